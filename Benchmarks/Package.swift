@@ -1,0 +1,26 @@
+// swift-tools-version:6.1
+//
+// Benchmarks for TestZone (ordo-one package-benchmark). A separate package so that the main
+// build does not depend on the benchmark tooling. Run with `make bench`, or from this folder:
+//   swift package --disable-sandbox benchmark
+// Each target lives in Benchmarks/<Target>/ and compares against a reference measured in the
+// same run where the issue asks for a ratio (reference programs in ../Tools/bench).
+
+import PackageDescription
+
+let benchmark = Target.Dependency.product(name: "Benchmark", package: "package-benchmark")
+let plugins: [Target.PluginUsage] = [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+
+let package = Package(
+    name: "TestZoneBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "testzone", path: "../"),
+        // MallocInterposer counts allocations; the trait must be named explicitly offline (DESIGN.md 6).
+        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // One executable target per benchmark suite, e.g.:
+        // .executableTarget(name: "ZeroMQBenchmarks", dependencies: [benchmark, .product(name: "ZeroMQ", package: "testzone")], path: "Benchmarks/ZeroMQBenchmarks", plugins: plugins),
+    ]
+)

@@ -1,0 +1,43 @@
+# TestZone: the two commands a new user needs are `make run` and `make test`.
+# Both install what is missing first (`make setup`, see Tools/setup.sh).
+
+SWIFT      ?= swift
+CONFIG     ?= release
+BIN         = .build/$(CONFIG)/testzone
+JOBS       ?= $(shell nproc)
+
+.PHONY: all setup build run test bench fuzz format lint clean
+
+all: build
+
+## setup: install missing system packages (apt) and the Python tools venv
+setup:
+	@Tools/setup.sh
+
+## build: release build of the `testzone` tool
+build: setup
+	$(SWIFT) build -c $(CONFIG) -j $(JOBS) --product testzone
+
+## run: build, then run the main job on the bundled sample
+run: build
+	@Tools/run-demo.sh $(BIN)
+
+## test: build and run the whole test suite
+test: setup
+	$(SWIFT) build -c $(CONFIG) -j $(JOBS) --product testzone
+	$(SWIFT) test -j $(JOBS)
+
+## bench: run the benchmarks (Benchmarks/ package) with their reference programs
+bench: setup
+	@Tools/bench/run-all.sh
+
+## format: format the sources in place with swift-format (config: .swift-format)
+format:
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests Tools Benchmarks
+
+## lint: check formatting without changing files
+lint:
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+
+clean:
+	rm -rf .build out

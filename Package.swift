@@ -1,0 +1,51 @@
+// swift-tools-version:6.1
+//
+// TestZone: telemetry processor for an intelligent-connected-vehicle test zone.
+// The layout follows DESIGN.md section 2: one module per part, dependencies flowing one way
+// (testzone -> Reports/Pipeline -> Store/Recording/Metrics -> Zone -> CV2X/JT808 -> UPER,
+// and Pipeline -> ZeroMQ -> CZeroMQ). Swift 6 language mode (strict concurrency) throughout.
+
+import PackageDescription
+
+let package = Package(
+    name: "testzone",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "testzone", targets: ["testzone"]),
+        .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // MARK: System libraries (headers from Debian's -dev packages; `make setup` installs them)
+
+        // No `pkgConfig:` on purpose: Debian's libzmq.pc adds a krb5 -isystem flag that SwiftPM
+        // warns about on every build (DESIGN.md section 6). The headers are in /usr/include.
+        .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
+
+        // MARK: Library modules
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+
+        // MARK: Command-line tool
+        .executableTarget(
+            name: "testzone",
+            dependencies: [
+                "ZeroMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Tests (Swift Testing, one target per module)
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}
