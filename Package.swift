@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "testzone", targets: ["testzone"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "Recording", targets: ["Recording"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,9 +25,12 @@ let package = Package(
         // No `pkgConfig:` on purpose: Debian's libzmq.pc adds a krb5 -isystem flag that SwiftPM
         // warns about on every build (DESIGN.md section 6). The headers are in /usr/include.
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
 
         // MARK: Library modules
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "Recording", dependencies: ["CZstd", "CLZ4"]),
 
         // MARK: Command-line tool
         .executableTarget(
@@ -40,6 +44,7 @@ let package = Package(
 
         // MARK: Tests (Swift Testing, one target per module)
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording"]),
     ]
 )
 
