@@ -41,6 +41,7 @@ let package = Package(
             name: "testzone",
             dependencies: [
                 "ZeroMQ",
+                "Recording",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

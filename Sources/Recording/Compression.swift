@@ -1,5 +1,5 @@
-import CLZ4
-import CZstd
+internal import CLZ4
+internal import CZstd
 
 /// Compresses chunk records (reusable contexts; one per writer, not shared across threads).
 final class ChunkCompressor {

@@ -17,6 +17,9 @@ struct TestZone: AsyncParsableCommand {
             """,
         version: "testzone \(softwareVersion) (libzmq \(LibraryVersion.current))",
         subcommands: [
+            RecordCommand.self,
+            ReplayCommand.self,
+            InspectCommand.self,
         ]
     )
 }
