@@ -40,6 +40,7 @@ let package = Package(
 
         // MARK: Tests (Swift Testing, one target per module)
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "CLITests", dependencies: ["ZeroMQ"]),
     ]
 )
 

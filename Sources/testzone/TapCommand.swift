@@ -52,16 +52,21 @@ struct TapCommand: ParsableCommand {
     @Flag(help: "Count per whole topic instead of per prefix before the first '/'.")
     var byTopic = false
 
-    @Option(help: ArgumentHelp("Stop after this many seconds (default: run until interrupted).", valueName: "SECONDS"))
+    @Option(
+        help: ArgumentHelp(
+            "Stop after this many seconds (default: run until interrupted).", valueName: "SECONDS"))
     var duration: Double?
 
     @Flag(help: "Print one JSON object per interval instead of a table.")
     var json = false
 
     func validate() throws {
-        if endpoints.isEmpty { throw ValidationError("Give at least one ENDPOINT, e.g. tcp://127.0.0.1:5556.") }
+        if endpoints.isEmpty {
+            throw ValidationError("Give at least one ENDPOINT, e.g. tcp://127.0.0.1:5556.")
+        }
         if listen && !topics.isEmpty {
-            throw ValidationError("--topic filters a SUB subscription; a --listen PULL socket receives everything.")
+            throw ValidationError(
+                "--topic filters a SUB subscription; a --listen PULL socket receives everything.")
         }
         if let duration, !(duration > 0 && duration.isFinite) {
             throw ValidationError("--duration must be a positive number of seconds.")

@@ -22,7 +22,8 @@ struct TapReport {
     /// Prints the interval that ends `now` and starts the next one.
     mutating func emit(until now: ContinuousClock.Instant, final: Bool = false) {
         let elapsed = intervalStart.duration(to: now)
-        let seconds = max(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, 1e-9)
+        let seconds = max(
+            Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, 1e-9)
         totalMessages += tally.totalMessages
         totalBytes += tally.totalBytes
         let entries = tally.entries
@@ -43,7 +44,8 @@ struct TapReport {
     private func jsonLine(seconds: Double, entries: [TopicTally.Entry], final: Bool) -> String {
         var topics: [String] = []
         for entry in entries {
-            topics.append("\(jsonString(entry.key)):{\"messages\":\(entry.messages),\"bytes\":\(entry.bytes)}")
+            topics.append(
+                "\(jsonString(entry.key)):{\"messages\":\(entry.messages),\"bytes\":\(entry.bytes)}")
         }
         var fields = [
             "\"time\":\(jsonString(Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date())))",
@@ -73,7 +75,8 @@ struct TapReport {
             let key = entry.key.isEmpty ? "(empty)" : entry.key
             lines.append(
                 "  \(key.padding(toLength: max(width, 7), withPad: " ", startingAt: 0))  "
-                    + "\(rate(Double(entry.messages) / seconds, "msg/s"))  \(byteRate(Double(entry.bytes) / seconds))")
+                    + "\(rate(Double(entry.messages) / seconds, "msg/s"))  \(byteRate(Double(entry.bytes) / seconds))"
+            )
         }
         if entries.count > maximumTableRows {
             lines.append("  ... and \(entries.count - maximumTableRows) more")
