@@ -13,7 +13,8 @@ ENDPOINT=${DEMO_ENDPOINT:-tcp://127.0.0.1:5599}
 mkdir -p .build/demo
 PUBLISHER=.build/demo/feed_publisher
 if [[ ! -x $PUBLISHER || Tools/demo/feed_publisher.c -nt $PUBLISHER ]]; then
-    cc -O2 -o "$PUBLISHER" Tools/demo/feed_publisher.c -lzmq
+    # Any C compiler: cc, or the clang that ships with the Swift toolchain.
+    "${CC:-$(command -v cc || command -v clang)}" -O2 -o "$PUBLISHER" Tools/demo/feed_publisher.c -lzmq
 fi
 
 echo "demo: feed_publisher on $ENDPOINT -> testzone tap, ${SECONDS_TO_RUN} s"
