@@ -51,6 +51,7 @@ let package = Package(
         .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JT808Tests", dependencies: ["JT808"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording"]),
+        .testTarget(name: "CLITests", dependencies: ["ZeroMQ"]),
     ]
 )
 
