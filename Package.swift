@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "testzone", targets: ["testzone"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "UPER", targets: ["UPER"]),
+        .library(name: "CV2X", targets: ["CV2X"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +30,7 @@ let package = Package(
         // MARK: Library modules
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "UPER"),
+        .target(name: "CV2X", dependencies: ["UPER"]),
 
         // MARK: Command-line tool
         .executableTarget(
@@ -43,6 +45,7 @@ let package = Package(
         // MARK: Tests (Swift Testing, one target per module)
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CV2XTests", dependencies: ["CV2X", "UPER"], resources: [.copy("Fixtures")]),
     ]
 )
 

@@ -490,7 +490,7 @@ class Generator:
         if kind == 'OCTET STRING':
             si = self.size_info(rd)
             if swift.startswith('Octets'):
-                return ['%s.writeFixedOctets(%s)' % (writer, value)]
+                return ['try %s.writeFixedOctets(%s)' % (writer, value)]
             return ['try %s.writeOctetString(%s, %s)' % (writer, value, si.swift_args())]
         if kind in KNOWN_MULTIPLIER:
             si = self.size_info(rd)
@@ -503,7 +503,7 @@ class Generator:
             name = self.list_codec_name(desc, rd, hint)
             return ['try %s.encode%s(%s, to: &%s)' % (self.ns, name, value, writer)]
         if kind == 'OpenType':
-            return ['%s.writeOpenTypeBytes(%s)' % (writer, value)]
+            return ['try %s.writeOpenTypeBytes(%s)' % (writer, value)]
         raise GeneratorError('cannot encode %s' % kind)
 
     def jer_stmts(self, desc, value, hint):
@@ -755,13 +755,13 @@ class Generator:
             for i, m in enumerate(additions):
                 plain = member_identifier(m['name']).strip('`')
                 out.append('            if %s != nil { presence |= 1 << %d }' % (plain, n - 1 - i))
-            out.append('            writer.writeExtensionPresence(count: %d, presence: presence)' % n)
+            out.append('            try writer.writeExtensionPresence(count: %d, presence: presence)' % n)
             for m in additions:
                 plain = member_identifier(m['name']).strip('`')
                 out.append('            if let %s {' % plain)
                 out.append('                var sub = UPERWriter()')
                 stmts = self.enc_stmts(m, plain, 'sub', name + upper_first(m['name']))
-                stmts = stmts + ['writer.writeOpenTypeBytes(sub.finish())']
+                stmts = stmts + ['try writer.writeOpenTypeBytes(sub.finish())']
                 out.extend(self.wrap_try_lines(stmts, m['name'], '                '))
                 out.append('            }')
             out.append('        }')
@@ -871,16 +871,16 @@ class Generator:
             ident = member_identifier(m['name'])
             out.append('        case .%s(let value):' % ident)
             out.append('            writer.writeBool(true)')
-            out.append('            writer.writeNormallySmallNonNegative(%d)' % i)
+            out.append('            try writer.writeNormallySmallNonNegative(%d)' % i)
             out.append('            var sub = UPERWriter()')
             stmts = self.enc_stmts(m, 'value', 'sub', name + upper_first(m['name']))
             out.extend(self.wrap_try_lines(stmts, m['name'], '            '))
-            out.append('            writer.writeOpenTypeBytes(sub.finish())')
+            out.append('            try writer.writeOpenTypeBytes(sub.finish())')
         if extensible:
             out.append('        case .unknownExtension(let index, let bytes):')
             out.append('            writer.writeBool(true)')
-            out.append('            writer.writeNormallySmallNonNegative(index)')
-            out.append('            writer.writeOpenTypeBytes(bytes)')
+            out.append('            try writer.writeNormallySmallNonNegative(index)')
+            out.append('            try writer.writeOpenTypeBytes(bytes)')
         out.append('        }')
         out.append('    }')
         out.append('')
@@ -964,11 +964,11 @@ class Generator:
         for i, (vname, _) in enumerate(additions):
             out.append('        case .%s:' % member_identifier(vname))
             out.append('            writer.writeBool(true)')
-            out.append('            writer.writeNormallySmallNonNegative(%d)' % i)
+            out.append('            try writer.writeNormallySmallNonNegative(%d)' % i)
         if extensible:
             out.append('        case .unknownExtension(let index):')
             out.append('            writer.writeBool(true)')
-            out.append('            writer.writeNormallySmallNonNegative(index)')
+            out.append('            try writer.writeNormallySmallNonNegative(index)')
         out.append('        }')
         out.append('    }')
         out.append('')

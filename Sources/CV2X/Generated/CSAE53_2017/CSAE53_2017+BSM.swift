@@ -197,7 +197,11 @@ extension CSAE53_2017 {
             } catch {
                 throw error.inField("msgCnt")
             }
-            writer.writeFixedOctets(id)
+            do {
+                try writer.writeFixedOctets(id)
+            } catch {
+                throw error.inField("id")
+            }
             if let plateNo {
                 do {
                     try writer.writeOctetString(plateNo, lower: 4, upper: 16, extensible: false)

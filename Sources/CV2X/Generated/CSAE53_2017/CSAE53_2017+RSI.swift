@@ -145,7 +145,11 @@ extension CSAE53_2017 {
                     throw error.inField("timeStamp")
                 }
             }
-            writer.writeFixedOctets(id)
+            do {
+                try writer.writeFixedOctets(id)
+            } catch {
+                throw error.inField("id")
+            }
             do {
                 try writer.cvInt(Int64(rsiId), lower: 0, upper: 255, bits: 8)
             } catch {
@@ -164,7 +168,11 @@ extension CSAE53_2017 {
                 }
             }
             if let priority {
-                writer.writeFixedOctets(priority)
+                do {
+                    try writer.writeFixedOctets(priority)
+                } catch {
+                    throw error.inField("priority")
+                }
             }
             do {
                 try refPos.encode(to: &writer)

@@ -69,7 +69,11 @@ extension CSAE53_2017 {
             } catch {
                 throw error.inField("msgCnt")
             }
-            writer.writeFixedOctets(id)
+            do {
+                try writer.writeFixedOctets(id)
+            } catch {
+                throw error.inField("id")
+            }
             do {
                 try refPos.encode(to: &writer)
             } catch {
@@ -320,7 +324,11 @@ extension CSAE53_2017 {
                 throw error.inField("source")
             }
             if let id {
-                writer.writeFixedOctets(id)
+                do {
+                    try writer.writeFixedOctets(id)
+                } catch {
+                    throw error.inField("id")
+                }
             }
             if let plateNo {
                 do {
@@ -500,7 +508,7 @@ extension CSAE53_2017 {
                 writer.writeBits(4, count: 3)
             case .unknownExtension(let index):
                 writer.writeBool(true)
-                writer.writeNormallySmallNonNegative(index)
+                try writer.writeNormallySmallNonNegative(index)
             }
         }
 
@@ -584,7 +592,7 @@ extension CSAE53_2017 {
                 writer.writeBits(5, count: 3)
             case .unknownExtension(let index):
                 writer.writeBool(true)
-                writer.writeNormallySmallNonNegative(index)
+                try writer.writeNormallySmallNonNegative(index)
             }
         }
 

@@ -109,8 +109,8 @@ extension CSAE53_2019 {
                 }
             case .unknownExtension(let index, let bytes):
                 writer.writeBool(true)
-                writer.writeNormallySmallNonNegative(index)
-                writer.writeOpenTypeBytes(bytes)
+                try writer.writeNormallySmallNonNegative(index)
+                try writer.writeOpenTypeBytes(bytes)
             }
         }
 

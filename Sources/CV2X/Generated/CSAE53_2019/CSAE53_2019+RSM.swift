@@ -69,7 +69,11 @@ extension CSAE53_2019 {
             } catch {
                 throw error.inField("msgCnt")
             }
-            writer.writeFixedOctets(id)
+            do {
+                try writer.writeFixedOctets(id)
+            } catch {
+                throw error.inField("id")
+            }
             do {
                 try refPos.encode(to: &writer)
             } catch {
@@ -306,7 +310,11 @@ extension CSAE53_2019 {
                 throw error.inField("source")
             }
             if let id {
-                writer.writeFixedOctets(id)
+                do {
+                    try writer.writeFixedOctets(id)
+                } catch {
+                    throw error.inField("id")
+                }
             }
             do {
                 try writer.cvInt(Int64(secMark), lower: 0, upper: 65535, bits: 16)
@@ -475,7 +483,7 @@ extension CSAE53_2019 {
                 writer.writeBits(4, count: 3)
             case .unknownExtension(let index):
                 writer.writeBool(true)
-                writer.writeNormallySmallNonNegative(index)
+                try writer.writeNormallySmallNonNegative(index)
             }
         }
 
@@ -571,7 +579,7 @@ extension CSAE53_2019 {
                 writer.writeBits(7, count: 3)
             case .unknownExtension(let index):
                 writer.writeBool(true)
-                writer.writeNormallySmallNonNegative(index)
+                try writer.writeNormallySmallNonNegative(index)
             }
         }
 

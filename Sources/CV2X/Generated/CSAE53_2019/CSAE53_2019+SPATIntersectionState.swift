@@ -399,7 +399,7 @@ extension CSAE53_2019 {
                 writer.writeBits(8, count: 4)
             case .unknownExtension(let index):
                 writer.writeBool(true)
-                writer.writeNormallySmallNonNegative(index)
+                try writer.writeNormallySmallNonNegative(index)
             }
         }
 
@@ -484,8 +484,8 @@ extension CSAE53_2019 {
                 }
             case .unknownExtension(let index, let bytes):
                 writer.writeBool(true)
-                writer.writeNormallySmallNonNegative(index)
-                writer.writeOpenTypeBytes(bytes)
+                try writer.writeNormallySmallNonNegative(index)
+                try writer.writeOpenTypeBytes(bytes)
             }
         }
 

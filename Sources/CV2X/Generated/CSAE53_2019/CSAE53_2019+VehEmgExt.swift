@@ -175,7 +175,7 @@ extension CSAE53_2019 {
                 writer.writeBits(6, count: 3)
             case .unknownExtension(let index):
                 writer.writeBool(true)
-                writer.writeNormallySmallNonNegative(index)
+                try writer.writeNormallySmallNonNegative(index)
             }
         }
 

@@ -230,7 +230,11 @@ extension CSAE53_2020 {
             } catch {
                 throw error.inField("msgCnt")
             }
-            writer.writeFixedOctets(id)
+            do {
+                try writer.writeFixedOctets(id)
+            } catch {
+                throw error.inField("id")
+            }
             do {
                 try writer.cvInt(Int64(secMark), lower: 0, upper: 65535, bits: 16)
             } catch {

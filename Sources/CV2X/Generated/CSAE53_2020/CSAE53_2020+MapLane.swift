@@ -639,8 +639,8 @@ extension CSAE53_2020 {
                 }
             case .unknownExtension(let index, let bytes):
                 writer.writeBool(true)
-                writer.writeNormallySmallNonNegative(index)
-                writer.writeOpenTypeBytes(bytes)
+                try writer.writeNormallySmallNonNegative(index)
+                try writer.writeOpenTypeBytes(bytes)
             }
         }
 

@@ -164,7 +164,7 @@ extension CSAE53_2020 {
                 writer.writeBits(12, count: 4)
             case .unknownExtension(let index):
                 writer.writeBool(true)
-                writer.writeNormallySmallNonNegative(index)
+                try writer.writeNormallySmallNonNegative(index)
             }
         }
 

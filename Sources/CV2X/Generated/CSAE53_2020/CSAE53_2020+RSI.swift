@@ -109,7 +109,11 @@ extension CSAE53_2020 {
                     throw error.inField("moy")
                 }
             }
-            writer.writeFixedOctets(id)
+            do {
+                try writer.writeFixedOctets(id)
+            } catch {
+                throw error.inField("id")
+            }
             do {
                 try refPos.encode(to: &writer)
             } catch {
@@ -371,7 +375,11 @@ extension CSAE53_2020 {
                 }
             }
             if let priority {
-                writer.writeFixedOctets(priority)
+                do {
+                    try writer.writeFixedOctets(priority)
+                } catch {
+                    throw error.inField("priority")
+                }
             }
             if let referencePaths {
                 do {
@@ -506,7 +514,7 @@ extension CSAE53_2020 {
                 writer.writeBits(5, count: 3)
             case .unknownExtension(let index):
                 writer.writeBool(true)
-                writer.writeNormallySmallNonNegative(index)
+                try writer.writeNormallySmallNonNegative(index)
             }
         }
 
@@ -858,7 +866,11 @@ extension CSAE53_2020 {
                 }
             }
             if let priority {
-                writer.writeFixedOctets(priority)
+                do {
+                    try writer.writeFixedOctets(priority)
+                } catch {
+                    throw error.inField("priority")
+                }
             }
             if let referencePaths {
                 do {
