@@ -37,6 +37,7 @@ let package = Package(
             name: "testzone",
             dependencies: [
                 "ZeroMQ",
+                "CV2X",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -66,6 +66,12 @@ public struct JERWriter: Sendable {
         needsComma = true
     }
 
+    /// Ends a JSON line: appends `\n`; the next value starts a new top-level value.
+    public mutating func newline() {
+        bytes.append(UInt8(ascii: "\n"))
+        needsComma = false
+    }
+
     /// `{`
     public mutating func beginObject() {
         separator()
