@@ -18,6 +18,7 @@ struct TestZone: AsyncParsableCommand {
         version: "testzone \(softwareVersion) (libzmq \(LibraryVersion.current))",
         subcommands: [
             TapCommand.self
+            DecodeCommand.self,
         ]
     )
 }
