@@ -44,6 +44,7 @@ let package = Package(
             dependencies: [
                 "ZeroMQ",
                 "CV2X",
+                "Recording",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -19,6 +19,9 @@ struct TestZone: AsyncParsableCommand {
         subcommands: [
             TapCommand.self
             DecodeCommand.self,
+            RecordCommand.self,
+            ReplayCommand.self,
+            InspectCommand.self,
         ]
     )
 }
