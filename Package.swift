@@ -13,10 +13,13 @@ let package = Package(
     products: [
         .executable(name: "testzone", targets: ["testzone"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "Metrics", targets: ["Metrics"]),
+        .library(name: "Store", targets: ["Store"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: System libraries (headers from Debian's -dev packages; `make setup` installs them)
@@ -27,6 +30,8 @@ let package = Package(
 
         // MARK: Library modules
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "Metrics"),
+        .target(name: "Store", dependencies: ["Metrics", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // MARK: Command-line tool
         .executableTarget(
@@ -40,6 +45,8 @@ let package = Package(
 
         // MARK: Tests (Swift Testing, one target per module)
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics"]),
     ]
 )
 
