@@ -31,7 +31,7 @@ let package = Package(
         // MARK: Library modules
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "Metrics"),
-        .target(name: "Store", dependencies: ["Metrics", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Store", dependencies: ["Metrics", .product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
 
         // MARK: Command-line tool
         .executableTarget(

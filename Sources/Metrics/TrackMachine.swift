@@ -282,7 +282,25 @@ struct TrackMachine: Sendable, Hashable {
         default: break
         }
         if late {
-            // A late event is placed at the last fix now: the fixes around it have passed.
+            // A late disengagement explains the inferred one recorded for the same drop (the first
+            // inferred disengagement at or after it, within the step limit): it replaces it.
+            if event.type == .disengaged,
+                let index = events.firstIndex(where: {
+                    $0.kind == .inferredDisengagement && $0.time >= event.time
+                        && $0.time - event.time <= c.maximumStepInterval
+                })
+            {
+                let inferred = events[index]
+                record.latitude = inferred.latitude
+                record.longitude = inferred.longitude
+                record.speed = inferred.speed
+                record.link = inferred.link
+                record.roadClass = inferred.roadClass
+                record.closedRequests = inferred.closedRequests + record.closedRequests
+                events[index] = record
+                return
+            }
+            // Otherwise it is placed at the last fix now: the fixes around it have passed.
             locate(&record, configuration: c)
             events.append(record)
             if awaitingPosition == events.count - 1 { awaitingPosition = events.count }

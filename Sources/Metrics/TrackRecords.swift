@@ -54,6 +54,26 @@ public struct EventRecord: Sendable, Hashable, Codable {
     /// The event arrived after the reorder window had passed its time.
     public var late: Bool
 
+    /// Creates a record.
+    public init(
+        kind: EventKind, time: Microseconds, latitude: Double? = nil, longitude: Double? = nil, speed: Double? = nil,
+        link: String? = nil, roadClass: String? = nil, level: UInt8, initiator: Initiator, cause: Cause,
+        closedRequests: [Microseconds] = [], late: Bool = false
+    ) {
+        self.kind = kind
+        self.time = time
+        self.latitude = latitude
+        self.longitude = longitude
+        self.speed = speed
+        self.link = link
+        self.roadClass = roadClass
+        self.level = level
+        self.initiator = initiator
+        self.cause = cause
+        self.closedRequests = closedRequests
+        self.late = late
+    }
+
     /// Time from the earliest request this event closed to the event (the takeover time of a
     /// disengagement; the time to a missed takeover for an MRM), or `nil`.
     public var takeoverTime: Microseconds? {

@@ -173,7 +173,7 @@ extension ZoneStore {
             return vin
         }
         var arguments = StatementArguments()
-        var condition = filter.condition(arguments: &arguments)
+        let condition = filter.condition(arguments: &arguments)
         for row in try Row.fetchAll(
             db,
             sql: """
