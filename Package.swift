@@ -13,6 +13,8 @@ let package = Package(
     products: [
         .executable(name: "testzone", targets: ["testzone"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "Metrics", targets: ["Metrics"]),
+        .library(name: "Store", targets: ["Store"]),
         .library(name: "UPER", targets: ["UPER"]),
         .library(name: "JT808", targets: ["JT808"]),
         .library(name: "Recording", targets: ["Recording"]),
@@ -21,6 +23,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: System libraries (headers from Debian's -dev packages; `make setup` installs them)
@@ -33,6 +36,8 @@ let package = Package(
 
         // MARK: Library modules
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "Metrics"),
+        .target(name: "Store", dependencies: ["Metrics", .product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
         .target(name: "UPER"),
         .target(name: "JT808"),
         .target(name: "Recording", dependencies: ["CZstd", "CLZ4"]),
@@ -52,6 +57,8 @@ let package = Package(
 
         // MARK: Tests (Swift Testing, one target per module)
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics"]),
         .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JT808Tests", dependencies: ["JT808"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording"]),
