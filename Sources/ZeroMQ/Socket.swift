@@ -37,6 +37,11 @@ import CZeroMQ
 /// ```
 public final class Socket {
     /// The libzmq socket; `nil` once closed.
+    ///
+    /// Not exclusivity-checked at run time: a `Socket` is confined to one thread (it is not
+    /// `Sendable`) and `handle` is only written by `init` and `close()`, never during another
+    /// access, so the dynamic check (a runtime call on every send and receive) buys nothing.
+    @exclusivity(unchecked)
     @usableFromInline
     var handle: UnsafeMutableRawPointer?
     /// The context this socket belongs to (kept alive by the socket).
