@@ -236,7 +236,11 @@ public final class Socket {
         -> Bool
     {
         let handle = try openHandle("zmq_msg_recv")
+        let previousCount = frames.count
         frames.count = 0
+        // Frames of the previous message that this one does not overwrite are released, so that a
+        // large frame is not kept alive by a container that now holds a shorter message.
+        defer { frames.releaseSlots(from: frames.count, upTo: previousCount) }
         var flags = options.rawValue
         var index = 0
         while true {
