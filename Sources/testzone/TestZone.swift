@@ -17,7 +17,7 @@ struct TestZone: AsyncParsableCommand {
             """,
         version: "testzone \(softwareVersion) (libzmq \(LibraryVersion.current))",
         subcommands: [
-            TapCommand.self
+            TapCommand.self,
         ]
     )
 }
