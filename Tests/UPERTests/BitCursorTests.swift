@@ -26,6 +26,27 @@ struct BitCursorTests {
         }
     }
 
+    @Test("short buffers (below the 8-byte window) and open-type limits read the same bits")
+    func shortBuffers() throws {
+        var generator = SplitMix64(state: 11)
+        for length in 1...9 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            for offset in 0..<(length * 8) {
+                for count in 1...min(64, length * 8 - offset) {
+                    var expected: UInt64 = 0
+                    for index in offset..<(offset + count) {
+                        expected = expected << 1 | Self.bit(bytes, index)
+                    }
+                    let value = try read(bytes) { (reader) throws(UPERError) in
+                        try reader.skipBits(offset)
+                        return try reader.readBits(count)
+                    }
+                    #expect(value == expected, "length \(length) offset \(offset) count \(count)")
+                }
+            }
+        }
+    }
+
     @Test("readBool reads MSB first and stops at the end with the bit offset")
     func readBool() throws {
         let values = try read([0b1010_0001]) { (reader) throws(UPERError) in
