@@ -95,7 +95,9 @@ enum Operation {
         case 6:
             let size = script.size()
             self = .length(size.lower, size.upper)
-        case 7: self = .index(script.int(in: 1...300), extensible: script.byte() & 1 == 1, choice: script.byte() & 1 == 1)
+        case 7:
+            self = .index(
+                script.int(in: 1...300), extensible: script.byte() & 1 == 1, choice: script.byte() & 1 == 1)
         case 8: self = .preamble(extensible: script.byte() & 1 == 1, optionalCount: script.int(in: 0...64))
         case 9: self = .extensionPresence
         case 10: self = .openTypeBytes
@@ -109,7 +111,8 @@ enum Operation {
             self = .bitString(size.lower, size.upper, size.extensible)
         case 15:
             let alphabets: [PermittedAlphabet] = [
-                .ia5, .visible, .printable, .numeric, PermittedAlphabet("0123456789ABCDEF"), PermittedAlphabet("x"),
+                .ia5, .visible, .printable, .numeric, PermittedAlphabet("0123456789ABCDEF"),
+                PermittedAlphabet("x"),
                 PermittedAlphabet(characters: Array(0...63)),
             ]
             let alphabet = alphabets[Int(script.byte()) % alphabets.count]
@@ -153,7 +156,8 @@ func read(_ operation: Operation, _ reader: inout UPERReader) throws(UPERError) 
                 ? try reader.readChoiceIndex(rootCount: count, extensible: extensible)
                 : try reader.readEnumeratedIndex(rootCount: count, extensible: extensible))
     case .preamble(let extensible, let optionalCount):
-        let (extended, presence) = try reader.readSequencePreamble(extensible: extensible, optionalCount: optionalCount)
+        let (extended, presence) = try reader.readSequencePreamble(
+            extensible: extensible, optionalCount: optionalCount)
         return .preamble(extended, presence)
     case .extensionPresence:
         let (count, presence) = try reader.readExtensionPresence()
@@ -175,7 +179,9 @@ func read(_ operation: Operation, _ reader: inout UPERReader) throws(UPERError) 
     case .bitString(let lower, let upper, let extensible):
         return .bits(try reader.readBitString(lower: lower, upper: upper, extensible: extensible))
     case .knownMultiplier(let alphabet, let lower, let upper, let extensible):
-        return .string(try reader.readKnownMultiplierString(alphabet, lower: lower, upper: upper, extensible: extensible))
+        return .string(
+            try reader.readKnownMultiplierString(alphabet, lower: lower, upper: upper, extensible: extensible)
+        )
     case .utf8: return .string(try reader.readUTF8String(lower: 0, upper: nil, extensible: false))
     case .count(let lower, let upper, let extensible):
         return .int(try reader.readCount(lower: lower, upper: upper, extensible: extensible))
@@ -188,10 +194,12 @@ func write(_ operation: Operation, _ value: Value, _ writer: inout UPERWriter) t
     case (.bits(let count), .integer(let bits)): writer.writeBits(UInt64(bitPattern: bits), count: count)
     case (.constrained(let lower, let upper, let extensible), .integer(let number)):
         try writer.writeConstrainedInt(number, lower: lower, upper: upper, extensible: extensible)
-    case (.semiConstrained(let lower), .integer(let number)): try writer.writeSemiConstrainedInt(number, lower: lower)
+    case (.semiConstrained(let lower), .integer(let number)):
+        try writer.writeSemiConstrainedInt(number, lower: lower)
     case (.unconstrained, .integer(let number)): try writer.writeUnconstrainedInt(number)
     case (.normallySmall, .int(let number)): try writer.writeNormallySmallNonNegative(number)
-    case (.length(let lower, let upper), .int(let number)): try writer.writeLength(number, lower: lower, upper: upper)
+    case (.length(let lower, let upper), .int(let number)):
+        try writer.writeLength(number, lower: lower, upper: upper)
     case (.index(let count, let extensible, let choice), .index(let index)):
         if choice {
             try writer.writeChoiceIndex(index, rootCount: count, extensible: extensible)
@@ -212,7 +220,8 @@ func write(_ operation: Operation, _ value: Value, _ writer: inout UPERWriter) t
     case (.bitString(let lower, let upper, let extensible), .bits(let bits)):
         try writer.writeBitString(bits, lower: lower, upper: upper, extensible: extensible)
     case (.knownMultiplier(let alphabet, let lower, let upper, let extensible), .string(let text)):
-        try writer.writeKnownMultiplierString(text, alphabet, lower: lower, upper: upper, extensible: extensible)
+        try writer.writeKnownMultiplierString(
+            text, alphabet, lower: lower, upper: upper, extensible: extensible)
     case (.utf8, .string(let text)): try writer.writeUTF8String(text, lower: 0, upper: nil, extensible: false)
     case (.count(let lower, let upper, let extensible), .int(let number)):
         try writer.writeCount(number, lower: lower, upper: upper, extensible: extensible)
@@ -238,7 +247,8 @@ public func fuzzUPER(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
             do throws(UPERError) {
                 values.append(try read(operation, &reader))
             } catch {
-                precondition(error.bitOffset >= 0 && error.bitOffset <= buffer.count * 8, "bad offset \(error)")
+                precondition(
+                    error.bitOffset >= 0 && error.bitOffset <= buffer.count * 8, "bad offset \(error)")
                 return error
             }
         }
