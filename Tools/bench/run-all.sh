@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# `make bench`: runs every benchmark suite together with its reference program. Each part adds
-# its lines here.
+# `make bench`: every benchmark suite together with its reference program, one part per line.
+# Each script builds what it needs, prints its figures and the ratio to the reference.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")"
 
-# C-V2X (issue 3): asn1c reference decoder on the example frames, plus the extra frames in
-# Tools/bench/cv2x-frames.hex when present (one "name hex" per line).
-Tools/bench/asn1c-cv2x.sh "" "$( [[ -f Tools/bench/cv2x-frames.hex ]] && echo Tools/bench/cv2x-frames.hex )"
+./zeromq.sh   # ZeroMQ wrapper vs libzmq from C: PUSH/PULL 60 B over tcp loopback and inproc
+./asn1c-cv2x.sh "" "$([[ -f cv2x-frames.hex ]] && echo "$PWD/cv2x-frames.hex")"   # C-V2X: asn1c decoder on the example frames (+ cv2x-frames.hex)
