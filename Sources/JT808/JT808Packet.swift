@@ -71,38 +71,12 @@ public struct JT808Packet: Hashable, Sendable {
     /// Decodes unescaped packet content: header and body, without flags and without the check code
     /// (as ``JT808Framer`` hands it over). Error offsets count from the first header byte.
     ///
-    /// Location reports (0x0200) decode without allocating (see ``LocationReport``).
+    /// Location reports (0x0200) decode without allocating (see ``LocationReport``). Where only some
+    /// message ids matter, ``JT808PacketView`` decodes the header and leaves the body in place.
     public init(decoding content: UnsafeRawBufferPointer) throws(JT808Error) {
-        var reader = ByteReader(content)
-        let (header, declaredLength) = try JT808Header.decode(&reader)
-        if declaredLength != reader.remaining {
-            throw reader.error(.bodyLengthMismatch(declared: declaredLength, actual: reader.remaining))
-        }
-        self.header = header
-        if header.encryption != 0 {
-            body = .raw(RawBody(kind: .encrypted, bytes: try reader.byteArray(reader.remaining, "body")))
-            return
-        }
-        if header.subPackage != nil {
-            body = .raw(RawBody(kind: .subPackage, bytes: try reader.byteArray(reader.remaining, "body")))
-            return
-        }
-        switch header.messageID {
-        case JT808MessageID.locationReport:
-            body = .locationReport(try LocationReport.decode(&reader, end: reader.end))
-        case JT808MessageID.batchLocationUpload:
-            body = .batchLocationUpload(try BatchLocationUpload.decode(&reader))
-        case JT808MessageID.heartbeat:
-            if !reader.isAtEnd { throw reader.error(.trailingBytes(count: reader.remaining)) }
-            body = .heartbeat
-        case JT808MessageID.registration:
-            body = .registration(try TerminalRegistration.decode(&reader, version: header.version))
-        case JT808MessageID.authentication:
-            body = .authentication(try TerminalAuthentication.decode(&reader, version: header.version))
-        default:
-            body = .raw(
-                RawBody(kind: .unsupportedMessage, bytes: try reader.byteArray(reader.remaining, "body")))
-        }
+        let view = try JT808PacketView(content: content)
+        header = view.header
+        body = try view.decodeBody()
     }
 
     /// Decodes unescaped packet content (header and body, no check code) from an array.
@@ -184,6 +158,84 @@ public struct JT808Packet: Hashable, Sendable {
         case .raw(let raw):
             writer.append(raw.bytes)
         }
+    }
+}
+
+/// A packet whose header is decoded and whose body is still the bytes in place: the cheapest way
+/// to look at the message id and terminal, and to decode only the bodies that matter.
+///
+/// The view borrows `content`, so it is only valid while those bytes are (e.g. inside a
+/// ``JT808Framer`` callback).
+public struct JT808PacketView {
+    /// The decoded header.
+    public let header: JT808Header
+    /// The whole unescaped content: header and body, no check code.
+    public let content: UnsafeRawBufferPointer
+    /// Offset of the first body byte in `content`.
+    public let bodyOffset: Int
+
+    /// Decodes the header and checks the declared body length against the bytes present.
+    public init(content: UnsafeRawBufferPointer) throws(JT808Error) {
+        var reader = ByteReader(content)
+        let (header, declaredLength) = try JT808Header.decode(&reader)
+        if declaredLength != reader.remaining {
+            throw reader.error(.bodyLengthMismatch(declared: declaredLength, actual: reader.remaining))
+        }
+        self.header = header
+        self.content = content
+        self.bodyOffset = reader.position
+    }
+
+    /// The body bytes.
+    public var body: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: content[bodyOffset...]) }
+
+    /// True when the body is plain (not encrypted) and complete (not one part of a sub-packaged message).
+    public var isPlainAndComplete: Bool { header.encryption == 0 && header.subPackage == nil }
+
+    /// Decodes the body according to the message id (error offsets count from the first header byte).
+    public func decodeBody() throws(JT808Error) -> JT808Body {
+        var reader = ByteReader(content, from: bodyOffset, messageID: header.messageID)
+        if header.encryption != 0 {
+            return .raw(RawBody(kind: .encrypted, bytes: try reader.byteArray(reader.remaining, "body")))
+        }
+        if header.subPackage != nil {
+            return .raw(RawBody(kind: .subPackage, bytes: try reader.byteArray(reader.remaining, "body")))
+        }
+        switch header.messageID {
+        case JT808MessageID.locationReport:
+            return .locationReport(try LocationReport.decode(&reader, end: reader.end))
+        case JT808MessageID.batchLocationUpload:
+            return .batchLocationUpload(try BatchLocationUpload.decode(&reader))
+        case JT808MessageID.heartbeat:
+            if !reader.isAtEnd { throw reader.error(.trailingBytes(count: reader.remaining)) }
+            return .heartbeat
+        case JT808MessageID.registration:
+            return .registration(try TerminalRegistration.decode(&reader, version: header.version))
+        case JT808MessageID.authentication:
+            return .authentication(try TerminalAuthentication.decode(&reader, version: header.version))
+        default:
+            return .raw(
+                RawBody(kind: .unsupportedMessage, bytes: try reader.byteArray(reader.remaining, "body")))
+        }
+    }
+
+    /// True when the body is a location report that ``decodeLocationReport()`` can decode:
+    /// message 0x0200, plain and complete.
+    public var isLocationReport: Bool {
+        header.messageID == JT808MessageID.locationReport && isPlainAndComplete
+    }
+
+    /// Decodes the body as a location report in place, without going through ``JT808Body`` (the
+    /// hot path: no allocation, no copy of the report). Throws `unexpectedMessage` unless
+    /// ``isLocationReport``.
+    public func decodeLocationReport() throws(JT808Error) -> LocationReport {
+        guard isLocationReport else {
+            throw JT808Error(
+                offset: 0, messageID: header.messageID,
+                reason: .unexpectedMessage(expected: JT808MessageID.locationReport))
+        }
+        var reader = ByteReader(content, from: bodyOffset, messageID: header.messageID)
+        return try LocationReport.decode(&reader, end: reader.end)
     }
 }
 
