@@ -18,5 +18,6 @@ let package = Package(
     targets: [
         // One executable target per fuzz target, e.g.:
         // .executableTarget(name: "FuzzMessageFrame", dependencies: [.product(name: "CV2X", package: "testzone")], path: "Targets/FuzzMessageFrame", swiftSettings: fuzzFlags, linkerSettings: fuzzLink),
+        .executableTarget(name: "FuzzJT808", dependencies: [.product(name: "JT808", package: "testzone")], path: "Targets/FuzzJT808", swiftSettings: fuzzFlags, linkerSettings: fuzzLink),
     ]
 )
