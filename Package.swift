@@ -35,6 +35,7 @@ let package = Package(
             name: "testzone",
             dependencies: [
                 "ZeroMQ",
+                "JT808",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

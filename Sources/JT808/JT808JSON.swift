@@ -90,7 +90,9 @@ public enum JT808JSON {
         json.object { json in
             json.field("alarm", Int(report.alarm.rawValue))
             json.key("alarms")
-            let alarmNames = (0..<32).filter { report.alarm.rawValue & (1 << $0) != 0 }.map { AlarmFlags.bitNames[$0] }
+            let alarmNames = (0..<32).filter { report.alarm.rawValue & (1 << $0) != 0 }.map {
+                AlarmFlags.bitNames[$0]
+            }
             json.array(alarmNames) { json, name in json.string(name) }
             json.field("status", Int(report.status.rawValue))
             json.field("positioned", report.isPositioned)
@@ -116,7 +118,9 @@ public enum JT808JSON {
                 json.object { json in
                     json.field("locationType", Int(alarm.locationType))
                     json.field("areaId", Int(alarm.areaID))
-                    named("direction", alarm.direction, alarm.direction == 0 ? "in" : alarm.direction == 1 ? "out" : nil, &json)
+                    named(
+                        "direction", alarm.direction,
+                        alarm.direction == 0 ? "in" : alarm.direction == 1 ? "out" : nil, &json)
                 }
             }
             if let alarm = report.routeDrivingTimeAlarm {
@@ -124,7 +128,9 @@ public enum JT808JSON {
                 json.object { json in
                     json.field("segmentId", Int(alarm.segmentID))
                     json.field("drivingTime", Int(alarm.drivingTime))
-                    named("result", alarm.result, alarm.result == 0 ? "tooShort" : alarm.result == 1 ? "tooLong" : nil, &json)
+                    named(
+                        "result", alarm.result,
+                        alarm.result == 0 ? "tooShort" : alarm.result == 1 ? "tooLong" : nil, &json)
                 }
             }
             if let value = report.extendedVehicleSignals { json.field("extendedVehicleSignals", Int(value)) }
@@ -186,7 +192,9 @@ public enum JT808JSON {
     private static func authentication(_ authentication: TerminalAuthentication, _ json: inout JSONWriter) {
         text("code", authentication.code, &json)
         if !authentication.imei.isEmpty { text("imei", authentication.imei, &json) }
-        if !authentication.softwareVersion.isEmpty { text("softwareVersion", authentication.softwareVersion, &json) }
+        if !authentication.softwareVersion.isEmpty {
+            text("softwareVersion", authentication.softwareVersion, &json)
+        }
     }
 
     // MARK: Formatting helpers
@@ -241,7 +249,9 @@ public enum JT808JSON {
     /// GBK bytes to a String through the C library's iconv; nil when not GBK or iconv lacks it.
     static func gbk(_ bytes: [UInt8]) -> String? {
         #if canImport(Glibc) || canImport(Darwin)
-            guard let converter = iconv_open("UTF-8", "GBK"), converter != iconv_t(bitPattern: -1) else { return nil }
+            guard let converter = iconv_open("UTF-8", "GBK"), converter != iconv_t(bitPattern: -1) else {
+                return nil
+            }
             defer { iconv_close(converter) }
             var input = bytes.map { CChar(bitPattern: $0) }
             var output = [CChar](repeating: 0, count: bytes.count * 3 + 4)

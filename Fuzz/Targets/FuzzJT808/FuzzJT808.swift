@@ -65,7 +65,8 @@ private func checkContent(_ content: UnsafeRawBufferPointer) {
         fatalError("view rejects what the packet decoder accepted: \(error)")
     }
     if view.isLocationReport {
-        guard case .locationReport(let report) = packet.body, (try? view.decodeLocationReport()) == report else {
+        guard case .locationReport(let report) = packet.body, (try? view.decodeLocationReport()) == report
+        else {
             fatalError("view and packet decoder disagree on a location report")
         }
     }
