@@ -55,6 +55,47 @@ public enum JT808Body: Hashable, Sendable {
     case raw(RawBody)
 }
 
+extension JT808Body {
+    /// Decodes the body in `reader.position..<reader.end` for `header` (encryption and sub-package
+    /// flags decide whether it is kept raw).
+    static func decode(_ reader: inout ByteReader, header: JT808Header) throws(JT808Error) -> JT808Body {
+        if header.encryption != 0 {
+            return .raw(RawBody(kind: .encrypted, bytes: try reader.byteArray(reader.remaining, "body")))
+        }
+        if header.subPackage != nil {
+            return .raw(RawBody(kind: .subPackage, bytes: try reader.byteArray(reader.remaining, "body")))
+        }
+        switch header.messageID {
+        case JT808MessageID.locationReport:
+            return .locationReport(try LocationReport.decode(&reader, end: reader.end))
+        case JT808MessageID.batchLocationUpload:
+            return .batchLocationUpload(try BatchLocationUpload.decode(&reader))
+        case JT808MessageID.heartbeat:
+            if !reader.isAtEnd { throw reader.error(.trailingBytes(count: reader.remaining)) }
+            return .heartbeat
+        case JT808MessageID.registration:
+            return .registration(try TerminalRegistration.decode(&reader, version: header.version))
+        case JT808MessageID.authentication:
+            return .authentication(try TerminalAuthentication.decode(&reader, version: header.version))
+        default:
+            return .raw(
+                RawBody(kind: .unsupportedMessage, bytes: try reader.byteArray(reader.remaining, "body")))
+        }
+    }
+
+    /// Decodes a complete body (e.g. reassembled from sub-packages) for `header`; error offsets
+    /// count from the first body byte.
+    public static func decode(_ body: [UInt8], header: JT808Header) throws(JT808Error) -> JT808Body {
+        let result = body.withUnsafeBytes { bytes in
+            Result { () throws(JT808Error) in
+                var reader = ByteReader(bytes, messageID: header.messageID)
+                return try decode(&reader, header: header)
+            }
+        }
+        return try result.get()
+    }
+}
+
 /// A JT/T 808 packet: header and body (flags, escaping and check code are the framer's business).
 public struct JT808Packet: Hashable, Sendable {
     /// The header.
@@ -143,6 +184,45 @@ public struct JT808Packet: Hashable, Sendable {
         JT808Escaping.frame(try encodedContent())
     }
 
+    /// The encoded body alone (any length; the header's 10-bit length limit is not applied).
+    public func encodedBody() throws(JT808Error) -> [UInt8] {
+        var body = ByteWriter(capacity: 64)
+        do {
+            try encodeBody(into: &body)
+        } catch {
+            throw JT808Error(offset: error.offset, messageID: header.messageID, reason: error.reason)
+        }
+        return body.bytes
+    }
+
+    /// Encodes the packet as sub-packages of at most `maximumBodyLength` body bytes each: parts
+    /// 1...n carry the header's sub-package fields and consecutive serial numbers starting at
+    /// `header.serial`. A body that fits in one part still becomes one part (total 1).
+    public func encodedSubPackages(maximumBodyLength: Int = JT808Header.maximumBodyLength) throws(JT808Error)
+        -> [[UInt8]]
+    {
+        let limit = min(max(maximumBodyLength, 1), JT808Header.maximumBodyLength)
+        let body = try encodedBody()
+        let total = max((body.count + limit - 1) / limit, 1)
+        guard total <= Int(UInt16.max) else {
+            throw JT808Error(
+                offset: 0, messageID: header.messageID,
+                reason: .notEncodable(field: "body", detail: "needs \(total) sub-packages, more than 65535"))
+        }
+        var parts: [[UInt8]] = []
+        for index in 0..<total {
+            var partHeader = header
+            partHeader.subPackage = JT808SubPackage(total: UInt16(total), index: UInt16(index + 1))
+            partHeader.serial = header.serial &+ UInt16(index)
+            let slice = Array(body[min(index * limit, body.count)..<min((index + 1) * limit, body.count)])
+            var writer = ByteWriter(capacity: slice.count + 24)
+            try partHeader.encode(bodyLength: slice.count, into: &writer)
+            writer.append(slice)
+            parts.append(JT808Escaping.frame(writer.bytes))
+        }
+        return parts
+    }
+
     private func encodeBody(into writer: inout ByteWriter) throws(JT808Error) {
         switch body {
         case .heartbeat:
@@ -195,28 +275,7 @@ public struct JT808PacketView {
     /// Decodes the body according to the message id (error offsets count from the first header byte).
     public func decodeBody() throws(JT808Error) -> JT808Body {
         var reader = ByteReader(content, from: bodyOffset, messageID: header.messageID)
-        if header.encryption != 0 {
-            return .raw(RawBody(kind: .encrypted, bytes: try reader.byteArray(reader.remaining, "body")))
-        }
-        if header.subPackage != nil {
-            return .raw(RawBody(kind: .subPackage, bytes: try reader.byteArray(reader.remaining, "body")))
-        }
-        switch header.messageID {
-        case JT808MessageID.locationReport:
-            return .locationReport(try LocationReport.decode(&reader, end: reader.end))
-        case JT808MessageID.batchLocationUpload:
-            return .batchLocationUpload(try BatchLocationUpload.decode(&reader))
-        case JT808MessageID.heartbeat:
-            if !reader.isAtEnd { throw reader.error(.trailingBytes(count: reader.remaining)) }
-            return .heartbeat
-        case JT808MessageID.registration:
-            return .registration(try TerminalRegistration.decode(&reader, version: header.version))
-        case JT808MessageID.authentication:
-            return .authentication(try TerminalAuthentication.decode(&reader, version: header.version))
-        default:
-            return .raw(
-                RawBody(kind: .unsupportedMessage, bytes: try reader.byteArray(reader.remaining, "body")))
-        }
+        return try JT808Body.decode(&reader, header: header)
     }
 
     /// True when the body is a location report that ``decodeLocationReport()`` can decode:

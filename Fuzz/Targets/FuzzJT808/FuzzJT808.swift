@@ -37,9 +37,12 @@ public func fuzzJT808(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = try? LocationReport(decoding: input)
 
     var framer = JT808Framer(maximumPacketLength: 600)
+    var assembler = JT808SubPackageAssembler(maximumPendingMessages: 4)
     let split = size == 0 ? 0 : Int(input[0]) % (size + 1)
     let handle: (JT808FramerEvent) -> Void = { event in
-        if case .packet(let content, _) = event { checkContent(content) }
+        guard case .packet(let content, _) = event else { return }
+        checkContent(content)
+        if let packet = try? JT808Packet(decoding: content) { _ = try? assembler.add(packet) }
     }
     framer.append(UnsafeRawBufferPointer(rebasing: input[..<split]), handle)
     framer.append(UnsafeRawBufferPointer(rebasing: input[split...]), handle)
