@@ -50,6 +50,7 @@ let package = Package(
                 "ZeroMQ",
                 "CV2X",
                 "Recording",
+                "JT808",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -24,5 +24,6 @@ let package = Package(
         // .executableTarget(name: "ZeroMQBenchmarks", dependencies: [benchmark, .product(name: "ZeroMQ", package: "testzone")], path: "Benchmarks/ZeroMQBenchmarks", plugins: plugins),
         .executableTarget(name: "ZeroMQBenchmarks", dependencies: [benchmark, .product(name: "ZeroMQ", package: "testzone")], path: "Benchmarks/ZeroMQBenchmarks", plugins: plugins),
         .executableTarget(name: "RecordingBenchmarks", dependencies: [benchmark, .product(name: "Recording", package: "testzone")], path: "Benchmarks/RecordingBenchmarks", plugins: plugins),
+        .executableTarget(name: "JT808Benchmarks", dependencies: [benchmark, .product(name: "JT808", package: "testzone")], path: "Benchmarks/JT808Benchmarks", plugins: plugins),
     ]
 )
