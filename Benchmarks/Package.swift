@@ -22,5 +22,6 @@ let package = Package(
     targets: [
         // One executable target per benchmark suite, e.g.:
         // .executableTarget(name: "ZeroMQBenchmarks", dependencies: [benchmark, .product(name: "ZeroMQ", package: "testzone")], path: "Benchmarks/ZeroMQBenchmarks", plugins: plugins),
+        .executableTarget(name: "CV2XBenchmarks", dependencies: [benchmark, .product(name: "CV2X", package: "testzone")], path: "Benchmarks/CV2XBenchmarks", plugins: plugins),
     ]
 )
