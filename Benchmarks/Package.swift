@@ -22,6 +22,7 @@ let package = Package(
     targets: [
         // One executable target per benchmark suite, e.g.:
         // .executableTarget(name: "ZeroMQBenchmarks", dependencies: [benchmark, .product(name: "ZeroMQ", package: "testzone")], path: "Benchmarks/ZeroMQBenchmarks", plugins: plugins),
+        .executableTarget(name: "CV2XBenchmarks", dependencies: [benchmark, .product(name: "CV2X", package: "testzone")], path: "Benchmarks/CV2XBenchmarks", plugins: plugins),
         .executableTarget(name: "ZeroMQBenchmarks", dependencies: [benchmark, .product(name: "ZeroMQ", package: "testzone")], path: "Benchmarks/ZeroMQBenchmarks", plugins: plugins),
         .executableTarget(name: "RecordingBenchmarks", dependencies: [benchmark, .product(name: "Recording", package: "testzone")], path: "Benchmarks/RecordingBenchmarks", plugins: plugins),
         .executableTarget(name: "JT808Benchmarks", dependencies: [benchmark, .product(name: "JT808", package: "testzone")], path: "Benchmarks/JT808Benchmarks", plugins: plugins),
