@@ -65,6 +65,7 @@ let package = Package(
         .testTarget(name: "RecordingTests", dependencies: ["Recording"]),
         .testTarget(name: "CLITests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "CV2XTests", dependencies: ["CV2X", "UPER"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "ZeroMQ", "testzone"]),
     ]
 )
 
