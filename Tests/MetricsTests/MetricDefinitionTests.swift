@@ -346,6 +346,7 @@ struct DataHealthTests {
             seen.append(aggregator.isDuplicate(source: source, sequenceKey: UInt64(key), contentHash: UInt64(hash)))
         }
         #expect(seen == [false, true, false, false, false])
+        aggregator.record(.duplicate, source: rsu)
         aggregator.received(source: rsu, at: 0)
         aggregator.record(.rejected(reason: "uper: truncated"), source: rsu)
         aggregator.record(.decoded, source: rsu)
