@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "UPER", targets: ["UPER"]),
         .library(name: "JT808", targets: ["JT808"]),
         .library(name: "Recording", targets: ["Recording"]),
+        .library(name: "CV2X", targets: ["CV2X"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,12 +43,15 @@ let package = Package(
         .target(name: "UPER"),
         .target(name: "JT808"),
         .target(name: "Recording", dependencies: ["CZstd", "CLZ4"]),
+        .target(name: "CV2X", dependencies: ["UPER"]),
 
         // MARK: Command-line tool
         .executableTarget(
             name: "testzone",
             dependencies: [
                 "ZeroMQ",
+                "CV2X",
+                "Recording",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -61,6 +65,8 @@ let package = Package(
         .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JT808Tests", dependencies: ["JT808"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording"]),
+        .testTarget(name: "CLITests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "CV2XTests", dependencies: ["CV2X", "UPER"], resources: [.copy("Fixtures")]),
     ]
 )
 

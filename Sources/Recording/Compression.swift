@@ -1,5 +1,5 @@
-import CLZ4
-import CZstd
+internal import CLZ4
+internal import CZstd
 
 /// Compresses chunk records (reusable contexts; one per writer, not shared across threads).
 final class ChunkCompressor {
@@ -68,7 +68,10 @@ final class ChunkDecompressor {
     func decompress(_ input: UnsafeRawBufferPointer, compression: String, size: UInt64)
         -> Result<UnsafeRawBufferPointer, DecompressionFailure>
     {
-        guard size <= UInt64(Int.max / 2) else { return .failure(.init("uncompressed size \(size) too large")) }
+        // Never trust the recorded size for an allocation: bound it by what the input can expand to.
+        guard size <= Self.maximumExpansion(of: input, compression: compression) else {
+            return .failure(.init("uncompressed size \(size) impossible for \(input.count) compressed bytes"))
+        }
         let size = Int(size)
         switch compression {
         case "":
@@ -137,7 +140,7 @@ final class ChunkDecompressor {
     func decompressPrefix(_ input: UnsafeRawBufferPointer, compression: String, size: UInt64)
         -> UnsafeRawBufferPointer
     {
-        let size = Int(min(size, UInt64(1 << 30)))
+        let size = Int(min(size, Self.maximumExpansion(of: input, compression: compression), 1 << 28))
         switch compression {
         case "":
             return UnsafeRawBufferPointer(rebasing: input.prefix(size))
@@ -180,6 +183,25 @@ final class ChunkDecompressor {
             return output.bytes
         default:
             return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
+    }
+}
+
+extension ChunkDecompressor {
+    /// The largest size `input` can decompress to (an upper bound used before allocating): the
+    /// size a zstd frame declares, LZ4's maximum ratio (255:1 per block), the stored size as is.
+    static func maximumExpansion(of input: UnsafeRawBufferPointer, compression: String) -> UInt64 {
+        let hardLimit: UInt64 = 1 << 30  // 1 GiB: far above any chunk a writer makes
+        switch compression {
+        case "": return UInt64(input.count)
+        case "zstd":
+            // A frame declaring its size (all writers do) bounds it exactly.
+            let declared = ZSTD_getFrameContentSize(input.baseAddress, input.count)
+            // UInt64.max: size not declared; UInt64.max - 1: not a zstd frame.
+            if declared < UInt64.max - 1 { return min(declared, hardLimit) }
+            return min(hardLimit, UInt64(input.count) * 32_768 + 65_536)
+        case "lz4": return min(hardLimit, UInt64(input.count) * 256 + 65_536)
+        default: return 0
         }
     }
 }

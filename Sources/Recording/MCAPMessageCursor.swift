@@ -509,6 +509,10 @@ public final class MCAPMessageCursor {
     private func scanForChunks() -> [PlannedChunk] {
         var chunks: [PlannedChunk] = []
         let size = UInt64(file.size)
+        guard size >= 8 else {
+            warnings.append(contentsOf: reader.summaryWarnings)  // cut inside the leading magic
+            return []
+        }
         var offset: UInt64 = 8
         var looseStart = UInt64.max
         var looseEnd: UInt64 = 0

@@ -4,7 +4,8 @@
   mcap_interop.py read FILE
       Reads FILE with mcap (CRCs validated, streaming and indexed readers) and prints one JSON
       document: messages (file order), channels, schemas, statistics, metadata, attachments.
-  mcap_interop.py write FILE --compression zstd|lz4|none [--no-summary] [--count N] [--chunk-size B]
+  mcap_interop.py write FILE --compression zstd|lz4|none [--no-summary] [--no-chunking] [--count N]
+                  [--chunk-size B]
       Writes a deterministic recording with mcap's Writer and prints the messages written (JSON).
 
 Invoked by Tests/RecordingTests; needs the venv of `make setup` (Tools/requirements.txt).
@@ -99,7 +100,7 @@ def read(path):
     )
 
 
-def write(path, compression, summary, count, chunk_size):
+def write(path, compression, summary, count, chunk_size, chunking=True):
     kind = {"zstd": CompressionType.ZSTD, "lz4": CompressionType.LZ4, "none": CompressionType.NONE}[compression]
     options = {}
     if not summary:
@@ -112,7 +113,8 @@ def write(path, compression, summary, count, chunk_size):
         )
     written = []
     with open(path, "wb") as f:
-        writer = Writer(f, chunk_size=chunk_size, compression=kind, enable_data_crcs=True, **options)
+        writer = Writer(f, chunk_size=chunk_size, compression=kind, enable_data_crcs=True,
+                        use_chunking=chunking, **options)
         writer.start(profile="", library="mcap-interop")
         schema = writer.register_schema(name="cv2x.MessageFrame", encoding="", data=b"")
         topics = ["cv2x/RSU-0001", "jt808/013800000001", "cv2x/OBU-77"]
@@ -149,11 +151,13 @@ def main():
     w.add_argument("--no-summary", action="store_true")
     w.add_argument("--count", type=int, default=500)
     w.add_argument("--chunk-size", type=int, default=4096)
+    w.add_argument("--no-chunking", action="store_true")
     args = parser.parse_args()
     if args.command == "read":
         read(args.file)
     else:
-        write(args.file, args.compression, not args.no_summary, args.count, args.chunk_size)
+        write(args.file, args.compression, not args.no_summary, args.count, args.chunk_size,
+              not args.no_chunking)
 
 
 if __name__ == "__main__":
