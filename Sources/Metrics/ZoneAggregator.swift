@@ -77,12 +77,16 @@ public struct ZoneAggregator: Sendable {
         sources[source].lastSeen = time
     }
 
-    /// Whether a frame (or one packet of a multi-packet frame) repeats one already seen from the
-    /// same source with the same sequence key and content (the last 4096 frames of the source are
+    /// Whether a frame (or one packet of a multi-packet frame) repeats one seen from the same
+    /// source with the same sequence key and the same content within the last
+    /// ``DuplicateFilter/window`` (60 s of receive time; the last 4096 frames of the source are
     /// remembered). A duplicate must not be processed again; record its outcome as
-    /// ``FrameOutcome/duplicate``.
-    public mutating func isDuplicate(source: Int, sequenceKey: UInt64, contentHash: UInt64) -> Bool {
-        duplicateFilters[source].isDuplicate(sequenceKey: sequenceKey, contentHash: contentHash)
+    /// ``FrameOutcome/duplicate``. (A MAP repeated unchanged every second is not a duplicate once
+    /// its msgCnt has wrapped: same sequence and content, but minutes apart.)
+    public mutating func isDuplicate(
+        source: Int, sequenceKey: UInt64, contentHash: UInt64, at time: Microseconds
+    ) -> Bool {
+        duplicateFilters[source].isDuplicate(sequenceKey: sequenceKey, contentHash: contentHash, at: time)
     }
 
     /// Records the outcome of a received frame: every received frame ends up exactly once as

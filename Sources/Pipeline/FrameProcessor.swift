@@ -29,7 +29,7 @@ public struct FrameProcessor: Sendable {
     public static let maximumPayload = 64 * 1024
 
     /// The metrics engine being fed.
-    public private(set) var aggregator: ZoneAggregator
+    public internal(set) var aggregator: ZoneAggregator
     private var topics: [TopicInfo] = []
     private var topicIndex: [String: TopicRef] = [:]
     private var framer = JT808Framer()
@@ -178,7 +178,7 @@ public struct FrameProcessor: Sendable {
         }
         let header = packet.header
         let key = UInt64(header.messageID) << 16 | UInt64(header.serial)
-        if aggregator.isDuplicate(source: info.source, sequenceKey: key, contentHash: FNV1a.hash(content)) {
+        if aggregator.isDuplicate(source: info.source, sequenceKey: key, contentHash: FNV1a.hash(content), at: time) {
             tally.duplicates += 1
             return
         }

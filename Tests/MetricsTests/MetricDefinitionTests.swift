@@ -342,10 +342,16 @@ struct DataHealthTests {
         let rsu = aggregator.source(named: "cv2x/RSU-1")
         let other = aggregator.source(named: "cv2x/RSU-2")
         var seen: [Bool] = []
-        for (source, key, hash) in [(rsu, 1, 42), (rsu, 1, 42), (rsu, 1, 43), (rsu, 2, 42), (other, 1, 42)] {
-            seen.append(aggregator.isDuplicate(source: source, sequenceKey: UInt64(key), contentHash: UInt64(hash)))
+        let minute: Microseconds = 60_000_000
+        for (source, key, hash, time) in [
+            (rsu, 1, 42, 0), (rsu, 1, 42, 1000), (rsu, 1, 43, 0), (rsu, 2, 42, 0), (other, 1, 42, 0),
+            (rsu, 1, 42, 2 * minute),
+        ] {
+            seen.append(
+                aggregator.isDuplicate(source: source, sequenceKey: UInt64(key), contentHash: UInt64(hash), at: Microseconds(time)))
         }
-        #expect(seen == [false, true, false, false, false])
+        // Equal frames minutes apart (a MAP after its msgCnt wrapped) are not duplicates.
+        #expect(seen == [false, true, false, false, false, false])
         aggregator.record(.duplicate, source: rsu)
         aggregator.received(source: rsu, at: 0)
         aggregator.record(.rejected(reason: "uper: truncated"), source: rsu)

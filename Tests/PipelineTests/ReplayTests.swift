@@ -6,6 +6,7 @@ import Pipeline
 import Recording
 import Store
 import Testing
+import CV2X
 
 @Suite("Frame processor and replay into the database")
 struct ReplayTests {
@@ -158,5 +159,55 @@ struct ReplayTests {
         #expect(unregistered == 0)
         let checkpoint = try #require(try store.checkpoint(journalFile: recording))
         #expect(checkpoint.complete && checkpoint.messageIndex == 226)
+    }
+}
+
+@Suite("C-V2X frames")
+struct CV2XFrameTests {
+    /// The 38-byte BSM of the CV2X fixtures (id "JDZL0001", msgCnt 17, secMark 42350).
+    static let bsmHex = "000229488b498606060634add9094f0816705ca3e205a856c7081fcdf31fe01dc00b91e00280"
+
+    static func bsm(msgCnt: UInt8, secMark: UInt16) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var index = bsmHex.startIndex
+        while index < bsmHex.endIndex {
+            let next = bsmHex.index(index, offsetBy: 2)
+            bytes.append(UInt8(bsmHex[index..<next], radix: 16) ?? 0)
+            index = next
+        }
+        guard case .bsmFrame(var message) = try CSAE53_2020.MessageFrame(uper: bytes) else { return [] }
+        message.msgCnt = msgCnt
+        message.secMark = secMark
+        return try CSAE53_2020.MessageFrame.bsmFrame(message).uperEncoded()
+    }
+
+    @Test func bsmReceptionsSequenceGapsDuplicatesAndRejects() throws {
+        let configuration = MetricsConfiguration(
+            vehicles: [VehicleIdentity(vin: "VIN-OBU", operatorID: "op", terminalNumber: "1", obuID: 0x4A44_5A4C_3030_3031)],
+            rsus: [RSUSite(id: "RSU-7", latitude: 31.2840, longitude: 121.1700)])
+        var processor = FrameProcessor(configuration: configuration)
+        // 2026-11-01T02:26:42.350Z: secMark 42350 matches exactly; later frames 100 ms apart.
+        let base: UInt64 = 1_793_500_002_350_000_000
+        for (i, count) in [17, 18, 20].enumerated() {
+            let payload = try Self.bsm(msgCnt: UInt8(count), secMark: UInt16(42_350 + 100 * i))
+            processor.process(topic: "cv2x/RSU-7", payload: payload, logTime: base + UInt64(i) * 100_000_000)
+            if i == 1 {
+                processor.process(topic: "cv2x/RSU-7", payload: payload, logTime: base + 150_000_000)
+            }
+        }
+        let truncated = Array(try Self.bsm(msgCnt: 21, secMark: 0).prefix(10))
+        processor.process(topic: "cv2x/RSU-7", payload: truncated, logTime: base + 400_000_000)
+        let metrics = processor.finish()
+        let health = try #require(metrics.sources["cv2x/RSU-7"])
+        #expect(health.received == 5)
+        #expect(health.decoded == 3)
+        #expect(health.duplicates == 1)
+        #expect(health.rejected == ["cv2x: truncated": 1])
+        #expect(health.clockOffset.count == 3)
+        #expect(health.clockOffset.maximum == 0 && health.clockOffset.minimum == 0)
+        let stream = try #require(metrics.sequences[SequenceStream(kind: .bsmMsgCnt, id: "4a445a4c30303031")])
+        #expect(stream.gaps == 1)
+        let vehicle = try #require(metrics.vehicles["VIN-OBU"])
+        #expect(vehicle.summary.totals(configuration: configuration).bsmReceived == 3)
     }
 }
