@@ -52,6 +52,9 @@ let package = Package(
                 "ZeroMQ",
                 "CV2X",
                 "Recording",
+                "Metrics",
+                "Store",
+                "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -23,6 +23,7 @@ let package = Package(
         // One executable target per benchmark suite, e.g.:
         // .executableTarget(name: "ZeroMQBenchmarks", dependencies: [benchmark, .product(name: "ZeroMQ", package: "testzone")], path: "Benchmarks/ZeroMQBenchmarks", plugins: plugins),
         .executableTarget(name: "ZeroMQBenchmarks", dependencies: [benchmark, .product(name: "ZeroMQ", package: "testzone")], path: "Benchmarks/ZeroMQBenchmarks", plugins: plugins),
+        .executableTarget(name: "MetricsBenchmarks", dependencies: [benchmark, .product(name: "Metrics", package: "testzone"), .product(name: "Store", package: "testzone"), .product(name: "Pipeline", package: "testzone"), .product(name: "CV2X", package: "testzone"), .product(name: "JT808", package: "testzone"), .product(name: "Recording", package: "testzone")], path: "Benchmarks/MetricsBenchmarks", plugins: plugins),
         .executableTarget(name: "RecordingBenchmarks", dependencies: [benchmark, .product(name: "Recording", package: "testzone")], path: "Benchmarks/RecordingBenchmarks", plugins: plugins),
     ]
 )
