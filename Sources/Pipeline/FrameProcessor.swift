@@ -91,7 +91,7 @@ public struct FrameProcessor: Sendable {
         case .unknown:
             reject(info, payload, logMicros, category: "frame: unknown topic prefix", detail: "topic \(info.name)")
         case .jt808:
-            processJT808(info, payload, logMicros)
+            processJT808(info, payload, logMicros, receiveMicros: receiveMicros)
         case .cv2x(let rsu):
             processCV2X(info, rsu: rsu, payload, receiveMicros: receiveMicros, logMicros: logMicros)
         }
@@ -133,7 +133,9 @@ public struct FrameProcessor: Sendable {
         var firstError: (category: String, detail: String)?
     }
 
-    private mutating func processJT808(_ info: TopicInfo, _ payload: UnsafeRawBufferPointer, _ time: Microseconds) {
+    private mutating func processJT808(
+        _ info: TopicInfo, _ payload: UnsafeRawBufferPointer, _ time: Microseconds, receiveMicros: Microseconds
+    ) {
         var framer = self.framer
         self.framer = Self.idleFramer  // keeps `framer` uniquely referenced: no copy of its buffer
         framer.reset()
@@ -142,7 +144,7 @@ public struct FrameProcessor: Sendable {
             switch event {
             case .packet(let content, _):
                 tally.packets += 1
-                handlePacket(content, info: info, time: time, tally: &tally)
+                handlePacket(content, info: info, time: time, receiveTime: receiveMicros, tally: &tally)
             case .error(let error):
                 if tally.firstError == nil { tally.firstError = (Self.category(error.reason), error.description) }
             }
@@ -167,7 +169,8 @@ public struct FrameProcessor: Sendable {
     }
 
     private mutating func handlePacket(
-        _ content: UnsafeRawBufferPointer, info: TopicInfo, time: Microseconds, tally: inout PacketTally
+        _ content: UnsafeRawBufferPointer, info: TopicInfo, time: Microseconds, receiveTime: Microseconds,
+        tally: inout PacketTally
     ) {
         let packet: JT808Packet
         do {
@@ -197,14 +200,14 @@ public struct FrameProcessor: Sendable {
                 if tally.firstError == nil { tally.firstError = ("jt808: undefined ICV item value", problem) }
                 return
             }
-            observe(report, terminal: terminal, source: info.source, receiveTime: time)
+            observe(report, terminal: terminal, source: info.source, receiveTime: receiveTime)
         case .batchLocationUpload(let batch):
             for report in batch.reports {
                 if let problem = Self.validate(report) {
                     if tally.firstError == nil { tally.firstError = ("jt808: undefined ICV item value", problem) }
                     continue
                 }
-                observe(report, terminal: terminal, source: info.source, receiveTime: time)
+                observe(report, terminal: terminal, source: info.source, receiveTime: receiveTime)
             }
         case .heartbeat, .registration, .authentication, .raw:
             break
