@@ -23,6 +23,7 @@ struct TestZone: AsyncParsableCommand {
             ReplayCommand.self,
             InspectCommand.self,
             DecodeJT808Command.self,  // temporary (jt808 branch): the lead moves it under `decode`
+            MetricsCommand.self,
         ]
     )
 }
