@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "testzone", targets: ["testzone"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "Zone", targets: ["Zone"]),
+        .library(name: "Simulator", targets: ["Simulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +31,7 @@ let package = Package(
         // MARK: Library modules
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "Zone", dependencies: ["TOMLKit"]),
+        .target(name: "Simulator", dependencies: ["Zone"]),
 
         // MARK: Command-line tool
         .executableTarget(
