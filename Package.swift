@@ -15,6 +15,9 @@ let package = Package(
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "Zone", targets: ["Zone"]),
         .library(name: "Simulator", targets: ["Simulator"]),
+        .library(name: "UPER", targets: ["UPER"]),
+        .library(name: "JT808", targets: ["JT808"]),
+        .library(name: "Recording", targets: ["Recording"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,11 +30,16 @@ let package = Package(
         // No `pkgConfig:` on purpose: Debian's libzmq.pc adds a krb5 -isystem flag that SwiftPM
         // warns about on every build (DESIGN.md section 6). The headers are in /usr/include.
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
 
         // MARK: Library modules
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "Zone", dependencies: ["TOMLKit"]),
         .target(name: "Simulator", dependencies: ["Zone"]),
+        .target(name: "UPER"),
+        .target(name: "JT808"),
+        .target(name: "Recording", dependencies: ["CZstd", "CLZ4"]),
 
         // MARK: Command-line tool
         .executableTarget(
@@ -46,6 +54,9 @@ let package = Package(
         // MARK: Tests (Swift Testing, one target per module)
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ZoneTests", dependencies: ["Zone"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "JT808Tests", dependencies: ["JT808"]),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording"]),
     ]
 )
 
