@@ -36,7 +36,7 @@ let package = Package(
         // MARK: Library modules
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "Zone", dependencies: ["TOMLKit"]),
-        .target(name: "Simulator", dependencies: ["Zone"]),
+        .target(name: "Simulator", dependencies: ["Zone", "JT808", "Recording", "ZeroMQ"]),
         .target(name: "UPER"),
         .target(name: "JT808"),
         .target(name: "Recording", dependencies: ["CZstd", "CLZ4"]),
