@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "UPER", targets: ["UPER"]),
         .library(name: "JT808", targets: ["JT808"]),
         .library(name: "Recording", targets: ["Recording"]),
+        .library(name: "CV2X", targets: ["CV2X"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,12 +41,14 @@ let package = Package(
         .target(name: "UPER"),
         .target(name: "JT808"),
         .target(name: "Recording", dependencies: ["CZstd", "CLZ4"]),
+        .target(name: "CV2X", dependencies: ["UPER"]),
 
         // MARK: Command-line tool
         .executableTarget(
             name: "testzone",
             dependencies: [
                 "ZeroMQ",
+                "CV2X",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -57,6 +60,7 @@ let package = Package(
         .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JT808Tests", dependencies: ["JT808"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording"]),
+        .testTarget(name: "CV2XTests", dependencies: ["CV2X", "UPER"], resources: [.copy("Fixtures")]),
     ]
 )
 

@@ -17,6 +17,7 @@ struct TestZone: AsyncParsableCommand {
             """,
         version: "testzone \(softwareVersion) (libzmq \(LibraryVersion.current))",
         subcommands: [
+            DecodeCommand.self,
         ]
     )
 }
