@@ -36,8 +36,8 @@ let package = Package(
 
         // MARK: Library modules
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
-        .target(name: "Zone", dependencies: ["TOMLKit"]),
-        .target(name: "Simulator", dependencies: ["Zone", "JT808", "Recording", "ZeroMQ"]),
+        .target(name: "Zone", dependencies: ["CV2X", "TOMLKit"]),
+        .target(name: "Simulator", dependencies: ["CV2X", "JT808", "Recording", "Zone", "ZeroMQ"]),
         .target(name: "UPER"),
         .target(name: "JT808"),
         .target(name: "Recording", dependencies: ["CZstd", "CLZ4"]),
@@ -49,6 +49,7 @@ let package = Package(
             dependencies: [
                 "ZeroMQ",
                 "CV2X",
+                "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -57,6 +58,7 @@ let package = Package(
         // MARK: Tests (Swift Testing, one target per module)
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ZoneTests", dependencies: ["Zone"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Zone", "CV2X", "JT808", "Recording", "ZeroMQ"]),
         .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JT808Tests", dependencies: ["JT808"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording"]),

@@ -3,8 +3,9 @@ import Zone
 
 /// Turns simulated messages into wire frames: the output layer's encoding step.
 public protocol MessageEncoding: Sendable {
-    /// The payload of `message` (one UPER `MessageFrame`, or one 0x7E-delimited JT/T 808 packet).
-    func encode(_ message: SimulatedMessage) throws -> [UInt8]
+    /// The payload of `message`: one UPER `MessageFrame` of `schema` (the edition of the RSU that
+    /// sends or forwards it), or one 0x7E-delimited JT/T 808 packet (`schema` is then ignored).
+    func encode(_ message: SimulatedMessage, schema: CSAESchemaSet) throws -> [UInt8]
     /// Whether the project's decoders accept `payload` on a topic of this family (used to make
     /// sure an injected corruption is detectable).
     func decodes(_ payload: [UInt8], family: TopicFamily) -> Bool
@@ -95,16 +96,29 @@ public struct FrameRouter: Sendable {
 
     /// Routes one message: encodes it, decides who receives it, applies faults.
     public mutating func route(_ message: SimulatedMessage) throws {
-        let payload = try encoder.encode(message)
         let sent = message.trueMicroseconds
+        func ownPayload(_ rsuIndex: Int) throws -> [UInt8] {
+            try encoder.encode(message, schema: layout.configuration.rsus[rsuIndex].schema)
+        }
         switch message {
         case .bsm(let sample):
             truth.recordBSMTransmitted(sample)
+            // An RSU forwards what it hears in its own edition: encode once per edition.
+            var payloads: [CSAESchemaSet: [UInt8]] = [:]
             for (index, rsu) in layout.configuration.rsus.enumerated() {
                 let distance = Geodesy.greatCircleDistance(sample.position, rsu.position)
                 guard let band = Self.band(of: distance) else { continue }
                 let received = radio.chance(Self.receptionRatio(distance: distance, range: rsu.nominalRange))
                 let latency = Int64(network.integer(in: 5_000...30_000))
+                var payload: [UInt8] = []
+                if received {
+                    if let cached = payloads[rsu.schema] {
+                        payload = cached
+                    } else {
+                        payload = try encoder.encode(message, schema: rsu.schema)
+                        payloads[rsu.schema] = payload
+                    }
+                }
                 let outcome =
                     received
                     ? deliver(topic: "cv2x/\(rsu.id)", family: .cv2x, payload: payload, at: sent + latency)
@@ -114,16 +128,17 @@ public struct FrameRouter: Sendable {
         case .location(let sample):
             let terminal = layout.configuration.vehicles[sample.vehicleIndex].terminal
             let latency = Int64(network.integer(in: 60_000...400_000))
+            let payload = try encoder.encode(message, schema: .csae53_2020)
             let outcome = deliver(topic: "jt808/\(terminal)", family: .jt808, payload: payload, at: sent + latency)
             truth.recordLocation(sample, outcome: outcome)
         case .map(let sample):
-            routeRSU(sample.rsuIndex, kind: .map, payload: payload, sent: sent)
+            routeRSU(sample.rsuIndex, kind: .map, payload: try ownPayload(sample.rsuIndex), sent: sent)
         case .spat(let sample):
-            routeRSU(sample.rsuIndex, kind: .spat, payload: payload, sent: sent)
+            routeRSU(sample.rsuIndex, kind: .spat, payload: try ownPayload(sample.rsuIndex), sent: sent)
         case .rsi(let sample):
-            routeRSU(sample.rsuIndex, kind: .rsi, payload: payload, sent: sent)
+            routeRSU(sample.rsuIndex, kind: .rsi, payload: try ownPayload(sample.rsuIndex), sent: sent)
         case .rsm(let sample):
-            routeRSU(sample.rsuIndex, kind: .rsm, payload: payload, sent: sent)
+            routeRSU(sample.rsuIndex, kind: .rsm, payload: try ownPayload(sample.rsuIndex), sent: sent)
         }
     }
 

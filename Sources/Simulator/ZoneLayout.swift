@@ -119,7 +119,7 @@ public struct SimulatedLink: Sendable, Hashable {
 ///
 /// A grid of `gridColumns x gridRows` signalised intersections around the origin (gaps of
 /// 350-750 m), two-way links between neighbours with 2-3 lanes of 3.5 m, speed limits of 40-60
-/// km/h, some links bent through an intermediate point; one RSU per intersection that sends the
+/// km/h, some links bent through two intermediate points; one RSU per intersection that sends the
 /// MAP of its intersection (the node and its incoming links), so the union of all RSUs' MAPs
 /// is the whole network.
 public struct ZoneLayout: Sendable {
@@ -203,10 +203,14 @@ public struct ZoneLayout: Sendable {
                 let dx = pb.east - pa.east
                 let dy = pb.north - pa.north
                 let length = (dx * dx + dy * dy).squareRoot()
-                let mid = LocalPoint(
-                    east: (pa.east + pb.east) / 2 - dy / length * bend,
-                    north: (pa.north + pb.north) / 2 + dx / length * bend)
-                middle = [quantise(projection.unproject(mid))]
+                // Two points (a PointList holds 2...31): the road swings aside over its middle third.
+                middle = [1.0 / 3, 2.0 / 3].map { t in
+                    quantise(
+                        projection.unproject(
+                            LocalPoint(
+                                east: pa.east + dx * t - dy / length * bend,
+                                north: pa.north + dy * t + dx / length * bend)))
+                }
             }
             for (from, to, points) in [(a, b, middle), (b, a, Array(middle.reversed()))] {
                 let geometry =

@@ -18,6 +18,7 @@ struct TestZone: AsyncParsableCommand {
         version: "testzone \(softwareVersion) (libzmq \(LibraryVersion.current))",
         subcommands: [
             DecodeCommand.self,
+            SimulateCommand.self,
         ]
     )
 }
