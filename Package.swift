@@ -58,7 +58,7 @@ let package = Package(
         // MARK: Tests (Swift Testing, one target per module)
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ZoneTests", dependencies: ["Zone"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Zone", "CV2X", "JT808", "Recording", "ZeroMQ"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Zone", "CV2X", "UPER", "JT808", "Recording", "ZeroMQ"]),
         .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JT808Tests", dependencies: ["JT808"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording"]),
