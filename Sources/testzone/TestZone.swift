@@ -24,6 +24,7 @@ struct TestZone: AsyncParsableCommand {
             InspectCommand.self,
             DecodeJT808Command.self,  // temporary (jt808 branch): the lead moves it under `decode`
             MetricsCommand.self,
+            SimulateCommand.self,
         ]
     )
 }
