@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "testzone", targets: ["testzone"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,6 +28,7 @@ let package = Package(
 
         // MARK: Library modules
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "Reports", dependencies: []),
 
         // MARK: Command-line tool
         .executableTarget(
@@ -40,6 +42,7 @@ let package = Package(
 
         // MARK: Tests (Swift Testing, one target per module)
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
     ]
 )
 
