@@ -187,8 +187,8 @@ public enum HTMLRenderer {
         // Breakdown by initiator and by cause: count and rate, this month and the previous.
         html += "<div class=\"two\">\n"
         for (section, heading, categories) in [
-            ("by_initiator", "Disengagements by initiator", report.summary.byInitiator.map { "initiator_\($0.key)" }),
-            ("by_cause", "Disengagements by cause", report.summary.byCause.map { "cause_\($0.key)" }),
+            ("by_initiator", "Disengagements by initiator", report.summary.byInitiator.map { "initiator_" + Categories.metricKey($0.key) }),
+            ("by_cause", "Disengagements by cause", report.summary.byCause.map { "cause_" + Categories.metricKey($0.key) }),
         ] {
             _ = section
             html += "<div>\n<h3>\(HTMLText.escape(heading))</h3>\n<table class=\"compact\">\n<thead><tr>"
@@ -329,6 +329,9 @@ public enum HTMLRenderer {
         }
         if coverage.links.isEmpty {
             html += "<p class=\"empty\">The zone's road network is not in the database (no MAP messages received).</p>\n"
+        } else if !coverage.links.contains(where: { $0.points.count >= 2 }) {
+            html += "<p class=\"empty\">No map: the database holds the links' lengths and classes but not their "
+            html += "geometry. Coverage figures are above, per-link figures below.</p>\n"
         } else {
             html += "<figure>\n" + SVGChart.map(links: coverage.links, rsus: rsus, events: places)
             html += "\n<figcaption>Road links of the zone coloured by automated km in the month (grey dashed: not driven "
@@ -365,11 +368,10 @@ public enum HTMLRenderer {
         var html = "<section id=\"data-health\">\n<h2>8. Data health</h2>\n<dl class=\"facts\">\n"
         let facts: [(String, String)] = [
             ("Inferred disengagements (drop to off without event item)", String(health.inferredDisengagements)),
-            ("Track gaps (steps not integrated)", String(health.trackGaps)),
-            (
-                "Time in track gaps (h)",
-                NumberFormat.fixed(health.trackGapSeconds / 3600, decimals: Decimals.hours) ?? "–"
-            ),
+            ("Track steps not integrated: fixes over 10 s apart", String(health.trackTimeGaps)),
+            ("Track steps not integrated: over 70 m/s (GNSS outliers)", String(health.trackOutlierSteps)),
+            ("BSMs from OBUs not in the registry", String(health.unattributed.bsmFromUnregisteredOBU)),
+            ("Other observations of unknown vehicles", String(health.unattributed.unknownVehicleObservations)),
             ("Days without automated driving", "\(health.daysWithoutDriving) of \(report.month.dayCount)"),
             (
                 "Vehicles not in the registry",
@@ -382,6 +384,11 @@ public enum HTMLRenderer {
         html += "</dl>\n"
         html += table(
             report.dataHealthTable, identifierColumns: [0], emptyText: "No frames received in this month.",
+            className: "compact")
+        html += "<h3>Sequence numbers</h3>\n<p class=\"muted\">BSM msgCnt per OBU (mod 128) and JT/T 808 serial "
+        html += "per terminal (mod 65536); streams with findings first.</p>\n"
+        html += table(
+            report.sequencesTable, identifierColumns: [1], emptyText: "No sequence-numbered streams in this month.",
             className: "compact")
         return html + "</section>\n"
     }

@@ -30,8 +30,10 @@ public enum JSONRenderer {
             "data_health",
             object([
                 ("inferred_disengagements", .integer(health.inferredDisengagements)),
-                ("track_gaps", .integer(health.trackGaps)),
-                ("track_gap_hours", .number(health.trackGapSeconds / 3600, decimals: Decimals.hours)),
+                ("track_time_gaps", .integer(health.trackTimeGaps)),
+                ("track_outlier_steps", .integer(health.trackOutlierSteps)),
+                ("bsm_from_unregistered_obu", .integer(health.unattributed.bsmFromUnregisteredOBU)),
+                ("unknown_vehicle_observations", .integer(health.unattributed.unknownVehicleObservations)),
                 ("days_without_driving", .integer(health.daysWithoutDriving)),
             ])
                 + ", \"unregistered_vehicles\": [" + health.unregisteredVehicles.map(string).joined(separator: ", ")
@@ -45,6 +47,7 @@ public enum JSONRenderer {
                 ("link_coverage_pct", .number(coverage.linkShare.map { $0 * 100 }, decimals: Decimals.percent)),
                 ("links", .integer(coverage.links.count)),
                 ("links_driven", .integer(coverage.linksDriven)),
+                ("link_distance_recorded", .flag(coverage.hasLinkDistance)),
                 ("grid_cell_m", .number(coverage.gridCellMeters, decimals: Decimals.meters)),
                 ("grid_cells", .integer(coverage.gridCells)),
                 ("grid_cells_visited", .integer(coverage.gridCellsVisited)),

@@ -59,16 +59,13 @@ public struct LevelDistance: Sendable, Equatable {
 
 /// A count in one category (an initiator or a cause).
 public struct CategoryCount: Sendable, Equatable {
-    /// The code in DESIGN.md section 4; -1 for unknown (inferred).
-    public var code: Int
-    /// Stable machine key, e.g. `safety-driver`.
+    /// The stored name, e.g. `safety-driver` (DESIGN.md section 4, Store README).
     public var key: String
     /// Human label, e.g. "Safety driver".
     public var label: String
     public var count: Int
 
-    public init(code: Int, key: String, label: String, count: Int) {
-        self.code = code
+    public init(key: String, label: String, count: Int) {
         self.key = key
         self.label = label
         self.count = count
@@ -80,8 +77,10 @@ public struct PeriodSummary: Sendable, Equatable {
     public var month: ReportMonth
     public var vehiclesActive: Int
     public var operatorsActive: Int
-    /// Per level, always including levels 3 and 4, ascending.
+    /// Levels 3 and 4 (the automated levels of the zone), ascending.
     public var levels: [LevelDistance]
+    /// Automated L3/L4 distance during which the vehicle's BSMs reached the platform, metres.
+    public var uplinkMeters: Double
     public var disengagements: Int
     /// All initiators in code order (ADS, safety driver, remote operator, passenger, unknown).
     public var byInitiator: [CategoryCount]
@@ -102,9 +101,11 @@ public struct PeriodSummary: Sendable, Equatable {
     /// Share of the grid's cells visited in automated mode, 0...1; nil without a grid.
     public var gridCoverage: Double?
 
-    /// Automated distance over all levels, metres.
+    /// Share of automated distance with V2X uplink coverage, 0...1; nil without automated distance.
+    public var uplinkCoverage: Double? { meters > 0 ? uplinkMeters / meters : nil }
+    /// Automated (L3 + L4) distance, metres: the denominator of every rate.
     public var meters: Double { levels.reduce(0) { $0 + $1.meters } }
-    /// Automated time over all levels, seconds.
+    /// Automated (L3 + L4) time, seconds.
     public var seconds: Double { levels.reduce(0) { $0 + $1.seconds } }
     /// Kilometres per disengagement; nil when there was none.
     public var kilometersPerDisengagement: Double? { Rates.kilometersPer(meters: meters, count: disengagements) }
@@ -165,6 +166,8 @@ public struct VehicleRow: Sendable, Equatable {
     public var collisions: Int
     public var severeFailures: Int
     public var activeDays: Int
+    /// False for vehicles seen on the wire but not in the zone registry.
+    public var registered: Bool
 }
 
 /// Automated distance of one vehicle on one local day.
@@ -203,12 +206,14 @@ public struct LinkCoverageRow: Sendable, Equatable {
     public var name: String
     public var roadClass: String
     public var lengthMeters: Double
-    public var automatedMeters: Double
-    public var coveredMeters: Double
+    /// Distinct (vehicle, day) pairs that drove the link in automated L3/L4 mode.
+    public var vehicleDays: Int
+    /// Automated distance on the link, metres, when the store records it.
+    public var automatedMeters: Double?
     public var points: [GeoPoint]
 
-    /// Covered share of the link's length, 0...1.
-    public var share: Double { lengthMeters > 0 ? min(1, coveredMeters / lengthMeters) : 0 }
+    /// Driven at least once in automated mode (the whole link length counts as covered).
+    public var covered: Bool { vehicleDays > 0 }
 }
 
 /// Automated driving in one hour of the day.
@@ -224,6 +229,8 @@ public struct CoverageSection: Sendable, Equatable {
     public var networkMeters: Double
     public var coveredMeters: Double
     public var linksDriven: Int
+    /// Whether per-link automated distance is known (else the map is coloured by vehicle-days).
+    public var hasLinkDistance: Bool
     public var gridCellMeters: Double
     public var gridCells: Int
     public var gridCellsVisited: Int
@@ -255,10 +262,11 @@ public struct BandReception: Sendable, Equatable {
     public var lower: Int
     public var upper: Int
     public var received: Int
-    public var expected: Int
+    /// Expected packets: time in the band x 10 Hz.
+    public var expected: Double
 
-    /// Packet reception ratio, 0...1 (may exceed 1 with duplicates; not clamped); nil without expectation.
-    public var ratio: Double? { expected > 0 ? Double(received) / Double(expected) : nil }
+    /// Packet reception ratio, 0...1 (not clamped); nil without expectation.
+    public var ratio: Double? { expected > 0 ? Double(received) / expected : nil }
 }
 
 /// V2X figures.
@@ -276,7 +284,6 @@ public struct SourceRow: Sendable, Equatable {
     public var decoded: Int
     public var rejected: Int
     public var duplicates: Int
-    public var sequenceGaps: Int
     public var clockOffsetMillis: Double?
     /// `reason=count` pairs, most frequent first.
     public var rejectReasons: [RejectRecord]
@@ -288,11 +295,16 @@ public struct SourceRow: Sendable, Equatable {
 /// Data-quality findings.
 public struct DataHealthSection: Sendable, Equatable {
     public var sources: [SourceRow]
+    /// Sequence accounting per stream, streams with gaps, repeats, reordering or resets first.
+    public var sequences: [SequenceRecord]
     public var inferredDisengagements: Int
-    public var trackGaps: Int
-    public var trackGapSeconds: Double
+    /// Steps not integrated because the fixes were more than 10 s apart.
+    public var trackTimeGaps: Int
+    /// Steps not integrated because they implied more than 70 m/s.
+    public var trackOutlierSteps: Int
+    public var unattributed: UnattributedRecord
     /// Days of the month with no automated driving in scope.
     public var daysWithoutDriving: Int
-    /// Events whose vehicle is not in the registry (not attributable to an operator).
+    /// Vehicles with data that are not in the zone registry.
     public var unregisteredVehicles: [String]
 }

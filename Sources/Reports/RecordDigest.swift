@@ -2,8 +2,8 @@
 ///
 /// Definition (version 1), so that anyone holding the same rows can recompute the digest:
 /// - The text is UTF-8. It starts with the line `testzone-report-records v1`.
-/// - Then, for each table in this fixed order — `operators vehicles driving events takeovers links
-///   link_usage grid grid_cells hours rsus reception sources rejects track_gaps` — a line
+/// - Then, for each table in this fixed order — `operators vehicles driving events links link_usage
+///   grid grid_cells hours rsus reception sources rejects sequences track_gaps unattributed` — a line
 ///   `#<table> <row count>` followed by its rows, one line per row, the lines sorted by byte-wise
 ///   comparison of their UTF-8 text (so the order in which rows were read does not matter).
 /// - A row is its fields in the order of the record's declaration, separated by a tab (U+0009),
@@ -41,26 +41,26 @@ public enum RecordDigest {
         table("operators", records.operators.map { [.text($0.id), .text($0.name)] })
         table(
             "vehicles",
-            records.vehicles.map { [.text($0.vin), .text($0.plate), .text($0.operatorID), .text($0.permit)] })
+            records.vehicles.map {
+                [.text($0.vin), .text($0.plate), .text($0.operatorID), .text($0.permit), .bool($0.registered)]
+            })
         table(
             "driving",
             records.driving.map {
-                [.text($0.vin), .text($0.day), .int($0.level), .real($0.meters), .real($0.seconds)]
+                [
+                    .text($0.vin), .text($0.day), .int($0.level), .real($0.meters), .real($0.seconds),
+                    .real($0.uplinkMeters),
+                ]
             })
         table(
             "events",
             records.events.map {
                 [
-                    .int64($0.micros), .text($0.vin), .int($0.type.rawValue), .int($0.initiator),
-                    .int($0.cause), .int($0.levelBefore), .bool($0.inferred), .optionalReal($0.latitude),
-                    .optionalReal($0.longitude), .optionalText($0.linkID), .optionalText($0.roadClass),
-                    .optionalReal($0.speed), .optionalReal($0.takeoverSeconds),
+                    .int64($0.micros), .text($0.vin), .text($0.kind.rawValue), .int($0.level), .text($0.initiator),
+                    .text($0.cause), .optionalReal($0.latitude), .optionalReal($0.longitude),
+                    .optionalText($0.linkID), .optionalText($0.roadClass), .optionalReal($0.speed),
+                    .optionalReal($0.takeoverSeconds), .optionalText($0.takeoverOutcome),
                 ]
-            })
-        table(
-            "takeovers",
-            records.takeovers.map {
-                [.int64($0.micros), .text($0.vin), .text($0.outcome.rawValue), .optionalReal($0.seconds)]
             })
         table(
             "links",
@@ -69,9 +69,7 @@ public enum RecordDigest {
             })
         table(
             "link_usage",
-            records.linkUsage.map {
-                [.text($0.linkID), .real($0.automatedMeters), .real($0.coveredMeters)]
-            })
+            records.linkUsage.map { [.text($0.linkID), .int($0.vehicleDays), .optionalReal($0.automatedMeters)] })
         table("grid", [[.real(records.grid.cellMeters), .int(records.grid.totalCells)]])
         table("grid_cells", records.grid.visitedCells.map { [.int($0.column), .int($0.row)] })
         table(
@@ -88,18 +86,30 @@ public enum RecordDigest {
         table(
             "reception",
             records.reception.map {
-                [.text($0.rsuID), .int($0.bandLower), .int($0.bandUpper), .int($0.received), .int($0.expected)]
+                [.text($0.rsuID), .int($0.bandLower), .int($0.bandUpper), .int($0.received), .real($0.expected)]
             })
         table(
             "sources",
             records.sources.map {
                 [
                     .text($0.source), .text($0.kind), .int($0.received), .int($0.decoded), .int($0.rejected),
-                    .int($0.duplicates), .int($0.sequenceGaps), .optionalReal($0.clockOffsetMillis),
+                    .int($0.duplicates), .optionalReal($0.clockOffsetMillis),
                 ]
             })
         table("rejects", records.rejects.map { [.text($0.source), .text($0.reason), .int($0.count)] })
-        table("track_gaps", records.trackGaps.map { [.text($0.vin), .int($0.count), .real($0.seconds)] })
+        table(
+            "sequences",
+            records.sequences.map {
+                [
+                    .text($0.streamKind), .text($0.streamID), .int($0.count), .int($0.gaps), .int($0.repeats),
+                    .int($0.reordered), .int($0.resets),
+                ]
+            })
+        table(
+            "track_gaps", records.trackGaps.map { [.text($0.vin), .int($0.timeGaps), .int($0.outlierSteps)] })
+        table(
+            "unattributed",
+            [[.int(records.unattributed.bsmFromUnregisteredOBU), .int(records.unattributed.unknownVehicleObservations)]])
         return text
     }
 

@@ -9,10 +9,9 @@ public struct ReportRecords: Sendable, Equatable {
     public var vehicles: [VehicleRecord]
     /// Automated driving per vehicle, local day and SAE level.
     public var driving: [DrivingRecord]
-    /// Automation events (JT/T 808 item 0xE2) and inferred disengagements, in the period.
+    /// Automation events (JT/T 808 item 0xE2), inferred disengagements and takeover requests with
+    /// their outcome, in the period.
     public var events: [EventRecord]
-    /// Takeover requests opened in the period, with their outcome.
-    public var takeovers: [TakeoverRecord]
     /// The zone's road network: links with geometry.
     public var links: [LinkRecord]
     /// Automated driving per road link in the period.
@@ -29,22 +28,26 @@ public struct ReportRecords: Sendable, Equatable {
     public var sources: [SourceHealthRecord]
     /// Rejected frames per source and reason in the period.
     public var rejects: [RejectRecord]
+    /// Sequence-number accounting per stream (BSM msgCnt per OBU, JT/T 808 serial per terminal).
+    public var sequences: [SequenceRecord]
     /// Track gaps (steps not integrated, DESIGN.md section 5) per vehicle in the period.
     public var trackGaps: [TrackGapRecord]
+    /// Observations that could not be attributed to a registered vehicle.
+    public var unattributed: UnattributedRecord
 
     /// Records with the given rows; every table defaults to empty.
     public init(
         operators: [OperatorRecord] = [], vehicles: [VehicleRecord] = [], driving: [DrivingRecord] = [],
-        events: [EventRecord] = [], takeovers: [TakeoverRecord] = [], links: [LinkRecord] = [],
-        linkUsage: [LinkUsageRecord] = [], grid: GridRecord = GridRecord(), hours: [HourRecord] = [],
-        rsus: [RSURecord] = [], reception: [ReceptionRecord] = [], sources: [SourceHealthRecord] = [],
-        rejects: [RejectRecord] = [], trackGaps: [TrackGapRecord] = []
+        events: [EventRecord] = [], links: [LinkRecord] = [], linkUsage: [LinkUsageRecord] = [],
+        grid: GridRecord = GridRecord(), hours: [HourRecord] = [], rsus: [RSURecord] = [],
+        reception: [ReceptionRecord] = [], sources: [SourceHealthRecord] = [], rejects: [RejectRecord] = [],
+        sequences: [SequenceRecord] = [], trackGaps: [TrackGapRecord] = [],
+        unattributed: UnattributedRecord = UnattributedRecord()
     ) {
         self.operators = operators
         self.vehicles = vehicles
         self.driving = driving
         self.events = events
-        self.takeovers = takeovers
         self.links = links
         self.linkUsage = linkUsage
         self.grid = grid
@@ -53,7 +56,9 @@ public struct ReportRecords: Sendable, Equatable {
         self.reception = reception
         self.sources = sources
         self.rejects = rejects
+        self.sequences = sequences
         self.trackGaps = trackGaps
+        self.unattributed = unattributed
     }
 }
 
@@ -80,12 +85,15 @@ public struct VehicleRecord: Sendable, Equatable {
     public var operatorID: String
     /// Road-test permit number.
     public var permit: String
+    /// False for vehicles seen on the wire but not in the zone registry (`UNREGISTERED-<terminal>`).
+    public var registered: Bool
 
-    public init(vin: String, plate: String, operatorID: String, permit: String) {
+    public init(vin: String, plate: String, operatorID: String, permit: String, registered: Bool = true) {
         self.vin = vin
         self.plate = plate
         self.operatorID = operatorID
         self.permit = permit
+        self.registered = registered
     }
 }
 
@@ -100,41 +108,52 @@ public struct DrivingRecord: Sendable, Equatable {
     public var meters: Double
     /// Time in automated mode, seconds.
     public var seconds: Double
+    /// Automated distance during which the vehicle's own BSMs reached the platform (V2X uplink), metres.
+    public var uplinkMeters: Double
 
-    public init(vin: String, day: String, level: Int, meters: Double, seconds: Double) {
+    public init(vin: String, day: String, level: Int, meters: Double, seconds: Double, uplinkMeters: Double = 0) {
         self.vin = vin
         self.day = day
         self.level = level
         self.meters = meters
         self.seconds = seconds
+        self.uplinkMeters = uplinkMeters
     }
 }
 
-/// Automation event types of JT/T 808 item 0xE2 (DESIGN.md section 4).
-public enum EventType: Int, Sendable, Equatable, CaseIterable {
-    case engaged = 1
-    case disengaged = 2
-    case takeoverRequested = 3
-    case mrmStarted = 4
-    case mrmEnded = 5
-    case collision = 6
-    case severeFailure = 7
+/// Kinds of stored automation events (the Store's `events.kind`, DESIGN.md sections 4 and 5).
+public enum EventKind: String, Sendable, Equatable, CaseIterable {
+    /// Type 2 from L3/L4 with a cause other than 11.
+    case disengagement = "disengagement"
+    /// A drop active -> off seen in item 0xE1 with no event item (initiator unknown).
+    case inferredDisengagement = "inferred-disengagement"
+    /// Type 2 with cause 11: counted, never a disengagement.
+    case plannedDeactivation = "planned-deactivation"
+    /// Type 2 below L3.
+    case deactivation = "deactivation"
+    case engagement = "engagement"
+    case takeoverRequest = "takeover-request"
+    case mrmStarted = "mrm-started"
+    case mrmEnded = "mrm-ended"
+    case collision = "collision"
+    case severeFailure = "severe-failure"
+
+    /// Whether the event counts as a disengagement (explicit or inferred).
+    public var isDisengagement: Bool { self == .disengagement || self == .inferredDisengagement }
 }
 
-/// One automation event with where and when it happened.
+/// One automation event with where and when it happened (a row of the Store's `events`).
 public struct EventRecord: Sendable, Equatable {
     /// Event time, microseconds since the Unix epoch.
     public var micros: Int64
     public var vin: String
-    public var type: EventType
-    /// 0 n/a, 1 ADS, 2 safety driver, 3 remote operator, 4 passenger; -1 unknown (inferred).
-    public var initiator: Int
-    /// 0...11 as in DESIGN.md section 4; -1 unknown (inferred).
-    public var cause: Int
+    public var kind: EventKind
     /// SAE level engaged before the event.
-    public var levelBefore: Int
-    /// True for a disengagement inferred from a drop active -> off in item 0xE1 with no 0xE2 item.
-    public var inferred: Bool
+    public var level: Int
+    /// Initiator name: `n/a`, `ads`, `safety-driver`, `remote-operator`, `passenger`, `unknown`.
+    public var initiator: String
+    /// Cause name: `unspecified`, `perception`, ..., `planned-end` (DESIGN.md section 4).
+    public var cause: String
     public var latitude: Double?
     public var longitude: Double?
     /// Matched road link, if the fix matched one.
@@ -143,63 +162,31 @@ public struct EventRecord: Sendable, Equatable {
     public var roadClass: String?
     /// Speed at the event, m/s.
     public var speed: Double?
-    /// For a disengagement or MRM that answered a takeover request: seconds since the request.
+    /// On a takeover request: the takeover time (taken over) or time to the MRM (missed). On a
+    /// closing event: the time since the earliest request it closed. Seconds.
     public var takeoverSeconds: Double?
+    /// On a takeover request: `taken-over`, `missed`, `unresolved` or `open`.
+    public var takeoverOutcome: String?
 
     public init(
-        micros: Int64, vin: String, type: EventType, initiator: Int, cause: Int, levelBefore: Int,
-        inferred: Bool = false, latitude: Double? = nil, longitude: Double? = nil, linkID: String? = nil,
-        roadClass: String? = nil, speed: Double? = nil, takeoverSeconds: Double? = nil
+        micros: Int64, vin: String, kind: EventKind, level: Int, initiator: String = "n/a",
+        cause: String = "unspecified", latitude: Double? = nil, longitude: Double? = nil, linkID: String? = nil,
+        roadClass: String? = nil, speed: Double? = nil, takeoverSeconds: Double? = nil,
+        takeoverOutcome: String? = nil
     ) {
         self.micros = micros
         self.vin = vin
-        self.type = type
+        self.kind = kind
+        self.level = level
         self.initiator = initiator
         self.cause = cause
-        self.levelBefore = levelBefore
-        self.inferred = inferred
         self.latitude = latitude
         self.longitude = longitude
         self.linkID = linkID
         self.roadClass = roadClass
         self.speed = speed
         self.takeoverSeconds = takeoverSeconds
-    }
-
-    /// A disengagement in the sense of DESIGN.md section 5: type 2, level before 3 or 4, cause
-    /// not 11 (planned end); inferred drops count too (with initiator unknown).
-    public var isDisengagement: Bool {
-        type == .disengaged && (levelBefore == 3 || levelBefore == 4) && cause != 11
-    }
-
-    /// A planned deactivation (type 2, cause 11): counted, never a disengagement.
-    public var isPlannedDeactivation: Bool { type == .disengaged && cause == 11 }
-}
-
-/// How a takeover request ended.
-public enum TakeoverOutcome: String, Sendable, Equatable {
-    /// The driver took over: the next event was a disengagement (type 2).
-    case takenOver = "taken-over"
-    /// The next event was an MRM (type 4): a missed takeover.
-    case missed = "missed"
-    /// No following event in the data (still open at the end of the recording).
-    case open = "open"
-}
-
-/// A takeover request (event type 3) and its outcome.
-public struct TakeoverRecord: Sendable, Equatable {
-    /// Request time, microseconds since the epoch.
-    public var micros: Int64
-    public var vin: String
-    public var outcome: TakeoverOutcome
-    /// Seconds from the request to the next type 2 or type 4 event; nil when open.
-    public var seconds: Double?
-
-    public init(micros: Int64, vin: String, outcome: TakeoverOutcome, seconds: Double?) {
-        self.micros = micros
-        self.vin = vin
-        self.outcome = outcome
-        self.seconds = seconds
+        self.takeoverOutcome = takeoverOutcome
     }
 }
 
@@ -234,18 +221,18 @@ public struct LinkRecord: Sendable, Equatable {
     }
 }
 
-/// Automated driving on one link in the period, over all vehicles of the report's scope.
+/// Automated (L3/L4) driving on one link in the period, over all vehicles of the report's scope.
 public struct LinkUsageRecord: Sendable, Equatable {
     public var linkID: String
-    /// Automated distance driven on the link, metres (counting every pass).
-    public var automatedMeters: Double
-    /// Length of the link driven at least once in automated mode, metres (0...link length).
-    public var coveredMeters: Double
+    /// Distinct (vehicle, day) pairs that drove the link in automated mode; > 0 means covered.
+    public var vehicleDays: Int
+    /// Automated distance driven on the link, metres, when the store records it.
+    public var automatedMeters: Double?
 
-    public init(linkID: String, automatedMeters: Double, coveredMeters: Double) {
+    public init(linkID: String, vehicleDays: Int, automatedMeters: Double? = nil) {
         self.linkID = linkID
+        self.vehicleDays = vehicleDays
         self.automatedMeters = automatedMeters
-        self.coveredMeters = coveredMeters
     }
 }
 
@@ -319,10 +306,10 @@ public struct ReceptionRecord: Sendable, Equatable {
     /// Upper edge (100, 200, 300, 500).
     public var bandUpper: Int
     public var received: Int
-    /// Packets a vehicle sending at 10 Hz would have produced while in the band.
-    public var expected: Int
+    /// Packets a vehicle sending at 10 Hz would have produced while in the band (exposure x 10 Hz).
+    public var expected: Double
 
-    public init(rsuID: String, bandLower: Int, bandUpper: Int, received: Int, expected: Int) {
+    public init(rsuID: String, bandLower: Int, bandUpper: Int, received: Int, expected: Double) {
         self.rsuID = rsuID
         self.bandLower = bandLower
         self.bandUpper = bandUpper
@@ -341,14 +328,12 @@ public struct SourceHealthRecord: Sendable, Equatable {
     public var decoded: Int
     public var rejected: Int
     public var duplicates: Int
-    /// Sequence gaps (missing BSM msgCnt / JT/T 808 serial numbers).
-    public var sequenceGaps: Int
-    /// Median clock offset of the source against receive time, milliseconds.
+    /// Mean clock offset (receive time minus source time), milliseconds.
     public var clockOffsetMillis: Double?
 
     public init(
         source: String, kind: String, received: Int, decoded: Int, rejected: Int, duplicates: Int,
-        sequenceGaps: Int, clockOffsetMillis: Double?
+        clockOffsetMillis: Double?
     ) {
         self.source = source
         self.kind = kind
@@ -356,7 +341,6 @@ public struct SourceHealthRecord: Sendable, Equatable {
         self.decoded = decoded
         self.rejected = rejected
         self.duplicates = duplicates
-        self.sequenceGaps = sequenceGaps
         self.clockOffsetMillis = clockOffsetMillis
     }
 }
@@ -374,16 +358,53 @@ public struct RejectRecord: Sendable, Equatable {
     }
 }
 
-/// Steps of a vehicle's track not integrated (gap over 10 s or implied speed over 70 m/s).
+/// Sequence-number accounting of one stream.
+public struct SequenceRecord: Sendable, Equatable {
+    /// `bsm-msgcnt` (per OBU) or `jt808-serial` (per terminal).
+    public var streamKind: String
+    public var streamID: String
+    public var count: Int
+    /// Missing sequence numbers.
+    public var gaps: Int
+    public var repeats: Int
+    public var reordered: Int
+    public var resets: Int
+
+    public init(streamKind: String, streamID: String, count: Int, gaps: Int, repeats: Int, reordered: Int, resets: Int) {
+        self.streamKind = streamKind
+        self.streamID = streamID
+        self.count = count
+        self.gaps = gaps
+        self.repeats = repeats
+        self.reordered = reordered
+        self.resets = resets
+    }
+}
+
+/// Steps of a vehicle's track not integrated (DESIGN.md section 5).
 public struct TrackGapRecord: Sendable, Equatable {
     public var vin: String
-    public var count: Int
-    /// Total time spanned by the gaps, seconds.
-    public var seconds: Double
+    /// Consecutive fixes more than 10 s apart.
+    public var timeGaps: Int
+    /// Steps implying more than 70 m/s (GNSS outliers).
+    public var outlierSteps: Int
 
-    public init(vin: String, count: Int, seconds: Double) {
+    public init(vin: String, timeGaps: Int, outlierSteps: Int) {
         self.vin = vin
-        self.count = count
-        self.seconds = seconds
+        self.timeGaps = timeGaps
+        self.outlierSteps = outlierSteps
+    }
+}
+
+/// Observations not attributable to a registered vehicle.
+public struct UnattributedRecord: Sendable, Equatable {
+    /// BSMs from OBU ids not in the registry.
+    public var bsmFromUnregisteredOBU: Int
+    /// Other observations of unknown vehicles.
+    public var unknownVehicleObservations: Int
+
+    public init(bsmFromUnregisteredOBU: Int = 0, unknownVehicleObservations: Int = 0) {
+        self.bsmFromUnregisteredOBU = bsmFromUnregisteredOBU
+        self.unknownVehicleObservations = unknownVehicleObservations
     }
 }

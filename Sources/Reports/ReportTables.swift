@@ -17,7 +17,7 @@ extension MonthlyReport {
     public var tables: [ReportTable] {
         [
             summaryTable, operatorsTable, vehiclesTable, dailyDistanceTable, disengagementsTable, coverageTable,
-            timeOfDayTable, v2xTable, dataHealthTable,
+            timeOfDayTable, v2xTable, dataHealthTable, sequencesTable,
         ]
     }
 
@@ -42,19 +42,19 @@ extension MonthlyReport {
         func count(_ value: Int) -> Double { Double(value) }
         add("activity", "vehicles_active", "Vehicles active", "vehicles", nil) { count($0.vehiclesActive) }
         add("activity", "operators_active", "Operators active", "operators", nil) { count($0.operatorsActive) }
-        let levels = Set(now.levels.map(\.level)).union(before.levels.map(\.level)).sorted()
+        let levels = ReportBuilder.automatedLevels
         for level in levels {
             add("activity", "automated_km_l\(level)", "Automated distance, L\(level)", "km", Decimals.kilometers) {
                 ($0.levels.first { $0.level == level }?.meters ?? 0) / 1000
             }
         }
-        add("activity", "automated_km", "Automated distance, all levels", "km", Decimals.kilometers) { $0.meters / 1000 }
+        add("activity", "automated_km", "Automated distance, L3 + L4", "km", Decimals.kilometers) { $0.meters / 1000 }
         for level in levels {
             add("activity", "automated_hours_l\(level)", "Automated time, L\(level)", "h", Decimals.hours) {
                 ($0.levels.first { $0.level == level }?.seconds ?? 0) / 3600
             }
         }
-        add("activity", "automated_hours", "Automated time, all levels", "h", Decimals.hours) { $0.seconds / 3600 }
+        add("activity", "automated_hours", "Automated time, L3 + L4", "h", Decimals.hours) { $0.seconds / 3600 }
         add("disengagements", "disengagements", "Disengagements", "count", nil) { count($0.disengagements) }
         add("disengagements", "km_per_disengagement", "Automated km per disengagement", "km", Decimals.rate) {
             $0.kilometersPerDisengagement
@@ -71,24 +71,27 @@ extension MonthlyReport {
                 return Rates.perThousandKilometers(count: entry?.disengagements ?? 0, meters: entry?.meters ?? 0)
             }
         }
-        for category in now.byInitiator {
-            add("by_initiator", "initiator_\(category.key)", "Initiator: \(category.label)", "count", nil) {
-                count($0.byInitiator.first { $0.code == category.code }?.count ?? 0)
+        // Categories of either month, in the order of this month's list (which lists all known names).
+        let initiators = now.byInitiator + before.byInitiator.filter { b in !now.byInitiator.contains { $0.key == b.key } }
+        let causes = now.byCause + before.byCause.filter { b in !now.byCause.contains { $0.key == b.key } }
+        for category in initiators {
+            add("by_initiator", "initiator_\(Categories.metricKey(category.key))", "Initiator: \(category.label)", "count", nil) {
+                count($0.byInitiator.first { $0.key == category.key }?.count ?? 0)
             }
         }
-        for category in now.byInitiator {
-            add("by_initiator", "initiator_\(category.key)_per_1000km", "Initiator: \(category.label), per 1,000 km", "per 1,000 km", Decimals.rate) {
-                Rates.perThousandKilometers(count: $0.byInitiator.first { $0.code == category.code }?.count ?? 0, meters: $0.meters)
+        for category in initiators {
+            add("by_initiator", "initiator_\(Categories.metricKey(category.key))_per_1000km", "Initiator: \(category.label), per 1,000 km", "per 1,000 km", Decimals.rate) {
+                Rates.perThousandKilometers(count: $0.byInitiator.first { $0.key == category.key }?.count ?? 0, meters: $0.meters)
             }
         }
-        for category in now.byCause {
-            add("by_cause", "cause_\(category.key)", "Cause: \(category.label)", "count", nil) {
-                count($0.byCause.first { $0.code == category.code }?.count ?? 0)
+        for category in causes {
+            add("by_cause", "cause_\(Categories.metricKey(category.key))", "Cause: \(category.label)", "count", nil) {
+                count($0.byCause.first { $0.key == category.key }?.count ?? 0)
             }
         }
-        for category in now.byCause {
-            add("by_cause", "cause_\(category.key)_per_1000km", "Cause: \(category.label), per 1,000 km", "per 1,000 km", Decimals.rate) {
-                Rates.perThousandKilometers(count: $0.byCause.first { $0.code == category.code }?.count ?? 0, meters: $0.meters)
+        for category in causes {
+            add("by_cause", "cause_\(Categories.metricKey(category.key))_per_1000km", "Cause: \(category.label), per 1,000 km", "per 1,000 km", Decimals.rate) {
+                Rates.perThousandKilometers(count: $0.byCause.first { $0.key == category.key }?.count ?? 0, meters: $0.meters)
             }
         }
         add("disengagements", "planned_deactivations", "Planned deactivations (not disengagements)", "count", nil) { count($0.plannedDeactivations) }
@@ -103,6 +106,9 @@ extension MonthlyReport {
         add("safety", "severe_failures", "Severe system failures", "count", nil) { count($0.severeFailures) }
         add("coverage", "link_coverage_pct", "Road network covered (share of link length)", "%", Decimals.percent) { $0.linkCoverage.map { $0 * 100 } }
         add("coverage", "grid_coverage_pct", "Grid cells visited (100 m cells)", "%", Decimals.percent) { $0.gridCoverage.map { $0 * 100 } }
+        add("coverage", "uplink_coverage_pct", "Automated km with V2X uplink (own BSMs received within 1 s)", "%", Decimals.percent) {
+            $0.uplinkCoverage.map { $0 * 100 }
+        }
         return lines
     }
 
@@ -175,6 +181,7 @@ extension MonthlyReport {
                 ReportColumn("disengagements_per_1000km", "Diseng. / 1,000 km"),
                 ReportColumn("takeover_requests", "TORs"), ReportColumn("mrms", "MRMs"),
                 ReportColumn("collisions", "Coll."), ReportColumn("severe_failures", "Sev. fail."),
+                ReportColumn("registered", "Registered"),
             ],
             rows: vehicles.map { row in
                 [
@@ -186,6 +193,7 @@ extension MonthlyReport {
                     .number(Rates.kilometersPer(meters: row.meters, count: row.disengagements), decimals: Decimals.rate),
                     .number(Rates.perThousandKilometers(count: row.disengagements, meters: row.meters), decimals: Decimals.rate),
                     .integer(row.takeoverRequests), .integer(row.mrms), .integer(row.collisions), .integer(row.severeFailures),
+                    .flag(row.registered),
                 ]
             })
     }
@@ -237,16 +245,15 @@ extension MonthlyReport {
             id: "coverage", title: "Road links",
             columns: [
                 ReportColumn("link", "Link"), ReportColumn("name", "Name"), ReportColumn("road_class", "Road class"),
-                ReportColumn("length_m", "Length m"), ReportColumn("automated_km", "Automated km"),
-                ReportColumn("covered_m", "Covered m"), ReportColumn("covered_pct", "Covered %"),
+                ReportColumn("length_m", "Length m"), ReportColumn("covered", "Covered"),
+                ReportColumn("vehicle_days", "Vehicle-days"), ReportColumn("automated_km", "Automated km"),
             ],
             rows: coverage.links.map { link in
                 [
                     .text(link.id), .text(link.name), .text(link.roadClass),
-                    .number(link.lengthMeters, decimals: Decimals.meters),
-                    .number(link.automatedMeters / 1000, decimals: Decimals.kilometers),
-                    .number(link.coveredMeters, decimals: Decimals.meters),
-                    .number(link.share * 100, decimals: Decimals.percent),
+                    .number(link.lengthMeters, decimals: Decimals.meters), .flag(link.covered),
+                    .integer(link.vehicleDays),
+                    .number(link.automatedMeters.map { $0 / 1000 }, decimals: Decimals.kilometers),
                 ]
             })
     }
@@ -285,7 +292,7 @@ extension MonthlyReport {
                     .text(rsu.id), .text(rsu.name), .number(rsu.availability.map { $0 * 100 }, decimals: Decimals.percent),
                 ]
                 row += rsu.bands.map { .number($0.ratio.map { $0 * 100 }, decimals: Decimals.percent) }
-                for band in rsu.bands { row += [.integer(band.received), .integer(band.expected)] }
+                for band in rsu.bands { row += [.integer(band.received), .number(band.expected, decimals: 1)] }
                 return row
             })
     }
@@ -296,17 +303,32 @@ extension MonthlyReport {
             columns: [
                 ReportColumn("source", "Source"), ReportColumn("kind", "Kind"), ReportColumn("received", "Received"),
                 ReportColumn("decoded", "Decoded"), ReportColumn("rejected", "Rejected"),
-                ReportColumn("duplicates", "Duplicates"), ReportColumn("sequence_gaps", "Seq. gaps"),
-                ReportColumn("completeness_pct", "Complete %"), ReportColumn("clock_offset_ms", "Clock offset ms"),
-                ReportColumn("reject_reasons", "Reject reasons"),
+                ReportColumn("duplicates", "Duplicates"), ReportColumn("completeness_pct", "Decoded %"),
+                ReportColumn("clock_offset_ms", "Clock offset ms"), ReportColumn("reject_reasons", "Reject reasons"),
             ],
             rows: dataHealth.sources.map { source in
                 [
                     .text(source.source), .text(source.kind), .integer(source.received), .integer(source.decoded),
-                    .integer(source.rejected), .integer(source.duplicates), .integer(source.sequenceGaps),
+                    .integer(source.rejected), .integer(source.duplicates),
                     .number(source.completeness.map { $0 * 100 }, decimals: Decimals.percent),
                     .number(source.clockOffsetMillis, decimals: Decimals.millis),
                     .text(source.rejectReasons.map { "\($0.reason)=\($0.count)" }.joined(separator: "; ")),
+                ]
+            })
+    }
+
+    public var sequencesTable: ReportTable {
+        ReportTable(
+            id: "sequences", title: "Sequence numbers per stream",
+            columns: [
+                ReportColumn("stream_kind", "Stream"), ReportColumn("stream", "Id"), ReportColumn("count", "Messages"),
+                ReportColumn("gaps", "Missing"), ReportColumn("repeats", "Repeats"),
+                ReportColumn("reordered", "Reordered"), ReportColumn("resets", "Resets"),
+            ],
+            rows: dataHealth.sequences.map { stream in
+                [
+                    .text(stream.streamKind), .text(stream.streamID), .integer(stream.count), .integer(stream.gaps),
+                    .integer(stream.repeats), .integer(stream.reordered), .integer(stream.resets),
                 ]
             })
     }

@@ -56,11 +56,18 @@ enum SVGChart {
     /// The colour classes of the coverage map: upper bounds as fractions of the busiest link.
     static let mapColors = ["#fde0a0", "#fdae61", "#f46d43", "#d73027", "#8b0000"]
 
-    /// The coverage map: links coloured by automated km, RSUs, and disengagement places.
+    /// The coverage map: links coloured by automated km (or, when the store has no per-link
+    /// distance, by vehicle-days driven), RSUs, and disengagement places.
     static func map(
         links: [LinkCoverageRow], rsus: [(id: String, point: GeoPoint)], events: [GeoPoint], width: Double = 680,
         height: Double = 440
     ) -> String {
+        let byDistance = links.contains { $0.automatedMeters != nil }
+        let measure: (LinkCoverageRow) -> Double = {
+            byDistance ? ($0.automatedMeters ?? 0) / 1000 : Double($0.vehicleDays)
+        }
+        let unit = byDistance ? "automated km" : "vehicle-days"
+        let decimals = byDistance ? Decimals.kilometers : 0
         var points = links.flatMap(\.points)
         points += rsus.map(\.point)
         points += events
@@ -94,7 +101,7 @@ enum SVGChart {
             let (x, y) = project(p)
             return f(cx + x * scale) + "," + f(cy + y * scale)
         }
-        let maxKm = links.map { $0.automatedMeters / 1000 }.max() ?? 0
+        let maxKm = links.map(measure).max() ?? 0
         func color(_ km: Double) -> String {
             guard km > 0, maxKm > 0 else { return "#c8c8c8" }
             let index = min(mapColors.count - 1, Int((km / maxKm * Double(mapColors.count)).rounded(.up)) - 1)
@@ -102,17 +109,17 @@ enum SVGChart {
         }
         var svg =
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" "
-            + "class=\"map\"><title>Road links coloured by automated km</title>"
+            + "class=\"map\"><title>Road links coloured by \(unit)</title>"
             + "<rect x=\"0\" y=\"0\" width=\"\(f(width))\" height=\"\(f(height - legendHeight))\" class=\"mapbg\"/>"
         // Undriven links first so that driven ones draw on top.
-        let ordered = links.sorted { ($0.automatedMeters, $0.id) < ($1.automatedMeters, $1.id) }
-        for link in ordered where link.points.count >= 2 {
-            let km = link.automatedMeters / 1000
-            svg +=
-                "<polyline points=\"\(link.points.map(xy).joined(separator: " "))\" class=\"\(km > 0 ? "link" : "link idle")\" "
-                + "stroke=\"\(color(km))\"><title>\(HTMLText.escape(link.id))"
-                + "\(link.name.isEmpty ? "" : " " + HTMLText.escape(link.name)) (\(HTMLText.escape(link.roadClass))): "
-                + "\(NumberFormat.fixed(km, decimals: Decimals.kilometers) ?? "") km automated</title></polyline>"
+        let ordered = links.map { (measure($0), $0) }.sorted { ($0.0, $0.1.id) < ($1.0, $1.1.id) }
+        for (value, link) in ordered where link.points.count >= 2 {
+            let shown = NumberFormat.fixed(value, decimals: decimals) ?? ""
+            let name = link.name.isEmpty ? "" : " " + HTMLText.escape(link.name)
+            svg += "<polyline points=\"\(link.points.map(xy).joined(separator: " "))\" "
+            svg += "class=\"\(value > 0 ? "link" : "link idle")\" stroke=\"\(color(value))\">"
+            svg += "<title>\(HTMLText.escape(link.id))\(name) (\(HTMLText.escape(link.roadClass))): \(shown) \(unit)</title>"
+            svg += "</polyline>"
         }
         for event in events {
             let (x, y) = project(event)
@@ -150,14 +157,14 @@ enum SVGChart {
         // Legend.
         let ly = height - legendHeight + 14
         var lx = margin
-        svg += "<text x=\"\(f(lx))\" y=\"\(f(ly + 4))\" class=\"axis\">automated km per link:</text>"
+        svg += "<text x=\"\(f(lx))\" y=\"\(f(ly + 4))\" class=\"axis\">\(unit) per link:</text>"
         lx += 118
         svg += legendSwatch(x: lx, y: ly, color: "#c8c8c8", dashed: true, label: "0")
         lx += 44
         for (index, colour) in mapColors.enumerated() {
             let low = maxKm * Double(index) / Double(mapColors.count)
             let high = maxKm * Double(index + 1) / Double(mapColors.count)
-            let decimals = maxKm < 10 ? 1 : 0
+            let decimals = maxKm < 10 && byDistance ? 1 : 0
             let label =
                 "\(NumberFormat.fixed(low, decimals: decimals) ?? "")-\(NumberFormat.fixed(high, decimals: decimals) ?? "")"
             svg += legendSwatch(x: lx, y: ly, color: colour, dashed: false, label: label)

@@ -59,7 +59,10 @@ enum SampleRecords {
     }
 
     /// October 2026: known totals (see tests).
-    static var october: ReportRecords {
+    static var october: ReportRecords { octoberRecords(withLinkDistance: true) }
+
+    /// October 2026; `withLinkDistance` false models a store without per-link distance.
+    static func octoberRecords(withLinkDistance: Bool) -> ReportRecords {
         var driving: [DrivingRecord] = []
         // Vehicle i drives L3 on days 1...20 and L4 on odd days, with distances that vary.
         for (index, vehicle) in vehicles.prefix(6).enumerated() {
@@ -78,66 +81,68 @@ enum SampleRecords {
             }
         }
         let place = (lat: 31.2860, lon: 121.1705)
-        var events: [EventRecord] = [
-            // Disengagements: ADS perception, safety-driver precaution, remote operator V2X, inferred.
+        let events: [EventRecord] = [
+            // Disengagements: ADS perception, safety-driver precaution, remote operator V2X, inferred, other road user.
             EventRecord(
-                micros: time(day: 3, hour: 9, minute: 14, second: 5), vin: vehicles[0].vin, type: .disengaged,
-                initiator: 1, cause: 1, levelBefore: 3, latitude: place.lat, longitude: place.lon, linkID: "L-E11",
-                roadClass: "arterial", speed: 12.5, takeoverSeconds: 4.2),
+                micros: time(day: 3, hour: 9, minute: 14, second: 5), vin: vehicles[0].vin, kind: .disengagement,
+                level: 3, initiator: "ads", cause: "perception", latitude: place.lat, longitude: place.lon,
+                linkID: "L-E11", roadClass: "arterial", speed: 12.5, takeoverSeconds: 4.2),
             EventRecord(
-                micros: time(day: 5, hour: 15, minute: 2), vin: vehicles[1].vin, type: .disengaged, initiator: 2,
-                cause: 10, levelBefore: 3, latitude: 31.2802, longitude: 121.1650, linkID: "L-E00",
-                roadClass: "urban", speed: 8.0),
+                micros: time(day: 5, hour: 15, minute: 2), vin: vehicles[1].vin, kind: .disengagement, level: 3,
+                initiator: "safety-driver", cause: "precaution", latitude: 31.2802, longitude: 121.1650,
+                linkID: "L-E00", roadClass: "urban", speed: 8.0),
             EventRecord(
-                micros: time(day: 7, hour: 21, minute: 40), vin: vehicles[3].vin, type: .disengaged, initiator: 3,
-                cause: 6, levelBefore: 4, latitude: 31.2920, longitude: 121.1810, linkID: "L-E22",
-                roadClass: "urban", speed: 5.5, takeoverSeconds: 2.6),
+                micros: time(day: 7, hour: 21, minute: 40), vin: vehicles[3].vin, kind: .disengagement, level: 4,
+                initiator: "remote-operator", cause: "communication", latitude: 31.2920, longitude: 121.1810,
+                linkID: "L-E22", roadClass: "urban", speed: 5.5, takeoverSeconds: 2.6),
             EventRecord(
-                micros: time(day: 12, hour: 11, minute: 5), vin: vehicles[4].vin, type: .disengaged, initiator: -1,
-                cause: -1, levelBefore: 4, inferred: true, latitude: 31.2840, longitude: 121.1880,
+                micros: time(day: 12, hour: 11, minute: 5), vin: vehicles[4].vin, kind: .inferredDisengagement,
+                level: 4, initiator: "unknown", cause: "unknown", latitude: 31.2840, longitude: 121.1880,
                 linkID: "L-N41", roadClass: "urban", speed: 10.0),
             EventRecord(
-                micros: time(day: 18, hour: 8, minute: 30), vin: vehicles[0].vin, type: .disengaged, initiator: 2,
-                cause: 8, levelBefore: 3, latitude: 31.2861, longitude: 121.1760, linkID: "L-E12",
-                roadClass: "arterial", speed: 13.9, takeoverSeconds: 1.9),
-            // Planned end of a run: not a disengagement.
+                micros: time(day: 18, hour: 8, minute: 30), vin: vehicles[0].vin, kind: .disengagement, level: 3,
+                initiator: "safety-driver", cause: "other-road-user", latitude: 31.2861, longitude: 121.1760,
+                linkID: "L-E12", roadClass: "arterial", speed: 13.9, takeoverSeconds: 1.9),
+            // Planned end of a run and a deactivation below L3: not disengagements.
             EventRecord(
-                micros: time(day: 18, hour: 17, minute: 0), vin: vehicles[0].vin, type: .disengaged, initiator: 2,
-                cause: 11, levelBefore: 3),
-            // Disengagement from L2: not counted.
+                micros: time(day: 18, hour: 17, minute: 0), vin: vehicles[0].vin, kind: .plannedDeactivation,
+                level: 3, initiator: "safety-driver", cause: "planned-end"),
             EventRecord(
-                micros: time(day: 19, hour: 10, minute: 0), vin: vehicles[5].vin, type: .disengaged, initiator: 2,
-                cause: 1, levelBefore: 2),
+                micros: time(day: 19, hour: 10, minute: 0), vin: vehicles[5].vin, kind: .deactivation, level: 2,
+                initiator: "safety-driver", cause: "perception"),
+            // Takeover requests: three taken over (4.2, 2.6, 1.9 s), one missed (MRM after 8 s).
             EventRecord(
-                micros: time(day: 7, hour: 21, minute: 38), vin: vehicles[3].vin, type: .takeoverRequested,
-                initiator: 1, cause: 6, levelBefore: 4),
+                micros: time(day: 3, hour: 9, minute: 14, second: 1), vin: vehicles[0].vin, kind: .takeoverRequest,
+                level: 3, initiator: "ads", cause: "perception", takeoverSeconds: 4.2, takeoverOutcome: "taken-over"),
             EventRecord(
-                micros: time(day: 9, hour: 14, minute: 0), vin: vehicles[5].vin, type: .mrmStarted, initiator: 1,
-                cause: 5, levelBefore: 4),
+                micros: time(day: 7, hour: 21, minute: 38), vin: vehicles[3].vin, kind: .takeoverRequest, level: 4,
+                initiator: "ads", cause: "communication", takeoverSeconds: 2.6, takeoverOutcome: "taken-over"),
             EventRecord(
-                micros: time(day: 9, hour: 14, minute: 1), vin: vehicles[5].vin, type: .mrmEnded, initiator: 1,
-                cause: 5, levelBefore: 4),
+                micros: time(day: 9, hour: 13, minute: 59, second: 52), vin: vehicles[5].vin, kind: .takeoverRequest,
+                level: 4, initiator: "ads", cause: "hardware", takeoverSeconds: 8.0, takeoverOutcome: "missed"),
             EventRecord(
-                micros: time(day: 9, hour: 13, minute: 59, second: 50), vin: vehicles[5].vin, type: .severeFailure,
-                initiator: 1, cause: 5, levelBefore: 4),
+                micros: time(day: 18, hour: 8, minute: 29, second: 58), vin: vehicles[0].vin, kind: .takeoverRequest,
+                level: 3, initiator: "ads", cause: "other-road-user", takeoverSeconds: 1.9,
+                takeoverOutcome: "taken-over"),
             EventRecord(
-                micros: time(day: 14, hour: 16, minute: 45), vin: vehicles[2].vin, type: .collision, initiator: 0,
-                cause: 8, levelBefore: 3, latitude: 31.2900, longitude: 121.1620),
-        ]
-        // Quotes and commas in text fields exercise CSV quoting.
-        events.sort { $0.micros < $1.micros }
-        let takeovers = [
-            TakeoverRecord(micros: time(day: 3, hour: 9, minute: 14, second: 1), vin: vehicles[0].vin, outcome: .takenOver, seconds: 4.2),
-            TakeoverRecord(micros: time(day: 7, hour: 21, minute: 38), vin: vehicles[3].vin, outcome: .takenOver, seconds: 2.6),
-            TakeoverRecord(micros: time(day: 9, hour: 13, minute: 59, second: 52), vin: vehicles[5].vin, outcome: .missed, seconds: 8.0),
-            TakeoverRecord(micros: time(day: 18, hour: 8, minute: 29, second: 58), vin: vehicles[0].vin, outcome: .takenOver, seconds: 1.9),
+                micros: time(day: 9, hour: 14, minute: 0), vin: vehicles[5].vin, kind: .mrmStarted, level: 4,
+                initiator: "ads", cause: "hardware", takeoverSeconds: 8.0),
+            EventRecord(
+                micros: time(day: 9, hour: 14, minute: 1), vin: vehicles[5].vin, kind: .mrmEnded, level: 4,
+                initiator: "ads", cause: "hardware"),
+            EventRecord(
+                micros: time(day: 9, hour: 13, minute: 59, second: 50), vin: vehicles[5].vin, kind: .severeFailure,
+                level: 4, initiator: "ads", cause: "hardware"),
+            EventRecord(
+                micros: time(day: 14, hour: 16, minute: 45), vin: vehicles[2].vin, kind: .collision, level: 3,
+                initiator: "n/a", cause: "other-road-user", latitude: 31.2900, longitude: 121.1620),
         ]
         var usage: [LinkUsageRecord] = []
         for (index, link) in links.enumerated() where index % 4 != 3 {
             usage.append(
                 LinkUsageRecord(
-                    linkID: link.id, automatedMeters: Double(2_000 + 7_919 * index % 40_000),
-                    coveredMeters: index % 5 == 0 ? link.lengthMeters * 0.5 : link.lengthMeters))
+                    linkID: link.id, vehicleDays: 1 + index % 7,
+                    automatedMeters: withLinkDistance ? Double(2_000 + 7_919 * index % 40_000) : nil))
         }
         var hours: [HourRecord] = []
         for hour in 7...21 {
@@ -164,22 +169,22 @@ enum SampleRecords {
                 reception.append(
                     ReceptionRecord(
                         rsuID: rsu.id, bandLower: band.0, bandUpper: band.1, received: Int(Double(expected) * ratio),
-                        expected: expected))
+                        expected: Double(expected)))
             }
         }
         let sources = [
             SourceHealthRecord(
                 source: "13800000001", kind: "jt808", received: 1_720_000, decoded: 1_719_950, rejected: 30,
-                duplicates: 20, sequenceGaps: 4, clockOffsetMillis: 180.5),
+                duplicates: 20, clockOffsetMillis: 180.5),
             SourceHealthRecord(
                 source: "13800000004", kind: "jt808", received: 1_310_000, decoded: 1_309_990, rejected: 10,
-                duplicates: 0, sequenceGaps: 1, clockOffsetMillis: -35.25),
+                duplicates: 0, clockOffsetMillis: -35.25),
             SourceHealthRecord(
                 source: "RSU-01", kind: "cv2x", received: 9_400_000, decoded: 9_399_000, rejected: 1_000,
-                duplicates: 0, sequenceGaps: 812, clockOffsetMillis: 3.0),
+                duplicates: 0, clockOffsetMillis: 3.0),
             SourceHealthRecord(
                 source: "RSU-02", kind: "cv2x", received: 7_100_000, decoded: 7_098_500, rejected: 1_500,
-                duplicates: 0, sequenceGaps: 1_205, clockOffsetMillis: nil),
+                duplicates: 0, clockOffsetMillis: nil),
         ]
         let rejects = [
             RejectRecord(source: "13800000001", reason: "bad checksum", count: 25),
@@ -189,11 +194,19 @@ enum SampleRecords {
             RejectRecord(source: "13800000004", reason: "bad checksum", count: 10),
         ]
         let cells = (0..<60).map { GridCell(column: $0 % 30, row: $0 / 30 * 5 + $0 % 3) }
+        let sequences = [
+            SequenceRecord(streamKind: "jt808-serial", streamID: "13800000001", count: 1_719_950, gaps: 4, repeats: 0, reordered: 0, resets: 0),
+            SequenceRecord(streamKind: "jt808-serial", streamID: "13800000004", count: 1_309_990, gaps: 0, repeats: 0, reordered: 0, resets: 0),
+            SequenceRecord(streamKind: "bsm-msgcnt", streamID: "00000000000000a1", count: 16_000_000, gaps: 812, repeats: 3, reordered: 1, resets: 0),
+        ]
         return ReportRecords(
-            operators: operators, vehicles: vehicles, driving: driving, events: events, takeovers: takeovers,
+            operators: operators, vehicles: vehicles + [
+                VehicleRecord(vin: "UNREGISTERED-13899999999", plate: "", operatorID: "", permit: "", registered: false)
+            ], driving: driving, events: events,
             links: links, linkUsage: usage, grid: GridRecord(cellMeters: 100, totalCells: 400, visitedCells: cells),
-            hours: hours, rsus: rsus, reception: reception, sources: sources, rejects: rejects,
-            trackGaps: [TrackGapRecord(vin: vehicles[1].vin, count: 3, seconds: 47)])
+            hours: hours, rsus: rsus, reception: reception, sources: sources, rejects: rejects, sequences: sequences,
+            trackGaps: [TrackGapRecord(vin: vehicles[1].vin, timeGaps: 3, outlierSteps: 1)],
+            unattributed: UnattributedRecord(bsmFromUnregisteredOBU: 120, unknownVehicleObservations: 7))
     }
 
     /// September 2026: a quieter month for the change column.
@@ -209,20 +222,19 @@ enum SampleRecords {
         }
         let events = [
             EventRecord(
-                micros: time(day: 4, hour: 10, minute: 0, month: 9), vin: vehicles[0].vin, type: .disengaged,
-                initiator: 1, cause: 2, levelBefore: 3),
+                micros: time(day: 4, hour: 10, minute: 0, month: 9), vin: vehicles[0].vin, kind: .disengagement,
+                level: 3, initiator: "ads", cause: "localization"),
             EventRecord(
-                micros: time(day: 9, hour: 10, minute: 0, month: 9), vin: vehicles[2].vin, type: .disengaged,
-                initiator: 2, cause: 10, levelBefore: 3),
+                micros: time(day: 9, hour: 10, minute: 0, month: 9), vin: vehicles[2].vin, kind: .disengagement,
+                level: 3, initiator: "safety-driver", cause: "precaution"),
+            EventRecord(
+                micros: time(day: 4, hour: 9, minute: 59, second: 55, month: 9), vin: vehicles[0].vin,
+                kind: .takeoverRequest, level: 3, initiator: "ads", cause: "localization", takeoverSeconds: 5.0,
+                takeoverOutcome: "taken-over"),
         ]
         return ReportRecords(
-            operators: operators, vehicles: vehicles, driving: driving, events: events,
-            takeovers: [
-                TakeoverRecord(
-                    micros: time(day: 4, hour: 9, minute: 59, second: 55, month: 9), vin: vehicles[0].vin,
-                    outcome: .takenOver, seconds: 5.0)
-            ], links: links,
-            linkUsage: links.prefix(5).map { LinkUsageRecord(linkID: $0.id, automatedMeters: 9_000, coveredMeters: $0.lengthMeters) },
+            operators: operators, vehicles: vehicles, driving: driving, events: events, links: links,
+            linkUsage: links.prefix(5).map { LinkUsageRecord(linkID: $0.id, vehicleDays: 3, automatedMeters: 9_000) },
             grid: GridRecord(cellMeters: 100, totalCells: 400, visitedCells: (0..<25).map { GridCell(column: $0, row: 0) }))
     }
 
