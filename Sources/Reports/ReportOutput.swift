@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
+import Foundation
 
 /// An output format of `testzone report`.
 public enum ReportFormat: String, Sendable, CaseIterable, Comparable {
