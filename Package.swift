@@ -14,10 +14,17 @@ let package = Package(
         .executable(name: "testzone", targets: ["testzone"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "Metrics", targets: ["Metrics"]),
+        .library(name: "Store", targets: ["Store"]),
+        .library(name: "UPER", targets: ["UPER"]),
+        .library(name: "JT808", targets: ["JT808"]),
+        .library(name: "Recording", targets: ["Recording"]),
+        .library(name: "CV2X", targets: ["CV2X"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: System libraries (headers from Debian's -dev packages; `make setup` installs them)
@@ -25,16 +32,26 @@ let package = Package(
         // No `pkgConfig:` on purpose: Debian's libzmq.pc adds a krb5 -isystem flag that SwiftPM
         // warns about on every build (DESIGN.md section 6). The headers are in /usr/include.
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
 
         // MARK: Library modules
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "Reports", dependencies: []),
+        .target(name: "Metrics"),
+        .target(name: "Store", dependencies: ["Metrics", .product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
+        .target(name: "UPER"),
+        .target(name: "JT808"),
+        .target(name: "Recording", dependencies: ["CZstd", "CLZ4"]),
+        .target(name: "CV2X", dependencies: ["UPER"]),
 
         // MARK: Command-line tool
         .executableTarget(
             name: "testzone",
             dependencies: [
                 "ZeroMQ",
+                "CV2X",
+                "Recording",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -43,6 +60,13 @@ let package = Package(
         // MARK: Tests (Swift Testing, one target per module)
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics"]),
+        .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "JT808Tests", dependencies: ["JT808"]),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording"]),
+        .testTarget(name: "CLITests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "CV2XTests", dependencies: ["CV2X", "UPER"], resources: [.copy("Fixtures")]),
     ]
 )
 

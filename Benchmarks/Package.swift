@@ -22,5 +22,7 @@ let package = Package(
     targets: [
         // One executable target per benchmark suite, e.g.:
         // .executableTarget(name: "ZeroMQBenchmarks", dependencies: [benchmark, .product(name: "ZeroMQ", package: "testzone")], path: "Benchmarks/ZeroMQBenchmarks", plugins: plugins),
+        .executableTarget(name: "ZeroMQBenchmarks", dependencies: [benchmark, .product(name: "ZeroMQ", package: "testzone")], path: "Benchmarks/ZeroMQBenchmarks", plugins: plugins),
+        .executableTarget(name: "RecordingBenchmarks", dependencies: [benchmark, .product(name: "Recording", package: "testzone")], path: "Benchmarks/RecordingBenchmarks", plugins: plugins),
     ]
 )

@@ -17,6 +17,11 @@ struct TestZone: AsyncParsableCommand {
             """,
         version: "testzone \(softwareVersion) (libzmq \(LibraryVersion.current))",
         subcommands: [
+            TapCommand.self,
+            DecodeCommand.self,
+            RecordCommand.self,
+            ReplayCommand.self,
+            InspectCommand.self,
         ]
     )
 }

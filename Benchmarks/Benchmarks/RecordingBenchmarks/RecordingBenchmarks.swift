@@ -1,0 +1,102 @@
+// MCAP write and read throughput: a 1,000,000-message recording of 50-byte payloads (C-V2X-like
+// frames from 100 sources on 10 topics, 100 µs apart), per compression. Each iteration writes or
+// reads the whole recording; with the mega scaling factor the figures are per message
+// (throughput = messages/s; MB/s of payload = messages/s x 50 / 1e6).
+//
+//   cd Benchmarks && swift package --disable-sandbox benchmark --target RecordingBenchmarks
+
+import Benchmark
+import Foundation
+import Recording
+
+let messageCount = 1_000_000
+let payloadSize = 50
+
+/// 50-byte payloads: a per-source template (stable header/identity bytes) with a counter, a
+/// timestamp and position bytes that change from frame to frame, as BSMs do.
+func makePayloads() -> [[UInt8]] {
+    var state: UInt64 = 42
+    func random() -> UInt8 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return UInt8(truncatingIfNeeded: state >> 33)
+    }
+    let templates = (0..<100).map { _ in (0..<payloadSize).map { _ in random() } }
+    return (0..<1_000).map { i in
+        var p = templates[i % 100]
+        p[2] = UInt8(truncatingIfNeeded: i)
+        for k in 8..<16 { p[k] = random() }  // time and position
+        return p
+    }
+}
+
+let payloads = makePayloads()
+let topics = (0..<10).map { "cv2x/RSU-\(1000 + $0)" }
+let baseTime: UInt64 = 1_764_400_000_000_000_000
+
+func writeRecording(to path: String, compression: MCAPCompression) throws {
+    let writer = try MCAPWriter(path: path, options: .init(compression: compression))
+    let channels = try topics.map { try writer.addChannel(topic: $0, messageEncoding: "cv2x-uper") }
+    try writer.addMetadata(MCAPMetadata(name: "testzone", entries: ["zone": "bench", "version": "0"]))
+    for i in 0..<messageCount {
+        let t = baseTime + UInt64(i) * 100_000
+        try payloads[i % payloads.count].withUnsafeBytes { payload in
+            try writer.write(
+                channelID: channels[i % channels.count], sequence: UInt32(truncatingIfNeeded: i), logTime: t,
+                publishTime: t, payload: payload)
+        }
+    }
+    try writer.finish()
+}
+
+func scratchPath(_ name: String) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("testzone-bench-\(getpid())-\(name).mcap").path
+}
+
+let benchmarks: @Sendable () -> Void = {
+    let configuration = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        timeUnits: .milliseconds,
+        scalingFactor: .mega,
+        maxDuration: .seconds(10),
+        maxIterations: 10
+    )
+
+    for compression in MCAPCompression.allCases {
+        let path = scratchPath("write-\(compression)")
+        Benchmark("MCAP write 1M x 50 B \(compression)", configuration: configuration) { benchmark in
+            try writeRecording(to: path, compression: compression)  // one recording per iteration
+            benchmark.stopMeasurement()
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            try? FileManager.default.removeItem(atPath: path)
+            FileHandle.standardError.write(Data("file size \(compression): \(size) bytes\n".utf8))
+        }
+    }
+
+    for compression in MCAPCompression.allCases {
+        let path = scratchPath("read-\(compression)")
+        Benchmark(
+            "MCAP read file order 1M x 50 B \(compression)", configuration: configuration,
+            setup: { try writeRecording(to: path, compression: compression) },
+            teardown: { try? FileManager.default.removeItem(atPath: path) }
+        ) { benchmark in
+            let reader = try MCAPReader(path: path)
+            var bytes = 0
+            let warnings = reader.forEachMessage(MCAPQuery(order: .file)) { message, _ in
+                bytes &+= message.payload.count
+            }
+            blackHole(bytes)
+            precondition(bytes == messageCount * payloadSize && warnings.isEmpty)
+        }
+        Benchmark(
+            "MCAP read log-time order 1M x 50 B \(compression)", configuration: configuration,
+            setup: { try writeRecording(to: path, compression: compression) },
+            teardown: { try? FileManager.default.removeItem(atPath: path) }
+        ) { benchmark in
+            let reader = try MCAPReader(path: path)
+            var bytes = 0
+            let warnings = reader.forEachMessage(MCAPQuery()) { message, _ in bytes &+= message.payload.count }
+            blackHole(bytes)
+            precondition(bytes == messageCount * payloadSize && warnings.isEmpty)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// Appends big-endian fields to a byte array (encoder side; allocation is acceptable here).
+struct ByteWriter {
+    var bytes: [UInt8]
+
+    init(capacity: Int = 64) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    var count: Int { bytes.count }
+
+    mutating func uint8(_ value: UInt8) { bytes.append(value) }
+
+    mutating func uint16(_ value: UInt16) {
+        bytes.append(UInt8(value >> 8))
+        bytes.append(UInt8(value & 0xFF))
+    }
+
+    mutating func uint32(_ value: UInt32) {
+        bytes.append(UInt8(value >> 24))
+        bytes.append(UInt8((value >> 16) & 0xFF))
+        bytes.append(UInt8((value >> 8) & 0xFF))
+        bytes.append(UInt8(value & 0xFF))
+    }
+
+    mutating func append(_ other: [UInt8]) { bytes.append(contentsOf: other) }
+
+    /// Writes `value` as `count` packed BCD bytes; fails when it has more than `2 * count` digits.
+    mutating func bcd(_ value: UInt128, count: Int, field: String) throws(JT808Error) {
+        var digits = [UInt8](repeating: 0, count: count)
+        var rest = value
+        for index in stride(from: count - 1, through: 0, by: -1) {
+            let pair = UInt8(rest % 100)
+            rest /= 100
+            digits[index] = (pair / 10) << 4 | (pair % 10)
+        }
+        if rest != 0 {
+            throw JT808Error(
+                offset: bytes.count,
+                reason: .notEncodable(field: field, detail: "more than \(2 * count) digits"))
+        }
+        bytes.append(contentsOf: digits)
+    }
+
+    /// Writes a UTC timestamp as BCD[6] YYMMDDhhmmss Beijing time (years 2000-2099).
+    mutating func timestamp(_ timestamp: JT808Timestamp, field: String) throws(JT808Error) {
+        let parts = timestamp.beijingComponents
+        guard (2000...2099).contains(parts.year) else {
+            throw JT808Error(
+                offset: bytes.count,
+                reason: .notEncodable(field: field, detail: "year \(parts.year) outside 2000...2099"))
+        }
+        for value in [parts.year - 2000, parts.month, parts.day, parts.hour, parts.minute, parts.second] {
+            bytes.append(UInt8(value / 10) << 4 | UInt8(value % 10))
+        }
+    }
+}

@@ -1,0 +1,334 @@
+import ArgumentParser
+import Recording
+import ZeroMQ
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `testzone replay`: publishes recorded messages on ZeroMQ with their original spacing.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay MCAP recordings onto ZeroMQ (topic, payload, 8-byte time frame).",
+        discussion: """
+            Several files are merged in log-time order. Messages are sent with their original \
+            spacing (log times) divided by --speed; --speed max sends as fast as the socket takes \
+            them. The time frame carries the message's publish time (the gateway time when it was \
+            recorded) in big-endian microseconds. --publish binds a PUB socket (consumers \
+            --subscribe to it; replay waits up to --wait for a first subscriber); --push connects \
+            a PUSH socket to a `record --listen` or ingest PULL endpoint (lossless). --from/--to \
+            take an ISO 8601 time or an offset from the recordings' start (90, 2m30s).
+            """
+    )
+
+    @Argument(help: "MCAP recordings to replay (merged in log-time order).")
+    var files: [String]
+
+    @Option(help: "Bind a PUB socket at this endpoint and publish there.")
+    var publish: String?
+
+    @Option(help: "Connect a PUSH socket to this endpoint and send there (blocks when the peer is slow).")
+    var push: String?
+
+    @Option(help: "Playback speed: a factor (1 = real time, 10 = ten times faster) or max.")
+    var speed: ReplaySpeed = .factor(1)
+
+    @Flag(help: "Start again from the beginning after the end (until interrupted).")
+    var loop = false
+
+    @Option(help: "Start at this time (ISO 8601, or offset from the start: 90, 2m30s).")
+    var from: RecordingArguments.TimePoint?
+
+    @Option(help: "Stop before this time (ISO 8601, or offset from the start).")
+    var to: RecordingArguments.TimePoint?
+
+    @Option(parsing: .upToNextOption, help: "Only topics starting with one of these prefixes.")
+    var topics: [String] = []
+
+    @Option(help: "With --publish: wait up to this long for a first subscriber before sending.")
+    var wait: RecordingArguments.Span = .init(nanoseconds: 5_000_000_000)
+
+    @Flag(help: "No progress bar.")
+    var quiet = false
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one MCAP file") }
+        // Another mode (metrics into a database) may come as an alternative to the sockets.
+        if (publish == nil) == (push == nil) {
+            throw ValidationError("give exactly one of --publish ENDPOINT or --push ENDPOINT")
+        }
+    }
+
+    func run() throws {
+        StopSignal.install()
+        let options = ReplayOptions(
+            speed: speed, from: from, to: to, topicPrefixes: topics.isEmpty ? nil : topics)
+        try runOnSocket(options)
+    }
+
+    /// Sends the messages on a PUB or PUSH socket.
+    private func runOnSocket(_ options: ReplayOptions) throws {
+        let replay = try Replay(files: files, options: options)
+        let context = try Context()
+        let socket: Socket
+        if let publish {
+            socket = try Socket(context, .xpub)  // XPUB: sees subscriptions, sends like PUB
+            try socket.setSendHighWaterMark(1_000_000)
+            try socket.bind(publish)
+            if !waitForSubscriber(socket) {
+                StandardError.line("replay: no subscriber within \(RecordingArguments.formatSpan(wait.nanoseconds)); publishing anyway")
+            }
+        } else {
+            socket = try Socket(context, .push)
+            try socket.connect(push ?? "")
+        }
+        try socket.setSendTimeout(.milliseconds(200))
+        try socket.setLinger(.seconds(5))
+        let bar = ReplayProgressBar(enabled: !quiet, speed: speed)
+        var pass = 0
+        repeat {
+            pass += 1
+            let result = try replay.run(socket: socket, progress: bar.update) { StopSignal.requested }
+            bar.finish(result, pass: pass)
+            if result.interrupted { break }
+        } while loop && !StopSignal.requested
+        for warning in replay.warnings { StandardError.line("replay: warning: \(warning)") }
+        socket.close()
+    }
+
+    /// Waits for the first subscription message on an XPUB socket.
+    private func waitForSubscriber(_ socket: Socket) -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + wait.duration
+        var message = Message()
+        while clock.now < deadline && !StopSignal.requested {
+            try? socket.setReceiveTimeout(.milliseconds(100))
+            if (try? socket.receive(into: &message)) == true, message.count > 0,
+                message.withUnsafeBytes({ $0[0] }) == 1
+            {
+                return true
+            }
+        }
+        return false
+    }
+}
+
+/// `--speed`: a factor or `max`.
+enum ReplaySpeed: ExpressibleByArgument, Sendable, Equatable, CustomStringConvertible {
+    case factor(Double)
+    case max
+
+    init?(argument: String) {
+        if argument.lowercased() == "max" {
+            self = .max
+        } else if let value = Double(argument), value > 0, value.isFinite {
+            self = .factor(value)
+        } else {
+            return nil
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .factor(let f): return f == f.rounded() ? "x\(Int(f))" : "x\(f)"
+        case .max: return "max"
+        }
+    }
+}
+
+struct ReplayOptions: Sendable {
+    var speed: ReplaySpeed = .factor(1)
+    var from: RecordingArguments.TimePoint?
+    var to: RecordingArguments.TimePoint?
+    var topicPrefixes: [String]?
+}
+
+/// Counters of one replay pass.
+struct ReplayResult: Sendable {
+    var messages: UInt64 = 0
+    var bytes: UInt64 = 0
+    /// Log time of the last message sent, and the pass's time range.
+    var currentTime: UInt64 = 0
+    var startTime: UInt64 = 0
+    var endTime: UInt64 = 0
+    var elapsed: Duration = .zero
+    var interrupted = false
+}
+
+/// Merges the messages of several recordings in log-time order and sends them with their
+/// original spacing scaled by the speed.
+final class Replay {
+    let readers: [MCAPReader]
+    let options: ReplayOptions
+    /// Earliest and latest log time over all files (before --from/--to).
+    let recordingStart: UInt64
+    let recordingEnd: UInt64
+    /// The time range replayed ([startTime, endTime)).
+    let startTime: UInt64
+    let endTime: UInt64
+    /// Warnings of the last pass, per file (truncation, corruption).
+    private(set) var warnings: [String] = []
+
+    init(files: [String], options: ReplayOptions) throws {
+        readers = try files.map { path in try MCAPReader(path: path) }
+        self.options = options
+        var start = UInt64.max
+        var end: UInt64 = 0
+        for reader in readers {
+            if let stats = reader.summary?.statistics, stats.messageCount > 0 {
+                start = min(start, stats.messageStartTime)
+                end = max(end, stats.messageEndTime)
+            } else if reader.summary?.statistics == nil {
+                // No summary: the first and last messages in log-time order.
+                let cursor = reader.makeCursor(MCAPQuery())
+                while let message = cursor.next() {
+                    start = min(start, message.logTime)
+                    end = max(end, message.logTime)
+                }
+            }
+        }
+        if start == .max { start = 0 }
+        recordingStart = start
+        recordingEnd = end
+        startTime = options.from?.resolve(start: start) ?? start
+        endTime = options.to?.resolve(start: start) ?? (end == .max ? end : end + 1)
+    }
+
+    /// One pass over the selected messages. `progress` is called about five times a second.
+    func run(socket: Socket, progress: (ReplayResult) -> Void = { _ in }, shouldStop: () -> Bool) throws
+        -> ReplayResult
+    {
+        let query = MCAPQuery(
+            startTime: startTime, endTime: endTime, topicPrefixes: options.topicPrefixes, order: .logTime)
+        let cursors = readers.map { $0.makeCursor(query) }
+        var heads: [MCAPMessageView?] = cursors.map { $0.next() }
+        // Topic frames per file and channel id, built on first use.
+        var topicFrames: [[Int: [UInt8]]] = Array(repeating: [:], count: cursors.count)
+        var timeFrame = [UInt8](repeating: 0, count: 8)
+
+        var result = ReplayResult()
+        result.startTime = startTime
+        result.endTime = min(endTime, recordingEnd &+ 1)
+        let clock = ContinuousClock()
+        let wallStart = clock.now
+        var lastProgress = wallStart
+        var firstLogTime: UInt64?
+
+        while true {
+            var best = -1
+            for (index, head) in heads.enumerated() {
+                guard let head else { continue }
+                if best < 0 || head.logTime < heads[best]!.logTime { best = index }
+            }
+            guard best >= 0, let message = heads[best] else { break }
+            if shouldStop() {
+                result.interrupted = true
+                break
+            }
+            // Pacing: the message is due at its offset from the first one, divided by the speed.
+            let first = firstLogTime ?? message.logTime
+            firstLogTime = first
+            if case .factor(let factor) = options.speed {
+                let offset = Double(message.logTime &- first) / factor
+                let due = wallStart + .nanoseconds(Int64(min(offset, 9e18)))
+                while clock.now < due {
+                    if shouldStop() {
+                        result.interrupted = true
+                        break
+                    }
+                    let remaining = min(clock.now.duration(to: due), .milliseconds(100))
+                    var request = timespec(tv_sec: 0, tv_nsec: Int(remaining.components.attoseconds / 1_000_000_000))
+                    if remaining.components.seconds > 0 { request.tv_nsec = 100_000_000 }
+                    nanosleep(&request, nil)
+                }
+                if result.interrupted { break }
+            }
+            let topic: [UInt8]
+            if let known = topicFrames[best][Int(message.channelID)] {
+                topic = known
+            } else {
+                topic = Array((cursors[best].channel(message.channelID)?.topic ?? "").utf8)
+                topicFrames[best][Int(message.channelID)] = topic
+            }
+            timeFrame.withUnsafeMutableBytes {
+                $0.storeBytes(of: (message.publishTime / 1_000).bigEndian, as: UInt64.self)
+            }
+            guard try send(socket, topic: topic, payload: message.payload, time: timeFrame, shouldStop: shouldStop)
+            else {
+                result.interrupted = true
+                break
+            }
+            result.messages += 1
+            result.bytes += UInt64(message.payload.count)
+            result.currentTime = message.logTime
+            heads[best] = cursors[best].next()
+
+            let now = clock.now
+            if now - lastProgress >= .milliseconds(200) {
+                result.elapsed = now - wallStart
+                progress(result)
+                lastProgress = now
+            }
+        }
+        result.elapsed = clock.now - wallStart
+        warnings = zip(readers, cursors).flatMap { reader, cursor in
+            cursor.warnings.map { "\(reader.path): \($0)" }
+        }
+        return result
+    }
+
+    /// Sends one three-frame message, retrying while the socket is full; false when stopped.
+    private func send(
+        _ socket: Socket, topic: [UInt8], payload: UnsafeRawBufferPointer, time: [UInt8], shouldStop: () -> Bool
+    ) throws -> Bool {
+        while true {
+            do {
+                try socket.send(topic, options: .more)
+                break
+            } catch let error where error.isWouldBlock {
+                if shouldStop() { return false }
+            }
+        }
+        // The remaining frames of a multipart message are queued with the first one.
+        try socket.send(payload, options: .more)
+        try socket.send(time)
+        return true
+    }
+}
+
+/// The progress bar on standard error (terminal only; a final line in any case).
+final class ReplayProgressBar {
+    let enabled: Bool
+    let speed: ReplaySpeed
+
+    init(enabled: Bool, speed: ReplaySpeed) {
+        self.enabled = enabled && StandardError.isTerminal
+        self.speed = speed
+    }
+
+    func update(_ r: ReplayResult) {
+        guard enabled else { return }
+        let span = Double(r.endTime &- r.startTime)
+        let done = span > 0 ? min(1, max(0, Double(r.currentTime &- r.startTime) / span)) : 1
+        let width = 30
+        let filled = Int(done * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let percent = (done * 1000).rounded() / 10
+        let position = RecordingArguments.formatSpan(r.currentTime &- r.startTime)
+        let total = RecordingArguments.formatSpan(r.endTime &- r.startTime)
+        StandardError.write(
+            "\r\u{1B}[K[\(bar)] \(percent)% \(RecordingArguments.formatCount(r.messages)) msgs \(position)/\(total) \(speed)")
+    }
+
+    func finish(_ r: ReplayResult, pass: Int) {
+        if enabled { StandardError.write("\r\u{1B}[K") }
+        let seconds = Double(r.elapsed.components.seconds) + Double(r.elapsed.components.attoseconds) / 1e18
+        let rate = seconds > 0 ? Int(Double(r.messages) / seconds) : 0
+        StandardError.line(
+            "replayed \(RecordingArguments.formatCount(r.messages)) messages "
+                + "(\(RecordingArguments.formatBytes(r.bytes))) in \(RecordingArguments.formatSpan(UInt64(seconds * 1e9))), "
+                + "\(RecordingArguments.formatCount(rate)) msg/s\(pass > 1 ? ", pass \(pass)" : "")"
+                + (r.interrupted ? ", interrupted" : ""))
+    }
+}
