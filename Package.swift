@@ -37,7 +37,7 @@ let package = Package(
 
         // MARK: Library modules
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
-        .target(name: "Reports", dependencies: []),
+        .target(name: "Reports", dependencies: ["Store", "Metrics", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Metrics"),
         .target(name: "Store", dependencies: ["Metrics", .product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
         .target(name: "UPER"),
@@ -52,6 +52,7 @@ let package = Package(
                 "ZeroMQ",
                 "CV2X",
                 "Recording",
+                "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -59,7 +60,7 @@ let package = Package(
 
         // MARK: Tests (Swift Testing, one target per module)
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Metrics"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics"]),
         .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),

@@ -27,7 +27,7 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot open database '\(path)': \(reason)"
         case .missingSchema(let path, let tables):
             return "'\(path)' is not a TestZone database: tables missing: \(tables.joined(separator: ", "))"
-                + " (create it with `testzone ingest`/`testzone replay` first)"
+                + " (the database is written when recordings are processed; is this the right file?)"
         case .emptyDatabase(let path):
             return "database '\(path)' holds no runs: nothing has been ingested yet, so there is nothing to report"
         case .unknownOperator(let id, let known):

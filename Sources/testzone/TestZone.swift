@@ -22,6 +22,7 @@ struct TestZone: AsyncParsableCommand {
             RecordCommand.self,
             ReplayCommand.self,
             InspectCommand.self,
+            ReportCommand.self,
         ]
     )
 }

@@ -13,5 +13,7 @@ import Testing
             report: SampleRecords.report(october: ReportRecords(operators: SampleRecords.operators, vehicles: SampleRecords.vehicles, links: SampleRecords.links)),
             formats: ReportFormat.allCases)
         _ = try empty.write(to: directory + "/empty")
+        try? FileManager.default.removeItem(atPath: directory + "/zone.sqlite")
+        try StoreFixture.makeDatabase(at: directory + "/zone.sqlite")
     }
 }
