@@ -215,11 +215,14 @@ public enum HTMLRenderer {
     }
 
     static func vehiclesSection(_ report: MonthlyReport) -> String {
-        "<section id=\"vehicles\">\n<h2>3. Vehicles</h2>\n"
-            + "<p class=\"muted\">Registered vehicles in scope. Days: days with automated driving. TORs: takeover requests.</p>\n"
+        // Plates and permits come from the zone registry; a database without them shows no empty columns.
+        let noRegistry = report.vehicles.allSatisfy { $0.plate.isEmpty && $0.permit.isEmpty }
+        return "<section id=\"vehicles\">\n<h2>3. Vehicles</h2>\n"
+            + "<p class=\"muted\">Registered vehicles in scope. Days: days with automated driving. TORs: takeover requests."
+            + (noRegistry ? " Plates and permits are not recorded in this database." : "") + "</p>\n"
             + table(
                 report.vehiclesTable, identifierColumns: [0], emptyText: "No vehicles registered in scope.",
-                className: "compact", nowrapColumns: [1, 3], groupColumn: 2,
+                className: "compact", nowrapColumns: [1, 3], hiddenColumns: noRegistry ? [1, 3] : [], groupColumn: 2,
                 groupTitle: { id in
                     let name = report.operators.first { $0.id == id }?.name ?? ""
                     return name.isEmpty ? "Operator \(id)" : "Operator \(id): \(name)"
@@ -345,7 +348,10 @@ public enum HTMLRenderer {
         html += "<figure>\n" + SVGChart.bars(hourBars, title: "Automated hours by hour of day", unit: "h", height: 170)
         html += "\n<figcaption>Automated driving by hour of day (Asia/Shanghai), hours summed over the month.</figcaption>\n</figure>\n"
         html += "<h3>Road links</h3>\n"
-        html += table(report.coverageTable, identifierColumns: [0], emptyText: "No road links known.", className: "compact")
+        // Without per-link distance in the store, the automated-km column would only show dashes.
+        html += table(
+            report.coverageTable, identifierColumns: [0], emptyText: "No road links known.", className: "compact",
+            hiddenColumns: coverage.hasLinkDistance ? [] : [6])
         return html + "</section>\n"
     }
 
@@ -357,8 +363,9 @@ public enum HTMLRenderer {
             id: full.id, title: full.title, columns: Array(full.columns[shownColumns]),
             rows: full.rows.map { Array($0[shownColumns]) })
         return "<section id=\"v2x\">\n<h2>7. V2X</h2>\n"
-            + "<p class=\"muted\">Availability: share of the month the RSU was heard. PRR: BSM packets received by the RSU "
-            + "against the 10 Hz nominal rate of vehicles in each distance band (packet counts in v2x.csv).</p>\n"
+            + "<p class=\"muted\">Available: share of the month's recorded time (each run from its first to its last "
+            + "frame) between the RSU's first and last frame in that run. PRR: BSM packets received by the RSU against "
+            + "the 10 Hz nominal rate of vehicles in each distance band (packet counts in v2x.csv).</p>\n"
             + Self.table(table, identifierColumns: [0], emptyText: "No RSU data in this month.")
             + "</section>\n"
     }
@@ -411,11 +418,11 @@ public enum HTMLRenderer {
     /// that column (rows must be sorted by it), and the column itself is not repeated.
     static func table(
         _ table: ReportTable, identifierColumns: Set<Int>, emptyText: String, className: String? = nil,
-        nowrapColumns: Set<Int> = [], groupColumn: Int? = nil, groupTitle: (String) -> String = { $0 }
+        nowrapColumns: Set<Int> = [], hiddenColumns: Set<Int> = [], groupColumn: Int? = nil, groupTitle: (String) -> String = { $0 }
     ) -> String {
         guard !table.rows.isEmpty else { return "<p class=\"empty\">\(HTMLText.escape(emptyText))</p>\n" }
         let numeric = table.columns.indices.map { index in table.rows.contains { $0[index].isNumeric } }
-        let shown = table.columns.indices.filter { $0 != groupColumn }
+        let shown = table.columns.indices.filter { $0 != groupColumn && !hiddenColumns.contains($0) }
         var html = className.map { "<table class=\"\($0)\">\n" } ?? "<table>\n"
         html += "<thead><tr>"
         for index in shown {

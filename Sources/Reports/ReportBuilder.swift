@@ -235,7 +235,7 @@ public struct ReportBuilder: Sendable {
                 id: link.id, name: link.name, roadClass: link.roadClass, lengthMeters: link.lengthMeters,
                 vehicleDays: usage[link.id]?.days ?? 0,
                 automatedMeters: hasDistance ? (usage[link.id]?.meters ?? 0) : nil, points: link.points)
-        }.sorted { $0.id < $1.id }
+        }.sorted { NaturalOrder.less($0.id, $1.id) }
         var hours = (0..<24).map { HourOfDay(hour: $0, seconds: 0, meters: 0) }
         for record in records.hours where (0..<24).contains(record.hour) {
             hours[record.hour].seconds += record.seconds
@@ -263,7 +263,7 @@ public struct ReportBuilder: Sendable {
             rsus.append(RSURecord(id: id, name: "", position: nil, availableSeconds: 0, expectedSeconds: 0))
         }
         return V2XSection(
-            rsus: rsus.sorted { $0.id < $1.id }.map { rsu in
+            rsus: rsus.sorted { NaturalOrder.less($0.id, $1.id) }.map { rsu in
                 RSURow(
                     id: rsu.id, name: rsu.name, position: rsu.position, availableSeconds: rsu.availableSeconds,
                     expectedSeconds: rsu.expectedSeconds,
@@ -379,5 +379,38 @@ public enum Categories {
     /// A metric-name-safe form of a category name (`n/a` -> `n_a`, `safety-driver` -> `safety_driver`).
     public static func metricKey(_ name: String) -> String {
         String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    }
+}
+
+/// Orders identifiers the way people read them: digit runs compare as numbers (`L2` < `L10`),
+/// the rest by Unicode scalar; ties broken by plain comparison so the order is total.
+public enum NaturalOrder {
+    public static func less(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.unicodeScalars)
+        let y = Array(b.unicodeScalars)
+        var i = 0
+        var j = 0
+        func isDigit(_ s: Unicode.Scalar) -> Bool { ("0"..."9").contains(s) }
+        while i < x.count, j < y.count {
+            if isDigit(x[i]), isDigit(y[j]) {
+                var i2 = i
+                var j2 = j
+                while i2 < x.count, isDigit(x[i2]) { i2 += 1 }
+                while j2 < y.count, isDigit(y[j2]) { j2 += 1 }
+                // Compare digit runs by value: strip leading zeros, then length, then digits.
+                let u = x[i..<i2].drop { $0 == "0" }
+                let v = y[j..<j2].drop { $0 == "0" }
+                if u.count != v.count { return u.count < v.count }
+                for (p, q) in zip(u, v) where p != q { return p.value < q.value }
+                i = i2
+                j = j2
+            } else {
+                if x[i] != y[j] { return x[i].value < y[j].value }
+                i += 1
+                j += 1
+            }
+        }
+        if (x.count - i) != (y.count - j) { return (x.count - i) < (y.count - j) }
+        return a < b
     }
 }

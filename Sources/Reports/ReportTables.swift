@@ -126,7 +126,8 @@ extension MonthlyReport {
             var percent: Double?
             if let a = shownNow, let b = shownBefore {
                 change = a - b
-                percent = b != 0 ? (a - b) / abs(b) * 100 : nil
+                // Shares change in percentage points: "change %" of a percentage is not shown.
+                percent = b != 0 && line.unit != "%" ? (a - b) / abs(b) * 100 : nil
             }
             return [
                 .text(line.section), .text(line.key), .text(line.label), .text(line.unit), value(line.current),

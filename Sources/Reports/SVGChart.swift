@@ -17,18 +17,21 @@ enum SVGChart {
         let bottom = 30.0
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
-        let maxValue = niceCeiling(bars.map(\.value).max() ?? 0)
+        // Four gridline steps of a "nice" size (1, 2, 2.5, 5 x 10^n), labelled with the decimals
+        // the step needs.
+        let step = niceStep((bars.map(\.value).max() ?? 0) / 4)
+        let maxValue = step * 4
+        let tickDecimals = decimals(for: step)
         var svg =
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" "
             + "class=\"chart\"><title>\(HTMLText.escape(title))</title>"
-        // Grid lines and value axis.
-        for step in 0...4 {
-            let value = maxValue * Double(step) / 4
-            let y = top + plotHeight - plotHeight * Double(step) / 4
+        for index in 0...4 {
+            let value = step * Double(index)
+            let y = top + plotHeight - plotHeight * Double(index) / 4
             svg += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(width - right))\" y2=\"\(f(y))\" class=\"grid\"/>"
             svg +=
                 "<text x=\"\(f(left - 4))\" y=\"\(f(y + 3))\" class=\"axis\" text-anchor=\"end\">"
-                + "\(NumberFormat.fixed(value, decimals: value < 10 && maxValue < 10 ? 1 : 0) ?? "")</text>"
+                + "\(NumberFormat.fixed(value, decimals: tickDecimals) ?? "")</text>"
         }
         svg +=
             "<text x=\"4\" y=\"\(f(top - 4))\" class=\"axis\">\(HTMLText.escape(unit))</text>"
@@ -189,14 +192,34 @@ enum SVGChart {
             + "<text x=\"\(f(x + 20))\" y=\"\(f(y + 8))\" class=\"axis\">\(HTMLText.escape(label))</text>"
     }
 
-    /// A "nice" axis maximum at or above `value` (1, 2, 2.5, 5 x 10^n).
-    static func niceCeiling(_ value: Double) -> Double {
-        guard value > 0, value.isFinite else { return 1 }
+    /// The smallest "nice" step (1, 2, 2.5 or 5 x 10^n) at or above `value`; 0.25 for nothing.
+    static func niceStep(_ value: Double) -> Double {
+        guard value > 0, value.isFinite else { return 0.25 }
+        var exponent = 0
         var magnitude = 1.0
-        while magnitude * 10 <= value { magnitude *= 10 }
-        while magnitude > value { magnitude /= 10 }
-        for factor in [1.0, 2.0, 2.5, 5.0, 10.0] where magnitude * factor >= value { return magnitude * factor }
+        while magnitude * 10 <= value {
+            magnitude *= 10
+            exponent += 1
+        }
+        while magnitude > value {
+            magnitude /= 10
+            exponent -= 1
+        }
+        for factor in [1.0, 2.0, 2.5, 5.0] where magnitude * factor >= value * (1 - 1e-12) {
+            return magnitude * factor
+        }
         return magnitude * 10
+    }
+
+    /// Decimals needed to print multiples of `step` exactly (0.25 -> 2, 0.5 -> 1, 20 -> 0).
+    static func decimals(for step: Double) -> Int {
+        var decimals = 0
+        var scaled = step
+        while decimals < 6, abs(scaled - scaled.rounded()) > 1e-9 * max(1, abs(scaled)) {
+            scaled *= 10
+            decimals += 1
+        }
+        return decimals
     }
 
     /// A "nice" length at or below `value` (1, 2, 5 x 10^n).

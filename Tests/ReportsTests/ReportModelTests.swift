@@ -184,3 +184,21 @@ import Testing
         #expect(json.contains("\"metric\": \"km_per_disengagement\", \"label\": \"Automated km per disengagement\", \"unit\": \"km\", \"value\": null"))
     }
 }
+
+@Suite struct ChartTests {
+    @Test func naturalOrder() {
+        let ids = ["L10", "L2", "L1", "L0", "RSU-10", "RSU-9", "L02"]
+        #expect(ids.sorted(by: NaturalOrder.less) == ["L0", "L1", "L02", "L2", "L10", "RSU-9", "RSU-10"])
+        #expect(!NaturalOrder.less("a", "a"))
+    }
+
+    @Test func axisSteps() {
+        #expect(SVGChart.niceStep(0.29 / 4) == 0.1)
+        #expect(SVGChart.niceStep(7) == 10)
+        #expect(SVGChart.niceStep(2.5) == 2.5)
+        #expect(SVGChart.niceStep(0) == 0.25)
+        #expect(SVGChart.decimals(for: 0.25) == 2)
+        #expect(SVGChart.decimals(for: 0.5) == 1)
+        #expect(SVGChart.decimals(for: 20) == 0)
+    }
+}
