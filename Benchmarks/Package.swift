@@ -23,6 +23,7 @@ let package = Package(
         // One executable target per benchmark suite, e.g.:
         // .executableTarget(name: "ZeroMQBenchmarks", dependencies: [benchmark, .product(name: "ZeroMQ", package: "testzone")], path: "Benchmarks/ZeroMQBenchmarks", plugins: plugins),
         .executableTarget(name: "ZeroMQBenchmarks", dependencies: [benchmark, .product(name: "ZeroMQ", package: "testzone")], path: "Benchmarks/ZeroMQBenchmarks", plugins: plugins),
+        .executableTarget(name: "ReportsBenchmarks", dependencies: [benchmark, .product(name: "Reports", package: "testzone"), .product(name: "Store", package: "testzone"), .product(name: "Metrics", package: "testzone")], path: "Benchmarks/ReportsBenchmarks", plugins: plugins),
         .executableTarget(name: "RecordingBenchmarks", dependencies: [benchmark, .product(name: "Recording", package: "testzone")], path: "Benchmarks/RecordingBenchmarks", plugins: plugins),
     ]
 )
