@@ -187,17 +187,26 @@ public enum HTMLRenderer {
         // Breakdown by initiator and by cause: count and rate, this month and the previous.
         html += "<div class=\"two\">\n"
         for (section, heading, categories) in [
-            ("by_initiator", "Disengagements by initiator", report.summary.byInitiator.map { "initiator_" + Categories.metricKey($0.key) }),
-            ("by_cause", "Disengagements by cause", report.summary.byCause.map { "cause_" + Categories.metricKey($0.key) }),
+            (
+                "by_initiator", "Disengagements by initiator",
+                report.summary.byInitiator.map { "initiator_" + Categories.metricKey($0.key) }
+            ),
+            (
+                "by_cause", "Disengagements by cause",
+                report.summary.byCause.map { "cause_" + Categories.metricKey($0.key) }
+            ),
         ] {
             _ = section
             html += "<div>\n<h3>\(HTMLText.escape(heading))</h3>\n<table class=\"compact\">\n<thead><tr>"
             html += "<th></th><th class=\"n\">Count</th><th class=\"n\">per 1,000 km</th>"
-            html += "<th class=\"n\">\(HTMLText.escape(report.previousMonth.description))</th></tr></thead>\n<tbody>\n"
+            html +=
+                "<th class=\"n\">\(HTMLText.escape(report.previousMonth.description))</th></tr></thead>\n<tbody>\n"
             for key in categories {
                 guard let row = byKey[key], let rate = byKey[key + "_per_1000km"] else { continue }
                 let label = row[2].text.map { String($0.drop { $0 != ":" }.dropFirst(2)) } ?? key
-                html += "<tr><td>\(HTMLText.escape(label))</td>" + cell(row[4]) + cell(rate[4]) + cell(row[5]) + "</tr>\n"
+                html +=
+                    "<tr><td>\(HTMLText.escape(label))</td>" + cell(row[4]) + cell(rate[4]) + cell(row[5])
+                    + "</tr>\n"
             }
             html += "</tbody>\n</table>\n</div>\n"
         }
@@ -210,7 +219,8 @@ public enum HTMLRenderer {
     static func operatorsSection(_ report: MonthlyReport) -> String {
         "<section id=\"operators\">\n<h2>2. Operators</h2>\n"
             + table(
-                report.operatorsTable, identifierColumns: [0], emptyText: "No operators in scope.", className: "compact")
+                report.operatorsTable, identifierColumns: [0], emptyText: "No operators in scope.",
+                className: "compact")
             + "</section>\n"
     }
 
@@ -222,8 +232,10 @@ public enum HTMLRenderer {
             + (noRegistry ? " Plates and permits are not recorded in this database." : "") + "</p>\n"
             + table(
                 report.vehiclesTable, identifierColumns: [0], emptyText: "No vehicles registered in scope.",
-                className: "compact", nowrapColumns: [1, 3], hiddenColumns: noRegistry ? [1, 3] : [], groupColumn: 2,
+                className: "compact", nowrapColumns: [1, 3], hiddenColumns: noRegistry ? [1, 3, 16] : [16],
+                groupColumn: 2,
                 groupTitle: { id in
+                    if id.isEmpty { return "Vehicles not in the zone registry" }
                     let name = report.operators.first { $0.id == id }?.name ?? ""
                     return name.isEmpty ? "Operator \(id)" : "Operator \(id): \(name)"
                 })
@@ -243,15 +255,20 @@ public enum HTMLRenderer {
         let bars = days.map { day in
             let km = totals[day] ?? 0
             return SVGChart.Bar(
-                label: String(day.suffix(2)), value: km, text: NumberFormat.fixed(km, decimals: Decimals.kilometers) ?? "")
+                label: String(day.suffix(2)), value: km,
+                text: NumberFormat.fixed(km, decimals: Decimals.kilometers) ?? "")
         }
-        html += "<figure>\n" + SVGChart.bars(bars, title: "Automated km per day, all vehicles in scope", unit: "km")
-        html += "\n<figcaption>Automated km per day (Asia/Shanghai), all vehicles in scope.</figcaption>\n</figure>\n"
+        html +=
+            "<figure>\n"
+            + SVGChart.bars(bars, title: "Automated km per day, all vehicles in scope", unit: "km")
+        html +=
+            "\n<figcaption>Automated km per day (Asia/Shanghai), all vehicles in scope.</figcaption>\n</figure>\n"
         let vins = report.vehicles.map(\.vin).filter { cells[$0] != nil }
         if vins.isEmpty {
             return html + "<p class=\"empty\">No automated driving in this month.</p>\n</section>\n"
         }
-        html += "<p class=\"muted\">Automated km per vehicle and day (all levels); a dot is a day without automated driving. "
+        html +=
+            "<p class=\"muted\">Automated km per vehicle and day (all levels); a dot is a day without automated driving. "
         html += "Per-level figures are in daily_km.csv.</p>\n"
         let halves = [Array(days.prefix(16)), Array(days.dropFirst(16))]
         for half in halves where !half.isEmpty {
@@ -277,14 +294,17 @@ public enum HTMLRenderer {
 
     static func disengagementSection(_ report: MonthlyReport) -> String {
         var html = "<section id=\"disengagements\" class=\"break\">\n<h2>5. Disengagements</h2>\n"
-        html += "<p class=\"muted\">Every disengagement of the month in time order (times Asia/Shanghai, +08:00). "
-        html += "Place: WGS-84 coordinates, matched link and road class. Takeover: seconds from the takeover request, "
+        html +=
+            "<p class=\"muted\">Every disengagement of the month in time order (times Asia/Shanghai, +08:00). "
+        html +=
+            "Place: WGS-84 coordinates, matched link and road class. Takeover: seconds from the takeover request, "
         html += "if one preceded it. The same rows, one field per column, are in disengagements.csv.</p>\n"
         let table = report.disengagementsTable
         guard !table.rows.isEmpty else {
             return html + "<p class=\"empty\">No disengagements in this month.</p>\n</section>\n"
         }
-        html += "<table class=\"compact\">\n<thead><tr><th>Date and time</th><th>VIN</th><th>Operator, permit</th>"
+        html +=
+            "<table class=\"compact\">\n<thead><tr><th>Date and time</th><th>VIN</th><th>Operator, permit</th>"
         html += "<th>Level</th><th>Initiator</th><th>Cause</th><th>Place</th><th class=\"n\">Speed km/h</th>"
         html += "<th class=\"n\">Takeover s</th></tr></thead>\n<tbody>\n"
         for row in table.rows {
@@ -299,8 +319,10 @@ public enum HTMLRenderer {
                 place += "<br/><span class=\"sub\">\(text[10]) \u{b7} \(text[11])</span>"
             }
             html += "<tr><td class=\"nowrap\">\(HTMLText.escape(date))<br/>\(HTMLText.escape(clock))</td>"
-            html += "<td class=\"id\">\(text[1])</td><td class=\"nowrap\">\(text[2])<br/><span class=\"sub\">\(text[3])</span></td>"
-            html += "<td>\(text[4])</td><td>\(text[5])</td><td>\(text[6])</td><td class=\"nowrap\">\(place)</td>"
+            html +=
+                "<td class=\"id\">\(text[1])</td><td class=\"nowrap\">\(text[2])<br/><span class=\"sub\">\(text[3])</span></td>"
+            html +=
+                "<td>\(text[4])</td><td>\(text[5])</td><td>\(text[6])</td><td class=\"nowrap\">\(place)</td>"
             html += cell(row[12]) + cell(row[13]) + "</tr>\n"
         }
         return html + "</tbody>\n</table>\n</section>\n"
@@ -312,17 +334,27 @@ public enum HTMLRenderer {
         html += "<dl class=\"facts\">\n"
         let facts: [(String, ReportValue)] = [
             ("Road network", .number(coverage.networkMeters / 1000, decimals: Decimals.kilometers)),
-            ("Covered in automated mode", .number(coverage.coveredMeters / 1000, decimals: Decimals.kilometers)),
-            ("Share of link length covered (%)", .number(coverage.linkShare.map { $0 * 100 }, decimals: Decimals.percent)),
+            (
+                "Covered in automated mode",
+                .number(coverage.coveredMeters / 1000, decimals: Decimals.kilometers)
+            ),
+            (
+                "Share of link length covered (%)",
+                .number(coverage.linkShare.map { $0 * 100 }, decimals: Decimals.percent)
+            ),
             ("Links driven / links", .text("\(coverage.linksDriven) / \(coverage.links.count)")),
             (
                 "Grid cells visited / cells", .text("\(coverage.gridCellsVisited) / \(coverage.gridCells)")
             ),
-            ("Share of grid cells visited (%)", .number(coverage.gridShare.map { $0 * 100 }, decimals: Decimals.percent)),
+            (
+                "Share of grid cells visited (%)",
+                .number(coverage.gridShare.map { $0 * 100 }, decimals: Decimals.percent)
+            ),
         ]
         for (index, (label, value)) in facts.enumerated() {
             let unit = index < 2 ? " km" : ""
-            html += "<dt>\(HTMLText.escape(label))</dt><dd>\(HTMLText.escape((value.text ?? "–") + (value.text == nil ? "" : unit)))</dd>\n"
+            html +=
+                "<dt>\(HTMLText.escape(label))</dt><dd>\(HTMLText.escape((value.text ?? "–") + (value.text == nil ? "" : unit)))</dd>\n"
         }
         html += "</dl>\n"
         let rsus = report.v2x.rsus.compactMap { rsu in rsu.position.map { (id: rsu.id, point: $0) } }
@@ -331,26 +363,34 @@ public enum HTMLRenderer {
             return GeoPoint(latitude: lat, longitude: lon)
         }
         if coverage.links.isEmpty {
-            html += "<p class=\"empty\">The zone's road network is not in the database (no MAP messages received).</p>\n"
+            html +=
+                "<p class=\"empty\">The zone's road network is not in the database (no MAP messages received).</p>\n"
         } else if !coverage.links.contains(where: { $0.points.count >= 2 }) {
-            html += "<p class=\"empty\">No map: the database holds the links' lengths and classes but not their "
+            html +=
+                "<p class=\"empty\">No map: the database holds the links' lengths and classes but not their "
             html += "geometry. Coverage figures are above, per-link figures below.</p>\n"
         } else {
             html += "<figure>\n" + SVGChart.map(links: coverage.links, rsus: rsus, events: places)
-            html += "\n<figcaption>Road links of the zone coloured by automated km in the month (grey dashed: not driven "
-            html += "in automated mode); crosses mark disengagements, triangles RSUs. Local projection, north up.</figcaption>\n</figure>\n"
+            html +=
+                "\n<figcaption>Road links of the zone coloured by automated km in the month (grey dashed: not driven "
+            html +=
+                "in automated mode); crosses mark disengagements, triangles RSUs. Local projection, north up.</figcaption>\n</figure>\n"
         }
         let hourBars = coverage.hours.map {
             SVGChart.Bar(
                 label: format2($0.hour), value: $0.seconds / 3600,
                 text: NumberFormat.fixed($0.seconds / 3600, decimals: Decimals.hours) ?? "")
         }
-        html += "<figure>\n" + SVGChart.bars(hourBars, title: "Automated hours by hour of day", unit: "h", height: 170)
-        html += "\n<figcaption>Automated driving by hour of day (Asia/Shanghai), hours summed over the month.</figcaption>\n</figure>\n"
+        html +=
+            "<figure>\n"
+            + SVGChart.bars(hourBars, title: "Automated hours by hour of day", unit: "h", height: 170)
+        html +=
+            "\n<figcaption>Automated driving by hour of day (Asia/Shanghai), hours summed over the month.</figcaption>\n</figure>\n"
         html += "<h3>Road links</h3>\n"
         // Without per-link distance in the store, the automated-km column would only show dashes.
         html += table(
-            report.coverageTable, identifierColumns: [0], emptyText: "No road links known.", className: "compact",
+            report.coverageTable, identifierColumns: [0], emptyText: "No road links known.",
+            className: "compact",
             hiddenColumns: coverage.hasLinkDistance ? [] : [6])
         return html + "</section>\n"
     }
@@ -374,15 +414,22 @@ public enum HTMLRenderer {
         let health = report.dataHealth
         var html = "<section id=\"data-health\">\n<h2>8. Data health</h2>\n<dl class=\"facts\">\n"
         let facts: [(String, String)] = [
-            ("Inferred disengagements (drop to off without event item)", String(health.inferredDisengagements)),
+            (
+                "Inferred disengagements (drop to off without event item)",
+                String(health.inferredDisengagements)
+            ),
             ("Track steps not integrated: fixes over 10 s apart", String(health.trackTimeGaps)),
             ("Track steps not integrated: over 70 m/s (GNSS outliers)", String(health.trackOutlierSteps)),
             ("BSMs from OBUs not in the registry", String(health.unattributed.bsmFromUnregisteredOBU)),
-            ("Other observations of unknown vehicles", String(health.unattributed.unknownVehicleObservations)),
+            (
+                "Other observations of unknown vehicles",
+                String(health.unattributed.unknownVehicleObservations)
+            ),
             ("Days without automated driving", "\(health.daysWithoutDriving) of \(report.month.dayCount)"),
             (
                 "Vehicles not in the registry",
-                health.unregisteredVehicles.isEmpty ? "none" : health.unregisteredVehicles.joined(separator: ", ")
+                health.unregisteredVehicles.isEmpty
+                    ? "none" : health.unregisteredVehicles.joined(separator: ", ")
             ),
         ]
         for (label, value) in facts {
@@ -392,10 +439,12 @@ public enum HTMLRenderer {
         html += table(
             report.dataHealthTable, identifierColumns: [0], emptyText: "No frames received in this month.",
             className: "compact")
-        html += "<h3>Sequence numbers</h3>\n<p class=\"muted\">BSM msgCnt per OBU (mod 128) and JT/T 808 serial "
+        html +=
+            "<h3>Sequence numbers</h3>\n<p class=\"muted\">BSM msgCnt per OBU (mod 128) and JT/T 808 serial "
         html += "per terminal (mod 65536); streams with findings first.</p>\n"
         html += table(
-            report.sequencesTable, identifierColumns: [1], emptyText: "No sequence-numbered streams in this month.",
+            report.sequencesTable, identifierColumns: [1],
+            emptyText: "No sequence-numbered streams in this month.",
             className: "compact")
         return html + "</section>\n"
     }
@@ -418,7 +467,8 @@ public enum HTMLRenderer {
     /// that column (rows must be sorted by it), and the column itself is not repeated.
     static func table(
         _ table: ReportTable, identifierColumns: Set<Int>, emptyText: String, className: String? = nil,
-        nowrapColumns: Set<Int> = [], hiddenColumns: Set<Int> = [], groupColumn: Int? = nil, groupTitle: (String) -> String = { $0 }
+        nowrapColumns: Set<Int> = [], hiddenColumns: Set<Int> = [], groupColumn: Int? = nil,
+        groupTitle: (String) -> String = { $0 }
     ) -> String {
         guard !table.rows.isEmpty else { return "<p class=\"empty\">\(HTMLText.escape(emptyText))</p>\n" }
         let numeric = table.columns.indices.map { index in table.rows.contains { $0[index].isNumeric } }
@@ -435,7 +485,8 @@ public enum HTMLRenderer {
             if let groupColumn {
                 let group = row[groupColumn].text ?? ""
                 if group != currentGroup {
-                    html += "<tr class=\"group\"><td colspan=\"\(shown.count)\">\(HTMLText.escape(groupTitle(group)))</td></tr>\n"
+                    html +=
+                        "<tr class=\"group\"><td colspan=\"\(shown.count)\">\(HTMLText.escape(groupTitle(group)))</td></tr>\n"
                     currentGroup = group
                 }
             }

@@ -36,7 +36,8 @@ public enum JSONRenderer {
                 ("unknown_vehicle_observations", .integer(health.unattributed.unknownVehicleObservations)),
                 ("days_without_driving", .integer(health.daysWithoutDriving)),
             ])
-                + ", \"unregistered_vehicles\": [" + health.unregisteredVehicles.map(string).joined(separator: ", ")
+                + ", \"unregistered_vehicles\": ["
+                + health.unregisteredVehicles.map(string).joined(separator: ", ")
                 + "]}")
         let coverage = report.coverage
         member(
@@ -44,14 +45,20 @@ public enum JSONRenderer {
             object([
                 ("network_km", .number(coverage.networkMeters / 1000, decimals: Decimals.kilometers)),
                 ("covered_km", .number(coverage.coveredMeters / 1000, decimals: Decimals.kilometers)),
-                ("link_coverage_pct", .number(coverage.linkShare.map { $0 * 100 }, decimals: Decimals.percent)),
+                (
+                    "link_coverage_pct",
+                    .number(coverage.linkShare.map { $0 * 100 }, decimals: Decimals.percent)
+                ),
                 ("links", .integer(coverage.links.count)),
                 ("links_driven", .integer(coverage.linksDriven)),
                 ("link_distance_recorded", .flag(coverage.hasLinkDistance)),
                 ("grid_cell_m", .number(coverage.gridCellMeters, decimals: Decimals.meters)),
                 ("grid_cells", .integer(coverage.gridCells)),
                 ("grid_cells_visited", .integer(coverage.gridCellsVisited)),
-                ("grid_coverage_pct", .number(coverage.gridShare.map { $0 * 100 }, decimals: Decimals.percent)),
+                (
+                    "grid_coverage_pct",
+                    .number(coverage.gridShare.map { $0 * 100 }, decimals: Decimals.percent)
+                ),
             ]) + "}")
         out += "  \"tables\": {\n"
         let tables = report.tables

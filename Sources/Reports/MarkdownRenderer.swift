@@ -7,13 +7,16 @@ public enum MarkdownRenderer {
         if !report.hasData { out += "> **No data.** " + escape(ReportText.noDataNote(report)) + "\n\n" }
         let table = report.summaryTable
         let sections: [(String, String)] = [
-            ("activity", "Activity"), ("disengagements", "Disengagements"), ("by_initiator", "Disengagements by initiator"),
+            ("activity", "Activity"), ("disengagements", "Disengagements"),
+            ("by_initiator", "Disengagements by initiator"),
             ("by_cause", "Disengagements by cause"), ("takeovers", "Takeovers"), ("safety", "Safety events"),
             ("coverage", "Coverage"),
         ]
         for (section, heading) in sections {
             let rows = table.rows.filter {
-                guard case .text(let s) = $0[0], s == section, case .text(let key) = $0[1] else { return false }
+                guard case .text(let s) = $0[0], s == section, case .text(let key) = $0[1] else {
+                    return false
+                }
                 // Keep e-mail short: per-category rates are in the attachments, and zero categories are left out.
                 if section == "by_initiator" || section == "by_cause" {
                     return !key.hasSuffix("_per_1000km") && ($0[4].text != "0" || $0[5].text != "0")
@@ -31,10 +34,13 @@ public enum MarkdownRenderer {
             out += "\n"
         }
         if !report.operators.isEmpty {
-            out += "## Operators\n\n| Operator | Vehicles active | Automated km | Disengagements | km / disengagement |\n"
+            out +=
+                "## Operators\n\n| Operator | Vehicles active | Automated km | Disengagements | km / disengagement |\n"
             out += "|---|--:|--:|--:|--:|\n"
             for row in report.operatorsTable.rows {
-                out += "| " + [row[0], row[3], row[6], row[8], row[9]].map { escape($0.text ?? "–") }
+                out +=
+                    "| "
+                    + [row[0], row[3], row[6], row[8], row[9]].map { escape($0.text ?? "–") }
                     .joined(separator: " | ") + " |\n"
             }
             out += "\n"

@@ -108,7 +108,9 @@ public struct PeriodSummary: Sendable, Equatable {
     /// Automated (L3 + L4) time, seconds.
     public var seconds: Double { levels.reduce(0) { $0 + $1.seconds } }
     /// Kilometres per disengagement; nil when there was none.
-    public var kilometersPerDisengagement: Double? { Rates.kilometersPer(meters: meters, count: disengagements) }
+    public var kilometersPerDisengagement: Double? {
+        Rates.kilometersPer(meters: meters, count: disengagements)
+    }
     /// Disengagements per 1,000 km; nil without automated distance.
     public var disengagementsPerThousandKilometers: Double? {
         Rates.perThousandKilometers(count: disengagements, meters: meters)
@@ -254,7 +256,9 @@ public struct RSURow: Sendable, Equatable {
     public var bands: [BandReception]
 
     /// Availability, 0...1; nil when it was not expected on air.
-    public var availability: Double? { expectedSeconds > 0 ? min(1, availableSeconds / expectedSeconds) : nil }
+    public var availability: Double? {
+        expectedSeconds > 0 ? min(1, availableSeconds / expectedSeconds) : nil
+    }
 }
 
 /// Reception in one distance band.

@@ -42,7 +42,10 @@ public enum RecordDigest {
         table(
             "vehicles",
             records.vehicles.map {
-                [.text($0.vin), .text($0.plate), .text($0.operatorID), .text($0.permit), .bool($0.registered)]
+                [
+                    .text($0.vin), .text($0.plate), .text($0.operatorID), .text($0.permit),
+                    .bool($0.registered),
+                ]
             })
         table(
             "driving",
@@ -56,7 +59,8 @@ public enum RecordDigest {
             "events",
             records.events.map {
                 [
-                    .int64($0.micros), .text($0.vin), .text($0.kind.rawValue), .int($0.level), .text($0.initiator),
+                    .int64($0.micros), .text($0.vin), .text($0.kind.rawValue), .int($0.level),
+                    .text($0.initiator),
                     .text($0.cause), .optionalReal($0.latitude), .optionalReal($0.longitude),
                     .optionalText($0.linkID), .optionalText($0.roadClass), .optionalReal($0.speed),
                     .optionalReal($0.takeoverSeconds), .optionalText($0.takeoverOutcome),
@@ -65,11 +69,16 @@ public enum RecordDigest {
         table(
             "links",
             records.links.map {
-                [.text($0.id), .text($0.name), .text($0.roadClass), .real($0.lengthMeters), .points($0.points)]
+                [
+                    .text($0.id), .text($0.name), .text($0.roadClass), .real($0.lengthMeters),
+                    .points($0.points),
+                ]
             })
         table(
             "link_usage",
-            records.linkUsage.map { [.text($0.linkID), .int($0.vehicleDays), .optionalReal($0.automatedMeters)] })
+            records.linkUsage.map {
+                [.text($0.linkID), .int($0.vehicleDays), .optionalReal($0.automatedMeters)]
+            })
         table("grid", [[.real(records.grid.cellMeters), .int(records.grid.totalCells)]])
         table("grid_cells", records.grid.visitedCells.map { [.int($0.column), .int($0.row)] })
         table(
@@ -80,13 +89,17 @@ public enum RecordDigest {
             records.rsus.map {
                 [
                     .text($0.id), .text($0.name), .optionalReal($0.position?.latitude),
-                    .optionalReal($0.position?.longitude), .real($0.availableSeconds), .real($0.expectedSeconds),
+                    .optionalReal($0.position?.longitude), .real($0.availableSeconds),
+                    .real($0.expectedSeconds),
                 ]
             })
         table(
             "reception",
             records.reception.map {
-                [.text($0.rsuID), .int($0.bandLower), .int($0.bandUpper), .int($0.received), .real($0.expected)]
+                [
+                    .text($0.rsuID), .int($0.bandLower), .int($0.bandUpper), .int($0.received),
+                    .real($0.expected),
+                ]
             })
         table(
             "sources",
@@ -109,7 +122,12 @@ public enum RecordDigest {
             "track_gaps", records.trackGaps.map { [.text($0.vin), .int($0.timeGaps), .int($0.outlierSteps)] })
         table(
             "unattributed",
-            [[.int(records.unattributed.bsmFromUnregisteredOBU), .int(records.unattributed.unknownVehicleObservations)]])
+            [
+                [
+                    .int(records.unattributed.bsmFromUnregisteredOBU),
+                    .int(records.unattributed.unknownVehicleObservations),
+                ]
+            ])
         return text
     }
 

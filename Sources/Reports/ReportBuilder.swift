@@ -15,7 +15,9 @@ public struct ReportBuilder: Sendable {
     /// The automated levels of the zone: rates and distances count these.
     public static let automatedLevels = [3, 4]
 
-    public init(month: ReportMonth, operatorFilter: String?, generatedAtMicros: Int64, softwareVersion: String) {
+    public init(
+        month: ReportMonth, operatorFilter: String?, generatedAtMicros: Int64, softwareVersion: String
+    ) {
         self.month = month
         self.operatorFilter = operatorFilter
         self.generatedAtMicros = generatedAtMicros
@@ -38,11 +40,14 @@ public struct ReportBuilder: Sendable {
             let vehicle = vehiclesByVIN[vin]
             return VehicleRow(
                 vin: vin, plate: vehicle?.plate ?? "", operatorID: vehicle?.operatorID ?? "",
-                permit: vehicle?.permit ?? "", metersL3: 0, metersL4: 0, meters: 0, seconds: 0, disengagements: 0,
+                permit: vehicle?.permit ?? "", metersL3: 0, metersL4: 0, meters: 0, seconds: 0,
+                disengagements: 0,
                 takeoverRequests: 0, mrms: 0, collisions: 0, severeFailures: 0, activeDays: 0,
                 registered: vehicle?.registered ?? false)
         }
-        for vehicle in records.vehicles where vehicle.registered { vehicleTotals[vehicle.vin] = row(vehicle.vin) }
+        for vehicle in records.vehicles where vehicle.registered {
+            vehicleTotals[vehicle.vin] = row(vehicle.vin)
+        }
         var activeDays: [String: Set<String>] = [:]
         var daily: [String: DailyDistanceRow] = [:]
         for record in driving {
@@ -52,7 +57,9 @@ public struct ReportBuilder: Sendable {
             total.meters += record.meters
             total.seconds += record.seconds
             vehicleTotals[record.vin] = total
-            if record.meters > 0 || record.seconds > 0 { activeDays[record.vin, default: []].insert(record.day) }
+            if record.meters > 0 || record.seconds > 0 {
+                activeDays[record.vin, default: []].insert(record.day)
+            }
             let key = record.day + "\t" + record.vin
             var day =
                 daily[key]
@@ -78,14 +85,18 @@ public struct ReportBuilder: Sendable {
             vehicleTotals[event.vin] = total
         }
         for (vin, days) in activeDays { vehicleTotals[vin]?.activeDays = days.count }
-        let vehicles = vehicleTotals.values.sorted { ($0.operatorID, $0.vin) < ($1.operatorID, $1.vin) }
+        // By operator, vehicles without one (not in the registry) last.
+        let vehicles = vehicleTotals.values.sorted {
+            ($0.operatorID.isEmpty ? 1 : 0, $0.operatorID, $0.vin) < ($1.operatorID.isEmpty ? 1 : 0, $1.operatorID, $1.vin)
+        }
 
         // Per-operator aggregates.
         var operatorRows: [String: OperatorRow] = [:]
         func emptyOperator(_ id: String) -> OperatorRow {
             OperatorRow(
                 id: id, name: operatorsByID[id]?.name ?? "", vehicles: 0, vehiclesActive: 0, metersL3: 0,
-                metersL4: 0, meters: 0, seconds: 0, disengagements: 0, takeoverRequests: 0, mrms: 0, collisions: 0,
+                metersL4: 0, meters: 0, seconds: 0, disengagements: 0, takeoverRequests: 0, mrms: 0,
+                collisions: 0,
                 severeFailures: 0)
         }
         for record in records.operators { operatorRows[record.id] = emptyOperator(record.id) }
@@ -129,7 +140,8 @@ public struct ReportBuilder: Sendable {
             dailyDistance: daily.values.sorted { ($0.day, $0.vin) < ($1.day, $1.vin) },
             disengagements: disengagements, coverage: Self.coverage(records: records),
             v2x: Self.v2x(records: records),
-            dataHealth: Self.dataHealth(month: month, records: records, events: events, vehiclesByVIN: vehiclesByVIN))
+            dataHealth: Self.dataHealth(
+                month: month, records: records, events: events, vehiclesByVIN: vehiclesByVIN))
     }
 
     /// The month's events in a fixed order: time, VIN, kind.
@@ -142,7 +154,8 @@ public struct ReportBuilder: Sendable {
     /// VINs with automated driving or any automation event in the month.
     static func activeVehicles(month: ReportMonth, records: ReportRecords) -> Set<String> {
         var active = Set(
-            records.driving.filter { automatedLevels.contains($0.level) && ($0.meters > 0 || $0.seconds > 0) }.map(\.vin))
+            records.driving.filter { automatedLevels.contains($0.level) && ($0.meters > 0 || $0.seconds > 0) }
+                .map(\.vin))
         for event in records.events where month.contains(micros: event.micros) { active.insert(event.vin) }
         return active
     }
@@ -151,7 +164,8 @@ public struct ReportBuilder: Sendable {
     static func summarize(month: ReportMonth, records: ReportRecords) -> PeriodSummary {
         let events = sortedEvents(records.events, in: month)
         let active = activeVehicles(month: month, records: records)
-        let operatorOf = Dictionary(records.vehicles.map { ($0.vin, $0.operatorID) }, uniquingKeysWith: { a, _ in a })
+        let operatorOf = Dictionary(
+            records.vehicles.map { ($0.vin, $0.operatorID) }, uniquingKeysWith: { a, _ in a })
         let activeOperators = Set(active.compactMap { operatorOf[$0] }.filter { !$0.isEmpty })
 
         var levels: [Int: LevelDistance] = [:]
@@ -198,7 +212,8 @@ public struct ReportBuilder: Sendable {
         }
         takeoverTimes.sort()
 
-        let lengths = Dictionary(records.links.map { ($0.id, $0.lengthMeters) }, uniquingKeysWith: { a, _ in a })
+        let lengths = Dictionary(
+            records.links.map { ($0.id, $0.lengthMeters) }, uniquingKeysWith: { a, _ in a })
         let networkMeters = records.links.reduce(0) { $0 + $1.lengthMeters }
         let coveredIDs = Set(records.linkUsage.filter { $0.vehicleDays > 0 }.map(\.linkID))
         let covered = coveredIDs.reduce(0.0) { $0 + (lengths[$1] ?? 0) }
@@ -207,11 +222,13 @@ public struct ReportBuilder: Sendable {
             month: month, vehiclesActive: active.count, operatorsActive: activeOperators.count,
             levels: levels.values.sorted { $0.level < $1.level }, uplinkMeters: uplink,
             disengagements: disengagements,
-            byInitiator: Categories.counts(initiators, order: Categories.initiatorOrder, label: Categories.initiator),
+            byInitiator: Categories.counts(
+                initiators, order: Categories.initiatorOrder, label: Categories.initiator),
             byCause: Categories.counts(causes, order: Categories.causeOrder, label: Categories.cause),
             plannedDeactivations: planned, inferredDisengagements: inferred, takeoverRequests: requests,
             takeoversMissed: missed, takeoverMedianSeconds: Percentile.median(takeoverTimes),
-            takeoverP95Seconds: Percentile.nearestRank(takeoverTimes, 0.95), takeoverMaxSeconds: takeoverTimes.last,
+            takeoverP95Seconds: Percentile.nearestRank(takeoverTimes, 0.95),
+            takeoverMaxSeconds: takeoverTimes.last,
             mrms: mrms, collisions: collisions, severeFailures: severe,
             linkCoverage: networkMeters > 0 ? min(1, covered / networkMeters) : nil,
             gridCoverage: records.grid.totalCells > 0
@@ -245,17 +262,23 @@ public struct ReportBuilder: Sendable {
         return CoverageSection(
             links: links, networkMeters: links.reduce(0) { $0 + $1.lengthMeters },
             coveredMeters: driven.reduce(0) { $0 + $1.lengthMeters }, linksDriven: driven.count,
-            hasLinkDistance: hasDistance, gridCellMeters: records.grid.cellMeters, gridCells: records.grid.totalCells,
+            hasLinkDistance: hasDistance, gridCellMeters: records.grid.cellMeters,
+            gridCells: records.grid.totalCells,
             gridCellsVisited: Set(records.grid.visitedCells).count, hours: hours)
     }
 
     static func v2x(records: ReportRecords) -> V2XSection {
         var reception: [String: [Int: (received: Int, expected: Double)]] = [:]
         for row in records.reception {
-            guard let band = V2XSection.bands.firstIndex(where: { $0.0 == row.bandLower && $0.1 == row.bandUpper })
+            guard
+                let band = V2XSection.bands.firstIndex(where: {
+                    $0.0 == row.bandLower && $0.1 == row.bandUpper
+                })
             else { continue }
             let current = reception[row.rsuID]?[band] ?? (0, 0)
-            reception[row.rsuID, default: [:]][band] = (current.received + row.received, current.expected + row.expected)
+            reception[row.rsuID, default: [:]][band] = (
+                current.received + row.received, current.expected + row.expected
+            )
         }
         var rsus = records.rsus
         // RSUs that received BSMs but are not registered still get a row.
@@ -265,7 +288,8 @@ public struct ReportBuilder: Sendable {
         return V2XSection(
             rsus: rsus.sorted { NaturalOrder.less($0.id, $1.id) }.map { rsu in
                 RSURow(
-                    id: rsu.id, name: rsu.name, position: rsu.position, availableSeconds: rsu.availableSeconds,
+                    id: rsu.id, name: rsu.name, position: rsu.position,
+                    availableSeconds: rsu.availableSeconds,
                     expectedSeconds: rsu.expectedSeconds,
                     bands: V2XSection.bands.enumerated().map { index, band in
                         let value = reception[rsu.id]?[index] ?? (0, 0)
@@ -276,15 +300,19 @@ public struct ReportBuilder: Sendable {
     }
 
     static func dataHealth(
-        month: ReportMonth, records: ReportRecords, events: [EventRecord], vehiclesByVIN: [String: VehicleRecord]
+        month: ReportMonth, records: ReportRecords, events: [EventRecord],
+        vehiclesByVIN: [String: VehicleRecord]
     ) -> DataHealthSection {
         var reasons: [String: [RejectRecord]] = [:]
         for reject in records.rejects { reasons[reject.source, default: []].append(reject) }
         let sources = records.sources.sorted { ($0.kind, $0.source) < ($1.kind, $1.source) }.map { source in
             SourceRow(
                 source: source.source, kind: source.kind, received: source.received, decoded: source.decoded,
-                rejected: source.rejected, duplicates: source.duplicates, clockOffsetMillis: source.clockOffsetMillis,
-                rejectReasons: (reasons[source.source] ?? []).sorted { ($1.count, $0.reason) < ($0.count, $1.reason) })
+                rejected: source.rejected, duplicates: source.duplicates,
+                clockOffsetMillis: source.clockOffsetMillis,
+                rejectReasons: (reasons[source.source] ?? []).sorted {
+                    ($1.count, $0.reason) < ($0.count, $1.reason)
+                })
         }
         let drivingDays = Set(
             records.driving.filter { automatedLevels.contains($0.level) && $0.meters > 0 }.map(\.day))
@@ -326,7 +354,9 @@ public enum Percentile {
 /// Names and labels of initiators and causes (DESIGN.md section 4; the Store's names).
 public enum Categories {
     /// Initiators in report order.
-    public static let initiatorOrder = ["ads", "safety-driver", "remote-operator", "passenger", "n/a", "unknown"]
+    public static let initiatorOrder = [
+        "ads", "safety-driver", "remote-operator", "passenger", "n/a", "unknown",
+    ]
     /// Causes in report order (`planned-end` is never a disengagement).
     public static let causeOrder = [
         "perception", "localization", "planning", "control", "hardware", "communication", "left-odd",

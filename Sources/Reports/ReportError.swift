@@ -22,14 +22,16 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .malformedMonth(let text):
-            return "malformed month '\(text)': expected YYYY-MM with a month 01-12 and a year from 1992, e.g. 2026-10"
+            return
+                "malformed month '\(text)': expected YYYY-MM with a month 01-12 and a year from 1992, e.g. 2026-10"
         case .databaseUnavailable(let path, let reason):
             return "cannot open database '\(path)': \(reason)"
         case .missingSchema(let path, let tables):
             return "'\(path)' is not a TestZone database: tables missing: \(tables.joined(separator: ", "))"
                 + " (the database is written when recordings are processed; is this the right file?)"
         case .emptyDatabase(let path):
-            return "database '\(path)' holds no runs: nothing has been ingested yet, so there is nothing to report"
+            return
+                "database '\(path)' holds no runs: nothing has been ingested yet, so there is nothing to report"
         case .unknownOperator(let id, let known):
             return "unknown operator '\(id)'; operators in the database: "
                 + (known.isEmpty ? "(none)" : known.joined(separator: ", "))
@@ -38,7 +40,8 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownFormat(let text):
             return "unknown format '\(text)': expected a comma-separated list of html, csv, json, md"
         case .malformedTimestamp(let text):
-            return "malformed --generated-at '\(text)': expected ISO 8601 with an offset, e.g. 2026-11-01T09:00:00+08:00"
+            return
+                "malformed --generated-at '\(text)': expected ISO 8601 with an offset, e.g. 2026-11-01T09:00:00+08:00"
         case .writeFailed(let path, let reason):
             return "cannot write '\(path)': \(reason)"
         }

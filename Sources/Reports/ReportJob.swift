@@ -13,7 +13,8 @@ public struct ReportJob: Sendable {
     public var softwareVersion: String
 
     public init(
-        databasePath: String, month: ReportMonth, outputDirectory: String, formats: [ReportFormat] = ReportFormat.allCases,
+        databasePath: String, month: ReportMonth, outputDirectory: String,
+        formats: [ReportFormat] = ReportFormat.allCases,
         operatorID: String? = nil, generatedAtMicros: Int64, softwareVersion: String
     ) {
         self.databasePath = databasePath

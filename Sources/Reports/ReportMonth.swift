@@ -112,7 +112,9 @@ public enum ShanghaiTime {
         let (y, m, d) = civilFromDays(floorDiv(local, 86_400))
         let secondOfDay = Int(floorMod(local, 86_400))
         var text = format4(y) + "-" + format2(m) + "-" + format2(d) + "T"
-        text += format2(secondOfDay / 3600) + ":" + format2(secondOfDay / 60 % 60) + ":" + format2(secondOfDay % 60)
+        text +=
+            format2(secondOfDay / 3600) + ":" + format2(secondOfDay / 60 % 60) + ":"
+            + format2(secondOfDay % 60)
         if millis != 0 { text += "." + format3(millis) }
         return text + "+08:00"
     }

@@ -111,7 +111,9 @@ public struct DrivingRecord: Sendable, Equatable {
     /// Automated distance during which the vehicle's own BSMs reached the platform (V2X uplink), metres.
     public var uplinkMeters: Double
 
-    public init(vin: String, day: String, level: Int, meters: Double, seconds: Double, uplinkMeters: Double = 0) {
+    public init(
+        vin: String, day: String, level: Int, meters: Double, seconds: Double, uplinkMeters: Double = 0
+    ) {
         self.vin = vin
         self.day = day
         self.level = level
@@ -170,7 +172,8 @@ public struct EventRecord: Sendable, Equatable {
 
     public init(
         micros: Int64, vin: String, kind: EventKind, level: Int, initiator: String = "n/a",
-        cause: String = "unspecified", latitude: Double? = nil, longitude: Double? = nil, linkID: String? = nil,
+        cause: String = "unspecified", latitude: Double? = nil, longitude: Double? = nil,
+        linkID: String? = nil,
         roadClass: String? = nil, speed: Double? = nil, takeoverSeconds: Double? = nil,
         takeoverOutcome: String? = nil
     ) {
@@ -289,7 +292,9 @@ public struct RSURecord: Sendable, Equatable {
     /// Seconds in the period it was expected to be on air.
     public var expectedSeconds: Double
 
-    public init(id: String, name: String, position: GeoPoint?, availableSeconds: Double, expectedSeconds: Double) {
+    public init(
+        id: String, name: String, position: GeoPoint?, availableSeconds: Double, expectedSeconds: Double
+    ) {
         self.id = id
         self.name = name
         self.position = position
@@ -370,7 +375,9 @@ public struct SequenceRecord: Sendable, Equatable {
     public var reordered: Int
     public var resets: Int
 
-    public init(streamKind: String, streamID: String, count: Int, gaps: Int, repeats: Int, reordered: Int, resets: Int) {
+    public init(
+        streamKind: String, streamID: String, count: Int, gaps: Int, repeats: Int, reordered: Int, resets: Int
+    ) {
         self.streamKind = streamKind
         self.streamID = streamID
         self.count = count

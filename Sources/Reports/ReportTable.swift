@@ -20,8 +20,10 @@ public enum ReportValue: Sendable, Equatable {
         switch self {
         case .text(let value): return value
         case .integer(let value): return String(value)
-        case .number(let value, let decimals): return value.flatMap { NumberFormat.fixed($0, decimals: decimals) }
-        case .change(let value, let decimals): return value.flatMap { NumberFormat.signed($0, decimals: decimals) }
+        case .number(let value, let decimals):
+            return value.flatMap { NumberFormat.fixed($0, decimals: decimals) }
+        case .change(let value, let decimals):
+            return value.flatMap { NumberFormat.signed($0, decimals: decimals) }
         case .time(let micros): return ShanghaiTime.iso8601(micros: micros)
         case .flag(let value): return value ? "yes" : "no"
         }

@@ -10,7 +10,9 @@ enum SVGChart {
     }
 
     /// A vertical bar chart with a value axis; `title` becomes the SVG's accessible title.
-    static func bars(_ bars: [Bar], title: String, unit: String, width: Double = 680, height: Double = 190) -> String {
+    static func bars(_ bars: [Bar], title: String, unit: String, width: Double = 680, height: Double = 190)
+        -> String
+    {
         let left = 46.0
         let right = 8.0
         let top = 14.0
@@ -28,7 +30,8 @@ enum SVGChart {
         for index in 0...4 {
             let value = step * Double(index)
             let y = top + plotHeight - plotHeight * Double(index) / 4
-            svg += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(width - right))\" y2=\"\(f(y))\" class=\"grid\"/>"
+            svg +=
+                "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(width - right))\" y2=\"\(f(y))\" class=\"grid\"/>"
             svg +=
                 "<text x=\"\(f(left - 4))\" y=\"\(f(y + 3))\" class=\"axis\" text-anchor=\"end\">"
                 + "\(NumberFormat.fixed(value, decimals: tickDecimals) ?? "")</text>"
@@ -62,7 +65,8 @@ enum SVGChart {
     /// The coverage map: links coloured by automated km (or, when the store has no per-link
     /// distance, by vehicle-days driven), RSUs, and disengagement places.
     static func map(
-        links: [LinkCoverageRow], rsus: [(id: String, point: GeoPoint)], events: [GeoPoint], width: Double = 680,
+        links: [LinkCoverageRow], rsus: [(id: String, point: GeoPoint)], events: [GeoPoint],
+        width: Double = 680,
         height: Double = 440
     ) -> String {
         let byDistance = links.contains { $0.automatedMeters != nil }
@@ -121,7 +125,8 @@ enum SVGChart {
             let name = link.name.isEmpty ? "" : " " + HTMLText.escape(link.name)
             svg += "<polyline points=\"\(link.points.map(xy).joined(separator: " "))\" "
             svg += "class=\"\(value > 0 ? "link" : "link idle")\" stroke=\"\(color(value))\">"
-            svg += "<title>\(HTMLText.escape(link.id))\(name) (\(HTMLText.escape(link.roadClass))): \(shown) \(unit)</title>"
+            svg +=
+                "<title>\(HTMLText.escape(link.id))\(name) (\(HTMLText.escape(link.roadClass))): \(shown) \(unit)</title>"
             svg += "</polyline>"
         }
         for event in events {
@@ -186,7 +191,9 @@ enum SVGChart {
         return svg + "</svg>"
     }
 
-    private static func legendSwatch(x: Double, y: Double, color: String, dashed: Bool, label: String) -> String {
+    private static func legendSwatch(x: Double, y: Double, color: String, dashed: Bool, label: String)
+        -> String
+    {
         "<line x1=\"\(f(x))\" y1=\"\(f(y + 4))\" x2=\"\(f(x + 16))\" y2=\"\(f(y + 4))\" stroke=\"\(color)\" "
             + "class=\"\(dashed ? "link idle" : "link")\"/>"
             + "<text x=\"\(f(x + 20))\" y=\"\(f(y + 8))\" class=\"axis\">\(HTMLText.escape(label))</text>"

@@ -1,6 +1,5 @@
-import GRDB
-
 import Foundation
+import GRDB
 
 /// Reads the rows of a monthly report from a TestZone database (the Store's schema, see
 /// `Sources/Store/README.md`), read-only.
@@ -13,7 +12,8 @@ import Foundation
 public struct StoreReportReader: Sendable {
     /// The tables the report reads; a database without them is not a TestZone database.
     public static let requiredTables = [
-        "operators", "vehicles", "sources", "road_links", "coverage_grid", "runs", "vehicle_runs", "vehicle_daily",
+        "operators", "vehicles", "sources", "road_links", "coverage_grid", "runs", "vehicle_runs",
+        "vehicle_daily",
         "mode_segments", "events", "link_coverage", "grid_coverage", "v2x_reception", "data_health",
         "rejected_reasons", "sequence_health", "unattributed",
     ]
@@ -42,10 +42,12 @@ public struct StoreReportReader: Sendable {
         let runs: Int
         do {
             (tables, runs) = try database.read { db in
-                let names = try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+                let names = try String.fetchSet(
+                    db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
                 let count =
                     names.contains("runs")
-                    ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs WHERE status = 'complete'") ?? 0 : 0
+                    ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs WHERE status = 'complete'") ?? 0
+                    : 0
                 return (names, count)
             }
         } catch {
@@ -129,7 +131,9 @@ public struct StoreReportReader: Sendable {
                 GROUP BY vin, day, level
                 """, arguments: arguments([m])
         ).map {
-            DrivingRecord(vin: $0["vin"], day: $0["day"], level: $0["level"], meters: $0["d"], seconds: $0["t"], uplinkMeters: $0["u"])
+            DrivingRecord(
+                vin: $0["vin"], day: $0["day"], level: $0["level"], meters: $0["d"], seconds: $0["t"],
+                uplinkMeters: $0["u"])
         }
 
         records.events = try Row.fetchAll(
@@ -143,9 +147,12 @@ public struct StoreReportReader: Sendable {
             guard let kind = EventKind(rawValue: row["kind"]) else { return nil }
             let takeover: Int64? = row["takeover_time_us"]
             return EventRecord(
-                micros: row["time_us"], vin: row["vin"], kind: kind, level: row["level"], initiator: row["initiator"],
-                cause: row["cause"], latitude: row["latitude"], longitude: row["longitude"], linkID: row["link_id"],
-                roadClass: row["road_class"], speed: row["speed_mps"], takeoverSeconds: takeover.map { Double($0) / 1e6 },
+                micros: row["time_us"], vin: row["vin"], kind: kind, level: row["level"],
+                initiator: row["initiator"],
+                cause: row["cause"], latitude: row["latitude"], longitude: row["longitude"],
+                linkID: row["link_id"],
+                roadClass: row["road_class"], speed: row["speed_mps"],
+                takeoverSeconds: takeover.map { Double($0) / 1e6 },
                 takeoverOutcome: row["takeover_outcome"])
         }
 
@@ -154,10 +161,12 @@ public struct StoreReportReader: Sendable {
         let name = linkColumns.contains("name") ? "name" : "''"
         let geometry = linkColumns.contains("geometry") ? "geometry" : "NULL"
         records.links = try Row.fetchAll(
-            db, sql: "SELECT id, length_m, road_class, \(name) AS name, \(geometry) AS geometry FROM road_links"
+            db,
+            sql: "SELECT id, length_m, road_class, \(name) AS name, \(geometry) AS geometry FROM road_links"
         ).map {
             LinkRecord(
-                id: $0["id"], name: $0["name"] ?? "", roadClass: $0["road_class"] ?? "", lengthMeters: $0["length_m"],
+                id: $0["id"], name: $0["name"] ?? "", roadClass: $0["road_class"] ?? "",
+                lengthMeters: $0["length_m"],
                 points: LinkGeometry.parse($0["geometry"] ?? ""))
         }
         let coverageColumns = Set(try db.columns(in: "link_coverage").map(\.name))
@@ -170,16 +179,21 @@ public struct StoreReportReader: Sendable {
                 """, arguments: arguments([m])
         ).map { LinkUsageRecord(linkID: $0["link_id"], vehicleDays: $0["n"], automatedMeters: $0["d"]) }
 
-        if let grid = try Row.fetchOne(db, sql: "SELECT cell_size_m, columns, rows FROM coverage_grid WHERE id = 1") {
+        if let grid = try Row.fetchOne(
+            db, sql: "SELECT cell_size_m, columns, rows FROM coverage_grid WHERE id = 1")
+        {
             let columns: Int = grid["columns"]
             let rows: Int = grid["rows"]
             let cells = try Int.fetchAll(
                 db,
-                sql: "SELECT DISTINCT cell FROM grid_coverage WHERE month = ? AND \(complete) AND \(vinScope)",
+                sql:
+                    "SELECT DISTINCT cell FROM grid_coverage WHERE month = ? AND \(complete) AND \(vinScope)",
                 arguments: arguments([m]))
             records.grid = GridRecord(
                 cellMeters: grid["cell_size_m"], totalCells: columns * rows,
-                visitedCells: cells.map { GridCell(column: columns > 0 ? $0 % columns : 0, row: columns > 0 ? $0 / columns : 0) })
+                visitedCells: cells.map {
+                    GridCell(column: columns > 0 ? $0 % columns : 0, row: columns > 0 ? $0 / columns : 0)
+                })
         }
 
         records.hours = try hours(db, month: month, vinScope: vinScope, operatorID: operatorID)
@@ -201,7 +215,8 @@ public struct StoreReportReader: Sendable {
             guard V2XSection.bands.indices.contains(index) else { return nil }
             let band = V2XSection.bands[index]
             return ReceptionRecord(
-                rsuID: row["rsu_id"], bandLower: band.0, bandUpper: band.1, received: row["r"], expected: row["e"])
+                rsuID: row["rsu_id"], bandLower: band.0, bandUpper: band.1, received: row["r"],
+                expected: row["e"])
         }
 
         // Sources in scope: all, or the operator's terminals (JT/T 808) only.
@@ -247,7 +262,8 @@ public struct StoreReportReader: Sendable {
         if let operatorID {
             // The operator's streams: its terminals' JT/T 808 serials and its OBUs' BSM msgCnt.
             let own = try Row.fetchAll(
-                db, sql: "SELECT terminal_number, obu_id FROM vehicles WHERE operator_id = ?", arguments: [operatorID])
+                db, sql: "SELECT terminal_number, obu_id FROM vehicles WHERE operator_id = ?",
+                arguments: [operatorID])
             let terminals = Set(own.compactMap { $0["terminal_number"] as String? })
             let obus = Set(own.compactMap { $0["obu_id"] as String? })
             sequences = sequences.filter {
@@ -271,14 +287,17 @@ public struct StoreReportReader: Sendable {
                     COALESCE(SUM(unknown_vehicle_observations), 0) AS u FROM unattributed WHERE \(runScope)
                     """, arguments: StatementArguments(runArguments))
         {
-            records.unattributed = UnattributedRecord(bsmFromUnregisteredOBU: row["b"], unknownVehicleObservations: row["u"])
+            records.unattributed = UnattributedRecord(
+                bsmFromUnregisteredOBU: row["b"], unknownVehicleObservations: row["u"])
         }
         return records
     }
 
     /// Automated (L3/L4, status active) time and distance by local hour of day, from the mode
     /// segments clipped to the month; a segment's distance is shared out in proportion to time.
-    static func hours(_ db: Database, month: ReportMonth, vinScope: String, operatorID: String?) throws -> [HourRecord] {
+    static func hours(_ db: Database, month: ReportMonth, vinScope: String, operatorID: String?) throws
+        -> [HourRecord]
+    {
         var totals: [String: [(seconds: Double, meters: Double)]] = [:]
         let cursor = try Row.fetchCursor(
             db,
@@ -287,7 +306,8 @@ public struct StoreReportReader: Sendable {
                 WHERE status = 2 AND level IN (3, 4) AND start_us < ? AND end_us > ? AND end_us > start_us
                 AND \(complete) AND \(vinScope)
                 """,
-            arguments: StatementArguments([month.endMicros, month.startMicros] + (operatorID.map { [$0] } ?? [])))
+            arguments: StatementArguments(
+                [month.endMicros, month.startMicros] + (operatorID.map { [$0] } ?? [])))
         while let row = try cursor.next() {
             let vin: String = row["vin"]
             let start: Int64 = row["start_us"]
@@ -324,11 +344,14 @@ public struct StoreReportReader: Sendable {
         let m = month.description
         var ids = Set(
             try String.fetchAll(
-                db, sql: "SELECT id FROM sources WHERE kind = 'cv2x' AND latitude IS NOT NULL AND longitude IS NOT NULL"
+                db,
+                sql:
+                    "SELECT id FROM sources WHERE kind = 'cv2x' AND latitude IS NOT NULL AND longitude IS NOT NULL"
             ).map { $0.hasPrefix("cv2x/") ? String($0.dropFirst(5)) : $0 })
         ids.formUnion(
             try String.fetchAll(
-                db, sql: "SELECT DISTINCT rsu_id FROM v2x_reception WHERE month = ? AND \(complete)", arguments: [m]))
+                db, sql: "SELECT DISTINCT rsu_id FROM v2x_reception WHERE month = ? AND \(complete)",
+                arguments: [m]))
         let runs = try Row.fetchAll(
             db,
             sql: """
@@ -344,7 +367,8 @@ public struct StoreReportReader: Sendable {
         let expected = runs.reduce(0.0) { $0 + clipped($1["first_time_us"], $1["last_time_us"]) }
         var records: [RSURecord] = []
         for id in ids.sorted() {
-            let position = try Row.fetchOne(db, sql: "SELECT latitude, longitude FROM sources WHERE id = ?", arguments: ["cv2x/" + id])
+            let position = try Row.fetchOne(
+                db, sql: "SELECT latitude, longitude FROM sources WHERE id = ?", arguments: ["cv2x/" + id])
             var available = 0.0
             for row in try Row.fetchAll(
                 db,
@@ -360,7 +384,9 @@ public struct StoreReportReader: Sendable {
             records.append(
                 RSURecord(
                     id: id, name: "",
-                    position: latitude.flatMap { lat in longitude.map { GeoPoint(latitude: lat, longitude: $0) } },
+                    position: latitude.flatMap { lat in
+                        longitude.map { GeoPoint(latitude: lat, longitude: $0) }
+                    },
                     availableSeconds: min(available, expected), expectedSeconds: expected))
         }
         return records
@@ -373,14 +399,17 @@ public enum LinkGeometry {
     public static func parse(_ text: String) -> [GeoPoint] {
         let trimmed = text.filter { !$0.isNewline }
         if trimmed.uppercased().hasPrefix("LINESTRING") {
-            guard let open = trimmed.firstIndex(of: "("), let close = trimmed.lastIndex(of: ")"), open < close else {
+            guard let open = trimmed.firstIndex(of: "("), let close = trimmed.lastIndex(of: ")"), open < close
+            else {
                 return []
             }
             let body = trimmed[trimmed.index(after: open)..<close]
             var points: [GeoPoint] = []
             for pair in body.split(separator: ",") {
                 let parts = pair.split(separator: " ")
-                guard parts.count == 2, let lon = Double(parts[0]), let lat = Double(parts[1]) else { return [] }
+                guard parts.count == 2, let lon = Double(parts[0]), let lat = Double(parts[1]) else {
+                    return []
+                }
                 points.append(GeoPoint(latitude: lat, longitude: lon))
             }
             return points

@@ -35,7 +35,8 @@ struct ReportCommand: ParsableCommand {
 
     @Option(
         name: .customLong("generated-at"),
-        help: "Generation time to print (ISO 8601 with offset, e.g. 2026-12-01T09:00:00+08:00); default: now.")
+        help: "Generation time to print (ISO 8601 with offset, e.g. 2026-12-01T09:00:00+08:00); default: now."
+    )
     var generatedAt: String?
 
     func run() throws {
@@ -53,7 +54,8 @@ struct ReportCommand: ParsableCommand {
             }
             let job = ReportJob(
                 databasePath: database, month: month, outputDirectory: output, formats: formats,
-                operatorID: operatorID, generatedAtMicros: generated, softwareVersion: TestZone.softwareVersion)
+                operatorID: operatorID, generatedAtMicros: generated,
+                softwareVersion: TestZone.softwareVersion)
             let (report, paths) = try job.run()
             if !report.hasData { print("note: \(ReportText.noDataNote(report))") }
             for path in paths { print(path) }

@@ -6,7 +6,9 @@ import Testing
 /// Runs a tool and returns (exit status, stdout + stderr); nil when it is not installed.
 func run(_ tool: String, _ arguments: [String]) throws -> (Int32, String)? {
     let candidates = ["/usr/bin/\(tool)", "/usr/local/bin/\(tool)", "/bin/\(tool)"]
-    guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
+    guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        return nil
+    }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
@@ -20,7 +22,8 @@ func run(_ tool: String, _ arguments: [String]) throws -> (Int32, String)? {
 }
 
 func temporaryDirectory(_ name: String) throws -> String {
-    let path = NSTemporaryDirectory() + "testzone-reports-\(name)-\(ProcessInfo.processInfo.processIdentifier)"
+    let path =
+        NSTemporaryDirectory() + "testzone-reports-\(name)-\(ProcessInfo.processInfo.processIdentifier)"
     try? FileManager.default.removeItem(atPath: path)
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
@@ -29,7 +32,9 @@ func temporaryDirectory(_ name: String) throws -> String {
 @Suite struct OutputTests {
     static let xmllintMissing = (try? run("xmllint", ["--version"])) == nil
 
-    @Test(.disabled(if: xmllintMissing, "xmllint not installed (apt-get install libxml2-utils; Tools/setup.sh does)"))
+    @Test(
+        .disabled(
+            if: xmllintMissing, "xmllint not installed (apt-get install libxml2-utils; Tools/setup.sh does)"))
     func htmlIsWellFormed() throws {
         let directory = try temporaryDirectory("xmllint")
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -43,7 +48,9 @@ func temporaryDirectory(_ name: String) throws -> String {
             // The HTML parser (libxml2's, which knows HTML 4 only): no error other than its not
             // knowing the HTML5 and SVG element names (header, section, figure, svg, rect, ...).
             let html = try #require(try run("xmllint", ["--html", "--noout", path]))
-            let errors = html.1.split(separator: "\n").filter { $0.contains("error") || $0.contains("warning") }
+            let errors = html.1.split(separator: "\n").filter {
+                $0.contains("error") || $0.contains("warning")
+            }
             let unexpected = errors.filter { line in
                 guard let range = line.range(of: "HTML parser error : Tag ") else { return true }
                 return !line[range.upperBound...].hasSuffix(" invalid")
@@ -59,7 +66,9 @@ func temporaryDirectory(_ name: String) throws -> String {
     @Test func htmlIsSelfContained() {
         let html = HTMLRenderer.render(SampleRecords.report())
         #expect(!html.contains("<script"))
-        #expect(!html.contains("http://") || !html.replacingOccurrences(of: "http://www.w3.org/", with: "").contains("http://"))
+        #expect(
+            !html.contains("http://")
+                || !html.replacingOccurrences(of: "http://www.w3.org/", with: "").contains("http://"))
         #expect(!html.contains("https://"))
         #expect(!html.contains("<link "))
         #expect(!html.contains("<img"))
@@ -74,7 +83,10 @@ func temporaryDirectory(_ name: String) throws -> String {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(jsonText.utf8)) as? [String: Any])
         let tables = try RawJSONRows(jsonText)
         // Summary: each figure's row in the HTML shows the JSON value and previous value.
-        for row in try #require(tables["summary"]) where ["activity", "disengagements", "takeovers", "safety", "coverage"].contains((row["section"] ?? nil) ?? "") {
+        for row in try #require(tables["summary"])
+        where ["activity", "disengagements", "takeovers", "safety", "coverage"].contains(
+            (row["section"] ?? nil) ?? "")
+        {
             let label = try #require(row["label"] ?? nil)
             let unit = try #require(row["unit"] ?? nil)
             let expected =
@@ -85,8 +97,12 @@ func temporaryDirectory(_ name: String) throws -> String {
         // Vehicles: every JSON row's figures appear in that VIN's HTML row, in order.
         for row in try #require(tables["vehicles"]) {
             let vin = try #require(row["vin"] ?? nil)
-            let line = try #require(html.split(separator: "\n").first { $0.hasPrefix("<tr><td class=\"id\">\(vin)</td>") })
-            let numbers = ["km_l3", "km_l4", "km_total", "hours", "disengagements", "km_per_disengagement", "disengagements_per_1000km"]
+            let line = try #require(
+                html.split(separator: "\n").first { $0.hasPrefix("<tr><td class=\"id\">\(vin)</td>") })
+            let numbers = [
+                "km_l3", "km_l4", "km_total", "hours", "disengagements", "km_per_disengagement",
+                "disengagements_per_1000km",
+            ]
             let expected = numbers.map { "<td class=\"n\">\(shown(row[$0]))</td>" }.joined()
             #expect(line.contains(expected), "vehicle \(vin)")
         }
@@ -96,7 +112,10 @@ func temporaryDirectory(_ name: String) throws -> String {
             let day = String(time.prefix(10))
             let clock = String(time.dropFirst(11).prefix(8))
             #expect(html.contains("<td class=\"nowrap\">\(day)<br/>\(clock)</td>"))
-            #expect(html.contains("<td class=\"n\">\(shown(row["speed_kmh"]))</td><td class=\"n\">\(shown(row["takeover_time_s"]))</td></tr>"))
+            #expect(
+                html.contains(
+                    "<td class=\"n\">\(shown(row["speed_kmh"]))</td><td class=\"n\">\(shown(row["takeover_time_s"]))</td></tr>"
+                ))
         }
         #expect(html.contains(report.digest))
         #expect(json["records_sha256"] as? String == report.digest)
@@ -113,7 +132,8 @@ func temporaryDirectory(_ name: String) throws -> String {
         let files = ReportFiles(report: report, formats: [.csv])
         let names = files.files.map(\.name)
         for expected in [
-            "summary.csv", "vehicles.csv", "operators.csv", "daily_km.csv", "disengagements.csv", "coverage.csv",
+            "summary.csv", "vehicles.csv", "operators.csv", "daily_km.csv", "disengagements.csv",
+            "coverage.csv",
             "v2x.csv", "data_health.csv",
         ] {
             #expect(names.contains(expected))
@@ -129,9 +149,13 @@ func temporaryDirectory(_ name: String) throws -> String {
             }
         }
         // Times are ISO 8601 in Asia/Shanghai.
-        let disengagements = CSVRenderer.parse(try #require(files.files.first { $0.name == "disengagements.csv" }?.text))
+        let disengagements = CSVRenderer.parse(
+            try #require(files.files.first { $0.name == "disengagements.csv" }?.text))
         #expect(disengagements[1][0] == "2026-10-03T09:14:05+08:00")
-        #expect(disengagements[0].prefix(7) == ["time", "vin", "operator", "permit", "level", "initiator", "cause"])
+        #expect(
+            disengagements[0].prefix(7) == [
+                "time", "vin", "operator", "permit", "level", "initiator", "cause",
+            ])
         // Quoting: a name with quotes and a comma, reasons with a comma.
         let v2x = try #require(files.files.first { $0.name == "v2x.csv" }?.text)
         #expect(v2x.contains("RSU-03,\"Test \"\"north\"\" gate, east\","))
@@ -139,7 +163,10 @@ func temporaryDirectory(_ name: String) throws -> String {
     }
 
     @Test func csvParserHandlesEdgeCases() {
-        #expect(CSVRenderer.parse("a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n") == [["a", "b"], ["x,y", "say \"hi\""]])
+        #expect(
+            CSVRenderer.parse("a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n") == [
+                ["a", "b"], ["x,y", "say \"hi\""],
+            ])
         #expect(CSVRenderer.parse("a\n\"line\nbreak\"\n") == [["a"], ["line\nbreak"]])
         #expect(CSVRenderer.parse(",\r\n") == [["", ""]])
         #expect(CSVRenderer.field(" lead") == "\" lead\"")
@@ -156,7 +183,11 @@ func temporaryDirectory(_ name: String) throws -> String {
         #expect((json["period"] as? [String: Any])?["start"] as? String == "2026-10-01T00:00:00+08:00")
         #expect((json["records_sha256"] as? String)?.count == 64)
         let tables = try #require(json["tables"] as? [String: Any])
-        #expect(Set(tables.keys).isSuperset(of: ["summary", "vehicles", "operators", "daily_km", "disengagements", "coverage", "v2x", "data_health"]))
+        #expect(
+            Set(tables.keys).isSuperset(of: [
+                "summary", "vehicles", "operators", "daily_km", "disengagements", "coverage", "v2x",
+                "data_health",
+            ]))
         #expect(JSONRenderer.string("a\"b\\c\u{1}\n") == "\"a\\\"b\\\\c\\u0001\\n\"")
     }
 
@@ -174,7 +205,8 @@ func temporaryDirectory(_ name: String) throws -> String {
         let pathsB = try b.write(to: second)
         #expect(pathsA.count == a.files.count)
         for (pathA, pathB) in zip(pathsA, pathsB) {
-            #expect(FileManager.default.contents(atPath: pathA) == FileManager.default.contents(atPath: pathB))
+            #expect(
+                FileManager.default.contents(atPath: pathA) == FileManager.default.contents(atPath: pathB))
         }
     }
 

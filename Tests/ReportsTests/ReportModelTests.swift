@@ -20,7 +20,10 @@ import Testing
         #expect(try ReportMonth(parsing: "2100-02").dayCount == 28)
     }
 
-    @Test(arguments: ["2026-13", "2026-00", "2026-1", "26-10", "2026/10", "abcd-ef", "", "2026-10-01", "1900-01", " 2026-10"])
+    @Test(arguments: [
+        "2026-13", "2026-00", "2026-1", "26-10", "2026/10", "abcd-ef", "", "2026-10-01", "1900-01",
+        " 2026-10",
+    ])
     func rejectsMalformedMonths(_ text: String) {
         #expect(throws: ReportError.malformedMonth(text)) { try ReportMonth(parsing: text) }
         let message = ReportError.malformedMonth(text).description
@@ -100,7 +103,9 @@ import Testing
         #expect(summary.severeFailures == 1)
         // 17 of 22 links driven; all links have the same length class.
         let network = SampleRecords.links.reduce(0) { $0 + $1.lengthMeters }
-        let driven = SampleRecords.links.enumerated().filter { $0.offset % 4 != 3 }.reduce(0) { $0 + $1.element.lengthMeters }
+        let driven = SampleRecords.links.enumerated().filter { $0.offset % 4 != 3 }.reduce(0) {
+            $0 + $1.element.lengthMeters
+        }
         #expect(summary.linkCoverage == driven / network)
         #expect(summary.gridCoverage == 60.0 / 400.0)
         #expect(report.previous.disengagements == 2)
@@ -153,35 +158,47 @@ import Testing
             operators: [OperatorRecord(id: "OP\t1", name: "A\\B")],
             driving: [DrivingRecord(vin: "V1", day: "2026-10-01", level: 3, meters: 1234.5, seconds: 0.1)])
         let text = RecordDigest.canonicalText(records)
-        #expect(text.hasPrefix("testzone-report-records v1\n#operators 1\nOP\\t1\tA\\\\B\n#vehicles 0\n#driving 1\n"))
+        #expect(
+            text.hasPrefix(
+                "testzone-report-records v1\n#operators 1\nOP\\t1\tA\\\\B\n#vehicles 0\n#driving 1\n"))
         #expect(text.contains("V1\t2026-10-01\t3\t1234.5\t0.1\t0.0\n"))
         let month = SampleRecords.month
         let expected = SHA256.hexDigest(
             of: "month 2026-10\n" + text + "month 2026-09\n" + RecordDigest.canonicalText(ReportRecords()))
-        #expect(RecordDigest.digest(month: month, records: records, previousMonth: month.previous, previous: ReportRecords()) == expected)
+        #expect(
+            RecordDigest.digest(
+                month: month, records: records, previousMonth: month.previous, previous: ReportRecords())
+                == expected)
         var changed = records
         changed.driving[0].meters = 1234.6
         #expect(
-            RecordDigest.digest(month: month, records: changed, previousMonth: month.previous, previous: ReportRecords())
+            RecordDigest.digest(
+                month: month, records: changed, previousMonth: month.previous, previous: ReportRecords())
                 != expected)
     }
 
     @Test func emptyMonthSaysSo() {
         let report = SampleRecords.report(
             october: ReportRecords(
-                operators: SampleRecords.operators, vehicles: SampleRecords.vehicles, links: SampleRecords.links))
+                operators: SampleRecords.operators, vehicles: SampleRecords.vehicles,
+                links: SampleRecords.links))
         #expect(!report.hasData)
         #expect(report.summary.kilometersPerDisengagement == nil)
         #expect(report.summary.disengagementsPerThousandKilometers == nil)
         let html = HTMLRenderer.render(report)
-        #expect(html.contains("No data: No automated driving and no automation events were recorded in October 2026."))
+        #expect(
+            html.contains(
+                "No data: No automated driving and no automation events were recorded in October 2026."))
         #expect(html.contains("No disengagements in this month."))
         let json = JSONRenderer.render(report)
         #expect(json.contains("\"has_data\": false"))
         #expect(json.contains("\"note\": \"No automated driving"))
         #expect(MarkdownRenderer.render(report).contains("**No data.**"))
         // Undefined rates are missing values, not zeros.
-        #expect(json.contains("\"metric\": \"km_per_disengagement\", \"label\": \"Automated km per disengagement\", \"unit\": \"km\", \"value\": null"))
+        #expect(
+            json.contains(
+                "\"metric\": \"km_per_disengagement\", \"label\": \"Automated km per disengagement\", \"unit\": \"km\", \"value\": null"
+            ))
     }
 }
 

@@ -32,10 +32,14 @@ enum StoreFixture {
     }
 
     static let vehicles = [
-        VehicleIdentity(vin: "LSVAU2180N2000001", operatorID: "op1", terminalNumber: "13800000001", obuID: 0xA1),
-        VehicleIdentity(vin: "LSVAU2180N2000002", operatorID: "op1", terminalNumber: "13800000002", obuID: 0xB2),
-        VehicleIdentity(vin: "LB37622Z3NX100003", operatorID: "op2", terminalNumber: "13800000003", obuID: 0xC3),
-        VehicleIdentity(vin: "LB37622Z3NX100004", operatorID: "op2", terminalNumber: "13800000004", obuID: nil),
+        VehicleIdentity(
+            vin: "LSVAU2180N2000001", operatorID: "op1", terminalNumber: "13800000001", obuID: 0xA1),
+        VehicleIdentity(
+            vin: "LSVAU2180N2000002", operatorID: "op1", terminalNumber: "13800000002", obuID: 0xB2),
+        VehicleIdentity(
+            vin: "LB37622Z3NX100003", operatorID: "op2", terminalNumber: "13800000003", obuID: 0xC3),
+        VehicleIdentity(
+            vin: "LB37622Z3NX100004", operatorID: "op2", terminalNumber: "13800000004", obuID: nil),
     ]
 
     static var configuration: MetricsConfiguration {
@@ -53,7 +57,8 @@ enum StoreFixture {
 
     /// Microseconds of a Shanghai local time in 2026.
     static func time(month: Int, day: Int, hour: Int, minute: Int = 0) -> Microseconds {
-        (daysFromCivil(year: 2026, month: month, day: day) * 86_400 + Int64(hour * 3600 + minute * 60) - 8 * 3600)
+        (daysFromCivil(year: 2026, month: month, day: day) * 86_400 + Int64(hour * 3600 + minute * 60) - 8
+            * 3600)
             * second
     }
 
@@ -93,7 +98,8 @@ enum StoreFixture {
             aggregator.record(s == 17 ? .rejected(reason: "jt808: bad checksum") : .decoded, source: source)
             aggregator.observe(
                 VehicleFix(
-                    vehicle: ref, time: t, latitude: latitude(north: 0), longitude: longitude(east: east), speed: 10,
+                    vehicle: ref, time: t, latitude: latitude(north: 0), longitude: longitude(east: east),
+                    speed: 10,
                     heading: lap < 190 ? 90 : 270, automation: state(s)))
             if identity.obuID != nil, s % 2 == 0 {
                 let rsu = east < 1000 ? 0 : 1
@@ -120,13 +126,18 @@ enum StoreFixture {
             &a, vehicle: 0, start: t, seconds: 300,
             events: [
                 Event(at: 120 * second, type: .takeoverRequest, cause: .leftODD, level: 4),
-                Event(at: 123_500_000, type: .disengaged, initiator: .safetyDriver, cause: .leftODD, level: 4),
+                Event(
+                    at: 123_500_000, type: .disengaged, initiator: .safetyDriver, cause: .leftODD, level: 4),
                 Event(at: 150 * second, type: .engaged, level: 0),
-                Event(at: 299_500_000, type: .disengaged, initiator: .safetyDriver, cause: .plannedEnd, level: 4),
+                Event(
+                    at: 299_500_000, type: .disengaged, initiator: .safetyDriver, cause: .plannedEnd, level: 4
+                ),
             ]
         ) { s in s <= 123 || (s >= 150 && s < 300) ? active(4) : off }
         // Vehicle 1: L3 with an inferred disengagement (active -> off at 200 s, no event item).
-        drive(&a, vehicle: 1, start: t + 30 * second, seconds: 400) { s in s < 200 || s >= 250 ? active(3) : off }
+        drive(&a, vehicle: 1, start: t + 30 * second, seconds: 400) { s in
+            s < 200 || s >= 250 ? active(3) : off
+        }
         // Vehicle 2: L4; severe failure, takeover request, missed (MRM), collision later.
         drive(
             &a, vehicle: 2, start: t, seconds: 300,
@@ -136,10 +147,13 @@ enum StoreFixture {
                 Event(at: 108 * second, type: .mrmStarted, cause: .hardware, level: 4),
                 Event(at: 130 * second, type: .mrmEnded, cause: .hardware, level: 4),
                 Event(at: 160 * second, type: .engaged, level: 0),
-                Event(at: 200 * second, type: .collision, initiator: .notApplicable, cause: .otherRoadUser, level: 4),
+                Event(
+                    at: 200 * second, type: .collision, initiator: .notApplicable, cause: .otherRoadUser,
+                    level: 4),
             ]
         ) { s in
-            s < 108 || s >= 160 ? active(4) : s < 130 ? AutomationState(level: 4, status: .minimalRiskManoeuvre) : off
+            s < 108 || s >= 160
+                ? active(4) : s < 130 ? AutomationState(level: 4, status: .minimalRiskManoeuvre) : off
         }
         return a.finish()
     }
@@ -152,14 +166,18 @@ enum StoreFixture {
         drive(
             &a, vehicle: 0, start: t, seconds: 200,
             events: [
-                Event(at: 180_500_000, type: .disengaged, initiator: .remoteOperator, cause: .communication, level: 3)
+                Event(
+                    at: 180_500_000, type: .disengaged, initiator: .remoteOperator, cause: .communication,
+                    level: 3)
             ]
         ) { s in s <= 180 ? active(3) : off }
         drive(
             &a, vehicle: 2, start: t, seconds: 250,
             events: [
                 Event(at: 60 * second, type: .takeoverRequest, cause: .perception, level: 4),
-                Event(at: 62 * second, type: .disengaged, initiator: .safetyDriver, cause: .perception, level: 4),
+                Event(
+                    at: 62 * second, type: .disengaged, initiator: .safetyDriver, cause: .perception, level: 4
+                ),
             ]
         ) { s in s < 62 ? active(4) : off }
         return a.finish()
@@ -171,7 +189,9 @@ enum StoreFixture {
         let t = time(month: 10, day: 20, hour: 9)
         drive(
             &a, vehicle: 0, start: t, seconds: 200,
-            events: [Event(at: 150 * second, type: .disengaged, initiator: .ads, cause: .perception, level: 4)]
+            events: [
+                Event(at: 150 * second, type: .disengaged, initiator: .ads, cause: .perception, level: 4)
+            ]
         ) { s in s < 150 ? active(4) : off }
         return a.finish()
     }
@@ -185,9 +205,12 @@ enum StoreFixture {
         try store.registerZone(configuration, operators: operatorNames)
         for (index, metrics) in [octoberRun, novemberRun1, novemberRun2].enumerated() {
             let file = RunFile(
-                path: "/recordings/run\(index).mcap", sha256: String(repeating: String(index), count: 64), bytes: 1000)
-            let run = try store.beginRun(key: "run\(index)", files: [file], startedAt: time(month: 11, day: 30, hour: 0))
-            try store.finishRun(run, metrics: metrics, frames: 1000, finishedAt: time(month: 11, day: 30, hour: 1))
+                path: "/recordings/run\(index).mcap", sha256: String(repeating: String(index), count: 64),
+                bytes: 1000)
+            let run = try store.beginRun(
+                key: "run\(index)", files: [file], startedAt: time(month: 11, day: 30, hour: 0))
+            try store.finishRun(
+                run, metrics: metrics, frames: 1000, finishedAt: time(month: 11, day: 30, hour: 1))
         }
         return store
     }

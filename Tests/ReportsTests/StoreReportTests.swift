@@ -9,7 +9,9 @@ import Testing
     static let november = try! ReportMonth(parsing: "2026-11")
     static let generatedAt = ShanghaiTime.parseISO8601("2026-12-01T09:00:00+08:00")!
 
-    func job(_ path: String, month: ReportMonth = november, operatorID: String? = nil, out: String = "/nonexistent")
+    func job(
+        _ path: String, month: ReportMonth = november, operatorID: String? = nil, out: String = "/nonexistent"
+    )
         -> ReportJob
     {
         ReportJob(
@@ -47,7 +49,8 @@ import Testing
         #expect(summary.inferredDisengagements == zone.inferredDisengagements)
         #expect(summary.inferredDisengagements == 1)
         for category in summary.byInitiator {
-            #expect(category.count == zone.disengagementsByInitiator[category.key, default: 0], "\(category.key)")
+            #expect(
+                category.count == zone.disengagementsByInitiator[category.key, default: 0], "\(category.key)")
         }
         for category in summary.byCause {
             #expect(category.count == zone.disengagementsByCause[category.key, default: 0], "\(category.key)")
@@ -83,15 +86,20 @@ import Testing
         // Daily mileage.
         let daily = try store.dailyMileage(ReportFilter(month: "2026-11"))
         for row in report.dailyDistance {
-            let l3 = daily.filter { $0.vin == row.vin && $0.day == row.day && $0.level == 3 }.reduce(0) { $0 + $1.kilometres }
-            let l4 = daily.filter { $0.vin == row.vin && $0.day == row.day && $0.level == 4 }.reduce(0) { $0 + $1.kilometres }
+            let l3 = daily.filter { $0.vin == row.vin && $0.day == row.day && $0.level == 3 }.reduce(0) {
+                $0 + $1.kilometres
+            }
+            let l4 = daily.filter { $0.vin == row.vin && $0.day == row.day && $0.level == 4 }.reduce(0) {
+                $0 + $1.kilometres
+            }
             #expect(abs(row.metersL3 / 1000 - l3) < 1e-9)
             #expect(abs(row.metersL4 / 1000 - l4) < 1e-9)
         }
         #expect(Set(report.dailyDistance.map(\.day)) == ["2026-11-03", "2026-11-04"])
 
         // Disengagement listing: from the events table, with place and takeover time.
-        let listed = try store.events(ReportFilter(month: "2026-11"), kinds: [.disengagement, .inferredDisengagement])
+        let listed = try store.events(
+            ReportFilter(month: "2026-11"), kinds: [.disengagement, .inferredDisengagement])
         #expect(report.disengagements.count == listed.count)
         let first = try #require(report.disengagements.first)
         #expect(first.initiator.key == "safety-driver")
@@ -116,7 +124,9 @@ import Testing
         #expect(report.v2x.rsus.allSatisfy { ($0.availability ?? 0) > 0 })
         #expect(report.v2x.rsus[0].bands[0].received > 0)
         #expect(report.dataHealth.sources.contains { $0.source == "jt808/13800000001" && $0.rejected == 2 })
-        #expect(report.dataHealth.sources.first { $0.source == "jt808/13800000001" }?.rejectReasons.first?.reason == "jt808: bad checksum")
+        #expect(
+            report.dataHealth.sources.first { $0.source == "jt808/13800000001" }?.rejectReasons.first?.reason
+                == "jt808: bad checksum")
         #expect(report.dataHealth.inferredDisengagements == 1)
         #expect(report.hasData)
     }
@@ -130,10 +140,15 @@ import Testing
         let zone = try store.zoneSummary(ReportFilter(month: "2026-11"))
         let json = try String(contentsOfFile: directory + "/out/report.json", encoding: .utf8)
         let km = try #require(NumberFormat.fixed(zone.automatedKilometres, decimals: Decimals.kilometers))
-        #expect(json.contains("\"metric\": \"automated_km\", \"label\": \"Automated distance, L3 + L4\", \"unit\": \"km\", \"value\": \(km),"))
+        #expect(
+            json.contains(
+                "\"metric\": \"automated_km\", \"label\": \"Automated distance, L3 + L4\", \"unit\": \"km\", \"value\": \(km),"
+            ))
         let html = try String(contentsOfFile: directory + "/out/report.html", encoding: .utf8)
-        #expect(html.contains("<tr><td>Automated distance, L3 + L4</td><td>km</td><td class=\"n\">\(km)</td>"))
-        let summaryCSV = CSVRenderer.parse(try String(contentsOfFile: directory + "/out/summary.csv", encoding: .utf8))
+        #expect(
+            html.contains("<tr><td>Automated distance, L3 + L4</td><td>km</td><td class=\"n\">\(km)</td>"))
+        let summaryCSV = CSVRenderer.parse(
+            try String(contentsOfFile: directory + "/out/summary.csv", encoding: .utf8))
         let row = try #require(summaryCSV.first { $0[1] == "disengagements" })
         #expect(row[4] == String(zone.disengagements))
     }
@@ -148,9 +163,11 @@ import Testing
         let stored = try store.zoneSummary(ReportFilter(month: "2026-11", operatorID: "op2"))
         #expect(abs(report.summary.meters / 1000 - stored.automatedKilometres) < 1e-9)
         #expect(report.summary.disengagements == stored.disengagements)
-        #expect(report.dataHealth.sources.map(\.source) == ["jt808/13800000003", "jt808/13800000004"].filter { s in
-            report.dataHealth.sources.contains { $0.source == s }
-        })
+        #expect(
+            report.dataHealth.sources.map(\.source)
+                == ["jt808/13800000003", "jt808/13800000004"].filter { s in
+                    report.dataHealth.sources.contains { $0.source == s }
+                })
         #expect(throws: ReportError.unknownOperator("op9", known: ["op1", "op2"])) {
             try job(directory + "/zone.sqlite", operatorID: "op9").report()
         }
@@ -160,10 +177,14 @@ import Testing
         let directory = try StoreFixture.directory("nodata")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try StoreFixture.makeDatabase(at: directory + "/zone.sqlite")
-        let (report, _) = try job(directory + "/zone.sqlite", month: try ReportMonth(parsing: "2026-08"), out: directory + "/out").run()
+        let (report, _) = try job(
+            directory + "/zone.sqlite", month: try ReportMonth(parsing: "2026-08"), out: directory + "/out"
+        ).run()
         #expect(!report.hasData)
         let html = try String(contentsOfFile: directory + "/out/report.html", encoding: .utf8)
-        #expect(html.contains("No data: No automated driving and no automation events were recorded in August 2026."))
+        #expect(
+            html.contains(
+                "No data: No automated driving and no automation events were recorded in August 2026."))
         let md = try String(contentsOfFile: directory + "/out/report.md", encoding: .utf8)
         #expect(md.contains("**No data.**"))
     }
@@ -176,7 +197,8 @@ import Testing
         let (_, second) = try job(directory + "/zone.sqlite", out: directory + "/b").run()
         #expect(first.count == second.count)
         for (a, b) in zip(first, second) {
-            #expect(FileManager.default.contents(atPath: a) == FileManager.default.contents(atPath: b), "\(a)")
+            #expect(
+                FileManager.default.contents(atPath: a) == FileManager.default.contents(atPath: b), "\(a)")
         }
     }
 
@@ -184,7 +206,9 @@ import Testing
         let directory = try StoreFixture.directory("errors")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // Missing file.
-        #expect(throws: ReportError.databaseUnavailable(path: directory + "/none.sqlite", reason: "no such file")) {
+        #expect(
+            throws: ReportError.databaseUnavailable(path: directory + "/none.sqlite", reason: "no such file")
+        ) {
             try job(directory + "/none.sqlite").report()
         }
         // An empty file: no schema.
@@ -201,7 +225,8 @@ import Testing
             #expect(error.description.contains("is not a TestZone database"))
         }
         // Not a database at all.
-        FileManager.default.createFile(atPath: directory + "/text.sqlite", contents: Data(repeating: 0x41, count: 4096))
+        FileManager.default.createFile(
+            atPath: directory + "/text.sqlite", contents: Data(repeating: 0x41, count: 4096))
         do {
             _ = try job(directory + "/text.sqlite").report()
             Issue.record("a text file must be refused")
