@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "testzone", targets: ["testzone"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "Reports", targets: ["Reports"]),
         .library(name: "Metrics", targets: ["Metrics"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
@@ -40,6 +41,7 @@ let package = Package(
 
         // MARK: Library modules
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "Reports", dependencies: ["Store", "Metrics", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Metrics"),
         .target(name: "Store", dependencies: ["Metrics", .product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
         .target(name: "Pipeline", dependencies: ["ZeroMQ", "Recording", "CV2X", "JT808", "Metrics", "Store", .product(name: "Logging", package: "swift-log")]),
@@ -62,6 +64,7 @@ let package = Package(
                 "Store",
                 "Pipeline",
                 "Simulator",
+                "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -69,6 +72,7 @@ let package = Package(
 
         // MARK: Tests (Swift Testing, one target per module)
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Metrics"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Recording", "CV2X", "JT808", "Metrics", "Store"]),

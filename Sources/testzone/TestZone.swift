@@ -25,6 +25,7 @@ struct TestZone: AsyncParsableCommand {
             DecodeJT808Command.self,  // temporary (jt808 branch): the lead moves it under `decode`
             MetricsCommand.self,
             SimulateCommand.self,
+            ReportCommand.self,
         ]
     )
 }
