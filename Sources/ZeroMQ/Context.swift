@@ -8,7 +8,9 @@ import CZeroMQ
 /// zmq_ctx_new(3)). Sockets, by contrast, are not (see ``Socket``).
 ///
 /// Each ``Socket`` keeps its context alive. When the last reference goes away the context is
-/// terminated (`zmq_ctx_term`), which waits for the sockets' linger periods to end.
+/// terminated (`zmq_ctx_term`), which waits for the sockets' linger periods to end. libzmq's
+/// default linger is unlimited, so a socket closed with messages for a peer that never comes
+/// keeps that termination waiting: give such sockets a finite ``Socket/setLinger(_:)``.
 ///
 /// ``shutdown()`` is the way to stop threads that are blocked in a receive, a send or a poll:
 /// from any thread, it makes every blocking call on the context's sockets fail with

@@ -17,9 +17,15 @@ struct TestZone: AsyncParsableCommand {
             """,
         version: "testzone \(softwareVersion) (libzmq \(LibraryVersion.current))",
         subcommands: [
+            TapCommand.self,
+            DecodeCommand.self,
             RecordCommand.self,
             ReplayCommand.self,
             InspectCommand.self,
+            DecodeJT808Command.self,  // temporary (jt808 branch): the lead moves it under `decode`
+            MetricsCommand.self,
+            SimulateCommand.self,
+            ReportCommand.self,
         ]
     )
 }

@@ -1,0 +1,176 @@
+/// Identity of a test vehicle in the zone registry: links the OBU id seen in BSMs, the JT/T 808
+/// terminal number and the VIN (the key used in every report).
+public struct VehicleIdentity: Sendable, Hashable, Codable {
+    /// Vehicle identification number: the report key.
+    public var vin: String
+    /// Operator (test licence holder) id.
+    public var operatorID: String
+    /// JT/T 808 terminal number (digits as reported in the header).
+    public var terminalNumber: String
+    /// OBU temporary id from the BSM (8 octets as a big-endian integer), if the vehicle has an OBU.
+    public var obuID: UInt64?
+    /// Whether the vehicle is listed in the zone registry (`false`: seen on the wire only).
+    public var registered: Bool
+
+    /// Creates an identity.
+    public init(vin: String, operatorID: String, terminalNumber: String, obuID: UInt64?, registered: Bool = true) {
+        self.vin = vin
+        self.operatorID = operatorID
+        self.terminalNumber = terminalNumber
+        self.obuID = obuID
+        self.registered = registered
+    }
+
+    /// The key of a vehicle seen on the wire but absent from the registry.
+    public static func unregisteredKey(terminal: String) -> String { "UNREGISTERED-\(terminal)" }
+}
+
+/// A roadside unit of the zone.
+public struct RSUSite: Sendable, Hashable, Codable {
+    /// RSU id (the `sourceId` of its `cv2x/` topic).
+    public var id: String
+    /// Latitude, degrees.
+    public var latitude: Double
+    /// Longitude, degrees.
+    public var longitude: Double
+
+    /// Creates an RSU site.
+    public init(id: String, latitude: Double, longitude: Double) {
+        self.id = id
+        self.latitude = latitude
+        self.longitude = longitude
+    }
+}
+
+/// A road link of the zone's road network, as the metrics see it.
+public struct RoadLinkInfo: Sendable, Hashable, Codable {
+    /// Stable link id (e.g. `"<region>/<upstream node>-<node>"`).
+    public var id: String
+    /// Length in metres.
+    public var length: Double
+    /// Road class name (e.g. `"urban"`, `"expressway"`), empty when unknown.
+    public var roadClass: String
+
+    /// Creates a link description.
+    public init(id: String, length: Double, roadClass: String = "") {
+        self.id = id
+        self.length = length
+        self.roadClass = roadClass
+    }
+}
+
+/// Map matching as the metrics need it: the zone's links and the link a position matches.
+/// The zone module's road network provides this; tests use small synthetic networks.
+public protocol RoadMatcher: Sendable {
+    /// All links of the network, indexed densely; ``match(latitude:longitude:)`` returns an index.
+    var links: [RoadLinkInfo] { get }
+    /// The index of the link a position matches (nearest link within half its width plus 5 m).
+    func match(latitude: Double, longitude: Double) -> Int?
+}
+
+/// The 100 m coverage grid over the zone's bounding box (local east/north plane at its south-west
+/// corner; equirectangular projection, adequate over a zone of some kilometres).
+public struct CoverageGrid: Sendable, Hashable, Codable {
+    /// South-west corner latitude, degrees.
+    public var minLatitude: Double
+    /// South-west corner longitude, degrees.
+    public var minLongitude: Double
+    /// North-east corner latitude, degrees.
+    public var maxLatitude: Double
+    /// North-east corner longitude, degrees.
+    public var maxLongitude: Double
+    /// Cell edge in metres (100 m in DESIGN.md 5).
+    public var cellSize: Double
+    /// Number of columns (east).
+    public let columns: Int
+    /// Number of rows (north).
+    public let rows: Int
+
+    /// Creates a grid over a bounding box.
+    public init(
+        minLatitude: Double, minLongitude: Double, maxLatitude: Double, maxLongitude: Double,
+        cellSize: Double = 100
+    ) {
+        self.minLatitude = minLatitude
+        self.minLongitude = minLongitude
+        self.maxLatitude = maxLatitude
+        self.maxLongitude = maxLongitude
+        self.cellSize = cellSize
+        let east = Geodesy.eastMetres(
+            fromLongitude: minLongitude, toLongitude: maxLongitude, atLatitude: (minLatitude + maxLatitude) / 2)
+        let north = Geodesy.northMetres(fromLatitude: minLatitude, toLatitude: maxLatitude)
+        self.columns = max(1, Int((east / cellSize).rounded(.up)))
+        self.rows = max(1, Int((north / cellSize).rounded(.up)))
+    }
+
+    /// Number of cells.
+    public var cellCount: Int { columns * rows }
+
+    /// The cell of a position, or `nil` outside the box.
+    public func cell(latitude: Double, longitude: Double) -> Int? {
+        let midLatitude = (minLatitude + maxLatitude) / 2
+        let x = Geodesy.eastMetres(fromLongitude: minLongitude, toLongitude: longitude, atLatitude: midLatitude)
+        let y = Geodesy.northMetres(fromLatitude: minLatitude, toLatitude: latitude)
+        guard x >= 0, y >= 0, x.isFinite, y.isFinite else { return nil }
+        let column = Int(x / cellSize)
+        let row = Int(y / cellSize)
+        guard column < columns, row < rows else { return nil }
+        return row * columns + column
+    }
+}
+
+/// Everything the metrics engine needs to know about the zone, plus the integration parameters.
+public struct MetricsConfiguration: Sendable {
+    /// Registered vehicles.
+    public var vehicles: [VehicleIdentity]
+    /// Roadside units (positions for reception ratios by distance band).
+    public var rsus: [RSUSite]
+    /// Road network for link coverage; `nil` disables link coverage.
+    public var roads: (any RoadMatcher)?
+    /// Grid for cell coverage; `nil` disables grid coverage.
+    public var grid: CoverageGrid?
+    /// Steps between fixes further apart than this are track gaps (10 s).
+    public var maximumStepInterval: Microseconds = 10_000_000
+    /// Steps implying a higher speed are GNSS outliers, i.e. track gaps (70 m/s).
+    public var maximumStepSpeed: Double = 70
+    /// A vehicle's BSM received within this time covers its track (1 s).
+    public var uplinkWindow: Microseconds = 1_000_000
+    /// Nominal BSM rate for reception ratios (10 Hz).
+    public var nominalBSMRate: Double = 10
+    /// Observations are held per vehicle and released in event-time order once this much later
+    /// event time has been seen; older arrivals are *late* (counted; see the README).
+    public var reorderWindow: Microseconds = 300_000_000
+    /// Upper bounds of the reception distance bands in metres (0-100, 100-200, 200-300, 300-500).
+    public var distanceBands: [Double] = [100, 200, 300, 500]
+
+    /// Creates a configuration.
+    public init(
+        vehicles: [VehicleIdentity], rsus: [RSUSite] = [], roads: (any RoadMatcher)? = nil,
+        grid: CoverageGrid? = nil
+    ) {
+        self.vehicles = vehicles
+        self.rsus = rsus
+        self.roads = roads
+        self.grid = grid
+    }
+
+    /// The band index of a distance, or `nil` beyond the last band.
+    @inlinable
+    public func band(ofDistance metres: Double) -> Int? {
+        var index = 0
+        while index < distanceBands.count {
+            if metres < distanceBands[index] { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Human-readable band labels ("0-100", ...).
+    public var bandLabels: [String] {
+        var lower = 0.0
+        return distanceBands.map { upper in
+            defer { lower = upper }
+            return "\(Int(lower))-\(Int(upper))"
+        }
+    }
+}

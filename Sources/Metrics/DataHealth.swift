@@ -1,0 +1,189 @@
+/// Frame accounting of one source (a `cv2x/<id>` or `jt808/<id>` topic).
+public struct SourceHealth: Sendable, Hashable, Codable {
+    /// Frames received.
+    public var received: Int64 = 0
+    /// Frames decoded into observations.
+    public var decoded: Int64 = 0
+    /// Frames that were duplicates (same source, sequence and content), counted once.
+    public var duplicates: Int64 = 0
+    /// Rejected frames by reason.
+    public var rejected: [String: Int64] = [:]
+    /// Clock offset samples (receive time minus source time), microseconds.
+    public var clockOffset = ClockOffsetStatistics()
+    /// First and last receive time.
+    public var firstSeen: Microseconds?
+    /// Last receive time.
+    public var lastSeen: Microseconds?
+
+    /// Creates empty accounting.
+    public init() {}
+
+    /// Total rejected frames.
+    public var rejectedTotal: Int64 { rejected.values.reduce(0, +) }
+
+    /// Adds another shard's accounting.
+    public mutating func add(_ other: Self) {
+        received += other.received
+        decoded += other.decoded
+        duplicates += other.duplicates
+        rejected.merge(other.rejected, uniquingKeysWith: +)
+        clockOffset.add(other.clockOffset)
+        firstSeen = [firstSeen, other.firstSeen].compactMap { $0 }.min()
+        lastSeen = [lastSeen, other.lastSeen].compactMap { $0 }.max()
+    }
+}
+
+/// Count, sum, minimum and maximum of clock offsets (mergeable).
+public struct ClockOffsetStatistics: Sendable, Hashable, Codable {
+    /// Samples.
+    public var count: Int64 = 0
+    /// Sum of offsets, microseconds.
+    public var sum: Int64 = 0
+    /// Smallest offset.
+    public var minimum: Int64 = .max
+    /// Largest offset.
+    public var maximum: Int64 = .min
+
+    /// Creates empty statistics.
+    public init() {}
+
+    /// Mean offset, microseconds.
+    public var mean: Double? { count > 0 ? Double(sum) / Double(count) : nil }
+
+    /// Adds a sample.
+    public mutating func add(_ offset: Int64) {
+        count += 1
+        sum &+= offset
+        if offset < minimum { minimum = offset }
+        if offset > maximum { maximum = offset }
+    }
+
+    /// Adds another shard's statistics.
+    public mutating func add(_ other: Self) {
+        count += other.count
+        sum &+= other.sum
+        minimum = min(minimum, other.minimum)
+        maximum = max(maximum, other.maximum)
+    }
+}
+
+/// Gap accounting of one sequence-numbered stream, in arrival order.
+///
+/// A step of `d = (new - last) mod M` counts `d - 1` missing numbers when `0 < d < M/2`; `d = 0`
+/// is a repeat (e.g. the same BSM heard by two RSUs); `d >= M/2` is a reordered arrival (not a
+/// gap, the last number is kept). When more time than half the wrap period at the nominal rate
+/// has passed (6.4 s for BSM msgCnt at 10 Hz) the count is ambiguous: it is a *reset*, not a gap.
+public struct SequenceHealth: Sendable, Hashable, Codable {
+    /// Numbers seen.
+    public var count: Int64 = 0
+    /// Missing numbers.
+    public var gaps: Int64 = 0
+    /// Repeats of the last number.
+    public var repeats: Int64 = 0
+    /// Arrivals behind the last number.
+    public var reordered: Int64 = 0
+    /// Steps too long in time to count reliably.
+    public var resets: Int64 = 0
+    var first: Int?
+    var firstTime: Microseconds = 0
+    var last: Int = 0
+    var lastTime: Microseconds = 0
+
+    /// Creates empty accounting.
+    public init() {}
+
+    /// Records the next number of the stream.
+    public mutating func record(_ value: Int, at time: Microseconds, kind: SequenceStream.Kind) {
+        count += 1
+        guard first != nil else {
+            first = value
+            firstTime = time
+            last = value
+            lastTime = time
+            return
+        }
+        step(to: value, at: time, kind: kind)
+    }
+
+    mutating func step(to value: Int, at time: Microseconds, kind: SequenceStream.Kind) {
+        let m = kind.modulus
+        let d = ((value - last) % m + m) % m
+        let resetAfter: Microseconds = kind == .bsmMsgCnt ? 6_400_000 : 32_768_000_000
+        if time - lastTime > resetAfter {
+            resets += 1
+        } else if d == 0 {
+            repeats += 1
+            return
+        } else if d >= m / 2 {
+            reordered += 1
+            return
+        } else {
+            gaps += Int64(d - 1)
+        }
+        last = value
+        lastTime = time
+    }
+
+    /// Appends a later shard of the same stream.
+    mutating func append(_ later: Self, kind: SequenceStream.Kind) {
+        guard let laterFirst = later.first else { return }
+        guard first != nil else {
+            self = later
+            return
+        }
+        step(to: laterFirst, at: later.firstTime, kind: kind)
+        count += later.count
+        gaps += later.gaps
+        repeats += later.repeats
+        reordered += later.reordered
+        resets += later.resets
+        last = later.last
+        lastTime = later.lastTime
+    }
+
+    /// Merges two shards; the one that began earlier comes first.
+    public func merged(with other: Self, kind: SequenceStream.Kind) -> Self {
+        guard other.first != nil else { return self }
+        guard first != nil else { return other }
+        let (a0, b) = firstTime <= other.firstTime ? (self, other) : (other, self)
+        var a = a0
+        a.append(b, kind: kind)
+        return a
+    }
+}
+
+/// Detects duplicate frames per source: the same sequence key and the same content hash among
+/// the last `capacity` frames of that source, at most ``window`` apart. Fixed memory per source.
+struct DuplicateFilter: Sendable {
+    /// Two equal frames further apart than this are not duplicates (60 s).
+    static let window: Microseconds = 60_000_000
+    private var ring: [UInt64]
+    private var seen: [UInt64: Microseconds]
+    private var next = 0
+
+    init(capacity: Int = 4096) {
+        ring = Array(repeating: 0, count: capacity)
+        seen = Dictionary(minimumCapacity: capacity)
+    }
+
+    /// Returns `true` when the frame was seen already (within the window); otherwise remembers it.
+    mutating func isDuplicate(sequenceKey: UInt64, contentHash: UInt64, at time: Microseconds) -> Bool {
+        // Mix the two into one 64-bit fingerprint (splitmix64 finaliser on the combination).
+        var z = sequenceKey &* 0x9E37_79B9_7F4A_7C15 ^ contentHash
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        if z == 0 { z = 1 }
+        if let previous = seen[z] {
+            if abs(time - previous) <= Self.window { return true }
+            seen[z] = time
+            return false
+        }
+        let old = ring[next]
+        if old != 0 { seen.removeValue(forKey: old) }
+        ring[next] = z
+        seen[z] = time
+        next = (next + 1) % ring.count
+        return false
+    }
+}

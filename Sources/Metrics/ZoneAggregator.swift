@@ -1,0 +1,165 @@
+/// The metrics engine: consumes decoded observations and frame accounting, keeps per-vehicle
+/// state behind a reorder buffer, and produces mergeable ``ZoneMetrics``.
+///
+/// Hot path: observing a fix, event or BSM is a heap push/pop and some arithmetic on per-vehicle
+/// state whose storage is reused; it allocates only when something new appears (a vehicle, day,
+/// link, RSU band, or a notable event record).
+public struct ZoneAggregator: Sendable {
+    /// The configuration (zone registry, road network, parameters).
+    public let configuration: MetricsConfiguration
+    /// Identity linking (vehicles registered on first sight are appended).
+    public private(set) var directory: VehicleDirectory
+    private var vehicles: [VehicleAccumulator]
+    private var sourceNames: [String] = []
+    private var sourceIndex: [String: Int] = [:]
+    private var sources: [SourceHealth] = []
+    private var duplicateFilters: [DuplicateFilter] = []
+    private var streamKeys: [SequenceStream] = []
+    private var streamIndex: [SequenceStream: Int] = [:]
+    private var streams: [SequenceHealth] = []
+    private var unattributed = UnattributedCounts()
+
+    /// Creates an engine for a zone.
+    public init(configuration: MetricsConfiguration) {
+        self.configuration = configuration
+        self.directory = VehicleDirectory(configuration.vehicles)
+        self.vehicles = Array(repeating: VehicleAccumulator(), count: directory.identities.count)
+    }
+
+    // MARK: Identity
+
+    /// The vehicle of a terminal number (registers unlisted terminals, see ``VehicleDirectory``).
+    public mutating func vehicle(forTerminal terminal: String) -> VehicleRef {
+        let ref = directory.vehicle(forTerminal: terminal)
+        while vehicles.count < directory.identities.count { vehicles.append(VehicleAccumulator()) }
+        return ref
+    }
+
+    /// The vehicle of an OBU id, or `nil` (counted as a BSM from an unregistered OBU).
+    public mutating func vehicle(forOBU obu: UInt64) -> VehicleRef? {
+        if let ref = directory.vehicle(forOBU: obu) { return ref }
+        unattributed.bsmFromUnregisteredOBU += 1
+        return nil
+    }
+
+    /// The RSU index of an RSU id, or `nil` for an RSU not in the registry.
+    public func rsu(forID id: some StringProtocol) -> Int? {
+        configuration.rsus.firstIndex { $0.id == id }
+    }
+
+    // MARK: Frame accounting
+
+    /// A dense index for a source name (`cv2x/<id>`, `jt808/<id>`); allocates on first sight only.
+    public mutating func source(named name: String) -> Int {
+        if let index = sourceIndex[name] { return index }
+        let index = sourceNames.count
+        sourceNames.append(name)
+        sourceIndex[name] = index
+        sources.append(SourceHealth())
+        duplicateFilters.append(DuplicateFilter())
+        return index
+    }
+
+    /// A dense index for a sequence stream.
+    public mutating func sequenceStream(_ key: SequenceStream) -> Int {
+        if let index = streamIndex[key] { return index }
+        let index = streamKeys.count
+        streamKeys.append(key)
+        streamIndex[key] = index
+        streams.append(SequenceHealth())
+        return index
+    }
+
+    /// Counts a received frame of a source.
+    public mutating func received(source: Int, at time: Microseconds) {
+        sources[source].received += 1
+        if sources[source].firstSeen == nil { sources[source].firstSeen = time }
+        sources[source].lastSeen = time
+    }
+
+    /// Whether a frame (or one packet of a multi-packet frame) repeats one seen from the same
+    /// source with the same sequence key and the same content within the last
+    /// ``DuplicateFilter/window`` (60 s of receive time; the last 4096 frames of the source are
+    /// remembered). A duplicate must not be processed again; record its outcome as
+    /// ``FrameOutcome/duplicate``. (A MAP repeated unchanged every second is not a duplicate once
+    /// its msgCnt has wrapped: same sequence and content, but minutes apart.)
+    public mutating func isDuplicate(
+        source: Int, sequenceKey: UInt64, contentHash: UInt64, at time: Microseconds
+    ) -> Bool {
+        duplicateFilters[source].isDuplicate(sequenceKey: sequenceKey, contentHash: contentHash, at: time)
+    }
+
+    /// Records the outcome of a received frame: every received frame ends up exactly once as
+    /// decoded, rejected (with a reason) or duplicate.
+    public mutating func record(_ outcome: FrameOutcome, source: Int) {
+        switch outcome {
+        case .decoded: sources[source].decoded += 1
+        case .rejected(let reason): sources[source].rejected[reason, default: 0] += 1
+        case .duplicate: sources[source].duplicates += 1
+        }
+    }
+
+    /// Records a clock offset sample (receive time minus source time) of a source.
+    public mutating func recordClockOffset(_ offset: Microseconds, source: Int) {
+        sources[source].clockOffset.add(offset)
+    }
+
+    /// Records a sequence number of a stream at its receive time.
+    public mutating func recordSequence(_ value: Int, stream: Int, at time: Microseconds) {
+        streams[stream].record(value, at: time, kind: streamKeys[stream].kind)
+    }
+
+    // MARK: Observations
+
+    /// Observes a fix.
+    public mutating func observe(_ fix: VehicleFix) { observe(.fix(fix), vehicle: fix.vehicle) }
+    /// Observes an automation event.
+    public mutating func observe(_ event: AutomationEvent) { observe(.event(event), vehicle: event.vehicle) }
+    /// Observes a BSM reception.
+    public mutating func observe(_ reception: BSMReception) { observe(.bsm(reception), vehicle: reception.vehicle) }
+
+    private mutating func observe(_ item: TrackItem, vehicle: VehicleRef) {
+        guard vehicle >= 0, vehicle < vehicles.count else {
+            unattributed.unknownVehicleObservations += 1
+            return
+        }
+        vehicles[vehicle].observe(item, configuration: configuration)
+    }
+
+    /// Releases every held observation with an event time at or before `time` (live watermark).
+    public mutating func advance(to time: Microseconds) {
+        for index in vehicles.indices { vehicles[index].flush(upTo: time, configuration: configuration) }
+    }
+
+    /// Releases everything held and returns the aggregate.
+    public mutating func finish() -> ZoneMetrics {
+        for index in vehicles.indices { vehicles[index].flush(configuration: configuration) }
+        return snapshot()
+    }
+
+    /// The aggregate of everything released so far (held observations are not included).
+    public func snapshot() -> ZoneMetrics {
+        var result = ZoneMetrics(configuration: configuration)
+        for (ref, accumulator) in vehicles.enumerated() where accumulator.summary.firstTime != nil {
+            let identity = directory.identities[ref]
+            result.vehicles[identity.vin] = VehicleMetrics(identity: identity, summary: accumulator.summary)
+        }
+        for (index, name) in sourceNames.enumerated() { result.sources[name] = sources[index] }
+        for (index, key) in streamKeys.enumerated() { result.sequences[key] = streams[index] }
+        result.unattributed = unattributed
+        return result
+    }
+}
+
+/// Observations that could not be attributed to a vehicle.
+public struct UnattributedCounts: Sendable, Hashable, Codable {
+    /// BSMs whose OBU id is not in the registry (background traffic).
+    public var bsmFromUnregisteredOBU: Int64 = 0
+    /// Observations with a vehicle reference outside the directory.
+    public var unknownVehicleObservations: Int64 = 0
+
+    mutating func add(_ other: Self) {
+        bsmFromUnregisteredOBU += other.bsmFromUnregisteredOBU
+        unknownVehicleObservations += other.unknownVehicleObservations
+    }
+}

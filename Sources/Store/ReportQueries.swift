@@ -1,0 +1,261 @@
+import GRDB
+import Metrics
+
+/// Filter of report queries: Shanghai month, vehicle, operator (all optional).
+public struct ReportFilter: Sendable, Hashable {
+    /// `YYYY-MM` (Asia/Shanghai), or `nil` for all time.
+    public var month: String?
+    /// VIN, or `nil` for all vehicles.
+    public var vin: String?
+    /// Operator id, or `nil` for all operators.
+    public var operatorID: String?
+
+    /// Creates a filter.
+    public init(month: String? = nil, vin: String? = nil, operatorID: String? = nil) {
+        self.month = month
+        self.vin = vin
+        self.operatorID = operatorID
+    }
+
+    /// SQL condition on a table with `month` and `vin` columns (aliased `alias.`), arguments appended.
+    func condition(alias: String = "", arguments: inout StatementArguments) -> String {
+        let p = alias.isEmpty ? "" : "\(alias)."
+        var parts: [String] = []
+        if let month {
+            parts.append("\(p)month = ?")
+            arguments += [month]
+        }
+        if let vin {
+            parts.append("\(p)vin = ?")
+            arguments += [vin]
+        }
+        if let operatorID {
+            parts.append("\(p)vin IN (SELECT vin FROM vehicles WHERE operator_id = ?)")
+            arguments += [operatorID]
+        }
+        return parts.isEmpty ? "1" : parts.joined(separator: " AND ")
+    }
+}
+
+/// Report figures of one vehicle (or of the zone) over a filter, as stored.
+public struct StoredSummary: Sendable, Hashable, Codable {
+    /// VIN (`"*"` for zone totals).
+    public var vin: String
+    /// Operator id (empty for zone totals).
+    public var operatorID: String
+    /// Automated (status active) distance by level, metres.
+    public var automatedMetresByLevel: [Int: Double] = [:]
+    /// Automated time by level, seconds.
+    public var automatedSecondsByLevel: [Int: Double] = [:]
+    /// Uplink-covered automated L3/L4 distance, metres.
+    public var uplinkCoveredMetres: Double = 0
+    /// Disengagements (explicit and inferred).
+    public var disengagements = 0
+    /// Inferred disengagements (included in ``disengagements``).
+    public var inferredDisengagements = 0
+    /// Disengagements by initiator name.
+    public var disengagementsByInitiator: [String: Int] = [:]
+    /// Disengagements by cause name.
+    public var disengagementsByCause: [String: Int] = [:]
+    /// Planned deactivations (cause 11).
+    public var plannedDeactivations = 0
+    /// Takeover requests.
+    public var takeoverRequests = 0
+    /// Takeover times of taken-over requests, microseconds, sorted.
+    public var takeoverTimes: [Int64] = []
+    /// Missed takeovers (request closed by an MRM).
+    public var missedTakeovers = 0
+    /// MRMs started.
+    public var mrms = 0
+    /// Collisions.
+    public var collisions = 0
+    /// Severe failures.
+    public var severeFailures = 0
+    /// Covered road links (L3/L4 automated).
+    public var coveredLinks = 0
+    /// Covered link length, metres.
+    public var coveredLinkMetres: Double = 0
+    /// Total network length, metres.
+    public var networkMetres: Double = 0
+    /// Covered grid cells.
+    public var coveredCells = 0
+    /// Cells in the grid.
+    public var gridCells = 0
+
+    /// Automated L3 + L4 kilometres: the denominator of every rate.
+    public var automatedKilometres: Double {
+        ((automatedMetresByLevel[3] ?? 0) + (automatedMetresByLevel[4] ?? 0)) / 1000
+    }
+    /// Kilometres per disengagement.
+    public var kilometresPerDisengagement: Double? {
+        disengagements > 0 ? automatedKilometres / Double(disengagements) : nil
+    }
+    /// Disengagements per 1,000 km.
+    public var disengagementsPerThousandKilometres: Double? {
+        automatedKilometres > 0 ? Double(disengagements) / automatedKilometres * 1000 : nil
+    }
+    /// Share of network length covered.
+    public var linkCoverage: Double? { networkMetres > 0 ? coveredLinkMetres / networkMetres : nil }
+    /// Share of grid cells covered.
+    public var gridCoverage: Double? { gridCells > 0 ? Double(coveredCells) / Double(gridCells) : nil }
+    /// Share of automated L3/L4 distance with uplink coverage.
+    public var uplinkCoverage: Double? {
+        automatedKilometres > 0 ? uplinkCoveredMetres / (automatedKilometres * 1000) : nil
+    }
+    /// Median takeover time, microseconds.
+    public var medianTakeoverTime: Int64? {
+        guard !takeoverTimes.isEmpty else { return nil }
+        let n = takeoverTimes.count
+        return n % 2 == 1 ? takeoverTimes[n / 2] : (takeoverTimes[n / 2 - 1] + takeoverTimes[n / 2]) / 2
+    }
+}
+
+/// Daily automated distance of a vehicle.
+public struct DailyMileage: Sendable, Hashable, Codable {
+    /// VIN.
+    public var vin: String
+    /// `YYYY-MM-DD` (Asia/Shanghai).
+    public var day: String
+    /// Level.
+    public var level: Int
+    /// Automated kilometres.
+    public var kilometres: Double
+}
+
+extension ZoneStore {
+    /// Per-vehicle summaries matching the filter (vehicles with any data in it), sorted by VIN.
+    public func vehicleSummaries(_ filter: ReportFilter = ReportFilter()) throws -> [StoredSummary] {
+        try pool.read { db in try Self.summaries(db, filter, perVehicle: true) }
+    }
+
+    /// Zone totals over the filter (link and grid coverage are unions over vehicles).
+    public func zoneSummary(_ filter: ReportFilter = ReportFilter()) throws -> StoredSummary {
+        try pool.read { db in
+            try Self.summaries(db, filter, perVehicle: false).first
+                ?? StoredSummary(vin: "*", operatorID: "")
+        }
+    }
+
+    /// Daily automated kilometres by vehicle and level.
+    public func dailyMileage(_ filter: ReportFilter = ReportFilter()) throws -> [DailyMileage] {
+        try pool.read { db in
+            var arguments = StatementArguments()
+            let condition = filter.condition(arguments: &arguments)
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT vin, day, level, SUM(distance_m) AS d FROM vehicle_daily WHERE \(condition)
+                    GROUP BY vin, day, level ORDER BY vin, day, level
+                    """, arguments: arguments
+            ).map { DailyMileage(vin: $0["vin"], day: $0["day"], level: $0["level"], kilometres: ($0["d"] as Double) / 1000) }
+        }
+    }
+
+    /// Stored event rows matching the filter, in time order.
+    public func events(_ filter: ReportFilter = ReportFilter(), kinds: [EventKind]? = nil) throws -> [Row] {
+        try pool.read { db in
+            var arguments = StatementArguments()
+            var condition = filter.condition(arguments: &arguments)
+            if let kinds {
+                condition += " AND kind IN (\(kinds.map { _ in "?" }.joined(separator: ",")))"
+                arguments += StatementArguments(kinds.map(\.rawValue))
+            }
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM events WHERE \(condition) ORDER BY time_us, vin", arguments: arguments)
+        }
+    }
+
+    static func summaries(_ db: Database, _ filter: ReportFilter, perVehicle: Bool) throws -> [StoredSummary] {
+        var result: [String: StoredSummary] = [:]
+        let key = perVehicle ? "vin" : "'*'"
+        func entry(_ vin: String) -> String {
+            if result[vin] == nil { result[vin] = StoredSummary(vin: vin, operatorID: "") }
+            return vin
+        }
+        var arguments = StatementArguments()
+        let condition = filter.condition(arguments: &arguments)
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(key) AS k, level, SUM(distance_m) AS d, SUM(time_s) AS t, SUM(uplink_covered_m) AS u
+                FROM vehicle_daily WHERE \(condition) GROUP BY k, level
+                """, arguments: arguments)
+        {
+            let k = entry(row["k"])
+            let level: Int = row["level"]
+            result[k]!.automatedMetresByLevel[level, default: 0] += row["d"]
+            result[k]!.automatedSecondsByLevel[level, default: 0] += row["t"]
+            if level == 3 || level == 4 { result[k]!.uplinkCoveredMetres += row["u"] }
+        }
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(key) AS k, kind, initiator, cause, COUNT(*) AS n FROM events WHERE \(condition)
+                GROUP BY k, kind, initiator, cause
+                """, arguments: arguments)
+        {
+            let k = entry(row["k"])
+            let n: Int = row["n"]
+            let kind: String = row["kind"]
+            switch EventKind(rawValue: kind) {
+            case .disengagement?, .inferredDisengagement?:
+                result[k]!.disengagements += n
+                if kind == EventKind.inferredDisengagement.rawValue { result[k]!.inferredDisengagements += n }
+                result[k]!.disengagementsByInitiator[row["initiator"], default: 0] += n
+                result[k]!.disengagementsByCause[row["cause"], default: 0] += n
+            case .plannedDeactivation?: result[k]!.plannedDeactivations += n
+            case .takeoverRequest?: result[k]!.takeoverRequests += n
+            case .mrmStarted?: result[k]!.mrms += n
+            case .collision?: result[k]!.collisions += n
+            case .severeFailure?: result[k]!.severeFailures += n
+            default: break
+            }
+        }
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(key) AS k, takeover_outcome AS o, takeover_time_us AS t FROM events
+                WHERE kind = 'takeover-request' AND \(condition) ORDER BY t
+                """, arguments: arguments)
+        {
+            let k = entry(row["k"])
+            let outcome: String? = row["o"]
+            if outcome == "taken-over", let t: Int64 = row["t"] { result[k]!.takeoverTimes.append(t) }
+            if outcome == "missed" { result[k]!.missedTakeovers += 1 }
+        }
+        let network = try Double.fetchOne(db, sql: "SELECT COALESCE(SUM(length_m), 0) FROM road_links") ?? 0
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT c.k AS k, COUNT(*) AS n, COALESCE(SUM(r.length_m), 0) AS m FROM
+                (SELECT DISTINCT \(key) AS k, link_id FROM link_coverage WHERE \(condition)) AS c
+                LEFT JOIN road_links r ON r.id = c.link_id GROUP BY c.k
+                """, arguments: arguments)
+        {
+            let k = entry(row["k"])
+            result[k]!.coveredLinks = row["n"]
+            result[k]!.coveredLinkMetres = row["m"]
+        }
+        let cells = try Int.fetchOne(db, sql: "SELECT columns * rows FROM coverage_grid WHERE id = 1") ?? 0
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT k, COUNT(*) AS n FROM (SELECT DISTINCT \(key) AS k, cell FROM grid_coverage
+                WHERE \(condition)) GROUP BY k
+                """, arguments: arguments)
+        {
+            result[entry(row["k"])]!.coveredCells = row["n"]
+        }
+        let operators = Dictionary(
+            try Row.fetchAll(db, sql: "SELECT vin, operator_id FROM vehicles").map {
+                (($0["vin"] as String), ($0["operator_id"] as String))
+            }, uniquingKeysWith: { a, _ in a })
+        return result.keys.sorted().map { vin in
+            var summary = result[vin]!
+            summary.operatorID = perVehicle ? operators[vin] ?? "" : ""
+            summary.networkMetres = network
+            summary.gridCells = cells
+            return summary
+        }
+    }
+}

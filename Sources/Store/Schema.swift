@@ -1,0 +1,271 @@
+import GRDB
+
+/// The database schema, as a sequence of migrations. Every table is documented in
+/// `Sources/Store/README.md`. Conventions: times are `*_us` INTEGER microseconds since the Unix
+/// epoch (UTC); `day` is `YYYY-MM-DD` and `month` `YYYY-MM` in the Asia/Shanghai calendar;
+/// distances are REAL metres; every derived row belongs to a run and is deleted with it.
+public enum Schema {
+    /// The migrator with all migrations registered, in order.
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 zone, runs, metrics, data health, journal") { db in
+            for statement in v1 { try db.execute(sql: statement) }
+        }
+        return migrator
+    }
+
+    static let v1: [String] = [
+        // Zone registry.
+        """
+        CREATE TABLE operators (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL DEFAULT ''
+        )
+        """,
+        """
+        CREATE TABLE vehicles (
+            vin TEXT PRIMARY KEY NOT NULL,
+            operator_id TEXT NOT NULL DEFAULT '',
+            terminal_number TEXT NOT NULL DEFAULT '',
+            obu_id TEXT,
+            registered INTEGER NOT NULL DEFAULT 1
+        )
+        """,
+        "CREATE INDEX vehicles_operator ON vehicles(operator_id)",
+        """
+        CREATE TABLE sources (
+            id TEXT PRIMARY KEY NOT NULL,
+            kind TEXT NOT NULL,
+            latitude REAL,
+            longitude REAL
+        )
+        """,
+        """
+        CREATE TABLE road_links (
+            id TEXT PRIMARY KEY NOT NULL,
+            length_m REAL NOT NULL,
+            road_class TEXT NOT NULL DEFAULT ''
+        )
+        """,
+        """
+        CREATE TABLE coverage_grid (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            min_latitude REAL NOT NULL, min_longitude REAL NOT NULL,
+            max_latitude REAL NOT NULL, max_longitude REAL NOT NULL,
+            cell_size_m REAL NOT NULL, columns INTEGER NOT NULL, rows INTEGER NOT NULL
+        )
+        """,
+        // Runs: one processing of a set of journal files.
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            started_at_us INTEGER NOT NULL,
+            finished_at_us INTEGER,
+            software_version TEXT NOT NULL DEFAULT '',
+            configuration TEXT NOT NULL DEFAULT '',
+            frames INTEGER NOT NULL DEFAULT 0,
+            first_time_us INTEGER,
+            last_time_us INTEGER
+        )
+        """,
+        """
+        CREATE TABLE run_files (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            sha256 TEXT NOT NULL,
+            path TEXT NOT NULL,
+            bytes INTEGER NOT NULL,
+            PRIMARY KEY (run_id, sha256)
+        )
+        """,
+        "CREATE INDEX run_files_sha256 ON run_files(sha256)",
+        // Per-vehicle results.
+        """
+        CREATE TABLE vehicle_runs (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            vin TEXT NOT NULL,
+            fixes INTEGER NOT NULL,
+            time_gaps INTEGER NOT NULL,
+            outlier_steps INTEGER NOT NULL,
+            distance_m REAL NOT NULL,
+            bsm_received INTEGER NOT NULL,
+            late INTEGER NOT NULL,
+            open_takeover_requests INTEGER NOT NULL,
+            first_time_us INTEGER,
+            last_time_us INTEGER,
+            PRIMARY KEY (run_id, vin)
+        )
+        """,
+        "CREATE INDEX vehicle_runs_vin ON vehicle_runs(vin)",
+        """
+        CREATE TABLE vehicle_daily (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            vin TEXT NOT NULL,
+            day TEXT NOT NULL,
+            month TEXT NOT NULL,
+            level INTEGER NOT NULL,
+            distance_m REAL NOT NULL,
+            time_s REAL NOT NULL,
+            uplink_covered_m REAL NOT NULL,
+            PRIMARY KEY (run_id, vin, day, level)
+        )
+        """,
+        "CREATE INDEX vehicle_daily_month ON vehicle_daily(month, vin)",
+        "CREATE INDEX vehicle_daily_vin ON vehicle_daily(vin, day)",
+        """
+        CREATE TABLE mode_segments (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            vin TEXT NOT NULL,
+            start_us INTEGER NOT NULL,
+            end_us INTEGER NOT NULL,
+            level INTEGER NOT NULL,
+            status INTEGER NOT NULL,
+            status_name TEXT NOT NULL,
+            distance_m REAL NOT NULL
+        )
+        """,
+        "CREATE INDEX mode_segments_run ON mode_segments(run_id)",
+        "CREATE INDEX mode_segments_vin ON mode_segments(vin, start_us)",
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            vin TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            time_us INTEGER NOT NULL,
+            day TEXT NOT NULL,
+            month TEXT NOT NULL,
+            latitude REAL,
+            longitude REAL,
+            speed_mps REAL,
+            link_id TEXT,
+            road_class TEXT,
+            level INTEGER NOT NULL,
+            initiator TEXT NOT NULL,
+            initiator_code INTEGER NOT NULL,
+            cause TEXT NOT NULL,
+            cause_code INTEGER NOT NULL,
+            takeover_time_us INTEGER,
+            closed_requests INTEGER NOT NULL DEFAULT 0,
+            takeover_outcome TEXT,
+            late INTEGER NOT NULL DEFAULT 0
+        )
+        """,
+        "CREATE INDEX events_run ON events(run_id)",
+        "CREATE INDEX events_month ON events(month, vin, kind)",
+        "CREATE INDEX events_vin ON events(vin, time_us)",
+        """
+        CREATE TABLE link_coverage (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            vin TEXT NOT NULL,
+            day TEXT NOT NULL,
+            month TEXT NOT NULL,
+            link_id TEXT NOT NULL,
+            PRIMARY KEY (run_id, vin, day, link_id)
+        )
+        """,
+        "CREATE INDEX link_coverage_month ON link_coverage(month, vin)",
+        """
+        CREATE TABLE grid_coverage (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            vin TEXT NOT NULL,
+            day TEXT NOT NULL,
+            month TEXT NOT NULL,
+            cell INTEGER NOT NULL,
+            PRIMARY KEY (run_id, vin, day, cell)
+        )
+        """,
+        "CREATE INDEX grid_coverage_month ON grid_coverage(month, vin)",
+        """
+        CREATE TABLE v2x_reception (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            vin TEXT NOT NULL,
+            day TEXT NOT NULL,
+            month TEXT NOT NULL,
+            rsu_id TEXT NOT NULL,
+            band TEXT NOT NULL,
+            band_index INTEGER NOT NULL,
+            exposure_s REAL NOT NULL,
+            expected REAL NOT NULL,
+            received INTEGER NOT NULL,
+            PRIMARY KEY (run_id, vin, day, rsu_id, band_index)
+        )
+        """,
+        "CREATE INDEX v2x_reception_month ON v2x_reception(month, rsu_id)",
+        // Data health.
+        """
+        CREATE TABLE data_health (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            source_id TEXT NOT NULL,
+            received INTEGER NOT NULL,
+            decoded INTEGER NOT NULL,
+            rejected INTEGER NOT NULL,
+            duplicates INTEGER NOT NULL,
+            clock_offset_samples INTEGER NOT NULL,
+            clock_offset_mean_us REAL,
+            clock_offset_min_us INTEGER,
+            clock_offset_max_us INTEGER,
+            first_seen_us INTEGER,
+            last_seen_us INTEGER,
+            PRIMARY KEY (run_id, source_id)
+        )
+        """,
+        """
+        CREATE TABLE rejected_reasons (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            source_id TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (run_id, source_id, reason)
+        )
+        """,
+        """
+        CREATE TABLE sequence_health (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            stream_kind TEXT NOT NULL,
+            stream_id TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            gaps INTEGER NOT NULL,
+            repeats INTEGER NOT NULL,
+            reordered INTEGER NOT NULL,
+            resets INTEGER NOT NULL,
+            PRIMARY KEY (run_id, stream_kind, stream_id)
+        )
+        """,
+        """
+        CREATE TABLE unattributed (
+            run_id INTEGER PRIMARY KEY NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            bsm_from_unregistered_obu INTEGER NOT NULL,
+            unknown_vehicle_observations INTEGER NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE rejected_frames (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            time_us INTEGER NOT NULL,
+            topic TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            journal_file TEXT,
+            message_index INTEGER
+        )
+        """,
+        "CREATE INDEX rejected_frames_run ON rejected_frames(run_id)",
+        "CREATE INDEX rejected_frames_time ON rejected_frames(time_us)",
+        // Journal checkpoints: what has been applied, for exactly-once replay after a crash.
+        """
+        CREATE TABLE journal_checkpoints (
+            journal_file TEXT PRIMARY KEY NOT NULL,
+            run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+            byte_offset INTEGER NOT NULL,
+            message_index INTEGER NOT NULL,
+            log_time_us INTEGER,
+            complete INTEGER NOT NULL DEFAULT 0,
+            updated_at_us INTEGER NOT NULL
+        )
+        """,
+    ]
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark suite together with its reference program, one part per line.
+# Each script builds what it needs, prints its figures and the ratio to the reference.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+./zeromq.sh   # ZeroMQ wrapper vs libzmq from C: PUSH/PULL 60 B over tcp loopback and inproc
+./asn1c-cv2x.sh "" "$([[ -f cv2x-frames.hex ]] && echo "$PWD/cv2x-frames.hex")"   # C-V2X: asn1c decoder on the example frames (+ cv2x-frames.hex)
