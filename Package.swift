@@ -80,7 +80,6 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Zone", "CV2X", "UPER", "JT808", "Recording", "ZeroMQ"]),
         .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JT808Tests", dependencies: ["JT808"]),
-        .testTarget(name: "RecordingTests", dependencies: ["Recording"]),
         .testTarget(name: "CLITests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "CV2XTests", dependencies: ["CV2X", "UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "ZeroMQ", "testzone"]),
