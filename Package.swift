@@ -80,8 +80,6 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Zone", "CV2X", "UPER", "JT808", "Recording", "ZeroMQ"]),
-        .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "JT808Tests", dependencies: ["JT808"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Recording", "CV2X", "JT808", "Metrics", "Store"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Metrics"]),
         .testTarget(name: "CLITests", dependencies: ["ZeroMQ"]),
