@@ -1,5 +1,6 @@
 import Foundation
 import Recording
+import Synchronization
 import Testing
 import ZeroMQ
 
@@ -16,6 +17,19 @@ private func ipcEndpoint() -> String {
     "ipc://" + FileManager.default.temporaryDirectory.appendingPathComponent("tz-rec-\(UUID().uuidString).ipc").path
 }
 
+/// A flag one thread sets and another polls.
+private final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+
+    /// Waits (on the calling thread) until set, at most `seconds`.
+    func wait(seconds: Double = 120) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !isSet && Date() < deadline { usleep(2_000) }
+    }
+}
+
 /// One message as sent or received on the wire.
 private struct WireMessage: Sendable, Equatable {
     var topic: String
@@ -24,10 +38,11 @@ private struct WireMessage: Sendable, Equatable {
     var time: [UInt8]
 }
 
-private func receive(_ count: Int, context: Context, bind endpoint: String) throws -> [(WireMessage, UInt64)] {
+private func receive(_ count: Int, context: Context, bind endpoint: String, ready: StopFlag) throws -> [(WireMessage, UInt64)] {
     let pull = try Socket(context, .pull)
     try pull.setReceiveTimeout(.seconds(20))
     try pull.bind(endpoint)
+    ready.set()
     var frames = MultipartMessage()
     var received: [(WireMessage, UInt64)] = []
     while received.count < count, try pull.receive(into: &frames) {
@@ -57,14 +72,18 @@ struct RecordReplayTests {
         defer { dir.remove() }
         let path = dir.path("journal.mcap")
         let context = try Context()
-        let count = 120
-        let spacing: UInt32 = 6_000  // µs between sends
+        let count = 100
+        let spacing: UInt32 = 20_000  // µs between sends
         let traffic = Self.traffic(count)
         let recordEndpoint = ipcEndpoint()
+        // Each side binds first and says so: the test threads may start late on a loaded machine
+        // (the cooperative pool is busy with other tests), and nothing must be sent before.
+        let recorderReady = StopFlag()
 
         async let recorded = onThread { () throws -> RecordProgress in
             let pull = try Socket(context, .pull)
             try pull.bind(recordEndpoint)
+            recorderReady.set()
             let journal = try JournalWriter(
                 path: path, zone: "test-zone", softwareVersion: "9.9.9", options: .init(compression: .lz4))
             let recorder = Recorder(
@@ -76,6 +95,8 @@ struct RecordReplayTests {
             let push = try Socket(context, .push)
             try push.setLinger(.seconds(2))  // never hang the context's teardown on a failure
             try push.connect(recordEndpoint)
+            recorderReady.wait()
+            usleep(50_000)  // let the connection come up
             var times: [UInt64] = []
             for message in traffic {
                 usleep(spacing)
@@ -123,11 +144,14 @@ struct RecordReplayTests {
 
         // Replay at double speed into a PULL socket.
         let replayEndpoint = ipcEndpoint()
-        async let received = onThread { try receive(count, context: context, bind: replayEndpoint) }
+        let receiverReady = StopFlag()
+        async let received = onThread { try receive(count, context: context, bind: replayEndpoint, ready: receiverReady) }
         let result = try await onThread { () throws -> ReplayResult in
             let push = try Socket(context, .push)
             try push.setLinger(.seconds(2))
             try push.connect(replayEndpoint)
+            receiverReady.wait()
+            usleep(50_000)
             let replay = try Replay(files: [path], options: ReplayOptions(speed: .factor(2)))
             return try replay.run(socket: push) { false }
         }
@@ -143,9 +167,11 @@ struct RecordReplayTests {
         Self.expectSpacing(wire.map(\.1), matches: logTimes, scale: 0.5)
     }
 
-    /// Gaps of `actual` equal gaps of `reference` x `scale`: the median gap within 2 ms, and the
-    /// total span within 50% + 1 s (generous: a loaded 2-core CI machine stalls threads now and
-    /// then; a replay that ignored the spacing would be off by the whole span).
+    /// The times of `actual` follow those of `reference` x `scale` up to a constant shift: with
+    /// the shift estimated as the median difference, the median deviation is under 25 ms and the
+    /// 90th percentile under 250 ms; the total span is at least 75% of the reference. Generous on
+    /// purpose (a loaded 2-core CI machine delays threads), yet a replay that ignored the spacing
+    /// would miss by up to the whole span (2 s here).
     private static func expectSpacing(
         _ actual: [UInt64], matches reference: [UInt64], scale: Double, sourceLocation: SourceLocation = #_sourceLocation
     ) {
@@ -153,18 +179,19 @@ struct RecordReplayTests {
             Issue.record("spacing: \(actual.count) vs \(reference.count) times", sourceLocation: sourceLocation)
             return
         }
-        var deviations: [Double] = []
-        for i in 1..<actual.count {
-            let a = Double(actual[i]) - Double(actual[i - 1])
-            let r = (Double(reference[i]) - Double(reference[i - 1])) * scale
-            deviations.append(abs(a - r))
+        let differences = zip(actual, reference).map { a, r in
+            Double(a - actual[0]) - Double(r - reference[0]) * scale
         }
-        let median = deviations.sorted()[deviations.count / 2]
-        #expect(median < 2e6, "median gap deviation \(median / 1e6) ms", sourceLocation: sourceLocation)
+        let shift = differences.sorted()[differences.count / 2]
+        let deviations = differences.map { abs($0 - shift) }.sorted()
+        let median = deviations[deviations.count / 2]
+        let p90 = deviations[deviations.count * 9 / 10]
+        #expect(median < 25e6, "median deviation \(median / 1e6) ms", sourceLocation: sourceLocation)
+        #expect(p90 < 250e6, "90th percentile deviation \(p90 / 1e6) ms", sourceLocation: sourceLocation)
         let span = Double(actual.last! - actual.first!)
         let referenceSpan = Double(reference.last! - reference.first!) * scale
         #expect(
-            abs(span - referenceSpan) < referenceSpan * 0.5 + 1e9,
+            span > referenceSpan * 0.75 && span < referenceSpan * 2 + 2e9,
             "span \(span / 1e6) ms vs \(referenceSpan / 1e6) ms", sourceLocation: sourceLocation)
     }
 
@@ -223,7 +250,9 @@ struct RecordReplayTests {
         let path = dir.path("limited.mcap")
         let context = try Context()
         let endpoint = ipcEndpoint()
+        let stopped = StopFlag()
         async let recorded = onThread { () throws -> RecordProgress in
+            defer { stopped.set() }
             let pull = try Socket(context, .pull)
             try pull.bind(endpoint)
             let journal = try JournalWriter(path: path, zone: "z", softwareVersion: "1", options: .init(compression: .none, chunkSize: 4_096))
@@ -234,16 +263,18 @@ struct RecordReplayTests {
         }
         try await onThread {
             let push = try Socket(context, .push)
-            try push.setSendTimeout(.seconds(2))  // the recorder drains; it stops at the limit
+            try push.setLinger(.zero)  // what the stopped recorder never takes is dropped at close
+            try push.setSendTimeout(.milliseconds(50))
             try push.connect(endpoint)
-            for i in 0..<2_000 {
+            var i = 0
+            while !stopped.isSet {
                 do {
                     try push.send(multipart: [Array("cv2x/RSU-1".utf8), [UInt8](repeating: UInt8(i & 0xFF), count: 100)])
+                    i += 1
                 } catch let error as ZeroMQError where error.isWouldBlock {
-                    break  // the recorder stopped
+                    continue
                 }
             }
-            try push.setLinger(.zero)  // drop what the stopped recorder will never take
         }
         let progress = try await recorded
         #expect(progress.stopReason == "size limit reached")
