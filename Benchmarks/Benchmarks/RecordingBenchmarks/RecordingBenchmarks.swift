@@ -49,7 +49,8 @@ func writeRecording(to path: String, compression: MCAPCompression) throws {
 }
 
 func scratchPath(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("testzone-bench-\(getpid())-\(name).mcap").path
+    FileManager.default.temporaryDirectory.appendingPathComponent("testzone-bench-\(getpid())-\(name).mcap")
+        .path
 }
 
 let benchmarks: @Sendable () -> Void = {
@@ -74,8 +75,8 @@ let benchmarks: @Sendable () -> Void = {
 
     for compression in MCAPCompression.allCases {
         let path = scratchPath("read-\(compression)")
-        let setup: BenchmarkSetupHook = { try writeRecording(to: path, compression: compression) }
-        let teardown: BenchmarkTeardownHook = { try? FileManager.default.removeItem(atPath: path) }
+        let setup: Benchmark.BenchmarkSetupHook = { try writeRecording(to: path, compression: compression) }
+        let teardown: Benchmark.BenchmarkTeardownHook = { try? FileManager.default.removeItem(atPath: path) }
         Benchmark(
             "MCAP read file order 1M x 50 B \(compression)", configuration: configuration,
             closure: { _ in
@@ -92,7 +93,9 @@ let benchmarks: @Sendable () -> Void = {
             closure: { _ in
                 let reader = try MCAPReader(path: path)
                 var bytes = 0
-                let warnings = reader.forEachMessage(MCAPQuery()) { message, _ in bytes &+= message.payload.count }
+                let warnings = reader.forEachMessage(MCAPQuery()) { message, _ in
+                    bytes &+= message.payload.count
+                }
                 blackHole(bytes)
                 precondition(bytes == messageCount * payloadSize && warnings.isEmpty)
             }, setup: setup, teardown: teardown)
