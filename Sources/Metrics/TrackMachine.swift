@@ -1,3 +1,5 @@
+import Zone
+
 /// One time-ordered observation of a vehicle's track.
 public enum TrackItem: Sendable, Hashable {
     /// A position fix, possibly with the automation state.
@@ -137,6 +139,12 @@ struct TrackMachine: Sendable, Hashable {
         totals.distance += micrometres
         segmentDistance += micrometres
         let t0 = previous.time
+        // Link coverage: the link matched at the earlier fix of an automated L3/L4 step.
+        if let mode, mode.isActiveL3L4, let roads = c.roads,
+            let link = roads.match(latitude: previous.latitude, longitude: previous.longitude)
+        {
+            totals.links.insert(DayIndex(day: ShanghaiCalendar.dayNumber(t0), index: Int32(link)))
+        }
         if let mode, mode.isActive {
             var uplink: Int64 = 0
             if mode.isActiveL3L4, dt > 0 {
@@ -196,13 +204,10 @@ struct TrackMachine: Sendable, Hashable {
             distance: remainingDistance, time: t1 - start, uplink: remainingUplink)
     }
 
+    /// Grid coverage: the cell of a fix that is active at L3/L4 (after applying its own state).
     private mutating func cover(fix: VehicleFix, configuration c: MetricsConfiguration) {
-        let day = ShanghaiCalendar.dayNumber(fix.time)
-        if let roads = c.roads, let link = roads.match(latitude: fix.latitude, longitude: fix.longitude) {
-            totals.links.insert(DayIndex(day: day, index: Int32(link)))
-        }
-        if let grid = c.grid, let cell = grid.cell(latitude: fix.latitude, longitude: fix.longitude) {
-            totals.cells.insert(DayIndex(day: day, index: Int32(cell)))
+        if let grid = c.grid, let cell = grid.cell(of: GeoPoint(latitude: fix.latitude, longitude: fix.longitude)) {
+            totals.cells.insert(DayIndex(day: ShanghaiCalendar.dayNumber(fix.time), index: Int32(cell)))
         }
     }
 
@@ -216,11 +221,10 @@ struct TrackMachine: Sendable, Hashable {
             return
         }
         if current.level != state.level || current.status != state.status {
-            let wasEngagedL3L4 =
-                (current.status == .active || current.status == .takeoverRequested)
-                && (current.level == 3 || current.level == 4)
-            let nowDisengaged = state.status == .off || state.status == .available
-            if wasEngagedL3L4 && nowDisengaged && !disengagedSinceState {
+            // DESIGN.md 5: a drop from active to off with no type 2 item since the previous
+            // state report (at L3/L4: the levels disengagements are about).
+            let wasActiveL3L4 = current.status == .active && (current.level == 3 || current.level == 4)
+            if wasActiveL3L4 && state.status == .off && !disengagedSinceState {
                 var record = makeRecord(
                     kind: .inferredDisengagement, time: t, level: current.level, initiator: .unknown,
                     cause: .unspecified, late: false)

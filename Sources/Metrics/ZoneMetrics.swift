@@ -1,3 +1,5 @@
+import Zone
+
 /// One vehicle's mergeable aggregate.
 public struct VehicleMetrics: Sendable, Hashable {
     /// The vehicle.

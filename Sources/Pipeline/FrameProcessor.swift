@@ -287,6 +287,7 @@ public struct FrameProcessor: Sendable {
         case .unterminatedPacket: "jt808: unterminated packet"
         case .discardedBytes: "jt808: bytes outside packets"
         case .notEncodable: "jt808: not encodable"
+        case .unexpectedMessage: "jt808: unexpected message"
         }
     }
 }

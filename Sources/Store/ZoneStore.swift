@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Metrics
+import Zone
 
 /// A journal file that a run processed, identified by the SHA-256 of its content.
 public struct RunFile: Sendable, Hashable {
@@ -129,6 +130,11 @@ public final class ZoneStore: Sendable {
                 }
             }
             if let grid = configuration.grid {
+                let southWest = grid.projection.unproject(grid.southWest)
+                let northEast = grid.projection.unproject(
+                    LocalPoint(
+                        east: grid.southWest.east + Double(grid.columns) * grid.cellSize,
+                        north: grid.southWest.north + Double(grid.rows) * grid.cellSize))
                 try db.execute(
                     sql: """
                         INSERT OR REPLACE INTO coverage_grid
@@ -136,7 +142,7 @@ public final class ZoneStore: Sendable {
                         VALUES (1, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        grid.minLatitude, grid.minLongitude, grid.maxLatitude, grid.maxLongitude, grid.cellSize,
+                        southWest.latitude, southWest.longitude, northEast.latitude, northEast.longitude, grid.cellSize,
                         grid.columns, grid.rows,
                     ])
             }

@@ -104,15 +104,18 @@ struct MetricDefinitionTests {
     }
 
     @Test func activeToOffWithoutEventIsAnInferredDisengagement() throws {
-        // L4 active to off at 11 s with no event; L3 active to available at 31 s with no event;
-        // L2 active to off at 51 s: not an L3/L4 disengagement.
-        let observations = track(from: 0, to: 60) { s in
+        // L4 active to off at 11 s with no event: inferred. L3 active to available at 31 s: not
+        // "off", not inferred. L3 active to off at 41 s: inferred. L2 active to off at 61 s: not
+        // an L3/L4 disengagement.
+        let observations = track(from: 0, to: 70) { s in
             switch s {
             case 0...10: l4
             case 11...20: off
             case 21...30: l3
-            case 31...40: S.state(3, .available)
-            case 41...50: S.state(2, .active)
+            case 31...35: S.state(3, .available)
+            case 36...40: l3
+            case 41...50: off
+            case 51...60: S.state(2, .active)
             default: off
             }
         }
@@ -121,7 +124,7 @@ struct MetricDefinitionTests {
         #expect(report.disengagements.count == 2)
         #expect(report.disengagementsByInitiator == [.unknown: 2])
         #expect(report.disengagements.map(\.level) == [4, 3])
-        #expect(report.disengagements.first?.time == S.t0 + 11 * S.second)
+        #expect(report.disengagements.map(\.time) == [S.t0 + 11 * S.second, S.t0 + 41 * S.second])
     }
 
     @Test func eventInTheSameReportPreventsInference() throws {
