@@ -68,6 +68,16 @@ public protocol RoadMatcher: Sendable {
     var links: [RoadLinkInfo] { get }
     /// The index of the link a position matches (nearest link within half its width plus 5 m).
     func match(latitude: Double, longitude: Double) -> Int?
+    /// The same, for a vehicle travelling on `heading` (degrees clockwise from north): where the
+    /// two directions of a road share a centre line, the direction closer to the heading wins.
+    func match(latitude: Double, longitude: Double, heading: Double?) -> Int?
+}
+
+extension RoadMatcher {
+    /// Without direction information: ``match(latitude:longitude:)``.
+    public func match(latitude: Double, longitude: Double, heading: Double?) -> Int? {
+        match(latitude: latitude, longitude: longitude)
+    }
 }
 
 /// Map matching through the zone's road network (``Zone/MapMatcher``): link ids are the MAP
@@ -78,16 +88,37 @@ public struct ZoneRoadMatcher: RoadMatcher {
     public let matcher: MapMatcher
     /// The network's links, by matcher index.
     public let links: [RoadLinkInfo]
+    /// Per link: the link of the opposite direction (downstream to upstream), if in the network.
+    let reverse: [Int?]
+    /// Per link: bearing from its first to its last geometry point, degrees.
+    let bearing: [Double]
 
     /// Wraps a matcher.
     public init(_ matcher: MapMatcher) {
         self.matcher = matcher
-        links = matcher.network.links.map { RoadLinkInfo(id: $0.id.description, length: $0.length, roadClass: $0.name ?? "") }
+        let network = matcher.network
+        links = network.links.map { RoadLinkInfo(id: $0.id.description, length: $0.length, roadClass: $0.name ?? "") }
+        reverse = network.links.map { network.index(of: LinkID(upstream: $0.id.downstream, downstream: $0.id.upstream)) }
+        bearing = network.links.map { link in
+            guard let first = link.geometry.first, let last = link.geometry.last else { return 0 }
+            return Zone.Geodesy.initialBearing(from: first, to: last)
+        }
     }
 
     /// The matched link index.
     public func match(latitude: Double, longitude: Double) -> Int? {
         matcher.match(GeoPoint(latitude: latitude, longitude: longitude))?.linkIndex
+    }
+
+    /// The matched link index, choosing between the two directions of a road by heading.
+    public func match(latitude: Double, longitude: Double, heading: Double?) -> Int? {
+        guard let index = match(latitude: latitude, longitude: longitude) else { return nil }
+        guard let heading, let other = reverse[index] else { return index }
+        func difference(_ a: Double, _ b: Double) -> Double {
+            let d = abs((a - b).truncatingRemainder(dividingBy: 360))
+            return min(d, 360 - d)
+        }
+        return difference(bearing[other], heading) < difference(bearing[index], heading) ? other : index
     }
 }
 

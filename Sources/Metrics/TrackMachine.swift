@@ -41,6 +41,7 @@ struct TrackMachine: Sendable, Hashable {
         var latitude: Double
         var longitude: Double
         var speed: Double
+        var heading: Double
     }
 
     // Outputs since the last reset (see TrackSummary).
@@ -126,7 +127,7 @@ struct TrackMachine: Sendable, Hashable {
             placeAwaitingEvents(previous: nil, next: fix, stepIntegrated: false, configuration: c)
         }
         coveredSinceFix = coveredEnd > t ? min(coveredEnd - t, c.uplinkWindow) : 0
-        lastFix = Fix(time: t, latitude: fix.latitude, longitude: fix.longitude, speed: fix.speed)
+        lastFix = Fix(time: t, latitude: fix.latitude, longitude: fix.longitude, speed: fix.speed, heading: fix.heading)
 
         if let state = fix.automation { apply(state: state, at: fix, configuration: c) }
         if let mode, mode.isActiveL3L4 { cover(fix: fix, configuration: c) }
@@ -139,9 +140,15 @@ struct TrackMachine: Sendable, Hashable {
         totals.distance += micrometres
         segmentDistance += micrometres
         let t0 = previous.time
-        // Link coverage: the link matched at the earlier fix of an automated L3/L4 step.
+        // Link coverage: the link matched at the earlier fix of an automated L3/L4 step, in the
+        // step's direction of travel (the fix's heading when the vehicle hardly moved).
         if let mode, mode.isActiveL3L4, let roads = c.roads,
-            let link = roads.match(latitude: previous.latitude, longitude: previous.longitude)
+            let link = roads.match(
+                latitude: previous.latitude, longitude: previous.longitude,
+                heading: metres > 1
+                    ? Zone.Geodesy.initialBearing(
+                        from: GeoPoint(latitude: previous.latitude, longitude: previous.longitude),
+                        to: GeoPoint(latitude: fix.latitude, longitude: fix.longitude)) : previous.heading)
         {
             totals.links.insert(DayIndex(day: ShanghaiCalendar.dayNumber(t0), index: Int32(link)))
         }
@@ -328,9 +335,9 @@ struct TrackMachine: Sendable, Hashable {
         openRequests.removeAll(keepingCapacity: true)
     }
 
-    private func locate(_ record: inout EventRecord, configuration c: MetricsConfiguration) {
+    private func locate(_ record: inout EventRecord, heading: Double? = nil, configuration c: MetricsConfiguration) {
         guard let roads = c.roads, let latitude = record.latitude, let longitude = record.longitude,
-            let index = roads.match(latitude: latitude, longitude: longitude)
+            let index = roads.match(latitude: latitude, longitude: longitude, heading: heading ?? lastFix?.heading)
         else { return }
         let link = roads.links[index]
         record.link = link.id
@@ -343,6 +350,16 @@ struct TrackMachine: Sendable, Hashable {
         previous: Fix?, next: VehicleFix, stepIntegrated: Bool, configuration c: MetricsConfiguration
     ) {
         guard awaitingPosition < events.count else { return }
+        var heading = next.heading
+        if let previous,
+            Geodesy.distance(
+                latitude1: previous.latitude, longitude1: previous.longitude, latitude2: next.latitude,
+                longitude2: next.longitude) > 1
+        {
+            heading = Zone.Geodesy.initialBearing(
+                from: GeoPoint(latitude: previous.latitude, longitude: previous.longitude),
+                to: GeoPoint(latitude: next.latitude, longitude: next.longitude))
+        }
         for index in awaitingPosition..<events.count {
             var record = events[index]
             if let previous, stepIntegrated, next.time > previous.time {
@@ -359,7 +376,7 @@ struct TrackMachine: Sendable, Hashable {
                 record.longitude = next.longitude
                 record.speed = next.speed
             }
-            locate(&record, configuration: c)
+            locate(&record, heading: heading, configuration: c)
             events[index] = record
         }
         awaitingPosition = events.count

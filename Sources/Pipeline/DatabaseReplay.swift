@@ -43,6 +43,8 @@ public struct DatabaseReplay: Sendable {
     public var softwareVersion: String
     /// Recorded in the run (e.g. the configuration file path and hash).
     public var configurationDescription: String
+    /// Operator names by id (stored with the registry).
+    public var operatorNames: [String: String] = [:]
     /// Progress is reported every this many messages.
     public var progressInterval: Int64 = 100_000
 
@@ -92,7 +94,7 @@ public struct DatabaseReplay: Sendable {
             key: key, files: files, kind: "replay", softwareVersion: softwareVersion,
             configuration: configurationDescription, startedAt: now())
         do {
-            try store.registerZone(configuration)
+            try store.registerZone(configuration, operators: operatorNames)
             var processor = FrameProcessor(configuration: configuration)
             var writer = RejectedFrameWriter(store: store, run: run)
             let cursors = readers.map { $0.makeCursor(MCAPQuery(order: .logTime)) }
