@@ -136,7 +136,7 @@ func scratch(_ name: String) -> String {
 
 let benchmarks: @Sendable () -> Void = {
     let aggregation = Benchmark.Configuration(
-        metrics: [.wallClock, .throughput, .mallocCountTotal], timeUnits: .milliseconds, scalingFactor: .mega,
+        metrics: [.wallClock, .throughput, .mallocCountTotal], timeUnits: .nanoseconds, scalingFactor: .mega,
         maxDuration: .seconds(10), maxIterations: 10)
     Benchmark("Aggregation (1M observations, 20 vehicles)", configuration: aggregation) { benchmark in
         var aggregator = ZoneAggregator(configuration: configuration)
@@ -155,7 +155,7 @@ let benchmarks: @Sendable () -> Void = {
 
     let recording = scratch("recording.mcap")
     let replay = Benchmark.Configuration(
-        metrics: [.wallClock, .throughput, .mallocCountTotal], timeUnits: .milliseconds, scalingFactor: .mega,
+        metrics: [.wallClock, .throughput, .mallocCountTotal], timeUnits: .nanoseconds, scalingFactor: .mega,
         maxDuration: .seconds(30), maxIterations: 3,
         setup: { try writeRecording(path: recording, frames: 1_000_000) },
         teardown: { try? FileManager.default.removeItem(atPath: recording) })
