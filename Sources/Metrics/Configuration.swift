@@ -15,7 +15,9 @@ public struct VehicleIdentity: Sendable, Hashable, Codable {
     public var registered: Bool
 
     /// Creates an identity.
-    public init(vin: String, operatorID: String, terminalNumber: String, obuID: UInt64?, registered: Bool = true) {
+    public init(
+        vin: String, operatorID: String, terminalNumber: String, obuID: UInt64?, registered: Bool = true
+    ) {
         self.vin = vin
         self.operatorID = operatorID
         self.terminalNumber = terminalNumber
@@ -97,8 +99,12 @@ public struct ZoneRoadMatcher: RoadMatcher {
     public init(_ matcher: MapMatcher) {
         self.matcher = matcher
         let network = matcher.network
-        links = network.links.map { RoadLinkInfo(id: $0.id.description, length: $0.length, roadClass: $0.name ?? "") }
-        reverse = network.links.map { network.index(of: LinkID(upstream: $0.id.downstream, downstream: $0.id.upstream)) }
+        links = network.links.map {
+            RoadLinkInfo(id: $0.id.description, length: $0.length, roadClass: $0.name ?? "")
+        }
+        reverse = network.links.map {
+            network.index(of: LinkID(upstream: $0.id.downstream, downstream: $0.id.upstream))
+        }
         bearing = network.links.map { link in
             guard let first = link.geometry.first, let last = link.geometry.last else { return 0 }
             return Zone.Geodesy.initialBearing(from: first, to: last)
@@ -185,13 +191,16 @@ public typealias CoverageGrid = Zone.CoverageGrid
 extension Zone.CoverageGrid {
     /// A grid over an explicit bounding box (projection at its south-west corner).
     public init(
-        minLatitude: Double, minLongitude: Double, maxLatitude: Double, maxLongitude: Double, cellSize: Double = 100
+        minLatitude: Double, minLongitude: Double, maxLatitude: Double, maxLongitude: Double,
+        cellSize: Double = 100
     ) {
         let projection = LocalProjection(origin: GeoPoint(latitude: minLatitude, longitude: minLongitude))
         let northEast = projection.project(GeoPoint(latitude: maxLatitude, longitude: maxLongitude))
         self.init(
-            southWest: LocalPoint(east: 0, north: 0), columns: max(1, Int((northEast.east / cellSize).rounded(.up))),
-            rows: max(1, Int((northEast.north / cellSize).rounded(.up))), cellSize: cellSize, projection: projection)
+            southWest: LocalPoint(east: 0, north: 0),
+            columns: max(1, Int((northEast.east / cellSize).rounded(.up))),
+            rows: max(1, Int((northEast.north / cellSize).rounded(.up))), cellSize: cellSize,
+            projection: projection)
     }
 
     /// The cell of a position, or `nil` outside the box.

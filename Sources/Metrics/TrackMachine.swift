@@ -122,19 +122,22 @@ struct TrackMachine: Sendable, Hashable {
                 stepIntegrated = true
                 integrate(from: previous, to: fix, dt: dt, metres: d, configuration: c)
             }
-            placeAwaitingEvents(previous: previous, next: fix, stepIntegrated: stepIntegrated, configuration: c)
+            placeAwaitingEvents(
+                previous: previous, next: fix, stepIntegrated: stepIntegrated, configuration: c)
         } else {
             placeAwaitingEvents(previous: nil, next: fix, stepIntegrated: false, configuration: c)
         }
         coveredSinceFix = coveredEnd > t ? min(coveredEnd - t, c.uplinkWindow) : 0
-        lastFix = Fix(time: t, latitude: fix.latitude, longitude: fix.longitude, speed: fix.speed, heading: fix.heading)
+        lastFix = Fix(
+            time: t, latitude: fix.latitude, longitude: fix.longitude, speed: fix.speed, heading: fix.heading)
 
         if let state = fix.automation { apply(state: state, at: fix, configuration: c) }
         if let mode, mode.isActiveL3L4 { cover(fix: fix, configuration: c) }
     }
 
     private mutating func integrate(
-        from previous: Fix, to fix: VehicleFix, dt: Microseconds, metres: Double, configuration c: MetricsConfiguration
+        from previous: Fix, to fix: VehicleFix, dt: Microseconds, metres: Double,
+        configuration c: MetricsConfiguration
     ) {
         let micrometres = Int64((metres * 1e6).rounded())
         totals.distance += micrometres
@@ -213,12 +216,16 @@ struct TrackMachine: Sendable, Hashable {
 
     /// Grid coverage: the cell of a fix that is active at L3/L4 (after applying its own state).
     private mutating func cover(fix: VehicleFix, configuration c: MetricsConfiguration) {
-        if let grid = c.grid, let cell = grid.cell(of: GeoPoint(latitude: fix.latitude, longitude: fix.longitude)) {
+        if let grid = c.grid,
+            let cell = grid.cell(of: GeoPoint(latitude: fix.latitude, longitude: fix.longitude))
+        {
             totals.cells.insert(DayIndex(day: ShanghaiCalendar.dayNumber(fix.time), index: Int32(cell)))
         }
     }
 
-    private mutating func apply(state: AutomationState, at fix: VehicleFix, configuration c: MetricsConfiguration) {
+    private mutating func apply(
+        state: AutomationState, at fix: VehicleFix, configuration c: MetricsConfiguration
+    ) {
         let t = fix.time
         guard let current = mode else {
             mode = state
@@ -275,7 +282,8 @@ struct TrackMachine: Sendable, Hashable {
         case .severeFailure: kind = .severeFailure
         }
         var record = makeRecord(
-            kind: kind, time: event.time, level: event.levelBefore, initiator: event.initiator, cause: event.cause,
+            kind: kind, time: event.time, level: event.levelBefore, initiator: event.initiator,
+            cause: event.cause,
             late: late)
         if let lastFix {
             record.latitude = lastFix.latitude
@@ -335,9 +343,12 @@ struct TrackMachine: Sendable, Hashable {
         openRequests.removeAll(keepingCapacity: true)
     }
 
-    private func locate(_ record: inout EventRecord, heading: Double? = nil, configuration c: MetricsConfiguration) {
+    private func locate(
+        _ record: inout EventRecord, heading: Double? = nil, configuration c: MetricsConfiguration
+    ) {
         guard let roads = c.roads, let latitude = record.latitude, let longitude = record.longitude,
-            let index = roads.match(latitude: latitude, longitude: longitude, heading: heading ?? lastFix?.heading)
+            let index = roads.match(
+                latitude: latitude, longitude: longitude, heading: heading ?? lastFix?.heading)
         else { return }
         let link = roads.links[index]
         record.link = link.id
@@ -363,7 +374,8 @@ struct TrackMachine: Sendable, Hashable {
         for index in awaitingPosition..<events.count {
             var record = events[index]
             if let previous, stepIntegrated, next.time > previous.time {
-                let f = min(max(Double(record.time - previous.time) / Double(next.time - previous.time), 0), 1)
+                let f = min(
+                    max(Double(record.time - previous.time) / Double(next.time - previous.time), 0), 1)
                 record.latitude = previous.latitude + (next.latitude - previous.latitude) * f
                 record.longitude = previous.longitude + (next.longitude - previous.longitude) * f
                 record.speed = previous.speed + (next.speed - previous.speed) * f

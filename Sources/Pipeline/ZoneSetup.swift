@@ -22,7 +22,9 @@ public enum ZoneSetup {
             var seen = Set<UInt64>()
             while let message = cursor.next() {
                 // MAP frames repeat unchanged: decode each distinct content once.
-                guard seen.insert(FNV1a.hash(message.payload) ^ UInt64(message.payload.count)).inserted else { continue }
+                guard seen.insert(FNV1a.hash(message.payload) ^ UInt64(message.payload.count)).inserted else {
+                    continue
+                }
                 guard let frame = try? CV2XFrame(autoDetecting: message.payload),
                     let nodes = MapNode.nodes(from: frame)
                 else { continue }
@@ -33,12 +35,17 @@ public enum ZoneSetup {
     }
 
     /// The metrics configuration of a zone and its road network.
-    public static func metricsConfiguration(zone: ZoneConfiguration, network: RoadNetwork) -> MetricsConfiguration {
+    public static func metricsConfiguration(zone: ZoneConfiguration, network: RoadNetwork)
+        -> MetricsConfiguration
+    {
         let projection = LocalProjection(origin: zone.origin)
         let vehicles = zone.vehicles.map {
-            VehicleIdentity(vin: $0.vin, operatorID: $0.operatorID, terminalNumber: $0.terminal, obuID: $0.obuID.rawValue)
+            VehicleIdentity(
+                vin: $0.vin, operatorID: $0.operatorID, terminalNumber: $0.terminal, obuID: $0.obuID.rawValue)
         }
-        let rsus = zone.rsus.map { RSUSite(id: $0.id, latitude: $0.position.latitude, longitude: $0.position.longitude) }
+        let rsus = zone.rsus.map {
+            RSUSite(id: $0.id, latitude: $0.position.latitude, longitude: $0.position.longitude)
+        }
         var roads: (any RoadMatcher)?
         var grid: CoverageGrid?
         if !network.links.isEmpty {

@@ -36,11 +36,13 @@ struct ReplayToDatabase {
         let result = try replay.run(files: files) { progress in
             guard showBar, clock.now - lastDraw >= .milliseconds(200) else { return }
             lastDraw = clock.now
-            let share = progress.totalMessages > 0 ? Double(progress.messages) / Double(progress.totalMessages) : 0
+            let share =
+                progress.totalMessages > 0 ? Double(progress.messages) / Double(progress.totalMessages) : 0
             let filled = Int(min(1, share) * 30)
             StandardError.write(
                 "\r\u{1B}[K[\(String(repeating: "#", count: filled))\(String(repeating: "-", count: 30 - filled))] "
-                    + "\((share * 1000).rounded() / 10)% \(RecordingArguments.formatCount(Int(progress.messages))) msgs")
+                    + "\((share * 1000).rounded() / 10)% \(RecordingArguments.formatCount(Int(progress.messages))) msgs"
+            )
         }
         if showBar { StandardError.write("\r\u{1B}[K") }
         for warning in result.warnings { StandardError.line("replay: warning: \(warning)") }
@@ -56,6 +58,7 @@ struct ReplayToDatabase {
                 + "\(String(format: "%.1f", seconds)) s (\(RecordingArguments.formatCount(Int(Double(result.messages) / max(seconds, 1e-9)))) frames/s) "
                 + "into \(database), run \(result.runID): \(reports.count) vehicles, "
                 + "\(String(format: "%.2f", zoneReport.automatedKilometres)) automated L3/L4 km, "
-                + "\(zoneReport.disengagements) disengagements, \(rejected) rejected, \(duplicates) duplicates")
+                + "\(zoneReport.disengagements) disengagements, \(rejected) rejected, \(duplicates) duplicates"
+        )
     }
 }

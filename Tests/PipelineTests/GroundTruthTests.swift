@@ -13,8 +13,11 @@ import Zone
 /// kind of event occurs) keep the suite quick; `Tools/metrics/compare_truth.py` checks large runs.
 @Suite("Ground truth of simulator runs")
 struct GroundTruthTests {
-    func run(seed: UInt64) throws -> (truth: GroundTruth, store: ZoneStore, metrics: ZoneMetrics, directory: URL) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("testzone-truth-\(UUID().uuidString)")
+    func run(seed: UInt64) throws -> (
+        truth: GroundTruth, store: ZoneStore, metrics: ZoneMetrics, directory: URL
+    ) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "testzone-truth-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var parameters = SimulationParameters()
         parameters.seed = seed
@@ -38,7 +41,8 @@ struct GroundTruthTests {
         var sink = try MCAPFrameSink(path: recording, simulation: simulation, zstdLevel: 1)
         let (truth, _) = try SimulationRunner.run(simulation: &simulation, sink: &sink)
         let network = try ZoneSetup.roadNetwork(fromRecordings: [recording])
-        let configuration = ZoneSetup.metricsConfiguration(zone: simulation.layout.configuration, network: network)
+        let configuration = ZoneSetup.metricsConfiguration(
+            zone: simulation.layout.configuration, network: network)
         let store = try ZoneStore(path: directory.appendingPathComponent("zone.sqlite").path)
         let result = try DatabaseReplay(store: store, configuration: configuration).run(files: [recording])
         return (truth, store, result.metrics, directory)
@@ -54,19 +58,27 @@ struct GroundTruthTests {
             let report = try #require(reports[vehicle.vin], "vehicle \(vehicle.vin)")
             // Disengagements by initiator and cause (inferred ones: unknown / unspecified).
             var expected: [String: Int] = [:]
-            for event in vehicle.disengagements { expected["\(event.initiatorName)/\(event.causeName)", default: 0] += 1 }
+            for event in vehicle.disengagements {
+                expected["\(event.initiatorName)/\(event.causeName)", default: 0] += 1
+            }
             expected["unknown/unspecified", default: 0] += vehicle.inferredDisengagements.count
             if expected["unknown/unspecified"] == 0 { expected["unknown/unspecified"] = nil }
             var actual: [String: Int] = [:]
-            for event in report.disengagements { actual["\(event.initiator.name)/\(event.cause.name)", default: 0] += 1 }
+            for event in report.disengagements {
+                actual["\(event.initiator.name)/\(event.cause.name)", default: 0] += 1
+            }
             #expect(actual == expected, "\(vehicle.vin) disengagements")
-            #expect(report.count(.plannedDeactivation) == vehicle.plannedDeactivations.count, "\(vehicle.vin) planned")
+            #expect(
+                report.count(.plannedDeactivation) == vehicle.plannedDeactivations.count,
+                "\(vehicle.vin) planned")
             #expect(report.count(.mrmStarted) == vehicle.mrms.count, "\(vehicle.vin) MRMs")
             #expect(report.count(.collision) == vehicle.collisions.count)
             #expect(report.count(.severeFailure) == vehicle.severeFailures.count)
             #expect(report.takeovers.requests == vehicle.takeovers.count, "\(vehicle.vin) takeover requests")
             #expect(report.takeovers.missed == vehicle.takeovers.filter { $0.outcome == "missed" }.count)
-            let expectedTimes = vehicle.takeovers.filter { $0.outcome == "disengaged" }.compactMap(\.takeoverMs).sorted()
+            let expectedTimes = vehicle.takeovers.filter { $0.outcome == "disengaged" }.compactMap(
+                \.takeoverMs
+            ).sorted()
             #expect(report.takeovers.times.count == expectedTimes.count, "\(vehicle.vin) takeovers")
             for (got, want) in zip(report.takeovers.times, expectedTimes) {
                 #expect(abs(Double(got) / 1000 - Double(want)) <= 1, "\(vehicle.vin) takeover time")
@@ -77,12 +89,15 @@ struct GroundTruthTests {
             }
             let links = Set(report.coveredLinks.map { metrics.configuration.roads?.links[Int($0)].id ?? "" })
             #expect(links == Set(vehicle.linksAutomated.map(\.link)), "\(vehicle.vin) covered links")
-            #expect(report.coveredCells == Set(vehicle.automatedCells.map { Int32($0) }), "\(vehicle.vin) cells")
-            eventKinds += vehicle.disengagements.count + vehicle.takeovers.count + vehicle.plannedDeactivations.count
+            #expect(
+                report.coveredCells == Set(vehicle.automatedCells.map { Int32($0) }), "\(vehicle.vin) cells")
+            eventKinds +=
+                vehicle.disengagements.count + vehicle.takeovers.count + vehicle.plannedDeactivations.count
         }
         #expect(eventKinds > 0, "the run has events to compare")
         let health = Array(metrics.sources.values)
-        #expect(health.reduce(0) { $0 + $1.rejectedTotal } == Int64(truth.faults.corrupted.values.reduce(0, +)))
+        #expect(
+            health.reduce(0) { $0 + $1.rejectedTotal } == Int64(truth.faults.corrupted.values.reduce(0, +)))
         #expect(health.reduce(0) { $0 + $1.duplicates } == Int64(truth.faults.duplicated.values.reduce(0, +)))
         // The database says the same.
         let zone = try store.zoneSummary()
