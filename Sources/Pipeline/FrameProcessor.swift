@@ -303,6 +303,7 @@ public struct FrameProcessor: Sendable {
         case .invalidEscape: "jt808: invalid escape"
         case .unterminatedPacket: "jt808: unterminated packet"
         case .discardedBytes: "jt808: bytes outside packets"
+        case .unexpectedMessage: "jt808: unexpected message"
         case .notEncodable: "jt808: not encodable"
         case .unexpectedMessage: "jt808: unexpected message"
         }

@@ -22,7 +22,6 @@ struct TestZone: AsyncParsableCommand {
             RecordCommand.self,
             ReplayCommand.self,
             InspectCommand.self,
-            DecodeJT808Command.self,  // temporary (jt808 branch): the lead moves it under `decode`
             MetricsCommand.self,
             SimulateCommand.self,
             ReportCommand.self,
