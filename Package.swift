@@ -41,6 +41,12 @@ let package = Package(
 
         // MARK: Library modules
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "Reports", dependencies: ["Store", "Metrics", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Metrics", dependencies: ["Zone"]),
+        .target(name: "Store", dependencies: ["Metrics", "Zone", .product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
+        .target(name: "Pipeline", dependencies: ["ZeroMQ", "Recording", "CV2X", "JT808", "Zone", "Metrics", "Store", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Zone", dependencies: ["CV2X", "TOMLKit"]),
+        .target(name: "Simulator", dependencies: ["CV2X", "JT808", "Recording", "Zone", "ZeroMQ"]),
         .target(name: "UPER"),
         .target(name: "CV2X", dependencies: ["UPER"]),
         .target(name: "JT808"),
@@ -72,6 +78,14 @@ let package = Package(
 
         // MARK: Tests (Swift Testing, one target per module)
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Metrics"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Zone"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Zone"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Recording", "CV2X", "JT808", "Zone", "Simulator", "Metrics", "Store"]),
+        .testTarget(name: "ZoneTests", dependencies: ["Zone"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Zone", "CV2X", "UPER", "JT808", "Recording", "ZeroMQ"]),
+        .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "JT808Tests", dependencies: ["JT808"]),
         .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CV2XTests", dependencies: ["CV2X", "UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JT808Tests", dependencies: ["JT808"]),
