@@ -5,6 +5,8 @@ SWIFT      ?= swift
 CONFIG     ?= release
 BIN         = .build/$(CONFIG)/testzone
 JOBS       ?= $(shell nproc)
+FUZZ_SECONDS ?= 600
+FUZZ_TARGET  ?=
 
 .PHONY: all setup build run test bench fuzz format lint clean
 
@@ -30,6 +32,10 @@ test: setup
 ## bench: run the benchmarks (Benchmarks/ package) with their reference programs
 bench: setup
 	@Tools/bench/run-all.sh
+
+## fuzz: build the libFuzzer targets (Fuzz/) and run each for FUZZ_SECONDS (or only FUZZ_TARGET)
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) Tools/fuzz.sh $(FUZZ_TARGET)
 
 ## format: format the sources in place with swift-format (config: .swift-format)
 format:

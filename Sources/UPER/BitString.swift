@@ -8,7 +8,7 @@ public struct BitString: Sendable, Hashable {
     /// For `count <= 64`: the bits right-aligned, bit 0 most significant; zero otherwise.
     @usableFromInline var inlineBits: UInt64
     /// For `count > 64`: the octets, bit 0 = MSB of the first octet, unused trailing bits zero.
-    @usableFromInline var spilled: [UInt8]
+    @usableFromInline var spilled: [UInt8]?
 
     /// Creates a bit string of `count` bits; `bits` holds them in its low `count` bits, first bit
     /// most significant. For `count > 64` the 64 bits are the first ones and the rest are zero.
@@ -18,7 +18,7 @@ public struct BitString: Sendable, Hashable {
         if count <= 64 {
             self.count = count
             inlineBits = count == 64 ? bits : bits & ((1 &<< UInt64(count)) &- 1)
-            spilled = []
+            spilled = nil
         } else {
             var octets = [UInt8](repeating: 0, count: (count + 7) / 8)
             for index in 0..<8 { octets[index] = UInt8(truncatingIfNeeded: bits >> UInt64(56 - 8 * index)) }
@@ -44,7 +44,7 @@ public struct BitString: Sendable, Hashable {
             word >>= UInt64((8 - count % 8) % 8)
             self.count = count
             inlineBits = word
-            spilled = []
+            spilled = nil
         } else {
             self.count = count
             inlineBits = 0
@@ -56,7 +56,7 @@ public struct BitString: Sendable, Hashable {
     public var bits: UInt64 {
         if count <= 64 { return inlineBits }
         var word: UInt64 = 0
-        for octet in spilled.prefix(8) { word = word << 8 | UInt64(octet) }
+        for octet in (spilled ?? []).prefix(8) { word = word << 8 | UInt64(octet) }
         return word
     }
 
@@ -65,7 +65,7 @@ public struct BitString: Sendable, Hashable {
         get {
             guard bit >= 0 && bit < count else { return false }
             if count <= 64 { return (inlineBits >> UInt64(count - 1 - bit)) & 1 != 0 }
-            return (spilled[bit / 8] >> UInt8(7 - bit % 8)) & 1 != 0
+            return ((spilled?[bit / 8] ?? 0) >> UInt8(7 - bit % 8)) & 1 != 0
         }
         set {
             guard bit >= 0 && bit < count else { return }
@@ -74,14 +74,14 @@ public struct BitString: Sendable, Hashable {
                 inlineBits = newValue ? inlineBits | mask : inlineBits & ~mask
             } else {
                 let mask: UInt8 = 1 << UInt8(7 - bit % 8)
-                spilled[bit / 8] = newValue ? spilled[bit / 8] | mask : spilled[bit / 8] & ~mask
+                if newValue { spilled?[bit / 8] |= mask } else { spilled?[bit / 8] &= ~mask }
             }
         }
     }
 
     /// The octets, first bit = MSB of the first octet, padded with zero bits.
     public var bytes: [UInt8] {
-        if count > 64 { return spilled }
+        if count > 64 { return spilled ?? [] }
         let aligned = count == 0 ? 0 : inlineBits << UInt64(64 - count)
         return (0..<((count + 7) / 8)).map { UInt8(truncatingIfNeeded: aligned >> UInt64(56 - 8 * $0)) }
     }

@@ -14,7 +14,12 @@ public struct UPERReader {
     /// Current bit position from the first bit of the buffer.
     @usableFromInline var position: Int
     /// Bit position at which the readable data ends (narrowed while decoding an open type).
-    @usableFromInline var end: Int
+    @usableFromInline var end: Int {
+        didSet { fastEnd = Swift.min(end, (byteCount &- 7) &* 8) }
+    }
+    /// `min(end, (byteCount - 7) * 8)`: a read of `n >= 1` bits ending at or before `fastEnd` is
+    /// inside the data and its first byte starts a full 8-byte window (one check on the hot path).
+    @usableFromInline var fastEnd: Int
 
     /// Creates a reader over `buffer`, which must outlive the reader.
     public init(_ buffer: UnsafeRawBufferPointer) {
@@ -22,6 +27,7 @@ public struct UPERReader {
         byteCount = buffer.count
         position = 0
         end = buffer.count &* 8
+        fastEnd = Swift.min(buffer.count &* 8, (buffer.count &- 7) &* 8)
     }
 
     /// Runs `body` with a reader over `bytes`, kept alive for the duration of the call.
@@ -78,54 +84,71 @@ public struct UPERReader {
     }
 
     @usableFromInline
-    static func outOfRange(raw: UInt64, lower: Int64, upper: Int64, at offset: Int) -> UPERError {
+    static func failOutOfRange(raw: UInt64, lower: Int64, upper: Int64, at offset: Int) throws(UPERError)
+        -> Never
+    {
         let value = Int64(bitPattern: UInt64(bitPattern: lower) &+ raw)
-        return UPERError(.valueOutOfRange(value: value, lower: lower, upper: upper), bitOffset: offset)
+        throw UPERError(.valueOutOfRange(value: value, lower: lower, upper: upper), bitOffset: offset)
     }
 
     @usableFromInline
-    static func invalidIndex(_ index: Int, count: Int, at offset: Int) -> UPERError {
-        UPERError(.invalidIndex(index: index, count: count), bitOffset: offset)
+    static func failInvalidIndex(_ index: Int, count: Int, at offset: Int) throws(UPERError) -> Never {
+        throw UPERError(.invalidIndex(index: index, count: count), bitOffset: offset)
     }
 
     // MARK: Bits
 
     /// Reads one bit (BOOLEAN, presence and extension bits).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readBool() throws(UPERError) -> Bool {
-        guard position < end, let base else { throw endOfData(1) }
-        let byte = base.load(fromByteOffset: position &>> 3, as: UInt8.self)
-        let bit = (byte &>> UInt8(7 &- (position & 7))) & 1
-        position &+= 1
-        return bit != 0
+        if position < end, let base {
+            let byte = base.load(fromByteOffset: position &>> 3, as: UInt8.self)
+            let bit = (byte &>> UInt8(truncatingIfNeeded: 7 &- (position & 7))) & 1
+            position &+= 1
+            return bit != 0
+        }
+        return try readBitsOutOfLine(1) != 0
     }
 
     /// Reads `count` bits (0...64) as an unsigned number, first bit most significant.
-    @inlinable
+    ///
+    /// Fast path: one bounds check, one unaligned big-endian 64-bit load, two shifts. Reads in the
+    /// last 7 bytes of the buffer, zero-bit reads, 58-64-bit reads straddling 9 bytes and all errors
+    /// go out of line.
+    @inlinable @inline(__always)
     public mutating func readBits(_ count: Int) throws(UPERError) -> UInt64 {
-        guard count > 0 else { return 0 }
-        guard count <= end &- position, count <= 64, let base else { throw bitsError(count) }
-        let byte = position &>> 3
         let shift = position & 7
-        if count &+ shift <= 64 && byte &+ 8 <= byteCount {
-            let word = UInt64(bigEndian: base.loadUnaligned(fromByteOffset: byte, as: UInt64.self))
+        if position &+ count <= fastEnd && count > 0 && count &+ shift <= 64 {
+            let word = UInt64(
+                bigEndian: base.unsafelyUnwrapped.loadUnaligned(
+                    fromByteOffset: position &>> 3, as: UInt64.self))
             position &+= count
-            return (word &<< UInt64(shift)) &>> UInt64(64 &- count)
+            return (word &<< UInt64(truncatingIfNeeded: shift)) &>> UInt64(truncatingIfNeeded: 64 &- count)
         }
-        return readBitsSlow(count, base: base)
+        return try readBitsOutOfLine(count)
     }
 
+    /// Checked, byte-by-byte read: zero counts, short buffers, 9-byte straddles, and all errors.
     @usableFromInline
-    func bitsError(_ count: Int) -> UPERError {
-        if count > 64 {
-            return UPERError(.unsupported("read of \(count) bits at once (at most 64)"), bitOffset: position)
+    mutating func readBitsOutOfLine(_ count: Int) throws(UPERError) -> UInt64 {
+        guard count > 0 else { return 0 }
+        guard count <= 64 else {
+            throw UPERError(.unsupported("read of \(count) bits at once (at most 64)"), bitOffset: position)
         }
-        return endOfData(count)
-    }
-
-    /// Bit-by-byte read near the end of the buffer or when 64 bits straddle 9 bytes (bounds checked).
-    @usableFromInline
-    mutating func readBitsSlow(_ count: Int, base: UnsafeRawPointer) -> UInt64 {
+        guard count <= end - position, let base else { throw endOfData(count) }
+        if byteCount >= 8 {
+            if count > 32 {
+                // A 58-64-bit read straddling 9 bytes: two reads.
+                let high = try readBits(count - 32)
+                return high << 32 | (try readBits(32))
+            }
+            // Near the end: the window is the last 8 bytes of the buffer.
+            let byte = min(position >> 3, byteCount - 8)
+            let offset = position - byte * 8
+            let word = UInt64(bigEndian: base.loadUnaligned(fromByteOffset: byte, as: UInt64.self))
+            position += count
+            return (word << UInt64(offset)) >> UInt64(64 - count)
+        }
         var result: UInt64 = 0
         var remaining = count
         while remaining > 0 {
@@ -141,6 +164,12 @@ public struct UPERReader {
         return result
     }
 
+    /// Throws `.endOfData` for `needed` bits at the current position (kept out of line).
+    @usableFromInline
+    func failEndOfData(_ needed: Int) throws(UPERError) -> Never {
+        throw endOfData(needed)
+    }
+
     /// Skips `count` bits.
     @inlinable
     public mutating func skipBits(_ count: Int) throws(UPERError) {
@@ -151,19 +180,19 @@ public struct UPERReader {
     // MARK: Integers (X.691 10.5-10.9, 12)
 
     /// Constrained whole number `lower...upper` in the minimum number of bits (0 bits if the range is 1).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readConstrainedInt(lower: Int64, upper: Int64) throws(UPERError) -> Int64 {
         let span = UInt64(bitPattern: upper &- lower)
         if span == 0 { return lower }
-        let start = position
-        let raw = try readBits(64 &- span.leadingZeroBitCount)
-        guard raw <= span else { throw Self.outOfRange(raw: raw, lower: lower, upper: upper, at: start) }
+        let width = 64 &- span.leadingZeroBitCount
+        let raw = try readBits(width)
+        if raw > span { try Self.failOutOfRange(raw: raw, lower: lower, upper: upper, at: position &- width) }
         return Int64(bitPattern: UInt64(bitPattern: lower) &+ raw)
     }
 
     /// Constrained whole number whose constraint may be extensible (`lower...upper, ...`): the
     /// extension bit comes first; when set, the value follows as an unconstrained integer.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readConstrainedInt(
         lower: Int64, upper: Int64, extensible: Bool
     ) throws(UPERError) -> Int64 {
@@ -202,7 +231,7 @@ public struct UPERReader {
     }
 
     /// Normally small non-negative whole number (X.691 10.6): `0` + 6 bits, or `1` + semi-constrained.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readNormallySmallNonNegative() throws(UPERError) -> Int {
         let head = try readBits(7)
         if head & 0x40 == 0 { return Int(head) }
@@ -324,27 +353,27 @@ public struct UPERReader {
 
     /// ENUMERATED index: extension bit (if extensible); root index as a constrained number
     /// `0..<rootCount`, or an extension index as a normally small number.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readEnumeratedIndex(rootCount: Int, extensible: Bool) throws(UPERError) -> Index {
         try readIndex(rootCount: rootCount, extensible: extensible)
     }
 
     /// CHOICE index: as for ENUMERATED; an extension alternative's value follows as an open type.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readChoiceIndex(rootCount: Int, extensible: Bool) throws(UPERError) -> Index {
         try readIndex(rootCount: rootCount, extensible: extensible)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func readIndex(rootCount: Int, extensible: Bool) throws(UPERError) -> Index {
         if extensible, try readBool() { return .extension(try readNormallySmallNonNegative()) }
-        let start = position
         guard rootCount > 1 else {
             if rootCount == 1 { return .root(0) }
-            throw Self.invalidIndex(0, count: 0, at: start)
+            try Self.failInvalidIndex(0, count: 0, at: position)
         }
-        let raw = Int(truncatingIfNeeded: try readBits(64 &- UInt64(rootCount &- 1).leadingZeroBitCount))
-        guard raw < rootCount else { throw Self.invalidIndex(raw, count: rootCount, at: start) }
+        let width = 64 &- UInt64(truncatingIfNeeded: rootCount &- 1).leadingZeroBitCount
+        let raw = Int(truncatingIfNeeded: try readBits(width))
+        if raw >= rootCount { try Self.failInvalidIndex(raw, count: rootCount, at: position &- width) }
         return .root(raw)
     }
 
@@ -353,7 +382,7 @@ public struct UPERReader {
     /// SEQUENCE preamble: the extension bit (if extensible), then one presence bit per OPTIONAL or
     /// DEFAULT root component, returned in the low `optionalCount` bits (first component most
     /// significant). At most 64 optional components.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readSequencePreamble(
         extensible: Bool, optionalCount: Int
     ) throws(UPERError) -> (extended: Bool, presence: UInt64) {
@@ -361,11 +390,14 @@ public struct UPERReader {
             let word = try readBits(optionalCount &+ 1)
             return (word &>> UInt64(optionalCount) != 0, word & ((1 &<< UInt64(optionalCount)) &- 1))
         }
+        if optionalCount > 64 { try failTooManyOptionals() }
         let extended = extensible ? try readBool() : false
-        guard optionalCount <= 64 else {
-            throw UPERError(.unsupported("more than 64 optional components"), bitOffset: position)
-        }
         return (extended, try readBits(optionalCount))
+    }
+
+    @usableFromInline
+    func failTooManyOptionals() throws(UPERError) -> Never {
+        throw UPERError(.unsupported("more than 64 optional components"), bitOffset: position)
     }
 
     /// Extension additions presence (X.691 19.8): a normally small number `count - 1`, then `count`
@@ -457,12 +489,12 @@ public struct UPERReader {
 
     /// Fixed-size OCTET STRING (`SIZE(n)`, n = `Storage.size` <= 16) into inline storage: no length
     /// determinant, no allocation.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readFixedOctets<Storage: FixedOctets>(_ type: Storage.Type) throws(UPERError)
         -> Storage
     {
         let size = Storage.size
-        guard size &* 8 <= remainingBits else { throw endOfData(size &* 8) }
+        if size &* 8 > end &- position { try failEndOfData(size &* 8) }
         if size <= 8 {
             let high = try readBits(size &* 8) &<< UInt64(64 &- size &* 8)
             return Storage(words: InlineOctetWords(high: high, low: 0))
@@ -473,14 +505,32 @@ public struct UPERReader {
     }
 
     /// BIT STRING with size `lower...upper`, extensible or not. Up to 64 bits are read inline.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readBitString(lower: Int, upper: Int?, extensible: Bool) throws(UPERError)
         -> BitString
     {
-        if !extensible, let upper, upper == lower, upper <= 64 {
-            return BitString(count: upper, bits: try readBits(upper))
+        // Inline for root sizes up to 64 bits (the usual flag sets): no allocation.
+        if let upper, upper <= 64, lower >= 0, lower <= upper {
+            let extended = extensible ? try readBool() : false
+            if !extended {
+                var size = lower
+                if upper != lower {
+                    let width = 64 &- UInt64(truncatingIfNeeded: upper &- lower).leadingZeroBitCount
+                    size = lower &+ Int(truncatingIfNeeded: try readBits(width))
+                    if size > upper {
+                        try failSizeOutOfRange(size, lower: lower, upper: upper, at: position &- width)
+                    }
+                }
+                return BitString(count: size, bits: try readBits(size))
+            }
+            position &-= 1
         }
         return try readBitStringGeneral(lower: lower, upper: upper, extensible: extensible)
+    }
+
+    @usableFromInline
+    func failSizeOutOfRange(_ size: Int, lower: Int, upper: Int?, at offset: Int) throws(UPERError) -> Never {
+        throw UPERError(.sizeOutOfRange(size: size, lower: lower, upper: upper), bitOffset: offset)
     }
 
     @usableFromInline

@@ -40,6 +40,32 @@ struct MetricDefinitionTests {
         #expect(segments == ["3/active", "4/active", "4/takeoverRequested", "0/off"])
     }
 
+    @Test func stepIsSplitAtTheEventThatChangedTheMode() throws {
+        // Engaged at 20.25 s (event), first reported active at 21 s; disengaged at 40.75 s,
+        // reported off at 41 s; a silent drop reported at 61 s holds the old mode for the step.
+        var observations = track(from: 0, to: 70) { s in
+            switch s {
+            case 0...20: S.state(0, .available)
+            case 21...40: l4
+            case 41...50: off
+            case 51...60: l3
+            default: off
+            }
+        }
+        observations.append(.event(S.event(0, 20.25, .engaged, level: 0)))
+        observations.append(.event(S.event(0, 40.75, .disengaged, initiator: .safetyDriver)))
+        observations.append(.event(S.event(0, 50.5, .engaged, level: 0)))
+        let report = try #require(S.report(S.run(observations)))
+        #expect(abs((report.automatedDistance[4] ?? 0) - 205) < 0.1)
+        #expect(abs((report.automatedTime[4] ?? 0) - 20.5) < 1e-9)
+        #expect(abs((report.automatedDistance[3] ?? 0) - 105) < 0.1)
+        #expect(report.count(.inferredDisengagement) == 1)
+        let segments = report.segments.map { ($0.start - S.t0, $0.level, $0.status) }
+        #expect(segments.map(\.0) == [0, 20_250_000, 40_750_000, 50_500_000, 61_000_000])
+        #expect(report.segments.map(\.status) == [.available, .active, .off, .active, .off])
+        #expect(abs(Double(report.segments[1].distance) / 1e6 - 205) < 0.1)
+    }
+
     @Test func stepsOverTenSecondsAreGapsNotIntegrated() throws {
         var observations = track(from: 0, to: 10) { _ in l4 }
         // Exactly 10 s later: integrated. Then 10.001 s later: a gap.
@@ -79,9 +105,9 @@ struct MetricDefinitionTests {
         #expect(abs((event.longitude ?? 0) - S.longitude(east: 105)) < 1e-9)
         #expect(event.link == "L1")
         #expect(event.roadClass == "urban")
-        // Sample and hold: the step from 10 s to 11 s still counts at the state reported at 10 s.
-        #expect(report.kilometresPerDisengagement.map { abs($0 - 0.11) < 1e-4 } == true)
-        #expect(report.disengagementsPerThousandKilometres.map { abs($0 - 1000 / 0.11) < 1 } == true)
+        // The step from 10 s to 11 s is split at the event (10.5 s): 105 m automated.
+        #expect(report.kilometresPerDisengagement.map { abs($0 - 0.105) < 1e-4 } == true)
+        #expect(report.disengagementsPerThousandKilometres.map { abs($0 - 1000 / 0.105) < 1 } == true)
     }
 
     @Test func plannedEndIsADeactivationNeverADisengagement() throws {
@@ -99,7 +125,7 @@ struct MetricDefinitionTests {
         let report = try #require(S.report(S.run(observations)))
         #expect(report.disengagements.isEmpty)
         #expect(report.count(.deactivation) == 1)
-        #expect(abs((report.automatedDistance[2] ?? 0) - 110) < 0.2)
+        #expect(abs((report.automatedDistance[2] ?? 0) - 105) < 0.2)
         #expect(report.automatedKilometres == 0)
     }
 
@@ -166,7 +192,7 @@ struct MetricDefinitionTests {
         #expect(mrm.takeoverTime == 5_000_000)
         #expect(mrm.latitude != nil && mrm.link == "L1")
         // Neither takeover requested nor MRM counts as automated distance (status active only).
-        #expect(abs((report.automatedDistance[4] ?? 0) - 110) < 0.2)
+        #expect(abs((report.automatedDistance[4] ?? 0) - 105) < 0.2)
     }
 
     @Test func takeoverStatisticsMedianP95Max() {
@@ -217,7 +243,7 @@ struct MetricDefinitionTests {
         let report = try #require(S.report(metrics))
         #expect(report.totals.late == 1)
         #expect(report.disengagements.count == 1)
-        #expect(abs((report.automatedDistance[4] ?? 0) - 510) < 0.5)
+        #expect(abs((report.automatedDistance[4] ?? 0) - 505) < 0.5)
     }
 
     @Test func lateDisengagementReplacesTheInferredOne() throws {
@@ -342,10 +368,17 @@ struct DataHealthTests {
         let rsu = aggregator.source(named: "cv2x/RSU-1")
         let other = aggregator.source(named: "cv2x/RSU-2")
         var seen: [Bool] = []
-        for (source, key, hash) in [(rsu, 1, 42), (rsu, 1, 42), (rsu, 1, 43), (rsu, 2, 42), (other, 1, 42)] {
-            seen.append(aggregator.isDuplicate(source: source, sequenceKey: UInt64(key), contentHash: UInt64(hash)))
+        let minute: Microseconds = 60_000_000
+        for (source, key, hash, time) in [
+            (rsu, 1, 42, 0), (rsu, 1, 42, 1000), (rsu, 1, 43, 0), (rsu, 2, 42, 0), (other, 1, 42, 0),
+            (rsu, 1, 42, 2 * minute),
+        ] {
+            seen.append(
+                aggregator.isDuplicate(source: source, sequenceKey: UInt64(key), contentHash: UInt64(hash), at: Microseconds(time)))
         }
-        #expect(seen == [false, true, false, false, false])
+        // Equal frames minutes apart (a MAP after its msgCnt wrapped) are not duplicates.
+        #expect(seen == [false, true, false, false, false, false])
+        aggregator.record(.duplicate, source: rsu)
         aggregator.received(source: rsu, at: 0)
         aggregator.record(.rejected(reason: "uper: truncated"), source: rsu)
         aggregator.record(.decoded, source: rsu)
