@@ -142,21 +142,29 @@ func day(month: Int, day: Int) -> ZoneMetrics {
 
 /// Where the database lives; built once per machine and reused while the generator version
 /// (the file name) is the same.
-let databasePath = FileManager.default.temporaryDirectory.appendingPathComponent("testzone-reports-bench-v1.sqlite")
-    .path
-let outputDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("testzone-reports-bench-out").path
+let databasePath = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "testzone-reports-bench-v1.sqlite"
+)
+.path
+let outputDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "testzone-reports-bench-out"
+).path
 
 func buildDatabase() throws {
     let path = databasePath
     if FileManager.default.fileExists(atPath: path + ".complete") { return }
-    for suffix in ["", "-wal", "-shm", ".complete"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    for suffix in ["", "-wal", "-shm", ".complete"] {
+        try? FileManager.default.removeItem(atPath: path + suffix)
+    }
     let store = try ZoneStore(path: path)
     try store.registerZone(
-        configuration, operators: Dictionary(uniqueKeysWithValues: (0..<5).map { ("op\($0)", "Operator \($0)") }))
+        configuration,
+        operators: Dictionary(uniqueKeysWithValues: (0..<5).map { ("op\($0)", "Operator \($0)") }))
     let days = [(10, 31)] + (1...30).map { (11, $0) }
     for (index, (month, d)) in days.enumerated() {
         let metrics = day(month: month, day: d)
-        let file = RunFile(path: "/recordings/\(month)-\(d).mcap", sha256: String(format: "%064x", index + 1), bytes: 1)
+        let file = RunFile(
+            path: "/recordings/\(month)-\(d).mcap", sha256: String(format: "%064x", index + 1), bytes: 1)
         let run = try store.beginRun(key: "day-\(month)-\(d)", files: [file], startedAt: 0)
         try store.finishRun(run, metrics: metrics, frames: 1, finishedAt: 0)
     }
@@ -166,10 +174,12 @@ func buildDatabase() throws {
 /// One `testzone report` for November 2026, all formats, written to a scratch directory.
 func writeReport() throws {
     let job = ReportJob(
-        databasePath: databasePath, month: try ReportMonth(parsing: "2026-11"), outputDirectory: outputDirectory,
+        databasePath: databasePath, month: try ReportMonth(parsing: "2026-11"),
+        outputDirectory: outputDirectory,
         generatedAtMicros: 0, softwareVersion: "bench")
     let (report, paths) = try job.run()
-    precondition(report.vehicles.count == vehicleCount && report.summary.disengagements > 0 && paths.count > 10)
+    precondition(
+        report.vehicles.count == vehicleCount && report.summary.disengagements > 0 && paths.count > 10)
     blackHole(report)
 }
 
