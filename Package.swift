@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "Store", dependencies: ["Metrics", .product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
         .target(name: "Simulator", dependencies: ["CV2X", "JT808", "Recording", "Zone", "ZeroMQ"]),
         .target(name: "Pipeline", dependencies: ["ZeroMQ", "Recording", "CV2X", "JT808", "Metrics", "Store", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Reports", dependencies: ["Store", "Metrics", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Reports", dependencies: ["Store", "Metrics", "Zone", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // MARK: Command-line tool
         .executableTarget(
@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Zone", "CV2X", "UPER", "JT808", "Recording", "ZeroMQ"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Recording", "CV2X", "JT808", "Metrics", "Store"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Metrics"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Metrics", "Zone"]),
         .testTarget(name: "CLITests", dependencies: ["ZeroMQ"]),
     ]
 )
