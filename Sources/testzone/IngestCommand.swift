@@ -46,6 +46,9 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Commit to the database every this many seconds.")
     var commitSeconds: Double = 2
 
+    @Option(help: "Write the open journal chunk to the file at least every this many seconds (what a kill -9 can lose).")
+    var flushSeconds: Double = 1
+
     @Option(help: "Status line every this many seconds (0: none).")
     var statusSeconds: Double = 5
 
@@ -64,7 +67,7 @@ struct IngestCommand: ParsableCommand {
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level: unknown level \(logLevel)") }
         if ![1, 2].contains(threads) { throw ValidationError("--threads must be 1 or 2") }
         if !["zstd", "lz4", "none"].contains(compression) { throw ValidationError("--compression: zstd, lz4 or none") }
-        if rotateMinutes <= 0 || commitSeconds <= 0 { throw ValidationError("--rotate-minutes and --commit-seconds must be > 0") }
+        if rotateMinutes <= 0 || commitSeconds <= 0 || flushSeconds <= 0 { throw ValidationError("--rotate-minutes, --commit-seconds and --flush-seconds must be > 0") }
     }
 
     static func parseSize(_ text: String) -> UInt64? {
@@ -89,6 +92,7 @@ struct IngestCommand: ParsableCommand {
         options.rotateSeconds = rotateMinutes * 60
         options.rotateBytes = Self.parseSize(rotateSize) ?? 1 << 30
         options.commitSeconds = commitSeconds
+        options.flushSeconds = flushSeconds
         options.statusSeconds = statusSeconds
         options.threads = threads
         options.zoneName = zone.name
