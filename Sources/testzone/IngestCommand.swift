@@ -40,7 +40,7 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Rotate the journal file after this many minutes.")
     var rotateMinutes: Double = 60
 
-    @Option(help: "Rotate the journal file at this size (e.g. 1GB, 512MB).")
+    @Option(help: "Rotate the journal file at this size (1GB, 512MB decimal; 1GiB binary; or bytes).")
     var rotateSize: String = "1GB"
 
     @Option(help: "Commit to the database every this many seconds.")
@@ -72,7 +72,10 @@ struct IngestCommand: ParsableCommand {
 
     static func parseSize(_ text: String) -> UInt64? {
         let upper = text.uppercased()
-        let units: [(String, UInt64)] = [("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10), ("B", 1)]
+        let units: [(String, UInt64)] = [
+            ("GIB", 1 << 30), ("MIB", 1 << 20), ("KIB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1000),
+            ("B", 1),
+        ]
         for (suffix, factor) in units where upper.hasSuffix(suffix) {
             return Double(upper.dropLast(suffix.count)).map { UInt64($0 * Double(factor)) }
         }
