@@ -97,6 +97,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Recording", "CV2X", "JT808", "Metrics", "Store"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Metrics", "Zone"]),
         .testTarget(name: "CLITests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "IngestTests", dependencies: ["testzone", "Pipeline", "Store", "Metrics", "Recording", "ZeroMQ", "Zone", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )
 
