@@ -7,23 +7,31 @@
 
 import PackageDescription
 
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+
 let package = Package(
     name: "testzone",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "testzone", targets: ["testzone"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
-        .library(name: "Metrics", targets: ["Metrics"]),
-        .library(name: "Store", targets: ["Store"]),
         .library(name: "UPER", targets: ["UPER"]),
+        .library(name: "CV2X", targets: ["CV2X"]),
         .library(name: "JT808", targets: ["JT808"]),
         .library(name: "Recording", targets: ["Recording"]),
-        .library(name: "CV2X", targets: ["CV2X"]),
+        .library(name: "Zone", targets: ["Zone"]),
+        .library(name: "Metrics", targets: ["Metrics"]),
+        .library(name: "Store", targets: ["Store"]),
+        .library(name: "Simulator", targets: ["Simulator"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
+        .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // MARK: System libraries (headers from Debian's -dev packages; `make setup` installs them)
@@ -36,12 +44,19 @@ let package = Package(
 
         // MARK: Library modules
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
-        .target(name: "Metrics"),
-        .target(name: "Store", dependencies: ["Metrics", .product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
         .target(name: "UPER"),
+        .target(name: "CV2X", dependencies: ["UPER"]),
         .target(name: "JT808"),
         .target(name: "Recording", dependencies: ["CZstd", "CLZ4"]),
-        .target(name: "CV2X", dependencies: ["UPER"]),
+        .target(name: "Zone", dependencies: ["CV2X", "TOMLKit"]),
+        .target(name: "Metrics", dependencies: ["Zone"]),
+        .target(name: "Store", dependencies: ["Metrics", "Zone", grdb], exclude: ["README.md"]),
+        .target(name: "Simulator", dependencies: ["CV2X", "JT808", "Recording", "Zone", "ZeroMQ"]),
+        .target(
+            name: "Pipeline",
+            dependencies: ["ZeroMQ", "Recording", "CV2X", "JT808", "Zone", "Metrics", "Store", logging]
+        ),
+        .target(name: "Reports", dependencies: ["Store", "Metrics", "Zone", grdb]),
 
         // MARK: Command-line tool
         .executableTarget(
@@ -50,20 +65,40 @@ let package = Package(
                 "ZeroMQ",
                 "CV2X",
                 "Recording",
+                "JT808",
+                "Metrics",
+                "Store",
+                "Pipeline",
+                "Simulator",
+                "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
+                logging,
             ]
         ),
 
         // MARK: Tests (Swift Testing, one target per module)
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics"]),
         .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "JT808Tests", dependencies: ["JT808"]),
-        .testTarget(name: "RecordingTests", dependencies: ["Recording"]),
-        .testTarget(name: "CLITests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "CV2XTests", dependencies: ["CV2X", "UPER"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "JT808Tests", dependencies: ["JT808"]),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "ZeroMQ", "testzone"]),
+        .testTarget(name: "ZoneTests", dependencies: ["Zone"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Zone"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Zone"]),
+        .testTarget(
+            name: "SimulatorTests",
+            dependencies: ["Simulator", "Zone", "CV2X", "UPER", "JT808", "Recording", "ZeroMQ"]
+        ),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "Recording", "CV2X", "JT808", "Zone", "Simulator", "Metrics", "Store"]
+        ),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Metrics", "Zone"]),
+        .testTarget(name: "CLITests", dependencies: ["ZeroMQ"]),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["testzone", "Pipeline", "Store", "Metrics", "Recording", "ZeroMQ", "Zone", grdb]
+        ),
     ]
 )
 

@@ -22,7 +22,11 @@ let package = Package(
     targets: [
         // One executable target per benchmark suite, e.g.:
         // .executableTarget(name: "ZeroMQBenchmarks", dependencies: [benchmark, .product(name: "ZeroMQ", package: "testzone")], path: "Benchmarks/ZeroMQBenchmarks", plugins: plugins),
+        .executableTarget(name: "CV2XBenchmarks", dependencies: [benchmark, .product(name: "CV2X", package: "testzone")], path: "Benchmarks/CV2XBenchmarks", plugins: plugins),
         .executableTarget(name: "ZeroMQBenchmarks", dependencies: [benchmark, .product(name: "ZeroMQ", package: "testzone")], path: "Benchmarks/ZeroMQBenchmarks", plugins: plugins),
+        .executableTarget(name: "MetricsBenchmarks", dependencies: [benchmark, .product(name: "Metrics", package: "testzone"), .product(name: "Store", package: "testzone"), .product(name: "Pipeline", package: "testzone"), .product(name: "CV2X", package: "testzone"), .product(name: "JT808", package: "testzone"), .product(name: "Recording", package: "testzone")], path: "Benchmarks/MetricsBenchmarks", plugins: plugins),
+        .executableTarget(name: "ReportsBenchmarks", dependencies: [benchmark, .product(name: "Reports", package: "testzone"), .product(name: "Store", package: "testzone"), .product(name: "Metrics", package: "testzone")], path: "Benchmarks/ReportsBenchmarks", plugins: plugins),
         .executableTarget(name: "RecordingBenchmarks", dependencies: [benchmark, .product(name: "Recording", package: "testzone")], path: "Benchmarks/RecordingBenchmarks", plugins: plugins),
+        .executableTarget(name: "JT808Benchmarks", dependencies: [benchmark, .product(name: "JT808", package: "testzone")], path: "Benchmarks/JT808Benchmarks", plugins: plugins),
     ]
 )

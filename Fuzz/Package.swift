@@ -21,5 +21,6 @@ let package = Package(
         // A target defines `<Target>_main` calling LLVMFuzzerRunDriver (see Targets/FuzzUPER/FuzzMain.swift, needs the Extern feature).
         .executableTarget(name: "FuzzMessageFrame", dependencies: [.product(name: "CV2X", package: "testzone"), .product(name: "UPER", package: "testzone")], path: "Targets/FuzzMessageFrame", swiftSettings: fuzzFlags + [.enableExperimentalFeature("Extern")], linkerSettings: fuzzLink),
         .executableTarget(name: "FuzzUPER", dependencies: [.product(name: "UPER", package: "testzone")], path: "Targets/FuzzUPER", swiftSettings: fuzzFlags + [.enableExperimentalFeature("Extern")], linkerSettings: fuzzLink),
+        .executableTarget(name: "FuzzJT808", dependencies: [.product(name: "JT808", package: "testzone")], path: "Targets/FuzzJT808", swiftSettings: fuzzFlags, linkerSettings: fuzzLink),
     ]
 )

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 # System libraries the package links against, plus the tools the tests and benchmarks use.
 APT_PACKAGES=(libzmq3-dev libsqlite3-dev libzstd-dev liblz4-dev python3-venv)
+# Reports: xmllint checks the HTML report in tests.
+APT_PACKAGES+=(libxml2-utils)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

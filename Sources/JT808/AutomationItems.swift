@@ -68,6 +68,11 @@ public struct AutomationFlags: OptionSet, Hashable, Sendable {
 /// An automation event (value of additional item 0xE2, 12 bytes: BYTE type, BYTE initiator,
 /// BYTE cause, BYTE level before, BCD[6] event time (UTC+8), WORD milliseconds 0-999).
 public struct AutomationEvent: Hashable, Sendable {
+    // Stored in this order so that the value packs into 16 bytes.
+    /// Event time to the second.
+    public var time: JT808Timestamp
+    /// Milliseconds within `time`'s second (0-999).
+    public var milliseconds: UInt16
     /// What happened.
     public var type: AutomationEventType
     /// Who or what initiated it.
@@ -76,10 +81,6 @@ public struct AutomationEvent: Hashable, Sendable {
     public var cause: AutomationEventCause
     /// SAE level engaged before the event.
     public var levelBefore: UInt8
-    /// Event time to the second.
-    public var time: JT808Timestamp
-    /// Milliseconds within `time`'s second (0-999).
-    public var milliseconds: UInt16
 
     /// Creates an automation event item.
     public init(

@@ -25,28 +25,72 @@ struct ByteReader {
         JT808Error(offset: offset ?? position, messageID: messageID, reason: reason)
     }
 
+    @inline(__always)
     func need(_ count: Int, _ field: String) throws(JT808Error) {
-        if count > end - position {
-            throw error(.truncated(field: field, needed: count, available: end - position))
-        }
+        if _slowPath(count > end - position) { throw truncated(count, field) }
     }
 
+    @inline(never)
+    func truncated(_ count: Int, _ field: String) -> JT808Error {
+        error(.truncated(field: field, needed: count, available: end - position))
+    }
+
+    @inline(__always)
     mutating func uint8(_ field: String) throws(JT808Error) -> UInt8 {
         try need(1, field)
         defer { position += 1 }
         return bytes[position]
     }
 
+    @inline(__always)
     mutating func uint16(_ field: String) throws(JT808Error) -> UInt16 {
         try need(2, field)
         defer { position += 2 }
         return UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt16.self))
     }
 
+    @inline(__always)
     mutating func uint32(_ field: String) throws(JT808Error) -> UInt32 {
         try need(4, field)
         defer { position += 4 }
         return UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self))
+    }
+
+    // MARK: Unchecked reads, for fields whose enclosing structure was bounds-checked as a whole
+
+    /// The byte at absolute `offset` (the caller has checked that it lies before `end`).
+    @inline(__always)
+    func byte(at offset: Int) -> UInt8 { bytes[offset] }
+
+    /// The big-endian WORD at absolute `offset` (checked by the caller).
+    @inline(__always)
+    func word(at offset: Int) -> UInt16 {
+        UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+    }
+
+    /// The big-endian DWORD at absolute `offset` (checked by the caller).
+    @inline(__always)
+    func dword(at offset: Int) -> UInt32 {
+        UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    /// The BCD[6] Beijing time at absolute `offset` (6 bytes checked by the caller), as UTC.
+    @inline(__always)
+    func timestamp(at start: Int, _ field: String) throws(JT808Error) -> JT808Timestamp {
+        let packed = UInt64(dword(at: start)) << 16 | UInt64(word(at: start + 4))
+        if _slowPath(!TerminalNumber.isValidBCD(packed)) { throw invalidBCD(field, from: start) }
+        @inline(__always) func pair(_ index: Int) -> Int {
+            let byte = Int(truncatingIfNeeded: packed >> UInt64(40 - 8 * index)) & 0xFF
+            return (byte >> 4) &* 10 &+ (byte & 0xF)
+        }
+        guard
+            let timestamp = JT808Timestamp(
+                yearOfCentury: pair(0), month: pair(1), day: pair(2), hour: pair(3), minute: pair(4),
+                second: pair(5))
+        else {
+            throw invalidDate(field, at: start, 2000 + pair(0), pair(1), pair(2), pair(3), pair(4), pair(5))
+        }
+        return timestamp
     }
 
     /// Copies `count` bytes (allocates; only for fields that are kept as byte arrays).
@@ -56,46 +100,48 @@ struct ByteReader {
         return Array(UnsafeRawBufferPointer(rebasing: bytes[position..<(position + count)]))
     }
 
-    /// Reads `count` packed BCD bytes as an integer of up to 32 digits (2 per byte).
-    mutating func bcd(_ count: Int, _ field: String) throws(JT808Error) -> UInt128 {
-        try need(count, field)
-        var value: UInt128 = 0
-        for index in position..<(position + count) {
-            let byte = bytes[index]
-            let high = byte >> 4
-            let low = byte & 0x0F
-            if high > 9 || low > 9 { throw error(.invalidBCD(field: field), at: index) }
-            value = value * 100 + UInt128(high * 10 + low)
+    /// Reads a BCD[10] (2019) or BCD[6] (2013) terminal number as packed BCD, right-aligned,
+    /// after checking every nibble.
+    mutating func terminalBCD(wide: Bool) throws(JT808Error) -> UInt128 {
+        let count = wide ? 10 : 6
+        try need(count, "terminal number")
+        let high: UInt64
+        let low = UInt64(word(at: position + count - 2))
+        if wide {
+            high = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+        } else {
+            high = UInt64(dword(at: position))
+        }
+        if _slowPath(!TerminalNumber.isValidBCD(high) || !TerminalNumber.isValidBCD(low)) {
+            throw invalidBCD("terminal number")
         }
         position += count
-        return value
+        return UInt128(high) << 16 | UInt128(low)
+    }
+
+    /// The error for the first invalid BCD byte at or after `position`.
+    @inline(never)
+    func invalidBCD(_ field: String, from start: Int? = nil) -> JT808Error {
+        var index = start ?? position
+        while index < end - 1, bytes[index] >> 4 <= 9, bytes[index] & 0xF <= 9 { index += 1 }
+        return error(.invalidBCD(field: field), at: index)
     }
 
     /// Reads a BCD[6] YYMMDDhhmmss Beijing time and converts it to a UTC timestamp.
     mutating func timestamp(_ field: String) throws(JT808Error) -> JT808Timestamp {
-        let start = position
         try need(6, field)
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
-        try withUnsafeMutableBytes(of: &digits) { (out) throws(JT808Error) in
-            for index in 0..<6 {
-                let byte = bytes[start + index]
-                let high = byte >> 4
-                let low = byte & 0x0F
-                if high > 9 || low > 9 { throw error(.invalidBCD(field: field), at: start + index) }
-                out[index] = high * 10 + low
-            }
-        }
+        let timestamp = try timestamp(at: position, field)
         position += 6
-        guard
-            let timestamp = JT808Timestamp(
-                beijingYear: 2000 + Int(digits.0), month: Int(digits.1), day: Int(digits.2),
-                hour: Int(digits.3), minute: Int(digits.4), second: Int(digits.5))
-        else {
-            let text = JT808Timestamp.format(
-                year: 2000 + Int(digits.0), month: Int(digits.1), day: Int(digits.2),
-                hour: Int(digits.3), minute: Int(digits.4), second: Int(digits.5))
-            throw error(.invalidDate(field: field, value: text + " UTC+8"), at: start)
-        }
         return timestamp
+    }
+
+    @inline(never)
+    func invalidDate(
+        _ field: String, at offset: Int, _ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int,
+        _ second: Int
+    ) -> JT808Error {
+        let text = JT808Timestamp.format(
+            year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        return error(.invalidDate(field: field, value: text + " UTC+8"), at: offset)
     }
 }

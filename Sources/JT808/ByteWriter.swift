@@ -25,23 +25,6 @@ struct ByteWriter {
 
     mutating func append(_ other: [UInt8]) { bytes.append(contentsOf: other) }
 
-    /// Writes `value` as `count` packed BCD bytes; fails when it has more than `2 * count` digits.
-    mutating func bcd(_ value: UInt128, count: Int, field: String) throws(JT808Error) {
-        var digits = [UInt8](repeating: 0, count: count)
-        var rest = value
-        for index in stride(from: count - 1, through: 0, by: -1) {
-            let pair = UInt8(rest % 100)
-            rest /= 100
-            digits[index] = (pair / 10) << 4 | (pair % 10)
-        }
-        if rest != 0 {
-            throw JT808Error(
-                offset: bytes.count,
-                reason: .notEncodable(field: field, detail: "more than \(2 * count) digits"))
-        }
-        bytes.append(contentsOf: digits)
-    }
-
     /// Writes a UTC timestamp as BCD[6] YYMMDDhhmmss Beijing time (years 2000-2099).
     mutating func timestamp(_ timestamp: JT808Timestamp, field: String) throws(JT808Error) {
         let parts = timestamp.beijingComponents

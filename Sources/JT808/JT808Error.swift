@@ -49,6 +49,8 @@ public struct JT808Error: Error, Equatable, Sendable, CustomStringConvertible {
         case unterminatedPacket(length: Int)
         /// Bytes that were not inside any packet (before the first flag) were discarded.
         case discardedBytes(count: Int)
+        /// A decoder for one message id was asked to decode another message (or an encrypted or partial body).
+        case unexpectedMessage(expected: UInt16)
         /// A value cannot be represented on the wire (encoder only).
         case notEncodable(field: String, detail: String)
 
@@ -83,6 +85,8 @@ public struct JT808Error: Error, Equatable, Sendable, CustomStringConvertible {
                 return "input ended inside a packet after \(length) byte(s)"
             case .discardedBytes(let count):
                 return "\(count) byte(s) outside any packet discarded"
+            case .unexpectedMessage(let expected):
+                return "not a plain, complete \(hexWord(expected)) packet"
             case .notEncodable(let field, let detail):
                 return "\(field) cannot be encoded: \(detail)"
             }

@@ -1,43 +1,84 @@
 /// A terminal's phone number / terminal number: BCD[6] (12 digits) in 2013 headers, BCD[10]
-/// (20 digits) in 2019 headers. Held inline (no allocation) as the numeric value of its digits.
+/// (20 digits) in 2019 headers. Held inline (no allocation) as the packed BCD bytes.
 public struct TerminalNumber: Hashable, Sendable, CustomStringConvertible {
-    /// The number the BCD digits spell (leading zeros are not significant).
-    public var value: UInt128
-    /// How many BCD bytes it occupied on the wire (6 or 10); `description` prints twice as many digits.
+    /// The packed BCD digits, right-aligned: the last wire byte is the lowest byte. Every nibble is 0-9.
+    public private(set) var bcd: UInt128
+    /// How many BCD bytes it occupies on the wire (6 or 10); `description` prints twice as many digits.
     public var byteCount: Int
 
-    /// Creates a terminal number from its numeric value and wire width.
+    /// Creates a terminal number from packed BCD; nil when a nibble is above 9 or `byteCount` is not 1...16.
+    public init?(bcd: UInt128, byteCount: Int) {
+        guard (1...16).contains(byteCount), Self.isValidBCD(bcd) else { return nil }
+        self.bcd = bcd
+        self.byteCount = byteCount
+    }
+
+    /// Internal: `bcd` already validated.
+    init(validatedBCD bcd: UInt128, byteCount: Int) {
+        self.bcd = bcd
+        self.byteCount = byteCount
+    }
+
+    /// Creates a terminal number whose digits spell `value` (at most 32 digits are kept).
     public init(value: UInt128, byteCount: Int) {
-        self.value = value
+        var rest = value
+        var packed: UInt128 = 0
+        var shift: UInt128 = 0
+        while rest > 0, shift < 128 {
+            packed |= (rest % 10) << shift
+            rest /= 10
+            shift += 4
+        }
+        self.bcd = packed
         self.byteCount = byteCount
     }
 
     /// Parses a string of decimal digits (at most `2 * byteCount`); nil otherwise.
     public init?(_ digits: some StringProtocol, byteCount: Int = 10) {
-        guard !digits.isEmpty, digits.count <= 2 * byteCount else { return nil }
-        var value: UInt128 = 0
+        guard !digits.isEmpty, digits.count <= 2 * byteCount, byteCount <= 16 else { return nil }
+        var packed: UInt128 = 0
         for character in digits.utf8 {
             guard character >= 0x30, character <= 0x39 else { return nil }
-            value = value * 10 + UInt128(character - 0x30)
+            packed = packed << 4 | UInt128(character - 0x30)
         }
-        self.init(value: value, byteCount: byteCount)
+        self.init(validatedBCD: packed, byteCount: byteCount)
+    }
+
+    /// The number the digits spell (leading zeros are not significant).
+    public var value: UInt128 {
+        var result: UInt128 = 0
+        for nibble in stride(from: 31, through: 0, by: -1) {
+            result = result * 10 + ((bcd >> UInt128(nibble * 4)) & 0xF)
+        }
+        return result
     }
 
     /// All `2 * byteCount` digits, zero-padded on the left, e.g. "013912345678".
     public var description: String {
-        var digits = [UInt8](repeating: 0x30, count: 2 * byteCount)
-        var rest = value
-        var index = digits.count - 1
-        while rest > 0, index >= 0 {
-            digits[index] = 0x30 + UInt8(rest % 10)
-            rest /= 10
-            index -= 1
+        let digits = (0..<(2 * byteCount)).reversed().map { nibble in
+            0x30 + UInt8(truncatingIfNeeded: (bcd >> UInt128(nibble * 4)) & 0xF)
         }
         return String(decoding: digits, as: UTF8.self)
     }
 
     /// The digits without leading zeros ("0" for zero): a stable source id whatever the header version.
-    public var significantDigits: String { String(value) }
+    public var significantDigits: String {
+        let all = description.drop { $0 == "0" }
+        return all.isEmpty ? "0" : String(all)
+    }
+
+    /// True when every nibble of `value` is a decimal digit.
+    static func isValidBCD(_ value: UInt128) -> Bool {
+        isValidBCD(UInt64(truncatingIfNeeded: value)) && isValidBCD(UInt64(truncatingIfNeeded: value >> 64))
+    }
+
+    /// True when every nibble of `value` is a decimal digit (nibble + 6 does not carry into bit 4).
+    @inline(__always)
+    static func isValidBCD(_ value: UInt64) -> Bool {
+        let low = value & 0x0F0F_0F0F_0F0F_0F0F
+        let high = (value >> 4) & 0x0F0F_0F0F_0F0F_0F0F
+        return ((low &+ 0x0606_0606_0606_0606) | (high &+ 0x0606_0606_0606_0606)) & 0xF0F0_F0F0_F0F0_F0F0 == 0
+    }
 }
 
 /// Which edition of the header a packet uses.
@@ -112,21 +153,34 @@ public struct JT808Header: Hashable, Sendable {
         let bodyLength = Int(attributes & 0x03FF)
         let encryption = UInt8((attributes >> 10) & 0x07)
         let hasSubPackage = attributes & 0x2000 != 0
+        let is2019 = attributes & 0x4000 != 0
+        let rest = (is2019 ? 13 : 8) + (hasSubPackage ? 4 : 0)
+        guard reader.remaining >= rest else {
+            // Read field by field so that the error names the first field that is cut off.
+            if is2019 { _ = try reader.uint8("protocol version") }
+            _ = try reader.terminalBCD(wide: is2019)
+            _ = try reader.uint16("serial number")
+            _ = try reader.uint16("sub-package total")
+            _ = try reader.uint16("sub-package index")
+            throw reader.error(.truncated(field: "header", needed: rest, available: reader.remaining))
+        }
         let version: JT808HeaderVersion
         let terminal: TerminalNumber
-        if attributes & 0x4000 != 0 {
-            version = .v2019(protocolVersion: try reader.uint8("protocol version"))
-            terminal = TerminalNumber(value: try reader.bcd(10, "terminal number"), byteCount: 10)
+        if is2019 {
+            version = .v2019(protocolVersion: reader.byte(at: reader.position))
+            reader.position += 1
+            terminal = TerminalNumber(validatedBCD: try reader.terminalBCD(wide: true), byteCount: 10)
         } else {
             version = .v2013
-            terminal = TerminalNumber(value: try reader.bcd(6, "terminal number"), byteCount: 6)
+            terminal = TerminalNumber(validatedBCD: try reader.terminalBCD(wide: false), byteCount: 6)
         }
-        let serial = try reader.uint16("serial number")
+        let serial = reader.word(at: reader.position)
+        reader.position += 2
         var subPackage: JT808SubPackage?
         if hasSubPackage {
-            let total = try reader.uint16("sub-package total")
-            let index = try reader.uint16("sub-package index")
-            subPackage = JT808SubPackage(total: total, index: index)
+            subPackage = JT808SubPackage(
+                total: reader.word(at: reader.position), index: reader.word(at: reader.position + 2))
+            reader.position += 4
         }
         let header = JT808Header(
             messageID: messageID, version: version, terminal: terminal, serial: serial,
@@ -152,16 +206,21 @@ public struct JT808Header: Hashable, Sendable {
         if reservedBit { attributes |= 0x8000 }
         writer.uint16(messageID)
         writer.uint16(attributes)
-        do {
-            switch version {
-            case .v2019(let protocolVersion):
-                writer.uint8(protocolVersion)
-                try writer.bcd(terminal.value, count: 10, field: "terminal number")
-            case .v2013:
-                try writer.bcd(terminal.value, count: 6, field: "terminal number")
-            }
-        } catch {
-            throw JT808Error(offset: error.offset, messageID: messageID, reason: error.reason)
+        let width: Int
+        switch version {
+        case .v2019(let protocolVersion):
+            writer.uint8(protocolVersion)
+            width = 10
+        case .v2013:
+            width = 6
+        }
+        guard terminal.bcd >> UInt128(8 * width) == 0 else {
+            throw JT808Error(
+                offset: writer.count, messageID: messageID,
+                reason: .notEncodable(field: "terminal number", detail: "more than \(2 * width) digits"))
+        }
+        for index in stride(from: width - 1, through: 0, by: -1) {
+            writer.uint8(UInt8(truncatingIfNeeded: terminal.bcd >> UInt128(8 * index)))
         }
         writer.uint16(serial)
         if let subPackage {

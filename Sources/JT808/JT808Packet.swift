@@ -55,6 +55,48 @@ public enum JT808Body: Hashable, Sendable {
     case raw(RawBody)
 }
 
+extension JT808Body {
+    /// Decodes the body in `reader.position..<reader.end` for `header` (encryption and sub-package
+    /// flags decide whether it is kept raw).
+    @inline(__always)
+    static func decode(_ reader: inout ByteReader, header: JT808Header) throws(JT808Error) -> JT808Body {
+        if header.encryption != 0 {
+            return .raw(RawBody(kind: .encrypted, bytes: try reader.byteArray(reader.remaining, "body")))
+        }
+        if header.subPackage != nil {
+            return .raw(RawBody(kind: .subPackage, bytes: try reader.byteArray(reader.remaining, "body")))
+        }
+        switch header.messageID {
+        case JT808MessageID.locationReport:
+            return .locationReport(try LocationReport.decode(&reader, end: reader.end))
+        case JT808MessageID.batchLocationUpload:
+            return .batchLocationUpload(try BatchLocationUpload.decode(&reader))
+        case JT808MessageID.heartbeat:
+            if !reader.isAtEnd { throw reader.error(.trailingBytes(count: reader.remaining)) }
+            return .heartbeat
+        case JT808MessageID.registration:
+            return .registration(try TerminalRegistration.decode(&reader, version: header.version))
+        case JT808MessageID.authentication:
+            return .authentication(try TerminalAuthentication.decode(&reader, version: header.version))
+        default:
+            return .raw(
+                RawBody(kind: .unsupportedMessage, bytes: try reader.byteArray(reader.remaining, "body")))
+        }
+    }
+
+    /// Decodes a complete body (e.g. reassembled from sub-packages) for `header`; error offsets
+    /// count from the first body byte.
+    public static func decode(_ body: [UInt8], header: JT808Header) throws(JT808Error) -> JT808Body {
+        let result = body.withUnsafeBytes { bytes in
+            Result { () throws(JT808Error) in
+                var reader = ByteReader(bytes, messageID: header.messageID)
+                return try decode(&reader, header: header)
+            }
+        }
+        return try result.get()
+    }
+}
+
 /// A JT/T 808 packet: header and body (flags, escaping and check code are the framer's business).
 public struct JT808Packet: Hashable, Sendable {
     /// The header.
@@ -71,7 +113,8 @@ public struct JT808Packet: Hashable, Sendable {
     /// Decodes unescaped packet content: header and body, without flags and without the check code
     /// (as ``JT808Framer`` hands it over). Error offsets count from the first header byte.
     ///
-    /// Location reports (0x0200) decode without allocating (see ``LocationReport``).
+    /// Location reports (0x0200) decode without allocating (see ``LocationReport``). Where only some
+    /// message ids matter, ``JT808PacketView`` decodes the header and leaves the body in place.
     public init(decoding content: UnsafeRawBufferPointer) throws(JT808Error) {
         var reader = ByteReader(content)
         let (header, declaredLength) = try JT808Header.decode(&reader)
@@ -79,30 +122,7 @@ public struct JT808Packet: Hashable, Sendable {
             throw reader.error(.bodyLengthMismatch(declared: declaredLength, actual: reader.remaining))
         }
         self.header = header
-        if header.encryption != 0 {
-            body = .raw(RawBody(kind: .encrypted, bytes: try reader.byteArray(reader.remaining, "body")))
-            return
-        }
-        if header.subPackage != nil {
-            body = .raw(RawBody(kind: .subPackage, bytes: try reader.byteArray(reader.remaining, "body")))
-            return
-        }
-        switch header.messageID {
-        case JT808MessageID.locationReport:
-            body = .locationReport(try LocationReport.decode(&reader, end: reader.end))
-        case JT808MessageID.batchLocationUpload:
-            body = .batchLocationUpload(try BatchLocationUpload.decode(&reader))
-        case JT808MessageID.heartbeat:
-            if !reader.isAtEnd { throw reader.error(.trailingBytes(count: reader.remaining)) }
-            body = .heartbeat
-        case JT808MessageID.registration:
-            body = .registration(try TerminalRegistration.decode(&reader, version: header.version))
-        case JT808MessageID.authentication:
-            body = .authentication(try TerminalAuthentication.decode(&reader, version: header.version))
-        default:
-            body = .raw(
-                RawBody(kind: .unsupportedMessage, bytes: try reader.byteArray(reader.remaining, "body")))
-        }
+        body = try JT808Body.decode(&reader, header: header)
     }
 
     /// Decodes unescaped packet content (header and body, no check code) from an array.
@@ -169,6 +189,45 @@ public struct JT808Packet: Hashable, Sendable {
         JT808Escaping.frame(try encodedContent())
     }
 
+    /// The encoded body alone (any length; the header's 10-bit length limit is not applied).
+    public func encodedBody() throws(JT808Error) -> [UInt8] {
+        var body = ByteWriter(capacity: 64)
+        do {
+            try encodeBody(into: &body)
+        } catch {
+            throw JT808Error(offset: error.offset, messageID: header.messageID, reason: error.reason)
+        }
+        return body.bytes
+    }
+
+    /// Encodes the packet as sub-packages of at most `maximumBodyLength` body bytes each: parts
+    /// 1...n carry the header's sub-package fields and consecutive serial numbers starting at
+    /// `header.serial`. A body that fits in one part still becomes one part (total 1).
+    public func encodedSubPackages(maximumBodyLength: Int = JT808Header.maximumBodyLength) throws(JT808Error)
+        -> [[UInt8]]
+    {
+        let limit = min(max(maximumBodyLength, 1), JT808Header.maximumBodyLength)
+        let body = try encodedBody()
+        let total = max((body.count + limit - 1) / limit, 1)
+        guard total <= Int(UInt16.max) else {
+            throw JT808Error(
+                offset: 0, messageID: header.messageID,
+                reason: .notEncodable(field: "body", detail: "needs \(total) sub-packages, more than 65535"))
+        }
+        var parts: [[UInt8]] = []
+        for index in 0..<total {
+            var partHeader = header
+            partHeader.subPackage = JT808SubPackage(total: UInt16(total), index: UInt16(index + 1))
+            partHeader.serial = header.serial &+ UInt16(index)
+            let slice = Array(body[min(index * limit, body.count)..<min((index + 1) * limit, body.count)])
+            var writer = ByteWriter(capacity: slice.count + 24)
+            try partHeader.encode(bodyLength: slice.count, into: &writer)
+            writer.append(slice)
+            parts.append(JT808Escaping.frame(writer.bytes))
+        }
+        return parts
+    }
+
     private func encodeBody(into writer: inout ByteWriter) throws(JT808Error) {
         switch body {
         case .heartbeat:
@@ -184,6 +243,63 @@ public struct JT808Packet: Hashable, Sendable {
         case .raw(let raw):
             writer.append(raw.bytes)
         }
+    }
+}
+
+/// A packet whose header is decoded and whose body is still the bytes in place: the cheapest way
+/// to look at the message id and terminal, and to decode only the bodies that matter.
+///
+/// The view borrows `content`, so it is only valid while those bytes are (e.g. inside a
+/// ``JT808Framer`` callback).
+public struct JT808PacketView {
+    /// The decoded header.
+    public let header: JT808Header
+    /// The whole unescaped content: header and body, no check code.
+    public let content: UnsafeRawBufferPointer
+    /// Offset of the first body byte in `content`.
+    public let bodyOffset: Int
+
+    /// Decodes the header and checks the declared body length against the bytes present.
+    public init(content: UnsafeRawBufferPointer) throws(JT808Error) {
+        var reader = ByteReader(content)
+        let (header, declaredLength) = try JT808Header.decode(&reader)
+        if declaredLength != reader.remaining {
+            throw reader.error(.bodyLengthMismatch(declared: declaredLength, actual: reader.remaining))
+        }
+        self.header = header
+        self.content = content
+        self.bodyOffset = reader.position
+    }
+
+    /// The body bytes.
+    public var body: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: content[bodyOffset...]) }
+
+    /// True when the body is plain (not encrypted) and complete (not one part of a sub-packaged message).
+    public var isPlainAndComplete: Bool { header.encryption == 0 && header.subPackage == nil }
+
+    /// Decodes the body according to the message id (error offsets count from the first header byte).
+    public func decodeBody() throws(JT808Error) -> JT808Body {
+        var reader = ByteReader(content, from: bodyOffset, messageID: header.messageID)
+        return try JT808Body.decode(&reader, header: header)
+    }
+
+    /// True when the body is a location report that ``decodeLocationReport()`` can decode:
+    /// message 0x0200, plain and complete.
+    public var isLocationReport: Bool {
+        header.messageID == JT808MessageID.locationReport && isPlainAndComplete
+    }
+
+    /// Decodes the body as a location report in place, without going through ``JT808Body`` (the
+    /// hot path: no allocation, no copy of the report). Throws `unexpectedMessage` unless
+    /// ``isLocationReport``.
+    public func decodeLocationReport() throws(JT808Error) -> LocationReport {
+        guard isLocationReport else {
+            throw JT808Error(
+                offset: 0, messageID: header.messageID,
+                reason: .unexpectedMessage(expected: JT808MessageID.locationReport))
+        }
+        var reader = ByteReader(content, from: bodyOffset, messageID: header.messageID)
+        return try LocationReport.decode(&reader, end: reader.end)
     }
 }
 

@@ -23,6 +23,36 @@ public struct JT808Timestamp: Hashable, Comparable, Sendable, CustomStringConver
         secondsSince1970 = local - Self.beijingOffset
     }
 
+    /// Fast path for the wire range: year 2000 + `yearOfCentury` (0-99), Beijing time.
+    @inline(__always)
+    init?(yearOfCentury: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+        let leap = yearOfCentury & 3 == 0  // 2000 is a leap year; so is every 4th year up to 2096
+        let monthLength: Int
+        let before: Int
+        switch month {
+        case 1: (monthLength, before) = (31, 0)
+        case 2: (monthLength, before) = (leap ? 29 : 28, 31)
+        case 3: (monthLength, before) = (31, 59)
+        case 4: (monthLength, before) = (30, 90)
+        case 5: (monthLength, before) = (31, 120)
+        case 6: (monthLength, before) = (30, 151)
+        case 7: (monthLength, before) = (31, 181)
+        case 8: (monthLength, before) = (31, 212)
+        case 9: (monthLength, before) = (30, 243)
+        case 10: (monthLength, before) = (31, 273)
+        case 11: (monthLength, before) = (30, 304)
+        case 12: (monthLength, before) = (31, 334)
+        default: return nil
+        }
+        guard day >= 1, day <= monthLength, hour < 24, minute < 60, second < 60 else { return nil }
+        // Days from 1970-01-01 to 2000-01-01 = 10957; leap days in earlier years of the century.
+        let days =
+            10_957 &+ 365 &* yearOfCentury &+ (yearOfCentury &+ 3) >> 2 &+ before
+            &+ (leap && month > 2 ? 1 : 0) &+ day &- 1
+        let local = Int64(days &* 86_400 &+ hour &* 3600 &+ minute &* 60 &+ second)
+        secondsSince1970 = local - Self.beijingOffset
+    }
+
     /// Calendar fields in Beijing time (UTC+8).
     public var beijingComponents: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
         Self.components(secondsSince1970 + Self.beijingOffset)

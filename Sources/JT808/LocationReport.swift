@@ -119,37 +119,50 @@ public struct LocationReport: Hashable, Sendable {
     }
 
     /// Decodes a location report occupying `reader.position..<end` and leaves the reader at `end`.
+    /// (A static function rather than an initializer: the result is then built in place in the
+    /// caller's storage instead of being copied out of a temporary `self`.)
     static func decode(_ reader: inout ByteReader, end: Int) throws(JT808Error) -> LocationReport {
         var sub = ByteReader(reader.bytes, from: reader.position, to: end, messageID: reader.messageID)
-        let alarm = AlarmFlags(rawValue: try sub.uint32("alarm flags"))
-        let status = StatusFlags(rawValue: try sub.uint32("status"))
-        let latitudeOffset = sub.position
-        let latitude = try sub.uint32("latitude")
-        if latitude > maximumLatitude {
+        guard sub.remaining >= fixedLength else {
+            // Read field by field so that the error names the first field that is cut off.
+            _ = try sub.uint32("alarm flags")
+            _ = try sub.uint32("status")
+            _ = try sub.uint32("latitude")
+            _ = try sub.uint32("longitude")
+            _ = try sub.uint16("altitude")
+            _ = try sub.uint16("speed")
+            _ = try sub.uint16("direction")
+            _ = try sub.timestamp("time")
+            throw sub.error(
+                .truncated(field: "location report", needed: fixedLength, available: sub.remaining))
+        }
+        let start = sub.position
+        let latitude = sub.dword(at: start + 8)
+        if _slowPath(latitude > maximumLatitude) {
             throw sub.error(
                 .valueOutOfRange(
                     field: "latitude", value: Int64(latitude), range: 0...Int64(maximumLatitude)),
-                at: latitudeOffset)
+                at: start + 8)
         }
-        let longitude = try sub.uint32("longitude")
-        if longitude > maximumLongitude {
+        let longitude = sub.dword(at: start + 12)
+        if _slowPath(longitude > maximumLongitude) {
             throw sub.error(
                 .valueOutOfRange(
                     field: "longitude", value: Int64(longitude), range: 0...Int64(maximumLongitude)),
-                at: latitudeOffset + 4)
+                at: start + 12)
         }
-        let altitude = try sub.uint16("altitude")
-        let speed = try sub.uint16("speed")
-        let direction = try sub.uint16("direction")
-        if direction > 359 {
+        let direction = sub.word(at: start + 20)
+        if _slowPath(direction > 359) {
             throw sub.error(
-                .valueOutOfRange(field: "direction", value: Int64(direction), range: 0...359),
-                at: sub.position - 2)
+                .valueOutOfRange(field: "direction", value: Int64(direction), range: 0...359), at: start + 20)
         }
-        let time = try sub.timestamp("time")
         var report = LocationReport(
-            alarm: alarm, status: status, latitudeMagnitude: latitude, longitudeMagnitude: longitude,
-            altitude: altitude, speed: speed, direction: direction, time: time)
+            alarm: AlarmFlags(rawValue: sub.dword(at: start)),
+            status: StatusFlags(rawValue: sub.dword(at: start + 4)),
+            latitudeMagnitude: latitude, longitudeMagnitude: longitude, altitude: sub.word(at: start + 16),
+            speed: sub.word(at: start + 18), direction: direction,
+            time: try sub.timestamp(at: start + 22, "time"))
+        sub.position = start + fixedLength
         while !sub.isAtEnd {
             try report.decodeItem(&sub)
         }
@@ -162,95 +175,88 @@ public struct LocationReport: Hashable, Sendable {
         let id = try reader.uint8("additional item id")
         let length = Int(try reader.uint8("additional item length"))
         try reader.need(length, "additional item value")
-        let valueStart = reader.position
-        let valueEnd = valueStart + length
-        defer { reader.position = valueEnd }
+        // The whole value is in bounds: its fields are read unchecked below.
+        let v = reader.position
+        reader.position = v + length
 
         func expect(_ allowed: Int) throws(JT808Error) {
-            if length != allowed {
+            if _slowPath(length != allowed) {
                 throw reader.error(
                     .invalidItemLength(id: id, length: length, expected: "\(allowed)"), at: itemOffset)
             }
         }
 
         switch id {
+        case AutomationEvent.itemID:
+            try expect(AutomationEvent.itemLength)
+            let time = try reader.timestamp(at: v + 4, "automation event time")
+            let milliseconds = reader.word(at: v + 10)
+            if _slowPath(milliseconds > 999) {
+                throw reader.error(
+                    .valueOutOfRange(
+                        field: "automation event milliseconds", value: Int64(milliseconds), range: 0...999),
+                    at: v + 10)
+            }
+            automationEvents.append(
+                AutomationEvent(
+                    type: AutomationEventType(rawValue: reader.byte(at: v)),
+                    initiator: AutomationEventInitiator(rawValue: reader.byte(at: v + 1)),
+                    cause: AutomationEventCause(rawValue: reader.byte(at: v + 2)),
+                    levelBefore: reader.byte(at: v + 3),
+                    time: time, milliseconds: milliseconds))
+        case AutomationState.itemID where automationState == nil:
+            try expect(AutomationState.itemLength)
+            automationState = AutomationState(
+                level: reader.byte(at: v), mode: AutomationMode(rawValue: reader.byte(at: v + 1)),
+                flags: AutomationFlags(rawValue: reader.word(at: v + 2)))
         case 0x01 where mileage == nil:
             try expect(4)
-            mileage = try reader.uint32("mileage")
+            mileage = reader.dword(at: v)
         case 0x02 where fuel == nil:
             try expect(2)
-            fuel = try reader.uint16("fuel")
+            fuel = reader.word(at: v)
         case 0x03 where recorderSpeed == nil:
             try expect(2)
-            recorderSpeed = try reader.uint16("recorder speed")
+            recorderSpeed = reader.word(at: v)
         case 0x04 where alarmEventID == nil:
             try expect(2)
-            alarmEventID = try reader.uint16("alarm event id")
+            alarmEventID = reader.word(at: v)
         case 0x11 where overspeedAlarm == nil:
             guard length == 1 || length == 5 else {
                 throw reader.error(
                     .invalidItemLength(id: id, length: length, expected: "1 or 5"), at: itemOffset)
             }
-            let type = try reader.uint8("overspeed location type")
             overspeedAlarm = OverspeedAlarm(
-                locationType: type, areaID: length == 5 ? try reader.uint32("overspeed area id") : nil)
+                locationType: reader.byte(at: v), areaID: length == 5 ? reader.dword(at: v + 1) : nil)
         case 0x12 where areaRouteAlarm == nil:
             try expect(6)
-            let type = try reader.uint8("area alarm location type")
-            let area = try reader.uint32("area alarm area id")
-            let direction = try reader.uint8("area alarm direction")
-            areaRouteAlarm = AreaRouteAlarm(locationType: type, areaID: area, direction: direction)
+            areaRouteAlarm = AreaRouteAlarm(
+                locationType: reader.byte(at: v), areaID: reader.dword(at: v + 1),
+                direction: reader.byte(at: v + 5))
         case 0x13 where routeDrivingTimeAlarm == nil:
             try expect(7)
-            let segment = try reader.uint32("route segment id")
-            let time = try reader.uint16("route driving time")
-            let result = try reader.uint8("route driving time result")
             routeDrivingTimeAlarm = RouteDrivingTimeAlarm(
-                segmentID: segment, drivingTime: time, result: result)
+                segmentID: reader.dword(at: v), drivingTime: reader.word(at: v + 4),
+                result: reader.byte(at: v + 6))
         case 0x25 where extendedVehicleSignals == nil:
             try expect(4)
-            extendedVehicleSignals = try reader.uint32("extended vehicle signals")
+            extendedVehicleSignals = reader.dword(at: v)
         case 0x2A where ioStatus == nil:
             try expect(2)
-            ioStatus = try reader.uint16("IO status")
+            ioStatus = reader.word(at: v)
         case 0x2B where analog == nil:
             try expect(4)
-            analog = try reader.uint32("analog")
+            analog = reader.dword(at: v)
         case 0x30 where signalStrength == nil:
             try expect(1)
-            signalStrength = try reader.uint8("signal strength")
+            signalStrength = reader.byte(at: v)
         case 0x31 where satellites == nil:
             try expect(1)
-            satellites = try reader.uint8("GNSS satellites")
-        case AutomationState.itemID where automationState == nil:
-            try expect(AutomationState.itemLength)
-            let level = try reader.uint8("automation level")
-            let mode = try reader.uint8("automation state")
-            let flags = try reader.uint16("automation flags")
-            automationState = AutomationState(
-                level: level, mode: AutomationMode(rawValue: mode), flags: AutomationFlags(rawValue: flags))
-        case AutomationEvent.itemID:
-            try expect(AutomationEvent.itemLength)
-            let type = try reader.uint8("automation event type")
-            let initiator = try reader.uint8("automation event initiator")
-            let cause = try reader.uint8("automation event cause")
-            let level = try reader.uint8("automation event level before")
-            let time = try reader.timestamp("automation event time")
-            let milliseconds = try reader.uint16("automation event milliseconds")
-            if milliseconds > 999 {
-                throw reader.error(
-                    .valueOutOfRange(
-                        field: "automation event milliseconds", value: Int64(milliseconds), range: 0...999),
-                    at: reader.position - 2)
-            }
-            automationEvents.append(
-                AutomationEvent(
-                    type: AutomationEventType(rawValue: type),
-                    initiator: AutomationEventInitiator(rawValue: initiator),
-                    cause: AutomationEventCause(rawValue: cause), levelBefore: level, time: time,
-                    milliseconds: milliseconds))
+            satellites = reader.byte(at: v)
         default:
-            otherItems.append(RawItem(id: id, value: try reader.byteArray(length, "additional item value")))
+            otherItems.append(
+                RawItem(
+                    id: id, value: Array(UnsafeRawBufferPointer(rebasing: reader.bytes[v..<(v + length)]))))
         }
     }
 

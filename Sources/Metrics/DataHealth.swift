@@ -153,30 +153,36 @@ public struct SequenceHealth: Sendable, Hashable, Codable {
 }
 
 /// Detects duplicate frames per source: the same sequence key and the same content hash among
-/// the last `capacity` frames of that source. Fixed memory per source.
+/// the last `capacity` frames of that source, at most ``window`` apart. Fixed memory per source.
 struct DuplicateFilter: Sendable {
+    /// Two equal frames further apart than this are not duplicates (60 s).
+    static let window: Microseconds = 60_000_000
     private var ring: [UInt64]
-    private var members: Set<UInt64>
+    private var seen: [UInt64: Microseconds]
     private var next = 0
 
     init(capacity: Int = 4096) {
         ring = Array(repeating: 0, count: capacity)
-        members = Set(minimumCapacity: capacity)
+        seen = Dictionary(minimumCapacity: capacity)
     }
 
-    /// Returns `true` when the frame was seen already; otherwise remembers it.
-    mutating func isDuplicate(sequenceKey: UInt64, contentHash: UInt64) -> Bool {
+    /// Returns `true` when the frame was seen already (within the window); otherwise remembers it.
+    mutating func isDuplicate(sequenceKey: UInt64, contentHash: UInt64, at time: Microseconds) -> Bool {
         // Mix the two into one 64-bit fingerprint (splitmix64 finaliser on the combination).
         var z = sequenceKey &* 0x9E37_79B9_7F4A_7C15 ^ contentHash
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         z ^= z >> 31
         if z == 0 { z = 1 }
-        if members.contains(z) { return true }
+        if let previous = seen[z] {
+            if abs(time - previous) <= Self.window { return true }
+            seen[z] = time
+            return false
+        }
         let old = ring[next]
-        if old != 0 { members.remove(old) }
+        if old != 0 { seen.removeValue(forKey: old) }
         ring[next] = z
-        members.insert(z)
+        seen[z] = time
         next = (next + 1) % ring.count
         return false
     }

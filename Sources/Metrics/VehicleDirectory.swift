@@ -21,22 +21,32 @@ public struct VehicleDirectory: Sendable {
         let ref = identities.count
         identities.append(identity)
         byVIN[identity.vin] = ref
-        if !identity.terminalNumber.isEmpty { byTerminal[identity.terminalNumber] = ref }
+        if !identity.terminalNumber.isEmpty { byTerminal[Self.normalized(identity.terminalNumber)] = ref }
         if let obu = identity.obuID { byOBU[obu] = ref }
         return ref
     }
 
+    /// Terminal numbers compare without leading zeros (a 2013 header carries 12 BCD digits, a
+    /// 2019 header 20, for the same terminal).
+    static func normalized(_ terminal: String) -> String {
+        let trimmed = terminal.drop { $0 == "0" }
+        return trimmed.isEmpty ? "0" : String(trimmed)
+    }
+
     /// The vehicle of a JT/T 808 terminal number, registering an unlisted terminal on first sight.
     public mutating func vehicle(forTerminal terminal: String) -> VehicleRef {
-        if let ref = byTerminal[terminal] { return ref }
+        if let ref = byTerminal[Self.normalized(terminal)] { return ref }
         return add(
             VehicleIdentity(
-                vin: VehicleIdentity.unregisteredKey(terminal: terminal), operatorID: "", terminalNumber: terminal,
+                vin: VehicleIdentity.unregisteredKey(terminal: terminal), operatorID: "",
+                terminalNumber: terminal,
                 obuID: nil, registered: false))
     }
 
     /// The vehicle of a terminal number if known (no registration).
-    public func existingVehicle(forTerminal terminal: String) -> VehicleRef? { byTerminal[terminal] }
+    public func existingVehicle(forTerminal terminal: String) -> VehicleRef? {
+        byTerminal[Self.normalized(terminal)]
+    }
 
     /// The vehicle of an OBU id, or `nil` for an OBU not in the registry.
     public func vehicle(forOBU obu: UInt64) -> VehicleRef? { byOBU[obu] }

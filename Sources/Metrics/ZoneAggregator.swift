@@ -77,23 +77,25 @@ public struct ZoneAggregator: Sendable {
         sources[source].lastSeen = time
     }
 
-    /// Whether a frame (or one packet of a multi-packet frame) repeats one already seen from the
-    /// same source with the same sequence key and content; a duplicate is counted, not processed.
-    public mutating func isDuplicate(source: Int, sequenceKey: UInt64, contentHash: UInt64) -> Bool {
-        if duplicateFilters[source].isDuplicate(sequenceKey: sequenceKey, contentHash: contentHash) {
-            sources[source].duplicates += 1
-            return true
-        }
-        return false
+    /// Whether a frame (or one packet of a multi-packet frame) repeats one seen from the same
+    /// source with the same sequence key and the same content within the last
+    /// ``DuplicateFilter/window`` (60 s of receive time; the last 4096 frames of the source are
+    /// remembered). A duplicate must not be processed again; record its outcome as
+    /// ``FrameOutcome/duplicate``. (A MAP repeated unchanged every second is not a duplicate once
+    /// its msgCnt has wrapped: same sequence and content, but minutes apart.)
+    public mutating func isDuplicate(
+        source: Int, sequenceKey: UInt64, contentHash: UInt64, at time: Microseconds
+    ) -> Bool {
+        duplicateFilters[source].isDuplicate(sequenceKey: sequenceKey, contentHash: contentHash, at: time)
     }
 
-    /// Records the decoding outcome of a frame (``FrameOutcome/duplicate`` is counted by
-    /// ``isDuplicate(source:sequenceKey:contentHash:)`` already and ignored here).
+    /// Records the outcome of a received frame: every received frame ends up exactly once as
+    /// decoded, rejected (with a reason) or duplicate.
     public mutating func record(_ outcome: FrameOutcome, source: Int) {
         switch outcome {
         case .decoded: sources[source].decoded += 1
         case .rejected(let reason): sources[source].rejected[reason, default: 0] += 1
-        case .duplicate: break
+        case .duplicate: sources[source].duplicates += 1
         }
     }
 
@@ -114,7 +116,9 @@ public struct ZoneAggregator: Sendable {
     /// Observes an automation event.
     public mutating func observe(_ event: AutomationEvent) { observe(.event(event), vehicle: event.vehicle) }
     /// Observes a BSM reception.
-    public mutating func observe(_ reception: BSMReception) { observe(.bsm(reception), vehicle: reception.vehicle) }
+    public mutating func observe(_ reception: BSMReception) {
+        observe(.bsm(reception), vehicle: reception.vehicle)
+    }
 
     private mutating func observe(_ item: TrackItem, vehicle: VehicleRef) {
         guard vehicle >= 0, vehicle < vehicles.count else {

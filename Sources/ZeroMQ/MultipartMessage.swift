@@ -66,6 +66,16 @@ public struct MultipartMessage: ~Copyable, @unchecked Sendable {
         return slots + index
     }
 
+    /// Empties the slots `start..<end` (those past the current message), releasing their content.
+    @usableFromInline
+    mutating func releaseSlots(from start: Int, upTo end: Int) {
+        guard start < end else { return }
+        for index in start..<min(end, capacity) {
+            zmq_msg_close(slots + index)
+            zmq_msg_init(slots + index)
+        }
+    }
+
     /// The number of bytes of frame `index` (0 when `index` is out of range).
     @inlinable
     public func byteCount(ofPart index: Int) -> Int {

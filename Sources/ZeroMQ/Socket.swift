@@ -37,6 +37,11 @@ import CZeroMQ
 /// ```
 public final class Socket {
     /// The libzmq socket; `nil` once closed.
+    ///
+    /// Not exclusivity-checked at run time: a `Socket` is confined to one thread (it is not
+    /// `Sendable`) and `handle` is only written by `init` and `close()`, never during another
+    /// access, so the dynamic check (a runtime call on every send and receive) buys nothing.
+    @exclusivity(unchecked)
     @usableFromInline
     var handle: UnsafeMutableRawPointer?
     /// The context this socket belongs to (kept alive by the socket).
@@ -231,7 +236,11 @@ public final class Socket {
         -> Bool
     {
         let handle = try openHandle("zmq_msg_recv")
+        let previousCount = frames.count
         frames.count = 0
+        // Frames of the previous message that this one does not overwrite are released, so that a
+        // large frame is not kept alive by a container that now holds a shorter message.
+        defer { frames.releaseSlots(from: frames.count, upTo: previousCount) }
         var flags = options.rawValue
         var index = 0
         while true {

@@ -7,7 +7,7 @@ struct DecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
         abstract: "Decode captured frames to JSON, one line per frame.",
-        subcommands: [DecodeCV2XCommand.self]
+        subcommands: [DecodeCV2XCommand.self, DecodeJT808Command.self]
     )
 }
 

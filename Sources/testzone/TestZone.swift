@@ -22,6 +22,10 @@ struct TestZone: AsyncParsableCommand {
             RecordCommand.self,
             ReplayCommand.self,
             InspectCommand.self,
+            MetricsCommand.self,
+            SimulateCommand.self,
+            ReportCommand.self,
+            IngestCommand.self,
         ]
     )
 }

@@ -105,6 +105,35 @@ struct TapCommandTests {
             ])
     }
 
+    @Test func manyOddAndLongTopicsAreCountedAndEscaped() async throws {
+        let feed = try Feed()
+        let run = try TestZoneBinary.Run(["tap", "--duration", "2", "--json", "--by-topic", feed.endpoint])
+        _ = try feed.awaitSubscriptions(1)
+        // 300 distinct topics (the key table grows several times), JSON-hostile characters, a
+        // topic longer than the 64-byte key limit, and an empty topic frame.
+        for index in 0..<300 { try feed.socket.send(multipart: [Array("jt808/\(index)".utf8), [0]]) }
+        let odd: [UInt8] = Array("quote\"back\\slash\ttab".utf8) + [0x01, 0xFF]
+        try feed.socket.send(multipart: [odd, [0]])
+        let long = [UInt8](repeating: UInt8(ascii: "x"), count: 100)
+        try feed.socket.send(multipart: [long, [0]])
+        try feed.socket.send(multipart: [[], [0]])
+        let outcome = try await run.finish()
+
+        #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
+        var messages: [String: Int] = [:]
+        for line in outcome.jsonLines {
+            for (key, counts) in line["topics"] as? [String: [String: Int]] ?? [:] {
+                messages[key, default: 0] += counts["messages"] ?? 0
+            }
+        }
+        #expect(messages.count == 303)
+        #expect((0..<300).allSatisfy { messages["jt808/\($0)"] == 1 })
+        #expect(messages["quote\"back\\slash\ttab\u{01}\u{FFFD}"] == 1)
+        #expect(messages[String(repeating: "x", count: 64)] == 1)
+        #expect(messages[""] == 1)
+        #expect(outcome.jsonLines.last?["total_messages"] as? Int == 303)
+    }
+
     @Test func listenBindsAPullSocketForPushers() async throws {
         let endpoint =
             "ipc://"

@@ -53,8 +53,8 @@ enum TestZoneBinary {
             let directory = FileManager.default.temporaryDirectory
             outputURL = directory.appendingPathComponent("testzone-\(UUID().uuidString).out")
             errorURL = directory.appendingPathComponent("testzone-\(UUID().uuidString).err")
-            FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-            FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
             process.executableURL = url
             process.arguments = arguments
             process.standardOutput = try FileHandle(forWritingTo: outputURL)

@@ -141,3 +141,39 @@ import Testing
         #expect(throws: JT808Error.self) { try JT808Packet(header: header, body: .heartbeat).encoded() }
     }
 }
+
+@Suite struct PacketViewTests {
+    @Test func viewDecodesHeaderAndLocationReportInPlace() throws {
+        let content = try Samples.locationPacket().encodedContent()
+        try content.withUnsafeBytes { bytes in
+            let view = try JT808PacketView(content: bytes)
+            #expect(view.header == Samples.header(0x0200))
+            #expect(view.bodyOffset == 17 && view.body.count == content.count - 17)
+            #expect(view.isLocationReport)
+            #expect(try view.decodeLocationReport() == Samples.reportWithAutomation)
+            #expect(try view.decodeBody() == .locationReport(Samples.reportWithAutomation))
+        }
+    }
+
+    @Test func viewRefusesOtherMessagesAsLocationReports() throws {
+        var header = Samples.header(0x0200)
+        header.encryption = 1
+        for packet in [
+            JT808Packet(header: Samples.header(0x0002), body: .heartbeat),
+            JT808Packet(header: header, body: .raw(RawBody(kind: .encrypted, bytes: [1, 2, 3]))),
+        ] {
+            let content = try packet.encodedContent()
+            try content.withUnsafeBytes { bytes in
+                let view = try JT808PacketView(content: bytes)
+                #expect(!view.isLocationReport)
+                #expect(
+                    throws: JT808Error(
+                        offset: 0, messageID: view.header.messageID,
+                        reason: .unexpectedMessage(expected: 0x0200))
+                ) {
+                    try view.decodeLocationReport()
+                }
+            }
+        }
+    }
+}

@@ -1,5 +1,6 @@
-import JT808
 import Testing
+
+@testable import JT808
 
 @Suite struct LocationReportTests {
     /// Body bytes of a hand-written report: Shanghai, 2026-11-29 16:30:15 UTC+8.
@@ -277,6 +278,25 @@ import Testing
         report = Samples.reportWithAutomation
         report.otherItems = [RawItem(id: 0x99, value: .init(repeating: 0, count: 256))]
         #expect(throws: JT808Error.self) { try report.encodedBody() }
+    }
+
+    @Test func everyDayOfTheCenturyDecodesLikeTheGeneralCalendar() throws {
+        // The decoder's fast 2000-2099 path against the general proleptic Gregorian conversion,
+        // for every day (and every invalid day 29-31) of the century.
+        for year in 0..<100 {
+            for month in 0...13 {
+                for day in 0...32 {
+                    let fast = JT808Timestamp(
+                        yearOfCentury: year, month: month, day: day, hour: 23, minute: 59, second: 58)
+                    let general = JT808Timestamp(
+                        beijingYear: 2000 + year, month: month, day: day, hour: 23, minute: 59, second: 58)
+                    #expect(fast == general, "\(year) \(month) \(day)")
+                }
+            }
+        }
+        // And through the decoder.
+        let report = try Self.decode(String(Self.fixedPart.dropLast(12)) + "960229235958")
+        #expect(report.time.description == "2096-02-29T15:59:58Z")
     }
 
     @Test func timestampConversions() throws {

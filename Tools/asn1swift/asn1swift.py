@@ -29,6 +29,9 @@ KNOWN_MULTIPLIER = {
     'NumericString': '.numeric',
 }
 CONSTRUCTED = {'SEQUENCE', 'CHOICE', 'ENUMERATED'}
+# Widest batched read: 57 bits plus at most 7 bits of misalignment stay within the runtime's
+# single 64-bit window (its fast path).
+BATCH_BITS = 57
 
 # Swift keywords that must be escaped with backticks when used as identifiers.
 SWIFT_KEYWORDS = {
@@ -424,7 +427,7 @@ class Generator:
         if kind == 'OCTET STRING':
             si = self.size_info(rd)
             if swift.startswith('Octets'):
-                return 'try %s.readFixedOctets(%s.self)' % (reader, swift)
+                return 'try %s.cvFixedOctets(%s.self)' % (reader, swift)
             return 'try %s.readOctetString(%s)' % (reader, si.swift_args())
         if kind in KNOWN_MULTIPLIER:
             si = self.size_info(rd)
@@ -661,15 +664,42 @@ class Generator:
         # decode
         out.append('    /// Decodes from UPER (X.691 unaligned).')
         out.append('    public init(from reader: inout UPERReader) throws(UPERError) {')
+        self.batch_counter = 0
         preamble_bits = (1 if extensible else 0) + k
+        opt_index = {id(m): i for i, m in enumerate(optional_root)}
+        root_props = [p for p in props if p[0] not in additions]
+        widths = [self.fixed_width(p[0]) for p in root_props]
+        i = 0
         if preamble_bits:
-            out.append('        let preamble = try reader.readBits(%d)' % preamble_bits)
+            run = []
+            total = preamble_bits
+            while (i < len(root_props) and root_props[i][3] == 'required' and widths[i] is not None
+                   and total + widths[i][0] <= BATCH_BITS):
+                run.append(i)
+                total += widths[i][0]
+                i += 1
+            if run:
+                self.emit_batch(out, name, k, opt_index, [(root_props[j], widths[j]) for j in run],
+                                preamble_bits)
+            else:
+                out.append('        let preamble = try reader.readBits(%d)' % preamble_bits)
         if extensible:
             out.append('        let extended = preamble >> %d != 0' % k)
-        opt_index = {id(m): i for i, m in enumerate(optional_root)}
-        for m, ident, st, mode in props:
-            if m in additions:
-                continue
+        while i < len(root_props):
+            if widths[i] is not None:
+                run = [i]
+                total = widths[i][0]
+                j = i + 1
+                while j < len(root_props) and widths[j] is not None and total + widths[j][0] <= BATCH_BITS:
+                    run.append(j)
+                    total += widths[j][0]
+                    j += 1
+                if len(run) > 1:
+                    self.emit_batch(out, name, k, opt_index, [(root_props[r], widths[r]) for r in run], 0)
+                    i = j
+                    continue
+            m, ident, st, mode = root_props[i]
+            i += 1
             plain = ident.strip('`')
             expr = self.dec_expr(m, 'reader', name + upper_first(m['name']))
             body = 'self.%s = %s' % (plain, expr)
@@ -786,6 +816,97 @@ class Generator:
         out.append('        w.endObject()')
         out.append('    }')
         out.append('}')
+
+    # --- batched reads of fixed-width components ---------------------------------------------------
+
+    def fixed_width(self, m):
+        """(bits, kind, info) for a component whose encoding has a fixed number of bits, else None."""
+        kind, rd = self.codec_kind(m)
+        if kind == 'INTEGER':
+            ii = self.int_info(rd)
+            if ii.constrained:
+                return (bits_for_range(ii.hi - ii.lo + 1), 'int', ii)
+        elif kind == 'BOOLEAN':
+            return (1, 'bool', None)
+        elif kind == 'BIT STRING':
+            si = self.size_info(rd)
+            if si.fixed and si.lo <= 64:
+                return (si.lo, 'bits', si)
+        elif kind == 'type' and rd['type'] == 'ENUMERATED':
+            values = rd['values']
+            if None not in values and len(values) > 1:
+                return (bits_for_range(len(values)), 'enum', len(values))
+        return None
+
+    def emit_batch(self, out, name, k, opt_index, fields, preamble_bits):
+        """One `readBits` for the preamble (if any) and a run of fixed-width components; optional
+        ones count only when present (the width is computed from the presence bits)."""
+        n = self.batch_counter = getattr(self, 'batch_counter', 0) + 1
+        v, t, sh, st = 'batch%d' % n, 'total%d' % n, 'shift%d' % n, 'start%d' % n
+        const = preamble_bits + sum(w for (m, ident, stype, mode), (w, kind, info) in fields if mode == 'required')
+        terms = [str(const)]
+        trunc = []
+        if preamble_bits:
+            trunc.append('("", %d)' % preamble_bits)
+        for (m, ident, stype, mode), (w, kind, info) in fields:
+            if mode == 'required':
+                trunc.append('(%s, %d)' % (swift_string_literal(m['name']), w))
+            else:
+                bit = k - 1 - opt_index[id(m)]
+                terms.append('(preamble & (1 << %d) != 0 ? %d : 0)' % (bit, w))
+                trunc.append('(%s, preamble & (1 << %d) != 0 ? %d : 0)' % (swift_string_literal(m['name']), bit, w))
+        out.append('        let %s = %s' % (t, ' + '.join(terms)))
+        out.append('        guard reader.remainingBits >= %s else {' % t)
+        out.append('            throw reader.cvEndOfData([%s])' % ', '.join(trunc))
+        out.append('        }')
+        needs_start = any(kind == 'enum' or (kind == 'int' and (1 << w) - 1 > info.hi - info.lo)
+                          for _, (w, kind, info) in fields)
+        if needs_start:
+            out.append('        let %s = reader.bitOffset' % st)
+        out.append('        let %s = try reader.readBits(%s)' % (v, t))
+        out.append('        var %s = %s' % (sh, t))
+        if preamble_bits:
+            out.append('        %s -= %d' % (sh, preamble_bits))
+            out.append('        let preamble = %s >> UInt64(%s)' % (v, sh))
+        for (m, ident, stype, mode), (w, kind, info) in fields:
+            plain = ident.strip('`')
+            lines = ['%s -= %d' % (sh, w)]
+            mask = '~UInt64(0)' if w == 64 else '((1 << %d) - 1)' % w
+            raw = '(%s >> UInt64(%s)) & %s' % (v, sh, mask) if w else '0'
+            offset = '%s + %s - %s - %d' % (st, t, sh, w)
+            fname = swift_string_literal(m['name'])
+            swift = stype.rstrip('?')
+            if kind == 'int':
+                ii = info
+                lines.append('let raw%s = %s' % (plain, raw))
+                if (1 << w) - 1 > ii.hi - ii.lo:
+                    lines.append('if raw%s > %d {' % (plain, ii.hi - ii.lo))
+                    lines.append('    throw UPERError(')
+                    lines.append('        .valueOutOfRange(value: %d &+ Int64(raw%s), lower: %d, upper: %d),' % (
+                        ii.lo, plain, ii.lo, ii.hi))
+                    lines.append('        bitOffset: %s, path: [%s])' % (offset, fname))
+                    lines.append('}')
+                int_swift = self.builtin_swift_type(self.resolve(m))
+                lines.append('self.%s = %s(truncatingIfNeeded: %d &+ Int64(raw%s))' % (plain, int_swift, ii.lo, plain))
+            elif kind == 'bool':
+                lines.append('self.%s = %s != 0' % (plain, raw))
+            elif kind == 'bits':
+                lines.append('self.%s = BitString(count: %d, bits: %s)' % (plain, w, raw))
+            else:
+                lines.append('self.%s = try %s(cvRootIndex: Int(truncatingIfNeeded: %s), bitOffset: %s, field: %s)' % (
+                    plain, self.nominal_name_for(m), raw, offset, fname))
+            if mode == 'required':
+                out.extend('        ' + l for l in lines)
+            else:
+                bit = k - 1 - opt_index[id(m)]
+                out.append('        if preamble & (1 << %d) != 0 {' % bit)
+                out.extend('            ' + l for l in lines)
+                out.append('        } else {')
+                if mode == 'default':
+                    out.append('            self.%s = %s' % (plain, self.default_literal(m)))
+                else:
+                    out.append('            self.%s = nil' % plain)
+                out.append('        }')
 
     def wrap_try(self, body, asn1_name, indent):
         return self.wrap_try_lines([body], asn1_name, indent)
@@ -950,6 +1071,18 @@ class Generator:
             out.append('        }')
         out.append('    }')
         out.append('')
+        if not extensible and count > 1:
+            out.append('    /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.')
+            out.append('    @inline(__always)')
+            out.append('    init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {')
+            out.append('        switch index {')
+            for i, (vname, _) in enumerate(root_sorted):
+                out.append('        case %d: self = .%s' % (i, member_identifier(vname)))
+            out.append('        default:')
+            out.append('            throw UPERError(.invalidIndex(index: index, count: %d), bitOffset: bitOffset, path: [field])' % count)
+            out.append('        }')
+            out.append('    }')
+            out.append('')
         out.append('    /// Encodes to UPER (X.691 unaligned).')
         out.append('    public func encode(to writer: inout UPERWriter) throws(UPERError) {')
         out.append('        switch self {')
@@ -1147,7 +1280,7 @@ class Generator:
             '    public init(uper buffer: UnsafeRawBufferPointer) throws(UPERError) {',
             '        var reader = UPERReader(buffer)',
             '        do {',
-            '            self = try Self(from: &reader)',
+            '            try self.init(from: &reader)',
             '        } catch {',
             '            throw error.inField(%s)' % n,
             '        }',

@@ -74,29 +74,27 @@ let benchmarks: @Sendable () -> Void = {
 
     for compression in MCAPCompression.allCases {
         let path = scratchPath("read-\(compression)")
+        let setup: BenchmarkSetupHook = { try writeRecording(to: path, compression: compression) }
+        let teardown: BenchmarkTeardownHook = { try? FileManager.default.removeItem(atPath: path) }
         Benchmark(
             "MCAP read file order 1M x 50 B \(compression)", configuration: configuration,
-            setup: { try writeRecording(to: path, compression: compression) },
-            teardown: { try? FileManager.default.removeItem(atPath: path) }
-        ) { benchmark in
-            let reader = try MCAPReader(path: path)
-            var bytes = 0
-            let warnings = reader.forEachMessage(MCAPQuery(order: .file)) { message, _ in
-                bytes &+= message.payload.count
-            }
-            blackHole(bytes)
-            precondition(bytes == messageCount * payloadSize && warnings.isEmpty)
-        }
+            closure: { _ in
+                let reader = try MCAPReader(path: path)
+                var bytes = 0
+                let warnings = reader.forEachMessage(MCAPQuery(order: .file)) { message, _ in
+                    bytes &+= message.payload.count
+                }
+                blackHole(bytes)
+                precondition(bytes == messageCount * payloadSize && warnings.isEmpty)
+            }, setup: setup, teardown: teardown)
         Benchmark(
             "MCAP read log-time order 1M x 50 B \(compression)", configuration: configuration,
-            setup: { try writeRecording(to: path, compression: compression) },
-            teardown: { try? FileManager.default.removeItem(atPath: path) }
-        ) { benchmark in
-            let reader = try MCAPReader(path: path)
-            var bytes = 0
-            let warnings = reader.forEachMessage(MCAPQuery()) { message, _ in bytes &+= message.payload.count }
-            blackHole(bytes)
-            precondition(bytes == messageCount * payloadSize && warnings.isEmpty)
-        }
+            closure: { _ in
+                let reader = try MCAPReader(path: path)
+                var bytes = 0
+                let warnings = reader.forEachMessage(MCAPQuery()) { message, _ in bytes &+= message.payload.count }
+                blackHole(bytes)
+                precondition(bytes == messageCount * payloadSize && warnings.isEmpty)
+            }, setup: setup, teardown: teardown)
     }
 }

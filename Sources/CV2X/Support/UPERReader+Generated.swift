@@ -34,6 +34,50 @@ extension UPERReader {
         BitString(count: count, bits: try readBits(count))
     }
 
+    /// Fixed-size OCTET STRING into inline storage with at most four 32-bit reads (each stays on
+    /// the reader's fast path whatever the bit alignment).
+    @inline(__always)
+    mutating func cvFixedOctets<Storage: FixedOctets>(_ type: Storage.Type) throws(UPERError) -> Storage {
+        let size = Storage.size
+        guard size * 8 <= remainingBits else {
+            throw UPERError(
+                .endOfData(neededBits: size * 8, availableBits: remainingBits), bitOffset: bitOffset)
+        }
+        if size <= 4 {
+            return Storage(
+                words: InlineOctetWords(high: try readBits(size * 8) << UInt64(64 - size * 8), low: 0))
+        }
+        var high = try readBits(32) << 32
+        high |= try readBits(min(size, 8) * 8 - 32) << UInt64(64 - min(size, 8) * 8)
+        guard size > 8 else { return Storage(words: InlineOctetWords(high: high, low: 0)) }
+        let rest = size - 8
+        var low: UInt64
+        if rest <= 4 {
+            low = try readBits(rest * 8) << UInt64(64 - rest * 8)
+        } else {
+            low = try readBits(32) << 32
+            low |= try readBits(rest * 8 - 32) << UInt64(64 - rest * 8)
+        }
+        return Storage(words: InlineOctetWords(high: high, low: low))
+    }
+
+    /// The end-of-data error of a batched read: names the first component (name, bits) that does
+    /// not fit in the remaining input; an empty name is the SEQUENCE's own preamble.
+    func cvEndOfData(_ fields: [(String, Int)]) -> UPERError {
+        var offset = 0
+        let available = remainingBits
+        for (name, bits) in fields {
+            if offset + bits > available {
+                return UPERError(
+                    .endOfData(neededBits: bits, availableBits: available - offset),
+                    bitOffset: bitOffset + offset,
+                    path: name.isEmpty ? [] : [name])
+            }
+            offset += bits
+        }
+        return UPERError(.endOfData(neededBits: offset, availableBits: available), bitOffset: bitOffset)
+    }
+
     /// Skips the extension additions of a SEQUENCE that knows none of them (X.691 19.7-19.9).
     mutating func cvSkipExtensionAdditions() throws(UPERError) {
         let (count, presence) = try readExtensionPresence()

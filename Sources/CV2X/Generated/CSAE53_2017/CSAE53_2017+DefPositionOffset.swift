@@ -110,16 +110,18 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            do {
-                self.lon = Int16(truncatingIfNeeded: try reader.cvInt(lower: -2048, upper: 2047, bits: 12))
-            } catch {
-                throw error.inField("lon")
+            let total1 = 24
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("lon", 12), ("lat", 12)])
             }
-            do {
-                self.lat = Int16(truncatingIfNeeded: try reader.cvInt(lower: -2048, upper: 2047, bits: 12))
-            } catch {
-                throw error.inField("lat")
-            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 12
+            let rawlon = (batch1 >> UInt64(shift1)) & ((1 << 12) - 1)
+            self.lon = Int16(truncatingIfNeeded: -2048 &+ Int64(rawlon))
+            shift1 -= 12
+            let rawlat = (batch1 >> UInt64(shift1)) & ((1 << 12) - 1)
+            self.lat = Int16(truncatingIfNeeded: -2048 &+ Int64(rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -165,16 +167,18 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            do {
-                self.lon = Int16(truncatingIfNeeded: try reader.cvInt(lower: -8192, upper: 8191, bits: 14))
-            } catch {
-                throw error.inField("lon")
+            let total1 = 28
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("lon", 14), ("lat", 14)])
             }
-            do {
-                self.lat = Int16(truncatingIfNeeded: try reader.cvInt(lower: -8192, upper: 8191, bits: 14))
-            } catch {
-                throw error.inField("lat")
-            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 14
+            let rawlon = (batch1 >> UInt64(shift1)) & ((1 << 14) - 1)
+            self.lon = Int16(truncatingIfNeeded: -8192 &+ Int64(rawlon))
+            shift1 -= 14
+            let rawlat = (batch1 >> UInt64(shift1)) & ((1 << 14) - 1)
+            self.lat = Int16(truncatingIfNeeded: -8192 &+ Int64(rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -220,16 +224,18 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            do {
-                self.lon = Int16(truncatingIfNeeded: try reader.cvInt(lower: -32768, upper: 32767, bits: 16))
-            } catch {
-                throw error.inField("lon")
+            let total1 = 32
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("lon", 16), ("lat", 16)])
             }
-            do {
-                self.lat = Int16(truncatingIfNeeded: try reader.cvInt(lower: -32768, upper: 32767, bits: 16))
-            } catch {
-                throw error.inField("lat")
-            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 16
+            let rawlon = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+            self.lon = Int16(truncatingIfNeeded: -32768 &+ Int64(rawlon))
+            shift1 -= 16
+            let rawlat = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+            self.lat = Int16(truncatingIfNeeded: -32768 &+ Int64(rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -275,16 +281,18 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            do {
-                self.lon = Int32(truncatingIfNeeded: try reader.cvInt(lower: -131072, upper: 131071, bits: 18))
-            } catch {
-                throw error.inField("lon")
+            let total1 = 36
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("lon", 18), ("lat", 18)])
             }
-            do {
-                self.lat = Int32(truncatingIfNeeded: try reader.cvInt(lower: -131072, upper: 131071, bits: 18))
-            } catch {
-                throw error.inField("lat")
-            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 18
+            let rawlon = (batch1 >> UInt64(shift1)) & ((1 << 18) - 1)
+            self.lon = Int32(truncatingIfNeeded: -131072 &+ Int64(rawlon))
+            shift1 -= 18
+            let rawlat = (batch1 >> UInt64(shift1)) & ((1 << 18) - 1)
+            self.lat = Int32(truncatingIfNeeded: -131072 &+ Int64(rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -330,16 +338,18 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            do {
-                self.lon = Int32(truncatingIfNeeded: try reader.cvInt(lower: -2097152, upper: 2097151, bits: 22))
-            } catch {
-                throw error.inField("lon")
+            let total1 = 44
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("lon", 22), ("lat", 22)])
             }
-            do {
-                self.lat = Int32(truncatingIfNeeded: try reader.cvInt(lower: -2097152, upper: 2097151, bits: 22))
-            } catch {
-                throw error.inField("lat")
-            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 22
+            let rawlon = (batch1 >> UInt64(shift1)) & ((1 << 22) - 1)
+            self.lon = Int32(truncatingIfNeeded: -2097152 &+ Int64(rawlon))
+            shift1 -= 22
+            let rawlat = (batch1 >> UInt64(shift1)) & ((1 << 22) - 1)
+            self.lat = Int32(truncatingIfNeeded: -2097152 &+ Int64(rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -385,16 +395,18 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            do {
-                self.lon = Int32(truncatingIfNeeded: try reader.cvInt(lower: -8388608, upper: 8388607, bits: 24))
-            } catch {
-                throw error.inField("lon")
+            let total1 = 48
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("lon", 24), ("lat", 24)])
             }
-            do {
-                self.lat = Int32(truncatingIfNeeded: try reader.cvInt(lower: -8388608, upper: 8388607, bits: 24))
-            } catch {
-                throw error.inField("lat")
-            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 24
+            let rawlon = (batch1 >> UInt64(shift1)) & ((1 << 24) - 1)
+            self.lon = Int32(truncatingIfNeeded: -8388608 &+ Int64(rawlon))
+            shift1 -= 24
+            let rawlat = (batch1 >> UInt64(shift1)) & ((1 << 24) - 1)
+            self.lat = Int32(truncatingIfNeeded: -8388608 &+ Int64(rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).

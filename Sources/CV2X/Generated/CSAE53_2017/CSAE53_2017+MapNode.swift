@@ -148,20 +148,22 @@ extension CSAE53_2017 {
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
+            let total1 = 16 + (preamble & (1 << 0) != 0 ? 16 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
             if preamble & (1 << 0) != 0 {
-                do {
-                    self.region = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 65535, bits: 16))
-                } catch {
-                    throw error.inField("region")
-                }
+                shift1 -= 16
+                let rawregion = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+                self.region = UInt16(truncatingIfNeeded: 0 &+ Int64(rawregion))
             } else {
                 self.region = nil
             }
-            do {
-                self.id = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 65535, bits: 16))
-            } catch {
-                throw error.inField("id")
-            }
+            shift1 -= 16
+            let rawid = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+            self.id = UInt16(truncatingIfNeeded: 0 &+ Int64(rawid))
         }
 
         /// Encodes to UPER (X.691 unaligned).

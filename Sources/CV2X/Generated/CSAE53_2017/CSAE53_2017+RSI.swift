@@ -57,13 +57,18 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let preamble = try reader.readBits(4)
-            let extended = preamble >> 3 != 0
-            do {
-                self.msgCnt = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 127, bits: 7))
-            } catch {
-                throw error.inField("msgCnt")
+            let total1 = 11
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 4), ("msgCnt", 7)])
             }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 4
+            let preamble = batch1 >> UInt64(shift1)
+            shift1 -= 7
+            let rawmsgCnt = (batch1 >> UInt64(shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(rawmsgCnt))
+            let extended = preamble >> 3 != 0
             if preamble & (1 << 2) != 0 {
                 do {
                     self.timeStamp = UInt32(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 527040, bits: 20))
@@ -74,20 +79,22 @@ extension CSAE53_2017 {
                 self.timeStamp = nil
             }
             do {
-                self.id = try reader.readFixedOctets(Octets8.self)
+                self.id = try reader.cvFixedOctets(Octets8.self)
             } catch {
                 throw error.inField("id")
             }
-            do {
-                self.rsiId = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 255, bits: 8))
-            } catch {
-                throw error.inField("rsiId")
+            let total2 = 24
+            guard reader.remainingBits >= total2 else {
+                throw reader.cvEndOfData([("rsiId", 8), ("alertType", 16)])
             }
-            do {
-                self.alertType = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 65535, bits: 16))
-            } catch {
-                throw error.inField("alertType")
-            }
+            let batch2 = try reader.readBits(total2)
+            var shift2 = total2
+            shift2 -= 8
+            let rawrsiId = (batch2 >> UInt64(shift2)) & ((1 << 8) - 1)
+            self.rsiId = UInt8(truncatingIfNeeded: 0 &+ Int64(rawrsiId))
+            shift2 -= 16
+            let rawalertType = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
+            self.alertType = UInt16(truncatingIfNeeded: 0 &+ Int64(rawalertType))
             if preamble & (1 << 1) != 0 {
                 do {
                     self.description = try reader.readKnownMultiplierString(.ia5, lower: 1, upper: 256, extensible: false)
@@ -99,7 +106,7 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 0) != 0 {
                 do {
-                    self.priority = try reader.readFixedOctets(Octets1.self)
+                    self.priority = try reader.cvFixedOctets(Octets1.self)
                 } catch {
                     throw error.inField("priority")
                 }

@@ -21,13 +21,18 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let preamble = try reader.readBits(1)
-            let extended = preamble >> 0 != 0
-            do {
-                self.classification = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 255, bits: 8))
-            } catch {
-                throw error.inField("classification")
+            let total1 = 9
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 1), ("classification", 8)])
             }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 1
+            let preamble = batch1 >> UInt64(shift1)
+            shift1 -= 8
+            let rawclassification = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
+            self.classification = UInt8(truncatingIfNeeded: 0 &+ Int64(rawclassification))
+            let extended = preamble >> 0 != 0
             if extended {
                 try reader.cvSkipExtensionAdditions()
             }

@@ -490,7 +490,7 @@ extension CSAE53_2017.MessageFrame {
     public init(uper buffer: UnsafeRawBufferPointer) throws(UPERError) {
         var reader = UPERReader(buffer)
         do {
-            self = try Self(from: &reader)
+            try self.init(from: &reader)
         } catch {
             throw error.inField("MessageFrame")
         }

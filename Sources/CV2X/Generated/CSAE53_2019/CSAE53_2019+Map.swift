@@ -29,13 +29,18 @@ extension CSAE53_2019 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let preamble = try reader.readBits(2)
-            let extended = preamble >> 1 != 0
-            do {
-                self.msgCnt = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 127, bits: 7))
-            } catch {
-                throw error.inField("msgCnt")
+            let total1 = 9
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 2), ("msgCnt", 7)])
             }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 2
+            let preamble = batch1 >> UInt64(shift1)
+            shift1 -= 7
+            let rawmsgCnt = (batch1 >> UInt64(shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(rawmsgCnt))
+            let extended = preamble >> 1 != 0
             if preamble & (1 << 0) != 0 {
                 do {
                     self.timeStamp = UInt32(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 527040, bits: 20))

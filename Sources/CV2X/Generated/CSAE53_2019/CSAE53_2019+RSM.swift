@@ -33,15 +33,20 @@ extension CSAE53_2019 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let preamble = try reader.readBits(1)
+            let total1 = 8
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 1), ("msgCnt", 7)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 1
+            let preamble = batch1 >> UInt64(shift1)
+            shift1 -= 7
+            let rawmsgCnt = (batch1 >> UInt64(shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(rawmsgCnt))
             let extended = preamble >> 0 != 0
             do {
-                self.msgCnt = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 127, bits: 7))
-            } catch {
-                throw error.inField("msgCnt")
-            }
-            do {
-                self.id = try reader.readFixedOctets(Octets8.self)
+                self.id = try reader.cvFixedOctets(Octets8.self)
             } catch {
                 throw error.inField("id")
             }
@@ -197,7 +202,7 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 5) != 0 {
                 do {
-                    self.id = try reader.readFixedOctets(Octets8.self)
+                    self.id = try reader.cvFixedOctets(Octets8.self)
                 } catch {
                     throw error.inField("id")
                 }
@@ -219,31 +224,39 @@ extension CSAE53_2019 {
             } catch {
                 throw error.inField("posConfidence")
             }
+            let total1 = 28 + (preamble & (1 << 4) != 0 ? 3 : 0) + (preamble & (1 << 3) != 0 ? 8 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("transmission", preamble & (1 << 4) != 0 ? 3 : 0), ("speed", 13), ("heading", 15), ("angle", preamble & (1 << 3) != 0 ? 8 : 0)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
             if preamble & (1 << 4) != 0 {
-                do {
-                    self.transmission = try TransmissionState(from: &reader)
-                } catch {
-                    throw error.inField("transmission")
-                }
+                shift1 -= 3
+                self.transmission = try TransmissionState(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 3) - 1)), bitOffset: start1 + total1 - shift1 - 3, field: "transmission")
             } else {
                 self.transmission = nil
             }
-            do {
-                self.speed = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 8191, bits: 13))
-            } catch {
-                throw error.inField("speed")
+            shift1 -= 13
+            let rawspeed = (batch1 >> UInt64(shift1)) & ((1 << 13) - 1)
+            self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(rawspeed))
+            shift1 -= 15
+            let rawheading = (batch1 >> UInt64(shift1)) & ((1 << 15) - 1)
+            if rawheading > 28800 {
+                throw UPERError(
+                    .valueOutOfRange(value: 0 &+ Int64(rawheading), lower: 0, upper: 28800),
+                    bitOffset: start1 + total1 - shift1 - 15, path: ["heading"])
             }
-            do {
-                self.heading = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 28800, bits: 15))
-            } catch {
-                throw error.inField("heading")
-            }
+            self.heading = UInt16(truncatingIfNeeded: 0 &+ Int64(rawheading))
             if preamble & (1 << 3) != 0 {
-                do {
-                    self.angle = Int8(truncatingIfNeeded: try reader.cvInt(lower: -126, upper: 127, bits: 8))
-                } catch {
-                    throw error.inField("angle")
+                shift1 -= 8
+                let rawangle = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
+                if rawangle > 253 {
+                    throw UPERError(
+                        .valueOutOfRange(value: -126 &+ Int64(rawangle), lower: -126, upper: 127),
+                        bitOffset: start1 + total1 - shift1 - 8, path: ["angle"])
                 }
+                self.angle = Int8(truncatingIfNeeded: -126 &+ Int64(rawangle))
             } else {
                 self.angle = nil
             }

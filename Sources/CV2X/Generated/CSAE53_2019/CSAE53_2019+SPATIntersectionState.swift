@@ -51,26 +51,31 @@ extension CSAE53_2019 {
             } catch {
                 throw error.inField("intersectionId")
             }
-            do {
-                self.status = try reader.cvFixedBitString(count: 16)
-            } catch {
-                throw error.inField("status")
+            let total1 = 16 + (preamble & (1 << 2) != 0 ? 20 : 0) + (preamble & (1 << 1) != 0 ? 16 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("status", 16), ("moy", preamble & (1 << 2) != 0 ? 20 : 0), ("timeStamp", preamble & (1 << 1) != 0 ? 16 : 0)])
             }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 16
+            self.status = BitString(count: 16, bits: (batch1 >> UInt64(shift1)) & ((1 << 16) - 1))
             if preamble & (1 << 2) != 0 {
-                do {
-                    self.moy = UInt32(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 527040, bits: 20))
-                } catch {
-                    throw error.inField("moy")
+                shift1 -= 20
+                let rawmoy = (batch1 >> UInt64(shift1)) & ((1 << 20) - 1)
+                if rawmoy > 527040 {
+                    throw UPERError(
+                        .valueOutOfRange(value: 0 &+ Int64(rawmoy), lower: 0, upper: 527040),
+                        bitOffset: start1 + total1 - shift1 - 20, path: ["moy"])
                 }
+                self.moy = UInt32(truncatingIfNeeded: 0 &+ Int64(rawmoy))
             } else {
                 self.moy = nil
             }
             if preamble & (1 << 1) != 0 {
-                do {
-                    self.timeStamp = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 65535, bits: 16))
-                } catch {
-                    throw error.inField("timeStamp")
-                }
+                shift1 -= 16
+                let rawtimeStamp = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+                self.timeStamp = UInt16(truncatingIfNeeded: 0 &+ Int64(rawtimeStamp))
             } else {
                 self.timeStamp = nil
             }
@@ -545,59 +550,102 @@ extension CSAE53_2019 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let preamble = try reader.readBits(5)
-            do {
-                self.startUTCTime = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 36001, bits: 16))
-            } catch {
-                throw error.inField("startUTCTime")
+            let total1 = 21
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 5), ("startUTCTime", 16)])
             }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 5
+            let preamble = batch1 >> UInt64(shift1)
+            shift1 -= 16
+            let rawstartUTCTime = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+            if rawstartUTCTime > 36001 {
+                throw UPERError(
+                    .valueOutOfRange(value: 0 &+ Int64(rawstartUTCTime), lower: 0, upper: 36001),
+                    bitOffset: start1 + total1 - shift1 - 16, path: ["startUTCTime"])
+            }
+            self.startUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawstartUTCTime))
+            let total2 = 16 + (preamble & (1 << 4) != 0 ? 16 : 0) + (preamble & (1 << 3) != 0 ? 16 : 0) + (preamble & (1 << 2) != 0 ? 8 : 0)
+            guard reader.remainingBits >= total2 else {
+                throw reader.cvEndOfData([("minEndUTCTime", preamble & (1 << 4) != 0 ? 16 : 0), ("maxEndUTCTime", preamble & (1 << 3) != 0 ? 16 : 0), ("likelyEndUTCTime", 16), ("timeConfidence", preamble & (1 << 2) != 0 ? 8 : 0)])
+            }
+            let start2 = reader.bitOffset
+            let batch2 = try reader.readBits(total2)
+            var shift2 = total2
             if preamble & (1 << 4) != 0 {
-                do {
-                    self.minEndUTCTime = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 36001, bits: 16))
-                } catch {
-                    throw error.inField("minEndUTCTime")
+                shift2 -= 16
+                let rawminEndUTCTime = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
+                if rawminEndUTCTime > 36001 {
+                    throw UPERError(
+                        .valueOutOfRange(value: 0 &+ Int64(rawminEndUTCTime), lower: 0, upper: 36001),
+                        bitOffset: start2 + total2 - shift2 - 16, path: ["minEndUTCTime"])
                 }
+                self.minEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawminEndUTCTime))
             } else {
                 self.minEndUTCTime = nil
             }
             if preamble & (1 << 3) != 0 {
-                do {
-                    self.maxEndUTCTime = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 36001, bits: 16))
-                } catch {
-                    throw error.inField("maxEndUTCTime")
+                shift2 -= 16
+                let rawmaxEndUTCTime = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
+                if rawmaxEndUTCTime > 36001 {
+                    throw UPERError(
+                        .valueOutOfRange(value: 0 &+ Int64(rawmaxEndUTCTime), lower: 0, upper: 36001),
+                        bitOffset: start2 + total2 - shift2 - 16, path: ["maxEndUTCTime"])
                 }
+                self.maxEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawmaxEndUTCTime))
             } else {
                 self.maxEndUTCTime = nil
             }
-            do {
-                self.likelyEndUTCTime = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 36001, bits: 16))
-            } catch {
-                throw error.inField("likelyEndUTCTime")
+            shift2 -= 16
+            let rawlikelyEndUTCTime = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
+            if rawlikelyEndUTCTime > 36001 {
+                throw UPERError(
+                    .valueOutOfRange(value: 0 &+ Int64(rawlikelyEndUTCTime), lower: 0, upper: 36001),
+                    bitOffset: start2 + total2 - shift2 - 16, path: ["likelyEndUTCTime"])
             }
+            self.likelyEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawlikelyEndUTCTime))
             if preamble & (1 << 2) != 0 {
-                do {
-                    self.timeConfidence = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 200, bits: 8))
-                } catch {
-                    throw error.inField("timeConfidence")
+                shift2 -= 8
+                let rawtimeConfidence = (batch2 >> UInt64(shift2)) & ((1 << 8) - 1)
+                if rawtimeConfidence > 200 {
+                    throw UPERError(
+                        .valueOutOfRange(value: 0 &+ Int64(rawtimeConfidence), lower: 0, upper: 200),
+                        bitOffset: start2 + total2 - shift2 - 8, path: ["timeConfidence"])
                 }
+                self.timeConfidence = UInt8(truncatingIfNeeded: 0 &+ Int64(rawtimeConfidence))
             } else {
                 self.timeConfidence = nil
             }
+            let total3 = 0 + (preamble & (1 << 1) != 0 ? 16 : 0) + (preamble & (1 << 0) != 0 ? 16 : 0)
+            guard reader.remainingBits >= total3 else {
+                throw reader.cvEndOfData([("nextStartUTCTime", preamble & (1 << 1) != 0 ? 16 : 0), ("nextEndUTCTime", preamble & (1 << 0) != 0 ? 16 : 0)])
+            }
+            let start3 = reader.bitOffset
+            let batch3 = try reader.readBits(total3)
+            var shift3 = total3
             if preamble & (1 << 1) != 0 {
-                do {
-                    self.nextStartUTCTime = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 36001, bits: 16))
-                } catch {
-                    throw error.inField("nextStartUTCTime")
+                shift3 -= 16
+                let rawnextStartUTCTime = (batch3 >> UInt64(shift3)) & ((1 << 16) - 1)
+                if rawnextStartUTCTime > 36001 {
+                    throw UPERError(
+                        .valueOutOfRange(value: 0 &+ Int64(rawnextStartUTCTime), lower: 0, upper: 36001),
+                        bitOffset: start3 + total3 - shift3 - 16, path: ["nextStartUTCTime"])
                 }
+                self.nextStartUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawnextStartUTCTime))
             } else {
                 self.nextStartUTCTime = nil
             }
             if preamble & (1 << 0) != 0 {
-                do {
-                    self.nextEndUTCTime = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 36001, bits: 16))
-                } catch {
-                    throw error.inField("nextEndUTCTime")
+                shift3 -= 16
+                let rawnextEndUTCTime = (batch3 >> UInt64(shift3)) & ((1 << 16) - 1)
+                if rawnextEndUTCTime > 36001 {
+                    throw UPERError(
+                        .valueOutOfRange(value: 0 &+ Int64(rawnextEndUTCTime), lower: 0, upper: 36001),
+                        bitOffset: start3 + total3 - shift3 - 16, path: ["nextEndUTCTime"])
                 }
+                self.nextEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawnextEndUTCTime))
             } else {
                 self.nextEndUTCTime = nil
             }
@@ -728,59 +776,102 @@ extension CSAE53_2019 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let preamble = try reader.readBits(5)
-            do {
-                self.startTime = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 36001, bits: 16))
-            } catch {
-                throw error.inField("startTime")
+            let total1 = 21
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 5), ("startTime", 16)])
             }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 5
+            let preamble = batch1 >> UInt64(shift1)
+            shift1 -= 16
+            let rawstartTime = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+            if rawstartTime > 36001 {
+                throw UPERError(
+                    .valueOutOfRange(value: 0 &+ Int64(rawstartTime), lower: 0, upper: 36001),
+                    bitOffset: start1 + total1 - shift1 - 16, path: ["startTime"])
+            }
+            self.startTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawstartTime))
+            let total2 = 16 + (preamble & (1 << 4) != 0 ? 16 : 0) + (preamble & (1 << 3) != 0 ? 16 : 0) + (preamble & (1 << 2) != 0 ? 8 : 0)
+            guard reader.remainingBits >= total2 else {
+                throw reader.cvEndOfData([("minEndTime", preamble & (1 << 4) != 0 ? 16 : 0), ("maxEndTime", preamble & (1 << 3) != 0 ? 16 : 0), ("likelyEndTime", 16), ("timeConfidence", preamble & (1 << 2) != 0 ? 8 : 0)])
+            }
+            let start2 = reader.bitOffset
+            let batch2 = try reader.readBits(total2)
+            var shift2 = total2
             if preamble & (1 << 4) != 0 {
-                do {
-                    self.minEndTime = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 36001, bits: 16))
-                } catch {
-                    throw error.inField("minEndTime")
+                shift2 -= 16
+                let rawminEndTime = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
+                if rawminEndTime > 36001 {
+                    throw UPERError(
+                        .valueOutOfRange(value: 0 &+ Int64(rawminEndTime), lower: 0, upper: 36001),
+                        bitOffset: start2 + total2 - shift2 - 16, path: ["minEndTime"])
                 }
+                self.minEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawminEndTime))
             } else {
                 self.minEndTime = nil
             }
             if preamble & (1 << 3) != 0 {
-                do {
-                    self.maxEndTime = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 36001, bits: 16))
-                } catch {
-                    throw error.inField("maxEndTime")
+                shift2 -= 16
+                let rawmaxEndTime = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
+                if rawmaxEndTime > 36001 {
+                    throw UPERError(
+                        .valueOutOfRange(value: 0 &+ Int64(rawmaxEndTime), lower: 0, upper: 36001),
+                        bitOffset: start2 + total2 - shift2 - 16, path: ["maxEndTime"])
                 }
+                self.maxEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawmaxEndTime))
             } else {
                 self.maxEndTime = nil
             }
-            do {
-                self.likelyEndTime = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 36001, bits: 16))
-            } catch {
-                throw error.inField("likelyEndTime")
+            shift2 -= 16
+            let rawlikelyEndTime = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
+            if rawlikelyEndTime > 36001 {
+                throw UPERError(
+                    .valueOutOfRange(value: 0 &+ Int64(rawlikelyEndTime), lower: 0, upper: 36001),
+                    bitOffset: start2 + total2 - shift2 - 16, path: ["likelyEndTime"])
             }
+            self.likelyEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawlikelyEndTime))
             if preamble & (1 << 2) != 0 {
-                do {
-                    self.timeConfidence = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 200, bits: 8))
-                } catch {
-                    throw error.inField("timeConfidence")
+                shift2 -= 8
+                let rawtimeConfidence = (batch2 >> UInt64(shift2)) & ((1 << 8) - 1)
+                if rawtimeConfidence > 200 {
+                    throw UPERError(
+                        .valueOutOfRange(value: 0 &+ Int64(rawtimeConfidence), lower: 0, upper: 200),
+                        bitOffset: start2 + total2 - shift2 - 8, path: ["timeConfidence"])
                 }
+                self.timeConfidence = UInt8(truncatingIfNeeded: 0 &+ Int64(rawtimeConfidence))
             } else {
                 self.timeConfidence = nil
             }
+            let total3 = 0 + (preamble & (1 << 1) != 0 ? 16 : 0) + (preamble & (1 << 0) != 0 ? 16 : 0)
+            guard reader.remainingBits >= total3 else {
+                throw reader.cvEndOfData([("nextStartTime", preamble & (1 << 1) != 0 ? 16 : 0), ("nextDuration", preamble & (1 << 0) != 0 ? 16 : 0)])
+            }
+            let start3 = reader.bitOffset
+            let batch3 = try reader.readBits(total3)
+            var shift3 = total3
             if preamble & (1 << 1) != 0 {
-                do {
-                    self.nextStartTime = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 36001, bits: 16))
-                } catch {
-                    throw error.inField("nextStartTime")
+                shift3 -= 16
+                let rawnextStartTime = (batch3 >> UInt64(shift3)) & ((1 << 16) - 1)
+                if rawnextStartTime > 36001 {
+                    throw UPERError(
+                        .valueOutOfRange(value: 0 &+ Int64(rawnextStartTime), lower: 0, upper: 36001),
+                        bitOffset: start3 + total3 - shift3 - 16, path: ["nextStartTime"])
                 }
+                self.nextStartTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawnextStartTime))
             } else {
                 self.nextStartTime = nil
             }
             if preamble & (1 << 0) != 0 {
-                do {
-                    self.nextDuration = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 36001, bits: 16))
-                } catch {
-                    throw error.inField("nextDuration")
+                shift3 -= 16
+                let rawnextDuration = (batch3 >> UInt64(shift3)) & ((1 << 16) - 1)
+                if rawnextDuration > 36001 {
+                    throw UPERError(
+                        .valueOutOfRange(value: 0 &+ Int64(rawnextDuration), lower: 0, upper: 36001),
+                        bitOffset: start3 + total3 - shift3 - 16, path: ["nextDuration"])
                 }
+                self.nextDuration = UInt16(truncatingIfNeeded: 0 &+ Int64(rawnextDuration))
             } else {
                 self.nextDuration = nil
             }

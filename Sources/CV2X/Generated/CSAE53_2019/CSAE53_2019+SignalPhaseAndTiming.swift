@@ -37,28 +37,41 @@ extension CSAE53_2019 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let preamble = try reader.readBits(4)
-            let extended = preamble >> 3 != 0
-            do {
-                self.msgCnt = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 127, bits: 7))
-            } catch {
-                throw error.inField("msgCnt")
+            let total1 = 11
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 4), ("msgCnt", 7)])
             }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 4
+            let preamble = batch1 >> UInt64(shift1)
+            shift1 -= 7
+            let rawmsgCnt = (batch1 >> UInt64(shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(rawmsgCnt))
+            let extended = preamble >> 3 != 0
+            let total2 = 0 + (preamble & (1 << 2) != 0 ? 20 : 0) + (preamble & (1 << 1) != 0 ? 16 : 0)
+            guard reader.remainingBits >= total2 else {
+                throw reader.cvEndOfData([("moy", preamble & (1 << 2) != 0 ? 20 : 0), ("timeStamp", preamble & (1 << 1) != 0 ? 16 : 0)])
+            }
+            let start2 = reader.bitOffset
+            let batch2 = try reader.readBits(total2)
+            var shift2 = total2
             if preamble & (1 << 2) != 0 {
-                do {
-                    self.moy = UInt32(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 527040, bits: 20))
-                } catch {
-                    throw error.inField("moy")
+                shift2 -= 20
+                let rawmoy = (batch2 >> UInt64(shift2)) & ((1 << 20) - 1)
+                if rawmoy > 527040 {
+                    throw UPERError(
+                        .valueOutOfRange(value: 0 &+ Int64(rawmoy), lower: 0, upper: 527040),
+                        bitOffset: start2 + total2 - shift2 - 20, path: ["moy"])
                 }
+                self.moy = UInt32(truncatingIfNeeded: 0 &+ Int64(rawmoy))
             } else {
                 self.moy = nil
             }
             if preamble & (1 << 1) != 0 {
-                do {
-                    self.timeStamp = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 65535, bits: 16))
-                } catch {
-                    throw error.inField("timeStamp")
-                }
+                shift2 -= 16
+                let rawtimeStamp = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
+                self.timeStamp = UInt16(truncatingIfNeeded: 0 &+ Int64(rawtimeStamp))
             } else {
                 self.timeStamp = nil
             }

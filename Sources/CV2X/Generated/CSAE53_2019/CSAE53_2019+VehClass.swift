@@ -25,13 +25,18 @@ extension CSAE53_2019 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let preamble = try reader.readBits(2)
-            let extended = preamble >> 1 != 0
-            do {
-                self.classification = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 255, bits: 8))
-            } catch {
-                throw error.inField("classification")
+            let total1 = 10
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 2), ("classification", 8)])
             }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 2
+            let preamble = batch1 >> UInt64(shift1)
+            shift1 -= 8
+            let rawclassification = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
+            self.classification = UInt8(truncatingIfNeeded: 0 &+ Int64(rawclassification))
+            let extended = preamble >> 1 != 0
             if preamble & (1 << 0) != 0 {
                 do {
                     self.fuelType = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 15, bits: 4))

@@ -40,6 +40,23 @@ extension CSAE53_2019 {
             }
         }
 
+        /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
+        @inline(__always)
+        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
+            switch index {
+            case 0: self = .neutral
+            case 1: self = .park
+            case 2: self = .forwardGears
+            case 3: self = .reverseGears
+            case 4: self = .reserved1
+            case 5: self = .reserved2
+            case 6: self = .reserved3
+            case 7: self = .unavailable
+            default:
+                throw UPERError(.invalidIndex(index: index, count: 8), bitOffset: bitOffset, path: [field])
+            }
+        }
+
         /// Encodes to UPER (X.691 unaligned).
         public func encode(to writer: inout UPERWriter) throws(UPERError) {
             switch self {

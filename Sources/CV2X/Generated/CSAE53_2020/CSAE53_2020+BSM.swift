@@ -89,29 +89,36 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let preamble = try reader.readBits(8)
+            let total1 = 15
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 8), ("msgCnt", 7)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 8
+            let preamble = batch1 >> UInt64(shift1)
+            shift1 -= 7
+            let rawmsgCnt = (batch1 >> UInt64(shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(rawmsgCnt))
             let extended = preamble >> 7 != 0
             do {
-                self.msgCnt = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 127, bits: 7))
-            } catch {
-                throw error.inField("msgCnt")
-            }
-            do {
-                self.id = try reader.readFixedOctets(Octets8.self)
+                self.id = try reader.cvFixedOctets(Octets8.self)
             } catch {
                 throw error.inField("id")
             }
-            do {
-                self.secMark = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 65535, bits: 16))
-            } catch {
-                throw error.inField("secMark")
+            let total2 = 16 + (preamble & (1 << 6) != 0 ? 6 : 0)
+            guard reader.remainingBits >= total2 else {
+                throw reader.cvEndOfData([("secMark", 16), ("timeConfidence", preamble & (1 << 6) != 0 ? 6 : 0)])
             }
+            let start2 = reader.bitOffset
+            let batch2 = try reader.readBits(total2)
+            var shift2 = total2
+            shift2 -= 16
+            let rawsecMark = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
+            self.secMark = UInt16(truncatingIfNeeded: 0 &+ Int64(rawsecMark))
             if preamble & (1 << 6) != 0 {
-                do {
-                    self.timeConfidence = try TimeConfidence(from: &reader)
-                } catch {
-                    throw error.inField("timeConfidence")
-                }
+                shift2 -= 6
+                self.timeConfidence = try TimeConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch2 >> UInt64(shift2)) & ((1 << 6) - 1)), bitOffset: start2 + total2 - shift2 - 6, field: "timeConfidence")
             } else {
                 self.timeConfidence = nil
             }
@@ -138,27 +145,35 @@ extension CSAE53_2020 {
             } else {
                 self.posConfidence = nil
             }
-            do {
-                self.transmission = try TransmissionState(from: &reader)
-            } catch {
-                throw error.inField("transmission")
+            let total3 = 31 + (preamble & (1 << 3) != 0 ? 8 : 0)
+            guard reader.remainingBits >= total3 else {
+                throw reader.cvEndOfData([("transmission", 3), ("speed", 13), ("heading", 15), ("angle", preamble & (1 << 3) != 0 ? 8 : 0)])
             }
-            do {
-                self.speed = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 8191, bits: 13))
-            } catch {
-                throw error.inField("speed")
+            let start3 = reader.bitOffset
+            let batch3 = try reader.readBits(total3)
+            var shift3 = total3
+            shift3 -= 3
+            self.transmission = try TransmissionState(cvRootIndex: Int(truncatingIfNeeded: (batch3 >> UInt64(shift3)) & ((1 << 3) - 1)), bitOffset: start3 + total3 - shift3 - 3, field: "transmission")
+            shift3 -= 13
+            let rawspeed = (batch3 >> UInt64(shift3)) & ((1 << 13) - 1)
+            self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(rawspeed))
+            shift3 -= 15
+            let rawheading = (batch3 >> UInt64(shift3)) & ((1 << 15) - 1)
+            if rawheading > 28800 {
+                throw UPERError(
+                    .valueOutOfRange(value: 0 &+ Int64(rawheading), lower: 0, upper: 28800),
+                    bitOffset: start3 + total3 - shift3 - 15, path: ["heading"])
             }
-            do {
-                self.heading = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 28800, bits: 15))
-            } catch {
-                throw error.inField("heading")
-            }
+            self.heading = UInt16(truncatingIfNeeded: 0 &+ Int64(rawheading))
             if preamble & (1 << 3) != 0 {
-                do {
-                    self.angle = Int8(truncatingIfNeeded: try reader.cvInt(lower: -126, upper: 127, bits: 8))
-                } catch {
-                    throw error.inField("angle")
+                shift3 -= 8
+                let rawangle = (batch3 >> UInt64(shift3)) & ((1 << 8) - 1)
+                if rawangle > 253 {
+                    throw UPERError(
+                        .valueOutOfRange(value: -126 &+ Int64(rawangle), lower: -126, upper: 127),
+                        bitOffset: start3 + total3 - shift3 - 8, path: ["angle"])
                 }
+                self.angle = Int8(truncatingIfNeeded: -126 &+ Int64(rawangle))
             } else {
                 self.angle = nil
             }

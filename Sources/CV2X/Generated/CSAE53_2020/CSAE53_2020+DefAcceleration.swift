@@ -33,26 +33,45 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            do {
-                self.long = Int16(truncatingIfNeeded: try reader.cvInt(lower: -2000, upper: 2001, bits: 12))
-            } catch {
-                throw error.inField("long")
+            let total1 = 48
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("long", 12), ("lat", 12), ("vert", 8), ("yaw", 16)])
             }
-            do {
-                self.lat = Int16(truncatingIfNeeded: try reader.cvInt(lower: -2000, upper: 2001, bits: 12))
-            } catch {
-                throw error.inField("lat")
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 12
+            let rawlong = (batch1 >> UInt64(shift1)) & ((1 << 12) - 1)
+            if rawlong > 4001 {
+                throw UPERError(
+                    .valueOutOfRange(value: -2000 &+ Int64(rawlong), lower: -2000, upper: 2001),
+                    bitOffset: start1 + total1 - shift1 - 12, path: ["long"])
             }
-            do {
-                self.vert = Int8(truncatingIfNeeded: try reader.cvInt(lower: -127, upper: 127, bits: 8))
-            } catch {
-                throw error.inField("vert")
+            self.long = Int16(truncatingIfNeeded: -2000 &+ Int64(rawlong))
+            shift1 -= 12
+            let rawlat = (batch1 >> UInt64(shift1)) & ((1 << 12) - 1)
+            if rawlat > 4001 {
+                throw UPERError(
+                    .valueOutOfRange(value: -2000 &+ Int64(rawlat), lower: -2000, upper: 2001),
+                    bitOffset: start1 + total1 - shift1 - 12, path: ["lat"])
             }
-            do {
-                self.yaw = Int16(truncatingIfNeeded: try reader.cvInt(lower: -32767, upper: 32767, bits: 16))
-            } catch {
-                throw error.inField("yaw")
+            self.lat = Int16(truncatingIfNeeded: -2000 &+ Int64(rawlat))
+            shift1 -= 8
+            let rawvert = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
+            if rawvert > 254 {
+                throw UPERError(
+                    .valueOutOfRange(value: -127 &+ Int64(rawvert), lower: -127, upper: 127),
+                    bitOffset: start1 + total1 - shift1 - 8, path: ["vert"])
             }
+            self.vert = Int8(truncatingIfNeeded: -127 &+ Int64(rawvert))
+            shift1 -= 16
+            let rawyaw = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+            if rawyaw > 65534 {
+                throw UPERError(
+                    .valueOutOfRange(value: -32767 &+ Int64(rawyaw), lower: -32767, upper: 32767),
+                    bitOffset: start1 + total1 - shift1 - 16, path: ["yaw"])
+            }
+            self.yaw = Int16(truncatingIfNeeded: -32767 &+ Int64(rawyaw))
         }
 
         /// Encodes to UPER (X.691 unaligned).

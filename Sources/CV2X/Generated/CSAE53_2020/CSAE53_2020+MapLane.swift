@@ -48,13 +48,18 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let preamble = try reader.readBits(7)
-            let extended = preamble >> 6 != 0
-            do {
-                self.laneID = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 255, bits: 8))
-            } catch {
-                throw error.inField("laneID")
+            let total1 = 15
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 7), ("laneID", 8)])
             }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 7
+            let preamble = batch1 >> UInt64(shift1)
+            shift1 -= 8
+            let rawlaneID = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
+            self.laneID = UInt8(truncatingIfNeeded: 0 &+ Int64(rawlaneID))
+            let extended = preamble >> 6 != 0
             if preamble & (1 << 5) != 0 {
                 do {
                     self.laneWidth = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 32767, bits: 15))
@@ -337,12 +342,17 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let preamble = try reader.readBits(1)
-            do {
-                self.lane = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 255, bits: 8))
-            } catch {
-                throw error.inField("lane")
+            let total1 = 9
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 1), ("lane", 8)])
             }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 1
+            let preamble = batch1 >> UInt64(shift1)
+            shift1 -= 8
+            let rawlane = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
+            self.lane = UInt8(truncatingIfNeeded: 0 &+ Int64(rawlane))
             if preamble & (1 << 0) != 0 {
                 do {
                     self.maneuver = try reader.cvFixedBitString(count: 12)

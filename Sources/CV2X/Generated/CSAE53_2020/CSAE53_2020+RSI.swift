@@ -41,13 +41,18 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let preamble = try reader.readBits(4)
-            let extended = preamble >> 3 != 0
-            do {
-                self.msgCnt = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 127, bits: 7))
-            } catch {
-                throw error.inField("msgCnt")
+            let total1 = 11
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 4), ("msgCnt", 7)])
             }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 4
+            let preamble = batch1 >> UInt64(shift1)
+            shift1 -= 7
+            let rawmsgCnt = (batch1 >> UInt64(shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(rawmsgCnt))
+            let extended = preamble >> 3 != 0
             if preamble & (1 << 2) != 0 {
                 do {
                     self.moy = UInt32(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 527040, bits: 20))
@@ -58,7 +63,7 @@ extension CSAE53_2020 {
                 self.moy = nil
             }
             do {
-                self.id = try reader.readFixedOctets(Octets8.self)
+                self.id = try reader.cvFixedOctets(Octets8.self)
             } catch {
                 throw error.inField("id")
             }
@@ -225,18 +230,21 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let preamble = try reader.readBits(9)
+            let total1 = 33
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 9), ("rteId", 8), ("eventType", 16)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 9
+            let preamble = batch1 >> UInt64(shift1)
+            shift1 -= 8
+            let rawrteId = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
+            self.rteId = UInt8(truncatingIfNeeded: 0 &+ Int64(rawrteId))
+            shift1 -= 16
+            let raweventType = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+            self.eventType = UInt16(truncatingIfNeeded: 0 &+ Int64(raweventType))
             let extended = preamble >> 8 != 0
-            do {
-                self.rteId = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 255, bits: 8))
-            } catch {
-                throw error.inField("rteId")
-            }
-            do {
-                self.eventType = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 65535, bits: 16))
-            } catch {
-                throw error.inField("eventType")
-            }
             do {
                 self.eventSource = try EventSource(from: &reader)
             } catch {
@@ -280,7 +288,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 3) != 0 {
                 do {
-                    self.priority = try reader.readFixedOctets(Octets1.self)
+                    self.priority = try reader.cvFixedOctets(Octets1.self)
                 } catch {
                     throw error.inField("priority")
                 }
@@ -568,30 +576,40 @@ extension CSAE53_2020 {
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(3)
+            let total1 = 0 + (preamble & (1 << 2) != 0 ? 20 : 0) + (preamble & (1 << 1) != 0 ? 20 : 0) + (preamble & (1 << 0) != 0 ? 6 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("startTime", preamble & (1 << 2) != 0 ? 20 : 0), ("endTime", preamble & (1 << 1) != 0 ? 20 : 0), ("endTimeConfidence", preamble & (1 << 0) != 0 ? 6 : 0)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
             if preamble & (1 << 2) != 0 {
-                do {
-                    self.startTime = UInt32(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 527040, bits: 20))
-                } catch {
-                    throw error.inField("startTime")
+                shift1 -= 20
+                let rawstartTime = (batch1 >> UInt64(shift1)) & ((1 << 20) - 1)
+                if rawstartTime > 527040 {
+                    throw UPERError(
+                        .valueOutOfRange(value: 0 &+ Int64(rawstartTime), lower: 0, upper: 527040),
+                        bitOffset: start1 + total1 - shift1 - 20, path: ["startTime"])
                 }
+                self.startTime = UInt32(truncatingIfNeeded: 0 &+ Int64(rawstartTime))
             } else {
                 self.startTime = nil
             }
             if preamble & (1 << 1) != 0 {
-                do {
-                    self.endTime = UInt32(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 527040, bits: 20))
-                } catch {
-                    throw error.inField("endTime")
+                shift1 -= 20
+                let rawendTime = (batch1 >> UInt64(shift1)) & ((1 << 20) - 1)
+                if rawendTime > 527040 {
+                    throw UPERError(
+                        .valueOutOfRange(value: 0 &+ Int64(rawendTime), lower: 0, upper: 527040),
+                        bitOffset: start1 + total1 - shift1 - 20, path: ["endTime"])
                 }
+                self.endTime = UInt32(truncatingIfNeeded: 0 &+ Int64(rawendTime))
             } else {
                 self.endTime = nil
             }
             if preamble & (1 << 0) != 0 {
-                do {
-                    self.endTimeConfidence = try TimeConfidence(from: &reader)
-                } catch {
-                    throw error.inField("endTimeConfidence")
-                }
+                shift1 -= 6
+                self.endTimeConfidence = try TimeConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 6) - 1)), bitOffset: start1 + total1 - shift1 - 6, field: "endTimeConfidence")
             } else {
                 self.endTimeConfidence = nil
             }
@@ -753,18 +771,21 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let preamble = try reader.readBits(7)
+            let total1 = 31
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 7), ("rtsId", 8), ("signType", 16)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 7
+            let preamble = batch1 >> UInt64(shift1)
+            shift1 -= 8
+            let rawrtsId = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
+            self.rtsId = UInt8(truncatingIfNeeded: 0 &+ Int64(rawrtsId))
+            shift1 -= 16
+            let rawsignType = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+            self.signType = UInt16(truncatingIfNeeded: 0 &+ Int64(rawsignType))
             let extended = preamble >> 6 != 0
-            do {
-                self.rtsId = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 255, bits: 8))
-            } catch {
-                throw error.inField("rtsId")
-            }
-            do {
-                self.signType = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 65535, bits: 16))
-            } catch {
-                throw error.inField("signType")
-            }
             if preamble & (1 << 5) != 0 {
                 do {
                     self.signPos = try PositionOffsetLLV(from: &reader)
@@ -794,7 +815,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 2) != 0 {
                 do {
-                    self.priority = try reader.readFixedOctets(Octets1.self)
+                    self.priority = try reader.cvFixedOctets(Octets1.self)
                 } catch {
                     throw error.inField("priority")
                 }

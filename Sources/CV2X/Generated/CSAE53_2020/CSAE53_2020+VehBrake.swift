@@ -46,66 +46,52 @@ extension CSAE53_2020 {
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(7)
+            let total1 = 0 + (preamble & (1 << 6) != 0 ? 2 : 0) + (preamble & (1 << 5) != 0 ? 5 : 0) + (preamble & (1 << 4) != 0 ? 2 : 0) + (preamble & (1 << 3) != 0 ? 2 : 0) + (preamble & (1 << 2) != 0 ? 2 : 0) + (preamble & (1 << 1) != 0 ? 2 : 0) + (preamble & (1 << 0) != 0 ? 2 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("brakePadel", preamble & (1 << 6) != 0 ? 2 : 0), ("wheelBrakes", preamble & (1 << 5) != 0 ? 5 : 0), ("traction", preamble & (1 << 4) != 0 ? 2 : 0), ("abs", preamble & (1 << 3) != 0 ? 2 : 0), ("scs", preamble & (1 << 2) != 0 ? 2 : 0), ("brakeBoost", preamble & (1 << 1) != 0 ? 2 : 0), ("auxBrakes", preamble & (1 << 0) != 0 ? 2 : 0)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
             if preamble & (1 << 6) != 0 {
-                do {
-                    self.brakePadel = try BrakePedalStatus(from: &reader)
-                } catch {
-                    throw error.inField("brakePadel")
-                }
+                shift1 -= 2
+                self.brakePadel = try BrakePedalStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 2) - 1)), bitOffset: start1 + total1 - shift1 - 2, field: "brakePadel")
             } else {
                 self.brakePadel = nil
             }
             if preamble & (1 << 5) != 0 {
-                do {
-                    self.wheelBrakes = try reader.cvFixedBitString(count: 5)
-                } catch {
-                    throw error.inField("wheelBrakes")
-                }
+                shift1 -= 5
+                self.wheelBrakes = BitString(count: 5, bits: (batch1 >> UInt64(shift1)) & ((1 << 5) - 1))
             } else {
                 self.wheelBrakes = nil
             }
             if preamble & (1 << 4) != 0 {
-                do {
-                    self.traction = try TractionControlStatus(from: &reader)
-                } catch {
-                    throw error.inField("traction")
-                }
+                shift1 -= 2
+                self.traction = try TractionControlStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 2) - 1)), bitOffset: start1 + total1 - shift1 - 2, field: "traction")
             } else {
                 self.traction = nil
             }
             if preamble & (1 << 3) != 0 {
-                do {
-                    self.abs = try AntiLockBrakeStatus(from: &reader)
-                } catch {
-                    throw error.inField("abs")
-                }
+                shift1 -= 2
+                self.abs = try AntiLockBrakeStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 2) - 1)), bitOffset: start1 + total1 - shift1 - 2, field: "abs")
             } else {
                 self.abs = nil
             }
             if preamble & (1 << 2) != 0 {
-                do {
-                    self.scs = try StabilityControlStatus(from: &reader)
-                } catch {
-                    throw error.inField("scs")
-                }
+                shift1 -= 2
+                self.scs = try StabilityControlStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 2) - 1)), bitOffset: start1 + total1 - shift1 - 2, field: "scs")
             } else {
                 self.scs = nil
             }
             if preamble & (1 << 1) != 0 {
-                do {
-                    self.brakeBoost = try BrakeBoostApplied(from: &reader)
-                } catch {
-                    throw error.inField("brakeBoost")
-                }
+                shift1 -= 2
+                self.brakeBoost = try BrakeBoostApplied(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 2) - 1)), bitOffset: start1 + total1 - shift1 - 2, field: "brakeBoost")
             } else {
                 self.brakeBoost = nil
             }
             if preamble & (1 << 0) != 0 {
-                do {
-                    self.auxBrakes = try AuxiliaryBrakeStatus(from: &reader)
-                } catch {
-                    throw error.inField("auxBrakes")
-                }
+                shift1 -= 2
+                self.auxBrakes = try AuxiliaryBrakeStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 2) - 1)), bitOffset: start1 + total1 - shift1 - 2, field: "auxBrakes")
             } else {
                 self.auxBrakes = nil
             }
@@ -226,6 +212,18 @@ extension CSAE53_2020 {
             }
         }
 
+        /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
+        @inline(__always)
+        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
+            switch index {
+            case 0: self = .unavailable
+            case 1: self = .off
+            case 2: self = .on
+            default:
+                throw UPERError(.invalidIndex(index: index, count: 3), bitOffset: bitOffset, path: [field])
+            }
+        }
+
         /// Encodes to UPER (X.691 unaligned).
         public func encode(to writer: inout UPERWriter) throws(UPERError) {
             switch self {
@@ -284,6 +282,18 @@ extension CSAE53_2020 {
             }
         }
 
+        /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
+        @inline(__always)
+        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
+            switch index {
+            case 0: self = .unavailable
+            case 1: self = .off
+            case 2: self = .on
+            default:
+                throw UPERError(.invalidIndex(index: index, count: 3), bitOffset: bitOffset, path: [field])
+            }
+        }
+
         /// Encodes to UPER (X.691 unaligned).
         public func encode(to writer: inout UPERWriter) throws(UPERError) {
             switch self {
@@ -330,6 +340,19 @@ extension CSAE53_2020 {
             case 1: self = .off
             case 2: self = .on
             default: self = .engaged
+            }
+        }
+
+        /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
+        @inline(__always)
+        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
+            switch index {
+            case 0: self = .unavailable
+            case 1: self = .off
+            case 2: self = .on
+            case 3: self = .engaged
+            default:
+                throw UPERError(.invalidIndex(index: index, count: 4), bitOffset: bitOffset, path: [field])
             }
         }
 
@@ -385,6 +408,19 @@ extension CSAE53_2020 {
             }
         }
 
+        /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
+        @inline(__always)
+        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
+            switch index {
+            case 0: self = .unavailable
+            case 1: self = .off
+            case 2: self = .on
+            case 3: self = .engaged
+            default:
+                throw UPERError(.invalidIndex(index: index, count: 4), bitOffset: bitOffset, path: [field])
+            }
+        }
+
         /// Encodes to UPER (X.691 unaligned).
         public func encode(to writer: inout UPERWriter) throws(UPERError) {
             switch self {
@@ -437,6 +473,19 @@ extension CSAE53_2020 {
             }
         }
 
+        /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
+        @inline(__always)
+        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
+            switch index {
+            case 0: self = .unavailable
+            case 1: self = .off
+            case 2: self = .on
+            case 3: self = .engaged
+            default:
+                throw UPERError(.invalidIndex(index: index, count: 4), bitOffset: bitOffset, path: [field])
+            }
+        }
+
         /// Encodes to UPER (X.691 unaligned).
         public func encode(to writer: inout UPERWriter) throws(UPERError) {
             switch self {
@@ -486,6 +535,19 @@ extension CSAE53_2020 {
             case 1: self = .off
             case 2: self = .on
             default: self = .reserved
+            }
+        }
+
+        /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
+        @inline(__always)
+        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
+            switch index {
+            case 0: self = .unavailable
+            case 1: self = .off
+            case 2: self = .on
+            case 3: self = .reserved
+            default:
+                throw UPERError(.invalidIndex(index: index, count: 4), bitOffset: bitOffset, path: [field])
             }
         }
 

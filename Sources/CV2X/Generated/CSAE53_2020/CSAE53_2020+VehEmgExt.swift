@@ -40,21 +40,22 @@ extension CSAE53_2020 {
             } else {
                 self.responseType = nil
             }
+            let total1 = 0 + (preamble & (1 << 1) != 0 ? 2 : 0) + (preamble & (1 << 0) != 0 ? 3 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("sirenUse", preamble & (1 << 1) != 0 ? 2 : 0), ("lightsUse", preamble & (1 << 0) != 0 ? 3 : 0)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
             if preamble & (1 << 1) != 0 {
-                do {
-                    self.sirenUse = try SirenInUse(from: &reader)
-                } catch {
-                    throw error.inField("sirenUse")
-                }
+                shift1 -= 2
+                self.sirenUse = try SirenInUse(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 2) - 1)), bitOffset: start1 + total1 - shift1 - 2, field: "sirenUse")
             } else {
                 self.sirenUse = nil
             }
             if preamble & (1 << 0) != 0 {
-                do {
-                    self.lightsUse = try LightbarInUse(from: &reader)
-                } catch {
-                    throw error.inField("lightsUse")
-                }
+                shift1 -= 3
+                self.lightsUse = try LightbarInUse(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 3) - 1)), bitOffset: start1 + total1 - shift1 - 3, field: "lightsUse")
             } else {
                 self.lightsUse = nil
             }
@@ -225,6 +226,19 @@ extension CSAE53_2020 {
             }
         }
 
+        /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
+        @inline(__always)
+        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
+            switch index {
+            case 0: self = .unavailable
+            case 1: self = .notInUse
+            case 2: self = .inUse
+            case 3: self = .reserved
+            default:
+                throw UPERError(.invalidIndex(index: index, count: 4), bitOffset: bitOffset, path: [field])
+            }
+        }
+
         /// Encodes to UPER (X.691 unaligned).
         public func encode(to writer: inout UPERWriter) throws(UPERError) {
             switch self {
@@ -286,6 +300,23 @@ extension CSAE53_2020 {
             case 5: self = .arrowSignsActive
             case 6: self = .slowMovingVehicle
             default: self = .freqStops
+            }
+        }
+
+        /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
+        @inline(__always)
+        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
+            switch index {
+            case 0: self = .unavailable
+            case 1: self = .notInUse
+            case 2: self = .inUse
+            case 3: self = .yellowCautionLights
+            case 4: self = .schooldBusLights
+            case 5: self = .arrowSignsActive
+            case 6: self = .slowMovingVehicle
+            case 7: self = .freqStops
+            default:
+                throw UPERError(.invalidIndex(index: index, count: 8), bitOffset: bitOffset, path: [field])
             }
         }
 

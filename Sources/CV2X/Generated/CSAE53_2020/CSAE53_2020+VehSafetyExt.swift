@@ -295,30 +295,35 @@ extension CSAE53_2020 {
             } catch {
                 throw error.inField("pos")
             }
+            let total1 = 0 + (preamble & (1 << 5) != 0 ? 15 : 0) + (preamble & (1 << 4) != 0 ? 3 : 0) + (preamble & (1 << 3) != 0 ? 13 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("heading", preamble & (1 << 5) != 0 ? 15 : 0), ("transmission", preamble & (1 << 4) != 0 ? 3 : 0), ("speed", preamble & (1 << 3) != 0 ? 13 : 0)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
             if preamble & (1 << 5) != 0 {
-                do {
-                    self.heading = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 28800, bits: 15))
-                } catch {
-                    throw error.inField("heading")
+                shift1 -= 15
+                let rawheading = (batch1 >> UInt64(shift1)) & ((1 << 15) - 1)
+                if rawheading > 28800 {
+                    throw UPERError(
+                        .valueOutOfRange(value: 0 &+ Int64(rawheading), lower: 0, upper: 28800),
+                        bitOffset: start1 + total1 - shift1 - 15, path: ["heading"])
                 }
+                self.heading = UInt16(truncatingIfNeeded: 0 &+ Int64(rawheading))
             } else {
                 self.heading = nil
             }
             if preamble & (1 << 4) != 0 {
-                do {
-                    self.transmission = try TransmissionState(from: &reader)
-                } catch {
-                    throw error.inField("transmission")
-                }
+                shift1 -= 3
+                self.transmission = try TransmissionState(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 3) - 1)), bitOffset: start1 + total1 - shift1 - 3, field: "transmission")
             } else {
                 self.transmission = nil
             }
             if preamble & (1 << 3) != 0 {
-                do {
-                    self.speed = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 8191, bits: 13))
-                } catch {
-                    throw error.inField("speed")
-                }
+                shift1 -= 13
+                let rawspeed = (batch1 >> UInt64(shift1)) & ((1 << 13) - 1)
+                self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(rawspeed))
             } else {
                 self.speed = nil
             }
@@ -513,17 +518,25 @@ extension CSAE53_2020 {
             } catch {
                 throw error.inField("llvOffset")
             }
-            do {
-                self.timeOffset = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 1, upper: 65535, bits: 16))
-            } catch {
-                throw error.inField("timeOffset")
+            let total1 = 16 + (preamble & (1 << 2) != 0 ? 13 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("timeOffset", 16), ("speed", preamble & (1 << 2) != 0 ? 13 : 0)])
             }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 16
+            let rawtimeOffset = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+            if rawtimeOffset > 65534 {
+                throw UPERError(
+                    .valueOutOfRange(value: 1 &+ Int64(rawtimeOffset), lower: 1, upper: 65535),
+                    bitOffset: start1 + total1 - shift1 - 16, path: ["timeOffset"])
+            }
+            self.timeOffset = UInt16(truncatingIfNeeded: 1 &+ Int64(rawtimeOffset))
             if preamble & (1 << 2) != 0 {
-                do {
-                    self.speed = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 8191, bits: 13))
-                } catch {
-                    throw error.inField("speed")
-                }
+                shift1 -= 13
+                let rawspeed = (batch1 >> UInt64(shift1)) & ((1 << 13) - 1)
+                self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(rawspeed))
             } else {
                 self.speed = nil
             }
@@ -631,18 +644,32 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let preamble = try reader.readBits(1)
+            let total1 = 25
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 1), ("radiusOfCurve", 16), ("confidence", 8)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 1
+            let preamble = batch1 >> UInt64(shift1)
+            shift1 -= 16
+            let rawradiusOfCurve = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+            if rawradiusOfCurve > 65534 {
+                throw UPERError(
+                    .valueOutOfRange(value: -32767 &+ Int64(rawradiusOfCurve), lower: -32767, upper: 32767),
+                    bitOffset: start1 + total1 - shift1 - 16, path: ["radiusOfCurve"])
+            }
+            self.radiusOfCurve = Int16(truncatingIfNeeded: -32767 &+ Int64(rawradiusOfCurve))
+            shift1 -= 8
+            let rawconfidence = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
+            if rawconfidence > 200 {
+                throw UPERError(
+                    .valueOutOfRange(value: 0 &+ Int64(rawconfidence), lower: 0, upper: 200),
+                    bitOffset: start1 + total1 - shift1 - 8, path: ["confidence"])
+            }
+            self.confidence = UInt8(truncatingIfNeeded: 0 &+ Int64(rawconfidence))
             let extended = preamble >> 0 != 0
-            do {
-                self.radiusOfCurve = Int16(truncatingIfNeeded: try reader.cvInt(lower: -32767, upper: 32767, bits: 16))
-            } catch {
-                throw error.inField("radiusOfCurve")
-            }
-            do {
-                self.confidence = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 200, bits: 8))
-            } catch {
-                throw error.inField("confidence")
-            }
             if extended {
                 try reader.cvSkipExtensionAdditions()
             }

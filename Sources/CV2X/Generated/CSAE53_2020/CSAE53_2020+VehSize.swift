@@ -29,17 +29,20 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let preamble = try reader.readBits(1)
-            do {
-                self.width = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 1023, bits: 10))
-            } catch {
-                throw error.inField("width")
+            let total1 = 23
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 1), ("width", 10), ("length", 12)])
             }
-            do {
-                self.length = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 4095, bits: 12))
-            } catch {
-                throw error.inField("length")
-            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 -= 1
+            let preamble = batch1 >> UInt64(shift1)
+            shift1 -= 10
+            let rawwidth = (batch1 >> UInt64(shift1)) & ((1 << 10) - 1)
+            self.width = UInt16(truncatingIfNeeded: 0 &+ Int64(rawwidth))
+            shift1 -= 12
+            let rawlength = (batch1 >> UInt64(shift1)) & ((1 << 12) - 1)
+            self.length = UInt16(truncatingIfNeeded: 0 &+ Int64(rawlength))
             if preamble & (1 << 0) != 0 {
                 do {
                     self.height = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 127, bits: 7))

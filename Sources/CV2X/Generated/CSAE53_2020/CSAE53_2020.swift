@@ -618,7 +618,7 @@ extension CSAE53_2020.MessageFrame {
     public init(uper buffer: UnsafeRawBufferPointer) throws(UPERError) {
         var reader = UPERReader(buffer)
         do {
-            self = try Self(from: &reader)
+            try self.init(from: &reader)
         } catch {
             throw error.inField("MessageFrame")
         }

@@ -1,0 +1,101 @@
+import CV2X
+import Metrics
+import UPER
+
+extension FrameProcessor {
+    /// The fields of a BSM the metrics use, whichever CSAE 53 set it was decoded with.
+    struct BSMFields {
+        var obu: UInt64
+        var msgCnt: UInt8
+        var secMark: UInt16
+        var latitude: Int32
+        var longitude: Int32
+    }
+
+    /// Decodes one C-V2X `MessageFrame` (2020 set first, then 2019, 2017). BSMs of registered
+    /// OBUs become receptions at the topic's RSU; other frame types count as decoded.
+    mutating func processCV2X(
+        _ info: TopicInfo, rsu: Int?, _ payload: UnsafeRawBufferPointer, receiveMicros: Microseconds,
+        logMicros: Microseconds
+    ) {
+        let frame: CV2XFrame
+        do {
+            frame = try CV2XFrame(autoDetecting: payload)
+        } catch {
+            reject(info, payload, logMicros, category: Self.category(error.reason), detail: error.description)
+            return
+        }
+        var fields: BSMFields?
+        switch frame {
+        case .csae53_2020(.bsmFrame(let m)):
+            fields = BSMFields(
+                obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
+                longitude: m.pos.long)
+        case .csae53_2019(.bsmFrame(let m)):
+            fields = BSMFields(
+                obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
+                longitude: m.pos.long)
+        case .csae53_2017(.bsmFrame(let m)):
+            fields = BSMFields(
+                obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
+                longitude: m.pos.long)
+        default:
+            break
+        }
+        // Duplicates: same source, same sequence (OBU id and msgCnt for a BSM; the frame type
+        // otherwise), same content.
+        let sequenceKey = fields.map { $0.obu ^ UInt64($0.msgCnt) << 57 } ?? 0
+        if aggregator.isDuplicate(
+            source: info.source, sequenceKey: sequenceKey, contentHash: FNV1a.hash(payload), at: logMicros)
+        {
+            aggregator.record(.duplicate, source: info.source)
+            return
+        }
+        aggregator.record(.decoded, source: info.source)
+        guard let bsm = fields else { return }
+        // Clock offset: receive time within its minute minus secMark (ms of the minute), wrapped
+        // to +-30 s; secMark 60000 and above means unavailable.
+        if bsm.secMark < 60_000 {
+            var offsetMs = Int64(((receiveMicros / 1000) % 60_000 + 60_000) % 60_000) - Int64(bsm.secMark)
+            if offsetMs >= 30_000 { offsetMs -= 60_000 }
+            if offsetMs < -30_000 { offsetMs += 60_000 }
+            aggregator.recordClockOffset(offsetMs * 1000, source: info.source)
+        }
+        let stream: Int
+        if let known = obuStreams[bsm.obu] {
+            stream = known
+        } else {
+            stream = aggregator.sequenceStream(SequenceStream(kind: .bsmMsgCnt, id: Self.hex(bsm.obu)))
+            obuStreams[bsm.obu] = stream
+        }
+        aggregator.recordSequence(Int(bsm.msgCnt), stream: stream, at: receiveMicros)
+        guard let vehicle = aggregator.vehicle(forOBU: bsm.obu) else { return }
+        aggregator.observe(
+            BSMReception(
+                vehicle: vehicle, rsu: rsu, msgCnt: bsm.msgCnt, receiveTime: receiveMicros,
+                latitude: Double(bsm.latitude) / 1e7, longitude: Double(bsm.longitude) / 1e7))
+    }
+
+    /// Sixteen lower-case hex digits.
+    static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, 16 - digits.count)) + digits
+    }
+
+    /// A stable category for counting rejections by reason.
+    static func category(_ reason: UPERError.Reason) -> String {
+        switch reason {
+        case .endOfData: "cv2x: truncated"
+        case .valueOutOfRange: "cv2x: value out of range"
+        case .sizeOutOfRange: "cv2x: size out of range"
+        case .invalidIndex: "cv2x: invalid choice index"
+        case .extensionNotAllowed: "cv2x: extension not allowed"
+        case .invalidCharacter: "cv2x: invalid character"
+        case .invalidUTF8: "cv2x: invalid UTF-8"
+        case .integerTooLarge: "cv2x: integer too large"
+        case .invalidOpenType: "cv2x: invalid open type"
+        case .unsupported: "cv2x: unsupported encoding"
+        case .trailingData: "cv2x: trailing data"
+        }
+    }
+}

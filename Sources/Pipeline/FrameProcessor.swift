@@ -1,0 +1,329 @@
+import JT808
+import Metrics
+import Store
+
+/// Turns journal messages (ZeroMQ topic, payload, log time, publish time) into observations:
+/// decodes C-V2X and JT/T 808 frames by topic prefix, counts every frame as decoded, rejected
+/// (with a reason, keeping the raw bytes as evidence) or duplicate, and feeds the metrics engine.
+///
+/// One processor per ordered stream of messages (a journal replay or the live ingest loop).
+/// Steady state does not allocate per frame: topics are interned once, the JT/T 808 framer's
+/// buffer is reused, decoded values live on the stack; rejected frames are copied (rare).
+public struct FrameProcessor: Sendable {
+    /// A dense reference to an interned topic (see ``topic(named:)``).
+    public typealias TopicRef = Int
+
+    enum TopicKind: Sendable {
+        case cv2x(rsu: Int?)
+        case jt808
+        case unknown
+    }
+
+    struct TopicInfo: Sendable {
+        var name: String
+        var kind: TopicKind
+        var source: Int
+    }
+
+    /// Largest payload accepted (DESIGN.md 3).
+    public static let maximumPayload = 64 * 1024
+
+    /// The metrics engine being fed.
+    public internal(set) var aggregator: ZoneAggregator
+    private var topics: [TopicInfo] = []
+    private var topicIndex: [String: TopicRef] = [:]
+    private var framer = JT808Framer()
+    private static let idleFramer = JT808Framer(maximumPacketLength: 16)
+    private var terminalVehicles: [UInt128: VehicleRef] = [:]
+    private var terminalStreams: [UInt128: Int] = [:]
+    var obuStreams: [UInt64: Int] = [:]
+    /// Rejected frames not yet handed to the store (``drainRejected()``).
+    public private(set) var rejected: [RejectedFrame] = []
+    /// Messages processed.
+    public private(set) var messages: Int64 = 0
+    /// Journal position of the message being processed (for rejected-frame evidence).
+    public var journalFile: String?
+    /// Index of the message being processed within ``journalFile``.
+    public var messageIndex: Int64 = 0
+
+    /// Creates a processor for a zone.
+    public init(configuration: MetricsConfiguration) {
+        aggregator = ZoneAggregator(configuration: configuration)
+    }
+
+    /// Interns a topic (`cv2x/<sourceId>`, `jt808/<sourceId>`; anything else is rejected as an
+    /// unknown prefix). Allocates on first sight only.
+    public mutating func topic(named name: String) -> TopicRef {
+        if let ref = topicIndex[name] { return ref }
+        let kind: TopicKind
+        if name.hasPrefix("cv2x/") {
+            kind = .cv2x(rsu: aggregator.rsu(forID: name.dropFirst(5)))
+        } else if name.hasPrefix("jt808/") {
+            kind = .jt808
+        } else {
+            kind = .unknown
+        }
+        let ref = topics.count
+        topics.append(TopicInfo(name: name, kind: kind, source: aggregator.source(named: name)))
+        topicIndex[name] = ref
+        return ref
+    }
+
+    /// Processes one message. Times are nanoseconds since the Unix epoch; `publishTime` 0 means
+    /// the gateway sent no time frame (the log time is then the receive time).
+    public mutating func process(
+        topic ref: TopicRef, payload: UnsafeRawBufferPointer, logTime: UInt64, publishTime: UInt64
+    ) {
+        messages += 1
+        let info = topics[ref]
+        let logMicros = Microseconds(truncatingIfNeeded: logTime / 1000)
+        let receiveMicros = publishTime > 0 ? Microseconds(truncatingIfNeeded: publishTime / 1000) : logMicros
+        aggregator.received(source: info.source, at: logMicros)
+        if let defect = JournalEnvelope.defect(publishTime: publishTime) {  // marked by live ingest
+            reject(info, payload, logMicros, category: defect.category, detail: defect.detail)
+            return
+        }
+        if payload.isEmpty {
+            reject(info, payload, logMicros, category: "frame: empty payload", detail: "empty payload")
+            return
+        }
+        if payload.count > Self.maximumPayload {
+            reject(
+                info, payload, logMicros, category: "frame: payload over 64 KiB",
+                detail: "payload of \(payload.count) bytes")
+            return
+        }
+        switch info.kind {
+        case .unknown:
+            reject(
+                info, payload, logMicros, category: "frame: unknown topic prefix",
+                detail: "topic \(info.name)")
+        case .jt808:
+            processJT808(info, payload, logMicros, receiveMicros: receiveMicros)
+        case .cv2x(let rsu):
+            processCV2X(info, rsu: rsu, payload, receiveMicros: receiveMicros, logMicros: logMicros)
+        }
+    }
+
+    /// Processes one message given by topic name and bytes (convenience; interns the topic).
+    public mutating func process(topic: String, payload: [UInt8], logTime: UInt64, publishTime: UInt64 = 0) {
+        let ref = self.topic(named: topic)
+        payload.withUnsafeBytes {
+            process(topic: ref, payload: $0, logTime: logTime, publishTime: publishTime)
+        }
+    }
+
+    /// Hands over the rejected frames collected so far.
+    public mutating func drainRejected() -> [RejectedFrame] {
+        defer { rejected.removeAll(keepingCapacity: true) }
+        return rejected
+    }
+
+    /// Releases observations held for reordering up to a watermark (live operation).
+    public mutating func advance(to time: Microseconds) { aggregator.advance(to: time) }
+
+    /// Finishes: releases everything held and returns the aggregate.
+    public mutating func finish() -> ZoneMetrics { aggregator.finish() }
+
+    mutating func reject(
+        _ info: TopicInfo, _ payload: UnsafeRawBufferPointer, _ time: Microseconds, category: String,
+        detail: String
+    ) {
+        aggregator.record(.rejected(reason: category), source: info.source)
+        rejected.append(
+            RejectedFrame(
+                time: time, topic: info.name, reason: "\(category): \(detail)", payload: [UInt8](payload),
+                journalFile: journalFile, messageIndex: journalFile == nil ? nil : messageIndex))
+    }
+
+    // MARK: JT/T 808
+
+    private struct PacketTally {
+        var packets = 0
+        var duplicates = 0
+        var firstError: (category: String, detail: String)?
+    }
+
+    private mutating func processJT808(
+        _ info: TopicInfo, _ payload: UnsafeRawBufferPointer, _ time: Microseconds,
+        receiveMicros: Microseconds
+    ) {
+        var framer = self.framer
+        self.framer = Self.idleFramer  // keeps `framer` uniquely referenced: no copy of its buffer
+        framer.reset()
+        var tally = PacketTally()
+        framer.append(payload) { event in
+            switch event {
+            case .packet(let content, _):
+                tally.packets += 1
+                handlePacket(content, info: info, time: time, receiveTime: receiveMicros, tally: &tally)
+            case .error(let error):
+                if tally.firstError == nil {
+                    tally.firstError = (Self.category(error.reason), error.description)
+                }
+            }
+        }
+        framer.finish { event in
+            if case .error(let error) = event, tally.firstError == nil {
+                tally.firstError = (Self.category(error.reason), error.description)
+            }
+        }
+        self.framer = framer
+        // One outcome per frame: rejected if any packet in it failed, duplicate if every packet
+        // repeated one seen before, decoded otherwise. Good packets of a frame are used either way.
+        if let error = tally.firstError {
+            reject(info, payload, time, category: error.category, detail: error.detail)
+        } else if tally.packets == 0 {
+            reject(info, payload, time, category: "jt808: no packet", detail: "no 0x7E-delimited packet")
+        } else if tally.duplicates == tally.packets {
+            aggregator.record(.duplicate, source: info.source)
+        } else {
+            aggregator.record(.decoded, source: info.source)
+        }
+    }
+
+    private mutating func handlePacket(
+        _ content: UnsafeRawBufferPointer, info: TopicInfo, time: Microseconds, receiveTime: Microseconds,
+        tally: inout PacketTally
+    ) {
+        let packet: JT808Packet
+        do {
+            packet = try JT808Packet(decoding: content)
+        } catch {
+            if tally.firstError == nil { tally.firstError = (Self.category(error.reason), error.description) }
+            return
+        }
+        let header = packet.header
+        let key = UInt64(header.messageID) << 16 | UInt64(header.serial)
+        if aggregator.isDuplicate(
+            source: info.source, sequenceKey: key, contentHash: FNV1a.hash(content), at: time)
+        {
+            tally.duplicates += 1
+            return
+        }
+        let terminal = header.terminal
+        let stream: Int
+        if let known = terminalStreams[terminal.value] {
+            stream = known
+        } else {
+            stream = aggregator.sequenceStream(SequenceStream(kind: .jt808Serial, id: terminal.description))
+            terminalStreams[terminal.value] = stream
+        }
+        aggregator.recordSequence(Int(header.serial), stream: stream, at: time)
+        switch packet.body {
+        case .locationReport(let report):
+            if let problem = Self.validate(report) {
+                if tally.firstError == nil { tally.firstError = ("jt808: undefined ICV item value", problem) }
+                return
+            }
+            observe(report, terminal: terminal, source: info.source, receiveTime: receiveTime)
+        case .batchLocationUpload(let batch):
+            for report in batch.reports {
+                if let problem = Self.validate(report) {
+                    if tally.firstError == nil {
+                        tally.firstError = ("jt808: undefined ICV item value", problem)
+                    }
+                    continue
+                }
+                observe(report, terminal: terminal, source: info.source, receiveTime: receiveTime)
+            }
+        case .heartbeat, .registration, .authentication, .raw:
+            break
+        }
+    }
+
+    private mutating func vehicle(for terminal: TerminalNumber) -> VehicleRef {
+        if let ref = terminalVehicles[terminal.value] { return ref }
+        let ref = aggregator.vehicle(forTerminal: terminal.significantDigits)
+        terminalVehicles[terminal.value] = ref
+        return ref
+    }
+
+    /// Checks the ICV items for values the table of DESIGN.md 4 does not define.
+    static func validate(_ report: LocationReport) -> String? {
+        if let state = report.automationState {
+            if Metrics.AutomationStatus(rawValue: state.mode.rawValue) == nil {
+                return "0xE1 state \(state.mode.rawValue) is not defined"
+            }
+            if state.level > 5 { return "0xE1 level \(state.level) is outside 0...5" }
+        }
+        for event in report.automationEvents {
+            if Metrics.AutomationEventType(rawValue: event.type.rawValue) == nil {
+                return "0xE2 event type \(event.type.rawValue) is not defined"
+            }
+            if Initiator(rawValue: event.initiator.rawValue) == nil || event.initiator.rawValue == 255 {
+                return "0xE2 initiator \(event.initiator.rawValue) is not defined"
+            }
+            if Cause(rawValue: event.cause.rawValue) == nil {
+                return "0xE2 cause \(event.cause.rawValue) is not defined"
+            }
+            if event.levelBefore > 5 { return "0xE2 level before \(event.levelBefore) is outside 0...5" }
+        }
+        return nil
+    }
+
+    private mutating func observe(
+        _ report: LocationReport, terminal: TerminalNumber, source: Int, receiveTime: Microseconds
+    ) {
+        let vehicle = vehicle(for: terminal)
+        let time = report.time.secondsSince1970 * 1_000_000
+        aggregator.recordClockOffset(receiveTime - time, source: source)
+        for event in report.automationEvents {
+            guard let type = Metrics.AutomationEventType(rawValue: event.type.rawValue),
+                let initiator = Initiator(rawValue: event.initiator.rawValue),
+                let cause = Cause(rawValue: event.cause.rawValue)
+            else { continue }
+            aggregator.observe(
+                Metrics.AutomationEvent(
+                    vehicle: vehicle, time: event.millisecondsSince1970 * 1000, type: type,
+                    initiator: initiator,
+                    cause: cause, levelBefore: event.levelBefore))
+        }
+        guard report.isPositioned else { return }
+        var state: Metrics.AutomationState?
+        if let s = report.automationState, let status = AutomationStatus(rawValue: s.mode.rawValue) {
+            state = Metrics.AutomationState(level: s.level, status: status, flags: s.flags.rawValue)
+        }
+        aggregator.observe(
+            VehicleFix(
+                vehicle: vehicle, time: time, latitude: report.latitude, longitude: report.longitude,
+                speed: Double(report.speed) / 36, heading: Double(report.direction), automation: state))
+    }
+
+    /// A stable category for counting rejections by reason (the full description is kept with the frame).
+    static func category(_ reason: JT808Error.Reason) -> String {
+        switch reason {
+        case .truncated: "jt808: truncated"
+        case .invalidBCD: "jt808: invalid BCD"
+        case .invalidDate: "jt808: invalid date"
+        case .valueOutOfRange: "jt808: value out of range"
+        case .bodyLengthMismatch: "jt808: body length mismatch"
+        case .trailingBytes: "jt808: trailing bytes"
+        case .invalidItemLength: "jt808: invalid item length"
+        case .batchCountMismatch: "jt808: batch count mismatch"
+        case .badCheckCode: "jt808: bad check code"
+        case .packetTooShort: "jt808: packet too short"
+        case .packetTooLarge: "jt808: packet too large"
+        case .invalidEscape: "jt808: invalid escape"
+        case .unterminatedPacket: "jt808: unterminated packet"
+        case .discardedBytes: "jt808: bytes outside packets"
+        case .unexpectedMessage: "jt808: unexpected message"
+        case .notEncodable: "jt808: not encodable"
+        case .unexpectedMessage: "jt808: unexpected message"
+        }
+    }
+}
+
+/// FNV-1a 64-bit: the content fingerprint for duplicate detection.
+public enum FNV1a {
+    /// Hash of a byte range.
+    @inlinable
+    public static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            h ^= UInt64(byte)
+            h &*= 0x0000_0100_0000_01B3
+        }
+        return h
+    }
+}

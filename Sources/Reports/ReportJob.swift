@@ -1,0 +1,54 @@
+import Foundation
+
+/// One `testzone report` invocation: read the month and the previous month from the database,
+/// build the report, render the formats and write them into the output directory.
+public struct ReportJob: Sendable {
+    public var databasePath: String
+    public var month: ReportMonth
+    public var outputDirectory: String
+    public var formats: [ReportFormat]
+    public var operatorID: String?
+    /// `zone.toml`, for registry fields the database does not hold (plates, permits, names).
+    public var zonePath: String?
+    /// Generation time, microseconds since the epoch (fixed by `--generated-at` for reproducible output).
+    public var generatedAtMicros: Int64
+    public var softwareVersion: String
+
+    public init(
+        databasePath: String, month: ReportMonth, outputDirectory: String,
+        formats: [ReportFormat] = ReportFormat.allCases,
+        operatorID: String? = nil, zonePath: String? = nil, generatedAtMicros: Int64, softwareVersion: String
+    ) {
+        self.zonePath = zonePath
+        self.databasePath = databasePath
+        self.month = month
+        self.outputDirectory = outputDirectory
+        self.formats = formats
+        self.operatorID = operatorID
+        self.generatedAtMicros = generatedAtMicros
+        self.softwareVersion = softwareVersion
+    }
+
+    /// The report, without writing anything.
+    public func report() throws(ReportError) -> MonthlyReport {
+        let reader = try StoreReportReader(path: databasePath)
+        let overlay = try zonePath.map { path throws(ReportError) in try ZoneRegistryOverlay(path: path) }
+        var records = try reader.records(month: month, operatorID: operatorID)
+        var previous = try reader.records(month: month.previous, operatorID: operatorID)
+        if let overlay {
+            records = overlay.apply(to: records)
+            previous = overlay.apply(to: previous)
+        }
+        return ReportBuilder(
+            month: month, operatorFilter: operatorID, generatedAtMicros: generatedAtMicros,
+            softwareVersion: softwareVersion
+        ).build(records: records, previous: previous)
+    }
+
+    /// Builds the report, writes the files and returns the report and the paths written.
+    public func run() throws(ReportError) -> (report: MonthlyReport, paths: [String]) {
+        let report = try report()
+        let paths = try ReportFiles(report: report, formats: formats).write(to: outputDirectory)
+        return (report, paths)
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// An output format of `testzone report`.
+public enum ReportFormat: String, Sendable, CaseIterable, Comparable {
+    /// `report.html`: the full report for people (browser, A4 print).
+    case html
+    /// One CSV file per table (`summary.csv`, `vehicles.csv`, ...).
+    case csv
+    /// `report.json`: everything, machine-readable.
+    case json
+    /// `report.md`: the summary for e-mail.
+    case md
+
+    /// Parses a comma-separated list such as `html,csv`; duplicates are ignored.
+    public static func parseList(_ text: String) throws(ReportError) -> [ReportFormat] {
+        var formats: [ReportFormat] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let name = String(part.filter { $0 != " " }).lowercased()
+            guard let format = ReportFormat(rawValue: name == "markdown" ? "md" : name) else {
+                throw .unknownFormat(String(part))
+            }
+            if !formats.contains(format) { formats.append(format) }
+        }
+        return formats.sorted()
+    }
+
+    public static func < (lhs: ReportFormat, rhs: ReportFormat) -> Bool {
+        (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)
+    }
+}
+
+/// The files of a report: names and contents, in a fixed order.
+public struct ReportFiles: Sendable, Equatable {
+    /// (file name, UTF-8 text) pairs.
+    public var files: [(name: String, text: String)]
+
+    public static func == (lhs: ReportFiles, rhs: ReportFiles) -> Bool {
+        lhs.files.map(\.name) == rhs.files.map(\.name) && lhs.files.map(\.text) == rhs.files.map(\.text)
+    }
+
+    /// Renders `report` in the given formats.
+    public init(report: MonthlyReport, formats: [ReportFormat]) {
+        var files: [(name: String, text: String)] = []
+        for format in formats.sorted() {
+            switch format {
+            case .html: files.append(("report.html", HTMLRenderer.render(report)))
+            case .csv:
+                for table in report.tables { files.append(("\(table.id).csv", CSVRenderer.render(table))) }
+            case .json: files.append(("report.json", JSONRenderer.render(report)))
+            case .md: files.append(("report.md", MarkdownRenderer.render(report)))
+            }
+        }
+        self.files = files
+    }
+
+    /// Writes the files into `directory` (created if missing) and returns their paths.
+    public func write(to directory: String) throws(ReportError) -> [String] {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .writeFailed(path: directory, reason: "\(error)")
+        }
+        var paths: [String] = []
+        for file in files {
+            let path = directory.hasSuffix("/") ? directory + file.name : directory + "/" + file.name
+            do {
+                try Data(file.text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                throw .writeFailed(path: path, reason: "\(error)")
+            }
+            paths.append(path)
+        }
+        return paths
+    }
+}

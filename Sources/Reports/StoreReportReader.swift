@@ -1,0 +1,427 @@
+import Foundation
+import GRDB
+
+/// Reads the rows of a monthly report from a TestZone database (the Store's schema, see
+/// `Sources/Store/README.md`), read-only.
+///
+/// Every figure adds up the **complete** runs (`runs.status = 'complete'`). Dated rows are
+/// selected by their Asia/Shanghai `month`; per-run accounting (data health, sequence numbers,
+/// track gaps, unattributed observations) by the runs whose recorded time overlaps the month.
+/// With an operator, vehicle rows are restricted to the operator's vehicles, data health to
+/// their terminals and OBUs; RSU availability stays zone-wide (shared infrastructure).
+public struct StoreReportReader: Sendable {
+    /// The tables the report reads; a database without them is not a TestZone database.
+    public static let requiredTables = [
+        "operators", "vehicles", "sources", "road_links", "coverage_grid", "runs", "vehicle_runs",
+        "vehicle_daily",
+        "mode_segments", "events", "link_coverage", "grid_coverage", "v2x_reception", "data_health",
+        "rejected_reasons", "sequence_health", "unattributed",
+    ]
+
+    /// The database path, for messages.
+    public let path: String
+    private let database: DatabaseQueue
+
+    /// Opens `path` read-only and checks that it holds the schema and at least one complete run.
+    public init(path: String) throws(ReportError) {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .databaseUnavailable(path: path, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw .databaseUnavailable(path: path, reason: "is a directory") }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.label = "testzone-report"
+        do {
+            database = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw .databaseUnavailable(path: path, reason: Self.message(error))
+        }
+        let tables: Set<String>
+        let runs: Int
+        do {
+            (tables, runs) = try database.read { db in
+                let names = try String.fetchSet(
+                    db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+                let count =
+                    names.contains("runs")
+                    ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs WHERE status = 'complete'") ?? 0
+                    : 0
+                return (names, count)
+            }
+        } catch {
+            throw .databaseUnavailable(path: path, reason: Self.message(error))
+        }
+        let missing = Self.requiredTables.filter { !tables.contains($0) }
+        guard missing.isEmpty else { throw .missingSchema(path: path, missingTables: missing) }
+        guard runs > 0 else { throw .emptyDatabase(path: path) }
+    }
+
+    /// Operator ids in the database, sorted.
+    public func operatorIDs() throws(ReportError) -> [String] {
+        try read("operators") { db in try String.fetchAll(db, sql: "SELECT id FROM operators ORDER BY id") }
+    }
+
+    /// The rows of one month, for the whole zone or one operator.
+    public func records(month: ReportMonth, operatorID: String?) throws(ReportError) -> ReportRecords {
+        if let operatorID {
+            let known = try operatorIDs()
+            guard known.contains(operatorID) else { throw .unknownOperator(operatorID, known: known) }
+        }
+        return try read("the records of \(month)") { db in
+            try Self.records(db, month: month, operatorID: operatorID)
+        }
+    }
+
+    private func read<T>(_ what: String, _ body: (Database) throws -> T) throws(ReportError) -> T {
+        do {
+            return try database.read(body)
+        } catch let error as ReportError {
+            throw error
+        } catch {
+            throw .queryFailed(query: what, reason: Self.message(error))
+        }
+    }
+
+    private static func message(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
+        return "\(error)"
+    }
+
+    // MARK: Queries
+
+    /// `run_id` of complete runs.
+    static let complete = "run_id IN (SELECT id FROM runs WHERE status = 'complete')"
+
+    static func records(_ db: Database, month: ReportMonth, operatorID: String?) throws -> ReportRecords {
+        let m = month.description
+        // Scope on tables with a `vin` column.
+        let vinScope = operatorID == nil ? "1" : "vin IN (SELECT vin FROM vehicles WHERE operator_id = ?)"
+        func arguments(_ values: [any DatabaseValueConvertible]) -> StatementArguments {
+            StatementArguments(values + (operatorID.map { [$0] } ?? []))
+        }
+        var records = ReportRecords()
+
+        let operatorRows = try Row.fetchAll(
+            db, sql: "SELECT id, name FROM operators" + (operatorID == nil ? "" : " WHERE id = ?"),
+            arguments: StatementArguments(operatorID.map { [$0] } ?? []))
+        records.operators = operatorRows.map { OperatorRecord(id: $0["id"], name: $0["name"] ?? "") }
+
+        // Plates and permits are read when the registry has them (columns `plate`, `permit`).
+        let vehicleColumns = Set(try db.columns(in: "vehicles").map(\.name))
+        let plate = vehicleColumns.contains("plate") ? "plate" : "''"
+        let permit = vehicleColumns.contains("permit") ? "permit" : "''"
+        records.vehicles = try Row.fetchAll(
+            db,
+            sql: "SELECT vin, operator_id, registered, \(plate) AS plate, \(permit) AS permit FROM vehicles"
+                + (operatorID == nil ? "" : " WHERE operator_id = ?"),
+            arguments: StatementArguments(operatorID.map { [$0] } ?? [])
+        ).map {
+            VehicleRecord(
+                vin: $0["vin"], plate: $0["plate"] ?? "", operatorID: $0["operator_id"] ?? "",
+                permit: $0["permit"] ?? "", registered: ($0["registered"] as Int?) != 0)
+        }
+
+        records.driving = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT vin, day, level, SUM(distance_m) AS d, SUM(time_s) AS t, SUM(uplink_covered_m) AS u
+                FROM vehicle_daily WHERE month = ? AND \(complete) AND \(vinScope)
+                GROUP BY vin, day, level
+                """, arguments: arguments([m])
+        ).map {
+            DrivingRecord(
+                vin: $0["vin"], day: $0["day"], level: $0["level"], meters: $0["d"], seconds: $0["t"],
+                uplinkMeters: $0["u"])
+        }
+
+        records.events = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT time_us, vin, kind, level, initiator, cause, latitude, longitude, link_id, road_class, speed_mps,
+                takeover_time_us, takeover_outcome FROM events WHERE month = ? AND \(complete) AND \(vinScope)
+                """, arguments: arguments([m])
+        ).compactMap { row in
+            // Kinds this report does not know (a newer schema) are not figures of it.
+            guard let kind = EventKind(rawValue: row["kind"]) else { return nil }
+            let takeover: Int64? = row["takeover_time_us"]
+            return EventRecord(
+                micros: row["time_us"], vin: row["vin"], kind: kind, level: row["level"],
+                initiator: row["initiator"],
+                cause: row["cause"], latitude: row["latitude"], longitude: row["longitude"],
+                linkID: row["link_id"],
+                roadClass: row["road_class"], speed: row["speed_mps"],
+                takeoverSeconds: takeover.map { Double($0) / 1e6 },
+                takeoverOutcome: row["takeover_outcome"])
+        }
+
+        // Road network; names and geometry when the store has them (`name`, `geometry`).
+        let linkColumns = Set(try db.columns(in: "road_links").map(\.name))
+        let name = linkColumns.contains("name") ? "name" : "''"
+        let geometry = linkColumns.contains("geometry") ? "geometry" : "NULL"
+        records.links = try Row.fetchAll(
+            db,
+            sql: "SELECT id, length_m, road_class, \(name) AS name, \(geometry) AS geometry FROM road_links"
+        ).map {
+            LinkRecord(
+                id: $0["id"], name: $0["name"] ?? "", roadClass: $0["road_class"] ?? "",
+                lengthMeters: $0["length_m"],
+                points: LinkGeometry.parse($0["geometry"] ?? ""))
+        }
+        let coverageColumns = Set(try db.columns(in: "link_coverage").map(\.name))
+        let distance = coverageColumns.contains("distance_m") ? "SUM(distance_m)" : "NULL"
+        records.linkUsage = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT link_id, COUNT(DISTINCT vin || '/' || day) AS n, \(distance) AS d FROM link_coverage
+                WHERE month = ? AND \(complete) AND \(vinScope) GROUP BY link_id
+                """, arguments: arguments([m])
+        ).map { LinkUsageRecord(linkID: $0["link_id"], vehicleDays: $0["n"], automatedMeters: $0["d"]) }
+
+        if let grid = try Row.fetchOne(
+            db, sql: "SELECT cell_size_m, columns, rows FROM coverage_grid WHERE id = 1")
+        {
+            let columns: Int = grid["columns"]
+            let rows: Int = grid["rows"]
+            let cells = try Int.fetchAll(
+                db,
+                sql:
+                    "SELECT DISTINCT cell FROM grid_coverage WHERE month = ? AND \(complete) AND \(vinScope)",
+                arguments: arguments([m]))
+            records.grid = GridRecord(
+                cellMeters: grid["cell_size_m"], totalCells: columns * rows,
+                visitedCells: cells.map {
+                    GridCell(column: columns > 0 ? $0 % columns : 0, row: columns > 0 ? $0 / columns : 0)
+                })
+        }
+
+        records.hours = try hours(db, month: month, vinScope: vinScope, operatorID: operatorID)
+
+        // Runs whose recorded time overlaps the month: the scope of per-run accounting.
+        let runScope = """
+            run_id IN (SELECT id FROM runs WHERE status = 'complete' AND first_time_us < ? AND last_time_us >= ?)
+            """
+        let runArguments: [any DatabaseValueConvertible] = [month.endMicros, month.startMicros]
+        records.rsus = try rsus(db, month: month)
+        records.reception = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT rsu_id, band_index, SUM(received) AS r, SUM(expected) AS e FROM v2x_reception
+                WHERE month = ? AND \(complete) AND \(vinScope) GROUP BY rsu_id, band_index
+                """, arguments: arguments([m])
+        ).compactMap { row in
+            let index: Int = row["band_index"]
+            guard V2XSection.bands.indices.contains(index) else { return nil }
+            let band = V2XSection.bands[index]
+            return ReceptionRecord(
+                rsuID: row["rsu_id"], bandLower: band.0, bandUpper: band.1, received: row["r"],
+                expected: row["e"])
+        }
+
+        // Sources in scope: all, or the operator's terminals (JT/T 808) only.
+        let sourceScope =
+            operatorID == nil
+            ? "1" : "source_id IN (SELECT 'jt808/' || terminal_number FROM vehicles WHERE operator_id = ?)"
+        records.sources = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT source_id, SUM(received) AS received, SUM(decoded) AS decoded, SUM(rejected) AS rejected,
+                SUM(duplicates) AS duplicates, SUM(clock_offset_samples) AS n,
+                SUM(clock_offset_mean_us * clock_offset_samples) AS offset
+                FROM data_health WHERE \(runScope) AND \(sourceScope) GROUP BY source_id
+                """, arguments: arguments(runArguments)
+        ).map { row in
+            let source: String = row["source_id"]
+            let samples: Int = row["n"] ?? 0
+            let offset: Double? = row["offset"]
+            return SourceHealthRecord(
+                source: source, kind: String(source.prefix { $0 != "/" }), received: row["received"],
+                decoded: row["decoded"], rejected: row["rejected"], duplicates: row["duplicates"],
+                clockOffsetMillis: samples > 0 ? offset.map { $0 / Double(samples) / 1000 } : nil)
+        }
+        records.rejects = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT source_id, reason, SUM(count) AS n FROM rejected_reasons WHERE \(runScope) AND \(sourceScope)
+                GROUP BY source_id, reason
+                """, arguments: arguments(runArguments)
+        ).map { RejectRecord(source: $0["source_id"], reason: $0["reason"], count: $0["n"]) }
+        var sequences = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT stream_kind, stream_id, SUM(count) AS c, SUM(gaps) AS g, SUM(repeats) AS r,
+                SUM(reordered) AS o, SUM(resets) AS s FROM sequence_health WHERE \(runScope)
+                GROUP BY stream_kind, stream_id
+                """, arguments: StatementArguments(runArguments)
+        ).map {
+            SequenceRecord(
+                streamKind: $0["stream_kind"], streamID: $0["stream_id"], count: $0["c"], gaps: $0["g"],
+                repeats: $0["r"], reordered: $0["o"], resets: $0["s"])
+        }
+        if let operatorID {
+            // The operator's streams: its terminals' JT/T 808 serials and its OBUs' BSM msgCnt.
+            let own = try Row.fetchAll(
+                db, sql: "SELECT terminal_number, obu_id FROM vehicles WHERE operator_id = ?",
+                arguments: [operatorID])
+            let terminals = Set(own.compactMap { $0["terminal_number"] as String? })
+            let obus = Set(own.compactMap { $0["obu_id"] as String? })
+            sequences = sequences.filter {
+                ($0.streamKind == "jt808-serial" && terminals.contains($0.streamID))
+                    || ($0.streamKind == "bsm-msgcnt" && obus.contains($0.streamID))
+            }
+        }
+        records.sequences = sequences
+        records.trackGaps = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT vin, SUM(time_gaps) AS g, SUM(outlier_steps) AS o FROM vehicle_runs
+                WHERE \(runScope) AND \(vinScope) GROUP BY vin
+                """, arguments: arguments(runArguments)
+        ).map { TrackGapRecord(vin: $0["vin"], timeGaps: $0["g"], outlierSteps: $0["o"]) }
+        if operatorID == nil,
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COALESCE(SUM(bsm_from_unregistered_obu), 0) AS b,
+                    COALESCE(SUM(unknown_vehicle_observations), 0) AS u FROM unattributed WHERE \(runScope)
+                    """, arguments: StatementArguments(runArguments))
+        {
+            records.unattributed = UnattributedRecord(
+                bsmFromUnregisteredOBU: row["b"], unknownVehicleObservations: row["u"])
+        }
+        return records
+    }
+
+    /// Automated (L3/L4, status active) time and distance by local hour of day, from the mode
+    /// segments clipped to the month; a segment's distance is shared out in proportion to time.
+    static func hours(_ db: Database, month: ReportMonth, vinScope: String, operatorID: String?) throws
+        -> [HourRecord]
+    {
+        var totals: [String: [(seconds: Double, meters: Double)]] = [:]
+        let cursor = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT vin, start_us, end_us, distance_m FROM mode_segments
+                WHERE status = 2 AND level IN (3, 4) AND start_us < ? AND end_us > ? AND end_us > start_us
+                AND \(complete) AND \(vinScope)
+                """,
+            arguments: StatementArguments(
+                [month.endMicros, month.startMicros] + (operatorID.map { [$0] } ?? [])))
+        while let row = try cursor.next() {
+            let vin: String = row["vin"]
+            let start: Int64 = row["start_us"]
+            let end: Int64 = row["end_us"]
+            let meters: Double = row["distance_m"]
+            let duration = Double(end - start)
+            var t = max(start, month.startMicros)
+            let stop = min(end, month.endMicros)
+            var hoursOfVehicle = totals[vin] ?? Array(repeating: (0, 0), count: 24)
+            while t < stop {
+                let hourStart = t - floorMod(t + ReportMonth.shanghaiOffsetSeconds * 1_000_000, 3_600_000_000)
+                let next = min(stop, hourStart + 3_600_000_000)
+                let hour = ShanghaiTime.hour(micros: t)
+                let part = Double(next - t)
+                hoursOfVehicle[hour].seconds += part / 1e6
+                hoursOfVehicle[hour].meters += meters * part / duration
+                t = next
+            }
+            totals[vin] = hoursOfVehicle
+        }
+        var records: [HourRecord] = []
+        for vin in totals.keys.sorted() {
+            for (hour, value) in (totals[vin] ?? []).enumerated() where value.seconds > 0 {
+                records.append(HourRecord(vin: vin, hour: hour, seconds: value.seconds, meters: value.meters))
+            }
+        }
+        return records
+    }
+
+    /// Registered RSUs (`sources` of kind `cv2x` with a position) and RSUs with reception rows,
+    /// with availability: the share of the month's recorded time (each complete run's first to
+    /// last frame, clipped to the month) between the RSU's first and last frame in that run.
+    static func rsus(_ db: Database, month: ReportMonth) throws -> [RSURecord] {
+        let m = month.description
+        var ids = Set(
+            try String.fetchAll(
+                db,
+                sql:
+                    "SELECT id FROM sources WHERE kind = 'cv2x' AND latitude IS NOT NULL AND longitude IS NOT NULL"
+            ).map { $0.hasPrefix("cv2x/") ? String($0.dropFirst(5)) : $0 })
+        ids.formUnion(
+            try String.fetchAll(
+                db, sql: "SELECT DISTINCT rsu_id FROM v2x_reception WHERE month = ? AND \(complete)",
+                arguments: [m]))
+        let runs = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, first_time_us, last_time_us FROM runs WHERE status = 'complete'
+                AND first_time_us < ? AND last_time_us >= ?
+                """, arguments: [month.endMicros, month.startMicros])
+        func clipped(_ a: Int64?, _ b: Int64?) -> Double {
+            guard let a, let b else { return 0 }
+            let start = max(a, month.startMicros)
+            let end = min(b, month.endMicros)
+            return end > start ? Double(end - start) / 1e6 : 0
+        }
+        let expected = runs.reduce(0.0) { $0 + clipped($1["first_time_us"], $1["last_time_us"]) }
+        var records: [RSURecord] = []
+        for id in ids.sorted() {
+            let position = try Row.fetchOne(
+                db, sql: "SELECT latitude, longitude FROM sources WHERE id = ?", arguments: ["cv2x/" + id])
+            var available = 0.0
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT first_seen_us, last_seen_us FROM data_health WHERE source_id = ? AND run_id IN (
+                    SELECT id FROM runs WHERE status = 'complete' AND first_time_us < ? AND last_time_us >= ?)
+                    """, arguments: ["cv2x/" + id, month.endMicros, month.startMicros])
+            {
+                available += clipped(row["first_seen_us"], row["last_seen_us"])
+            }
+            let latitude: Double? = position?["latitude"]
+            let longitude: Double? = position?["longitude"]
+            records.append(
+                RSURecord(
+                    id: id, name: "",
+                    position: latitude.flatMap { lat in
+                        longitude.map { GeoPoint(latitude: lat, longitude: $0) }
+                    },
+                    availableSeconds: min(available, expected), expectedSeconds: expected))
+        }
+        return records
+    }
+}
+
+/// Link geometry as stored text: `lat,lon;lat,lon;...` or WKT `LINESTRING(lon lat, lon lat, ...)`.
+public enum LinkGeometry {
+    /// The points of `text`; empty when it is empty or not of either form.
+    public static func parse(_ text: String) -> [GeoPoint] {
+        let trimmed = text.filter { !$0.isNewline }
+        if trimmed.uppercased().hasPrefix("LINESTRING") {
+            guard let open = trimmed.firstIndex(of: "("), let close = trimmed.lastIndex(of: ")"), open < close
+            else {
+                return []
+            }
+            let body = trimmed[trimmed.index(after: open)..<close]
+            var points: [GeoPoint] = []
+            for pair in body.split(separator: ",") {
+                let parts = pair.split(separator: " ")
+                guard parts.count == 2, let lon = Double(parts[0]), let lat = Double(parts[1]) else {
+                    return []
+                }
+                points.append(GeoPoint(latitude: lat, longitude: lon))
+            }
+            return points
+        }
+        var points: [GeoPoint] = []
+        for pair in trimmed.split(separator: ";") {
+            let parts = pair.split(separator: ",")
+            guard parts.count == 2, let lat = Double(parts[0].filter { $0 != " " }),
+                let lon = Double(parts[1].filter { $0 != " " })
+            else { return [] }
+            points.append(GeoPoint(latitude: lat, longitude: lon))
+        }
+        return points
+    }
+}

@@ -1,0 +1,481 @@
+import Foundation
+import TOMLKit
+
+/// A test-zone operator: a company that runs test vehicles under permits.
+public struct ZoneOperator: Sendable, Hashable, Codable {
+    /// Short stable identifier, e.g. `"SAIC-AILAB"`; vehicles refer to it.
+    public var id: String
+    /// Display name.
+    public var name: String
+
+    /// Creates an operator.
+    public init(id: String, name: String) {
+        self.id = id
+        self.name = name
+    }
+}
+
+/// A test vehicle registered in the zone.
+public struct ZoneVehicle: Sendable, Hashable, Codable {
+    /// Vehicle identification number (17 characters, ISO 3779, no I/O/Q).
+    public var vin: String
+    /// Licence plate (test plate), free text.
+    public var plate: String
+    /// Identifier of the operating company (``ZoneOperator/id``).
+    public var operatorID: String
+    /// Road-test permit number.
+    public var permit: String
+    /// JT/T 808 terminal number (the header's terminal phone number): 1 to 20 decimal digits.
+    public var terminal: String
+    /// OBU identifier sent in the BSM `id` field (8 octets).
+    public var obuID: OBUIdentifier
+    /// Highest SAE automation level the permit allows (0-5; 3 or 4 for the zone's tests).
+    public var maxLevel: Int
+
+    /// Creates a vehicle record.
+    public init(
+        vin: String, plate: String, operatorID: String, permit: String, terminal: String,
+        obuID: OBUIdentifier, maxLevel: Int
+    ) {
+        self.vin = vin
+        self.plate = plate
+        self.operatorID = operatorID
+        self.permit = permit
+        self.terminal = terminal
+        self.obuID = obuID
+        self.maxLevel = maxLevel
+    }
+}
+
+/// The 8-octet temporary/OBU identifier carried in a BSM's `id` field.
+public struct OBUIdentifier: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The eight octets as a big-endian integer (first octet most significant).
+    public var rawValue: UInt64
+
+    /// Creates an identifier from its big-endian integer value.
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+
+    /// Creates an identifier from exactly eight octets.
+    public init?<Bytes: Collection>(octets: Bytes) where Bytes.Element == UInt8 {
+        guard octets.count == 8 else { return nil }
+        self.rawValue = octets.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    /// Parses 16 hexadecimal digits (upper or lower case).
+    public init?(hex: String) {
+        guard hex.utf8.count == 16, let value = UInt64(hex, radix: 16) else { return nil }
+        self.rawValue = value
+    }
+
+    /// The eight octets, first octet first.
+    public var octets: [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: rawValue >> (56 - 8 * $0)) } }
+
+    /// 16 upper-case hexadecimal digits.
+    public var description: String {
+        let digits = String(rawValue, radix: 16, uppercase: true)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = OBUIdentifier(hex: text) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "expected 16 hex digits"))
+        }
+        self = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+/// The CSAE 53 message-set edition an RSU sends.
+public enum CSAESchemaSet: String, Sendable, Hashable, Codable, CaseIterable {
+    /// T/CSAE 53-2020.
+    case csae53_2020 = "csae53-2020"
+    /// T/CSAE 53-2019 (wire variant).
+    case csae53_2019 = "csae53-2019"
+    /// T/CSAE 53-2017.
+    case csae53_2017 = "csae53-2017"
+}
+
+/// A roadside unit.
+public struct ZoneRSU: Sendable, Hashable, Codable {
+    /// Identifier; also the source id in the `cv2x/<id>` topic.
+    public var id: String
+    /// Antenna position.
+    public var position: GeoPoint
+    /// Nominal communication range in metres.
+    public var nominalRange: Double
+    /// Message-set edition of its frames.
+    public var schema: CSAESchemaSet
+
+    /// Creates an RSU record.
+    public init(id: String, position: GeoPoint, nominalRange: Double, schema: CSAESchemaSet) {
+        self.id = id
+        self.position = position
+        self.nominalRange = nominalRange
+        self.schema = schema
+    }
+}
+
+/// A zone configuration: the contents of `zone.toml`.
+///
+/// See the README section "Zone configuration" for the file format. Load with
+/// ``load(contentsOf:)`` or ``parse(_:fileName:)``; every problem is reported as a
+/// ``ZoneConfigurationError`` naming the file, line and field.
+public struct ZoneConfiguration: Sendable, Hashable, Codable {
+    /// Zone name.
+    public var name: String
+    /// IANA time-zone identifier for calendar periods (`Asia/Shanghai`).
+    public var timeZone: String
+    /// Origin of the zone's local east-north projection.
+    public var origin: GeoPoint
+    /// Operators.
+    public var operators: [ZoneOperator]
+    /// Test vehicles.
+    public var vehicles: [ZoneVehicle]
+    /// Roadside units.
+    public var rsus: [ZoneRSU]
+
+    /// Creates a configuration; call ``validate(fileName:source:)`` before use if not loaded.
+    public init(
+        name: String, timeZone: String, origin: GeoPoint, operators: [ZoneOperator],
+        vehicles: [ZoneVehicle], rsus: [ZoneRSU]
+    ) {
+        self.name = name
+        self.timeZone = timeZone
+        self.origin = origin
+        self.operators = operators
+        self.vehicles = vehicles
+        self.rsus = rsus
+    }
+
+    /// Reads and validates a `zone.toml` file.
+    public static func load(contentsOf url: URL) throws(ZoneConfigurationError) -> ZoneConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw ZoneConfigurationError(
+                file: url.path, line: nil, field: nil, message: "cannot read file: \(error)")
+        }
+        return try parse(text, fileName: url.path)
+    }
+
+    /// Parses and validates TOML text; `fileName` is used in error messages.
+    public static func parse(_ text: String, fileName: String) throws(ZoneConfigurationError)
+        -> ZoneConfiguration
+    {
+        let locator = TOMLKeyLocator(source: text)
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ZoneConfigurationError(
+                file: fileName, line: error.source.begin.line, field: nil,
+                message: "TOML syntax: \(error.description)")
+        } catch {
+            throw ZoneConfigurationError(file: fileName, line: nil, field: nil, message: "\(error)")
+        }
+        var reader = TableReader(fileName: fileName, locator: locator)
+        let configuration = try reader.readConfiguration(table)
+        try configuration.validate(fileName: fileName, source: text)
+        return configuration
+    }
+
+    /// Checks the semantic rules (unique ids, references, formats, ranges).
+    ///
+    /// `source` (the TOML text, if any) is used to find the line of the offending field.
+    public func validate(fileName: String, source: String? = nil) throws(ZoneConfigurationError) {
+        let locator = TOMLKeyLocator(source: source ?? "")
+        func fail(_ field: String, _ message: String) -> ZoneConfigurationError {
+            ZoneConfigurationError(
+                file: fileName, line: locator.line(of: field), field: field, message: message)
+        }
+        if name.isEmpty { throw fail("zone.name", "must not be empty") }
+        if TimeZone(identifier: timeZone) == nil {
+            throw fail("zone.time_zone", "unknown time zone '\(timeZone)'")
+        }
+        if !(-90...90).contains(origin.latitude) {
+            throw fail("zone.origin.latitude", "must be within -90...90, got \(origin.latitude)")
+        }
+        if !(-180...180).contains(origin.longitude) {
+            throw fail("zone.origin.longitude", "must be within -180...180, got \(origin.longitude)")
+        }
+        var operatorIDs = Set<String>()
+        for (index, op) in operators.enumerated() {
+            if op.id.isEmpty { throw fail("operators[\(index)].id", "must not be empty") }
+            if !operatorIDs.insert(op.id).inserted {
+                throw fail("operators[\(index)].id", "duplicate operator id '\(op.id)'")
+            }
+        }
+        var vins = Set<String>()
+        var terminals = Set<String>()
+        var obuIDs = Set<OBUIdentifier>()
+        for (index, vehicle) in vehicles.enumerated() {
+            let prefix = "vehicles[\(index)]"
+            if !Self.isValidVIN(vehicle.vin) {
+                throw fail(
+                    "\(prefix).vin",
+                    "'\(vehicle.vin)' is not a VIN (17 characters A-Z/0-9 without I, O, Q)")
+            }
+            if !vins.insert(vehicle.vin).inserted {
+                throw fail("\(prefix).vin", "duplicate VIN '\(vehicle.vin)'")
+            }
+            if vehicle.plate.isEmpty { throw fail("\(prefix).plate", "must not be empty") }
+            if !operatorIDs.contains(vehicle.operatorID) {
+                throw fail("\(prefix).operator", "unknown operator '\(vehicle.operatorID)'")
+            }
+            if vehicle.permit.isEmpty { throw fail("\(prefix).permit", "must not be empty") }
+            let digits = vehicle.terminal.utf8
+            if digits.isEmpty || digits.count > 20 || !digits.allSatisfy({ (48...57).contains($0) }) {
+                throw fail(
+                    "\(prefix).terminal", "'\(vehicle.terminal)' is not a terminal number (1-20 digits)")
+            }
+            if !terminals.insert(vehicle.terminal).inserted {
+                throw fail("\(prefix).terminal", "duplicate terminal number '\(vehicle.terminal)'")
+            }
+            if !obuIDs.insert(vehicle.obuID).inserted {
+                throw fail("\(prefix).obu_id", "duplicate OBU id '\(vehicle.obuID)'")
+            }
+            if !(0...5).contains(vehicle.maxLevel) {
+                throw fail("\(prefix).max_level", "must be an SAE level 0-5, got \(vehicle.maxLevel)")
+            }
+        }
+        var rsuIDs = Set<String>()
+        for (index, rsu) in rsus.enumerated() {
+            let prefix = "rsus[\(index)]"
+            if rsu.id.isEmpty || rsu.id.contains("/") || rsu.id.contains(where: \.isWhitespace) {
+                throw fail("\(prefix).id", "'\(rsu.id)' must be non-empty without '/' or spaces")
+            }
+            if !rsuIDs.insert(rsu.id).inserted { throw fail("\(prefix).id", "duplicate RSU id '\(rsu.id)'") }
+            if !(-90...90).contains(rsu.position.latitude) {
+                throw fail("\(prefix).latitude", "must be within -90...90, got \(rsu.position.latitude)")
+            }
+            if !(-180...180).contains(rsu.position.longitude) {
+                throw fail("\(prefix).longitude", "must be within -180...180, got \(rsu.position.longitude)")
+            }
+            if !(rsu.nominalRange > 0 && rsu.nominalRange <= 5000) {
+                throw fail("\(prefix).range_m", "must be within (0, 5000] m, got \(rsu.nominalRange)")
+            }
+        }
+    }
+
+    /// Whether `vin` has the ISO 3779 shape: 17 characters of A-Z and 0-9 except I, O and Q.
+    public static func isValidVIN(_ vin: String) -> Bool {
+        let bytes = Array(vin.utf8)
+        guard bytes.count == 17 else { return false }
+        return bytes.allSatisfy { byte in
+            (48...57).contains(byte) || ((65...90).contains(byte) && byte != 73 && byte != 79 && byte != 81)
+        }
+    }
+
+    /// Renders the configuration as `zone.toml` text in the documented layout.
+    public func tomlText() -> String {
+        func quoted(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\t": out += "\\t"
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        func number(_ value: Double, _ decimals: Int) -> String { Geodesy.format(value, decimals: decimals) }
+        var lines: [String] = []
+        lines.append("[zone]")
+        lines.append("name = \(quoted(name))")
+        lines.append("time_zone = \(quoted(timeZone))")
+        lines.append(
+            "origin = { latitude = \(number(origin.latitude, 7)), longitude = \(number(origin.longitude, 7)) }")
+        for op in operators {
+            lines.append("")
+            lines.append("[[operators]]")
+            lines.append("id = \(quoted(op.id))")
+            lines.append("name = \(quoted(op.name))")
+        }
+        for vehicle in vehicles {
+            lines.append("")
+            lines.append("[[vehicles]]")
+            lines.append("vin = \(quoted(vehicle.vin))")
+            lines.append("plate = \(quoted(vehicle.plate))")
+            lines.append("operator = \(quoted(vehicle.operatorID))")
+            lines.append("permit = \(quoted(vehicle.permit))")
+            lines.append("terminal = \(quoted(vehicle.terminal))")
+            lines.append("obu_id = \(quoted(vehicle.obuID.description))")
+            lines.append("max_level = \(vehicle.maxLevel)")
+        }
+        for rsu in rsus {
+            lines.append("")
+            lines.append("[[rsus]]")
+            lines.append("id = \(quoted(rsu.id))")
+            lines.append("latitude = \(number(rsu.position.latitude, 7))")
+            lines.append("longitude = \(number(rsu.position.longitude, 7))")
+            lines.append("range_m = \(number(rsu.nominalRange, 1))")
+            lines.append("schema = \(quoted(rsu.schema.rawValue))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// A problem in a zone configuration, located by file, line (when it can be found) and field.
+public struct ZoneConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The file name given to the loader.
+    public var file: String
+    /// 1-based line of the field (or of the syntax error); nil when the field is absent.
+    public var line: Int?
+    /// Dotted field path, e.g. `vehicles[2].obu_id`; nil for syntax and I/O errors.
+    public var field: String?
+    /// What is wrong.
+    public var message: String
+
+    /// Creates an error.
+    public init(file: String, line: Int?, field: String?, message: String) {
+        self.file = file
+        self.line = line
+        self.field = field
+        self.message = message
+    }
+
+    /// `zone.toml:12: vehicles[1].obu_id: duplicate OBU id '...'`.
+    public var description: String {
+        var text = file
+        if let line { text += ":\(line)" }
+        text += ": "
+        if let field { text += "\(field): " }
+        return text + message
+    }
+}
+
+/// Reads the typed configuration out of a parsed TOML table, reporting missing or mistyped fields.
+private struct TableReader {
+    let fileName: String
+    let locator: TOMLKeyLocator
+
+    func error(_ field: String, _ message: String) -> ZoneConfigurationError {
+        ZoneConfigurationError(file: fileName, line: locator.line(of: field), field: field, message: message)
+    }
+
+    func value(_ table: TOMLTable, _ key: String, _ path: String) throws(ZoneConfigurationError)
+        -> any TOMLValueConvertible
+    {
+        guard let value = table[key] else { throw error(path, "missing required field") }
+        return value
+    }
+
+    func string(_ table: TOMLTable, _ key: String, _ path: String) throws(ZoneConfigurationError) -> String {
+        let raw = try value(table, key, path)
+        guard let text = raw.string else { throw error(path, "expected a string, found \(raw.type)") }
+        return text
+    }
+
+    func int(_ table: TOMLTable, _ key: String, _ path: String) throws(ZoneConfigurationError) -> Int {
+        let raw = try value(table, key, path)
+        guard let number = raw.int else { throw error(path, "expected an integer, found \(raw.type)") }
+        return number
+    }
+
+    func double(_ table: TOMLTable, _ key: String, _ path: String) throws(ZoneConfigurationError) -> Double {
+        let raw = try value(table, key, path)
+        if let number = raw.double { return number }
+        if let number = raw.int { return Double(number) }
+        throw error(path, "expected a number, found \(raw.type)")
+    }
+
+    func tables(_ table: TOMLTable, _ key: String) throws(ZoneConfigurationError) -> [TOMLTable] {
+        guard let raw = table[key] else { return [] }
+        guard let array = raw.array else {
+            throw error(key, "expected an array of tables ([[\(key)]]), found \(raw.type)")
+        }
+        var result: [TOMLTable] = []
+        for (index, element) in array.enumerated() {
+            guard let entry = element.table else {
+                throw error("\(key)[\(index)]", "expected a table, found \(element.type)")
+            }
+            result.append(entry)
+        }
+        return result
+    }
+
+    mutating func readConfiguration(_ root: TOMLTable) throws(ZoneConfigurationError) -> ZoneConfiguration {
+        let known: Set<String> = ["zone", "operators", "vehicles", "rsus"]
+        for key in root.keys where !known.contains(key) {
+            throw error(key, "unknown section (expected zone, operators, vehicles, rsus)")
+        }
+        guard let zoneValue = root["zone"] else { throw error("zone", "missing [zone] section") }
+        guard let zone = zoneValue.table else { throw error("zone", "expected a table") }
+        try rejectUnknown(zone, "zone", ["name", "time_zone", "origin"])
+        let name = try string(zone, "name", "zone.name")
+        let timeZone = try string(zone, "time_zone", "zone.time_zone")
+        let originValue = try value(zone, "origin", "zone.origin")
+        guard let originTable = originValue.table else {
+            throw error("zone.origin", "expected a table { latitude = ..., longitude = ... }")
+        }
+        try rejectUnknown(originTable, "zone.origin", ["latitude", "longitude"])
+        let origin = GeoPoint(
+            latitude: try double(originTable, "latitude", "zone.origin.latitude"),
+            longitude: try double(originTable, "longitude", "zone.origin.longitude"))
+
+        var operators: [ZoneOperator] = []
+        for (index, entry) in try tables(root, "operators").enumerated() {
+            let path = "operators[\(index)]"
+            try rejectUnknown(entry, path, ["id", "name"])
+            operators.append(
+                ZoneOperator(id: try string(entry, "id", "\(path).id"), name: try string(entry, "name", "\(path).name")))
+        }
+        var vehicles: [ZoneVehicle] = []
+        for (index, entry) in try tables(root, "vehicles").enumerated() {
+            let path = "vehicles[\(index)]"
+            try rejectUnknown(
+                entry, path, ["vin", "plate", "operator", "permit", "terminal", "obu_id", "max_level"])
+            let obuText = try string(entry, "obu_id", "\(path).obu_id")
+            guard let obuID = OBUIdentifier(hex: obuText) else {
+                throw error("\(path).obu_id", "'\(obuText)' is not 8 octets as 16 hexadecimal digits")
+            }
+            vehicles.append(
+                ZoneVehicle(
+                    vin: try string(entry, "vin", "\(path).vin"),
+                    plate: try string(entry, "plate", "\(path).plate"),
+                    operatorID: try string(entry, "operator", "\(path).operator"),
+                    permit: try string(entry, "permit", "\(path).permit"),
+                    terminal: try string(entry, "terminal", "\(path).terminal"),
+                    obuID: obuID,
+                    maxLevel: try int(entry, "max_level", "\(path).max_level")))
+        }
+        var rsus: [ZoneRSU] = []
+        for (index, entry) in try tables(root, "rsus").enumerated() {
+            let path = "rsus[\(index)]"
+            try rejectUnknown(entry, path, ["id", "latitude", "longitude", "range_m", "schema"])
+            let schemaText = try string(entry, "schema", "\(path).schema")
+            guard let schema = CSAESchemaSet(rawValue: schemaText) else {
+                let allowed = CSAESchemaSet.allCases.map(\.rawValue).joined(separator: ", ")
+                throw error("\(path).schema", "unknown schema set '\(schemaText)' (expected one of \(allowed))")
+            }
+            rsus.append(
+                ZoneRSU(
+                    id: try string(entry, "id", "\(path).id"),
+                    position: GeoPoint(
+                        latitude: try double(entry, "latitude", "\(path).latitude"),
+                        longitude: try double(entry, "longitude", "\(path).longitude")),
+                    nominalRange: try double(entry, "range_m", "\(path).range_m"),
+                    schema: schema))
+        }
+        return ZoneConfiguration(
+            name: name, timeZone: timeZone, origin: origin, operators: operators, vehicles: vehicles,
+            rsus: rsus)
+    }
+
+    func rejectUnknown(_ table: TOMLTable, _ path: String, _ known: Set<String>) throws(ZoneConfigurationError) {
+        for key in table.keys.sorted() where !known.contains(key) {
+            let allowed = known.sorted().joined(separator: ", ")
+            throw error("\(path).\(key)", "unknown field (expected one of \(allowed))")
+        }
+    }
+}

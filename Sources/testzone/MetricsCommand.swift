@@ -1,0 +1,185 @@
+import ArgumentParser
+import Foundation
+import Metrics
+import Store
+
+/// `testzone metrics`: the per-vehicle L3/L4 safety figures stored in a database.
+struct MetricsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "Show per-vehicle L3/L4 disengagement and coverage metrics from a database.",
+        discussion: """
+            One row per vehicle: operator, automated km by level (status active; the rates use \
+            L3 + L4 km), disengagements (explicit and inferred) by initiator (ADS, safety driver, \
+            remote operator, passenger, unknown = inferred), km per disengagement, disengagements \
+            per 1,000 km, takeover requests with the median takeover time and missed takeovers, \
+            MRMs, road-link coverage and V2X uplink coverage; then the zone totals. Months are \
+            Asia/Shanghai calendar months.
+            """
+    )
+
+    @Option(help: "The database written by `testzone replay --db` or live ingest.")
+    var db: String
+
+    @Option(help: "Only this month (YYYY-MM, Asia/Shanghai).")
+    var month: String?
+
+    @Option(help: "Only this vehicle (VIN).")
+    var vehicle: String?
+
+    @Option(name: .customLong("operator"), help: "Only this operator's vehicles.")
+    var operatorID: String?
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        if let month, ShanghaiCalendar.dayRange(month: month) == nil {
+            throw ValidationError("--month must be YYYY-MM, got \(month)")
+        }
+        if !FileManager.default.fileExists(atPath: db) { throw ValidationError("no database at \(db)") }
+    }
+
+    func run() throws {
+        let store = try ZoneStore(path: db)
+        let filter = ReportFilter(month: month, vin: vehicle, operatorID: operatorID)
+        let vehicles = try store.vehicleSummaries(filter)
+        let zone = try store.zoneSummary(filter)
+        if json {
+            print(try Self.json(vehicles: vehicles, zone: zone, filter: filter))
+        } else {
+            print(Self.table(vehicles: vehicles, zone: zone, filter: filter))
+        }
+    }
+
+    // MARK: Rendering
+
+    static let initiators = ["ads", "safety-driver", "remote-operator", "passenger", "unknown"]
+
+    static func table(vehicles: [StoredSummary], zone: StoredSummary, filter: ReportFilter) -> String {
+        let header = [
+            "VIN", "Operator", "L3 km", "L4 km", "Diseng", "ADS/Drv/Rem/Pas/Unk", "km/Diseng", "per 1000 km",
+            "TOR", "Median TOR s", "Missed", "MRM", "Links %", "V2X %",
+        ]
+        func row(_ s: StoredSummary, name: String, operatorID: String) -> [String] {
+            [
+                name, operatorID,
+                decimal((s.automatedMetresByLevel[3] ?? 0) / 1000, 2),
+                decimal((s.automatedMetresByLevel[4] ?? 0) / 1000, 2),
+                String(s.disengagements),
+                initiators.map { String(s.disengagementsByInitiator[$0] ?? 0) }.joined(separator: "/"),
+                s.kilometresPerDisengagement.map { decimal($0, 2) } ?? "-",
+                s.disengagementsPerThousandKilometres.map { decimal($0, 1) } ?? "-",
+                String(s.takeoverRequests),
+                s.medianTakeoverTime.map { decimal(Double($0) / 1e6, 2) } ?? "-",
+                String(s.missedTakeovers),
+                String(s.mrms),
+                s.linkCoverage.map { decimal($0 * 100, 1) } ?? "-",
+                s.uplinkCoverage.map { decimal($0 * 100, 1) } ?? "-",
+            ]
+        }
+        var rows = vehicles.map { row($0, name: $0.vin, operatorID: $0.operatorID) }
+        rows.append(row(zone, name: "ZONE TOTAL", operatorID: "\(vehicles.count) vehicles"))
+        var widths = header.map(\.count)
+        for r in rows { for (i, cell) in r.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, cell in
+                i < 2
+                    ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[i] - cell.count) + cell
+            }.joined(separator: "  ")
+        }
+        let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
+        var scope = ["all time"]
+        if let month = filter.month { scope = ["month \(month) (Asia/Shanghai)"] }
+        if let vin = filter.vin { scope.append("vehicle \(vin)") }
+        if let op = filter.operatorID { scope.append("operator \(op)") }
+        var out = ["TestZone L3/L4 metrics, \(scope.joined(separator: ", "))", "", line(header), rule]
+        out += rows.dropLast().map(line)
+        out.append(rule)
+        out.append(line(rows[rows.count - 1]))
+        out.append("")
+        out.append(
+            "Rates use automated L3 + L4 km. Diseng = explicit + inferred (Unk = inferred from 0xE1, no event). "
+                + "Planned deactivations: \(zone.plannedDeactivations); inferred: \(zone.inferredDisengagements); "
+                + "collisions: \(zone.collisions); severe failures: \(zone.severeFailures).")
+        return out.joined(separator: "\n")
+    }
+
+    static func decimal(_ value: Double, _ places: Int) -> String {
+        guard value.isFinite else { return "-" }
+        return String(format: "%.\(places)f", value)
+    }
+
+    struct Output: Encodable {
+        var month: String?
+        var vehicle: String?
+        var operatorID: String?
+        var vehicles: [Entry]
+        var zone: Entry
+    }
+
+    struct Entry: Encodable {
+        var vin: String
+        var operatorID: String
+        var automatedKilometresByLevel: [String: Double]
+        var automatedHoursByLevel: [String: Double]
+        var automatedKilometres: Double
+        var disengagements: Int
+        var inferredDisengagements: Int
+        var disengagementsByInitiator: [String: Int]
+        var disengagementsByCause: [String: Int]
+        var kilometresPerDisengagement: Double?
+        var disengagementsPerThousandKilometres: Double?
+        var plannedDeactivations: Int
+        var takeoverRequests: Int
+        var takeovers: Int
+        var medianTakeoverSeconds: Double?
+        var missedTakeovers: Int
+        var mrms: Int
+        var collisions: Int
+        var severeFailures: Int
+        var coveredLinks: Int
+        var linkCoverage: Double?
+        var gridCoverage: Double?
+        var uplinkCoverage: Double?
+
+        init(_ s: StoredSummary) {
+            vin = s.vin
+            operatorID = s.operatorID
+            automatedKilometresByLevel = Dictionary(
+                uniqueKeysWithValues: s.automatedMetresByLevel.map { ("L\($0.key)", $0.value / 1000) })
+            automatedHoursByLevel = Dictionary(
+                uniqueKeysWithValues: s.automatedSecondsByLevel.map { ("L\($0.key)", $0.value / 3600) })
+            automatedKilometres = s.automatedKilometres
+            disengagements = s.disengagements
+            inferredDisengagements = s.inferredDisengagements
+            disengagementsByInitiator = s.disengagementsByInitiator
+            disengagementsByCause = s.disengagementsByCause
+            kilometresPerDisengagement = s.kilometresPerDisengagement
+            disengagementsPerThousandKilometres = s.disengagementsPerThousandKilometres
+            plannedDeactivations = s.plannedDeactivations
+            takeoverRequests = s.takeoverRequests
+            takeovers = s.takeoverTimes.count
+            medianTakeoverSeconds = s.medianTakeoverTime.map { Double($0) / 1e6 }
+            missedTakeovers = s.missedTakeovers
+            mrms = s.mrms
+            collisions = s.collisions
+            severeFailures = s.severeFailures
+            coveredLinks = s.coveredLinks
+            linkCoverage = s.linkCoverage
+            gridCoverage = s.gridCoverage
+            uplinkCoverage = s.uplinkCoverage
+        }
+    }
+
+    static func json(vehicles: [StoredSummary], zone: StoredSummary, filter: ReportFilter) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let output = Output(
+            month: filter.month, vehicle: filter.vin, operatorID: filter.operatorID,
+            vehicles: vehicles.map(Entry.init),
+            zone: Entry(zone))
+        return String(decoding: try encoder.encode(output), as: UTF8.self)
+    }
+}

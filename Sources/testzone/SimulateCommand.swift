@@ -1,0 +1,176 @@
+import ArgumentParser
+import Foundation
+import Simulator
+import Zone
+
+/// `testzone simulate`: generates a Jiading-like test day with its ground truth.
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Simulate a test zone's traffic: C-V2X and JT/T 808 frames plus their ground truth.",
+        discussion: """
+            Generates a grid of signalised intersections around 31.29 N 121.17 E with one RSU each \
+            (MAP 1 Hz, SPAT, RSI, RSM), test vehicles of several operators driving it with L3/L4 \
+            automation (BSM, JT/T 808 0x0200 with 0xE1/0xE2 at 1 Hz), RSU reception falling with \
+            distance and optional faults. Deterministic for a seed. Writes an MCAP recording (--out) \
+            or publishes on ZeroMQ (--publish), and the ground truth as JSON (--truth); --zone \
+            writes the zone.toml of the run.
+            """
+    )
+
+    @Option(help: "Write the frames to this MCAP file.")
+    var out: String?
+
+    @Option(help: "Publish the frames on this ZeroMQ endpoint instead (see --socket).")
+    var publish: String?
+
+    @Option(help: "Socket for --publish: push (connects to ingest's --listen) or pub (binds).")
+    var socket: String = "push"
+
+    @Option(help: "Pace of --publish: a factor of real time, or 'max'.")
+    var speed: String = "1"
+
+    @Option(help: "Write the ground truth JSON to this file.")
+    var truth: String?
+
+    @Option(help: "Write the run's zone.toml to this file.")
+    var zone: String?
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Start time, ISO 8601 with offset.")
+    var start: String = "2026-11-02T09:00:00+08:00"
+
+    @Option(help: "Duration in seconds.")
+    var duration: Double = 1800
+
+    @Option(help: "Number of test vehicles.")
+    var vehicles: Int = 20
+
+    @Option(help: "Intersections west to east.")
+    var columns: Int = 4
+
+    @Option(help: "Intersections south to north.")
+    var rows: Int = 4
+
+    @Option(help: "BSM rate per vehicle in Hz (1, 2, 5 or 10).")
+    var bsmRate: Int = 10
+
+    @Option(help: "SPAT rate per RSU in Hz (1, 2, 5 or 10).")
+    var spatRate: Int = 10
+
+    @Option(help: "RSM period per RSU in seconds (0: none).")
+    var rsmPeriod: Int = 1
+
+    @Option(help: "RSI period while an event is active, seconds (0: none).")
+    var rsiPeriod: Int = 1
+
+    @Flag(help: "Leave out the optional 8-byte gateway time frame (ZeroMQ only; MCAP keeps the time as log time).")
+    var noTimeFrame = false
+
+    @Flag(help: "Inject the fault profile of Replays/faults (2 % loss, 1 % duplicates, 0.5 % corrupt, clocks within ±3 s).")
+    var faults = false
+
+    @Option(help: "Frame loss probability (overrides --faults).")
+    var loss: Double?
+
+    @Option(help: "Duplicate probability (overrides --faults).")
+    var duplicates: Double?
+
+    @Option(help: "Corruption probability (overrides --faults).")
+    var corrupt: Double?
+
+    @Option(help: "Largest clock offset of a source in ms (overrides --faults).")
+    var clockSkew: Int?
+
+    @Option(help: "Scale all automation hazard rates by this factor.")
+    var hazardScale: Double = 1
+
+    func validate() throws {
+        guard (out == nil) != (publish == nil) else {
+            throw ValidationError("give exactly one of --out FILE.mcap or --publish ENDPOINT")
+        }
+        guard ZeroMQFrameSink.Mode(rawValue: socket) != nil else { throw ValidationError("--socket must be push or pub") }
+        guard speed == "max" || (Double(speed).map { $0 > 0 } ?? false) else {
+            throw ValidationError("--speed must be a positive number or 'max'")
+        }
+        guard [1, 2, 5, 10].contains(bsmRate), [1, 2, 5, 10].contains(spatRate) else {
+            throw ValidationError("--bsm-rate and --spat-rate must be 1, 2, 5 or 10")
+        }
+        guard vehicles >= 1, vehicles <= 9999, columns >= 2, rows >= 2, columns * rows <= 400 else {
+            throw ValidationError("need 1-9999 vehicles and a grid of at least 2 x 2 (at most 400 intersections)")
+        }
+        guard duration > 0, duration <= 7 * 86_400 else { throw ValidationError("--duration must be within (0, 604800] s") }
+        guard parseStart() != nil else { throw ValidationError("--start '\(start)' is not ISO 8601 with an offset") }
+        for (name, value) in [("--loss", loss), ("--duplicates", duplicates), ("--corrupt", corrupt)] {
+            if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be within 0...1") }
+        }
+    }
+
+    private func parseStart() -> Int64? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        guard let date = formatter.date(from: start) else { return nil }
+        return Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    }
+
+    func parameters() -> SimulationParameters {
+        var parameters = SimulationParameters()
+        parameters.seed = seed
+        parameters.startMicroseconds = parseStart() ?? parameters.startMicroseconds
+        parameters.durationSeconds = duration
+        parameters.vehicleCount = vehicles
+        parameters.gridColumns = columns
+        parameters.gridRows = rows
+        parameters.bsmRate = bsmRate
+        parameters.spatRate = spatRate
+        parameters.rsmPeriodSeconds = rsmPeriod
+        parameters.rsiPeriodSeconds = rsiPeriod
+        parameters.gatewayTimeFrame = !noTimeFrame
+        if faults { parameters.faults = .demoFaults }
+        if let loss { parameters.faults.lossRate = loss }
+        if let duplicates { parameters.faults.duplicateRate = duplicates }
+        if let corrupt { parameters.faults.corruptRate = corrupt }
+        if let clockSkew { parameters.faults.maxClockOffsetMilliseconds = clockSkew }
+        for index in parameters.automation.hazards.indices { parameters.automation.hazards[index].perHour *= hazardScale }
+        return parameters
+    }
+
+    func run() throws {
+        let parameters = parameters()
+        var simulation = TrafficSimulation(parameters: parameters)
+        if let zone {
+            try Data(simulation.layout.configuration.tomlText().utf8).write(to: URL(fileURLWithPath: zone))
+        }
+        let clock = ContinuousClock()
+        let began = clock.now
+        let result: (truth: GroundTruth, statistics: SimulationRunner.Statistics)
+        if let out {
+            var sink = try MCAPFrameSink(path: out, simulation: simulation)
+            result = try SimulationRunner.run(simulation: &simulation, sink: &sink)
+        } else if let publish, let mode = ZeroMQFrameSink.Mode(rawValue: socket) {
+            var sink = try ZeroMQFrameSink(
+                endpoint: publish, mode: mode, speed: speed == "max" ? nil : Double(speed),
+                timeFrame: parameters.gatewayTimeFrame)
+            result = try SimulationRunner.run(simulation: &simulation, sink: &sink)
+        } else {
+            throw ValidationError("give --out or --publish")
+        }
+        if let truth {
+            try result.truth.jsonData().write(to: URL(fileURLWithPath: truth))
+        }
+        let elapsed = clock.now - began
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let stats = result.statistics
+        let totals = result.truth.totals
+        var message = "simulated \(Int(parameters.durationSeconds)) s, \(parameters.vehicleCount) vehicles, "
+        message += "\(simulation.layout.intersections.count) RSUs: \(stats.framesWritten) frames "
+        message += "(\(stats.payloadBytes) payload bytes) in \(String(format: "%.2f", seconds)) s "
+        message += "(\(Int(Double(stats.framesWritten) / max(seconds, 1e-9))) frames/s); "
+        message += "automated km \(totals.automatedKm.mapValues { String(format: "%.2f", $0) }), "
+        message += "\(totals.disengagements) disengagements, \(totals.takeoverRequests) takeover requests, "
+        message += "\(totals.mrms) MRMs\n"
+        FileHandle.standardError.write(Data(message.utf8))
+    }
+}
