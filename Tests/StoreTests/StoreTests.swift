@@ -169,7 +169,8 @@ struct StoreTests {
         try store.writeSnapshot(live, metrics: Self.metrics(offset: 7 * 86_400_000_000), frames: 10)
         try store.writeSnapshot(live, metrics: Self.metrics(offset: 7 * 86_400_000_000), frames: 20)
         #expect(try store.runs().first { $0.id == live }?.status == "running")
-        try store.finishRun(live, metrics: Self.metrics(offset: 7 * 86_400_000_000), frames: 30, finishedAt: Self.t0)
+        try store.finishRun(
+            live, metrics: Self.metrics(offset: 7 * 86_400_000_000), frames: 30, finishedAt: Self.t0)
         #expect(try store.runs().first { $0.id == live }?.status == "complete")
         #expect(try store.vehicleSummaries(ReportFilter(month: "2026-11")).last?.disengagements == 2)
         try store.deleteRun(live)
