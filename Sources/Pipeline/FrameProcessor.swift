@@ -79,6 +79,10 @@ public struct FrameProcessor: Sendable {
         let logMicros = Microseconds(truncatingIfNeeded: logTime / 1000)
         let receiveMicros = publishTime > 0 ? Microseconds(truncatingIfNeeded: publishTime / 1000) : logMicros
         aggregator.received(source: info.source, at: logMicros)
+        if let defect = JournalEnvelope.defect(publishTime: publishTime) {  // marked by live ingest
+            reject(info, payload, logMicros, category: defect.category, detail: defect.detail)
+            return
+        }
         if payload.isEmpty {
             reject(info, payload, logMicros, category: "frame: empty payload", detail: "empty payload")
             return
