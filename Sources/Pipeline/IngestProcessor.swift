@@ -93,7 +93,8 @@ struct IngestProcessor: Sendable {
         var index = batch.firstIndex
         batch.forEach { topic, payload, logTime, publishTime in
             frames.messageIndex = index
-            frames.process(topic: topicRefs[topic], payload: payload, logTime: logTime, publishTime: publishTime)
+            frames.process(
+                topic: topicRefs[topic], payload: payload, logTime: logTime, publishTime: publishTime)
             kindCounts[topicKinds[topic]] += 1
             index += 1
             lastLogTime = logTime

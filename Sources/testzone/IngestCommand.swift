@@ -46,7 +46,10 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Commit to the database every this many seconds.")
     var commitSeconds: Double = 2
 
-    @Option(help: "Write the open journal chunk to the file at least every this many seconds (what a kill -9 can lose).")
+    @Option(
+        help:
+            "Write the open journal chunk to the file at least every this many seconds (what a kill -9 can lose)."
+    )
     var flushSeconds: Double = 1
 
     @Option(help: "Status line every this many seconds (0: none).")
@@ -63,17 +66,26 @@ struct IngestCommand: ParsableCommand {
 
     func validate() throws {
         if listen.isEmpty && subscribe.isEmpty { throw ValidationError("give --listen and/or --subscribe") }
-        if Self.parseSize(rotateSize) == nil { throw ValidationError("--rotate-size: expected e.g. 1GB, 512MB") }
-        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level: unknown level \(logLevel)") }
+        if Self.parseSize(rotateSize) == nil {
+            throw ValidationError("--rotate-size: expected e.g. 1GB, 512MB")
+        }
+        if Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level: unknown level \(logLevel)")
+        }
         if ![1, 2].contains(threads) { throw ValidationError("--threads must be 1 or 2") }
-        if !["zstd", "lz4", "none"].contains(compression) { throw ValidationError("--compression: zstd, lz4 or none") }
-        if rotateMinutes <= 0 || commitSeconds <= 0 || flushSeconds <= 0 { throw ValidationError("--rotate-minutes, --commit-seconds and --flush-seconds must be > 0") }
+        if !["zstd", "lz4", "none"].contains(compression) {
+            throw ValidationError("--compression: zstd, lz4 or none")
+        }
+        if rotateMinutes <= 0 || commitSeconds <= 0 || flushSeconds <= 0 {
+            throw ValidationError("--rotate-minutes, --commit-seconds and --flush-seconds must be > 0")
+        }
     }
 
     static func parseSize(_ text: String) -> UInt64? {
         let upper = text.uppercased()
         let units: [(String, UInt64)] = [
-            ("GIB", 1 << 30), ("MIB", 1 << 20), ("KIB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1000),
+            ("GIB", 1 << 30), ("MIB", 1 << 20), ("KIB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000),
+            ("KB", 1000),
             ("B", 1),
         ]
         for (suffix, factor) in units where upper.hasSuffix(suffix) {
@@ -109,7 +121,8 @@ struct IngestCommand: ParsableCommand {
         logger.info(
             "ingest finished",
             metadata: [
-                "run": "\(summary.runID)", "messages": "\(summary.messages)", "recovered": "\(summary.recovered)",
+                "run": "\(summary.runID)", "messages": "\(summary.messages)",
+                "recovered": "\(summary.recovered)",
                 "files": "\(summary.files.count)",
             ])
     }
@@ -120,9 +133,12 @@ struct IngestCommand: ParsableCommand {
 enum ZoneMetricsSetup {
     static func configuration(_ zone: ZoneConfiguration) -> MetricsConfiguration {
         let vehicles = zone.vehicles.map {
-            VehicleIdentity(vin: $0.vin, operatorID: $0.operatorID, terminalNumber: $0.terminal, obuID: $0.obuID.rawValue)
+            VehicleIdentity(
+                vin: $0.vin, operatorID: $0.operatorID, terminalNumber: $0.terminal, obuID: $0.obuID.rawValue)
         }
-        let rsus = zone.rsus.map { RSUSite(id: $0.id, latitude: $0.position.latitude, longitude: $0.position.longitude) }
+        let rsus = zone.rsus.map {
+            RSUSite(id: $0.id, latitude: $0.position.latitude, longitude: $0.position.longitude)
+        }
         var grid: Metrics.CoverageGrid?
         if let minLat = rsus.map(\.latitude).min(), let maxLat = rsus.map(\.latitude).max(),
             let minLon = rsus.map(\.longitude).min(), let maxLon = rsus.map(\.longitude).max()

@@ -1,12 +1,12 @@
 import Foundation
 import Metrics
-@testable import Pipeline
 import Recording
 import Store
 import Testing
-import Zone
 import ZeroMQ
+import Zone
 
+@testable import Pipeline
 @testable import testzone
 
 @Suite("Live ingest over real sockets", .serialized)
@@ -18,7 +18,9 @@ struct IngestTests {
     ) async throws -> IngestBinary.Outcome {
         let gateway = try Gateway(endpoint: instance.endpoint)
         for message in messages { try gateway.send(message) }
-        try await waitUntil("\(expected) frames committed") { DatabaseView.liveFrames(instance.database) >= expected }
+        try await waitUntil("\(expected) frames committed") {
+            DatabaseView.liveFrames(instance.database) >= expected
+        }
         run.signal(SIGINT)
         let outcome = try await run.finish(timeout: .seconds(60))
         gateway.close()
@@ -45,7 +47,9 @@ struct IngestTests {
             instance.database, "SELECT SUM(decoded + rejected + duplicates) FROM data_health")
         #expect(received == Int64(messages.count))
         #expect(accounted == received)
-        #expect(try DatabaseView.scalar(instance.database, "SELECT COUNT(*) FROM runs WHERE status = 'complete'") == 1)
+        #expect(
+            try DatabaseView.scalar(instance.database, "SELECT COUNT(*) FROM runs WHERE status = 'complete'")
+                == 1)
 
         // The live database equals a replay of the journal into a fresh database.
         let replay = try instance.replayJournal(configuration: try simulated.configuration())
@@ -56,25 +60,32 @@ struct IngestTests {
         }
 
         // And the ground truth: automated km by level and disengagements.
-        let truth = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: simulated.truth)))
+        let truth = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: simulated.truth)))
         let totals = try #require((truth as? [String: Any])?["totals"] as? [String: Any])
         let km = try #require(totals["automatedKm"] as? [String: Double])
         for level in [3, 4] {
             let metres = try DatabaseView.scalar(
-                instance.database, "SELECT CAST(ROUND(SUM(distance_m)) AS INTEGER) FROM vehicle_daily WHERE level = \(level)")
+                instance.database,
+                "SELECT CAST(ROUND(SUM(distance_m)) AS INTEGER) FROM vehicle_daily WHERE level = \(level)")
             let expected = (km["\(level)"] ?? 0) * 1000
-            #expect(abs(Double(metres) - expected) <= max(20, expected * 0.01), "L\(level): \(metres) m vs truth \(expected) m")
+            #expect(
+                abs(Double(metres) - expected) <= max(20, expected * 0.01),
+                "L\(level): \(metres) m vs truth \(expected) m")
         }
     }
 
-    @Test("malformed envelopes, bad payloads and out-of-zone vehicles are counted and stored; the pipeline goes on")
+    @Test(
+        "malformed envelopes, bad payloads and out-of-zone vehicles are counted and stored; the pipeline goes on"
+    )
     func badInput() async throws {
         let simulated = try await SimulatedRun.make(duration: 60, vehicles: 3)
         var messages = try simulated.messages()
         // Remove the last vehicle from the registry: its frames become out-of-zone.
         let zoneText = try String(contentsOfFile: simulated.zone, encoding: .utf8)
         let blocks = zoneText.components(separatedBy: "[[vehicles]]")
-        let reduced = blocks.dropLast().joined(separator: "[[vehicles]]")
+        let reduced =
+            blocks.dropLast().joined(separator: "[[vehicles]]")
             + (blocks.last.map { last in
                 // keep whatever follows the last vehicle block (RSUs)
                 let rest = last.components(separatedBy: "\n[[").dropFirst().map { "\n[[" + $0 }.joined()
@@ -108,7 +119,8 @@ struct IngestTests {
         ] {
             #expect(reasons.contains { $0.contains(category) }, "no rejected reason \(category): \(reasons)")
         }
-        let rejectedFrames = try DatabaseView.scalar(instance.database, "SELECT COUNT(*) FROM rejected_frames")
+        let rejectedFrames = try DatabaseView.scalar(
+            instance.database, "SELECT COUNT(*) FROM rejected_frames")
         #expect(rejectedFrames == Int64(bad.count))
         let rejected = try DatabaseView.scalar(instance.database, "SELECT SUM(rejected) FROM data_health")
         #expect(rejected == Int64(bad.count))
@@ -116,7 +128,9 @@ struct IngestTests {
             instance.database, "SELECT SUM(decoded + duplicates) FROM data_health")
         #expect(decodedPlusDuplicates == Int64(good))
         // The out-of-zone vehicle is stored as unregistered.
-        #expect(try DatabaseView.scalar(instance.database, "SELECT COUNT(*) FROM vehicles WHERE registered = 0") >= 1)
+        #expect(
+            try DatabaseView.scalar(instance.database, "SELECT COUNT(*) FROM vehicles WHERE registered = 0")
+                >= 1)
         // Replay of the journal rejects exactly the same frames with the same reasons.
         let replay = try instance.replayJournal(
             configuration: ZoneMetricsSetup.configuration(try .load(contentsOf: URL(fileURLWithPath: zone))))
@@ -157,10 +171,12 @@ struct IngestTests {
         try await waitUntil("recovered journal") {
             instance.journalFiles.count >= 2 && JournalRecovery.isFinished(path: instance.journalFiles[0])
         }
-        let recovered = Int64(try MCAPReader(path: instance.journalFiles[0]).summary?.statistics?.messageCount ?? 0)
+        let recovered = Int64(
+            try MCAPReader(path: instance.journalFiles[0]).summary?.statistics?.messageCount ?? 0)
         #expect(recovered > 0 && recovered <= Int64(split), "recovered \(recovered) of \(split) sent")
         let outcome = try await sendAndStop(
-            Array(messages[split...]), to: instance, run: second, expected: recovered + Int64(messages.count - split))
+            Array(messages[split...]), to: instance, run: second,
+            expected: recovered + Int64(messages.count - split))
         #expect(outcome.standardError.contains("resuming interrupted session"))
 
         // Exactly the database of an uninterrupted run over the journaled frames.

@@ -1,13 +1,13 @@
 import Foundation
 import GRDB
 import Metrics
-@testable import Pipeline
 import Recording
 import Store
 import Testing
-import Zone
 import ZeroMQ
+import Zone
 
+@testable import Pipeline
 @testable import testzone
 
 /// A small simulated run (recording, zone, truth) generated once per process by the real binary.
@@ -17,12 +17,16 @@ struct SimulatedRun: Sendable {
     var zone: String { directory.appendingPathComponent("zone.toml").path }
     var truth: String { directory.appendingPathComponent("truth.json").path }
 
-    static func make(duration: Int = 180, vehicles: Int = 4, faults: Bool = false) async throws -> SimulatedRun {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-sim-\(UUID().uuidString)")
+    static func make(duration: Int = 180, vehicles: Int = 4, faults: Bool = false) async throws
+        -> SimulatedRun
+    {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ingest-sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let run = SimulatedRun(directory: directory)
         var arguments = [
-            "simulate", "--out", run.recording, "--zone", run.zone, "--truth", run.truth, "--duration", "\(duration)",
+            "simulate", "--out", run.recording, "--zone", run.zone, "--truth", run.truth, "--duration",
+            "\(duration)",
             "--vehicles", "\(vehicles)", "--columns", "2", "--rows", "2", "--seed", "7",
         ]
         if faults { arguments.append("--faults") }
@@ -38,7 +42,10 @@ struct SimulatedRun: Sendable {
         var out: [[[UInt8]]] = []
         while let message = cursor.next() {
             let topic = cursor.channel(message.channelID)?.topic ?? ""
-            out.append([Array(topic.utf8), Array(message.payload), JournalFormat.timeFrame(nanoseconds: message.publishTime)])
+            out.append([
+                Array(topic.utf8), Array(message.payload),
+                JournalFormat.timeFrame(nanoseconds: message.publishTime),
+            ])
         }
         return out
     }
@@ -86,7 +93,8 @@ final class Gateway {
 /// Reading the databases.
 enum DatabaseView {
     static let tables = [
-        "vehicle_runs", "vehicle_daily", "mode_segments", "events", "link_coverage", "grid_coverage", "v2x_reception",
+        "vehicle_runs", "vehicle_daily", "mode_segments", "events", "link_coverage", "grid_coverage",
+        "v2x_reception",
         "data_health", "rejected_reasons", "sequence_health", "unattributed", "rejected_frames", "vehicles",
     ]
 
@@ -108,8 +116,13 @@ enum DatabaseView {
 
     /// Frames committed by the live run (0 before its first commit).
     static func liveFrames(_ path: String) -> Int64 {
-        guard FileManager.default.fileExists(atPath: path), let queue = try? DatabaseQueue(path: path) else { return 0 }
-        return (try? queue.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(frames) FROM runs WHERE kind = 'live'") ?? 0 })
+        guard FileManager.default.fileExists(atPath: path), let queue = try? DatabaseQueue(path: path) else {
+            return 0
+        }
+        return
+            (try? queue.read { db in
+                try Int64.fetchOne(db, sql: "SELECT MAX(frames) FROM runs WHERE kind = 'live'") ?? 0
+            })
             ?? 0
     }
 
@@ -119,7 +132,8 @@ enum DatabaseView {
 }
 
 /// Waits until `condition` holds, polling (fails the test after `timeout`).
-func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () throws -> Bool) async throws {
+func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () throws -> Bool) async throws
+{
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while try !condition() {
@@ -140,7 +154,8 @@ struct IngestInstance {
     var journal: String { directory.appendingPathComponent("journal").path }
 
     init(zone: String) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ingest-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         endpoint = try freeEndpoint()
         self.zone = zone
@@ -156,7 +171,9 @@ struct IngestInstance {
 
     /// The journal files, in order.
     var journalFiles: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: journal)) ?? []).filter { $0.hasSuffix(".mcap") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: journal)) ?? []).filter {
+            $0.hasSuffix(".mcap")
+        }.sorted()
             .map { "\(journal)/\($0)" }
     }
 
