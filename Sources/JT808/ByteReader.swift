@@ -127,16 +127,6 @@ struct ByteReader {
         return error(.invalidBCD(field: field), at: index)
     }
 
-    /// The two-digit value of the BCD byte at `index`.
-    @inline(__always)
-    func bcdPair(_ index: Int, _ field: String) throws(JT808Error) -> Int {
-        let byte = bytes[index]
-        let high = byte >> 4
-        let low = byte & 0x0F
-        if _slowPath(high > 9 || low > 9) { throw error(.invalidBCD(field: field), at: index) }
-        return Int(high &* 10 &+ low)
-    }
-
     /// Reads a BCD[6] YYMMDDhhmmss Beijing time and converts it to a UTC timestamp.
     mutating func timestamp(_ field: String) throws(JT808Error) -> JT808Timestamp {
         try need(6, field)

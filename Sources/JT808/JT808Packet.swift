@@ -58,6 +58,7 @@ public enum JT808Body: Hashable, Sendable {
 extension JT808Body {
     /// Decodes the body in `reader.position..<reader.end` for `header` (encryption and sub-package
     /// flags decide whether it is kept raw).
+    @inline(__always)
     static func decode(_ reader: inout ByteReader, header: JT808Header) throws(JT808Error) -> JT808Body {
         if header.encryption != 0 {
             return .raw(RawBody(kind: .encrypted, bytes: try reader.byteArray(reader.remaining, "body")))
@@ -115,9 +116,13 @@ public struct JT808Packet: Hashable, Sendable {
     /// Location reports (0x0200) decode without allocating (see ``LocationReport``). Where only some
     /// message ids matter, ``JT808PacketView`` decodes the header and leaves the body in place.
     public init(decoding content: UnsafeRawBufferPointer) throws(JT808Error) {
-        let view = try JT808PacketView(content: content)
-        header = view.header
-        body = try view.decodeBody()
+        var reader = ByteReader(content)
+        let (header, declaredLength) = try JT808Header.decode(&reader)
+        if declaredLength != reader.remaining {
+            throw reader.error(.bodyLengthMismatch(declared: declaredLength, actual: reader.remaining))
+        }
+        self.header = header
+        body = try JT808Body.decode(&reader, header: header)
     }
 
     /// Decodes unescaped packet content (header and body, no check code) from an array.

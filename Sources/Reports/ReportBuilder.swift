@@ -87,7 +87,9 @@ public struct ReportBuilder: Sendable {
         for (vin, days) in activeDays { vehicleTotals[vin]?.activeDays = days.count }
         // By operator, vehicles without one (not in the registry) last.
         let vehicles = vehicleTotals.values.sorted {
-            ($0.operatorID.isEmpty ? 1 : 0, $0.operatorID, $0.vin) < ($1.operatorID.isEmpty ? 1 : 0, $1.operatorID, $1.vin)
+            ($0.operatorID.isEmpty ? 1 : 0, $0.operatorID, $0.vin) < (
+                $1.operatorID.isEmpty ? 1 : 0, $1.operatorID, $1.vin
+            )
         }
 
         // Per-operator aggregates.

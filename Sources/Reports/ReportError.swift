@@ -18,6 +18,8 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformedTimestamp(String)
     /// Writing an output file failed.
     case writeFailed(path: String, reason: String)
+    /// `--zone` names a zone configuration that does not load.
+    case zoneUnavailable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -44,6 +46,8 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
                 "malformed --generated-at '\(text)': expected ISO 8601 with an offset, e.g. 2026-11-01T09:00:00+08:00"
         case .writeFailed(let path, let reason):
             return "cannot write '\(path)': \(reason)"
+        case .zoneUnavailable(let path, let reason):
+            return "cannot use zone configuration '\(path)': \(reason)"
         }
     }
 }

@@ -8,6 +8,8 @@ public struct ReportJob: Sendable {
     public var outputDirectory: String
     public var formats: [ReportFormat]
     public var operatorID: String?
+    /// `zone.toml`, for registry fields the database does not hold (plates, permits, names).
+    public var zonePath: String?
     /// Generation time, microseconds since the epoch (fixed by `--generated-at` for reproducible output).
     public var generatedAtMicros: Int64
     public var softwareVersion: String
@@ -15,8 +17,9 @@ public struct ReportJob: Sendable {
     public init(
         databasePath: String, month: ReportMonth, outputDirectory: String,
         formats: [ReportFormat] = ReportFormat.allCases,
-        operatorID: String? = nil, generatedAtMicros: Int64, softwareVersion: String
+        operatorID: String? = nil, zonePath: String? = nil, generatedAtMicros: Int64, softwareVersion: String
     ) {
+        self.zonePath = zonePath
         self.databasePath = databasePath
         self.month = month
         self.outputDirectory = outputDirectory
@@ -29,8 +32,13 @@ public struct ReportJob: Sendable {
     /// The report, without writing anything.
     public func report() throws(ReportError) -> MonthlyReport {
         let reader = try StoreReportReader(path: databasePath)
-        let records = try reader.records(month: month, operatorID: operatorID)
-        let previous = try reader.records(month: month.previous, operatorID: operatorID)
+        let overlay = try zonePath.map { path throws(ReportError) in try ZoneRegistryOverlay(path: path) }
+        var records = try reader.records(month: month, operatorID: operatorID)
+        var previous = try reader.records(month: month.previous, operatorID: operatorID)
+        if let overlay {
+            records = overlay.apply(to: records)
+            previous = overlay.apply(to: previous)
+        }
         return ReportBuilder(
             month: month, operatorFilter: operatorID, generatedAtMicros: generatedAtMicros,
             softwareVersion: softwareVersion

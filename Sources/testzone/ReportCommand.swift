@@ -33,6 +33,9 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("operator"), help: "Restrict the report to one operator id.")
     var operatorID: String?
 
+    @Option(help: "The zone configuration (zone.toml): plates, permits and names the database does not hold.")
+    var zone: String?
+
     @Option(
         name: .customLong("generated-at"),
         help: "Generation time to print (ISO 8601 with offset, e.g. 2026-12-01T09:00:00+08:00); default: now."
@@ -54,7 +57,7 @@ struct ReportCommand: ParsableCommand {
             }
             let job = ReportJob(
                 databasePath: database, month: month, outputDirectory: output, formats: formats,
-                operatorID: operatorID, generatedAtMicros: generated,
+                operatorID: operatorID, zonePath: zone, generatedAtMicros: generated,
                 softwareVersion: TestZone.softwareVersion)
             let (report, paths) = try job.run()
             if !report.hasData { print("note: \(ReportText.noDataNote(report))") }

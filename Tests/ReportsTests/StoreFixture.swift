@@ -1,6 +1,7 @@
 import Foundation
 import Metrics
 import Store
+import Zone
 
 @testable import Reports
 
@@ -12,9 +13,11 @@ enum StoreFixture {
     static let originLongitude = 121.16
     static let second: Microseconds = 1_000_000
 
-    static func latitude(north: Double) -> Double { originLatitude + north / Geodesy.earthRadius * 180 / .pi }
+    static func latitude(north: Double) -> Double {
+        originLatitude + north / Metrics.Geodesy.earthRadius * 180 / .pi
+    }
     static func longitude(east: Double) -> Double {
-        originLongitude + east / (Geodesy.earthRadius * cos(originLatitude * .pi / 180)) * 180 / .pi
+        originLongitude + east / (Metrics.Geodesy.earthRadius * cos(originLatitude * .pi / 180)) * 180 / .pi
     }
 
     struct StraightRoad: RoadMatcher {
@@ -22,9 +25,9 @@ enum StoreFixture {
             RoadLinkInfo(id: "L\($0)", length: 100, roadClass: $0 < 10 ? "urban" : "arterial")
         }
         func match(latitude: Double, longitude: Double) -> Int? {
-            let north = (latitude - StoreFixture.originLatitude) * .pi / 180 * Geodesy.earthRadius
+            let north = (latitude - StoreFixture.originLatitude) * .pi / 180 * Metrics.Geodesy.earthRadius
             let east =
-                (longitude - StoreFixture.originLongitude) * .pi / 180 * Geodesy.earthRadius
+                (longitude - StoreFixture.originLongitude) * .pi / 180 * Metrics.Geodesy.earthRadius
                 * cos(StoreFixture.originLatitude * .pi / 180)
             guard abs(north) <= 10, east >= 0, east < 2000 else { return nil }
             return Int(east / 100)
@@ -198,11 +201,40 @@ enum StoreFixture {
 
     static let operatorNames = ["op1": "Anting Autonomy Co.", "op2": "Bund Robotaxi Ltd."]
 
+    /// The zone's `zone.toml` text: plates, permits and operator names the database does not hold.
+    static var zoneTOML: String {
+        ZoneConfiguration(
+            name: "Store fixture zone", timeZone: "Asia/Shanghai",
+            origin: Zone.GeoPoint(latitude: originLatitude, longitude: originLongitude),
+            operators: [
+                ZoneOperator(id: "op1", name: "Anting Autonomy Co. (zone.toml)"),
+                ZoneOperator(id: "op2", name: "Bund Robotaxi Ltd."),
+            ],
+            vehicles: vehicles.enumerated().map { index, vehicle in
+                ZoneVehicle(
+                    vin: vehicle.vin, plate: "沪A·000\(index + 1)试", operatorID: vehicle.operatorID,
+                    permit: "SH-ICV-2026-0\(index + 1)", terminal: vehicle.terminalNumber,
+                    obuID: OBUIdentifier(rawValue: vehicle.obuID ?? UInt64(0xF0 + index)), maxLevel: 4)
+            },
+            rsus: [
+                ZoneRSU(
+                    id: "RSU-1",
+                    position: Zone.GeoPoint(latitude: latitude(north: 0), longitude: longitude(east: 500)),
+                    nominalRange: 300, schema: .csae53_2020),
+                ZoneRSU(
+                    id: "RSU-2",
+                    position: Zone.GeoPoint(latitude: latitude(north: 0), longitude: longitude(east: 1500)),
+                    nominalRange: 300, schema: .csae53_2020),
+            ]
+        ).tomlText()
+    }
+
     /// A database at `path` with the zone and the three runs.
     @discardableResult
     static func makeDatabase(at path: String) throws -> ZoneStore {
         let store = try ZoneStore(path: path)
-        try store.registerZone(configuration, operators: operatorNames)
+        // op1 is registered without a name (the Store then names it by its id): zone.toml fills it in.
+        try store.registerZone(configuration, operators: ["op2": operatorNames["op2"]!])
         for (index, metrics) in [octoberRun, novemberRun1, novemberRun2].enumerated() {
             let file = RunFile(
                 path: "/recordings/run\(index).mcap", sha256: String(repeating: String(index), count: 64),

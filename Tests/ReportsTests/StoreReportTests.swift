@@ -245,3 +245,42 @@ import Testing
         #expect(ReportError.emptyDatabase(path: "x").description.contains("holds no runs"))
     }
 }
+
+@Suite struct ZoneOverlayTests {
+    @Test func zoneConfigurationFillsPlatesPermitsAndNames() throws {
+        let directory = try StoreFixture.directory("zone")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try StoreFixture.makeDatabase(at: directory + "/zone.sqlite")
+        try StoreFixture.zoneTOML.write(toFile: directory + "/zone.toml", atomically: true, encoding: .utf8)
+        let month = try ReportMonth(parsing: "2026-11")
+        func job(zone: String?) -> ReportJob {
+            ReportJob(
+                databasePath: directory + "/zone.sqlite", month: month, outputDirectory: directory + "/out",
+                zonePath: zone, generatedAtMicros: 0, softwareVersion: "test")
+        }
+        let plain = try job(zone: nil).report()
+        #expect(plain.vehicles.allSatisfy { $0.plate.isEmpty && $0.permit.isEmpty })
+        #expect(plain.operators.first { $0.id == "op1" }?.name == "op1")
+        let overlaid = try job(zone: directory + "/zone.toml").report()
+        #expect(overlaid.vehicles.map(\.plate) == ["沪A·0001试", "沪A·0002试", "沪A·0003试", "沪A·0004试"])
+        #expect(overlaid.vehicles.first?.permit == "SH-ICV-2026-01")
+        // The database's names win; blanks (a name equal to the id) are filled.
+        #expect(overlaid.operators.map(\.name) == ["Anting Autonomy Co. (zone.toml)", "Bund Robotaxi Ltd."])
+        #expect(overlaid.disengagements.first?.permit == "SH-ICV-2026-01")
+        // The figures do not change; the digest does (plates are rows of the report).
+        #expect(overlaid.summary == plain.summary)
+        #expect(overlaid.digest != plain.digest)
+        let html = HTMLRenderer.render(overlaid)
+        #expect(html.contains("<td class=\"nowrap\">沪A·0001试</td><td class=\"nowrap\">SH-ICV-2026-01</td>"))
+        do {
+            _ = try job(zone: directory + "/missing.toml").report()
+            Issue.record("a missing zone.toml must be refused")
+        } catch {
+            guard case .zoneUnavailable(let path, _) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(path.hasSuffix("missing.toml"))
+        }
+    }
+}

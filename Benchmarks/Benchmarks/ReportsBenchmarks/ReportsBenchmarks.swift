@@ -140,12 +140,19 @@ func day(month: Int, day: Int) -> ZoneMetrics {
     return aggregator.finish()
 }
 
-/// The database, built once per machine (reused while the generator version is the same).
-func database() throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-        "testzone-reports-bench-v1.sqlite"
-    ).path
-    if FileManager.default.fileExists(atPath: path + ".complete") { return path }
+/// Where the database lives; built once per machine and reused while the generator version
+/// (the file name) is the same.
+let databasePath = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "testzone-reports-bench-v1.sqlite"
+)
+.path
+let outputDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "testzone-reports-bench-out"
+).path
+
+func buildDatabase() throws {
+    let path = databasePath
+    if FileManager.default.fileExists(atPath: path + ".complete") { return }
     for suffix in ["", "-wal", "-shm", ".complete"] {
         try? FileManager.default.removeItem(atPath: path + suffix)
     }
@@ -161,31 +168,30 @@ func database() throws -> String {
         let run = try store.beginRun(key: "day-\(month)-\(d)", files: [file], startedAt: 0)
         try store.finishRun(run, metrics: metrics, frames: 1, finishedAt: 0)
     }
-    FileManager.default.createFile(atPath: path + ".complete", contents: Data())
-    return path
+    _ = FileManager.default.createFile(atPath: path + ".complete", contents: Data())
 }
 
-/// Built on first use (the benchmark's setup), once per process.
-let benchDatabase = Result { try database() }
+/// One `testzone report` for November 2026, all formats, written to a scratch directory.
+func writeReport() throws {
+    let job = ReportJob(
+        databasePath: databasePath, month: try ReportMonth(parsing: "2026-11"),
+        outputDirectory: outputDirectory,
+        generatedAtMicros: 0, softwareVersion: "bench")
+    let (report, paths) = try job.run()
+    precondition(
+        report.vehicles.count == vehicleCount && report.summary.disengagements > 0 && paths.count > 10)
+    blackHole(report)
+}
+
+func removeOutput() {
+    try? FileManager.default.removeItem(atPath: outputDirectory)
+}
 
 let benchmarks: @Sendable () -> Void = {
     let configuration = Benchmark.Configuration(
         metrics: [.wallClock, .mallocCountTotal], timeUnits: .milliseconds, maxDuration: .seconds(20),
         maxIterations: 10)
-    let output = FileManager.default.temporaryDirectory.appendingPathComponent("testzone-reports-bench-out")
-        .path
     Benchmark(
         "Monthly report, 100 vehicles, all formats", configuration: configuration,
-        setup: { _ = try benchDatabase.get() },
-        teardown: { try? FileManager.default.removeItem(atPath: output) }
-    ) { benchmark in
-        let job = ReportJob(
-            databasePath: try benchDatabase.get(), month: try ReportMonth(parsing: "2026-11"),
-            outputDirectory: output,
-            generatedAtMicros: 0, softwareVersion: "bench")
-        let (report, paths) = try job.run()
-        precondition(
-            report.vehicles.count == vehicleCount && report.summary.disengagements > 0 && paths.count > 10)
-        blackHole(report)
-    }
+        closure: { _ in try writeReport() }, setup: { try buildDatabase() }, teardown: { removeOutput() })
 }

@@ -1,0 +1,56 @@
+import Foundation
+import Zone
+
+/// Fills registry fields the database does not hold (plates, permits, operator names, RSU
+/// positions) from the zone's configuration file, `zone.toml`.
+///
+/// Only blanks are filled: what the database says wins. The filled rows are part of the rows the
+/// report is computed from, so they enter the record digest like every other row.
+public struct ZoneRegistryOverlay: Sendable {
+    /// The zone configuration.
+    public let configuration: ZoneConfiguration
+
+    /// Loads `zone.toml`; a file that does not load gives ``ReportError/zoneUnavailable(path:reason:)``.
+    public init(path: String) throws(ReportError) {
+        do {
+            configuration = try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .zoneUnavailable(path: path, reason: error.description)
+        }
+    }
+
+    /// An overlay from a configuration already loaded.
+    public init(configuration: ZoneConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// `records` with blank plates, permits, operator names and RSU positions filled in.
+    public func apply(to records: ReportRecords) -> ReportRecords {
+        var records = records
+        let registry = ZoneRegistry(configuration: configuration)
+        for index in records.vehicles.indices {
+            guard let vehicle = registry.vehicle(vin: records.vehicles[index].vin) else { continue }
+            if records.vehicles[index].plate.isEmpty { records.vehicles[index].plate = vehicle.plate }
+            if records.vehicles[index].permit.isEmpty { records.vehicles[index].permit = vehicle.permit }
+            if records.vehicles[index].operatorID.isEmpty {
+                records.vehicles[index].operatorID = vehicle.operatorID
+            }
+        }
+        for index in records.operators.indices {
+            let record = records.operators[index]
+            // The Store names an operator by its id when it was registered without a name.
+            if record.name.isEmpty || record.name == record.id,
+                let zoneOperator = registry.operator(id: record.id)
+            {
+                records.operators[index].name = zoneOperator.name
+            }
+        }
+        for index in records.rsus.indices where records.rsus[index].position == nil {
+            if let rsu = registry.rsu(id: records.rsus[index].id) {
+                records.rsus[index].position = GeoPoint(
+                    latitude: rsu.position.latitude, longitude: rsu.position.longitude)
+            }
+        }
+        return records
+    }
+}
