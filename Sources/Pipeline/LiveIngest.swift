@@ -10,6 +10,8 @@ import ZeroMQ
 public struct IngestOptions: Sendable {
     /// The zone (registry, RSUs, grid).
     public var configuration: MetricsConfiguration
+    /// Operator names by id (stored with the zone registry).
+    public var operatorNames: [String: String] = [:]
     /// Endpoints to bind PULL sockets at (gateways PUSH there; lossless).
     public var listen: [String] = []
     /// PUB endpoints to connect SUB sockets to (drops show up as sequence gaps).
@@ -119,7 +121,7 @@ public final class LiveIngest {
         let directory = URL(fileURLWithPath: options.journalDirectory).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let store = try ZoneStore(path: options.databasePath)
-        try store.registerZone(options.configuration)
+        try store.registerZone(options.configuration, operators: options.operatorNames)
 
         // Recovery: an unfinished live run whose session has files in this directory.
         var session: String?

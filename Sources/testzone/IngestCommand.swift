@@ -31,6 +31,11 @@ struct IngestCommand: ParsableCommand {
     @Option(parsing: .singleValue, help: "Connect a SUB socket to this PUB endpoint (repeatable).")
     var subscribe: [String] = []
 
+    @Option(
+        parsing: .upToNextOption,
+        help: "Recordings whose MAP frames give the road network (link and grid coverage); none: no coverage.")
+    var map: [String] = []
+
     @Option(help: "The SQLite database.")
     var db: String
 
@@ -100,8 +105,14 @@ struct IngestCommand: ParsableCommand {
         logger.logLevel = level
         let zone = try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: config))
         let configurationBytes = (try? Data(contentsOf: URL(fileURLWithPath: config))) ?? Data()
+        let network = try ZoneSetup.roadNetwork(fromRecordings: map)
+        logger.info(
+            "road network from MAP",
+            metadata: ["links": "\(network.links.count)", "metres": "\(Int(network.totalLength))", "recordings": "\(map)"])
         var options = IngestOptions(
-            configuration: ZoneMetricsSetup.configuration(zone), databasePath: db, journalDirectory: journal)
+            configuration: ZoneSetup.metricsConfiguration(zone: zone, network: network), databasePath: db,
+            journalDirectory: journal)
+        options.operatorNames = ZoneSetup.operatorNames(zone: zone)
         options.listen = listen
         options.subscribe = subscribe
         options.rotateSeconds = rotateMinutes * 60
@@ -125,30 +136,5 @@ struct IngestCommand: ParsableCommand {
                 "recovered": "\(summary.recovered)",
                 "files": "\(summary.files.count)",
             ])
-    }
-}
-
-/// The metrics view of a zone.toml: registry vehicles (VIN, operator, terminal, OBU id), RSU
-/// positions, and a 100 m coverage grid over the RSUs' bounding box plus 1 km.
-enum ZoneMetricsSetup {
-    static func configuration(_ zone: ZoneConfiguration) -> MetricsConfiguration {
-        let vehicles = zone.vehicles.map {
-            VehicleIdentity(
-                vin: $0.vin, operatorID: $0.operatorID, terminalNumber: $0.terminal, obuID: $0.obuID.rawValue)
-        }
-        let rsus = zone.rsus.map {
-            RSUSite(id: $0.id, latitude: $0.position.latitude, longitude: $0.position.longitude)
-        }
-        var grid: Metrics.CoverageGrid?
-        if let minLat = rsus.map(\.latitude).min(), let maxLat = rsus.map(\.latitude).max(),
-            let minLon = rsus.map(\.longitude).min(), let maxLon = rsus.map(\.longitude).max()
-        {
-            let dLat = 1000 / 111_320.0
-            let dLon = 1000 / (111_320.0 * cos((minLat + maxLat) / 2 * .pi / 180))
-            grid = Metrics.CoverageGrid(
-                minLatitude: minLat - dLat, minLongitude: minLon - dLon, maxLatitude: maxLat + dLat,
-                maxLongitude: maxLon + dLon)
-        }
-        return MetricsConfiguration(vehicles: vehicles, rsus: rsus, grid: grid)
     }
 }

@@ -33,7 +33,7 @@ struct IngestTests {
         let simulated = try await SimulatedRun.make(faults: true)
         let messages = try simulated.messages()
         let instance = try IngestInstance(zone: simulated.zone)
-        let run = try instance.start()
+        let run = try instance.start(map: simulated.recording)
         let outcome = try await sendAndStop(messages, to: instance, run: run, expected: Int64(messages.count))
         #expect(outcome.standardError.contains("ingest done"))
 
@@ -51,8 +51,8 @@ struct IngestTests {
             try DatabaseView.scalar(instance.database, "SELECT COUNT(*) FROM runs WHERE status = 'complete'")
                 == 1)
 
-        // The live database equals a replay of the journal into a fresh database.
-        let replay = try instance.replayJournal(configuration: try simulated.configuration())
+        // The live database equals `testzone replay --db` of the journal into a fresh database.
+        let replay = try await instance.replayJournalWithBinary()
         let live = try DatabaseView.contents(instance.database)
         let replayed = try DatabaseView.contents(replay)
         for table in DatabaseView.tables {
@@ -109,7 +109,7 @@ struct IngestTests {
         messages.insert(contentsOf: bad, at: good / 2)
 
         let instance = try IngestInstance(zone: zone)
-        let run = try instance.start()
+        let run = try instance.start(map: simulated.recording)
         _ = try await sendAndStop(messages, to: instance, run: run, expected: Int64(messages.count))
 
         let reasons = try DatabaseView.contents(instance.database)["rejected_reasons"] ?? []
@@ -133,7 +133,9 @@ struct IngestTests {
                 >= 1)
         // Replay of the journal rejects exactly the same frames with the same reasons.
         let replay = try instance.replayJournal(
-            configuration: ZoneMetricsSetup.configuration(try .load(contentsOf: URL(fileURLWithPath: zone))))
+            configuration: ZoneSetup.metricsConfiguration(
+                zone: try .load(contentsOf: URL(fileURLWithPath: zone)),
+                network: try ZoneSetup.roadNetwork(fromRecordings: [simulated.recording])))
         let live = try DatabaseView.contents(instance.database)
         let replayed = try DatabaseView.contents(replay)
         for table in DatabaseView.tables {
@@ -150,7 +152,7 @@ struct IngestTests {
 
         // First life: part of the frames, then SIGKILL (after at least one journal flush and
         // one database commit, mid-stream).
-        let first = try instance.start(extra: ["--flush-seconds", "0.2"])
+        let first = try instance.start(map: simulated.recording, extra: ["--flush-seconds", "0.2"])
         let gateway = try Gateway(endpoint: instance.endpoint)
         for message in messages[..<split] { try gateway.send(message) }
         try await waitUntil("first commit and journal flush") {
@@ -167,7 +169,7 @@ struct IngestTests {
         gateway.close()
 
         // Second life: recovers, then takes the rest.
-        let second = try instance.start()
+        let second = try instance.start(map: simulated.recording)
         try await waitUntil("recovered journal") {
             instance.journalFiles.count >= 2 && JournalRecovery.isFinished(path: instance.journalFiles[0])
         }

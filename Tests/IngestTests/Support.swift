@@ -51,7 +51,9 @@ struct SimulatedRun: Sendable {
     }
 
     func configuration() throws -> MetricsConfiguration {
-        ZoneMetricsSetup.configuration(try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: zone)))
+        ZoneSetup.metricsConfiguration(
+            zone: try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: zone)),
+            network: try ZoneSetup.roadNetwork(fromRecordings: [recording]))
     }
 }
 
@@ -161,11 +163,11 @@ struct IngestInstance {
         self.zone = zone
     }
 
-    func start(extra: [String] = []) throws -> IngestBinary.Run {
+    func start(map: String, extra: [String] = []) throws -> IngestBinary.Run {
         try IngestBinary.Run(
             [
                 "ingest", "--config", zone, "--listen", endpoint, "--db", database, "--journal", journal,
-                "--commit-seconds", "0.2", "--status-seconds", "1", "--log-level", "notice",
+                "--map", map, "--commit-seconds", "0.2", "--status-seconds", "1", "--log-level", "notice",
             ] + extra)
     }
 
@@ -178,10 +180,21 @@ struct IngestInstance {
     }
 
     /// Replays the journal into a fresh database (`testzone replay --db`'s code path).
-    func replayJournal(configuration: MetricsConfiguration) throws -> String {
+    func replayJournal(configuration: MetricsConfiguration, operators: [String: String] = [:]) throws -> String {
         let path = directory.appendingPathComponent("replay.sqlite").path
         let store = try ZoneStore(path: path)
-        _ = try DatabaseReplay(store: store, configuration: configuration).run(files: journalFiles)
+        var replay = DatabaseReplay(store: store, configuration: configuration)
+        replay.operatorNames = operators
+        _ = try replay.run(files: journalFiles)
+        return path
+    }
+
+    /// `testzone replay JOURNAL... --db --config` with the real binary (road network from the
+    /// journal's own MAP frames).
+    func replayJournalWithBinary() async throws -> String {
+        let path = directory.appendingPathComponent("replay-cli.sqlite").path
+        let outcome = try await IngestBinary.run(["replay"] + journalFiles + ["--db", path, "--config", zone, "--quiet"])
+        #expect(outcome.status == 0, "replay --db failed: \(outcome.standardError)")
         return path
     }
 }
