@@ -77,7 +77,7 @@ final class FrameBatch: @unchecked Sendable {
 
     /// Calls `body` for each record in order.
     @inline(__always)
-    func forEach(_ body: (Int, UnsafeRawBufferPointer, UInt64, UInt64) throws -> Void) rethrows {
+    func forEachRecord(_ body: (Int, UnsafeRawBufferPointer, UInt64, UInt64) throws -> Void) rethrows {
         var offset = 0
         while offset < used {
             let p = storage + offset

@@ -33,7 +33,8 @@ struct IngestCommand: ParsableCommand {
 
     @Option(
         parsing: .upToNextOption,
-        help: "Recordings whose MAP frames give the road network (link and grid coverage); none: no coverage.")
+        help: "Recordings whose MAP frames give the road network (link and grid coverage); none: no coverage."
+    )
     var map: [String] = []
 
     @Option(help: "The SQLite database.")
@@ -108,7 +109,10 @@ struct IngestCommand: ParsableCommand {
         let network = try ZoneSetup.roadNetwork(fromRecordings: map)
         logger.info(
             "road network from MAP",
-            metadata: ["links": "\(network.links.count)", "metres": "\(Int(network.totalLength))", "recordings": "\(map)"])
+            metadata: [
+                "links": "\(network.links.count)", "metres": "\(Int(network.totalLength))",
+                "recordings": "\(map)",
+            ])
         var options = IngestOptions(
             configuration: ZoneSetup.metricsConfiguration(zone: zone, network: network), databasePath: db,
             journalDirectory: journal)

@@ -180,7 +180,9 @@ struct IngestInstance {
     }
 
     /// Replays the journal into a fresh database (`testzone replay --db`'s code path).
-    func replayJournal(configuration: MetricsConfiguration, operators: [String: String] = [:]) throws -> String {
+    func replayJournal(configuration: MetricsConfiguration, operators: [String: String] = [:]) throws
+        -> String
+    {
         let path = directory.appendingPathComponent("replay.sqlite").path
         let store = try ZoneStore(path: path)
         var replay = DatabaseReplay(store: store, configuration: configuration)
@@ -193,7 +195,8 @@ struct IngestInstance {
     /// journal's own MAP frames).
     func replayJournalWithBinary() async throws -> String {
         let path = directory.appendingPathComponent("replay-cli.sqlite").path
-        let outcome = try await IngestBinary.run(["replay"] + journalFiles + ["--db", path, "--config", zone, "--quiet"])
+        let outcome = try await IngestBinary.run(
+            ["replay"] + journalFiles + ["--db", path, "--config", zone, "--quiet"])
         #expect(outcome.status == 0, "replay --db failed: \(outcome.standardError)")
         return path
     }
