@@ -7,6 +7,9 @@
 
 import PackageDescription
 
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+
 let package = Package(
     name: "testzone",
     platforms: [.macOS(.v15)],
@@ -46,11 +49,14 @@ let package = Package(
         .target(name: "JT808"),
         .target(name: "Recording", dependencies: ["CZstd", "CLZ4"]),
         .target(name: "Zone", dependencies: ["CV2X", "TOMLKit"]),
-        .target(name: "Metrics"),
-        .target(name: "Store", dependencies: ["Metrics", .product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
+        .target(name: "Metrics", dependencies: ["Zone"]),
+        .target(name: "Store", dependencies: ["Metrics", "Zone", grdb], exclude: ["README.md"]),
         .target(name: "Simulator", dependencies: ["CV2X", "JT808", "Recording", "Zone", "ZeroMQ"]),
-        .target(name: "Pipeline", dependencies: ["ZeroMQ", "Recording", "CV2X", "JT808", "Metrics", "Store", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Reports", dependencies: ["Store", "Metrics", "Zone", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "Pipeline",
+            dependencies: ["ZeroMQ", "Recording", "CV2X", "JT808", "Zone", "Metrics", "Store", logging]
+        ),
+        .target(name: "Reports", dependencies: ["Store", "Metrics", "Zone", grdb]),
 
         // MARK: Command-line tool
         .executableTarget(
@@ -66,7 +72,7 @@ let package = Package(
                 "Simulator",
                 "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
+                logging,
             ]
         ),
 
@@ -77,12 +83,22 @@ let package = Package(
         .testTarget(name: "JT808Tests", dependencies: ["JT808"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "ZeroMQ", "testzone"]),
         .testTarget(name: "ZoneTests", dependencies: ["Zone"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Zone", "CV2X", "UPER", "JT808", "Recording", "ZeroMQ"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Recording", "CV2X", "JT808", "Metrics", "Store"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Zone"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Zone"]),
+        .testTarget(
+            name: "SimulatorTests",
+            dependencies: ["Simulator", "Zone", "CV2X", "UPER", "JT808", "Recording", "ZeroMQ"]
+        ),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "Recording", "CV2X", "JT808", "Zone", "Simulator", "Metrics", "Store"]
+        ),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Metrics", "Zone"]),
         .testTarget(name: "CLITests", dependencies: ["ZeroMQ"]),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["testzone", "Pipeline", "Store", "Metrics", "Recording", "ZeroMQ", "Zone", grdb]
+        ),
     ]
 )
 

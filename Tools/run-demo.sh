@@ -1,30 +1,43 @@
 #!/usr/bin/env bash
-# `make run`: the main job on the bundled sample.
-# Today: a publisher on loopback (Tools/demo/feed_publisher.c, a stand-in gateway sending
-# TestZone-shaped cv2x/... and jt808/... messages) feeds `testzone tap` for a few seconds.
+# `make run`: the main job on the bundled sample. `testzone ingest` listens on loopback with the
+# demo zone, `testzone replay --push` sends the demo recording into it at full speed, the ingest
+# is stopped cleanly (SIGINT) and `testzone metrics` prints the run. Output in out/demo/.
+# The demo recording is Replays/demo/demo.mcap with its zone.toml when present; otherwise a
+# simulated test day (testzone simulate, deterministic for the seed) is generated into out/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-.build/release/testzone}
-SECONDS_TO_RUN=${DEMO_SECONDS:-4}
 ENDPOINT=${DEMO_ENDPOINT:-tcp://127.0.0.1:5599}
+OUT=out/demo
 
 "$BIN" --version
-
-mkdir -p .build/demo
-PUBLISHER=.build/demo/feed_publisher
-if [[ ! -x $PUBLISHER || Tools/demo/feed_publisher.c -nt $PUBLISHER ]]; then
-    # Any C compiler: cc, or the clang that ships with the Swift toolchain.
-    "${CC:-$(command -v cc || command -v clang)}" -O2 -o "$PUBLISHER" Tools/demo/feed_publisher.c -lzmq
+rm -rf "$OUT"
+mkdir -p "$OUT"
+RECORDING=Replays/demo/demo.mcap
+ZONE=Replays/demo/zone.toml
+if [[ ! -f $RECORDING || ! -f $ZONE ]]; then
+    RECORDING=$OUT/demo.mcap
+    ZONE=$OUT/zone.toml
+    echo "demo: simulating a test day (20 vehicles, 30 min, 16 RSUs) into $RECORDING"
+    "$BIN" simulate --out "$RECORDING" --zone "$ZONE" --truth "$OUT/truth.json" --duration 1800 --vehicles 20 \
+        --faults --seed 1
 fi
 
-echo "demo: feed_publisher on $ENDPOINT -> testzone tap, ${SECONDS_TO_RUN} s"
-"$PUBLISHER" "$ENDPOINT" $((SECONDS_TO_RUN + 5)) &
-publisher=$!
-trap 'kill $publisher 2>/dev/null || true' EXIT
-"$BIN" tap --duration "$SECONDS_TO_RUN" "$ENDPOINT"
-echo "demo: only C-V2X, per roadside unit (--topic cv2x/ --by-topic), 2 s:"
-"$BIN" tap --duration 2 --topic cv2x/ --by-topic "$ENDPOINT"
-echo "demo: the same feed as JSON lines (--json), 2 s:"
-"$BIN" tap --duration 2 --json "$ENDPOINT"
-wait $publisher 2>/dev/null || true
+echo "demo: testzone ingest --listen $ENDPOINT (journal $OUT/journal, database $OUT/zone.sqlite)"
+"$BIN" ingest --config "$ZONE" --listen "$ENDPOINT" --db "$OUT/zone.sqlite" --journal "$OUT/journal" \
+    --status-seconds 2 --log-level notice &
+ingest=$!
+trap 'kill -INT $ingest 2>/dev/null || true' EXIT
+
+echo "demo: testzone replay $RECORDING --push $ENDPOINT --speed max"
+"$BIN" replay "$RECORDING" --push "$ENDPOINT" --speed max --quiet
+sleep 1
+echo "demo: stopping the ingest (SIGINT)"
+kill -INT $ingest
+wait $ingest
 trap - EXIT
+
+echo "demo: testzone metrics --db $OUT/zone.sqlite"
+"$BIN" metrics --db "$OUT/zone.sqlite"
+echo "demo: journal files:"
+ls -l "$OUT/journal"

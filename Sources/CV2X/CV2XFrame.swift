@@ -3,10 +3,13 @@ import UPER
 /// The CSAE 53 message sets this module decodes. Their `MessageFrame`s share names but differ on
 /// the wire (see Tools/asn1swift/README.md and `../shared/reference/README.md`).
 public enum CV2XSchema: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     /// T/CSAE 53-2020 / YD/T 3709-2020 phase 1: the default.
     case csae53_2020 = "csae53-2020"
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     /// The 2019 interim set (still sent by RSUs deployed in 2020, notably RSI).
     case csae53_2019 = "csae53-2019"
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     /// T/CSAE 53-2017.
     case csae53_2017 = "csae53-2017"
 
@@ -22,10 +25,13 @@ public enum CV2XSchema: String, CaseIterable, Sendable, Hashable, CustomStringCo
 /// The generated types live in one namespace per set (`CSAE53_2020`, `CSAE53_2019`,
 /// `CSAE53_2017`); this enum is the set-agnostic handle the decode entry points return.
 public enum CV2XFrame: Sendable, Hashable, JERRenderable {
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     /// A frame of the 2020 set.
     case csae53_2020(CSAE53_2020.MessageFrame)
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     /// A frame of the 2019 set.
     case csae53_2019(CSAE53_2019.MessageFrame)
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     /// A frame of the 2017 set.
     case csae53_2017(CSAE53_2017.MessageFrame)
 

@@ -1,3 +1,5 @@
+import Zone
+
 /// Identity of a test vehicle in the zone registry: links the OBU id seen in BSMs, the JT/T 808
 /// terminal number and the VIN (the key used in every report).
 public struct VehicleIdentity: Sendable, Hashable, Codable {
@@ -13,7 +15,9 @@ public struct VehicleIdentity: Sendable, Hashable, Codable {
     public var registered: Bool
 
     /// Creates an identity.
-    public init(vin: String, operatorID: String, terminalNumber: String, obuID: UInt64?, registered: Bool = true) {
+    public init(
+        vin: String, operatorID: String, terminalNumber: String, obuID: UInt64?, registered: Bool = true
+    ) {
         self.vin = vin
         self.operatorID = operatorID
         self.terminalNumber = terminalNumber
@@ -66,56 +70,61 @@ public protocol RoadMatcher: Sendable {
     var links: [RoadLinkInfo] { get }
     /// The index of the link a position matches (nearest link within half its width plus 5 m).
     func match(latitude: Double, longitude: Double) -> Int?
+    /// The same, for a vehicle travelling on `heading` (degrees clockwise from north): where the
+    /// two directions of a road share a centre line, the direction closer to the heading wins.
+    func match(latitude: Double, longitude: Double, heading: Double?) -> Int?
 }
 
-/// The 100 m coverage grid over the zone's bounding box (local east/north plane at its south-west
-/// corner; equirectangular projection, adequate over a zone of some kilometres).
-public struct CoverageGrid: Sendable, Hashable, Codable {
-    /// South-west corner latitude, degrees.
-    public var minLatitude: Double
-    /// South-west corner longitude, degrees.
-    public var minLongitude: Double
-    /// North-east corner latitude, degrees.
-    public var maxLatitude: Double
-    /// North-east corner longitude, degrees.
-    public var maxLongitude: Double
-    /// Cell edge in metres (100 m in DESIGN.md 5).
-    public var cellSize: Double
-    /// Number of columns (east).
-    public let columns: Int
-    /// Number of rows (north).
-    public let rows: Int
+extension RoadMatcher {
+    /// Without direction information: ``match(latitude:longitude:)``.
+    public func match(latitude: Double, longitude: Double, heading: Double?) -> Int? {
+        match(latitude: latitude, longitude: longitude)
+    }
+}
 
-    /// Creates a grid over a bounding box.
-    public init(
-        minLatitude: Double, minLongitude: Double, maxLatitude: Double, maxLongitude: Double,
-        cellSize: Double = 100
-    ) {
-        self.minLatitude = minLatitude
-        self.minLongitude = minLongitude
-        self.maxLatitude = maxLatitude
-        self.maxLongitude = maxLongitude
-        self.cellSize = cellSize
-        let east = Geodesy.eastMetres(
-            fromLongitude: minLongitude, toLongitude: maxLongitude, atLatitude: (minLatitude + maxLatitude) / 2)
-        let north = Geodesy.northMetres(fromLatitude: minLatitude, toLatitude: maxLatitude)
-        self.columns = max(1, Int((east / cellSize).rounded(.up)))
-        self.rows = max(1, Int((north / cellSize).rounded(.up)))
+/// Map matching through the zone's road network (``Zone/MapMatcher``): link ids are the MAP
+/// link ids (`<region>.<node>-<region>.<node>`). MAP messages carry no road class; the class
+/// column holds the link's name when the MAP gives one.
+public struct ZoneRoadMatcher: RoadMatcher {
+    /// The matcher.
+    public let matcher: MapMatcher
+    /// The network's links, by matcher index.
+    public let links: [RoadLinkInfo]
+    /// Per link: the link of the opposite direction (downstream to upstream), if in the network.
+    let reverse: [Int?]
+    /// Per link: bearing from its first to its last geometry point, degrees.
+    let bearing: [Double]
+
+    /// Wraps a matcher.
+    public init(_ matcher: MapMatcher) {
+        self.matcher = matcher
+        let network = matcher.network
+        links = network.links.map {
+            RoadLinkInfo(id: $0.id.description, length: $0.length, roadClass: $0.name ?? "")
+        }
+        reverse = network.links.map {
+            network.index(of: LinkID(upstream: $0.id.downstream, downstream: $0.id.upstream))
+        }
+        bearing = network.links.map { link in
+            guard let first = link.geometry.first, let last = link.geometry.last else { return 0 }
+            return Zone.Geodesy.initialBearing(from: first, to: last)
+        }
     }
 
-    /// Number of cells.
-    public var cellCount: Int { columns * rows }
+    /// The matched link index.
+    public func match(latitude: Double, longitude: Double) -> Int? {
+        matcher.match(GeoPoint(latitude: latitude, longitude: longitude))?.linkIndex
+    }
 
-    /// The cell of a position, or `nil` outside the box.
-    public func cell(latitude: Double, longitude: Double) -> Int? {
-        let midLatitude = (minLatitude + maxLatitude) / 2
-        let x = Geodesy.eastMetres(fromLongitude: minLongitude, toLongitude: longitude, atLatitude: midLatitude)
-        let y = Geodesy.northMetres(fromLatitude: minLatitude, toLatitude: latitude)
-        guard x >= 0, y >= 0, x.isFinite, y.isFinite else { return nil }
-        let column = Int(x / cellSize)
-        let row = Int(y / cellSize)
-        guard column < columns, row < rows else { return nil }
-        return row * columns + column
+    /// The matched link index, choosing between the two directions of a road by heading.
+    public func match(latitude: Double, longitude: Double, heading: Double?) -> Int? {
+        guard let index = match(latitude: latitude, longitude: longitude) else { return nil }
+        guard let heading, let other = reverse[index] else { return index }
+        func difference(_ a: Double, _ b: Double) -> Double {
+            let d = abs((a - b).truncatingRemainder(dividingBy: 360))
+            return min(d, 360 - d)
+        }
+        return difference(bearing[other], heading) < difference(bearing[index], heading) ? other : index
     }
 }
 
@@ -127,7 +136,8 @@ public struct MetricsConfiguration: Sendable {
     public var rsus: [RSUSite]
     /// Road network for link coverage; `nil` disables link coverage.
     public var roads: (any RoadMatcher)?
-    /// Grid for cell coverage; `nil` disables grid coverage.
+    /// The 100 m grid for cell coverage (``Zone/CoverageGrid`` over the MAP network's bounding
+    /// box); `nil` disables grid coverage.
     public var grid: CoverageGrid?
     /// Steps between fixes further apart than this are track gaps (10 s).
     public var maximumStepInterval: Microseconds = 10_000_000
@@ -172,5 +182,29 @@ public struct MetricsConfiguration: Sendable {
             defer { lower = upper }
             return "\(Int(lower))-\(Int(upper))"
         }
+    }
+}
+
+/// The 100 m coverage grid of the zone (``Zone/CoverageGrid``), re-exported for users of Metrics.
+public typealias CoverageGrid = Zone.CoverageGrid
+
+extension Zone.CoverageGrid {
+    /// A grid over an explicit bounding box (projection at its south-west corner).
+    public init(
+        minLatitude: Double, minLongitude: Double, maxLatitude: Double, maxLongitude: Double,
+        cellSize: Double = 100
+    ) {
+        let projection = LocalProjection(origin: GeoPoint(latitude: minLatitude, longitude: minLongitude))
+        let northEast = projection.project(GeoPoint(latitude: maxLatitude, longitude: maxLongitude))
+        self.init(
+            southWest: LocalPoint(east: 0, north: 0),
+            columns: max(1, Int((northEast.east / cellSize).rounded(.up))),
+            rows: max(1, Int((northEast.north / cellSize).rounded(.up))), cellSize: cellSize,
+            projection: projection)
+    }
+
+    /// The cell of a position, or `nil` outside the box.
+    public func cell(latitude: Double, longitude: Double) -> Int? {
+        cell(of: GeoPoint(latitude: latitude, longitude: longitude))
     }
 }

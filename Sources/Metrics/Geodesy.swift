@@ -98,7 +98,9 @@ public enum ShanghaiCalendar {
             parts[0].count == 4, parts[1].count == 2
         else { return nil }
         let first = dayNumber(year: year, month: m, day: 1)
-        let next = m == 12 ? dayNumber(year: year + 1, month: 1, day: 1) : dayNumber(year: year, month: m + 1, day: 1)
+        let next =
+            m == 12
+            ? dayNumber(year: year + 1, month: 1, day: 1) : dayNumber(year: year, month: m + 1, day: 1)
         return first..<next
     }
 

@@ -21,7 +21,9 @@ public enum AutomationStatus: UInt8, Sendable, Hashable, CaseIterable, Codable {
     case minimalRiskManoeuvre = 4
 
     /// Whether the ADS is in control of the vehicle in this status (active, takeover requested, MRM).
-    public var isEngaged: Bool { self == .active || self == .takeoverRequested || self == .minimalRiskManoeuvre }
+    public var isEngaged: Bool {
+        self == .active || self == .takeoverRequested || self == .minimalRiskManoeuvre
+    }
 }
 
 /// The automation state reported with a fix (JT/T 808 item 0xE1).
@@ -188,7 +190,8 @@ public struct AutomationEvent: Sendable, Hashable {
 
     /// Creates an event.
     public init(
-        vehicle: VehicleRef, time: Microseconds, type: AutomationEventType, initiator: Initiator = .notApplicable,
+        vehicle: VehicleRef, time: Microseconds, type: AutomationEventType,
+        initiator: Initiator = .notApplicable,
         cause: Cause = .unspecified, levelBefore: UInt8 = 0
     ) {
         self.vehicle = vehicle

@@ -1,3 +1,5 @@
+import Zone
+
 /// One time-ordered observation of a vehicle's track.
 public enum TrackItem: Sendable, Hashable {
     /// A position fix, possibly with the automation state.
@@ -39,6 +41,7 @@ struct TrackMachine: Sendable, Hashable {
         var latitude: Double
         var longitude: Double
         var speed: Double
+        var heading: Double
     }
 
     // Outputs since the last reset (see TrackSummary).
@@ -59,13 +62,6 @@ struct TrackMachine: Sendable, Hashable {
     var firstCloser: Int?
     /// Events from this index on still wait for the next fix to get their position.
     var awaitingPosition = 0
-    /// Time of the first mode-changing event (types 1-5) since the last fix: where a step whose
-    /// end reports a new mode is split.
-    var transitionSinceFix: Microseconds?
-    /// Where the current mode began, when that was inside the last step (set by a split step).
-    var pendingSegmentStart: Microseconds?
-    /// Distance of the last step after its split point (belongs to the new mode's segment).
-    var pendingSegmentDistance: Int64 = 0
 
     init() {}
 
@@ -124,24 +120,16 @@ struct TrackMachine: Sendable, Hashable {
                 totals.outlierSteps += 1
             } else if dt >= 0 {
                 stepIntegrated = true
-                // A step whose end reports a new mode is split at the first mode-changing event
-                // inside it (engaged, disengaged, takeover request, MRM start/end), if any;
-                // otherwise the mode reported at its start holds for the whole step.
-                var split: (time: Microseconds, state: AutomationState)?
-                if let next = fix.automation, let mode, next.level != mode.level || next.status != mode.status,
-                    let time = transitionSinceFix, time > previous.time, time < t
-                {
-                    split = (time, next)
-                }
-                integrate(from: previous, to: fix, dt: dt, metres: d, split: split, configuration: c)
+                integrate(from: previous, to: fix, dt: dt, metres: d, configuration: c)
             }
-            placeAwaitingEvents(previous: previous, next: fix, stepIntegrated: stepIntegrated, configuration: c)
+            placeAwaitingEvents(
+                previous: previous, next: fix, stepIntegrated: stepIntegrated, configuration: c)
         } else {
             placeAwaitingEvents(previous: nil, next: fix, stepIntegrated: false, configuration: c)
         }
         coveredSinceFix = coveredEnd > t ? min(coveredEnd - t, c.uplinkWindow) : 0
-        transitionSinceFix = nil
-        lastFix = Fix(time: t, latitude: fix.latitude, longitude: fix.longitude, speed: fix.speed)
+        lastFix = Fix(
+            time: t, latitude: fix.latitude, longitude: fix.longitude, speed: fix.speed, heading: fix.heading)
 
         if let state = fix.automation { apply(state: state, at: fix, configuration: c) }
         if let mode, mode.isActiveL3L4 { cover(fix: fix, configuration: c) }
@@ -149,28 +137,34 @@ struct TrackMachine: Sendable, Hashable {
 
     private mutating func integrate(
         from previous: Fix, to fix: VehicleFix, dt: Microseconds, metres: Double,
-        split: (time: Microseconds, state: AutomationState)?, configuration c: MetricsConfiguration
+        configuration c: MetricsConfiguration
     ) {
         let micrometres = Int64((metres * 1e6).rounded())
         totals.distance += micrometres
+        segmentDistance += micrometres
         let t0 = previous.time
-        // Share of the step's time with uplink coverage: everything added since the previous fix,
-        // minus the part of the covered union beyond t (which is the single interval [t, coveredEnd]).
-        var coveredShare = 0.0
-        if dt > 0 {
-            let beyond = coveredEnd > fix.time ? coveredEnd - fix.time : 0
-            coveredShare = Double(min(max(coveredSinceFix - beyond, 0), dt)) / Double(dt)
+        // Link coverage: the link matched at the earlier fix of an automated L3/L4 step, in the
+        // step's direction of travel (the fix's heading when the vehicle hardly moved).
+        if let mode, mode.isActiveL3L4, let roads = c.roads,
+            let link = roads.match(
+                latitude: previous.latitude, longitude: previous.longitude,
+                heading: metres > 1
+                    ? Zone.Geodesy.initialBearing(
+                        from: GeoPoint(latitude: previous.latitude, longitude: previous.longitude),
+                        to: GeoPoint(latitude: fix.latitude, longitude: fix.longitude)) : previous.heading)
+        {
+            totals.links.insert(DayIndex(day: ShanghaiCalendar.dayNumber(t0), index: Int32(link)))
         }
-        if let split {
-            let first = Int64((Double(micrometres) * Double(split.time - t0) / Double(dt)).rounded())
-            segmentDistance += first
-            pendingSegmentStart = split.time
-            pendingSegmentDistance = micrometres - first
-            if let mode { addAutomated(mode, from: t0, to: split.time, distance: first, coveredShare: coveredShare) }
-            addAutomated(split.state, from: split.time, to: fix.time, distance: micrometres - first, coveredShare: coveredShare)
-        } else {
-            segmentDistance += micrometres
-            if let mode { addAutomated(mode, from: t0, to: fix.time, distance: micrometres, coveredShare: coveredShare) }
+        if let mode, mode.isActive {
+            var uplink: Int64 = 0
+            if mode.isActiveL3L4, dt > 0 {
+                // Covered time within [t0, t]: everything added since the previous fix, minus the
+                // part of the covered union beyond t (which is the single interval [t, coveredEnd]).
+                let beyond = coveredEnd > fix.time ? coveredEnd - fix.time : 0
+                let covered = min(max(coveredSinceFix - beyond, 0), dt)
+                uplink = Int64((Double(micrometres) * Double(covered) / Double(dt)).rounded())
+            }
+            addDaily(level: mode.level, from: t0, to: fix.time, distance: micrometres, uplink: uplink)
         }
         if !c.rsus.isEmpty {
             let midLatitude = (previous.latitude + fix.latitude) / 2
@@ -186,16 +180,6 @@ struct TrackMachine: Sendable, Hashable {
                 }
             }
         }
-    }
-
-    /// Adds a (part of a) step in a mode: automated distance/time if active, uplink-covered
-    /// distance if active at L3/L4.
-    private mutating func addAutomated(
-        _ mode: AutomationState, from t0: Microseconds, to t1: Microseconds, distance: Int64, coveredShare: Double
-    ) {
-        guard mode.isActive else { return }
-        let uplink = mode.isActiveL3L4 ? Int64((Double(distance) * coveredShare).rounded()) : 0
-        addDaily(level: mode.level, from: t0, to: t1, distance: distance, uplink: uplink)
     }
 
     /// Adds automated distance/time, split across Shanghai midnights in proportion to time.
@@ -230,17 +214,18 @@ struct TrackMachine: Sendable, Hashable {
             distance: remainingDistance, time: t1 - start, uplink: remainingUplink)
     }
 
+    /// Grid coverage: the cell of a fix that is active at L3/L4 (after applying its own state).
     private mutating func cover(fix: VehicleFix, configuration c: MetricsConfiguration) {
-        let day = ShanghaiCalendar.dayNumber(fix.time)
-        if let roads = c.roads, let link = roads.match(latitude: fix.latitude, longitude: fix.longitude) {
-            totals.links.insert(DayIndex(day: day, index: Int32(link)))
-        }
-        if let grid = c.grid, let cell = grid.cell(latitude: fix.latitude, longitude: fix.longitude) {
-            totals.cells.insert(DayIndex(day: day, index: Int32(cell)))
+        if let grid = c.grid,
+            let cell = grid.cell(of: GeoPoint(latitude: fix.latitude, longitude: fix.longitude))
+        {
+            totals.cells.insert(DayIndex(day: ShanghaiCalendar.dayNumber(fix.time), index: Int32(cell)))
         }
     }
 
-    private mutating func apply(state: AutomationState, at fix: VehicleFix, configuration c: MetricsConfiguration) {
+    private mutating func apply(
+        state: AutomationState, at fix: VehicleFix, configuration c: MetricsConfiguration
+    ) {
         let t = fix.time
         guard let current = mode else {
             mode = state
@@ -250,11 +235,10 @@ struct TrackMachine: Sendable, Hashable {
             return
         }
         if current.level != state.level || current.status != state.status {
-            let wasEngagedL3L4 =
-                (current.status == .active || current.status == .takeoverRequested)
-                && (current.level == 3 || current.level == 4)
-            let nowDisengaged = state.status == .off || state.status == .available
-            if wasEngagedL3L4 && nowDisengaged && !disengagedSinceState {
+            // DESIGN.md 5: a drop from active to off with no type 2 item since the previous
+            // state report (at L3/L4: the levels disengagements are about).
+            let wasActiveL3L4 = current.status == .active && (current.level == 3 || current.level == 4)
+            if wasActiveL3L4 && state.status == .off && !disengagedSinceState {
                 var record = makeRecord(
                     kind: .inferredDisengagement, time: t, level: current.level, initiator: .unknown,
                     cause: .unspecified, late: false)
@@ -266,16 +250,13 @@ struct TrackMachine: Sendable, Hashable {
                 events.append(record)
                 if awaitingPosition == events.count - 1 { awaitingPosition = events.count }
             }
-            let boundary = pendingSegmentStart ?? t
             segments.append(
                 ModeSegment(
-                    start: segmentStart, end: boundary, level: current.level, status: current.status,
+                    start: segmentStart, end: t, level: current.level, status: current.status,
                     distance: segmentDistance))
-            segmentStart = boundary
-            segmentDistance = pendingSegmentDistance
+            segmentStart = t
+            segmentDistance = 0
         }
-        pendingSegmentStart = nil
-        pendingSegmentDistance = 0
         mode = state
         disengagedSinceState = false
     }
@@ -301,15 +282,13 @@ struct TrackMachine: Sendable, Hashable {
         case .severeFailure: kind = .severeFailure
         }
         var record = makeRecord(
-            kind: kind, time: event.time, level: event.levelBefore, initiator: event.initiator, cause: event.cause,
+            kind: kind, time: event.time, level: event.levelBefore, initiator: event.initiator,
+            cause: event.cause,
             late: late)
         if let lastFix {
             record.latitude = lastFix.latitude
             record.longitude = lastFix.longitude
             record.speed = lastFix.speed
-        }
-        if !late, transitionSinceFix == nil, event.type != .collision, event.type != .severeFailure {
-            transitionSinceFix = event.time
         }
         switch event.type {
         case .disengaged:
@@ -364,9 +343,12 @@ struct TrackMachine: Sendable, Hashable {
         openRequests.removeAll(keepingCapacity: true)
     }
 
-    private func locate(_ record: inout EventRecord, configuration c: MetricsConfiguration) {
+    private func locate(
+        _ record: inout EventRecord, heading: Double? = nil, configuration c: MetricsConfiguration
+    ) {
         guard let roads = c.roads, let latitude = record.latitude, let longitude = record.longitude,
-            let index = roads.match(latitude: latitude, longitude: longitude)
+            let index = roads.match(
+                latitude: latitude, longitude: longitude, heading: heading ?? lastFix?.heading)
         else { return }
         let link = roads.links[index]
         record.link = link.id
@@ -379,10 +361,21 @@ struct TrackMachine: Sendable, Hashable {
         previous: Fix?, next: VehicleFix, stepIntegrated: Bool, configuration c: MetricsConfiguration
     ) {
         guard awaitingPosition < events.count else { return }
+        var heading = next.heading
+        if let previous,
+            Geodesy.distance(
+                latitude1: previous.latitude, longitude1: previous.longitude, latitude2: next.latitude,
+                longitude2: next.longitude) > 1
+        {
+            heading = Zone.Geodesy.initialBearing(
+                from: GeoPoint(latitude: previous.latitude, longitude: previous.longitude),
+                to: GeoPoint(latitude: next.latitude, longitude: next.longitude))
+        }
         for index in awaitingPosition..<events.count {
             var record = events[index]
             if let previous, stepIntegrated, next.time > previous.time {
-                let f = min(max(Double(record.time - previous.time) / Double(next.time - previous.time), 0), 1)
+                let f = min(
+                    max(Double(record.time - previous.time) / Double(next.time - previous.time), 0), 1)
                 record.latitude = previous.latitude + (next.latitude - previous.latitude) * f
                 record.longitude = previous.longitude + (next.longitude - previous.longitude) * f
                 record.speed = previous.speed + (next.speed - previous.speed) * f
@@ -395,7 +388,7 @@ struct TrackMachine: Sendable, Hashable {
                 record.longitude = next.longitude
                 record.speed = next.speed
             }
-            locate(&record, configuration: c)
+            locate(&record, heading: heading, configuration: c)
             events[index] = record
         }
         awaitingPosition = events.count

@@ -56,7 +56,8 @@ public struct EventRecord: Sendable, Hashable, Codable {
 
     /// Creates a record.
     public init(
-        kind: EventKind, time: Microseconds, latitude: Double? = nil, longitude: Double? = nil, speed: Double? = nil,
+        kind: EventKind, time: Microseconds, latitude: Double? = nil, longitude: Double? = nil,
+        speed: Double? = nil,
         link: String? = nil, roadClass: String? = nil, level: UInt8, initiator: Initiator, cause: Cause,
         closedRequests: [Microseconds] = [], late: Bool = false
     ) {
@@ -119,7 +120,9 @@ public struct DayTotals: Sendable, Hashable, Codable {
     public var uplinkCovered: Int64 = 0
 
     static func + (a: Self, b: Self) -> Self {
-        Self(distance: a.distance + b.distance, time: a.time + b.time, uplinkCovered: a.uplinkCovered + b.uplinkCovered)
+        Self(
+            distance: a.distance + b.distance, time: a.time + b.time,
+            uplinkCovered: a.uplinkCovered + b.uplinkCovered)
     }
 }
 
@@ -150,7 +153,9 @@ public struct ReceptionTotals: Sendable, Hashable, Codable {
     /// Expected BSMs at a nominal rate.
     public func expected(rate: Double) -> Double { Double(exposure) / 1e6 * rate }
 
-    static func + (a: Self, b: Self) -> Self { Self(exposure: a.exposure + b.exposure, received: a.received + b.received) }
+    static func + (a: Self, b: Self) -> Self {
+        Self(exposure: a.exposure + b.exposure, received: a.received + b.received)
+    }
 }
 
 /// A (day, index) coverage key: road link or grid cell visited in L3/L4 automated mode on a day.

@@ -41,7 +41,8 @@ public struct TrackSummary: Sendable, Hashable {
             return
         }
         head.append(item)
-        if case .fix(let fix) = item, fix.automation != nil, let first = firstTime, fix.time >= first + c.uplinkWindow
+        if case .fix(let fix) = item, fix.automation != nil, let first = firstTime,
+            fix.time >= first + c.uplinkWindow
         {
             completeHead(configuration: c)
         }
@@ -124,7 +125,9 @@ public struct TrackSummary: Sendable, Hashable {
 
     private func appending(_ later: TrackSummary, configuration c: MetricsConfiguration) -> TrackSummary {
         var result = self
-        if let lastTime, let laterFirst = later.firstTime, laterFirst < lastTime { result.overlappingMerges += 1 }
+        if let lastTime, let laterFirst = later.firstTime, laterFirst < lastTime {
+            result.overlappingMerges += 1
+        }
         result.overlappingMerges += later.overlappingMerges
         result.late += later.late
         for item in later.head { result.ingest(item, configuration: c) }

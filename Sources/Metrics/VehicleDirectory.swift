@@ -38,12 +38,15 @@ public struct VehicleDirectory: Sendable {
         if let ref = byTerminal[Self.normalized(terminal)] { return ref }
         return add(
             VehicleIdentity(
-                vin: VehicleIdentity.unregisteredKey(terminal: terminal), operatorID: "", terminalNumber: terminal,
+                vin: VehicleIdentity.unregisteredKey(terminal: terminal), operatorID: "",
+                terminalNumber: terminal,
                 obuID: nil, registered: false))
     }
 
     /// The vehicle of a terminal number if known (no registration).
-    public func existingVehicle(forTerminal terminal: String) -> VehicleRef? { byTerminal[Self.normalized(terminal)] }
+    public func existingVehicle(forTerminal terminal: String) -> VehicleRef? {
+        byTerminal[Self.normalized(terminal)]
+    }
 
     /// The vehicle of an OBU id, or `nil` for an OBU not in the registry.
     public func vehicle(forOBU obu: UInt64) -> VehicleRef? { byOBU[obu] }

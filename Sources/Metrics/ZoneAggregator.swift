@@ -116,7 +116,9 @@ public struct ZoneAggregator: Sendable {
     /// Observes an automation event.
     public mutating func observe(_ event: AutomationEvent) { observe(.event(event), vehicle: event.vehicle) }
     /// Observes a BSM reception.
-    public mutating func observe(_ reception: BSMReception) { observe(.bsm(reception), vehicle: reception.vehicle) }
+    public mutating func observe(_ reception: BSMReception) {
+        observe(.bsm(reception), vehicle: reception.vehicle)
+    }
 
     private mutating func observe(_ item: TrackItem, vehicle: VehicleRef) {
         guard vehicle >= 0, vehicle < vehicles.count else {

@@ -1,3 +1,5 @@
+import Zone
+
 /// One vehicle's mergeable aggregate.
 public struct VehicleMetrics: Sendable, Hashable {
     /// The vehicle.
@@ -38,7 +40,8 @@ public struct ZoneMetrics: Sendable {
         }
         for (name, health) in other.sources { result.sources[name, default: SourceHealth()].add(health) }
         for (key, health) in other.sequences {
-            result.sequences[key] = result.sequences[key].map { $0.merged(with: health, kind: key.kind) } ?? health
+            result.sequences[key] =
+                result.sequences[key].map { $0.merged(with: health, kind: key.kind) } ?? health
         }
         result.unattributed.add(other.unattributed)
         return result
@@ -155,7 +158,8 @@ public struct VehicleReport: Sendable, Hashable {
         var reception: [ReceptionKey: ReceptionTotals] = [:]
         for (key, value) in totals.reception where days?.contains(key.day) ?? true {
             reception[ReceptionKey(day: 0, rsu: key.rsu, band: key.band), default: ReceptionTotals()] =
-                reception[ReceptionKey(day: 0, rsu: key.rsu, band: key.band), default: ReceptionTotals()] + value
+                reception[ReceptionKey(day: 0, rsu: key.rsu, band: key.band), default: ReceptionTotals()]
+                + value
         }
         self.reception = reception
         openTakeoverRequests = metrics.summary.openTakeoverRequests(configuration: c)
@@ -259,7 +263,9 @@ public struct ZoneReport: Sendable, Hashable {
             for (level, d) in report.automatedDistance { automatedDistance[level, default: 0] += d }
             automatedKilometres += report.automatedKilometres
             disengagements += report.disengagements.count
-            for (initiator, n) in report.disengagementsByInitiator { disengagementsByInitiator[initiator, default: 0] += n }
+            for (initiator, n) in report.disengagementsByInitiator {
+                disengagementsByInitiator[initiator, default: 0] += n
+            }
             plannedDeactivations += report.count(.plannedDeactivation)
             mrms += report.count(.mrmStarted)
             collisions += report.count(.collision)
@@ -271,7 +277,9 @@ public struct ZoneReport: Sendable, Hashable {
         }
         takeovers = TakeoverStatistics(events: events)
         linkCoverage = RoadCoverage.share(of: links, configuration: c)
-        if let grid = c.grid, grid.cellCount > 0 { gridCoverage = Double(cells.count) / Double(grid.cellCount) }
+        if let grid = c.grid, grid.cellCount > 0 {
+            gridCoverage = Double(cells.count) / Double(grid.cellCount)
+        }
         uplinkCoverage = automatedKilometres > 0 ? uplink / (automatedKilometres * 1000) : nil
     }
 

@@ -43,6 +43,8 @@ public struct DatabaseReplay: Sendable {
     public var softwareVersion: String
     /// Recorded in the run (e.g. the configuration file path and hash).
     public var configurationDescription: String
+    /// Operator names by id (stored with the registry).
+    public var operatorNames: [String: String] = [:]
     /// Progress is reported every this many messages.
     public var progressInterval: Int64 = 100_000
 
@@ -73,7 +75,8 @@ public struct DatabaseReplay: Sendable {
     }
 
     /// Replays the files into the database.
-    public func run(files paths: [String], progress: ((ReplayProgress) -> Void)? = nil) throws -> ReplayResult {
+    public func run(files paths: [String], progress: ((ReplayProgress) -> Void)? = nil) throws -> ReplayResult
+    {
         let files = try paths.map(Self.fileHash(path:))
         let key = SHA256.hex(Array(files.map(\.sha256).joined(separator: "\n").utf8))
         var readers: [MCAPReader] = []
@@ -92,7 +95,7 @@ public struct DatabaseReplay: Sendable {
             key: key, files: files, kind: "replay", softwareVersion: softwareVersion,
             configuration: configurationDescription, startedAt: now())
         do {
-            try store.registerZone(configuration)
+            try store.registerZone(configuration, operators: operatorNames)
             var processor = FrameProcessor(configuration: configuration)
             var writer = RejectedFrameWriter(store: store, run: run)
             let cursors = readers.map { $0.makeCursor(MCAPQuery(order: .logTime)) }
@@ -113,7 +116,8 @@ public struct DatabaseReplay: Sendable {
                 if let cached = topicCache[cacheKey] {
                     topic = cached
                 } else {
-                    let name = cursors[pick].channel(message.channelID)?.topic ?? "channel/\(message.channelID)"
+                    let name =
+                        cursors[pick].channel(message.channelID)?.topic ?? "channel/\(message.channelID)"
                     topic = processor.topic(named: name)
                     topicCache[cacheKey] = topic
                 }
@@ -129,7 +133,9 @@ public struct DatabaseReplay: Sendable {
                     for frame in processor.drainRejected() { try writer.append(frame) }
                 }
                 if messages % progressInterval == 0 {
-                    progress?(ReplayProgress(messages: messages, totalMessages: totalMessages, logTime: message.logTime))
+                    progress?(
+                        ReplayProgress(
+                            messages: messages, totalMessages: totalMessages, logTime: message.logTime))
                 }
                 heads[pick] = cursors[pick].next()
             }
@@ -140,11 +146,16 @@ public struct DatabaseReplay: Sendable {
             for (index, file) in files.enumerated() {
                 try store.saveCheckpoint(
                     JournalCheckpoint(
-                        journalFile: file.path, runID: run, byteOffset: file.bytes, messageIndex: perFile[index],
+                        journalFile: file.path, runID: run, byteOffset: file.bytes,
+                        messageIndex: perFile[index],
                         logTime: Microseconds(lastTime[index] / 1000), complete: true), at: now())
             }
-            progress?(ReplayProgress(messages: messages, totalMessages: totalMessages, logTime: lastTime.max() ?? 0))
-            let warnings = zip(paths, cursors).flatMap { path, cursor in cursor.warnings.map { "\(path): \($0)" } }
+            progress?(
+                ReplayProgress(messages: messages, totalMessages: totalMessages, logTime: lastTime.max() ?? 0)
+            )
+            let warnings = zip(paths, cursors).flatMap { path, cursor in
+                cursor.warnings.map { "\(path): \($0)" }
+            }
             return ReplayResult(
                 runID: run, runKey: key, files: files, messages: messages, rejectedFrames: writer.written,
                 warnings: warnings, metrics: metrics)

@@ -28,11 +28,17 @@ extension FrameProcessor {
         var fields: BSMFields?
         switch frame {
         case .csae53_2020(.bsmFrame(let m)):
-            fields = BSMFields(obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat, longitude: m.pos.long)
+            fields = BSMFields(
+                obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
+                longitude: m.pos.long)
         case .csae53_2019(.bsmFrame(let m)):
-            fields = BSMFields(obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat, longitude: m.pos.long)
+            fields = BSMFields(
+                obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
+                longitude: m.pos.long)
         case .csae53_2017(.bsmFrame(let m)):
-            fields = BSMFields(obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat, longitude: m.pos.long)
+            fields = BSMFields(
+                obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
+                longitude: m.pos.long)
         default:
             break
         }

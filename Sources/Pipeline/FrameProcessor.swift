@@ -79,17 +79,25 @@ public struct FrameProcessor: Sendable {
         let logMicros = Microseconds(truncatingIfNeeded: logTime / 1000)
         let receiveMicros = publishTime > 0 ? Microseconds(truncatingIfNeeded: publishTime / 1000) : logMicros
         aggregator.received(source: info.source, at: logMicros)
+        if let defect = JournalEnvelope.defect(publishTime: publishTime) {  // marked by live ingest
+            reject(info, payload, logMicros, category: defect.category, detail: defect.detail)
+            return
+        }
         if payload.isEmpty {
             reject(info, payload, logMicros, category: "frame: empty payload", detail: "empty payload")
             return
         }
         if payload.count > Self.maximumPayload {
-            reject(info, payload, logMicros, category: "frame: payload over 64 KiB", detail: "payload of \(payload.count) bytes")
+            reject(
+                info, payload, logMicros, category: "frame: payload over 64 KiB",
+                detail: "payload of \(payload.count) bytes")
             return
         }
         switch info.kind {
         case .unknown:
-            reject(info, payload, logMicros, category: "frame: unknown topic prefix", detail: "topic \(info.name)")
+            reject(
+                info, payload, logMicros, category: "frame: unknown topic prefix",
+                detail: "topic \(info.name)")
         case .jt808:
             processJT808(info, payload, logMicros, receiveMicros: receiveMicros)
         case .cv2x(let rsu):
@@ -100,7 +108,9 @@ public struct FrameProcessor: Sendable {
     /// Processes one message given by topic name and bytes (convenience; interns the topic).
     public mutating func process(topic: String, payload: [UInt8], logTime: UInt64, publishTime: UInt64 = 0) {
         let ref = self.topic(named: topic)
-        payload.withUnsafeBytes { process(topic: ref, payload: $0, logTime: logTime, publishTime: publishTime) }
+        payload.withUnsafeBytes {
+            process(topic: ref, payload: $0, logTime: logTime, publishTime: publishTime)
+        }
     }
 
     /// Hands over the rejected frames collected so far.
@@ -116,7 +126,8 @@ public struct FrameProcessor: Sendable {
     public mutating func finish() -> ZoneMetrics { aggregator.finish() }
 
     mutating func reject(
-        _ info: TopicInfo, _ payload: UnsafeRawBufferPointer, _ time: Microseconds, category: String, detail: String
+        _ info: TopicInfo, _ payload: UnsafeRawBufferPointer, _ time: Microseconds, category: String,
+        detail: String
     ) {
         aggregator.record(.rejected(reason: category), source: info.source)
         rejected.append(
@@ -134,7 +145,8 @@ public struct FrameProcessor: Sendable {
     }
 
     private mutating func processJT808(
-        _ info: TopicInfo, _ payload: UnsafeRawBufferPointer, _ time: Microseconds, receiveMicros: Microseconds
+        _ info: TopicInfo, _ payload: UnsafeRawBufferPointer, _ time: Microseconds,
+        receiveMicros: Microseconds
     ) {
         var framer = self.framer
         self.framer = Self.idleFramer  // keeps `framer` uniquely referenced: no copy of its buffer
@@ -146,7 +158,9 @@ public struct FrameProcessor: Sendable {
                 tally.packets += 1
                 handlePacket(content, info: info, time: time, receiveTime: receiveMicros, tally: &tally)
             case .error(let error):
-                if tally.firstError == nil { tally.firstError = (Self.category(error.reason), error.description) }
+                if tally.firstError == nil {
+                    tally.firstError = (Self.category(error.reason), error.description)
+                }
             }
         }
         framer.finish { event in
@@ -181,7 +195,9 @@ public struct FrameProcessor: Sendable {
         }
         let header = packet.header
         let key = UInt64(header.messageID) << 16 | UInt64(header.serial)
-        if aggregator.isDuplicate(source: info.source, sequenceKey: key, contentHash: FNV1a.hash(content), at: time) {
+        if aggregator.isDuplicate(
+            source: info.source, sequenceKey: key, contentHash: FNV1a.hash(content), at: time)
+        {
             tally.duplicates += 1
             return
         }
@@ -204,7 +220,9 @@ public struct FrameProcessor: Sendable {
         case .batchLocationUpload(let batch):
             for report in batch.reports {
                 if let problem = Self.validate(report) {
-                    if tally.firstError == nil { tally.firstError = ("jt808: undefined ICV item value", problem) }
+                    if tally.firstError == nil {
+                        tally.firstError = ("jt808: undefined ICV item value", problem)
+                    }
                     continue
                 }
                 observe(report, terminal: terminal, source: info.source, receiveTime: receiveTime)
@@ -236,7 +254,9 @@ public struct FrameProcessor: Sendable {
             if Initiator(rawValue: event.initiator.rawValue) == nil || event.initiator.rawValue == 255 {
                 return "0xE2 initiator \(event.initiator.rawValue) is not defined"
             }
-            if Cause(rawValue: event.cause.rawValue) == nil { return "0xE2 cause \(event.cause.rawValue) is not defined" }
+            if Cause(rawValue: event.cause.rawValue) == nil {
+                return "0xE2 cause \(event.cause.rawValue) is not defined"
+            }
             if event.levelBefore > 5 { return "0xE2 level before \(event.levelBefore) is outside 0...5" }
         }
         return nil
@@ -255,7 +275,8 @@ public struct FrameProcessor: Sendable {
             else { continue }
             aggregator.observe(
                 Metrics.AutomationEvent(
-                    vehicle: vehicle, time: event.millisecondsSince1970 * 1000, type: type, initiator: initiator,
+                    vehicle: vehicle, time: event.millisecondsSince1970 * 1000, type: type,
+                    initiator: initiator,
                     cause: cause, levelBefore: event.levelBefore))
         }
         guard report.isPositioned else { return }
@@ -288,6 +309,7 @@ public struct FrameProcessor: Sendable {
         case .discardedBytes: "jt808: bytes outside packets"
         case .unexpectedMessage: "jt808: unexpected message"
         case .notEncodable: "jt808: not encodable"
+        case .unexpectedMessage: "jt808: unexpected message"
         }
     }
 }

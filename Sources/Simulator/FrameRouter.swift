@@ -123,7 +123,7 @@ public struct FrameRouter: Sendable {
                     received
                     ? deliver(topic: "cv2x/\(rsu.id)", family: .cv2x, payload: payload, at: sent + latency)
                     : .notSent
-                truth.recordBSMReception(sample, rsuIndex: index, band: band, outcome: outcome)
+                truth.recordBSMReception(sample, rsuIndex: index, band: band, outcome: outcome, at: sent + latency)
             }
         case .location(let sample):
             let terminal = layout.configuration.vehicles[sample.vehicleIndex].terminal

@@ -11,74 +11,51 @@ public protocol FrameSink {
     mutating func finish() throws
 }
 
-/// Writes frames to an MCAP recording as the platform's journal would hold them.
-///
-/// Conventions: profile `testzone`; one channel per ZeroMQ topic (`cv2x/<rsuId>`,
-/// `jt808/<terminal>`), message encoding `cv2x-uper` (channel metadata `schema` = the RSU's
-/// CSAE 53 edition) or `jt808`; message data = frame 1 (the payload) exactly; log time and
-/// publish time = the gateway receive time (frame 2) in nanoseconds; sequence = per-channel
-/// count from 1. The zone configuration is attached as `zone.toml` and the run's parameters
-/// are a metadata record `testzone.simulation`.
+/// Writes frames to an MCAP recording with the journal conventions of the Recording module
+/// (`JournalWriter`, README "Journal conventions"): one channel per topic, message encoding
+/// `cv2x-uper`/`jt808`, data = the payload frame, log time = receive time and publish time = the
+/// gateway time frame (both the frame's receive time, in ns), per-channel sequence from 0, the
+/// `testzone` metadata record (zone name, version `testzone simulate`, plus the run's seed, start,
+/// duration, counts and rates). The zone configuration is attached as `zone.toml`.
 public final class MCAPFrameSink: FrameSink {
-    private let writer: MCAPWriter
-    private var channels: [String: (id: UInt16, sequence: UInt32)] = [:]
-    private let schemas: [String: String]
+    private let journal: JournalWriter
 
     /// Creates `path` (replacing it) for the run of `simulation`.
     public init(path: String, simulation: TrafficSimulation, chunkSize: Int = 4 << 20, zstdLevel: Int = 19) throws {
+        let parameters = simulation.parameters
         do {
-            writer = try MCAPWriter(
-                path: path,
+            journal = try JournalWriter(
+                path: path, zone: simulation.layout.configuration.name, softwareVersion: "testzone simulate",
                 options: MCAPWriter.Options(
-                    compression: .zstd, chunkSize: chunkSize, zstdLevel: zstdLevel, profile: "testzone",
-                    library: "testzone simulate"))
-            let start = UInt64(simulation.parameters.startMicroseconds) * 1000
-            try writer.addAttachment(
+                    compression: .zstd, chunkSize: chunkSize, zstdLevel: zstdLevel, library: "testzone simulate"),
+                extraMetadata: [
+                    "seed": String(parameters.seed), "startMicroseconds": String(parameters.startMicroseconds),
+                    "durationSeconds": String(parameters.durationSeconds),
+                    "vehicles": String(parameters.vehicleCount), "rsus": String(simulation.layout.intersections.count),
+                    "bsmRateHz": String(parameters.bsmRate), "spatRateHz": String(parameters.spatRate),
+                ])
+            let start = UInt64(parameters.startMicroseconds) * 1000
+            try journal.writer.addAttachment(
                 MCAPAttachment(
                     logTime: start, createTime: start, name: "zone.toml", mediaType: "application/toml",
                     data: Array(simulation.layout.configuration.tomlText().utf8)))
-            let parameters = simulation.parameters
-            try writer.addMetadata(
-                MCAPMetadata(
-                    name: "testzone.simulation",
-                    entries: [
-                        "seed": String(parameters.seed), "startMicroseconds": String(parameters.startMicroseconds),
-                        "durationSeconds": String(parameters.durationSeconds),
-                        "vehicles": String(parameters.vehicleCount), "rsus": String(simulation.layout.intersections.count),
-                        "bsmRateHz": String(parameters.bsmRate), "spatRateHz": String(parameters.spatRate),
-                    ]))
         } catch {
             throw SimulationError.output("\(path): \(error)")
         }
-        var schemas: [String: String] = [:]
-        for rsu in simulation.layout.configuration.rsus { schemas["cv2x/\(rsu.id)"] = rsu.schema.rawValue }
-        self.schemas = schemas
     }
 
     public func write(_ frame: DeliveredFrame) throws {
+        let time = UInt64(frame.receiveMicroseconds)
         do {
-            var channel = channels[frame.topic]
-            if channel == nil {
-                let isCV2X = frame.topic.hasPrefix("cv2x/")
-                var metadata: [String: String] = [:]
-                if let schema = schemas[frame.topic] { metadata["schema"] = schema }
-                let id = try writer.addChannel(
-                    topic: frame.topic, messageEncoding: isCV2X ? "cv2x-uper" : "jt808", metadata: metadata)
-                channel = (id, 0)
-            }
-            guard var current = channel else { return }
-            current.sequence += 1
-            channels[frame.topic] = current
-            let time = UInt64(frame.receiveMicroseconds) * 1000
-            try writer.write(
-                channelID: current.id, sequence: current.sequence, logTime: time, publishTime: time, payload: frame.payload)
+            try journal.append(
+                topic: frame.topic, payload: frame.payload, gatewayTimeMicros: time, receiveTime: time * 1000)
         } catch {
-            throw SimulationError.output("\(writer.path): \(error)")
+            throw SimulationError.output("\(journal.writer.path): \(error)")
         }
     }
 
     public func finish() throws {
-        do { try writer.finish() } catch { throw SimulationError.output("\(writer.path): \(error)") }
+        do { try journal.finish() } catch { throw SimulationError.output("\(journal.writer.path): \(error)") }
     }
 }
 

@@ -91,7 +91,8 @@ public struct TakeoverTruth: Sendable, Codable, Hashable {
     public var closed: TruthTime?
     /// `closed - requested` in milliseconds.
     public var takeoverMs: Int64?
-    /// `disengaged` (type 2 closed it), `missed` (type 4: MRM), or `open`.
+    /// `disengaged` (a type 2 closed it), `missed` (a type 4: MRM), `unresolved` (an inferred
+    /// disengagement ended it), or `open`.
     public var outcome: String
     /// Cause of the request.
     public var cause: UInt8
@@ -145,10 +146,14 @@ public struct VehicleTruth: Sendable, Codable {
     public var trackGaps = 0
     /// Distance over all integrated steps, km.
     public var drivenKm = 0.0
-    /// Automated distance by level (`"3"`, `"4"`), km: steps whose earlier fix is active.
+    /// Automated distance by level (`"3"`, `"4"`), km, by the attribution rule of the conventions
+    /// (earlier fix's state; a step whose later fix reports a new state is split at the first
+    /// mode-changing event inside it, in proportion to time).
     public var automatedKm: [String: Double] = [:]
-    /// Automated time by level, hours: durations of the same steps.
+    /// Automated time by level, hours (same rule).
     public var automatedHours: [String: Double] = [:]
+    /// The same distance with the plain earlier-fix rule (no split).
+    public var automatedKmEarlierFixRule: [String: Double] = [:]
     /// The same distance if a step were attributed to its later fix.
     public var automatedKmLaterFixRule: [String: Double] = [:]
     /// The same distance counting only steps whose two fixes are both active at the same level.
@@ -179,6 +184,9 @@ public struct VehicleTruth: Sendable, Codable {
     public var automatedCells: [Int] = []
     /// BSMs transmitted.
     public var bsmTransmitted = 0
+    /// Automated L3/L4 distance during which a BSM of the vehicle reached the platform within the
+    /// last second (receptions cover [t, t + 1 s]; a step's covered time share times its distance), km.
+    public var uplinkCoveredKm = 0.0
 }
 
 /// BSM reception of one RSU in one distance band.
@@ -191,6 +199,9 @@ public struct BandTruth: Sendable, Codable, Hashable {
     public var receivedOverAir: Int
     /// Of those, forwarded frames that reached the platform intact (counted once).
     public var delivered: Int
+    /// Time the vehicles' JT/T 808 tracks spent in the band (integrated steps, band of the step's
+    /// midpoint, plain mean of the two fixes' coordinates), seconds: x 10 Hz = the nominal expectation.
+    public var exposureSeconds: Double = 0
 }
 
 /// Ground truth of one RSU.
@@ -235,8 +246,10 @@ public struct Totals: Sendable, Codable {
     public var takeoverRequests = 0
     /// Missed takeovers (closed by an MRM).
     public var missedTakeovers = 0
-    /// Takeover times of closed requests, sorted, ms.
+    /// Takeover times of requests taken over (closed by a type 2), sorted, ms; the statistics below are over these.
     public var takeoverMs: [Int64] = []
+    /// Times from request to MRM of missed takeovers, sorted, ms.
+    public var missedTakeoverMs: [Int64] = []
     /// Median takeover time (mean of the two middle values for an even count), ms.
     public var takeoverMedianMs: Double?
     /// 95th percentile, nearest rank (the ceil(0.95 n)-th smallest), ms.
@@ -257,6 +270,8 @@ public struct Totals: Sendable, Codable {
     public var gridCells = 0
     /// Distinct cells with an active fix.
     public var automatedCells = 0
+    /// Uplink-covered share of the automated L3/L4 distance.
+    public var uplinkCoverage: Double?
 }
 
 /// Injected faults.
@@ -286,6 +301,12 @@ public struct GroundTruthRecorder: Sendable {
     /// A fault kind.
     public enum FaultKind: Sendable { case lost, corrupted, duplicated }
 
+    struct AutomatedStep: Sendable {
+        var start: Int64
+        var end: Int64
+        var micrometres: Int64
+    }
+
     struct FixState: Sendable {
         var terminalMs: Int64
         var position: GeoPoint
@@ -300,8 +321,13 @@ public struct GroundTruthRecorder: Sendable {
     private let network: RoadNetwork
     private var vehicles: [VehicleTruth]
     private var lastFix: [FixState?]
-    private var openTakeover: [Int?]
+    private var openTakeovers: [[Int]]
     private var linkMetres: [[LinkID: Double]]
+    private var automatedMicrometres: [[UInt8: Int64]]
+    private var automatedMicroseconds: [[UInt8: Int64]]
+    private var uplinkSteps: [[AutomatedStep]]
+    private var receptions: [[Int64]]
+    private var exposure: [[Int64]]
     private var cells: [Set<Int>]
     private var rsus: [RSUTruth]
     private var faults = FaultTruth()
@@ -320,8 +346,13 @@ public struct GroundTruthRecorder: Sendable {
                 obuClockOffsetMs: simulation.obuClockOffsets[index])
         }
         self.lastFix = Array(repeating: nil, count: configuration.vehicles.count)
-        self.openTakeover = Array(repeating: nil, count: configuration.vehicles.count)
+        self.openTakeovers = Array(repeating: [], count: configuration.vehicles.count)
         self.linkMetres = Array(repeating: [:], count: configuration.vehicles.count)
+        self.automatedMicrometres = Array(repeating: [:], count: configuration.vehicles.count)
+        self.automatedMicroseconds = Array(repeating: [:], count: configuration.vehicles.count)
+        self.uplinkSteps = Array(repeating: [], count: configuration.vehicles.count)
+        self.receptions = Array(repeating: [], count: configuration.vehicles.count)
+        self.exposure = Array(repeating: Array(repeating: 0, count: 4), count: configuration.rsus.count)
         self.cells = Array(repeating: [], count: configuration.vehicles.count)
         let bandNames = ["0-100", "100-200", "200-300", "300-500"]
         self.rsus = configuration.rsus.map { rsu in
@@ -335,10 +366,15 @@ public struct GroundTruthRecorder: Sendable {
         vehicles[sample.vehicleIndex].bsmTransmitted += 1
     }
 
-    mutating func recordBSMReception(_ sample: BSMSample, rsuIndex: Int, band: Int, outcome: FrameRouter.Outcome) {
+    mutating func recordBSMReception(
+        _ sample: BSMSample, rsuIndex: Int, band: Int, outcome: FrameRouter.Outcome, at receiveMicroseconds: Int64
+    ) {
         rsus[rsuIndex].bsmBands[band].transmitted += 1
         if outcome != .notSent { rsus[rsuIndex].bsmBands[band].receivedOverAir += 1 }
-        if outcome.arrived { rsus[rsuIndex].bsmBands[band].delivered += 1 }
+        if outcome.arrived {
+            rsus[rsuIndex].bsmBands[band].delivered += 1
+            receptions[sample.vehicleIndex].append(receiveMicroseconds)
+        }
     }
 
     mutating func recordRSUMessage(rsuIndex: Int, kind: RSUMessageKind, outcome: FrameRouter.Outcome) {
@@ -395,42 +431,12 @@ public struct GroundTruthRecorder: Sendable {
             terminalMs: sample.terminalMilliseconds, position: sample.position, state: sample.automation.state,
             level: sample.automation.level, link: sample.link)
 
-        // Distance and time over the step from the previous delivered fix.
-        if let previous = lastFix[index] {
-            let seconds = Double(current.terminalMs - previous.terminalMs) / 1000
-            let metres = Geodesy.greatCircleDistance(previous.position, current.position)
-            if seconds <= 0 || seconds > 10 || metres / seconds > 70 {
-                vehicles[index].trackGaps += 1
-            } else {
-                vehicles[index].drivenKm += metres / 1000
-                if previous.state == 2 {
-                    let key = String(previous.level)
-                    vehicles[index].automatedKm[key, default: 0] += metres / 1000
-                    vehicles[index].automatedHours[key, default: 0] += seconds / 3600
-                    linkMetres[index][previous.link, default: 0] += metres
-                }
-                if current.state == 2 {
-                    vehicles[index].automatedKmLaterFixRule[String(current.level), default: 0] += metres / 1000
-                }
-                if previous.state == 2 && current.state == 2 && previous.level == current.level {
-                    vehicles[index].automatedKmBothFixesRule[String(current.level), default: 0] += metres / 1000
-                }
-            }
-            // Inferred disengagement: active -> off without a disengagement item in this report.
-            if previous.state == 2 && current.state == 0 && !sample.events.contains(where: { $0.type == 2 }) {
-                vehicles[index].inferredDisengagements.append(
-                    InferredDisengagementTruth(
-                        time: TruthTime(milliseconds: current.terminalMs),
-                        previousFix: TruthTime(milliseconds: previous.terminalMs), level: previous.level,
-                        latitude: current.position.latitude, longitude: current.position.longitude))
-            }
-        }
-        if current.state == 2 && (current.level == 3 || current.level == 4), let cell = grid.cell(of: current.position) {
-            cells[index].insert(cell)
-        }
-        lastFix[index] = current
-
+        // The report's events (all timed after the previous report, up to this one) come first.
+        var transition: Int64?
+        var disengagedSinceState = false
         for event in sample.events {
+            let time = event.terminalMilliseconds * 1000
+            if transition == nil && (1...5).contains(event.type) { transition = time }
             let truth = EventTruth(
                 time: TruthTime(milliseconds: event.terminalMilliseconds), type: event.type, level: event.levelBefore,
                 initiator: event.initiator, initiatorName: Self.initiatorName(event.initiator), cause: event.cause,
@@ -440,21 +446,22 @@ public struct GroundTruthRecorder: Sendable {
             case 1:
                 vehicles[index].engagements += 1
             case 2:
+                disengagedSinceState = true
                 if event.cause == 11 {
                     vehicles[index].plannedDeactivations.append(truth)
                 } else if event.levelBefore == 3 || event.levelBefore == 4 {
                     vehicles[index].disengagements.append(truth)
                 }
-                closeTakeover(index, at: event.terminalMilliseconds, outcome: "disengaged")
+                closeTakeovers(index, at: event.terminalMilliseconds, outcome: "disengaged")
             case 3:
                 vehicles[index].takeovers.append(
                     TakeoverTruth(
                         requested: TruthTime(milliseconds: event.terminalMilliseconds), closed: nil, takeoverMs: nil,
                         outcome: "open", cause: event.cause, level: event.levelBefore))
-                openTakeover[index] = vehicles[index].takeovers.count - 1
+                openTakeovers[index].append(vehicles[index].takeovers.count - 1)
             case 4:
                 vehicles[index].mrms.append(truth)
-                closeTakeover(index, at: event.terminalMilliseconds, outcome: "missed")
+                closeTakeovers(index, at: event.terminalMilliseconds, outcome: "missed")
             case 5:
                 vehicles[index].mrmEnds.append(truth)
             case 6:
@@ -465,16 +472,83 @@ public struct GroundTruthRecorder: Sendable {
                 break
             }
         }
+
+        // The step from the previous delivered fix.
+        if let previous = lastFix[index] {
+            let t0 = previous.terminalMs * 1000
+            let t1 = current.terminalMs * 1000
+            let dt = t1 - t0
+            let metres = Geodesy.greatCircleDistance(previous.position, current.position)
+            if dt > 10_000_000 || (dt <= 0 ? metres > 0 : metres / (Double(dt) / 1e6) > 70) {
+                vehicles[index].trackGaps += 1
+            } else if dt >= 0 {
+                let micrometres = Int64((metres * 1e6).rounded())
+                vehicles[index].drivenKm += metres / 1000
+                let changed = previous.state != current.state || previous.level != current.level
+                var parts: [(state: UInt8, level: UInt8, link: LinkID, from: Int64, to: Int64, micrometres: Int64)] = []
+                if changed, let split = transition, split > t0, split < t1 {
+                    let first = Int64((Double(micrometres) * Double(split - t0) / Double(dt)).rounded())
+                    parts.append((previous.state, previous.level, previous.link, t0, split, first))
+                    parts.append((current.state, current.level, current.link, split, t1, micrometres - first))
+                } else {
+                    parts.append((previous.state, previous.level, previous.link, t0, t1, micrometres))
+                }
+                for part in parts where part.state == 2 {
+                    automatedMicrometres[index][part.level, default: 0] += part.micrometres
+                    automatedMicroseconds[index][part.level, default: 0] += part.to - part.from
+                    linkMetres[index][part.link, default: 0] += Double(part.micrometres) / 1e6
+                    if part.level == 3 || part.level == 4 {
+                        uplinkSteps[index].append(AutomatedStep(start: t0, end: t1, micrometres: part.micrometres))
+                    }
+                }
+                if previous.state == 2 {
+                    vehicles[index].automatedKmEarlierFixRule[String(previous.level), default: 0] += metres / 1000
+                }
+                if current.state == 2 {
+                    vehicles[index].automatedKmLaterFixRule[String(current.level), default: 0] += metres / 1000
+                }
+                if previous.state == 2 && current.state == 2 && previous.level == current.level {
+                    vehicles[index].automatedKmBothFixesRule[String(current.level), default: 0] += metres / 1000
+                }
+                // Exposure of the RSUs' distance bands, by the step's midpoint.
+                let middle = GeoPoint(
+                    latitude: (previous.position.latitude + current.position.latitude) / 2,
+                    longitude: (previous.position.longitude + current.position.longitude) / 2)
+                for (rsuIndex, rsu) in layout.configuration.rsus.enumerated() {
+                    if let band = FrameRouter.band(of: Geodesy.greatCircleDistance(rsu.position, middle)) {
+                        exposure[rsuIndex][band] += dt
+                    }
+                }
+            }
+        }
+        // Inferred disengagement: engaged (active or takeover requested) at L3/L4 -> off or
+        // available, with no type 2 item since the previous report.
+        if let previous = lastFix[index], previous.state == 2 || previous.state == 3,
+            previous.level == 3 || previous.level == 4, current.state == 0 || current.state == 1,
+            !disengagedSinceState
+        {
+            vehicles[index].inferredDisengagements.append(
+                InferredDisengagementTruth(
+                    time: TruthTime(milliseconds: current.terminalMs),
+                    previousFix: TruthTime(milliseconds: previous.terminalMs), level: previous.level,
+                    latitude: current.position.latitude, longitude: current.position.longitude))
+            closeTakeovers(index, at: current.terminalMs, outcome: "unresolved")
+        }
+        if current.state == 2 && (current.level == 3 || current.level == 4), let cell = grid.cell(of: current.position) {
+            cells[index].insert(cell)
+        }
+        lastFix[index] = current
     }
 
-    private mutating func closeTakeover(_ index: Int, at milliseconds: Int64, outcome: String) {
-        guard let open = openTakeover[index] else { return }
-        var takeover = vehicles[index].takeovers[open]
-        takeover.closed = TruthTime(milliseconds: milliseconds)
-        takeover.takeoverMs = milliseconds - takeover.requested.epochMs
-        takeover.outcome = outcome
-        vehicles[index].takeovers[open] = takeover
-        openTakeover[index] = nil
+    private mutating func closeTakeovers(_ index: Int, at milliseconds: Int64, outcome: String) {
+        for open in openTakeovers[index] {
+            var takeover = vehicles[index].takeovers[open]
+            takeover.closed = TruthTime(milliseconds: milliseconds)
+            takeover.takeoverMs = milliseconds - takeover.requested.epochMs
+            takeover.outcome = outcome
+            vehicles[index].takeovers[open] = takeover
+        }
+        openTakeovers[index].removeAll()
     }
 
     /// The finished ground truth.
@@ -483,7 +557,25 @@ public struct GroundTruthRecorder: Sendable {
         var totals = Totals()
         var allLinks = Set<LinkID>()
         var allCells = Set<Int>()
+        var rsus = self.rsus
+        for (rsuIndex, bands) in exposure.enumerated() {
+            for (band, microseconds) in bands.enumerated() {
+                rsus[rsuIndex].bsmBands[band].exposureSeconds = Double(microseconds) / 1e6
+            }
+        }
+        var uplinkMicrometres: Int64 = 0
+        var automatedL3L4Micrometres: Int64 = 0
         for index in vehicles.indices {
+            for (level, micrometres) in automatedMicrometres[index] {
+                vehicles[index].automatedKm[String(level)] = Double(micrometres) / 1e9
+                if level == 3 || level == 4 { automatedL3L4Micrometres += micrometres }
+            }
+            for (level, microseconds) in automatedMicroseconds[index] {
+                vehicles[index].automatedHours[String(level)] = Double(microseconds) / 3.6e9
+            }
+            let covered = Self.uplinkCovered(steps: uplinkSteps[index], receptions: receptions[index].sorted())
+            vehicles[index].uplinkCoveredKm = Double(covered) / 1e9
+            uplinkMicrometres += covered
             vehicles[index].linksAutomated = linkMetres[index].keys.sorted().map {
                 LinkDistanceTruth(link: $0.description, km: linkMetres[index][$0, default: 0] / 1000)
             }
@@ -503,12 +595,17 @@ public struct GroundTruthRecorder: Sendable {
             totals.inferredDisengagements += vehicle.inferredDisengagements.count
             totals.takeoverRequests += vehicle.takeovers.count
             totals.missedTakeovers += vehicle.takeovers.filter { $0.outcome == "missed" }.count
-            totals.takeoverMs.append(contentsOf: vehicle.takeovers.compactMap(\.takeoverMs))
+            totals.takeoverMs.append(contentsOf: vehicle.takeovers.filter { $0.outcome == "disengaged" }.compactMap(\.takeoverMs))
+            totals.missedTakeoverMs.append(contentsOf: vehicle.takeovers.filter { $0.outcome == "missed" }.compactMap(\.takeoverMs))
             totals.mrms += vehicle.mrms.count
             totals.collisions += vehicle.collisions.count
             totals.severeFailures += vehicle.severeFailures.count
         }
         totals.takeoverMs.sort()
+        totals.missedTakeoverMs.sort()
+        if automatedL3L4Micrometres > 0 {
+            totals.uplinkCoverage = Double(uplinkMicrometres) / Double(automatedL3L4Micrometres)
+        }
         let n = totals.takeoverMs.count
         if n > 0 {
             totals.takeoverMedianMs =
@@ -528,23 +625,51 @@ public struct GroundTruthRecorder: Sendable {
             faults: faults)
     }
 
+    /// Uplink-covered micrometres of automated L3/L4 steps: each reception at `r` covers
+    /// `[r, r + 1 s]`; a step `[t0, t1]` contributes its distance times the covered share of its time.
+    static func uplinkCovered(steps: [AutomatedStep], receptions: [Int64]) -> Int64 {
+        var total: Int64 = 0
+        var first = 0
+        for step in steps {
+            let dt = step.end - step.start
+            guard dt > 0 else { continue }
+            while first < receptions.count && receptions[first] + 1_000_000 <= step.start { first += 1 }
+            var covered: Int64 = 0
+            var coveredEnd = step.start
+            var index = first
+            while index < receptions.count && receptions[index] <= step.end {
+                let begin = max(receptions[index], coveredEnd)
+                let end = min(receptions[index] + 1_000_000, step.end)
+                if end > begin {
+                    covered += end - begin
+                    coveredEnd = end
+                }
+                index += 1
+            }
+            total += Int64((Double(step.micrometres) * Double(covered) / Double(dt)).rounded())
+        }
+        return total
+    }
+
     /// The conventions written into every truth file.
     public static let conventions: [String: String] = [
         "distance":
             "Great-circle (haversine, R = 6371008.8 m, Zone.Geodesy) between consecutive JT/T 808 fixes of one terminal that reached the platform intact (duplicates counted once), in terminal-time order, positions as encoded (1e-6 degree). A step is not integrated (a track gap) when the fixes are more than 10 s apart or imply more than 70 m/s.",
         "attribution":
-            "A step counts as automated at level L when its EARLIER fix has 0xE1 state 2 (active) at level L; its distance and duration go to L (sample-and-hold: the state reported at a fix holds until the next fix). automatedKmLaterFixRule and automatedKmBothFixesRule give the same distance under the two other possible rules, for comparison.",
+            "The 0xE1 state reported with a fix holds until the next fix (sample-and-hold): a step counts as automated at level L when its EARLIER fix has state 2 (active) at level L. When the LATER fix reports a different state and a mode-changing event (0xE2 type 1-5) lies strictly inside the step, the step is split at the first such event in proportion to time: before it in the earlier fix's state, after it in the later fix's (the Metrics module's rule, README 'Definitions as implemented'). Distances are summed in micrometres (each step rounded), times in microseconds. automatedKmEarlierFixRule (no split), automatedKmLaterFixRule and automatedKmBothFixesRule give the distance under the other possible rules, for comparison.",
         "times":
             "Event times are the 0xE2 times (BCD Beijing time + milliseconds, terminal clock) converted to UTC; fix times are the 0x0200 BCD times (terminal clock) in UTC. Takeover time = time of the next type 2 or type 4 event after a type 3, in ms. receiveMicroseconds are gateway receive times (frame 2 of the ZeroMQ message and the MCAP log time).",
         "events":
-            "Only events in reports that reached the platform intact are listed. Disengagement = type 2 with level before 3/4 and cause != 11; cause 11 = planned deactivation. After a takeover request the closing type 2 carries initiator 1 (ADS) and the request's cause. After an MRM the vehicle reports type 5 then type 2 (initiator ADS), which counts as a disengagement. Event places are the vehicle's position at the 100 ms simulation tick that raised the event.",
+            "Only events in reports that reached the platform intact are listed. Disengagement = type 2 with level before 3/4 and cause != 11; cause 11 = planned deactivation. After a takeover request the closing type 2 carries initiator 1 (ADS) and the request's cause. After an MRM the vehicle reports type 5 then type 2 (initiator ADS), which counts as a disengagement. A collision or severe failure is followed at the same millisecond by type 4 (MRM). Takeovers: a type 3 opens a request; the next type 2 (any cause) closes all open requests (outcome disengaged), a type 4 closes them as missed, an inferred disengagement as unresolved; the totals' median (mean of the two middle values for an even count), p95 (nearest rank) and max are over disengaged ones. Event places are the vehicle's position at the 100 ms simulation tick that raised the event.",
         "inferred":
-            "An inferred disengagement is a delivered fix with state 0 (off) whose previous delivered fix had state 2 (active), and whose report has no type 2 item.",
+            "An inferred disengagement is a delivered fix with state 0 (off) or 1 (available) whose previous delivered fix had state 2 (active) or 3 (takeover requested) at level 3/4, and whose report has no type 2 item. The simulator causes them by silent drops (active -> off without an item); with faults, a lost report holding the type 2 also produces one.",
+        "uplink":
+            "uplinkCoveredKm: each BSM reception delivered intact (any RSU, receive time = gateway time) covers [t, t + 1 s]; an automated L3/L4 step (or part of a split step) adds its distance times the covered share of the whole step's time [earlier fix, later fix] (fix times on the terminal clock).",
         "links":
             "linksAutomated attributes each automated step to the link the vehicle was actually on at the step's earlier fix (link ids '<region>.<node>-<region>.<node>', upstream-downstream, as in Zone.LinkID); the per-link sums equal the automated distance.",
         "cells":
             "automatedCells: ids (row * columns + column from the south-west) of Zone.CoverageGrid (100 m) over the MAP network's bounding box that contain a delivered fix with state 2 at level 3 or 4.",
         "bsmBands":
-            "Bands by great-circle distance from the BSM's encoded position to the RSU's zone.toml position; transmitted counts every BSM sent (at the configured BSM rate) while in the band.",
+            "Bands by great-circle distance from the BSM's encoded position to the RSU's zone.toml position; transmitted counts every BSM sent (at the configured BSM rate, parameters.bsmRate) while in the band; delivered = intact receptions at the platform (the reception ratio's numerator); exposureSeconds = time of integrated JT/T 808 steps whose midpoint lies in the band (x 10 Hz nominal = expected).",
     ]
 }

@@ -13,7 +13,8 @@ struct InsertStatement {
     private let database: Database
     private let sql: String
     private var handle: SQLiteStatement { statement.sqliteStatement }
-    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+    private static let transient = unsafeBitCast(
+        OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
     init(_ database: Database, sql: String) throws {
         self.database = database
@@ -24,7 +25,9 @@ struct InsertStatement {
     func bind(_ column: Int32, _ value: Int64) { sqlite3_bind_int64(handle, column, value) }
     func bind(_ column: Int32, _ value: Int) { sqlite3_bind_int64(handle, column, Int64(value)) }
     func bind(_ column: Int32, _ value: Double) { sqlite3_bind_double(handle, column, value) }
-    func bind(_ column: Int32, _ value: String) { sqlite3_bind_text(handle, column, value, -1, Self.transient) }
+    func bind(_ column: Int32, _ value: String) {
+        sqlite3_bind_text(handle, column, value, -1, Self.transient)
+    }
     func bind(_ column: Int32, _ value: Int64?) {
         if let value { bind(column, value) } else { sqlite3_bind_null(handle, column) }
     }

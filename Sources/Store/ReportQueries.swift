@@ -147,7 +147,11 @@ extension ZoneStore {
                     SELECT vin, day, level, SUM(distance_m) AS d FROM vehicle_daily WHERE \(condition)
                     GROUP BY vin, day, level ORDER BY vin, day, level
                     """, arguments: arguments
-            ).map { DailyMileage(vin: $0["vin"], day: $0["day"], level: $0["level"], kilometres: ($0["d"] as Double) / 1000) }
+            ).map {
+                DailyMileage(
+                    vin: $0["vin"], day: $0["day"], level: $0["level"], kilometres: ($0["d"] as Double) / 1000
+                )
+            }
         }
     }
 
@@ -161,11 +165,13 @@ extension ZoneStore {
                 arguments += StatementArguments(kinds.map(\.rawValue))
             }
             return try Row.fetchAll(
-                db, sql: "SELECT * FROM events WHERE \(condition) ORDER BY time_us, vin", arguments: arguments)
+                db, sql: "SELECT * FROM events WHERE \(condition) ORDER BY time_us, vin", arguments: arguments
+            )
         }
     }
 
-    static func summaries(_ db: Database, _ filter: ReportFilter, perVehicle: Bool) throws -> [StoredSummary] {
+    static func summaries(_ db: Database, _ filter: ReportFilter, perVehicle: Bool) throws -> [StoredSummary]
+    {
         var result: [String: StoredSummary] = [:]
         let key = perVehicle ? "vin" : "'*'"
         func entry(_ vin: String) -> String {

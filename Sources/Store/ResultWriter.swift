@@ -90,7 +90,9 @@ struct ResultWriter {
         let events = summary.events(configuration: configuration)
         // Outcome of each takeover request, from the event that closed it.
         var closers: [Microseconds: EventRecord] = [:]
-        for e in events { for request in e.closedRequests where closers[request] == nil { closers[request] = e } }
+        for e in events {
+            for request in e.closedRequests where closers[request] == nil { closers[request] = e }
+        }
         for e in events {
             var takeoverTime = e.takeoverTime
             var outcome: String?
@@ -233,7 +235,11 @@ struct ResultWriter {
             try sequence.step()
         }
         try db.execute(
-            sql: "INSERT INTO unattributed(run_id, bsm_from_unregistered_obu, unknown_vehicle_observations) VALUES (?,?,?)",
-            arguments: [run, metrics.unattributed.bsmFromUnregisteredOBU, metrics.unattributed.unknownVehicleObservations])
+            sql:
+                "INSERT INTO unattributed(run_id, bsm_from_unregistered_obu, unknown_vehicle_observations) VALUES (?,?,?)",
+            arguments: [
+                run, metrics.unattributed.bsmFromUnregisteredOBU,
+                metrics.unattributed.unknownVehicleObservations,
+            ])
     }
 }

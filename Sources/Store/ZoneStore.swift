@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Metrics
+import Zone
 
 /// A journal file that a run processed, identified by the SHA-256 of its content.
 public struct RunFile: Sendable, Hashable {
@@ -93,13 +94,16 @@ public final class ZoneStore: Sendable {
     // MARK: Zone registry
 
     /// Records the zone registry: operators, vehicles, RSUs (as `cv2x/<id>` sources), road links and grid.
-    public func registerZone(_ configuration: MetricsConfiguration, operators: [String: String] = [:]) throws {
+    public func registerZone(_ configuration: MetricsConfiguration, operators: [String: String] = [:]) throws
+    {
         try pool.write { db in
             try Self.upsertVehicles(db, configuration.vehicles)
             var operatorIDs = Set(configuration.vehicles.map(\.operatorID))
             operatorIDs.formUnion(operators.keys)
             let op = try InsertStatement(
-                db, sql: "INSERT INTO operators(id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name"
+                db,
+                sql:
+                    "INSERT INTO operators(id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name"
             )
             for id in operatorIDs.sorted() where !id.isEmpty {
                 op.bind(1, id)
@@ -120,7 +124,8 @@ public final class ZoneStore: Sendable {
             }
             if let roads = configuration.roads {
                 try db.execute(sql: "DELETE FROM road_links")
-                let link = try InsertStatement(db, sql: "INSERT INTO road_links(id, length_m, road_class) VALUES (?, ?, ?)")
+                let link = try InsertStatement(
+                    db, sql: "INSERT INTO road_links(id, length_m, road_class) VALUES (?, ?, ?)")
                 for info in roads.links {
                     link.bind(1, info.id)
                     link.bind(2, info.length)
@@ -129,6 +134,11 @@ public final class ZoneStore: Sendable {
                 }
             }
             if let grid = configuration.grid {
+                let southWest = grid.projection.unproject(grid.southWest)
+                let northEast = grid.projection.unproject(
+                    LocalPoint(
+                        east: grid.southWest.east + Double(grid.columns) * grid.cellSize,
+                        north: grid.southWest.north + Double(grid.rows) * grid.cellSize))
                 try db.execute(
                     sql: """
                         INSERT OR REPLACE INTO coverage_grid
@@ -136,7 +146,8 @@ public final class ZoneStore: Sendable {
                         VALUES (1, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        grid.minLatitude, grid.minLongitude, grid.maxLatitude, grid.maxLongitude, grid.cellSize,
+                        southWest.latitude, southWest.longitude, northEast.latitude, northEast.longitude,
+                        grid.cellSize,
                         grid.columns, grid.rows,
                     ])
             }
@@ -211,7 +222,9 @@ public final class ZoneStore: Sendable {
     ) throws {
         try pool.write { db in
             try ResultWriter(db: db, run: run, metrics: metrics).write()
-            let times = metrics.vehicles.values.compactMap { v in v.summary.firstTime.map { ($0, v.summary.lastTime ?? $0) } }
+            let times = metrics.vehicles.values.compactMap { v in
+                v.summary.firstTime.map { ($0, v.summary.lastTime ?? $0) }
+            }
             try db.execute(
                 sql: """
                     UPDATE runs SET status = 'complete', finished_at_us = ?, frames = ?, first_time_us = ?,

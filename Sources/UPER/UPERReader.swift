@@ -125,7 +125,24 @@ public struct UPERReader {
             position &+= count
             return (word &<< UInt64(truncatingIfNeeded: shift)) &>> UInt64(truncatingIfNeeded: 64 &- count)
         }
+        if count == 0 { return 0 }
+        if position &+ count <= end && count > 0 && count <= 57 && byteCount >= 8 {
+            return readBitsTail(count)
+        }
         return try readBitsOutOfLine(count)
+    }
+
+    /// A read of 1...57 bits within the data that ends in the last 7 bytes of a buffer of 8 or
+    /// more: the window starts at the read's first byte or at the buffer's last 8 bytes, whichever
+    /// is earlier, so it holds all the bits (the caller checked the bounds).
+    @usableFromInline @inline(never)
+    mutating func readBitsTail(_ count: Int) -> UInt64 {
+        let byte = Swift.min(position &>> 3, byteCount &- 8)
+        let offset = position &- (byte &<< 3)
+        let word = UInt64(
+            bigEndian: base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: byte, as: UInt64.self))
+        position &+= count
+        return (word &<< UInt64(truncatingIfNeeded: offset)) &>> UInt64(truncatingIfNeeded: 64 &- count)
     }
 
     /// Checked, byte-by-byte read: zero counts, short buffers, 9-byte straddles, and all errors.
@@ -604,7 +621,27 @@ public struct UPERReader {
     /// SEQUENCE OF element count with size constraint `lower...upper` (possibly extensible). A
     /// fragmented count (16384 elements and more without an upper bound below 65536) throws
     /// `.unsupported`; use ``readSequenceOf(lower:upper:extensible:_:)`` for such types.
+    @inlinable @inline(__always)
     public mutating func readCount(lower: Int, upper: Int?, extensible: Bool) throws(UPERError) -> Int {
+        // Inline for a root size constrained below 64K (every CSAE 53 list).
+        if let upper, upper < 65536, lower >= 0, lower <= upper {
+            let extended = extensible ? try readBool() : false
+            if !extended {
+                if upper == lower { return lower }
+                let width = 64 &- UInt64(truncatingIfNeeded: upper &- lower).leadingZeroBitCount
+                let size = lower &+ Int(truncatingIfNeeded: try readBits(width))
+                if size > upper {
+                    try failSizeOutOfRange(size, lower: lower, upper: upper, at: position &- width)
+                }
+                return size
+            }
+            position &-= 1
+        }
+        return try readCountGeneral(lower: lower, upper: upper, extensible: extensible)
+    }
+
+    @usableFromInline
+    mutating func readCountGeneral(lower: Int, upper: Int?, extensible: Bool) throws(UPERError) -> Int {
         let start = position
         let (size, fragment, _) = try readSizeHeader(lower: lower, upper: upper, extensible: extensible)
         if fragment {

@@ -84,7 +84,8 @@ struct MetricsCommand: ParsableCommand {
         for r in rows { for (i, cell) in r.enumerated() { widths[i] = max(widths[i], cell.count) } }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, cell in
-                i < 2 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                i < 2
+                    ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: widths[i] - cell.count) + cell
             }.joined(separator: "  ")
         }
@@ -146,8 +147,10 @@ struct MetricsCommand: ParsableCommand {
         init(_ s: StoredSummary) {
             vin = s.vin
             operatorID = s.operatorID
-            automatedKilometresByLevel = Dictionary(uniqueKeysWithValues: s.automatedMetresByLevel.map { ("L\($0.key)", $0.value / 1000) })
-            automatedHoursByLevel = Dictionary(uniqueKeysWithValues: s.automatedSecondsByLevel.map { ("L\($0.key)", $0.value / 3600) })
+            automatedKilometresByLevel = Dictionary(
+                uniqueKeysWithValues: s.automatedMetresByLevel.map { ("L\($0.key)", $0.value / 1000) })
+            automatedHoursByLevel = Dictionary(
+                uniqueKeysWithValues: s.automatedSecondsByLevel.map { ("L\($0.key)", $0.value / 3600) })
             automatedKilometres = s.automatedKilometres
             disengagements = s.disengagements
             inferredDisengagements = s.inferredDisengagements
@@ -174,7 +177,8 @@ struct MetricsCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let output = Output(
-            month: filter.month, vehicle: filter.vin, operatorID: filter.operatorID, vehicles: vehicles.map(Entry.init),
+            month: filter.month, vehicle: filter.vin, operatorID: filter.operatorID,
+            vehicles: vehicles.map(Entry.init),
             zone: Entry(zone))
         return String(decoding: try encoder.encode(output), as: UTF8.self)
     }

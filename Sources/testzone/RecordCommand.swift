@@ -172,6 +172,12 @@ final class Recorder {
                             stopReason = "message limit reached"
                             break receiving
                         }
+                        if let maxBytes = limits.maxBytes,
+                            journal.writer.bytesWritten + UInt64(journal.writer.openChunkBytes) >= maxBytes
+                        {
+                            stopReason = "size limit reached"
+                            break receiving
+                        }
                     }
                 }
             }

@@ -52,15 +52,32 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "No progress bar.")
     var quiet = false
 
+    @Option(help: "Instead of sockets: run the recordings through decoding and metrics into this SQLite database.")
+    var db: String?
+
+    @Option(help: "With --db: the zone configuration (zone.toml).")
+    var config: String?
+
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one MCAP file") }
-        // Another mode (metrics into a database) may come as an alternative to the sockets.
+        if db != nil {
+            if publish != nil || push != nil { throw ValidationError("--db replays into a database, not onto sockets") }
+            if config == nil { throw ValidationError("--db needs --config zone.toml") }
+            if from != nil || to != nil || !topics.isEmpty || loop {
+                throw ValidationError("--from, --to, --topics and --loop apply to socket replay only")
+            }
+            return
+        }
         if (publish == nil) == (push == nil) {
-            throw ValidationError("give exactly one of --publish ENDPOINT or --push ENDPOINT")
+            throw ValidationError("give exactly one of --publish ENDPOINT or --push ENDPOINT, or --db with --config")
         }
     }
 
     func run() throws {
+        if let db, let config {
+            try ReplayToDatabase(files: files, database: db, configuration: config, quiet: quiet).run()
+            return
+        }
         StopSignal.install()
         let options = ReplayOptions(
             speed: speed, from: from, to: to, topicPrefixes: topics.isEmpty ? nil : topics)

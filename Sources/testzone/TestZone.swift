@@ -25,6 +25,7 @@ struct TestZone: AsyncParsableCommand {
             MetricsCommand.self,
             SimulateCommand.self,
             ReportCommand.self,
+            IngestCommand.self,
         ]
     )
 }

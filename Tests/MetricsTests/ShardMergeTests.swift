@@ -12,7 +12,9 @@ struct ShardMergeTests {
     /// BSMs at 10 Hz through two RSUs with dropouts, and frame accounting with sequence numbers.
     struct Scenario {
         var observations: [Observation] = []
-        var frames: [(time: Microseconds, source: String, stream: SequenceStream, value: Int, outcome: FrameOutcome)] = []
+        var frames:
+            [(time: Microseconds, source: String, stream: SequenceStream, value: Int, outcome: FrameOutcome)] =
+                []
     }
 
     func scenario(seed: UInt64, seconds: Int = 900) -> Scenario {
@@ -31,24 +33,33 @@ struct ShardMergeTests {
                     state = S.state(UInt8.random(in: 3...4, using: &rng), .active)
                     result.observations.append(.event(S.event(vehicle, s - 0.3, .engaged, level: 0)))
                 } else if roll < 6, state.status == .active {
-                    result.observations.append(.event(S.event(vehicle, s - 0.6, .takeoverRequest, level: state.level)))
+                    result.observations.append(
+                        .event(S.event(vehicle, s - 0.6, .takeoverRequest, level: state.level)))
                     state.status = .takeoverRequested
                 } else if roll < 9, state.status.isEngaged {
                     let type: AutomationEventType = Bool.random(using: &rng) ? .disengaged : .mrmStarted
                     let cause = Cause(rawValue: UInt8.random(in: 0...11, using: &rng)) ?? .unspecified
                     let initiator = Initiator(rawValue: UInt8.random(in: 1...4, using: &rng)) ?? .ads
                     result.observations.append(
-                        .event(S.event(vehicle, s - 0.4, type, initiator: initiator, cause: cause, level: state.level)))
-                    state = type == .disengaged ? S.state(0, .off) : S.state(state.level, .minimalRiskManoeuvre)
+                        .event(
+                            S.event(
+                                vehicle, s - 0.4, type, initiator: initiator, cause: cause, level: state.level
+                            )))
+                    state =
+                        type == .disengaged ? S.state(0, .off) : S.state(state.level, .minimalRiskManoeuvre)
                 } else if roll < 10, state.status.isEngaged {
                     state = S.state(0, .off)  // silent drop: inferred disengagement
                 } else if roll < 11 {
-                    result.observations.append(.event(S.event(vehicle, s - 0.1, .collision, level: state.level)))
+                    result.observations.append(
+                        .event(S.event(vehicle, s - 0.1, .collision, level: state.level)))
                 }
                 // Track: gaps and outliers now and then.
                 let step = Int.random(in: 0..<100, using: &rng)
                 let north = step == 0 ? 900.0 : 0
-                result.observations.append(.fix(S.fix(vehicle, s, east: east, north: north, speed: 10, state: step == 1 ? nil : state)))
+                result.observations.append(
+                    .fix(
+                        S.fix(vehicle, s, east: east, north: north, speed: 10, state: step == 1 ? nil : state)
+                    ))
                 // Serial numbers per report, with gaps and duplicates.
                 let source = "jt808/\(S.vehicles[vehicle].terminalNumber)"
                 let stream = SequenceStream(kind: .jt808Serial, id: S.vehicles[vehicle].terminalNumber)
@@ -60,10 +71,14 @@ struct ShardMergeTests {
                         let t = s + Double(tenth) / 10
                         let rsu = Int.random(in: 0..<3, using: &rng)
                         result.observations.append(
-                            .bsm(S.bsm(vehicle, t, east: east + Double(tenth), rsu: rsu == 2 ? nil : rsu, msgCnt: UInt8(msgCnt))))
+                            .bsm(
+                                S.bsm(
+                                    vehicle, t, east: east + Double(tenth), rsu: rsu == 2 ? nil : rsu,
+                                    msgCnt: UInt8(msgCnt))))
                         let bsmStream = SequenceStream(kind: .bsmMsgCnt, id: "\(vehicle)")
                         let outcome: FrameOutcome = rsu == 2 ? .rejected(reason: "uper: truncated") : .decoded
-                        result.frames.append((S.t0 + Microseconds(t * 1e6), "cv2x/RSU-\(rsu)", bsmStream, msgCnt, outcome))
+                        result.frames.append(
+                            (S.t0 + Microseconds(t * 1e6), "cv2x/RSU-\(rsu)", bsmStream, msgCnt, outcome))
                         msgCnt = (msgCnt + 1) % 128
                     }
                 }
@@ -76,14 +91,20 @@ struct ShardMergeTests {
         return result
     }
 
-    func aggregate(_ observations: [Observation], frames: [(time: Microseconds, source: String, stream: SequenceStream, value: Int, outcome: FrameOutcome)]) -> ZoneMetrics {
+    func aggregate(
+        _ observations: [Observation],
+        frames: [(
+            time: Microseconds, source: String, stream: SequenceStream, value: Int, outcome: FrameOutcome
+        )]
+    ) -> ZoneMetrics {
         var aggregator = ZoneAggregator(configuration: S.configuration())
         for frame in frames {
             let source = aggregator.source(named: frame.source)
             aggregator.received(source: source, at: frame.time)
             aggregator.record(frame.outcome, source: source)
             aggregator.recordClockOffset(frame.time % 1000, source: source)
-            aggregator.recordSequence(frame.value, stream: aggregator.sequenceStream(frame.stream), at: frame.time)
+            aggregator.recordSequence(
+                frame.value, stream: aggregator.sequenceStream(frame.stream), at: frame.time)
         }
         for o in observations { o.apply(to: &aggregator) }
         return aggregator.finish()
@@ -94,13 +115,21 @@ struct ShardMergeTests {
         for vin in a.vehicles.keys.sorted() {
             guard let x = a.vehicles[vin], let y = b.vehicles[vin] else { continue }
             let c = a.configuration
-            #expect(x.summary.totals(configuration: c) == y.summary.totals(configuration: c), "\(label) \(vin): totals")
-            #expect(x.summary.events(configuration: c) == y.summary.events(configuration: c), "\(label) \(vin): events")
-            #expect(x.summary.segments(configuration: c) == y.summary.segments(configuration: c), "\(label) \(vin): segments")
             #expect(
-                x.summary.openTakeoverRequests(configuration: c) == y.summary.openTakeoverRequests(configuration: c),
+                x.summary.totals(configuration: c) == y.summary.totals(configuration: c),
+                "\(label) \(vin): totals")
+            #expect(
+                x.summary.events(configuration: c) == y.summary.events(configuration: c),
+                "\(label) \(vin): events")
+            #expect(
+                x.summary.segments(configuration: c) == y.summary.segments(configuration: c),
+                "\(label) \(vin): segments")
+            #expect(
+                x.summary.openTakeoverRequests(configuration: c)
+                    == y.summary.openTakeoverRequests(configuration: c),
                 "\(label) \(vin): open requests")
-            #expect(VehicleReport(metrics: x, configuration: c) == VehicleReport(metrics: y, configuration: c))
+            #expect(
+                VehicleReport(metrics: x, configuration: c) == VehicleReport(metrics: y, configuration: c))
         }
         #expect(a.sources == b.sources, "\(label): sources")
         #expect(a.sequences == b.sequences, "\(label): sequences")
@@ -120,7 +149,9 @@ struct ShardMergeTests {
         for i in 0..<(bounds.count - 1) {
             let range = bounds[i]..<bounds[i + 1]
             shards.append(
-                aggregate(data.observations.filter { range.contains($0.time) }, frames: data.frames.filter { range.contains($0.time) }))
+                aggregate(
+                    data.observations.filter { range.contains($0.time) },
+                    frames: data.frames.filter { range.contains($0.time) }))
         }
         // Merge in a shuffled order, pairwise between neighbours in time only as it happens.
         var order = Array(shards.indices)
@@ -148,9 +179,11 @@ struct ShardMergeTests {
         // accounting is additive, so RSU frames may fall in either shard.
         let vehicle0: Set<String> = ["0", S.vehicles[0].terminalNumber]
         let a = aggregate(
-            data.observations.filter { $0.vehicle == 0 }, frames: data.frames.filter { vehicle0.contains($0.stream.id) })
+            data.observations.filter { $0.vehicle == 0 },
+            frames: data.frames.filter { vehicle0.contains($0.stream.id) })
         let b = aggregate(
-            data.observations.filter { $0.vehicle != 0 }, frames: data.frames.filter { !vehicle0.contains($0.stream.id) })
+            data.observations.filter { $0.vehicle != 0 },
+            frames: data.frames.filter { !vehicle0.contains($0.stream.id) })
         expectEqual(a.merged(with: b), whole, "by vehicle, seed \(seed)")
         expectEqual(b.merged(with: a), whole, "by vehicle reversed, seed \(seed)")
     }

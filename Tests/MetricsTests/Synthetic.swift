@@ -14,7 +14,9 @@ enum Synthetic {
 
     /// Links 0..<20 of 100 m along the road (east 0...2000 m), matched within 10 m of the axis.
     struct StraightRoad: RoadMatcher {
-        let links: [RoadLinkInfo] = (0..<20).map { RoadLinkInfo(id: "L\($0)", length: 100, roadClass: "urban") }
+        let links: [RoadLinkInfo] = (0..<20).map {
+            RoadLinkInfo(id: "L\($0)", length: 100, roadClass: "urban")
+        }
         func match(latitude: Double, longitude: Double) -> Int? {
             let north = (latitude - Synthetic.originLatitude) * .pi / 180 * Geodesy.earthRadius
             let east =
@@ -50,22 +52,28 @@ enum Synthetic {
         AutomationState(level: level, status: status)
     }
 
-    static func fix(_ vehicle: VehicleRef, _ seconds: Double, east: Double, north: Double = 0,
-        speed: Double = 10, state: AutomationState? = nil) -> VehicleFix {
+    static func fix(
+        _ vehicle: VehicleRef, _ seconds: Double, east: Double, north: Double = 0,
+        speed: Double = 10, state: AutomationState? = nil
+    ) -> VehicleFix {
         VehicleFix(
             vehicle: vehicle, time: t0 + Microseconds(seconds * 1e6), latitude: latitude(north: north),
             longitude: longitude(east: east), speed: speed, heading: 90, automation: state)
     }
 
-    static func event(_ vehicle: VehicleRef, _ seconds: Double, _ type: AutomationEventType,
-        initiator: Initiator = .ads, cause: Cause = .unspecified, level: UInt8 = 4) -> AutomationEvent {
+    static func event(
+        _ vehicle: VehicleRef, _ seconds: Double, _ type: AutomationEventType,
+        initiator: Initiator = .ads, cause: Cause = .unspecified, level: UInt8 = 4
+    ) -> AutomationEvent {
         AutomationEvent(
-            vehicle: vehicle, time: t0 + Microseconds(seconds * 1e6), type: type, initiator: initiator, cause: cause,
+            vehicle: vehicle, time: t0 + Microseconds(seconds * 1e6), type: type, initiator: initiator,
+            cause: cause,
             levelBefore: level)
     }
 
     static func bsm(_ vehicle: VehicleRef, _ seconds: Double, east: Double, rsu: Int? = 0, msgCnt: UInt8 = 0)
-        -> BSMReception {
+        -> BSMReception
+    {
         BSMReception(
             vehicle: vehicle, rsu: rsu, msgCnt: msgCnt, receiveTime: t0 + Microseconds(seconds * 1e6),
             latitude: latitude(north: 0), longitude: longitude(east: east))
@@ -73,7 +81,8 @@ enum Synthetic {
 
     /// Runs observations through a fresh aggregator and returns the finished metrics.
     static func run(_ observations: [Observation], configuration: MetricsConfiguration = configuration())
-        -> ZoneMetrics {
+        -> ZoneMetrics
+    {
         var aggregator = ZoneAggregator(configuration: configuration)
         for o in observations { o.apply(to: &aggregator) }
         return aggregator.finish()

@@ -1,3 +1,4 @@
+import CV2X
 import Foundation
 import GRDB
 import JT808
@@ -6,17 +7,21 @@ import Pipeline
 import Recording
 import Store
 import Testing
-import CV2X
 
 @Suite("Frame processor and replay into the database")
 struct ReplayTests {
     static let start: Int64 = 1_793_500_000  // 2026-11-01T02:26:40Z
     static let configuration = MetricsConfiguration(vehicles: [
-        VehicleIdentity(vin: "LSVAU2180N2183294", operatorID: "saic", terminalNumber: "013800000001", obuID: 0x0102_0304_0506_0708)
+        VehicleIdentity(
+            vin: "LSVAU2180N2183294", operatorID: "saic", terminalNumber: "013800000001",
+            obuID: 0x0102_0304_0506_0708)
     ])
 
-    static func report(second: Int, east: Double, level: UInt8, mode: AutomationMode, events: [JT808.AutomationEvent] = [])
-        -> LocationReport {
+    static func report(
+        second: Int, east: Double, level: UInt8, mode: AutomationMode, events: [JT808.AutomationEvent] = []
+    )
+        -> LocationReport
+    {
         var report = LocationReport(
             status: [.positioned], latitudeMagnitude: 31_280_000,
             longitudeMagnitude: UInt32(121_160_000 + east / 0.0951), speed: 360, direction: 90,
@@ -26,9 +31,12 @@ struct ReplayTests {
         return report
     }
 
-    static func packet(_ report: LocationReport, serial: UInt16, terminal: String = "013800000001") throws -> [UInt8] {
+    static func packet(_ report: LocationReport, serial: UInt16, terminal: String = "013800000001") throws
+        -> [UInt8]
+    {
         let header = JT808Header(
-            messageID: JT808MessageID.locationReport, terminal: TerminalNumber(terminal) ?? TerminalNumber(value: 0, byteCount: 10),
+            messageID: JT808MessageID.locationReport,
+            terminal: TerminalNumber(terminal) ?? TerminalNumber(value: 0, byteCount: 10),
             serial: serial)
         return try JT808Packet(header: header, body: .locationReport(report)).encoded()
     }
@@ -45,14 +53,20 @@ struct ReplayTests {
         for s in 0...200 {
             var events: [JT808.AutomationEvent] = []
             if s == 100 {
-                events.append(.init(type: .takeoverRequest, initiator: .ads, cause: .leftODD, levelBefore: 4,
-                    time: JT808Timestamp(secondsSince1970: start + 99), milliseconds: 200))
+                events.append(
+                    .init(
+                        type: .takeoverRequest, initiator: .ads, cause: .leftODD, levelBefore: 4,
+                        time: JT808Timestamp(secondsSince1970: start + 99), milliseconds: 200))
             }
             if s == 101 {
-                events.append(.init(type: .disengaged, initiator: .safetyDriver, cause: .leftODD, levelBefore: 4,
-                    time: JT808Timestamp(secondsSince1970: start + 100), milliseconds: 500))
+                events.append(
+                    .init(
+                        type: .disengaged, initiator: .safetyDriver, cause: .leftODD, levelBefore: 4,
+                        time: JT808Timestamp(secondsSince1970: start + 100), milliseconds: 500))
             }
-            let report = report(second: s, east: Double(s) * 10, level: s <= 100 ? 4 : 0, mode: s <= 100 ? .active : .off, events: events)
+            let report = report(
+                second: s, east: Double(s) * 10, level: s <= 100 ? 4 : 0, mode: s <= 100 ? .active : .off,
+                events: events)
             let bytes = try packet(report, serial: UInt16(s))
             try writer.write(channelID: channel, logTime: log(Double(s)), publishTime: 0, payload: bytes)
             if s == 50 {
@@ -65,7 +79,8 @@ struct ReplayTests {
             }
             if s % 10 == 0 {
                 let other = try packet(report, serial: UInt16(s / 10), terminal: "019900000000")
-                try writer.write(channelID: stranger, logTime: log(Double(s) + 0.05), publishTime: 0, payload: other)
+                try writer.write(
+                    channelID: stranger, logTime: log(Double(s) + 0.05), publishTime: 0, payload: other)
             }
         }
         try writer.write(channelID: channel, logTime: log(150.5), publishTime: 0, payload: [UInt8]())
@@ -74,14 +89,17 @@ struct ReplayTests {
     }
 
     func temporaryDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("testzone-replay-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "testzone-replay-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory
     }
 
     @Test func sha256KnownAnswers() {
         #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SHA256.hex(Array("abc".utf8))
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
         #expect(SHA256.hex(long) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         var hasher = SHA256()
@@ -98,7 +116,8 @@ struct ReplayTests {
         undefined.automationEvents = AutomationEvents()
         let undefinedBytes = try Self.packet(undefined, serial: 2)
         for payload in [good, good, bad, undefinedBytes, [UInt8](repeating: 0, count: 70_000)] {
-            processor.process(topic: "jt808/013800000001", payload: payload, logTime: UInt64(Self.start) * 1_000_000_000)
+            processor.process(
+                topic: "jt808/013800000001", payload: payload, logTime: UInt64(Self.start) * 1_000_000_000)
         }
         processor.process(topic: "weird/x", payload: [1], logTime: 0)
         let metrics = processor.finish()
@@ -106,7 +125,11 @@ struct ReplayTests {
         #expect(health.received == 5)
         #expect(health.decoded == 1)
         #expect(health.duplicates == 1)
-        #expect(health.rejected == ["jt808: bad check code": 1, "jt808: undefined ICV item value": 1, "frame: payload over 64 KiB": 1])
+        #expect(
+            health.rejected == [
+                "jt808: bad check code": 1, "jt808: undefined ICV item value": 1,
+                "frame: payload over 64 KiB": 1,
+            ])
         #expect(metrics.sources["weird/x"]?.rejected == ["frame: unknown topic prefix": 1])
         #expect(processor.rejected.count == 4)
         #expect(metrics.vehicles["LSVAU2180N2183294"] != nil)
@@ -148,13 +171,15 @@ struct ReplayTests {
             try Row.fetchAll(db, sql: "SELECT source_id, reason, count FROM rejected_reasons ORDER BY reason")
                 .map { "\($0["source_id"] as String): \($0["reason"] as String) x\($0["count"] as Int)" }
         }
-        #expect(reasons == [
-            "jt808/013800000001: frame: empty payload x1",
-            "can/bus0: frame: unknown topic prefix x1",
-            "jt808/013800000001: jt808: bad check code x1",
-        ])
+        #expect(
+            reasons == [
+                "jt808/013800000001: frame: empty payload x1",
+                "can/bus0: frame: unknown topic prefix x1",
+                "jt808/013800000001: jt808: bad check code x1",
+            ])
         let unregistered = try store.pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT registered FROM vehicles WHERE vin = 'UNREGISTERED-19900000000'")
+            try Int.fetchOne(
+                db, sql: "SELECT registered FROM vehicles WHERE vin = 'UNREGISTERED-19900000000'")
         }
         #expect(unregistered == 0)
         let checkpoint = try #require(try store.checkpoint(journalFile: recording))
@@ -183,7 +208,10 @@ struct CV2XFrameTests {
 
     @Test func bsmReceptionsSequenceGapsDuplicatesAndRejects() throws {
         let configuration = MetricsConfiguration(
-            vehicles: [VehicleIdentity(vin: "VIN-OBU", operatorID: "op", terminalNumber: "1", obuID: 0x4A44_5A4C_3030_3031)],
+            vehicles: [
+                VehicleIdentity(
+                    vin: "VIN-OBU", operatorID: "op", terminalNumber: "1", obuID: 0x4A44_5A4C_3030_3031)
+            ],
             rsus: [RSUSite(id: "RSU-7", latitude: 31.2840, longitude: 121.1700)])
         var processor = FrameProcessor(configuration: configuration)
         // 2026-11-01T02:26:42.350Z: secMark 42350 matches exactly; later frames 100 ms apart.

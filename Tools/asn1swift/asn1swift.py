@@ -29,6 +29,9 @@ KNOWN_MULTIPLIER = {
     'NumericString': '.numeric',
 }
 CONSTRUCTED = {'SEQUENCE', 'CHOICE', 'ENUMERATED'}
+# Widest batched read: 57 bits plus at most 7 bits of misalignment stay within the runtime's
+# single 64-bit window (its fast path).
+BATCH_BITS = 57
 
 # Swift keywords that must be escaped with backticks when used as identifiers.
 SWIFT_KEYWORDS = {
@@ -671,7 +674,7 @@ class Generator:
             run = []
             total = preamble_bits
             while (i < len(root_props) and root_props[i][3] == 'required' and widths[i] is not None
-                   and total + widths[i][0] <= 64):
+                   and total + widths[i][0] <= BATCH_BITS):
                 run.append(i)
                 total += widths[i][0]
                 i += 1
@@ -687,7 +690,7 @@ class Generator:
                 run = [i]
                 total = widths[i][0]
                 j = i + 1
-                while j < len(root_props) and widths[j] is not None and total + widths[j][0] <= 64:
+                while j < len(root_props) and widths[j] is not None and total + widths[j][0] <= BATCH_BITS:
                     run.append(j)
                     total += widths[j][0]
                     j += 1

@@ -7,25 +7,25 @@
 import Benchmark
 import CV2X
 
-/// The benchmark frames: (name, hex).
+/// The benchmark frames: (name, hex). Names match Tools/bench/asn1c_bench.c / cv2x-frames.hex.
 let frames: [(String, String)] = [
-    ("BSM mandatory 38 B", "000229488b498606060634add9094f0816705ca3e205a856c7081fcdf31fe01dc00b91e00280"),
+    ("bsm-mandatory-38B", "000229488b498606060634add9094f0816705ca3e205a856c7081fcdf31fe01dc00b91e00280"),
     (
-        "BSM typical 51 B",
+        "bsm-typical-51B",
         "07e229488b498606060634adc664253c2059c1728f8816940f17706a50ad8e103dfad7f37cc7f8077fe82a59723c0790a40808"
     ),
     (
-        "SPAT 54 B",
+        "spat-4-phases-54B",
         "3612ea6014adc028000860e810052b7180826020000014002580408c080000055009601823020000016802580808c08000005f009600"
     ),
     (
-        "RSM 5 participants 139 B",
+        "rsm-5-participants-139B",
         "2055253553030303037c84a7840b382e51f102d446200c869488b498606060654adc4ed40f44890961c207e47d07f7fff968398780a0"
             + "0400cad4adc4f6a0fa8890af1c8496839878118033252b71400040322432073a1f91f41fdfffe5a0e61e00200cef4adc509610708"
             + "90e11d4c96839878108034152b7144b04352243e876c1f91f41fdfffe5a0e61e0"
     ),
     (
-        "MAP 4 nodes 274 B",
+        "map-4-nodes-274B",
         "141ba9800d892a22db0c20002183a9094f0816705ca3e03c000430800a341057800b8310fa058308e1018000860f0085600815e800"
             + "1c000430780202b0080af2000e0002183c0202624a88b6c318000860f242541fc59c17a5f80f00010c1d028d0415e002e0c43e81"
             + "60c2384060002183e0215802057a000700010c1f0080ac0202bc80038000860f80809892a22db0ca0002183e90951f616705ca3"
@@ -73,7 +73,7 @@ let benchmarks: @Sendable () -> Void = {
     }
     let typical = bytes(fromHex: frames[1].1)
     let bsm = try? CSAE53_2020.MessageFrame(uper: typical)
-    Benchmark("CV2X JER BSM typical 51 B", configuration: configuration) { benchmark in
+    Benchmark("CV2X JER bsm-typical-51B", configuration: configuration) { benchmark in
         var writer = JERWriter(capacity: 2048)
         for _ in benchmark.scaledIterations {
             writer.reset()

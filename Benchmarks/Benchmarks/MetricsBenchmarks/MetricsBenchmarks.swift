@@ -33,7 +33,8 @@ let configuration: MetricsConfiguration = {
             RSUSite(id: "RSU-1", latitude: 31.28, longitude: 121.165),
             RSUSite(id: "RSU-2", latitude: 31.28, longitude: 121.175),
         ],
-        grid: CoverageGrid(minLatitude: 31.27, minLongitude: 121.15, maxLatitude: 31.29, maxLongitude: 121.20))
+        grid: CoverageGrid(minLatitude: 31.27, minLongitude: 121.15, maxLatitude: 31.29, maxLongitude: 121.20)
+    )
 }()
 
 /// Position of a vehicle at a time: back and forth along an east-west road at 10 m/s.
@@ -53,14 +54,32 @@ func makeObservations(count: Int) -> [TrackItem] {
             let s = Double(second)
             let active = (second + v * 13) % 300 < 240
             if (second + v * 13) % 300 == 239 {
-                items.append(.event(AutomationEvent(vehicle: v, time: (start + Int64(second)) * 1_000_000 + 200_000, type: .takeoverRequest, initiator: .ads, cause: .leftODD, levelBefore: 4)))
-                items.append(.event(AutomationEvent(vehicle: v, time: (start + Int64(second)) * 1_000_000 + 900_000, type: .disengaged, initiator: .safetyDriver, cause: .leftODD, levelBefore: 4)))
+                items.append(
+                    .event(
+                        AutomationEvent(
+                            vehicle: v, time: (start + Int64(second)) * 1_000_000 + 200_000,
+                            type: .takeoverRequest, initiator: .ads, cause: .leftODD, levelBefore: 4)))
+                items.append(
+                    .event(
+                        AutomationEvent(
+                            vehicle: v, time: (start + Int64(second)) * 1_000_000 + 900_000,
+                            type: .disengaged, initiator: .safetyDriver, cause: .leftODD, levelBefore: 4)))
             }
             let p = position(vehicle: v, second: s)
-            items.append(.fix(VehicleFix(vehicle: v, time: (start + Int64(second)) * 1_000_000, latitude: p.latitude, longitude: p.longitude, speed: 10, heading: 90, automation: AutomationState(level: active ? 4 : 0, status: active ? .active : .off))))
+            items.append(
+                .fix(
+                    VehicleFix(
+                        vehicle: v, time: (start + Int64(second)) * 1_000_000, latitude: p.latitude,
+                        longitude: p.longitude, speed: 10, heading: 90,
+                        automation: AutomationState(level: active ? 4 : 0, status: active ? .active : .off))))
             for tenth in 0..<10 {
                 let q = position(vehicle: v, second: s + Double(tenth) / 10)
-                items.append(.bsm(BSMReception(vehicle: v, rsu: tenth % 2, msgCnt: UInt8((second * 10 + tenth) % 128), receiveTime: (start + Int64(second)) * 1_000_000 + Int64(tenth) * 100_000, latitude: q.latitude, longitude: q.longitude)))
+                items.append(
+                    .bsm(
+                        BSMReception(
+                            vehicle: v, rsu: tenth % 2, msgCnt: UInt8((second * 10 + tenth) % 128),
+                            receiveTime: (start + Int64(second)) * 1_000_000 + Int64(tenth) * 100_000,
+                            latitude: q.latitude, longitude: q.longitude)))
             }
         }
         second += 1
@@ -87,8 +106,12 @@ let bsmTemplate: CSAE53_2020.BasicSafetyMessage? = {
 
 func writeRecording(path: String, frames: Int) throws {
     let writer = try MCAPWriter(path: path)
-    let rsuChannels = try ["cv2x/RSU-1", "cv2x/RSU-2"].map { try writer.addChannel(topic: $0, messageEncoding: "cv2x-uper") }
-    let jtChannels = try (0..<vehicleCount).map { v in try writer.addChannel(topic: "jt808/0138000\(10000 + v)", messageEncoding: "jt808") }
+    let rsuChannels = try ["cv2x/RSU-1", "cv2x/RSU-2"].map {
+        try writer.addChannel(topic: $0, messageEncoding: "cv2x-uper")
+    }
+    let jtChannels = try (0..<vehicleCount).map { v in
+        try writer.addChannel(topic: "jt808/0138000\(10000 + v)", messageEncoding: "jt808")
+    }
     var written = 0
     var second = 0
     while written < frames {
@@ -96,16 +119,21 @@ func writeRecording(path: String, frames: Int) throws {
             let active = (second + v * 13) % 300 < 240
             let p = position(vehicle: v, second: Double(second))
             var report = LocationReport(
-                status: [.positioned], latitudeMagnitude: UInt32(p.latitude * 1e6), longitudeMagnitude: UInt32(p.longitude * 1e6),
+                status: [.positioned], latitudeMagnitude: UInt32(p.latitude * 1e6),
+                longitudeMagnitude: UInt32(p.longitude * 1e6),
                 speed: 360, direction: 90, time: JT808Timestamp(secondsSince1970: start + Int64(second)))
-            report.automationState = JT808.AutomationState(level: active ? 4 : 0, mode: active ? .active : .off)
+            report.automationState = JT808.AutomationState(
+                level: active ? 4 : 0, mode: active ? .active : .off)
             if (second + v * 13) % 300 == 240 {
                 report.automationEvents = AutomationEvents([
-                    .init(type: .disengaged, initiator: .safetyDriver, cause: .leftODD, levelBefore: 4, time: JT808Timestamp(secondsSince1970: start + Int64(second) - 1), milliseconds: 900)
+                    .init(
+                        type: .disengaged, initiator: .safetyDriver, cause: .leftODD, levelBefore: 4,
+                        time: JT808Timestamp(secondsSince1970: start + Int64(second) - 1), milliseconds: 900)
                 ])
             }
             let header = JT808Header(
-                messageID: JT808MessageID.locationReport, terminal: TerminalNumber("0138000\(10000 + v)") ?? TerminalNumber(value: 0, byteCount: 10),
+                messageID: JT808MessageID.locationReport,
+                terminal: TerminalNumber("0138000\(10000 + v)") ?? TerminalNumber(value: 0, byteCount: 10),
                 serial: UInt16(truncatingIfNeeded: second))
             let packet = try JT808Packet(header: header, body: .locationReport(report)).encoded()
             let logTime = UInt64(start + Int64(second)) * 1_000_000_000 + 300_000_000
@@ -120,8 +148,10 @@ func writeRecording(path: String, frames: Int) throws {
                 bsm.pos.lat = Int32(q.latitude * 1e7)
                 bsm.pos.long = Int32(q.longitude * 1e7)
                 let payload = try CSAE53_2020.MessageFrame.bsmFrame(bsm).uperEncoded()
-                let t = UInt64(start + Int64(second)) * 1_000_000_000 + UInt64(tenth) * 100_000_000 + 20_000_000
-                try writer.write(channelID: rsuChannels[tenth % 2], logTime: t, publishTime: t, payload: payload)
+                let t =
+                    UInt64(start + Int64(second)) * 1_000_000_000 + UInt64(tenth) * 100_000_000 + 20_000_000
+                try writer.write(
+                    channelID: rsuChannels[tenth % 2], logTime: t, publishTime: t, payload: payload)
                 written += 1
             }
         }
@@ -131,12 +161,14 @@ func writeRecording(path: String, frames: Int) throws {
 }
 
 func scratch(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("testzone-metrics-bench-\(getpid())-\(name)").path
+    FileManager.default.temporaryDirectory.appendingPathComponent(
+        "testzone-metrics-bench-\(getpid())-\(name)"
+    ).path
 }
 
 let benchmarks: @Sendable () -> Void = {
     let aggregation = Benchmark.Configuration(
-        metrics: [.wallClock, .throughput, .mallocCountTotal], timeUnits: .milliseconds, scalingFactor: .mega,
+        metrics: [.wallClock, .throughput, .mallocCountTotal], timeUnits: .nanoseconds, scalingFactor: .mega,
         maxDuration: .seconds(10), maxIterations: 10)
     Benchmark("Aggregation (1M observations, 20 vehicles)", configuration: aggregation) { benchmark in
         var aggregator = ZoneAggregator(configuration: configuration)
@@ -155,14 +187,16 @@ let benchmarks: @Sendable () -> Void = {
 
     let recording = scratch("recording.mcap")
     let replay = Benchmark.Configuration(
-        metrics: [.wallClock, .throughput, .mallocCountTotal], timeUnits: .milliseconds, scalingFactor: .mega,
+        metrics: [.wallClock, .throughput, .mallocCountTotal], timeUnits: .nanoseconds, scalingFactor: .mega,
         maxDuration: .seconds(30), maxIterations: 3,
         setup: { try writeRecording(path: recording, frames: 1_000_000) },
         teardown: { try? FileManager.default.removeItem(atPath: recording) })
     Benchmark("Replay into SQLite (1M frames, end to end)", configuration: replay) { benchmark in
         let database = scratch("zone-\(UUID().uuidString).sqlite")
         defer {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
+            for suffix in ["", "-wal", "-shm"] {
+                try? FileManager.default.removeItem(atPath: database + suffix)
+            }
         }
         let store = try ZoneStore(path: database)
         benchmark.startMeasurement()

@@ -408,9 +408,9 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let total1 = 64
+            let total1 = 32
             guard reader.remainingBits >= total1 else {
-                throw reader.cvEndOfData([("", 1), ("lat", 31), ("long", 32)])
+                throw reader.cvEndOfData([("", 1), ("lat", 31)])
             }
             let start1 = reader.bitOffset
             let batch1 = try reader.readBits(total1)
@@ -425,20 +425,25 @@ extension CSAE53_2017 {
                     bitOffset: start1 + total1 - shift1 - 31, path: ["lat"])
             }
             self.lat = Int32(truncatingIfNeeded: -900000000 &+ Int64(rawlat))
-            shift1 -= 32
-            let rawlong = (batch1 >> UInt64(shift1)) & ((1 << 32) - 1)
+            let total2 = 32 + (preamble & (1 << 0) != 0 ? 16 : 0)
+            guard reader.remainingBits >= total2 else {
+                throw reader.cvEndOfData([("long", 32), ("elevation", preamble & (1 << 0) != 0 ? 16 : 0)])
+            }
+            let start2 = reader.bitOffset
+            let batch2 = try reader.readBits(total2)
+            var shift2 = total2
+            shift2 -= 32
+            let rawlong = (batch2 >> UInt64(shift2)) & ((1 << 32) - 1)
             if rawlong > 3600000000 {
                 throw UPERError(
                     .valueOutOfRange(value: -1799999999 &+ Int64(rawlong), lower: -1799999999, upper: 1800000001),
-                    bitOffset: start1 + total1 - shift1 - 32, path: ["long"])
+                    bitOffset: start2 + total2 - shift2 - 32, path: ["long"])
             }
             self.long = Int32(truncatingIfNeeded: -1799999999 &+ Int64(rawlong))
             if preamble & (1 << 0) != 0 {
-                do {
-                    self.elevation = Int32(truncatingIfNeeded: try reader.cvInt(lower: -4096, upper: 61439, bits: 16))
-                } catch {
-                    throw error.inField("elevation")
-                }
+                shift2 -= 16
+                let rawelevation = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
+                self.elevation = Int32(truncatingIfNeeded: -4096 &+ Int64(rawelevation))
             } else {
                 self.elevation = nil
             }

@@ -67,9 +67,9 @@ extension CSAE53_2017 {
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(7)
-            let total1 = 0 + (preamble & (1 << 6) != 0 ? 12 : 0) + (preamble & (1 << 5) != 0 ? 4 : 0) + (preamble & (1 << 4) != 0 ? 5 : 0) + (preamble & (1 << 3) != 0 ? 5 : 0) + (preamble & (1 << 2) != 0 ? 6 : 0) + (preamble & (1 << 1) != 0 ? 16 : 0) + (preamble & (1 << 0) != 0 ? 11 : 0)
+            let total1 = 0 + (preamble & (1 << 6) != 0 ? 12 : 0) + (preamble & (1 << 5) != 0 ? 4 : 0) + (preamble & (1 << 4) != 0 ? 5 : 0) + (preamble & (1 << 3) != 0 ? 5 : 0) + (preamble & (1 << 2) != 0 ? 6 : 0) + (preamble & (1 << 1) != 0 ? 16 : 0)
             guard reader.remainingBits >= total1 else {
-                throw reader.cvEndOfData([("year", preamble & (1 << 6) != 0 ? 12 : 0), ("month", preamble & (1 << 5) != 0 ? 4 : 0), ("day", preamble & (1 << 4) != 0 ? 5 : 0), ("hour", preamble & (1 << 3) != 0 ? 5 : 0), ("minute", preamble & (1 << 2) != 0 ? 6 : 0), ("second", preamble & (1 << 1) != 0 ? 16 : 0), ("offset", preamble & (1 << 0) != 0 ? 11 : 0)])
+                throw reader.cvEndOfData([("year", preamble & (1 << 6) != 0 ? 12 : 0), ("month", preamble & (1 << 5) != 0 ? 4 : 0), ("day", preamble & (1 << 4) != 0 ? 5 : 0), ("hour", preamble & (1 << 3) != 0 ? 5 : 0), ("minute", preamble & (1 << 2) != 0 ? 6 : 0), ("second", preamble & (1 << 1) != 0 ? 16 : 0)])
             }
             let start1 = reader.bitOffset
             let batch1 = try reader.readBits(total1)
@@ -127,14 +127,11 @@ extension CSAE53_2017 {
                 self.second = nil
             }
             if preamble & (1 << 0) != 0 {
-                shift1 -= 11
-                let rawoffset = (batch1 >> UInt64(shift1)) & ((1 << 11) - 1)
-                if rawoffset > 1680 {
-                    throw UPERError(
-                        .valueOutOfRange(value: -840 &+ Int64(rawoffset), lower: -840, upper: 840),
-                        bitOffset: start1 + total1 - shift1 - 11, path: ["offset"])
+                do {
+                    self.offset = Int16(truncatingIfNeeded: try reader.cvInt(lower: -840, upper: 840, bits: 11))
+                } catch {
+                    throw error.inField("offset")
                 }
-                self.offset = Int16(truncatingIfNeeded: -840 &+ Int64(rawoffset))
             } else {
                 self.offset = nil
             }

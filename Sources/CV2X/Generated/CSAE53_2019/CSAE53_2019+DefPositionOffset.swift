@@ -452,29 +452,16 @@ extension CSAE53_2019 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            let total1 = 63
-            guard reader.remainingBits >= total1 else {
-                throw reader.cvEndOfData([("lon", 32), ("lat", 31)])
+            do {
+                self.lon = Int32(truncatingIfNeeded: try reader.cvInt(lower: -1799999999, upper: 1800000001, bits: 32))
+            } catch {
+                throw error.inField("lon")
             }
-            let start1 = reader.bitOffset
-            let batch1 = try reader.readBits(total1)
-            var shift1 = total1
-            shift1 -= 32
-            let rawlon = (batch1 >> UInt64(shift1)) & ((1 << 32) - 1)
-            if rawlon > 3600000000 {
-                throw UPERError(
-                    .valueOutOfRange(value: -1799999999 &+ Int64(rawlon), lower: -1799999999, upper: 1800000001),
-                    bitOffset: start1 + total1 - shift1 - 32, path: ["lon"])
+            do {
+                self.lat = Int32(truncatingIfNeeded: try reader.cvInt(lower: -900000000, upper: 900000001, bits: 31))
+            } catch {
+                throw error.inField("lat")
             }
-            self.lon = Int32(truncatingIfNeeded: -1799999999 &+ Int64(rawlon))
-            shift1 -= 31
-            let rawlat = (batch1 >> UInt64(shift1)) & ((1 << 31) - 1)
-            if rawlat > 1800000001 {
-                throw UPERError(
-                    .valueOutOfRange(value: -900000000 &+ Int64(rawlat), lower: -900000000, upper: 900000001),
-                    bitOffset: start1 + total1 - shift1 - 31, path: ["lat"])
-            }
-            self.lat = Int32(truncatingIfNeeded: -900000000 &+ Int64(rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).

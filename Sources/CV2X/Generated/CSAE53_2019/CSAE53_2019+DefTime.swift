@@ -67,9 +67,9 @@ extension CSAE53_2019 {
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(7)
-            let total1 = 0 + (preamble & (1 << 6) != 0 ? 12 : 0) + (preamble & (1 << 5) != 0 ? 4 : 0) + (preamble & (1 << 4) != 0 ? 5 : 0) + (preamble & (1 << 3) != 0 ? 5 : 0) + (preamble & (1 << 2) != 0 ? 6 : 0) + (preamble & (1 << 1) != 0 ? 16 : 0) + (preamble & (1 << 0) != 0 ? 11 : 0)
+            let total1 = 0 + (preamble & (1 << 6) != 0 ? 12 : 0) + (preamble & (1 << 5) != 0 ? 4 : 0) + (preamble & (1 << 4) != 0 ? 5 : 0) + (preamble & (1 << 3) != 0 ? 5 : 0) + (preamble & (1 << 2) != 0 ? 6 : 0) + (preamble & (1 << 1) != 0 ? 16 : 0)
             guard reader.remainingBits >= total1 else {
-                throw reader.cvEndOfData([("year", preamble & (1 << 6) != 0 ? 12 : 0), ("month", preamble & (1 << 5) != 0 ? 4 : 0), ("day", preamble & (1 << 4) != 0 ? 5 : 0), ("hour", preamble & (1 << 3) != 0 ? 5 : 0), ("minute", preamble & (1 << 2) != 0 ? 6 : 0), ("second", preamble & (1 << 1) != 0 ? 16 : 0), ("offset", preamble & (1 << 0) != 0 ? 11 : 0)])
+                throw reader.cvEndOfData([("year", preamble & (1 << 6) != 0 ? 12 : 0), ("month", preamble & (1 << 5) != 0 ? 4 : 0), ("day", preamble & (1 << 4) != 0 ? 5 : 0), ("hour", preamble & (1 << 3) != 0 ? 5 : 0), ("minute", preamble & (1 << 2) != 0 ? 6 : 0), ("second", preamble & (1 << 1) != 0 ? 16 : 0)])
             }
             let start1 = reader.bitOffset
             let batch1 = try reader.readBits(total1)
@@ -132,14 +132,11 @@ extension CSAE53_2019 {
                 self.second = nil
             }
             if preamble & (1 << 0) != 0 {
-                shift1 -= 11
-                let rawoffset = (batch1 >> UInt64(shift1)) & ((1 << 11) - 1)
-                if rawoffset > 1441 {
-                    throw UPERError(
-                        .valueOutOfRange(value: -720 &+ Int64(rawoffset), lower: -720, upper: 721),
-                        bitOffset: start1 + total1 - shift1 - 11, path: ["offset"])
+                do {
+                    self.offset = Int16(truncatingIfNeeded: try reader.cvInt(lower: -720, upper: 721, bits: 11))
+                } catch {
+                    throw error.inField("offset")
                 }
-                self.offset = Int16(truncatingIfNeeded: -720 &+ Int64(rawoffset))
             } else {
                 self.offset = nil
             }

@@ -51,9 +51,9 @@ extension CSAE53_2020 {
             } catch {
                 throw error.inField("intersectionId")
             }
-            let total1 = 16 + (preamble & (1 << 2) != 0 ? 20 : 0) + (preamble & (1 << 1) != 0 ? 16 : 0) + (preamble & (1 << 0) != 0 ? 6 : 0)
+            let total1 = 16 + (preamble & (1 << 2) != 0 ? 20 : 0) + (preamble & (1 << 1) != 0 ? 16 : 0)
             guard reader.remainingBits >= total1 else {
-                throw reader.cvEndOfData([("status", 16), ("moy", preamble & (1 << 2) != 0 ? 20 : 0), ("timeStamp", preamble & (1 << 1) != 0 ? 16 : 0), ("timeConfidence", preamble & (1 << 0) != 0 ? 6 : 0)])
+                throw reader.cvEndOfData([("status", 16), ("moy", preamble & (1 << 2) != 0 ? 20 : 0), ("timeStamp", preamble & (1 << 1) != 0 ? 16 : 0)])
             }
             let start1 = reader.bitOffset
             let batch1 = try reader.readBits(total1)
@@ -80,8 +80,11 @@ extension CSAE53_2020 {
                 self.timeStamp = nil
             }
             if preamble & (1 << 0) != 0 {
-                shift1 -= 6
-                self.timeConfidence = try TimeConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 6) - 1)), bitOffset: start1 + total1 - shift1 - 6, field: "timeConfidence")
+                do {
+                    self.timeConfidence = try TimeConfidence(from: &reader)
+                } catch {
+                    throw error.inField("timeConfidence")
+                }
             } else {
                 self.timeConfidence = nil
             }

@@ -1,0 +1,145 @@
+import Foundation
+import Metrics
+import Recording
+import Store
+
+/// The processing half of live ingest: journaled messages -> ``FrameProcessor`` (decode,
+/// account, aggregate) -> periodic commits to the database. It processes exactly what the
+/// journal holds, in journal order, so the result equals a replay of the journal.
+struct IngestProcessor: Sendable {
+    var frames: FrameProcessor
+    let store: ZoneStore
+    let run: Int64
+    /// Receiver topic id -> interned topic.
+    private var topicRefs: [FrameProcessor.TopicRef] = []
+    /// Receiver topic id -> 0 cv2x, 1 jt808, 2 other.
+    private var topicKinds: [Int] = []
+    /// Journal files of the session by position (absolute paths), with messages applied and
+    /// whether the file was finished.
+    private(set) var files: [(path: String, applied: Int64, complete: Bool, lastLogTime: UInt64)] = []
+    private var fileSequences: [Int] = []
+    /// Rejected frames not yet committed.
+    private var pendingRejected: [RejectedFrame] = []
+    /// Messages processed by kind (cv2x, jt808, other).
+    private(set) var kindCounts: [Int64] = [0, 0, 0]
+    /// Log time (ns) of the last message processed.
+    private(set) var lastLogTime: UInt64 = 0
+    /// Journal bytes reported by the receiver with the last batch.
+    private(set) var journalBytes: Int64 = 0
+
+    init(configuration: MetricsConfiguration, store: ZoneStore, run: Int64) {
+        frames = FrameProcessor(configuration: configuration)
+        self.store = store
+        self.run = run
+    }
+
+    private static func kind(of topic: String) -> Int {
+        topic.hasPrefix("cv2x/") ? 0 : topic.hasPrefix("jt808/") ? 1 : 2
+    }
+
+    private mutating func fileIndex(sequence: Int, path: @autoclosure () -> String) -> Int {
+        if let last = fileSequences.last, last == sequence { return fileSequences.count - 1 }
+        if let index = fileSequences.firstIndex(of: sequence) { return index }
+        fileSequences.append(sequence)
+        files.append((path: path(), applied: 0, complete: false, lastLogTime: 0))
+        return files.count - 1
+    }
+
+    /// Processes a journal file from disk (recovery: rebuilding the state of an interrupted
+    /// session). Returns the number of messages.
+    mutating func replay(path: String, sequence: Int) throws -> Int64 {
+        let reader = try MCAPReader(path: path)
+        let cursor = reader.makeCursor(MCAPQuery(order: .logTime))
+        let file = fileIndex(sequence: sequence, path: path)
+        var cache: [UInt16: (ref: FrameProcessor.TopicRef, kind: Int)] = [:]
+        frames.journalFile = path
+        var index: Int64 = 0
+        while let message = cursor.next() {
+            let topic: (ref: FrameProcessor.TopicRef, kind: Int)
+            if let cached = cache[message.channelID] {
+                topic = cached
+            } else {
+                let name = cursor.channel(message.channelID)?.topic ?? "channel/\(message.channelID)"
+                topic = (frames.topic(named: name), Self.kind(of: name))
+                cache[message.channelID] = topic
+            }
+            frames.messageIndex = index
+            frames.process(
+                topic: topic.ref, payload: message.payload, logTime: message.logTime,
+                publishTime: message.publishTime)
+            kindCounts[topic.kind] += 1
+            lastLogTime = message.logTime
+            index += 1
+            if frames.rejected.count >= 1024 { pendingRejected += frames.drainRejected() }
+        }
+        files[file].applied = index
+        files[file].complete = true
+        files[file].lastLogTime = lastLogTime
+        return index
+    }
+
+    /// Processes one batch from the receiver.
+    mutating func consume(_ batch: FrameBatch, path: (Int) -> String) {
+        for (id, name) in batch.newTopics {
+            while topicRefs.count <= id {
+                topicRefs.append(0)
+                topicKinds.append(2)
+            }
+            topicRefs[id] = frames.topic(named: name)
+            topicKinds[id] = Self.kind(of: name)
+        }
+        let file = fileIndex(sequence: batch.fileSequence, path: path(batch.fileSequence))
+        if frames.journalFile != files[file].path { frames.journalFile = files[file].path }
+        var index = batch.firstIndex
+        batch.forEach { topic, payload, logTime, publishTime in
+            frames.messageIndex = index
+            frames.process(topic: topicRefs[topic], payload: payload, logTime: logTime, publishTime: publishTime)
+            kindCounts[topicKinds[topic]] += 1
+            index += 1
+            lastLogTime = logTime
+        }
+        files[file].applied = index
+        files[file].lastLogTime = lastLogTime
+        if batch.endsFile { files[file].complete = true }
+        journalBytes = batch.journalBytes
+        if frames.rejected.count >= 1024 { pendingRejected += frames.drainRejected() }
+    }
+
+    /// Rejected frames of everything processed so far are to be (re)inserted at the next commit.
+    mutating func takeRejected() -> [RejectedFrame] {
+        pendingRejected += frames.drainRejected()
+        defer { pendingRejected.removeAll(keepingCapacity: true) }
+        return pendingRejected
+    }
+
+    /// Commits the current aggregate, the rejected frames and the checkpoints in one
+    /// transaction. `final` finishes the aggregate (releasing held observations) and marks the
+    /// run complete with its journal files. Returns the metrics written.
+    @discardableResult
+    mutating func commit(final: Bool) throws -> ZoneMetrics {
+        let metrics: ZoneMetrics
+        if final {
+            metrics = frames.finish()
+        } else {
+            var copy = frames.aggregator
+            metrics = copy.finish()
+        }
+        let rejected = takeRejected()
+        let checkpoints = files.map { file in
+            JournalCheckpoint(
+                journalFile: file.path, runID: run, byteOffset: 0, messageIndex: file.applied,
+                logTime: Microseconds(file.lastLogTime / 1000), complete: file.complete || final)
+        }
+        var runFiles: [RunFile] = []
+        if final { runFiles = try files.map { try DatabaseReplay.fileHash(path: $0.path) } }
+        do {
+            try store.commitLiveRun(
+                run, metrics: metrics, frames: frames.messages, rejected: rejected, checkpoints: checkpoints,
+                complete: final, files: runFiles, at: Microseconds(Date().timeIntervalSince1970 * 1e6))
+        } catch {
+            pendingRejected = rejected + pendingRejected
+            throw error
+        }
+        return metrics
+    }
+}

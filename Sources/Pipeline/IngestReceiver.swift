@@ -1,0 +1,216 @@
+import Recording
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Synchronization
+import ZeroMQ
+
+/// The receiving half of live ingest: polls the sockets, stamps each message with a strictly
+/// increasing receive time, journals it, and packs it into a ``FrameBatch`` for the processor.
+/// When the processor is behind, the hand-over blocks, the receiver stops reading, the sockets'
+/// high-water marks fill and PUSH senders block.
+final class IngestReceiver {
+    private let sockets: [Socket]
+    private let journal: IngestJournal
+    private let counters: IngestCounters
+    private let stop: IngestStop
+    private let flushNanoseconds: UInt64
+    private var message = MultipartMessage(capacity: 4)
+    private var topics = TopicInterner()
+    private var lastLogTime: UInt64
+    private var batch: FrameBatch
+    private var received: Int64 = 0
+
+    init(
+        sockets: [Socket], journal: IngestJournal, counters: IngestCounters, stop: IngestStop, flushNanoseconds: UInt64,
+        firstLogTime: UInt64, batchCapacity: Int
+    ) {
+        self.sockets = sockets
+        self.journal = journal
+        self.counters = counters
+        self.stop = stop
+        self.flushNanoseconds = flushNanoseconds
+        self.lastLogTime = firstLogTime &- 1
+        batch = FrameBatch(capacity: batchCapacity)
+        batch.reset(fileSequence: journal.sequence, firstIndex: 0)
+    }
+
+    /// Receives until stopped, then drains what the sockets hold, hands over the last batch and
+    /// finishes the journal file. `handoff` takes a full batch and returns an empty one (`nil`
+    /// when the processor failed); `idle` runs when nothing arrived for a while.
+    func run(handoff: (FrameBatch) -> FrameBatch?, idle: () -> Void) throws {
+        let poller = Poller()
+        for socket in sockets { _ = poller.add(socket) }
+        var lastFlush = JournalFormat.now()
+        var lastHandoff = lastFlush
+        var draining = false
+        var drainDeadline: UInt64 = 0
+        receiving: while true {
+            if !draining && stop.isRequested {
+                draining = true
+                drainDeadline = JournalFormat.now() + 2_000_000_000
+            }
+            var got = 0
+            if sockets.isEmpty {
+                if draining { break }
+                idle()
+                usleepMilliseconds(100)
+            } else if draining {
+                // Take what the sockets already hold, without waiting for more.
+                for socket in sockets {
+                    while try socket.receive(into: &message, options: .dontWait) {
+                        guard try makeRoom(handoff) else { break receiving }
+                        try handle()
+                        got += 1
+                        if got & 0xFFF == 0, !(try maintain(handoff: handoff)) { break receiving }
+                    }
+                }
+                if got == 0 || JournalFormat.now() > drainDeadline { break }
+            } else {
+                let ready = try poller.poll(timeout: batch.count > 0 ? .milliseconds(5) : .milliseconds(100))
+                if ready > 0 {
+                    for (index, socket) in sockets.enumerated() where poller.readyEvents(at: index).contains(.readable) {
+                        var n = 0
+                        while n < 4096, try socket.receive(into: &message, options: .dontWait) {
+                            guard try makeRoom(handoff) else { break receiving }
+                            try handle()
+                            n += 1
+                        }
+                        got += n
+                    }
+                }
+            }
+            let now = got > 0 ? lastLogTime : JournalFormat.now()
+            if batch.count > 0 && (got == 0 || now &- lastHandoff >= 20_000_000) {
+                guard try handOver(handoff) else { break }
+                lastHandoff = now
+            }
+            if got == 0 && !draining { idle() }
+            if now &- lastFlush >= flushNanoseconds {
+                lastFlush = now
+                if journal.messageCount > 0 { try journal.flush() }
+            }
+            if journal.isDue(now: now) {
+                batch.endsFile = true
+                guard try handOver(handoff) else { break }
+                try journal.rotate()
+                batch.reset(fileSequence: journal.sequence, firstIndex: 0)
+            }
+        }
+        try journal.finish()
+        counters.journalBytes.store(Int64(journal.totalBytes), ordering: .relaxed)
+        batch.endsFile = true
+        _ = try handOver(handoff)
+    }
+
+    private func usleepMilliseconds(_ ms: Int) {
+        var request = timespec(tv_sec: 0, tv_nsec: ms * 1_000_000)
+        _ = nanosleep(&request, nil)
+    }
+
+    /// Hands the batch over when the message just received does not fit; `false` when the
+    /// processor failed.
+    @inline(__always)
+    private func makeRoom(_ handoff: (FrameBatch) -> FrameBatch?) throws -> Bool {
+        if batch.fits(payloadBytes: message.byteCount(ofPart: 1)) { return true }
+        return try handOver(handoff)
+    }
+
+    /// Periodic duties inside a long drain; `false` when the processor failed.
+    private func maintain(handoff: (FrameBatch) -> FrameBatch?) throws -> Bool {
+        try handOver(handoff)
+    }
+
+    /// Hands the current batch over and starts the next one in the same file.
+    @discardableResult
+    private func handOver(_ handoff: (FrameBatch) -> FrameBatch?) throws -> Bool {
+        batch.journalBytes = Int64(journal.totalBytes)
+        counters.journalBytes.store(batch.journalBytes, ordering: .relaxed)
+        counters.received.store(received, ordering: .relaxed)
+        counters.lastReceiveTime.store(lastLogTime, ordering: .relaxed)
+        let sequence = journal.sequence
+        let next = journal.messageCount
+        guard let fresh = handoff(batch) else { return false }
+        batch = fresh
+        batch.reset(fileSequence: sequence, firstIndex: next)
+        return true
+    }
+
+    /// Journals the message just received and adds it to the batch.
+    @inline(__always)
+    private func handle() throws {
+        var now = JournalFormat.now()
+        if now <= lastLogTime { now = lastLogTime + 1 }
+        lastLogTime = now
+        received += 1
+        let frameCount = message.count
+        let publishTime = message.withUnsafeBytes(ofPart: 2) { timeFrame in
+            JournalEnvelope.publishTime(frameCount: frameCount, timeFrame: timeFrame, receiveTime: now)
+        }
+        try message.withUnsafeBytes(ofPart: 0) { topic in
+            try message.withUnsafeBytes(ofPart: 1) { payload in
+                let id: Int
+                if let known = topics.find(topic) {
+                    id = known
+                } else {
+                    id = topics.insert(topic)
+                    batch.newTopics.append((id, String(decoding: topic, as: UTF8.self)))
+                }
+                if frameCount >= 3 {
+                    var micros = (publishTime / 1000).bigEndian
+                    try withUnsafeBytes(of: &micros) { frame in
+                        try journal.append(topic: topic, payload: payload, timeFrame: frame, receiveTime: now)
+                    }
+                } else {
+                    try journal.append(topic: topic, payload: payload, timeFrame: nil, receiveTime: now)
+                }
+                // Always fits: the caller handed the batch over when it did not (`receiveNext`).
+                _ = batch.append(topic: id, payload: payload, logTime: now, publishTime: publishTime)
+            }
+        }
+    }
+
+}
+
+/// Topic bytes -> dense id (open addressing, FNV-1a); lookups do not allocate.
+struct TopicInterner {
+    private var keys: [[UInt8]] = []
+    private var slots = [Int32](repeating: 0, count: 64)
+
+    private static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: h)
+    }
+
+    func find(_ topic: UnsafeRawBufferPointer) -> Int? {
+        let mask = slots.count - 1
+        var i = Self.hash(topic) & mask
+        while slots[i] != 0 {
+            let k = Int(slots[i]) - 1
+            if keys[k].withUnsafeBytes({ $0.elementsEqual(topic) }) { return k }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    mutating func insert(_ topic: UnsafeRawBufferPointer) -> Int {
+        keys.append(Array(topic))
+        if keys.count * 2 > slots.count {
+            slots = [Int32](repeating: 0, count: slots.count * 2)
+            for k in keys.indices { place(k) }
+        } else {
+            place(keys.count - 1)
+        }
+        return keys.count - 1
+    }
+
+    private mutating func place(_ k: Int) {
+        let mask = slots.count - 1
+        var i = keys[k].withUnsafeBytes { Self.hash($0) } & mask
+        while slots[i] != 0 { i = (i + 1) & mask }
+        slots[i] = Int32(k + 1)
+    }
+}

@@ -1,0 +1,138 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Metrics
+import Pipeline
+import Recording
+import Zone
+
+/// `testzone ingest`: the operators' main job — live ingest over ZeroMQ into journal and database.
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Live ingest: ZeroMQ -> MCAP journal -> decode -> metrics -> SQLite.",
+        discussion: """
+            Binds PULL sockets (--listen, gateways PUSH there; senders block at the high-water \
+            mark instead of losing frames) and/or connects SUB sockets (--subscribe; drops show up \
+            as sequence gaps). Every message is journaled first (MCAP files in --journal, rotated \
+            by time and size), then decoded and aggregated; the database is committed every \
+            --commit-seconds. SIGINT/SIGTERM: stop receiving, drain, finish the journal, write the \
+            final metrics, exit 0. After a kill, the next start recovers the unfinished journal \
+            and applies what the database had not committed, exactly once.
+            """
+    )
+
+    @Option(help: "The zone configuration (zone.toml).")
+    var config: String
+
+    @Option(parsing: .singleValue, help: "Bind a PULL socket at this endpoint (repeatable).")
+    var listen: [String] = []
+
+    @Option(parsing: .singleValue, help: "Connect a SUB socket to this PUB endpoint (repeatable).")
+    var subscribe: [String] = []
+
+    @Option(help: "The SQLite database.")
+    var db: String
+
+    @Option(help: "The journal directory (MCAP files).")
+    var journal: String
+
+    @Option(help: "Rotate the journal file after this many minutes.")
+    var rotateMinutes: Double = 60
+
+    @Option(help: "Rotate the journal file at this size (1GB, 512MB decimal; 1GiB binary; or bytes).")
+    var rotateSize: String = "1GB"
+
+    @Option(help: "Commit to the database every this many seconds.")
+    var commitSeconds: Double = 2
+
+    @Option(help: "Write the open journal chunk to the file at least every this many seconds (what a kill -9 can lose).")
+    var flushSeconds: Double = 1
+
+    @Option(help: "Status line every this many seconds (0: none).")
+    var statusSeconds: Double = 5
+
+    @Option(help: "Threads: 2 (receiver + processor) or 1.")
+    var threads: Int = 2
+
+    @Option(help: "Journal compression: zstd, lz4 or none.")
+    var compression: String = "zstd"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        if listen.isEmpty && subscribe.isEmpty { throw ValidationError("give --listen and/or --subscribe") }
+        if Self.parseSize(rotateSize) == nil { throw ValidationError("--rotate-size: expected e.g. 1GB, 512MB") }
+        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level: unknown level \(logLevel)") }
+        if ![1, 2].contains(threads) { throw ValidationError("--threads must be 1 or 2") }
+        if !["zstd", "lz4", "none"].contains(compression) { throw ValidationError("--compression: zstd, lz4 or none") }
+        if rotateMinutes <= 0 || commitSeconds <= 0 || flushSeconds <= 0 { throw ValidationError("--rotate-minutes, --commit-seconds and --flush-seconds must be > 0") }
+    }
+
+    static func parseSize(_ text: String) -> UInt64? {
+        let upper = text.uppercased()
+        let units: [(String, UInt64)] = [
+            ("GIB", 1 << 30), ("MIB", 1 << 20), ("KIB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1000),
+            ("B", 1),
+        ]
+        for (suffix, factor) in units where upper.hasSuffix(suffix) {
+            return Double(upper.dropLast(suffix.count)).map { UInt64($0 * Double(factor)) }
+        }
+        return UInt64(upper)
+    }
+
+    func run() throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        var logger = Logger(label: "testzone.ingest") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level
+        let zone = try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: config))
+        let configurationBytes = (try? Data(contentsOf: URL(fileURLWithPath: config))) ?? Data()
+        var options = IngestOptions(
+            configuration: ZoneMetricsSetup.configuration(zone), databasePath: db, journalDirectory: journal)
+        options.listen = listen
+        options.subscribe = subscribe
+        options.rotateSeconds = rotateMinutes * 60
+        options.rotateBytes = Self.parseSize(rotateSize) ?? 1 << 30
+        options.commitSeconds = commitSeconds
+        options.flushSeconds = flushSeconds
+        options.statusSeconds = statusSeconds
+        options.threads = threads
+        options.zoneName = zone.name
+        options.softwareVersion = TestZone.softwareVersion
+        options.configurationDescription = "\(config) (\(configurationBytes.count) bytes)"
+        options.compression = compression == "lz4" ? .lz4 : compression == "none" ? .none : .zstd
+        let stop = IngestStop()
+        let signals = TerminationSignals { _ in stop.request() }
+        defer { signals.cancel() }
+        let summary = try LiveIngest(options: options, logger: logger, stop: stop).run()
+        logger.info(
+            "ingest finished",
+            metadata: [
+                "run": "\(summary.runID)", "messages": "\(summary.messages)", "recovered": "\(summary.recovered)",
+                "files": "\(summary.files.count)",
+            ])
+    }
+}
+
+/// The metrics view of a zone.toml: registry vehicles (VIN, operator, terminal, OBU id), RSU
+/// positions, and a 100 m coverage grid over the RSUs' bounding box plus 1 km.
+enum ZoneMetricsSetup {
+    static func configuration(_ zone: ZoneConfiguration) -> MetricsConfiguration {
+        let vehicles = zone.vehicles.map {
+            VehicleIdentity(vin: $0.vin, operatorID: $0.operatorID, terminalNumber: $0.terminal, obuID: $0.obuID.rawValue)
+        }
+        let rsus = zone.rsus.map { RSUSite(id: $0.id, latitude: $0.position.latitude, longitude: $0.position.longitude) }
+        var grid: Metrics.CoverageGrid?
+        if let minLat = rsus.map(\.latitude).min(), let maxLat = rsus.map(\.latitude).max(),
+            let minLon = rsus.map(\.longitude).min(), let maxLon = rsus.map(\.longitude).max()
+        {
+            let dLat = 1000 / 111_320.0
+            let dLon = 1000 / (111_320.0 * cos((minLat + maxLat) / 2 * .pi / 180))
+            grid = Metrics.CoverageGrid(
+                minLatitude: minLat - dLat, minLongitude: minLon - dLon, maxLatitude: maxLat + dLat,
+                maxLongitude: maxLon + dLon)
+        }
+        return MetricsConfiguration(vehicles: vehicles, rsus: rsus, grid: grid)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// Runs the built `testzone` executable.
+///
+/// The binary is looked up in `TESTZONE_BIN`, then next to the test bundle (SwiftPM puts the
+/// `testzone` product in the same folder, e.g. `.build/debug/`), then in `.build/debug` and
+/// `.build/release` of the repository that holds this file.
+enum IngestBinary {
+    static let url: URL? = {
+        var candidates: [URL] = []
+        if let path = ProcessInfo.processInfo.environment["TESTZONE_BIN"] {
+            candidates.append(URL(fileURLWithPath: path))
+        }
+        let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        candidates.append(runner.deletingLastPathComponent().appendingPathComponent("testzone"))
+        if let bundle = Bundle.main.executableURL?.deletingLastPathComponent() {
+            candidates.append(bundle.appendingPathComponent("testzone"))
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent(".build/debug/testzone"))
+        candidates.append(root.appendingPathComponent(".build/release/testzone"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    /// What a finished run printed and how it ended.
+    struct Outcome: Sendable {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+
+        /// The standard output lines parsed as JSON objects (non-JSON lines are skipped).
+        var jsonLines: [[String: Any]] {
+            standardOutput.split(separator: "\n").compactMap { line in
+                try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            }
+        }
+    }
+
+    /// A started `testzone` process whose output goes to temporary files (no pipe to drain).
+    final class Run: @unchecked Sendable {
+        // @unchecked Sendable: all stored properties are constants; `process` is configured
+        // before it starts and afterwards only signalled and waited for, which Foundation's
+        // Process supports from any thread.
+        let process = Process()
+        private let outputURL: URL
+        private let errorURL: URL
+        private let exited = DispatchSemaphore(value: 0)
+
+        init(_ arguments: [String]) throws {
+            let url = try #require(IngestBinary.url, "testzone binary not found; run `swift build` first")
+            let directory = FileManager.default.temporaryDirectory
+            outputURL = directory.appendingPathComponent("testzone-\(UUID().uuidString).out")
+            errorURL = directory.appendingPathComponent("testzone-\(UUID().uuidString).err")
+            _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+            process.executableURL = url
+            process.arguments = arguments
+            process.standardOutput = try FileHandle(forWritingTo: outputURL)
+            process.standardError = try FileHandle(forWritingTo: errorURL)
+            let exited = exited
+            process.terminationHandler = { _ in exited.signal() }
+            try process.run()
+        }
+
+        deinit {
+            try? FileManager.default.removeItem(at: outputURL)
+            try? FileManager.default.removeItem(at: errorURL)
+        }
+
+        /// Sends `signal` (e.g. SIGINT) to the process.
+        func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+        /// What the process has printed to standard output so far.
+        var standardOutputSoFar: String {
+            String(decoding: (try? Data(contentsOf: outputURL)) ?? Data(), as: UTF8.self)
+        }
+
+        /// Waits for the process to end (terminating it after `timeout`) and collects its output.
+        func finish(timeout: Duration = .seconds(20)) async throws -> Outcome {
+            let clock = ContinuousClock()
+            let deadline = clock.now + timeout
+            while exited.wait(timeout: .now()) == .timedOut {
+                if clock.now >= deadline {
+                    process.terminate()
+                    Issue.record("testzone did not finish within \(timeout); terminated")
+                    exited.wait()
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return Outcome(
+                status: process.terminationStatus,
+                standardOutput: standardOutputSoFar,
+                standardError: String(decoding: (try? Data(contentsOf: errorURL)) ?? Data(), as: UTF8.self))
+        }
+    }
+
+    /// Runs `testzone` with `arguments` to completion.
+    static func run(_ arguments: [String]) async throws -> Outcome {
+        try await Run(arguments).finish()
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import GRDB
+import Metrics
+@testable import Pipeline
+import Recording
+import Store
+import Testing
+import Zone
+import ZeroMQ
+
+@testable import testzone
+
+/// A small simulated run (recording, zone, truth) generated once per process by the real binary.
+struct SimulatedRun: Sendable {
+    let directory: URL
+    var recording: String { directory.appendingPathComponent("sim.mcap").path }
+    var zone: String { directory.appendingPathComponent("zone.toml").path }
+    var truth: String { directory.appendingPathComponent("truth.json").path }
+
+    static func make(duration: Int = 180, vehicles: Int = 4, faults: Bool = false) async throws -> SimulatedRun {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let run = SimulatedRun(directory: directory)
+        var arguments = [
+            "simulate", "--out", run.recording, "--zone", run.zone, "--truth", run.truth, "--duration", "\(duration)",
+            "--vehicles", "\(vehicles)", "--columns", "2", "--rows", "2", "--seed", "7",
+        ]
+        if faults { arguments.append("--faults") }
+        let outcome = try await IngestBinary.run(arguments)
+        try #require(outcome.status == 0, "simulate failed: \(outcome.standardError)")
+        return run
+    }
+
+    /// The recording's messages as ZeroMQ parts (topic, payload, 8-byte gateway time).
+    func messages() throws -> [[[UInt8]]] {
+        let reader = try MCAPReader(path: recording)
+        let cursor = reader.makeCursor(MCAPQuery(order: .logTime))
+        var out: [[[UInt8]]] = []
+        while let message = cursor.next() {
+            let topic = cursor.channel(message.channelID)?.topic ?? ""
+            out.append([Array(topic.utf8), Array(message.payload), JournalFormat.timeFrame(nanoseconds: message.publishTime)])
+        }
+        return out
+    }
+
+    func configuration() throws -> MetricsConfiguration {
+        ZoneMetricsSetup.configuration(try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: zone)))
+    }
+}
+
+/// A free TCP port on loopback (bound and released by libzmq).
+func freeEndpoint() throws -> String {
+    let context = try Context()
+    defer { context.shutdown() }
+    let socket = try Socket(context, .pull)
+    try socket.bind("tcp://127.0.0.1:*")
+    let endpoint = try socket.lastEndpoint
+    socket.close()
+    return endpoint
+}
+
+/// A gateway: a PUSH socket connected to the ingest.
+final class Gateway {
+    let context: Context
+    let socket: Socket
+
+    init(endpoint: String) throws {
+        context = try Context()
+        socket = try Socket(context, .push)
+        try socket.setLinger(.seconds(10))
+        try socket.connect(endpoint)
+    }
+
+    func send(_ parts: [[UInt8]]) throws {
+        for (index, part) in parts.enumerated() {
+            try socket.send(part, options: index < parts.count - 1 ? .more : [])
+        }
+    }
+
+    func close() {
+        socket.close()
+        context.shutdown()
+    }
+}
+
+/// Reading the databases.
+enum DatabaseView {
+    static let tables = [
+        "vehicle_runs", "vehicle_daily", "mode_segments", "events", "link_coverage", "grid_coverage", "v2x_reception",
+        "data_health", "rejected_reasons", "sequence_health", "unattributed", "rejected_frames", "vehicles",
+    ]
+
+    /// Every derived table as sorted row strings, without run ids and row ids.
+    static func contents(_ path: String) throws -> [String: [String]] {
+        let queue = try DatabaseQueue(path: path)
+        return try queue.read { db in
+            var result: [String: [String]] = [:]
+            for table in tables {
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table)")
+                result[table] = rows.map { row in
+                    row.columnNames.filter { !["run_id", "id", "journal_file"].contains($0) }
+                        .map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: " ")
+                }.sorted()
+            }
+            return result
+        }
+    }
+
+    /// Frames committed by the live run (0 before its first commit).
+    static func liveFrames(_ path: String) -> Int64 {
+        guard FileManager.default.fileExists(atPath: path), let queue = try? DatabaseQueue(path: path) else { return 0 }
+        return (try? queue.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(frames) FROM runs WHERE kind = 'live'") ?? 0 })
+            ?? 0
+    }
+
+    static func scalar(_ path: String, _ sql: String) throws -> Int64 {
+        try DatabaseQueue(path: path).read { db in try Int64.fetchOne(db, sql: sql) ?? 0 }
+    }
+}
+
+/// Waits until `condition` holds, polling (fails the test after `timeout`).
+func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () throws -> Bool) async throws {
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while try !condition() {
+        if clock.now >= deadline {
+            Issue.record("timed out waiting for \(what)")
+            throw CancellationError()
+        }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+}
+
+/// A running `testzone ingest` in a directory of its own.
+struct IngestInstance {
+    let directory: URL
+    let endpoint: String
+    let zone: String
+    var database: String { directory.appendingPathComponent("zone.sqlite").path }
+    var journal: String { directory.appendingPathComponent("journal").path }
+
+    init(zone: String) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        endpoint = try freeEndpoint()
+        self.zone = zone
+    }
+
+    func start(extra: [String] = []) throws -> IngestBinary.Run {
+        try IngestBinary.Run(
+            [
+                "ingest", "--config", zone, "--listen", endpoint, "--db", database, "--journal", journal,
+                "--commit-seconds", "0.2", "--status-seconds", "1", "--log-level", "notice",
+            ] + extra)
+    }
+
+    /// The journal files, in order.
+    var journalFiles: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: journal)) ?? []).filter { $0.hasSuffix(".mcap") }.sorted()
+            .map { "\(journal)/\($0)" }
+    }
+
+    /// Replays the journal into a fresh database (`testzone replay --db`'s code path).
+    func replayJournal(configuration: MetricsConfiguration) throws -> String {
+        let path = directory.appendingPathComponent("replay.sqlite").path
+        let store = try ZoneStore(path: path)
+        _ = try DatabaseReplay(store: store, configuration: configuration).run(files: journalFiles)
+        return path
+    }
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# C-V2X decoding speed, generated Swift codec vs Debian's asn1c, measured in the same run.
+#
+# Frames: the three example frames of ../shared/reference/README.md (BSM mandatory 38 B, BSM
+# typical 51 B, SPAT 54 B) plus Tools/bench/cv2x-frames.hex (RSM with 5 participants, MAP with 4
+# nodes). Runs Tools/bench/asn1c-cv2x.sh (asn1c generated + built at bench time) and
+# Benchmarks/CV2XBenchmarks (package-benchmark), then prints one table: ns per frame (median),
+# allocations per frame, and the asn1c/Swift ratio. Targets: BSM typical <= 100 ns with 0
+# allocations; every frame >= 10x faster than asn1c.
+#
+#   Tools/bench/cv2x.sh            (ASN.1 modules: $TESTZONE_ASN1_DIR or ../shared/reference/asn1)
+set -euo pipefail
+bench="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$bench/../.." && pwd)"
+frames="$bench/cv2x-frames.hex"
+work="$(mktemp -d "${TMPDIR:-/tmp}/cv2x-bench.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+if [[ -x "$bench/asn1c-cv2x.sh" ]]; then
+    "$bench/asn1c-cv2x.sh" "" "$frames" | tee "$work/asn1c.txt" || {
+        echo "cv2x: asn1c reference failed; the table has no ratios" >&2
+        : >"$work/asn1c.txt"
+    }
+else
+    echo "cv2x: Tools/bench/asn1c-cv2x.sh not present; the table has no ratios" >&2
+    : >"$work/asn1c.txt"
+fi
+
+(cd "$root/Benchmarks" && swift package --disable-sandbox benchmark --target CV2XBenchmarks \
+    --no-progress --time-units nanoseconds) | tee "$work/swift.txt"
+
+python3 - "$work/asn1c.txt" "$work/swift.txt" <<'PY'
+import re, sys
+asn1c = {}
+for line in open(sys.argv[1]):
+    parts = line.split()
+    if len(parts) >= 4 and not line.startswith('#') and re.match(r'^[0-9.]+$', parts[2]):
+        asn1c[parts[0]] = (int(parts[1]), float(parts[2]))
+swift, current = {}, None
+for line in open(sys.argv[2]):
+    m = re.match(r'^CV2X decode (\S+)\s*$', line)
+    if m:
+        current = m.group(1)
+        swift[current] = {}
+        continue
+    if current and '│' in line:
+        cells = [c.strip() for c in line.split('│')]
+        label = cells[0]
+        if label.startswith('Time (wall clock)'):
+            scale = 1000.0 if '(μs)' in label or '(us)' in label else 1.0
+            swift[current]['ns'] = float(cells[3]) * scale  # p50
+        elif label.startswith('Malloc (total)'):
+            swift[current]['allocs'] = int(float(cells[3]))
+print()
+print('| frame | bytes | asn1c ns/frame | Swift ns/frame (p50) | Swift allocations | speed-up |')
+print('|---|---:|---:|---:|---:|---:|')
+for name in ['bsm-mandatory-38B', 'bsm-typical-51B', 'spat-4-phases-54B', 'rsm-5-participants-139B', 'map-4-nodes-274B']:
+    s = swift.get(name, {})
+    a = asn1c.get(name)
+    ns = s.get('ns')
+    ratio = '%.1fx' % (a[1] / ns) if a and ns else '-'
+    print('| %s | %s | %s | %s | %s | %s |' % (
+        name, a[0] if a else re.sub(r'.*-(\d+)B$', r'\1', name), '%.0f' % a[1] if a else '-',
+        '%.0f' % ns if ns else '-', s.get('allocs', '-'), ratio))
+PY

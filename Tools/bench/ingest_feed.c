@@ -1,0 +1,122 @@
+/*
+ * ingest_feed: the sender and the raw reference of Tools/bench/ingest.sh.
+ *
+ *   ingest_feed push ENDPOINT FRAMES SECONDS   connect a PUSH socket and send the frames of FRAMES
+ *                                              (see ingest_frames.py) in a loop for SECONDS, as
+ *                                              3-part messages (topic, payload, 8-byte BE time);
+ *                                              prints "sent N frames in S s: R frames/s".
+ *   ingest_feed pull ENDPOINT                  bind a PULL socket, receive until 2 s of silence
+ *                                              after the first message (zmq_msg_recv into reused
+ *                                              zmq_msg_t, parts read in place); prints the count
+ *                                              and the rate between the first and last message.
+ * Build: cc -O2 -o ingest_feed ingest_feed.c -lzmq
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void fail(const char *what) {
+    fprintf(stderr, "ingest_feed: %s: %s\n", what, zmq_strerror(zmq_errno()));
+    exit(1);
+}
+
+struct frame {
+    const unsigned char *topic, *payload;
+    uint16_t topic_length;
+    uint32_t payload_length;
+    unsigned char time[8];
+};
+
+static int push(const char *endpoint, const char *path, double seconds) {
+    FILE *file = fopen(path, "rb");
+    if (!file) { perror(path); return 1; }
+    fseek(file, 0, SEEK_END);
+    long size = ftell(file);
+    fseek(file, 0, SEEK_SET);
+    unsigned char *bytes = malloc(size);
+    if (fread(bytes, 1, size, file) != (size_t)size) { perror("read"); return 1; }
+    fclose(file);
+    long capacity = 1024, count = 0;
+    struct frame *frames = malloc(capacity * sizeof *frames);
+    for (long offset = 0; offset + 14 <= size;) {
+        if (count == capacity) frames = realloc(frames, (capacity *= 2) * sizeof *frames);
+        struct frame *f = &frames[count++];
+        memcpy(&f->topic_length, bytes + offset, 2); offset += 2;
+        f->topic = bytes + offset; offset += f->topic_length;
+        memcpy(&f->payload_length, bytes + offset, 4); offset += 4;
+        f->payload = bytes + offset; offset += f->payload_length;
+        uint64_t micros; memcpy(&micros, bytes + offset, 8); offset += 8;
+        for (int i = 0; i < 8; i++) f->time[i] = (unsigned char)(micros >> (56 - 8 * i));
+    }
+    void *context = zmq_ctx_new();
+    void *socket = zmq_socket(context, ZMQ_PUSH);
+    int linger = -1;
+    zmq_setsockopt(socket, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_connect(socket, endpoint) != 0) fail("connect");
+    long sent = 0;
+    double start = now(), end = start + seconds;
+    while (now() < end) {
+        for (long i = 0; i < count; i++) {
+            struct frame *f = &frames[i];
+            if (zmq_send(socket, f->topic, f->topic_length, ZMQ_SNDMORE) < 0) fail("send");
+            if (zmq_send(socket, f->payload, f->payload_length, ZMQ_SNDMORE) < 0) fail("send");
+            if (zmq_send(socket, f->time, 8, 0) < 0) fail("send");
+        }
+        sent += count;
+    }
+    double elapsed = now() - start;
+    zmq_close(socket);
+    zmq_ctx_term(context);  /* waits until every frame is delivered (linger -1) */
+    double delivered = now() - start;
+    printf("sent %ld frames (%ld per loop) in %.2f s: %.0f frames/s (all delivered after %.2f s: %.0f frames/s)\n",
+           sent, count, elapsed, sent / elapsed, delivered, sent / delivered);
+    return 0;
+}
+
+static int pull(const char *endpoint) {
+    void *context = zmq_ctx_new();
+    void *socket = zmq_socket(context, ZMQ_PULL);
+    if (zmq_bind(socket, endpoint) != 0) fail("bind");
+    int timeout = 2000;
+    zmq_setsockopt(socket, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_msg_t part;
+    zmq_msg_init(&part);
+    long messages = 0, bytes = 0;
+    double first = 0, last = 0;
+    for (;;) {
+        if (zmq_msg_recv(&part, socket, 0) < 0) {
+            if (messages > 0) break;
+            continue;
+        }
+        if (messages == 0) first = now();
+        bytes += zmq_msg_size(&part);
+        while (zmq_msg_more(&part)) {
+            if (zmq_msg_recv(&part, socket, 0) < 0) fail("recv");
+            bytes += zmq_msg_size(&part);
+        }
+        messages++;
+        last = now();
+    }
+    printf("received %ld frames (%ld bytes) in %.2f s: %.0f frames/s\n", messages, bytes, last - first,
+           messages / (last - first));
+    zmq_msg_close(&part);
+    zmq_close(socket);
+    zmq_ctx_term(context);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 5 && strcmp(argv[1], "push") == 0) return push(argv[2], argv[3], atof(argv[4]));
+    if (argc == 3 && strcmp(argv[1], "pull") == 0) return pull(argv[2]);
+    fprintf(stderr, "usage: ingest_feed push ENDPOINT FRAMES SECONDS | pull ENDPOINT\n");
+    return 2;
+}
