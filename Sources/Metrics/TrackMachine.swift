@@ -161,22 +161,17 @@ struct TrackMachine: Sendable, Hashable {
         totals.distance += micrometres
         let t0 = previous.time
         // Link coverage: the link matched at the earlier fix of an automated L3/L4 step (at the
-        // later fix for the part after a split), in the step's direction of travel (the fix's
-        // heading when the vehicle hardly moved).
+        // later fix for the part after a split); the fix's own heading picks the direction where
+        // both directions of a road share a centre line.
         if let roads = c.roads {
-            let heading =
-                metres > 1
-                ? Zone.Geodesy.initialBearing(
-                    from: GeoPoint(latitude: previous.latitude, longitude: previous.longitude),
-                    to: GeoPoint(latitude: fix.latitude, longitude: fix.longitude)) : previous.heading
             if let mode, mode.isActiveL3L4,
                 let link = roads.match(
-                    latitude: previous.latitude, longitude: previous.longitude, heading: heading)
+                    latitude: previous.latitude, longitude: previous.longitude, heading: previous.heading)
             {
                 totals.links.insert(DayIndex(day: ShanghaiCalendar.dayNumber(t0), index: Int32(link)))
             }
             if let split, split.state.isActiveL3L4,
-                let link = roads.match(latitude: fix.latitude, longitude: fix.longitude, heading: heading)
+                let link = roads.match(latitude: fix.latitude, longitude: fix.longitude, heading: fix.heading)
             {
                 totals.links.insert(DayIndex(day: ShanghaiCalendar.dayNumber(split.time), index: Int32(link)))
             }
