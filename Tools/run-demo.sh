@@ -2,6 +2,7 @@
 # `make run`: the main job on the bundled sample. `testzone ingest` listens on loopback with the
 # demo zone, `testzone replay --push` sends the demo recording into it at full speed, the ingest
 # is stopped cleanly (SIGINT) and `testzone metrics` prints the run. Output in out/demo/.
+# --map: the road network (link and grid coverage) from the MAP frames of the demo recording.
 # The demo recording is Replays/demo/demo.mcap with its zone.toml when present; otherwise a
 # simulated test day (testzone simulate, deterministic for the seed) is generated into out/demo/.
 set -euo pipefail
@@ -25,7 +26,7 @@ fi
 
 echo "demo: testzone ingest --listen $ENDPOINT (journal $OUT/journal, database $OUT/zone.sqlite)"
 "$BIN" ingest --config "$ZONE" --listen "$ENDPOINT" --db "$OUT/zone.sqlite" --journal "$OUT/journal" \
-    --status-seconds 2 --log-level notice &
+    --map "$RECORDING" --status-seconds 2 --log-level notice &
 ingest=$!
 trap 'kill -INT $ingest 2>/dev/null || true' EXIT
 

@@ -77,7 +77,7 @@ final class FrameBatch: @unchecked Sendable {
 
     /// Calls `body` for each record in order.
     @inline(__always)
-    func forEach(_ body: (Int, UnsafeRawBufferPointer, UInt64, UInt64) throws -> Void) rethrows {
+    func forEachRecord(_ body: (Int, UnsafeRawBufferPointer, UInt64, UInt64) throws -> Void) rethrows {
         var offset = 0
         while offset < used {
             let p = storage + offset
@@ -85,7 +85,9 @@ final class FrameBatch: @unchecked Sendable {
             let length = Int(p.load(fromByteOffset: 4, as: UInt32.self))
             let logTime = p.load(fromByteOffset: 8, as: UInt64.self)
             let publishTime = p.load(fromByteOffset: 16, as: UInt64.self)
-            try body(topic, UnsafeRawBufferPointer(start: p + Self.headerSize, count: length), logTime, publishTime)
+            try body(
+                topic, UnsafeRawBufferPointer(start: p + Self.headerSize, count: length), logTime, publishTime
+            )
             offset += (Self.headerSize + length + 7) & ~7
         }
     }

@@ -50,7 +50,8 @@ final class IngestJournal {
     /// The path of a session's file.
     static func path(directory: String, session: String, sequence: Int) -> String {
         let digits = String(sequence)
-        return "\(directory)/\(session)-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits).mcap"
+        return
+            "\(directory)/\(session)-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits).mcap"
     }
 
     /// The files of a session in a directory, by sequence number.
@@ -144,7 +145,8 @@ enum JournalRecovery {
                 let topic = channel?.topic ?? "channel/\(message.channelID)"
                 id = try writer.addChannel(
                     topic: topic,
-                    messageEncoding: channel?.messageEncoding ?? JournalFormat.messageEncoding(forTopic: topic))
+                    messageEncoding: channel?.messageEncoding
+                        ?? JournalFormat.messageEncoding(forTopic: topic))
                 channelMap[message.channelID] = id
             }
             try writer.write(
@@ -154,7 +156,8 @@ enum JournalRecovery {
         }
         try writer.finish()
         if rename(temporary, path) != 0 {
-            throw IngestError.journal(path: path, detail: "cannot replace with the recovered file: errno \(errno)")
+            throw IngestError.journal(
+                path: path, detail: "cannot replace with the recovered file: errno \(errno)")
         }
         return Outcome(path: path, messages: messages, warnings: cursor.warnings.map { "\($0)" })
     }

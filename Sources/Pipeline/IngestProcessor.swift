@@ -91,9 +91,10 @@ struct IngestProcessor: Sendable {
         let file = fileIndex(sequence: batch.fileSequence, path: path(batch.fileSequence))
         if frames.journalFile != files[file].path { frames.journalFile = files[file].path }
         var index = batch.firstIndex
-        batch.forEach { topic, payload, logTime, publishTime in
+        batch.forEachRecord { topic, payload, logTime, publishTime in
             frames.messageIndex = index
-            frames.process(topic: topicRefs[topic], payload: payload, logTime: logTime, publishTime: publishTime)
+            frames.process(
+                topic: topicRefs[topic], payload: payload, logTime: logTime, publishTime: publishTime)
             kindCounts[topicKinds[topic]] += 1
             index += 1
             lastLogTime = logTime

@@ -1,11 +1,12 @@
 import Recording
+import Synchronization
+import ZeroMQ
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Synchronization
-import ZeroMQ
 
 /// The receiving half of live ingest: polls the sockets, stamps each message with a strictly
 /// increasing receive time, journals it, and packs it into a ``FrameBatch`` for the processor.
@@ -24,7 +25,8 @@ final class IngestReceiver {
     private var received: Int64 = 0
 
     init(
-        sockets: [Socket], journal: IngestJournal, counters: IngestCounters, stop: IngestStop, flushNanoseconds: UInt64,
+        sockets: [Socket], journal: IngestJournal, counters: IngestCounters, stop: IngestStop,
+        flushNanoseconds: UInt64,
         firstLogTime: UInt64, batchCapacity: Int
     ) {
         self.sockets = sockets
@@ -71,7 +73,8 @@ final class IngestReceiver {
             } else {
                 let ready = try poller.poll(timeout: batch.count > 0 ? .milliseconds(5) : .milliseconds(100))
                 if ready > 0 {
-                    for (index, socket) in sockets.enumerated() where poller.readyEvents(at: index).contains(.readable) {
+                    for (index, socket) in sockets.enumerated()
+                    where poller.readyEvents(at: index).contains(.readable) {
                         var n = 0
                         while n < 4096, try socket.receive(into: &message, options: .dontWait) {
                             guard try makeRoom(handoff) else { break receiving }

@@ -39,7 +39,9 @@ public enum JournalEnvelope {
     /// third frame is `timeFrame`: the gateway time when the time frame is well formed, the
     /// receive time when it is absent, a reserved value for a defect (see the type's notes).
     @inlinable
-    public static func publishTime(frameCount: Int, timeFrame: UnsafeRawBufferPointer, receiveTime: UInt64) -> UInt64 {
+    public static func publishTime(frameCount: Int, timeFrame: UnsafeRawBufferPointer, receiveTime: UInt64)
+        -> UInt64
+    {
         if frameCount > 3 { return extraFrames }
         if frameCount < 3 { return receiveTime }
         guard timeFrame.count == 8 else { return malformedTimeFrame }

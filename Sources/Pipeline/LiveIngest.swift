@@ -10,6 +10,8 @@ import ZeroMQ
 public struct IngestOptions: Sendable {
     /// The zone (registry, RSUs, grid).
     public var configuration: MetricsConfiguration
+    /// Operator names by id (stored with the zone registry).
+    public var operatorNames: [String: String] = [:]
     /// Endpoints to bind PULL sockets at (gateways PUSH there; lossless).
     public var listen: [String] = []
     /// PUB endpoints to connect SUB sockets to (drops show up as sequence gaps).
@@ -119,7 +121,7 @@ public final class LiveIngest {
         let directory = URL(fileURLWithPath: options.journalDirectory).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let store = try ZoneStore(path: options.databasePath)
-        try store.registerZone(options.configuration)
+        try store.registerZone(options.configuration, operators: options.operatorNames)
 
         // Recovery: an unfinished live run whose session has files in this directory.
         var session: String?
@@ -140,13 +142,25 @@ public final class LiveIngest {
         var recovered: Int64 = 0
         if let session {
             logger.notice(
-                "resuming interrupted session", metadata: ["session": "\(session)", "files": "\(existing.count)"])
+                "resuming interrupted session",
+                metadata: ["session": "\(session)", "files": "\(existing.count)"])
             let checkpoints = Dictionary(
                 try store.checkpoints(run: run).map { ($0.journalFile, $0) }, uniquingKeysWith: { a, _ in a })
             processor = IngestProcessor(configuration: options.configuration, store: store, run: run)
             for file in existing {
                 if !JournalRecovery.isFinished(path: file.path) {
-                    let outcome = try JournalRecovery.recover(path: file.path)
+                    let outcome: JournalRecovery.Outcome
+                    do {
+                        outcome = try JournalRecovery.recover(path: file.path)
+                    } catch {
+                        // Not even a header (killed before the first flush): nothing was journaled.
+                        let aside = file.path + ".unreadable"
+                        _ = Foundation.rename(file.path, aside)
+                        logger.error(
+                            "unreadable journal file set aside",
+                            metadata: ["file": "\(file.path)", "moved to": "\(aside)", "error": "\(error)"])
+                        continue
+                    }
                     logger.warning(
                         "recovered unfinished journal file",
                         metadata: [
@@ -183,7 +197,8 @@ public final class LiveIngest {
             "ingest started",
             metadata: [
                 "session": "\(sessionName)", "journal": "\(journal.path)", "run": "\(run)",
-                "threads": "\(options.threads)", "listen": "\(options.listen)", "subscribe": "\(options.subscribe)",
+                "threads": "\(options.threads)", "listen": "\(options.listen)",
+                "subscribe": "\(options.subscribe)",
             ])
 
         let context = try Context(ioThreads: 1)
@@ -218,7 +233,9 @@ public final class LiveIngest {
         let status = StatusLine(
             interval: options.statusSeconds, logger: logger, counters: counters, started: JournalFormat.now(),
             baseCounts: processor.kindCounts)
-        let pathOf: @Sendable (Int) -> String = { sequence in IngestJournal.path(directory: directory, session: sessionName, sequence: sequence) }
+        let pathOf: @Sendable (Int) -> String = { sequence in
+            IngestJournal.path(directory: directory, session: sessionName, sequence: sequence)
+        }
         let receiver = IngestReceiver(
             sockets: sockets, journal: journal, counters: counters, stop: stop,
             flushNanoseconds: UInt64(options.flushSeconds * 1e9),
@@ -234,7 +251,8 @@ public final class LiveIngest {
                 lastCommit = now
                 do {
                     let metrics = try processor.commit(final: false)
-                    status.maybePrint(processor: processor, metrics: metrics, queued: queued, depth: 0, now: now)
+                    status.maybePrint(
+                        processor: processor, metrics: metrics, queued: queued, depth: 0, now: now)
                 } catch {
                     failure = error
                     self.stop.request()
@@ -259,7 +277,8 @@ public final class LiveIngest {
                 try receiver.run { batch in
                     queue.pushFull(batch)
                     return queue.takeFree()
-                } idle: {}
+                } idle: {
+                }
             } catch {
                 receiveError = error
             }
@@ -271,9 +290,11 @@ public final class LiveIngest {
         let metrics = try processor.commit(final: true)
         status.printFinal(processor: processor, metrics: metrics)
         logger.info(
-            "ingest stopped", metadata: ["messages": "\(processor.frames.messages)", "files": "\(processor.files.count)"])
+            "ingest stopped",
+            metadata: ["messages": "\(processor.frames.messages)", "files": "\(processor.files.count)"])
         return IngestSummary(
-            runID: run, session: sessionName, files: processor.files.map(\.path), messages: processor.frames.messages,
+            runID: run, session: sessionName, files: processor.files.map(\.path),
+            messages: processor.frames.messages,
             recovered: recovered, metrics: metrics)
     }
 }
@@ -289,7 +310,8 @@ final class ProcessorThread: Sendable {
     private let path: @Sendable (Int) -> String
 
     init(
-        processor: consuming sending IngestProcessor, queue: BatchQueue, commitNanoseconds: UInt64, status: StatusLine,
+        processor: consuming sending IngestProcessor, queue: BatchQueue, commitNanoseconds: UInt64,
+        status: StatusLine,
         path: @escaping @Sendable (Int) -> String
     ) {
         state = Mutex(processor)
@@ -323,7 +345,8 @@ final class ProcessorThread: Sendable {
                     do {
                         let metrics = try processor.commit(final: false)
                         status.maybePrint(
-                            processor: processor, metrics: metrics, queued: queue.queued, depth: queue.depth, now: now)
+                            processor: processor, metrics: metrics, queued: queue.queued, depth: queue.depth,
+                            now: now)
                     } catch {
                         outcome.withLock { $0 = error }
                         queue.abort()
@@ -376,7 +399,9 @@ final class StatusLine: Sendable {
         return String(format: "%.0f kB", v / 1e3)
     }
 
-    static func totals(_ metrics: ZoneMetrics) -> (received: Int64, decoded: Int64, rejected: Int64, duplicates: Int64, gaps: Int64, unregistered: Int) {
+    static func totals(_ metrics: ZoneMetrics) -> (
+        received: Int64, decoded: Int64, rejected: Int64, duplicates: Int64, gaps: Int64, unregistered: Int
+    ) {
         var t: (Int64, Int64, Int64, Int64, Int64, Int) = (0, 0, 0, 0, 0, 0)
         for source in metrics.sources.values {
             t.0 += source.received
@@ -394,15 +419,21 @@ final class StatusLine: Sendable {
         guard now &- previous.time >= interval else { return }
         last.withLock { $0 = (now, processor.kindCounts) }
         let seconds = Double(now &- previous.time) / 1e9
-        let rates = zip(processor.kindCounts, previous.counts + [0, 0, 0]).map { Double($0 - $1) / max(seconds, 1e-9) }
+        let rates = zip(processor.kindCounts, previous.counts + [0, 0, 0]).map {
+            Double($0 - $1) / max(seconds, 1e-9)
+        }
         let t = Self.totals(metrics)
         // Lag: how far processing is behind receiving (receive time of the newest message handed
         // over minus that of the newest message processed).
         let newest = counters.lastReceiveTime.load(ordering: .relaxed)
         let lagMs = newest > processor.lastLogTime ? Double(newest - processor.lastLogTime) / 1e6 : 0
-        var line = String(format: "ingest %.0fs | cv2x %.0f/s jt808 %.0f/s other %.0f/s", Double(now &- started) / 1e9, rates[0], rates[1], rates[2])
-        line += " | received \(Self.format(counters.received.load(ordering: .relaxed))) processed \(Self.format(t.received))"
-        line += " decoded \(Self.format(t.decoded)) rejected \(Self.format(t.rejected)) duplicates \(Self.format(t.duplicates))"
+        var line = String(
+            format: "ingest %.0fs | cv2x %.0f/s jt808 %.0f/s other %.0f/s", Double(now &- started) / 1e9,
+            rates[0], rates[1], rates[2])
+        line +=
+            " | received \(Self.format(counters.received.load(ordering: .relaxed))) processed \(Self.format(t.received))"
+        line +=
+            " decoded \(Self.format(t.decoded)) rejected \(Self.format(t.rejected)) duplicates \(Self.format(t.duplicates))"
         line += " | gaps \(Self.format(t.gaps)) | unregistered vehicles \(t.unregistered)"
         line += " | journal \(Self.bytes(counters.journalBytes.load(ordering: .relaxed)))"
         line += String(format: " | lag %.0f ms", max(0, lagMs))
@@ -414,9 +445,12 @@ final class StatusLine: Sendable {
         let t = Self.totals(metrics)
         let elapsed = Double(JournalFormat.now() &- started) / 1e9
         var line = String(format: "ingest done in %.1fs:", elapsed)
-        line += " frames \(Self.format(processor.frames.messages)) (cv2x \(Self.format(processor.kindCounts[0])), jt808 \(Self.format(processor.kindCounts[1])), other \(Self.format(processor.kindCounts[2])))"
-        line += " = decoded \(Self.format(t.decoded)) + rejected \(Self.format(t.rejected)) + duplicates \(Self.format(t.duplicates))"
-        line += "; gaps \(Self.format(t.gaps)); unregistered vehicles \(t.unregistered); journal \(processor.files.count) file(s)"
+        line +=
+            " frames \(Self.format(processor.frames.messages)) (cv2x \(Self.format(processor.kindCounts[0])), jt808 \(Self.format(processor.kindCounts[1])), other \(Self.format(processor.kindCounts[2])))"
+        line +=
+            " = decoded \(Self.format(t.decoded)) + rejected \(Self.format(t.rejected)) + duplicates \(Self.format(t.duplicates))"
+        line +=
+            "; gaps \(Self.format(t.gaps)); unregistered vehicles \(t.unregistered); journal \(processor.files.count) file(s)"
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

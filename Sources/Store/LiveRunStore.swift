@@ -54,7 +54,8 @@ extension ZoneStore {
                           updated_at_us = excluded.updated_at_us
                         """,
                     arguments: [
-                        checkpoint.journalFile, checkpoint.runID, checkpoint.byteOffset, checkpoint.messageIndex,
+                        checkpoint.journalFile, checkpoint.runID, checkpoint.byteOffset,
+                        checkpoint.messageIndex,
                         checkpoint.logTime, checkpoint.complete, now,
                     ])
             }
@@ -69,13 +70,16 @@ extension ZoneStore {
                 let others = try Int64.fetchAll(
                     db, sql: "SELECT run_id FROM run_files WHERE sha256 = ? AND run_id != ?",
                     arguments: [file.sha256, run])
-                for other in Set(others) { try db.execute(sql: "DELETE FROM runs WHERE id = ?", arguments: [other]) }
+                for other in Set(others) {
+                    try db.execute(sql: "DELETE FROM runs WHERE id = ?", arguments: [other])
+                }
                 try db.execute(
                     sql: "INSERT OR IGNORE INTO run_files(run_id, sha256, path, bytes) VALUES (?, ?, ?, ?)",
                     arguments: [run, file.sha256, file.path, file.bytes])
             }
             try db.execute(
-                sql: "UPDATE runs SET status = 'complete', finished_at_us = ? WHERE id = ?", arguments: [now, run])
+                sql: "UPDATE runs SET status = 'complete', finished_at_us = ? WHERE id = ?",
+                arguments: [now, run])
         }
     }
 
@@ -91,11 +95,13 @@ extension ZoneStore {
     /// The checkpoints recorded for a run, by journal file.
     public func checkpoints(run: Int64) throws -> [JournalCheckpoint] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM journal_checkpoints WHERE run_id = ?", arguments: [run]).map {
-                JournalCheckpoint(
-                    journalFile: $0["journal_file"], runID: $0["run_id"], byteOffset: $0["byte_offset"],
-                    messageIndex: $0["message_index"], logTime: $0["log_time_us"], complete: $0["complete"])
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM journal_checkpoints WHERE run_id = ?", arguments: [run])
+                .map {
+                    JournalCheckpoint(
+                        journalFile: $0["journal_file"], runID: $0["run_id"], byteOffset: $0["byte_offset"],
+                        messageIndex: $0["message_index"], logTime: $0["log_time_us"],
+                        complete: $0["complete"])
+                }
         }
     }
 

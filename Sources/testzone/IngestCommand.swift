@@ -31,6 +31,12 @@ struct IngestCommand: ParsableCommand {
     @Option(parsing: .singleValue, help: "Connect a SUB socket to this PUB endpoint (repeatable).")
     var subscribe: [String] = []
 
+    @Option(
+        parsing: .upToNextOption,
+        help: "Recordings whose MAP frames give the road network (link and grid coverage); none: no coverage."
+    )
+    var map: [String] = []
+
     @Option(help: "The SQLite database.")
     var db: String
 
@@ -46,7 +52,10 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Commit to the database every this many seconds.")
     var commitSeconds: Double = 2
 
-    @Option(help: "Write the open journal chunk to the file at least every this many seconds (what a kill -9 can lose).")
+    @Option(
+        help:
+            "Write the open journal chunk to the file at least every this many seconds (what a kill -9 can lose)."
+    )
     var flushSeconds: Double = 1
 
     @Option(help: "Status line every this many seconds (0: none).")
@@ -63,17 +72,26 @@ struct IngestCommand: ParsableCommand {
 
     func validate() throws {
         if listen.isEmpty && subscribe.isEmpty { throw ValidationError("give --listen and/or --subscribe") }
-        if Self.parseSize(rotateSize) == nil { throw ValidationError("--rotate-size: expected e.g. 1GB, 512MB") }
-        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level: unknown level \(logLevel)") }
+        if Self.parseSize(rotateSize) == nil {
+            throw ValidationError("--rotate-size: expected e.g. 1GB, 512MB")
+        }
+        if Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level: unknown level \(logLevel)")
+        }
         if ![1, 2].contains(threads) { throw ValidationError("--threads must be 1 or 2") }
-        if !["zstd", "lz4", "none"].contains(compression) { throw ValidationError("--compression: zstd, lz4 or none") }
-        if rotateMinutes <= 0 || commitSeconds <= 0 || flushSeconds <= 0 { throw ValidationError("--rotate-minutes, --commit-seconds and --flush-seconds must be > 0") }
+        if !["zstd", "lz4", "none"].contains(compression) {
+            throw ValidationError("--compression: zstd, lz4 or none")
+        }
+        if rotateMinutes <= 0 || commitSeconds <= 0 || flushSeconds <= 0 {
+            throw ValidationError("--rotate-minutes, --commit-seconds and --flush-seconds must be > 0")
+        }
     }
 
     static func parseSize(_ text: String) -> UInt64? {
         let upper = text.uppercased()
         let units: [(String, UInt64)] = [
-            ("GIB", 1 << 30), ("MIB", 1 << 20), ("KIB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1000),
+            ("GIB", 1 << 30), ("MIB", 1 << 20), ("KIB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000),
+            ("KB", 1000),
             ("B", 1),
         ]
         for (suffix, factor) in units where upper.hasSuffix(suffix) {
@@ -88,8 +106,17 @@ struct IngestCommand: ParsableCommand {
         logger.logLevel = level
         let zone = try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: config))
         let configurationBytes = (try? Data(contentsOf: URL(fileURLWithPath: config))) ?? Data()
+        let network = try ZoneSetup.roadNetwork(fromRecordings: map)
+        logger.info(
+            "road network from MAP",
+            metadata: [
+                "links": "\(network.links.count)", "metres": "\(Int(network.totalLength))",
+                "recordings": "\(map)",
+            ])
         var options = IngestOptions(
-            configuration: ZoneMetricsSetup.configuration(zone), databasePath: db, journalDirectory: journal)
+            configuration: ZoneSetup.metricsConfiguration(zone: zone, network: network), databasePath: db,
+            journalDirectory: journal)
+        options.operatorNames = ZoneSetup.operatorNames(zone: zone)
         options.listen = listen
         options.subscribe = subscribe
         options.rotateSeconds = rotateMinutes * 60
@@ -109,30 +136,9 @@ struct IngestCommand: ParsableCommand {
         logger.info(
             "ingest finished",
             metadata: [
-                "run": "\(summary.runID)", "messages": "\(summary.messages)", "recovered": "\(summary.recovered)",
+                "run": "\(summary.runID)", "messages": "\(summary.messages)",
+                "recovered": "\(summary.recovered)",
                 "files": "\(summary.files.count)",
             ])
-    }
-}
-
-/// The metrics view of a zone.toml: registry vehicles (VIN, operator, terminal, OBU id), RSU
-/// positions, and a 100 m coverage grid over the RSUs' bounding box plus 1 km.
-enum ZoneMetricsSetup {
-    static func configuration(_ zone: ZoneConfiguration) -> MetricsConfiguration {
-        let vehicles = zone.vehicles.map {
-            VehicleIdentity(vin: $0.vin, operatorID: $0.operatorID, terminalNumber: $0.terminal, obuID: $0.obuID.rawValue)
-        }
-        let rsus = zone.rsus.map { RSUSite(id: $0.id, latitude: $0.position.latitude, longitude: $0.position.longitude) }
-        var grid: Metrics.CoverageGrid?
-        if let minLat = rsus.map(\.latitude).min(), let maxLat = rsus.map(\.latitude).max(),
-            let minLon = rsus.map(\.longitude).min(), let maxLon = rsus.map(\.longitude).max()
-        {
-            let dLat = 1000 / 111_320.0
-            let dLon = 1000 / (111_320.0 * cos((minLat + maxLat) / 2 * .pi / 180))
-            grid = Metrics.CoverageGrid(
-                minLatitude: minLat - dLat, minLongitude: minLon - dLon, maxLatitude: maxLat + dLat,
-                maxLongitude: maxLon + dLon)
-        }
-        return MetricsConfiguration(vehicles: vehicles, rsus: rsus, grid: grid)
     }
 }

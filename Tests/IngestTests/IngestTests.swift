@@ -1,12 +1,12 @@
 import Foundation
 import Metrics
-@testable import Pipeline
 import Recording
 import Store
 import Testing
-import Zone
 import ZeroMQ
+import Zone
 
+@testable import Pipeline
 @testable import testzone
 
 @Suite("Live ingest over real sockets", .serialized)
@@ -18,7 +18,9 @@ struct IngestTests {
     ) async throws -> IngestBinary.Outcome {
         let gateway = try Gateway(endpoint: instance.endpoint)
         for message in messages { try gateway.send(message) }
-        try await waitUntil("\(expected) frames committed") { DatabaseView.liveFrames(instance.database) >= expected }
+        try await waitUntil("\(expected) frames committed") {
+            DatabaseView.liveFrames(instance.database) >= expected
+        }
         run.signal(SIGINT)
         let outcome = try await run.finish(timeout: .seconds(60))
         gateway.close()
@@ -31,7 +33,7 @@ struct IngestTests {
         let simulated = try await SimulatedRun.make(faults: true)
         let messages = try simulated.messages()
         let instance = try IngestInstance(zone: simulated.zone)
-        let run = try instance.start()
+        let run = try instance.start(map: simulated.recording)
         let outcome = try await sendAndStop(messages, to: instance, run: run, expected: Int64(messages.count))
         #expect(outcome.standardError.contains("ingest done"))
 
@@ -45,10 +47,12 @@ struct IngestTests {
             instance.database, "SELECT SUM(decoded + rejected + duplicates) FROM data_health")
         #expect(received == Int64(messages.count))
         #expect(accounted == received)
-        #expect(try DatabaseView.scalar(instance.database, "SELECT COUNT(*) FROM runs WHERE status = 'complete'") == 1)
+        #expect(
+            try DatabaseView.scalar(instance.database, "SELECT COUNT(*) FROM runs WHERE status = 'complete'")
+                == 1)
 
-        // The live database equals a replay of the journal into a fresh database.
-        let replay = try instance.replayJournal(configuration: try simulated.configuration())
+        // The live database equals `testzone replay --db` of the journal into a fresh database.
+        let replay = try await instance.replayJournalWithBinary()
         let live = try DatabaseView.contents(instance.database)
         let replayed = try DatabaseView.contents(replay)
         for table in DatabaseView.tables {
@@ -56,25 +60,32 @@ struct IngestTests {
         }
 
         // And the ground truth: automated km by level and disengagements.
-        let truth = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: simulated.truth)))
+        let truth = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: simulated.truth)))
         let totals = try #require((truth as? [String: Any])?["totals"] as? [String: Any])
         let km = try #require(totals["automatedKm"] as? [String: Double])
         for level in [3, 4] {
             let metres = try DatabaseView.scalar(
-                instance.database, "SELECT CAST(ROUND(SUM(distance_m)) AS INTEGER) FROM vehicle_daily WHERE level = \(level)")
+                instance.database,
+                "SELECT CAST(ROUND(SUM(distance_m)) AS INTEGER) FROM vehicle_daily WHERE level = \(level)")
             let expected = (km["\(level)"] ?? 0) * 1000
-            #expect(abs(Double(metres) - expected) <= max(20, expected * 0.01), "L\(level): \(metres) m vs truth \(expected) m")
+            #expect(
+                abs(Double(metres) - expected) <= max(20, expected * 0.01),
+                "L\(level): \(metres) m vs truth \(expected) m")
         }
     }
 
-    @Test("malformed envelopes, bad payloads and out-of-zone vehicles are counted and stored; the pipeline goes on")
+    @Test(
+        "malformed envelopes, bad payloads and out-of-zone vehicles are counted and stored; the pipeline goes on"
+    )
     func badInput() async throws {
         let simulated = try await SimulatedRun.make(duration: 60, vehicles: 3)
         var messages = try simulated.messages()
         // Remove the last vehicle from the registry: its frames become out-of-zone.
         let zoneText = try String(contentsOfFile: simulated.zone, encoding: .utf8)
         let blocks = zoneText.components(separatedBy: "[[vehicles]]")
-        let reduced = blocks.dropLast().joined(separator: "[[vehicles]]")
+        let reduced =
+            blocks.dropLast().joined(separator: "[[vehicles]]")
             + (blocks.last.map { last in
                 // keep whatever follows the last vehicle block (RSUs)
                 let rest = last.components(separatedBy: "\n[[").dropFirst().map { "\n[[" + $0 }.joined()
@@ -98,7 +109,7 @@ struct IngestTests {
         messages.insert(contentsOf: bad, at: good / 2)
 
         let instance = try IngestInstance(zone: zone)
-        let run = try instance.start()
+        let run = try instance.start(map: simulated.recording)
         _ = try await sendAndStop(messages, to: instance, run: run, expected: Int64(messages.count))
 
         let reasons = try DatabaseView.contents(instance.database)["rejected_reasons"] ?? []
@@ -108,7 +119,8 @@ struct IngestTests {
         ] {
             #expect(reasons.contains { $0.contains(category) }, "no rejected reason \(category): \(reasons)")
         }
-        let rejectedFrames = try DatabaseView.scalar(instance.database, "SELECT COUNT(*) FROM rejected_frames")
+        let rejectedFrames = try DatabaseView.scalar(
+            instance.database, "SELECT COUNT(*) FROM rejected_frames")
         #expect(rejectedFrames == Int64(bad.count))
         let rejected = try DatabaseView.scalar(instance.database, "SELECT SUM(rejected) FROM data_health")
         #expect(rejected == Int64(bad.count))
@@ -116,10 +128,14 @@ struct IngestTests {
             instance.database, "SELECT SUM(decoded + duplicates) FROM data_health")
         #expect(decodedPlusDuplicates == Int64(good))
         // The out-of-zone vehicle is stored as unregistered.
-        #expect(try DatabaseView.scalar(instance.database, "SELECT COUNT(*) FROM vehicles WHERE registered = 0") >= 1)
+        #expect(
+            try DatabaseView.scalar(instance.database, "SELECT COUNT(*) FROM vehicles WHERE registered = 0")
+                >= 1)
         // Replay of the journal rejects exactly the same frames with the same reasons.
         let replay = try instance.replayJournal(
-            configuration: ZoneMetricsSetup.configuration(try .load(contentsOf: URL(fileURLWithPath: zone))))
+            configuration: ZoneSetup.metricsConfiguration(
+                zone: try .load(contentsOf: URL(fileURLWithPath: zone)),
+                network: try ZoneSetup.roadNetwork(fromRecordings: [simulated.recording])))
         let live = try DatabaseView.contents(instance.database)
         let replayed = try DatabaseView.contents(replay)
         for table in DatabaseView.tables {
@@ -136,7 +152,7 @@ struct IngestTests {
 
         // First life: part of the frames, then SIGKILL (after at least one journal flush and
         // one database commit, mid-stream).
-        let first = try instance.start(extra: ["--flush-seconds", "0.2"])
+        let first = try instance.start(map: simulated.recording, extra: ["--flush-seconds", "0.2"])
         let gateway = try Gateway(endpoint: instance.endpoint)
         for message in messages[..<split] { try gateway.send(message) }
         try await waitUntil("first commit and journal flush") {
@@ -153,14 +169,16 @@ struct IngestTests {
         gateway.close()
 
         // Second life: recovers, then takes the rest.
-        let second = try instance.start()
+        let second = try instance.start(map: simulated.recording)
         try await waitUntil("recovered journal") {
             instance.journalFiles.count >= 2 && JournalRecovery.isFinished(path: instance.journalFiles[0])
         }
-        let recovered = Int64(try MCAPReader(path: instance.journalFiles[0]).summary?.statistics?.messageCount ?? 0)
+        let recovered = Int64(
+            try MCAPReader(path: instance.journalFiles[0]).summary?.statistics?.messageCount ?? 0)
         #expect(recovered > 0 && recovered <= Int64(split), "recovered \(recovered) of \(split) sent")
         let outcome = try await sendAndStop(
-            Array(messages[split...]), to: instance, run: second, expected: recovered + Int64(messages.count - split))
+            Array(messages[split...]), to: instance, run: second,
+            expected: recovered + Int64(messages.count - split))
         #expect(outcome.standardError.contains("resuming interrupted session"))
 
         // Exactly the database of an uninterrupted run over the journaled frames.

@@ -1,13 +1,13 @@
 import Foundation
 import GRDB
 import Metrics
-@testable import Pipeline
 import Recording
 import Store
 import Testing
-import Zone
 import ZeroMQ
+import Zone
 
+@testable import Pipeline
 @testable import testzone
 
 /// A small simulated run (recording, zone, truth) generated once per process by the real binary.
@@ -17,12 +17,16 @@ struct SimulatedRun: Sendable {
     var zone: String { directory.appendingPathComponent("zone.toml").path }
     var truth: String { directory.appendingPathComponent("truth.json").path }
 
-    static func make(duration: Int = 180, vehicles: Int = 4, faults: Bool = false) async throws -> SimulatedRun {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-sim-\(UUID().uuidString)")
+    static func make(duration: Int = 180, vehicles: Int = 4, faults: Bool = false) async throws
+        -> SimulatedRun
+    {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ingest-sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let run = SimulatedRun(directory: directory)
         var arguments = [
-            "simulate", "--out", run.recording, "--zone", run.zone, "--truth", run.truth, "--duration", "\(duration)",
+            "simulate", "--out", run.recording, "--zone", run.zone, "--truth", run.truth, "--duration",
+            "\(duration)",
             "--vehicles", "\(vehicles)", "--columns", "2", "--rows", "2", "--seed", "7",
         ]
         if faults { arguments.append("--faults") }
@@ -38,13 +42,18 @@ struct SimulatedRun: Sendable {
         var out: [[[UInt8]]] = []
         while let message = cursor.next() {
             let topic = cursor.channel(message.channelID)?.topic ?? ""
-            out.append([Array(topic.utf8), Array(message.payload), JournalFormat.timeFrame(nanoseconds: message.publishTime)])
+            out.append([
+                Array(topic.utf8), Array(message.payload),
+                JournalFormat.timeFrame(nanoseconds: message.publishTime),
+            ])
         }
         return out
     }
 
     func configuration() throws -> MetricsConfiguration {
-        ZoneMetricsSetup.configuration(try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: zone)))
+        ZoneSetup.metricsConfiguration(
+            zone: try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: zone)),
+            network: try ZoneSetup.roadNetwork(fromRecordings: [recording]))
     }
 }
 
@@ -86,7 +95,8 @@ final class Gateway {
 /// Reading the databases.
 enum DatabaseView {
     static let tables = [
-        "vehicle_runs", "vehicle_daily", "mode_segments", "events", "link_coverage", "grid_coverage", "v2x_reception",
+        "vehicle_runs", "vehicle_daily", "mode_segments", "events", "link_coverage", "grid_coverage",
+        "v2x_reception",
         "data_health", "rejected_reasons", "sequence_health", "unattributed", "rejected_frames", "vehicles",
     ]
 
@@ -108,8 +118,13 @@ enum DatabaseView {
 
     /// Frames committed by the live run (0 before its first commit).
     static func liveFrames(_ path: String) -> Int64 {
-        guard FileManager.default.fileExists(atPath: path), let queue = try? DatabaseQueue(path: path) else { return 0 }
-        return (try? queue.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(frames) FROM runs WHERE kind = 'live'") ?? 0 })
+        guard FileManager.default.fileExists(atPath: path), let queue = try? DatabaseQueue(path: path) else {
+            return 0
+        }
+        return
+            (try? queue.read { db in
+                try Int64.fetchOne(db, sql: "SELECT MAX(frames) FROM runs WHERE kind = 'live'") ?? 0
+            })
             ?? 0
     }
 
@@ -119,7 +134,8 @@ enum DatabaseView {
 }
 
 /// Waits until `condition` holds, polling (fails the test after `timeout`).
-func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () throws -> Bool) async throws {
+func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () throws -> Bool) async throws
+{
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while try !condition() {
@@ -140,31 +156,48 @@ struct IngestInstance {
     var journal: String { directory.appendingPathComponent("journal").path }
 
     init(zone: String) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ingest-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         endpoint = try freeEndpoint()
         self.zone = zone
     }
 
-    func start(extra: [String] = []) throws -> IngestBinary.Run {
+    func start(map: String, extra: [String] = []) throws -> IngestBinary.Run {
         try IngestBinary.Run(
             [
                 "ingest", "--config", zone, "--listen", endpoint, "--db", database, "--journal", journal,
-                "--commit-seconds", "0.2", "--status-seconds", "1", "--log-level", "notice",
+                "--map", map, "--commit-seconds", "0.2", "--status-seconds", "1", "--log-level", "notice",
             ] + extra)
     }
 
     /// The journal files, in order.
     var journalFiles: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: journal)) ?? []).filter { $0.hasSuffix(".mcap") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: journal)) ?? []).filter {
+            $0.hasSuffix(".mcap")
+        }.sorted()
             .map { "\(journal)/\($0)" }
     }
 
     /// Replays the journal into a fresh database (`testzone replay --db`'s code path).
-    func replayJournal(configuration: MetricsConfiguration) throws -> String {
+    func replayJournal(configuration: MetricsConfiguration, operators: [String: String] = [:]) throws
+        -> String
+    {
         let path = directory.appendingPathComponent("replay.sqlite").path
         let store = try ZoneStore(path: path)
-        _ = try DatabaseReplay(store: store, configuration: configuration).run(files: journalFiles)
+        var replay = DatabaseReplay(store: store, configuration: configuration)
+        replay.operatorNames = operators
+        _ = try replay.run(files: journalFiles)
+        return path
+    }
+
+    /// `testzone replay JOURNAL... --db --config` with the real binary (road network from the
+    /// journal's own MAP frames).
+    func replayJournalWithBinary() async throws -> String {
+        let path = directory.appendingPathComponent("replay-cli.sqlite").path
+        let outcome = try await IngestBinary.run(
+            ["replay"] + journalFiles + ["--db", path, "--config", zone, "--quiet"])
+        #expect(outcome.status == 0, "replay --db failed: \(outcome.standardError)")
         return path
     }
 }
