@@ -62,6 +62,13 @@ struct TrackMachine: Sendable, Hashable {
     var firstCloser: Int?
     /// Events from this index on still wait for the next fix to get their position.
     var awaitingPosition = 0
+    /// Time of the first mode-changing event (types 1-5) since the last fix: where a step whose
+    /// end reports a new mode is split.
+    var transitionSinceFix: Microseconds?
+    /// Where the current mode began, when that was inside the last step (set by a split step).
+    var pendingSegmentStart: Microseconds?
+    /// Distance of the last step after its split point (belongs to the new mode's segment).
+    var pendingSegmentDistance: Int64 = 0
 
     init() {}
 
@@ -120,7 +127,17 @@ struct TrackMachine: Sendable, Hashable {
                 totals.outlierSteps += 1
             } else if dt >= 0 {
                 stepIntegrated = true
-                integrate(from: previous, to: fix, dt: dt, metres: d, configuration: c)
+                // A step whose end reports a new mode is split at the first mode-changing event
+                // inside it (engaged, disengaged, takeover request, MRM start/end), if any;
+                // otherwise the mode reported at its start holds for the whole step.
+                var split: (time: Microseconds, state: AutomationState)?
+                if let next = fix.automation, let mode,
+                    next.level != mode.level || next.status != mode.status,
+                    let time = transitionSinceFix, time > previous.time, time < t
+                {
+                    split = (time, next)
+                }
+                integrate(from: previous, to: fix, dt: dt, metres: d, split: split, configuration: c)
             }
             placeAwaitingEvents(
                 previous: previous, next: fix, stepIntegrated: stepIntegrated, configuration: c)
@@ -128,6 +145,7 @@ struct TrackMachine: Sendable, Hashable {
             placeAwaitingEvents(previous: nil, next: fix, stepIntegrated: false, configuration: c)
         }
         coveredSinceFix = coveredEnd > t ? min(coveredEnd - t, c.uplinkWindow) : 0
+        transitionSinceFix = nil
         lastFix = Fix(
             time: t, latitude: fix.latitude, longitude: fix.longitude, speed: fix.speed, heading: fix.heading)
 
@@ -137,34 +155,50 @@ struct TrackMachine: Sendable, Hashable {
 
     private mutating func integrate(
         from previous: Fix, to fix: VehicleFix, dt: Microseconds, metres: Double,
-        configuration c: MetricsConfiguration
+        split: (time: Microseconds, state: AutomationState)?, configuration c: MetricsConfiguration
     ) {
         let micrometres = Int64((metres * 1e6).rounded())
         totals.distance += micrometres
-        segmentDistance += micrometres
         let t0 = previous.time
-        // Link coverage: the link matched at the earlier fix of an automated L3/L4 step, in the
-        // step's direction of travel (the fix's heading when the vehicle hardly moved).
-        if let mode, mode.isActiveL3L4, let roads = c.roads,
-            let link = roads.match(
-                latitude: previous.latitude, longitude: previous.longitude,
-                heading: metres > 1
-                    ? Zone.Geodesy.initialBearing(
-                        from: GeoPoint(latitude: previous.latitude, longitude: previous.longitude),
-                        to: GeoPoint(latitude: fix.latitude, longitude: fix.longitude)) : previous.heading)
-        {
-            totals.links.insert(DayIndex(day: ShanghaiCalendar.dayNumber(t0), index: Int32(link)))
-        }
-        if let mode, mode.isActive {
-            var uplink: Int64 = 0
-            if mode.isActiveL3L4, dt > 0 {
-                // Covered time within [t0, t]: everything added since the previous fix, minus the
-                // part of the covered union beyond t (which is the single interval [t, coveredEnd]).
-                let beyond = coveredEnd > fix.time ? coveredEnd - fix.time : 0
-                let covered = min(max(coveredSinceFix - beyond, 0), dt)
-                uplink = Int64((Double(micrometres) * Double(covered) / Double(dt)).rounded())
+        // Link coverage: the link matched at the earlier fix of an automated L3/L4 step (at the
+        // later fix for the part after a split); the fix's own heading picks the direction where
+        // both directions of a road share a centre line.
+        if let roads = c.roads {
+            if let mode, mode.isActiveL3L4,
+                let link = roads.match(
+                    latitude: previous.latitude, longitude: previous.longitude, heading: previous.heading)
+            {
+                totals.links.insert(DayIndex(day: ShanghaiCalendar.dayNumber(t0), index: Int32(link)))
             }
-            addDaily(level: mode.level, from: t0, to: fix.time, distance: micrometres, uplink: uplink)
+            if let split, split.state.isActiveL3L4,
+                let link = roads.match(latitude: fix.latitude, longitude: fix.longitude, heading: fix.heading)
+            {
+                totals.links.insert(DayIndex(day: ShanghaiCalendar.dayNumber(split.time), index: Int32(link)))
+            }
+        }
+        // Share of the step's time with uplink coverage: everything added since the previous fix,
+        // minus the part of the covered union beyond t (which is the single interval [t, coveredEnd]).
+        var coveredShare = 0.0
+        if dt > 0 {
+            let beyond = coveredEnd > fix.time ? coveredEnd - fix.time : 0
+            coveredShare = Double(min(max(coveredSinceFix - beyond, 0), dt)) / Double(dt)
+        }
+        if let split {
+            let first = Int64((Double(micrometres) * Double(split.time - t0) / Double(dt)).rounded())
+            segmentDistance += first
+            pendingSegmentStart = split.time
+            pendingSegmentDistance = micrometres - first
+            if let mode {
+                addAutomated(mode, from: t0, to: split.time, distance: first, coveredShare: coveredShare)
+            }
+            addAutomated(
+                split.state, from: split.time, to: fix.time, distance: micrometres - first,
+                coveredShare: coveredShare)
+        } else {
+            segmentDistance += micrometres
+            if let mode {
+                addAutomated(mode, from: t0, to: fix.time, distance: micrometres, coveredShare: coveredShare)
+            }
         }
         if !c.rsus.isEmpty {
             let midLatitude = (previous.latitude + fix.latitude) / 2
@@ -180,6 +214,17 @@ struct TrackMachine: Sendable, Hashable {
                 }
             }
         }
+    }
+
+    /// Adds a (part of a) step in a mode: automated distance/time if active, uplink-covered
+    /// distance if active at L3/L4.
+    private mutating func addAutomated(
+        _ mode: AutomationState, from t0: Microseconds, to t1: Microseconds, distance: Int64,
+        coveredShare: Double
+    ) {
+        guard mode.isActive else { return }
+        let uplink = mode.isActiveL3L4 ? Int64((Double(distance) * coveredShare).rounded()) : 0
+        addDaily(level: mode.level, from: t0, to: t1, distance: distance, uplink: uplink)
     }
 
     /// Adds automated distance/time, split across Shanghai midnights in proportion to time.
@@ -235,10 +280,14 @@ struct TrackMachine: Sendable, Hashable {
             return
         }
         if current.level != state.level || current.status != state.status {
-            // DESIGN.md 5: a drop from active to off with no type 2 item since the previous
-            // state report (at L3/L4: the levels disengagements are about).
-            let wasActiveL3L4 = current.status == .active && (current.level == 3 || current.level == 4)
-            if wasActiveL3L4 && state.status == .off && !disengagedSinceState {
+            // DESIGN.md 5 "a drop from active to off": from engaged (active or takeover requested)
+            // at L3/L4 to not engaged (off or available) with no type 2 item since the previous
+            // state report.
+            let wasEngagedL3L4 =
+                (current.status == .active || current.status == .takeoverRequested)
+                && (current.level == 3 || current.level == 4)
+            let nowDisengaged = state.status == .off || state.status == .available
+            if wasEngagedL3L4 && nowDisengaged && !disengagedSinceState {
                 var record = makeRecord(
                     kind: .inferredDisengagement, time: t, level: current.level, initiator: .unknown,
                     cause: .unspecified, late: false)
@@ -250,13 +299,16 @@ struct TrackMachine: Sendable, Hashable {
                 events.append(record)
                 if awaitingPosition == events.count - 1 { awaitingPosition = events.count }
             }
+            let boundary = pendingSegmentStart ?? t
             segments.append(
                 ModeSegment(
-                    start: segmentStart, end: t, level: current.level, status: current.status,
+                    start: segmentStart, end: boundary, level: current.level, status: current.status,
                     distance: segmentDistance))
-            segmentStart = t
-            segmentDistance = 0
+            segmentStart = boundary
+            segmentDistance = pendingSegmentDistance
         }
+        pendingSegmentStart = nil
+        pendingSegmentDistance = 0
         mode = state
         disengagedSinceState = false
     }
@@ -289,6 +341,9 @@ struct TrackMachine: Sendable, Hashable {
             record.latitude = lastFix.latitude
             record.longitude = lastFix.longitude
             record.speed = lastFix.speed
+        }
+        if !late, transitionSinceFix == nil, event.type != .collision, event.type != .severeFailure {
+            transitionSinceFix = event.time
         }
         switch event.type {
         case .disengaged:

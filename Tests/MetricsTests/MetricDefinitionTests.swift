@@ -43,6 +43,32 @@ struct MetricDefinitionTests {
         #expect(segments == ["3/active", "4/active", "4/takeoverRequested", "0/off"])
     }
 
+    @Test func stepIsSplitAtTheEventThatChangedTheMode() throws {
+        // Engaged at 20.25 s (event), first reported active at 21 s; disengaged at 40.75 s,
+        // reported off at 41 s; a silent drop reported at 61 s holds the old mode for the step.
+        var observations = track(from: 0, to: 70) { s in
+            switch s {
+            case 0...20: S.state(0, .available)
+            case 21...40: l4
+            case 41...50: off
+            case 51...60: l3
+            default: off
+            }
+        }
+        observations.append(.event(S.event(0, 20.25, .engaged, level: 0)))
+        observations.append(.event(S.event(0, 40.75, .disengaged, initiator: .safetyDriver)))
+        observations.append(.event(S.event(0, 50.5, .engaged, level: 0)))
+        let report = try #require(S.report(S.run(observations)))
+        #expect(abs((report.automatedDistance[4] ?? 0) - 205) < 0.1)
+        #expect(abs((report.automatedTime[4] ?? 0) - 20.5) < 1e-9)
+        #expect(abs((report.automatedDistance[3] ?? 0) - 105) < 0.1)
+        #expect(report.count(.inferredDisengagement) == 1)
+        let segments = report.segments.map { ($0.start - S.t0, $0.level, $0.status) }
+        #expect(segments.map(\.0) == [0, 20_250_000, 40_750_000, 50_500_000, 61_000_000])
+        #expect(report.segments.map(\.status) == [.available, .active, .off, .active, .off])
+        #expect(abs(Double(report.segments[1].distance) / 1e6 - 205) < 0.1)
+    }
+
     @Test func stepsOverTenSecondsAreGapsNotIntegrated() throws {
         var observations = track(from: 0, to: 10) { _ in l4 }
         // Exactly 10 s later: integrated. Then 10.001 s later: a gap.
@@ -83,9 +109,9 @@ struct MetricDefinitionTests {
         #expect(abs((event.longitude ?? 0) - S.longitude(east: 105)) < 1e-9)
         #expect(event.link == "L1")
         #expect(event.roadClass == "urban")
-        // Sample and hold: the step from 10 s to 11 s still counts at the state reported at 10 s.
-        #expect(report.kilometresPerDisengagement.map { abs($0 - 0.11) < 1e-4 } == true)
-        #expect(report.disengagementsPerThousandKilometres.map { abs($0 - 1000 / 0.11) < 1 } == true)
+        // The step from 10 s to 11 s is split at the event (10.5 s): 105 m automated.
+        #expect(report.kilometresPerDisengagement.map { abs($0 - 0.105) < 1e-4 } == true)
+        #expect(report.disengagementsPerThousandKilometres.map { abs($0 - 1000 / 0.105) < 1 } == true)
     }
 
     @Test func plannedEndIsADeactivationNeverADisengagement() throws {
@@ -103,14 +129,14 @@ struct MetricDefinitionTests {
         let report = try #require(S.report(S.run(observations)))
         #expect(report.disengagements.isEmpty)
         #expect(report.count(.deactivation) == 1)
-        #expect(abs((report.automatedDistance[2] ?? 0) - 110) < 0.2)
+        #expect(abs((report.automatedDistance[2] ?? 0) - 105) < 0.2)
         #expect(report.automatedKilometres == 0)
     }
 
     @Test func activeToOffWithoutEventIsAnInferredDisengagement() throws {
-        // L4 active to off at 11 s with no event: inferred. L3 active to available at 31 s: not
-        // "off", not inferred. L3 active to off at 41 s: inferred. L2 active to off at 61 s: not
-        // an L3/L4 disengagement.
+        // L4 active to off at 11 s with no event: inferred. L3 active to available at 31 s:
+        // inferred (the ADS is no longer engaged). L3 takeover requested to off at 46 s: inferred.
+        // L2 active to off at 61 s: not an L3/L4 disengagement.
         let observations = track(from: 0, to: 70) { s in
             switch s {
             case 0...10: l4
@@ -118,17 +144,21 @@ struct MetricDefinitionTests {
             case 21...30: l3
             case 31...35: S.state(3, .available)
             case 36...40: l3
-            case 41...50: off
+            case 41...45: S.state(3, .takeoverRequested)
+            case 46...50: off
             case 51...60: S.state(2, .active)
             default: off
             }
         }
         let report = try #require(S.report(S.run(observations)))
-        #expect(report.count(.inferredDisengagement) == 2)
-        #expect(report.disengagements.count == 2)
-        #expect(report.disengagementsByInitiator == [.unknown: 2])
-        #expect(report.disengagements.map(\.level) == [4, 3])
-        #expect(report.disengagements.map(\.time) == [S.t0 + 11 * S.second, S.t0 + 41 * S.second])
+        #expect(report.count(.inferredDisengagement) == 3)
+        #expect(report.disengagements.count == 3)
+        #expect(report.disengagementsByInitiator == [.unknown: 3])
+        #expect(report.disengagements.map(\.level) == [4, 3, 3])
+        #expect(
+            report.disengagements.map(\.time) == [
+                S.t0 + 11 * S.second, S.t0 + 31 * S.second, S.t0 + 46 * S.second,
+            ])
     }
 
     @Test func eventInTheSameReportPreventsInference() throws {
@@ -176,7 +206,7 @@ struct MetricDefinitionTests {
         #expect(mrm.takeoverTime == 5_000_000)
         #expect(mrm.latitude != nil && mrm.link == "L1")
         // Neither takeover requested nor MRM counts as automated distance (status active only).
-        #expect(abs((report.automatedDistance[4] ?? 0) - 110) < 0.2)
+        #expect(abs((report.automatedDistance[4] ?? 0) - 105) < 0.2)
     }
 
     @Test func takeoverStatisticsMedianP95Max() {
@@ -230,7 +260,7 @@ struct MetricDefinitionTests {
         let report = try #require(S.report(metrics))
         #expect(report.totals.late == 1)
         #expect(report.disengagements.count == 1)
-        #expect(abs((report.automatedDistance[4] ?? 0) - 510) < 0.5)
+        #expect(abs((report.automatedDistance[4] ?? 0) - 505) < 0.5)
     }
 
     @Test func lateDisengagementReplacesTheInferredOne() throws {
