@@ -8,3 +8,4 @@ cd "$(dirname "$0")"
 ./asn1c-cv2x.sh "" "$([[ -f cv2x-frames.hex ]] && echo "$PWD/cv2x-frames.hex")"   # C-V2X: asn1c decoder on the example frames (+ cv2x-frames.hex)
 ./cv2x.sh     # C-V2X: generated Swift codec vs asn1c (runs asn1c-cv2x.sh itself), table with ratios
 ./ingest.sh   # live ingest: testzone ingest vs raw libzmq PUSH/PULL with the demo frames, RSS, no loss
+./reports.sh  # Reports: monthly report of 100 vehicles (read, build, render, write all formats); target < 2 s
