@@ -94,7 +94,7 @@ let package = Package(
             name: "PipelineTests",
             dependencies: ["Pipeline", "Recording", "CV2X", "JT808", "Zone", "Simulator", "Metrics", "Store"]
         ),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Metrics", "Zone"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Metrics", "Zone", "Pipeline"]),
         .testTarget(name: "CLITests", dependencies: ["ZeroMQ"]),
         .testTarget(
             name: "IngestTests",

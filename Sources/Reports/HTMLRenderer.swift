@@ -371,8 +371,12 @@ public enum HTMLRenderer {
             html += "geometry. Coverage figures are above, per-link figures below.</p>\n"
         } else {
             html += "<figure>\n" + SVGChart.map(links: coverage.links, rsus: rsus, events: places)
+            let measure =
+                coverage.hasLinkDistance
+                ? "automated km"
+                : "vehicle-days of automated driving (the database records which links were driven, not the km on each)"
             html +=
-                "\n<figcaption>Road links of the zone coloured by automated km in the month (grey dashed: not driven "
+                "\n<figcaption>Road links of the zone coloured by \(measure) in the month (grey dashed: not driven "
             html +=
                 "in automated mode); crosses mark disengagements, triangles RSUs. Local projection, north up.</figcaption>\n</figure>\n"
         }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Pipeline
 import Reports
+import Zone
 
 /// `testzone report`: the monthly safety summary for regulators.
 struct ReportCommand: ParsableCommand {
@@ -63,7 +65,7 @@ struct ReportCommand: ParsableCommand {
             let job = ReportJob(
                 databasePath: database, month: month, outputDirectory: output, formats: formats,
                 operatorID: operatorID, zonePath: zone,
-                roadNetwork: mapFrom.isEmpty ? nil : try ReportMapSource.network(fromRecordings: mapFrom),
+                roadNetwork: mapFrom.isEmpty ? nil : try Self.network(fromRecordings: mapFrom),
                 generatedAtMicros: generated,
                 softwareVersion: TestZone.softwareVersion)
             let (report, paths) = try job.run()
@@ -73,6 +75,15 @@ struct ReportCommand: ParsableCommand {
         } catch let error as ReportError {
             FileHandle.standardError.write(Data("testzone report: error: \(error.description)\n".utf8))
             throw ExitCode(2)
+        }
+    }
+
+    /// The road network of the recordings' MAP messages (the database has no link geometry).
+    static func network(fromRecordings paths: [String]) throws(ReportError) -> RoadNetwork {
+        do {
+            return try ZoneSetup.roadNetwork(fromRecordings: paths)
+        } catch {
+            throw .mapUnavailable(path: paths.joined(separator: ", "), reason: "\(error)")
         }
     }
 }
