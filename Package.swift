@@ -71,6 +71,7 @@ let package = Package(
                 "Pipeline",
                 "Simulator",
                 "Reports",
+                "Zone",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 logging,
             ]

@@ -27,6 +27,7 @@ let package = Package(
         .executableTarget(name: "MetricsBenchmarks", dependencies: [benchmark, .product(name: "Metrics", package: "testzone"), .product(name: "Store", package: "testzone"), .product(name: "Pipeline", package: "testzone"), .product(name: "CV2X", package: "testzone"), .product(name: "JT808", package: "testzone"), .product(name: "Recording", package: "testzone")], path: "Benchmarks/MetricsBenchmarks", plugins: plugins),
         .executableTarget(name: "ReportsBenchmarks", dependencies: [benchmark, .product(name: "Reports", package: "testzone"), .product(name: "Store", package: "testzone"), .product(name: "Metrics", package: "testzone")], path: "Benchmarks/ReportsBenchmarks", plugins: plugins),
         .executableTarget(name: "RecordingBenchmarks", dependencies: [benchmark, .product(name: "Recording", package: "testzone")], path: "Benchmarks/RecordingBenchmarks", plugins: plugins),
+        .executableTarget(name: "ZoneBenchmarks", dependencies: [benchmark, .product(name: "Zone", package: "testzone"), .product(name: "Simulator", package: "testzone")], path: "Benchmarks/ZoneBenchmarks", plugins: plugins),
         .executableTarget(name: "JT808Benchmarks", dependencies: [benchmark, .product(name: "JT808", package: "testzone")], path: "Benchmarks/JT808Benchmarks", plugins: plugins),
     ]
 )

@@ -25,10 +25,12 @@ if ((${#targets[@]} == 0)); then
 fi
 
 # Instrument every module (the decoders under test too), not only the target's own sources.
-build=(swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address)
-for target in "${targets[@]}"; do build+=(--product "$target"); done
-echo "fuzz: building ${targets[*]}"
-"${build[@]}" 2>&1 | grep -v "ld.gold: warning: Cannot export local symbol" || true
+# (`swift build` honours only the last --product, so one build per target.)
+for target in "${targets[@]}"; do
+    echo "fuzz: building $target"
+    swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address --product "$target" 2>&1 |
+        grep -v "ld.gold: warning: Cannot export local symbol" || true
+done
 bin="$(swift build --package-path Fuzz -c release --show-bin-path)"
 
 status=0

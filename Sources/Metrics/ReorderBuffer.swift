@@ -1,6 +1,8 @@
 /// A per-vehicle reorder buffer: holds observations and releases them in event-time order once
-/// the newest event time seen is more than the window ahead of them. A binary min-heap over
-/// (time, rank, arrival); its storage is reused, so steady state does not allocate.
+/// the newest event time seen is more than the window ahead of them. Observations that arrive in
+/// order (the common case) go to a FIFO in O(1); the others to a binary min-heap over
+/// (time, rank, arrival); release takes the smaller head. Storage is reused, so steady state
+/// does not allocate.
 struct ReorderBuffer: Sendable, Hashable {
     struct Entry: Sendable, Hashable {
         var time: Microseconds
@@ -17,14 +19,16 @@ struct ReorderBuffer: Sendable, Hashable {
     }
 
     private var heap: [Entry] = []
+    private var fifo: [Entry] = []
+    private var fifoHead = 0
     private var arrivals: UInt64 = 0
     /// Newest event time seen.
     private(set) var newest: Microseconds = .min
     /// Event time of the last released entry: anything older arriving now is late.
     private(set) var released: Microseconds = .min
 
-    var isEmpty: Bool { heap.isEmpty }
-    var count: Int { heap.count }
+    var isEmpty: Bool { heap.isEmpty && fifoHead == fifo.count }
+    var count: Int { heap.count + fifo.count - fifoHead }
 
     /// Whether an item with this time would be late (its slot in the order has been released).
     func isLate(_ time: Microseconds) -> Bool { time < released }
@@ -33,6 +37,17 @@ struct ReorderBuffer: Sendable, Hashable {
         let entry = Entry(time: item.time, rank: item.rank, arrival: arrivals, item: item)
         arrivals &+= 1
         if entry.time > newest { newest = entry.time }
+        if fifoHead == fifo.count || !entry.precedes(fifo[fifo.count - 1]) {
+            if fifoHead == fifo.count {
+                fifo.removeAll(keepingCapacity: true)
+                fifoHead = 0
+            } else if fifoHead >= 4096 && fifoHead * 2 >= fifo.count {
+                fifo.removeSubrange(0..<fifoHead)
+                fifoHead = 0
+            }
+            fifo.append(entry)
+            return
+        }
         heap.append(entry)
         var child = heap.count - 1
         while child > 0 {
@@ -45,6 +60,13 @@ struct ReorderBuffer: Sendable, Hashable {
 
     /// Removes and returns the earliest entry if its time is at or before `limit`.
     mutating func pop(notAfter limit: Microseconds) -> TrackItem? {
+        if fifoHead < fifo.count, heap.isEmpty || fifo[fifoHead].precedes(heap[0]) {
+            let first = fifo[fifoHead]
+            guard first.time <= limit else { return nil }
+            fifoHead += 1
+            if first.time > released { released = first.time }
+            return first.item
+        }
         guard let first = heap.first, first.time <= limit else { return nil }
         let last = heap.removeLast()
         if !heap.isEmpty {

@@ -21,6 +21,9 @@ public enum ZoneSetup {
             let cursor = reader.makeCursor(MCAPQuery(topicPrefixes: ["cv2x/"], order: .file))
             var seen = Set<UInt64>()
             while let message = cursor.next() {
+                // The MessageFrame CHOICE of all three sets starts with the extension bit and the
+                // 3-bit root index; mapFrame is index 1 (bits 0001): skip everything else unread.
+                guard let first = message.payload.first, first >> 4 == 1 else { continue }
                 // MAP frames repeat unchanged: decode each distinct content once.
                 guard seen.insert(FNV1a.hash(message.payload) ^ UInt64(message.payload.count)).inserted else {
                     continue

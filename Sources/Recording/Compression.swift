@@ -145,7 +145,9 @@ final class ChunkDecompressor {
         case "":
             return UnsafeRawBufferPointer(rebasing: input.prefix(size))
         case "zstd":
-            guard let stream = ZSTD_createDStream() else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+            guard let stream = ZSTD_createDStream() else {
+                return UnsafeRawBufferPointer(start: nil, count: 0)
+            }
             defer { ZSTD_freeDStream(stream) }
             output.removeAll()
             output.reserveTotal(size)

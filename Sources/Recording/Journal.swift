@@ -71,7 +71,8 @@ public final class JournalWriter {
     /// Creates the journal at `path` and writes the `testzone` metadata record (zone, version,
     /// plus `extraMetadata`).
     public init(
-        path: String, zone: String, softwareVersion: String, options: MCAPWriter.Options = MCAPWriter.Options(),
+        path: String, zone: String, softwareVersion: String,
+        options: MCAPWriter.Options = MCAPWriter.Options(),
         extraMetadata: [String: String] = [:]
     ) throws(MCAPError) {
         writer = try MCAPWriter(path: path, options: options)
@@ -103,7 +104,8 @@ public final class JournalWriter {
         sequences[Int(channel)] = sequence &+ 1
         payloadBytes += UInt64(payload.count)
         try writer.write(
-            channelID: channel, sequence: sequence, logTime: receiveTime, publishTime: publishTime, payload: payload)
+            channelID: channel, sequence: sequence, logTime: receiveTime, publishTime: publishTime,
+            payload: payload)
     }
 
     /// Appends one message given as arrays (convenience; allocates).
@@ -116,7 +118,8 @@ public final class JournalWriter {
                 frame.withUnsafeBytes { frameBytes in
                     Result { () throws(MCAPError) in
                         try append(
-                            topic: topicBytes, payload: payloadBytes, timeFrame: frameBytes, receiveTime: receiveTime)
+                            topic: topicBytes, payload: payloadBytes, timeFrame: frameBytes,
+                            receiveTime: receiveTime)
                     }
                 }
             }
@@ -133,9 +136,12 @@ public final class JournalWriter {
     private func channelID(forTopic topic: UnsafeRawBufferPointer) throws(MCAPError) -> UInt16 {
         if let id = topics.find(topic) { return id }
         let name = String(decoding: topic, as: UTF8.self)
-        let id = try writer.addChannel(topic: name, messageEncoding: JournalFormat.messageEncoding(forTopic: name))
+        let id = try writer.addChannel(
+            topic: name, messageEncoding: JournalFormat.messageEncoding(forTopic: name))
         topics.insert([UInt8](topic), id: id)
-        if Int(id) >= sequences.count { sequences.append(contentsOf: repeatElement(0, count: Int(id) + 1 - sequences.count)) }
+        if Int(id) >= sequences.count {
+            sequences.append(contentsOf: repeatElement(0, count: Int(id) + 1 - sequences.count))
+        }
         return id
     }
 }
@@ -159,7 +165,8 @@ struct TopicTable {
         while slots[i] != 0 {
             let k = Int(slots[i]) - 1
             let equal = keys[k].withUnsafeBytes { key in
-                key.count == topic.count && (key.count == 0 || memcmp(key.baseAddress!, topic.baseAddress!, key.count) == 0)
+                key.count == topic.count
+                    && (key.count == 0 || memcmp(key.baseAddress!, topic.baseAddress!, key.count) == 0)
             }
             if equal { return ids[k] }
             i = (i + 1) & mask

@@ -144,13 +144,16 @@ public final class MCAPMessageCursor {
     }
 
     @inline(__always)
-    private static func view(_ records: UnsafeRawBufferPointer, at offset: Int, length: Int) -> MCAPMessageView {
+    private static func view(_ records: UnsafeRawBufferPointer, at offset: Int, length: Int)
+        -> MCAPMessageView
+    {
         let body = offset + 9
         return MCAPMessageView(
             channelID: UInt16(littleEndian: records.loadUnaligned(fromByteOffset: body, as: UInt16.self)),
             sequence: UInt32(littleEndian: records.loadUnaligned(fromByteOffset: body + 2, as: UInt32.self)),
             logTime: UInt64(littleEndian: records.loadUnaligned(fromByteOffset: body + 6, as: UInt64.self)),
-            publishTime: UInt64(littleEndian: records.loadUnaligned(fromByteOffset: body + 14, as: UInt64.self)),
+            publishTime: UInt64(
+                littleEndian: records.loadUnaligned(fromByteOffset: body + 14, as: UInt64.self)),
             payload: UnsafeRawBufferPointer(rebasing: records[(body + 22)..<(body + length)]))
     }
 
@@ -182,7 +185,8 @@ public final class MCAPMessageCursor {
             return nil
         }
         let opcode = records[offset]
-        let length64 = UInt64(littleEndian: records.loadUnaligned(fromByteOffset: offset + 1, as: UInt64.self))
+        let length64 = UInt64(
+            littleEndian: records.loadUnaligned(fromByteOffset: offset + 1, as: UInt64.self))
         guard length64 <= UInt64(records.count - offset - 9) else {
             warnings.append(
                 .malformedRecord(
@@ -222,7 +226,8 @@ public final class MCAPMessageCursor {
             default: break
             }
         } catch {
-            warnings.append(.malformedRecord(offset: chunkFileOffset, opcode: opcode, reason: error.description))
+            warnings.append(
+                .malformedRecord(offset: chunkFileOffset, opcode: opcode, reason: error.description))
         }
     }
 
@@ -250,14 +255,17 @@ public final class MCAPMessageCursor {
             return nil
         }
         position = offset + 9 + length
-        if verifyCRCs && !dataEndSeen && opcode != MCAPOpcode.dataEnd.rawValue && opcode != MCAPOpcode.footer.rawValue {
+        if verifyCRCs && !dataEndSeen && opcode != MCAPOpcode.dataEnd.rawValue
+            && opcode != MCAPOpcode.footer.rawValue
+        {
             if let span = file.slice(crcCovered, position - crcCovered) { crc.update(span) }
             crcCovered = position
         }
         switch MCAPOpcode(rawValue: opcode) {
         case .message:
             guard length >= 22 else {
-                warnings.append(.malformedRecord(offset: offset, opcode: opcode, reason: "message shorter than 22 bytes"))
+                warnings.append(
+                    .malformedRecord(offset: offset, opcode: opcode, reason: "message shorter than 22 bytes"))
                 return nil
             }
             guard let whole = file.slice(offset, 9 + length) else { return nil }
@@ -325,13 +333,17 @@ public final class MCAPMessageCursor {
     private func openChunk(at offset: UInt64, body: UnsafeRawBufferPointer) {
         var p = RecordParser(body, fileOffset: offset + 9, opcode: MCAPOpcode.chunk.rawValue)
         guard let header = try? ChunkHeader(parsing: &p) else {
-            warnings.append(.corruptChunk(offset: offset, reason: "unreadable chunk header", lostMessages: indexedCount(after: position)))
+            warnings.append(
+                .corruptChunk(
+                    offset: offset, reason: "unreadable chunk header",
+                    lostMessages: indexedCount(after: position)))
             return
         }
         if collectsDetails {
             chunksSeen.append(
                 MCAPChunkInfo(
-                    offset: offset, compression: header.compression, compressedSize: UInt64(header.records.count),
+                    offset: offset, compression: header.compression,
+                    compressedSize: UInt64(header.records.count),
                     uncompressedSize: header.uncompressedSize, messageStartTime: header.messageStartTime,
                     messageEndTime: header.messageEndTime, messageCount: 0, readable: false))
         } else if !timeOverlaps(header.messageStartTime, header.messageEndTime) {
@@ -361,11 +373,13 @@ public final class MCAPMessageCursor {
             if verifyCRCs && header.uncompressedCRC != 0 {
                 let actual = CRC32.checksum(records)
                 if actual != header.uncompressedCRC {
-                    let reason = "CRC mismatch (recorded \(hex(header.uncompressedCRC)), computed \(hex(actual)))"
+                    let reason =
+                        "CRC mismatch (recorded \(hex(header.uncompressedCRC)), computed \(hex(actual)))"
                     warnings.append(
                         .corruptChunk(
                             offset: offset, reason: reason,
-                            lostMessages: indexedCount(after: end, offsets: indexOffsets) ?? countMessages(records)))
+                            lostMessages: indexedCount(after: end, offsets: indexOffsets)
+                                ?? countMessages(records)))
                     return .failure(DecompressionFailure(reason))
                 }
             }
@@ -386,7 +400,8 @@ public final class MCAPMessageCursor {
         var found = false
         if let offsets, !offsets.isEmpty {
             for offset in offsets.values {
-                guard let body = reader.recordBody(at: offset, opcode: .messageIndex), body.bytes.count >= 6 else {
+                guard let body = reader.recordBody(at: offset, opcode: .messageIndex), body.bytes.count >= 6
+                else {
                     continue
                 }
                 total += (body.bytes.count - 6) / 16
@@ -408,7 +423,8 @@ public final class MCAPMessageCursor {
         var count = 0
         var offset = 0
         while records.count - offset >= 9 {
-            let length = UInt64(littleEndian: records.loadUnaligned(fromByteOffset: offset + 1, as: UInt64.self))
+            let length = UInt64(
+                littleEndian: records.loadUnaligned(fromByteOffset: offset + 1, as: UInt64.self))
             guard length <= UInt64(records.count - offset - 9) else { break }
             if records[offset] == MCAPOpcode.message.rawValue { count += 1 }
             offset += 9 + Int(length)
@@ -431,7 +447,8 @@ public final class MCAPMessageCursor {
             {
                 _ = start
                 let partial = p.readRest()
-                lost = countMessages(decompressor.decompressPrefix(partial, compression: compression, size: size))
+                lost = countMessages(
+                    decompressor.decompressPrefix(partial, compression: compression, size: size))
             }
         }
         return .truncated(offset: offset, opcode: opcode, lostMessages: lost)
@@ -449,7 +466,8 @@ public final class MCAPMessageCursor {
         let entry = entries[entryPosition]
         entryPosition += 1
         let records = sources[Int(entry.source)]
-        let length = Int(UInt64(littleEndian: records.loadUnaligned(fromByteOffset: entry.offset + 1, as: UInt64.self)))
+        let length = Int(
+            UInt64(littleEndian: records.loadUnaligned(fromByteOffset: entry.offset + 1, as: UInt64.self)))
         return Self.view(records, at: entry.offset, length: length)
     }
 
@@ -473,11 +491,13 @@ public final class MCAPMessageCursor {
             for schema in summary.schemas.values { schemaTable[schema.id] = schema }
             for channel in summary.channels.values { register(channel) }
             for index in summary.chunkIndexes
-            where timeOverlaps(index.messageStartTime, index.messageEndTime) && chunkHasSelectedChannel(index) {
+            where timeOverlaps(index.messageStartTime, index.messageEndTime) && chunkHasSelectedChannel(index)
+            {
                 chunks.append(
                     PlannedChunk(
                         offset: index.chunkStartOffset, startTime: index.messageStartTime,
-                        endTime: index.messageEndTime, messageIndexOffsets: index.messageIndexOffsets, loose: false))
+                        endTime: index.messageEndTime, messageIndexOffsets: index.messageIndexOffsets,
+                        loose: false))
             }
         } else {
             chunks = scanForChunks()
@@ -540,7 +560,8 @@ public final class MCAPMessageCursor {
                     if timeOverlaps(header.messageStartTime, header.messageEndTime) {
                         chunks.append(
                             PlannedChunk(
-                                offset: offset, startTime: header.messageStartTime, endTime: header.messageEndTime,
+                                offset: offset, startTime: header.messageStartTime,
+                                endTime: header.messageEndTime,
                                 messageIndexOffsets: [:], loose: false))
                     }
                 } else {
@@ -565,7 +586,9 @@ public final class MCAPMessageCursor {
         }
         if !looseMessages.isEmpty {
             chunks.append(
-                PlannedChunk(offset: 0, startTime: looseStart, endTime: looseEnd, messageIndexOffsets: [:], loose: true))
+                PlannedChunk(
+                    offset: 0, startTime: looseStart, endTime: looseEnd, messageIndexOffsets: [:], loose: true
+                ))
         }
         return chunks
     }
@@ -584,7 +607,8 @@ public final class MCAPMessageCursor {
                 for var entry in looseMessages {
                     let records = file.bytes
                     let channelID = UInt16(
-                        littleEndian: records.loadUnaligned(fromByteOffset: entry.offset + 9, as: UInt16.self))
+                        littleEndian: records.loadUnaligned(fromByteOffset: entry.offset + 9, as: UInt16.self)
+                    )
                     guard selects(channelID: channelID, offset: UInt64(entry.offset)) else { continue }
                     entry.source = sourceIndex
                     if entry.logTime < last { sorted = false }
@@ -618,7 +642,8 @@ public final class MCAPMessageCursor {
             var offset = 0
             while records.count - offset >= 9 {
                 let opcode = records[offset]
-                let length64 = UInt64(littleEndian: records.loadUnaligned(fromByteOffset: offset + 1, as: UInt64.self))
+                let length64 = UInt64(
+                    littleEndian: records.loadUnaligned(fromByteOffset: offset + 1, as: UInt64.self))
                 guard length64 <= UInt64(records.count - offset - 9) else {
                     warnings.append(
                         .malformedRecord(
@@ -629,7 +654,8 @@ public final class MCAPMessageCursor {
                 let length = Int(length64)
                 if opcode == MCAPOpcode.message.rawValue {
                     if length >= 22 {
-                        let t = UInt64(littleEndian: records.loadUnaligned(fromByteOffset: offset + 15, as: UInt64.self))
+                        let t = UInt64(
+                            littleEndian: records.loadUnaligned(fromByteOffset: offset + 15, as: UInt64.self))
                         let channelID = UInt16(
                             littleEndian: records.loadUnaligned(fromByteOffset: offset + 9, as: UInt16.self))
                         if inTimeRange(t) && selects(channelID: channelID, offset: chunk.offset) {
@@ -639,10 +665,14 @@ public final class MCAPMessageCursor {
                         }
                     } else {
                         warnings.append(
-                            .malformedRecord(offset: chunk.offset, opcode: opcode, reason: "message shorter than 22 bytes"))
+                            .malformedRecord(
+                                offset: chunk.offset, opcode: opcode, reason: "message shorter than 22 bytes")
+                        )
                     }
                 } else {
-                    innerRecord(opcode, UnsafeRawBufferPointer(rebasing: records[(offset + 9)..<(offset + 9 + length)]))
+                    innerRecord(
+                        opcode,
+                        UnsafeRawBufferPointer(rebasing: records[(offset + 9)..<(offset + 9 + length)]))
                 }
                 offset += 9 + length
             }

@@ -96,7 +96,8 @@ public final class MCAPReader {
     private func readHeader() -> MCAPHeader? {
         guard let prefix = file.slice(8, 9) else { return nil }
         guard prefix[0] == MCAPOpcode.header.rawValue else {
-            summaryWarnings.append(.malformedRecord(offset: 8, opcode: prefix[0], reason: "expected a header"))
+            summaryWarnings.append(
+                .malformedRecord(offset: 8, opcode: prefix[0], reason: "expected a header"))
             return nil
         }
         let length = UInt64(littleEndian: prefix.loadUnaligned(fromByteOffset: 1, as: UInt64.self))
@@ -131,10 +132,13 @@ public final class MCAPReader {
         guard footer.summaryStart < footerOffset,
             let summaryBytes = file.slice(footer.summaryStart, footerOffset - footer.summaryStart)
         else {
-            summaryWarnings.append(.badSummary(reason: "summary start \(footer.summaryStart) outside the file"))
+            summaryWarnings.append(
+                .badSummary(reason: "summary start \(footer.summaryStart) outside the file"))
             return
         }
-        if footer.summaryCRC != 0, let covered = file.slice(footer.summaryStart, size - 8 - 4 - footer.summaryStart) {
+        if footer.summaryCRC != 0,
+            let covered = file.slice(footer.summaryStart, size - 8 - 4 - footer.summaryStart)
+        {
             let actual = CRC32.checksum(covered)
             if actual != footer.summaryCRC {
                 summaryWarnings.append(.summaryCRCMismatch(expected: footer.summaryCRC, actual: actual))
@@ -157,10 +161,12 @@ public final class MCAPReader {
             let opcode = try records.read(UInt8.self, "opcode")
             let length = try records.read(UInt64.self, "record length")
             guard length <= UInt64(records.remaining) else {
-                throw .malformedRecord(opcode: opcode, offset: fileOffset + UInt64(records.position), field: "body")
+                throw .malformedRecord(
+                    opcode: opcode, offset: fileOffset + UInt64(records.position), field: "body")
             }
             let bodyOffset = fileOffset + UInt64(records.position)
-            var p = RecordParser(try records.readBytes(count: Int(length), "body"), fileOffset: bodyOffset, opcode: opcode)
+            var p = RecordParser(
+                try records.readBytes(count: Int(length), "body"), fileOffset: bodyOffset, opcode: opcode)
             switch MCAPOpcode(rawValue: opcode) {
             case .schema:
                 let schema = try MCAPSchema(parsing: &p)
@@ -199,7 +205,9 @@ public final class MCAPReader {
     }
 
     /// All selected messages, copied, with the warnings.
-    public func readMessages(_ query: MCAPQuery = MCAPQuery()) -> (messages: [MCAPMessage], warnings: [MCAPWarning]) {
+    public func readMessages(_ query: MCAPQuery = MCAPQuery()) -> (
+        messages: [MCAPMessage], warnings: [MCAPWarning]
+    ) {
         var messages: [MCAPMessage] = []
         let warnings = forEachMessage(query) { message, _ in messages.append(message.copy()) }
         return (messages, warnings)
@@ -209,10 +217,13 @@ public final class MCAPReader {
 
     /// All Metadata records (through the summary's index when present, else by a scan).
     public func metadata() -> [MCAPMetadata] {
-        if let summary, summary.statistics.map({ Int($0.metadataCount) == summary.metadataIndexes.count }) ?? true {
+        if let summary,
+            summary.statistics.map({ Int($0.metadataCount) == summary.metadataIndexes.count }) ?? true
+        {
             return summary.metadataIndexes.compactMap { index in
                 guard let body = recordBody(at: index.offset, opcode: .metadata) else { return nil }
-                var p = RecordParser(body.bytes, fileOffset: body.offset, opcode: MCAPOpcode.metadata.rawValue)
+                var p = RecordParser(
+                    body.bytes, fileOffset: body.offset, opcode: MCAPOpcode.metadata.rawValue)
                 return try? MCAPMetadata(parsing: &p)
             }
         }
@@ -233,7 +244,8 @@ public final class MCAPReader {
     }
 
     /// The body of the record at `offset` when it is complete and has the expected opcode.
-    func recordBody(at offset: UInt64, opcode: MCAPOpcode) -> (bytes: UnsafeRawBufferPointer, offset: UInt64)? {
+    func recordBody(at offset: UInt64, opcode: MCAPOpcode) -> (bytes: UnsafeRawBufferPointer, offset: UInt64)?
+    {
         guard let prefix = file.slice(offset, 9), prefix[0] == opcode.rawValue else { return nil }
         let length = UInt64(littleEndian: prefix.loadUnaligned(fromByteOffset: 1, as: UInt64.self))
         guard let body = file.slice(offset + 9, length) else { return nil }
@@ -255,7 +267,9 @@ public final class MCAPReader {
             start = min(start, message.logTime)
             end = max(end, message.logTime)
             if let times = channelTimes[message.channelID] {
-                channelTimes[message.channelID] = (min(times.0, message.logTime), max(times.1, message.logTime))
+                channelTimes[message.channelID] = (
+                    min(times.0, message.logTime), max(times.1, message.logTime)
+                )
             } else {
                 channelTimes[message.channelID] = (message.logTime, message.logTime)
             }
@@ -264,7 +278,8 @@ public final class MCAPReader {
             messageCount: count, messageStartTime: count > 0 ? start : 0, messageEndTime: end,
             channelMessageCounts: counts, channelTimeRanges: channelTimes.mapValues { $0.0...$0.1 },
             channels: cursor.knownChannels, schemas: cursor.knownSchemas, chunks: cursor.chunksSeen,
-            metadata: cursor.metadataSeen, attachments: cursor.attachmentsSeen, footerFound: cursor.footerSeen,
+            metadata: cursor.metadataSeen, attachments: cursor.attachmentsSeen,
+            footerFound: cursor.footerSeen,
             dataEndFound: cursor.dataEndSeen, warnings: cursor.warnings)
     }
 }
@@ -319,7 +334,8 @@ func parseAttachment(_ body: UnsafeRawBufferPointer, fileOffset: UInt64) throws(
     let crc = try p.read(UInt32.self, "crc")
     let crcOK = crc == 0 || CRC32.checksum(UnsafeRawBufferPointer(rebasing: body[0..<covered])) == crc
     return (
-        MCAPAttachment(logTime: logTime, createTime: createTime, name: name, mediaType: mediaType, data: [UInt8](data)),
+        MCAPAttachment(
+            logTime: logTime, createTime: createTime, name: name, mediaType: mediaType, data: [UInt8](data)),
         crcOK
     )
 }

@@ -369,7 +369,8 @@ public final class MCAPWriter {
             pairs.append(
                 (
                     UInt64(littleEndian: index.base.loadUnaligned(fromByteOffset: i * 16, as: UInt64.self)),
-                    UInt64(littleEndian: index.base.loadUnaligned(fromByteOffset: i * 16 + 8, as: UInt64.self))
+                    UInt64(
+                        littleEndian: index.base.loadUnaligned(fromByteOffset: i * 16 + 8, as: UInt64.self))
                 ))
         }
         pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }

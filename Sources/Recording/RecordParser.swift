@@ -196,7 +196,8 @@ struct ChunkHeader {
         compression = try p.readString("compression")
         let length = try p.read(UInt64.self, "records length")
         guard length <= UInt64(p.remaining) else {
-            throw .malformedRecord(opcode: p.opcode, offset: p.fileOffset + UInt64(p.position), field: "records")
+            throw .malformedRecord(
+                opcode: p.opcode, offset: p.fileOffset + UInt64(p.position), field: "records")
         }
         recordsOffset = p.fileOffset + UInt64(p.position)
         records = try p.readBytes(count: Int(length), "records")

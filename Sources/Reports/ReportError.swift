@@ -20,6 +20,8 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
     case writeFailed(path: String, reason: String)
     /// `--zone` names a zone configuration that does not load.
     case zoneUnavailable(path: String, reason: String)
+    /// `--map-from` names a recording that cannot be read.
+    case mapUnavailable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -48,6 +50,8 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot write '\(path)': \(reason)"
         case .zoneUnavailable(let path, let reason):
             return "cannot use zone configuration '\(path)': \(reason)"
+        case .mapUnavailable(let path, let reason):
+            return "cannot read the road network from '\(path)': \(reason)"
         }
     }
 }

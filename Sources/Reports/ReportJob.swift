@@ -1,4 +1,5 @@
 import Foundation
+import Zone
 
 /// One `testzone report` invocation: read the month and the previous month from the database,
 /// build the report, render the formats and write them into the output directory.
@@ -10,6 +11,8 @@ public struct ReportJob: Sendable {
     public var operatorID: String?
     /// `zone.toml`, for registry fields the database does not hold (plates, permits, names).
     public var zonePath: String?
+    /// The road network, for link geometry (the coverage map) the database does not hold.
+    public var roadNetwork: RoadNetwork?
     /// Generation time, microseconds since the epoch (fixed by `--generated-at` for reproducible output).
     public var generatedAtMicros: Int64
     public var softwareVersion: String
@@ -17,9 +20,12 @@ public struct ReportJob: Sendable {
     public init(
         databasePath: String, month: ReportMonth, outputDirectory: String,
         formats: [ReportFormat] = ReportFormat.allCases,
-        operatorID: String? = nil, zonePath: String? = nil, generatedAtMicros: Int64, softwareVersion: String
+        operatorID: String? = nil, zonePath: String? = nil, roadNetwork: RoadNetwork? = nil,
+        generatedAtMicros: Int64,
+        softwareVersion: String
     ) {
         self.zonePath = zonePath
+        self.roadNetwork = roadNetwork
         self.databasePath = databasePath
         self.month = month
         self.outputDirectory = outputDirectory
@@ -32,7 +38,12 @@ public struct ReportJob: Sendable {
     /// The report, without writing anything.
     public func report() throws(ReportError) -> MonthlyReport {
         let reader = try StoreReportReader(path: databasePath)
-        let overlay = try zonePath.map { path throws(ReportError) in try ZoneRegistryOverlay(path: path) }
+        var overlay = try zonePath.map { path throws(ReportError) in
+            try ZoneRegistryOverlay(path: path, network: roadNetwork)
+        }
+        if overlay == nil, let roadNetwork {
+            overlay = ZoneRegistryOverlay(configuration: nil, network: roadNetwork)
+        }
         var records = try reader.records(month: month, operatorID: operatorID)
         var previous = try reader.records(month: month.previous, operatorID: operatorID)
         if let overlay {

@@ -2,31 +2,50 @@ import Foundation
 import Zone
 
 /// Fills registry fields the database does not hold (plates, permits, operator names, RSU
-/// positions) from the zone's configuration file, `zone.toml`.
+/// positions) from the zone's configuration file, `zone.toml`, and link names and geometry (for
+/// the coverage map) from the road network of the RSUs' MAP messages.
 ///
 /// Only blanks are filled: what the database says wins. The filled rows are part of the rows the
 /// report is computed from, so they enter the record digest like every other row.
 public struct ZoneRegistryOverlay: Sendable {
     /// The zone configuration.
-    public let configuration: ZoneConfiguration
+    public let configuration: ZoneConfiguration?
+    /// The road network (links keyed by `LinkID.description`, as the Store's `road_links.id`).
+    public let network: RoadNetwork?
 
     /// Loads `zone.toml`; a file that does not load gives ``ReportError/zoneUnavailable(path:reason:)``.
-    public init(path: String) throws(ReportError) {
+    public init(path: String, network: RoadNetwork? = nil) throws(ReportError) {
         do {
             configuration = try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw .zoneUnavailable(path: path, reason: error.description)
         }
+        self.network = network
     }
 
-    /// An overlay from a configuration already loaded.
-    public init(configuration: ZoneConfiguration) {
+    /// An overlay from a configuration and/or a network already loaded.
+    public init(configuration: ZoneConfiguration?, network: RoadNetwork? = nil) {
         self.configuration = configuration
+        self.network = network
     }
 
     /// `records` with blank plates, permits, operator names and RSU positions filled in.
     public func apply(to records: ReportRecords) -> ReportRecords {
         var records = records
+        if let network {
+            let byID = Dictionary(
+                network.links.map { ($0.id.description, $0) }, uniquingKeysWith: { a, _ in a })
+            for index in records.links.indices {
+                guard let link = byID[records.links[index].id] else { continue }
+                if records.links[index].points.isEmpty {
+                    records.links[index].points = link.geometry.map {
+                        GeoPoint(latitude: $0.latitude, longitude: $0.longitude)
+                    }
+                }
+                if records.links[index].name.isEmpty { records.links[index].name = link.name ?? "" }
+            }
+        }
+        guard let configuration else { return records }
         let registry = ZoneRegistry(configuration: configuration)
         for index in records.vehicles.indices {
             guard let vehicle = registry.vehicle(vin: records.vehicles[index].vin) else { continue }

@@ -22,11 +22,13 @@ enum CV2XFrames {
     static let advisorySpeedSignType: UInt16 = 85
 
     /// The UPER payload of a C-V2X message in the RSU's (or, for BSMs, the vehicle's) edition.
-    static func encode(_ message: SimulatedMessage, schema: CSAESchemaSet, layout: ZoneLayout) throws(UPERError) -> [UInt8] {
+    static func encode(_ message: SimulatedMessage, schema: CSAESchemaSet, layout: ZoneLayout)
+        throws(UPERError) -> [UInt8]
+    {
         switch schema {
-        case .csae53_2020: try encode_2020(message, layout: layout)
-        case .csae53_2019: try encode_2019(message, layout: layout)
-        case .csae53_2017: try encode_2017(message, layout: layout)
+        case .csae53_2020: try encode2020(message, layout: layout)
+        case .csae53_2019: try encode2019(message, layout: layout)
+        case .csae53_2017: try encode2017(message, layout: layout)
         }
     }
 
@@ -40,7 +42,9 @@ enum CV2XFrames {
         let seconds = floorDivide(milliseconds, 1000)
         let timestamp = JT808Timestamp(secondsSince1970: seconds)
         let year = timestamp.utcComponents.year
-        let start = JT808Timestamp(beijingYear: year, month: 1, day: 1, hour: 8, minute: 0, second: 0)?.secondsSince1970 ?? 0
+        let start =
+            JT808Timestamp(beijingYear: year, month: 1, day: 1, hour: 8, minute: 0, second: 0)?
+            .secondsSince1970 ?? 0
         return UInt32(clamping: (seconds - start) / 60)
     }
 
@@ -74,7 +78,7 @@ enum CV2XFrames {
 // MARK: - CSAE53_2020
 
 extension CV2XFrames {
-    static func offset_2020(from reference: GeoPoint, to point: GeoPoint) -> CSAE53_2020.PositionOffsetLLV {
+    static func offset2020(from reference: GeoPoint, to point: GeoPoint) -> CSAE53_2020.PositionOffsetLLV {
         let lat = Int(((point.latitude - reference.latitude) * 1e7).rounded())
         let lon = Int(((point.longitude - reference.longitude) * 1e7).rounded())
         let span = max(abs(lat), abs(lon))
@@ -91,32 +95,36 @@ extension CV2XFrames {
             offset = .position_LL5(.init(lon: Int32(lon), lat: Int32(lat)))
         } else {
             offset = .position_LatLon(
-                .init(lon: Int32((point.longitude * 1e7).rounded()), lat: Int32((point.latitude * 1e7).rounded())))
+                .init(
+                    lon: Int32((point.longitude * 1e7).rounded()),
+                    lat: Int32((point.latitude * 1e7).rounded())))
         }
         return CSAE53_2020.PositionOffsetLLV(offsetLL: offset)
     }
 
-    static func position_2020(_ point: GeoPoint, elevation: Double? = nil) -> CSAE53_2020.Position3D {
+    static func position2020(_ point: GeoPoint, elevation: Double? = nil) -> CSAE53_2020.Position3D {
         CSAE53_2020.Position3D(
             lat: Int32((point.latitude * 1e7).rounded()), long: Int32((point.longitude * 1e7).rounded()),
             elevation: elevation.map { Int32(($0 * 10).rounded()) })
     }
 
-    static func node_2020(_ id: MapNodeID) -> CSAE53_2020.NodeReferenceID {
+    static func node2020(_ id: MapNodeID) -> CSAE53_2020.NodeReferenceID {
         CSAE53_2020.NodeReferenceID(region: id.region, id: id.id)
     }
 
-    static func encode_2020(_ message: SimulatedMessage, layout: ZoneLayout) throws(UPERError) -> [UInt8] {
+    static func encode2020(_ message: SimulatedMessage, layout: ZoneLayout) throws(UPERError) -> [UInt8] {
         let frame: CSAE53_2020.MessageFrame
         switch message {
         case .bsm(let sample):
             let vehicle = layout.configuration.vehicles[sample.vehicleIndex]
             frame = .bsmFrame(
                 CSAE53_2020.BasicSafetyMessage(
-                    msgCnt: sample.messageCount, id: Octets8(words: .init(high: vehicle.obuID.rawValue, low: 0)),
+                    msgCnt: sample.messageCount,
+                    id: Octets8(words: .init(high: vehicle.obuID.rawValue, low: 0)),
                     secMark: secMark(sample.sourceMilliseconds),
-                    pos: position_2020(sample.position, elevation: sample.elevation),
-                    transmission: .forwardGears, speed: speedUnits(sample.speed), heading: headingUnits(sample.heading),
+                    pos: position2020(sample.position, elevation: sample.elevation),
+                    transmission: .forwardGears, speed: speedUnits(sample.speed),
+                    heading: headingUnits(sample.heading),
                     accelSet: .init(long: accelerationUnits(sample.acceleration), lat: 0, vert: 0, yaw: 0),
                     brakes: .init(brakePadel: sample.braking ? .on : .off),
                     size: .init(width: 190, length: 490, height: 30),
@@ -126,24 +134,31 @@ extension CV2XFrames {
             let links = layout.links.filter { $0.to == sample.rsuIndex }.map { link in
                 let movements = layout.outgoing[link.to].filter { layout.links[$0].to != link.from }.map {
                     CSAE53_2020.Movement(
-                        remoteIntersection: node_2020(layout.intersections[layout.links[$0].to].nodeID), phaseId: link.phase)
+                        remoteIntersection: node2020(layout.intersections[layout.links[$0].to].nodeID),
+                        phaseId: link.phase)
                 }
                 return CSAE53_2020.Link(
-                    name: link.name, upstreamNodeId: node_2020(link.id.upstream),
+                    name: link.name, upstreamNodeId: node2020(link.id.upstream),
                     speedLimits: [.init(type: .vehicleMaxSpeed, speed: speedUnits(link.speedLimit))],
                     linkWidth: UInt16((link.width * 100).rounded()),
                     points: link.points.isEmpty
-                        ? nil : link.points.map { CSAE53_2020.RoadPoint(posOffset: offset_2020(from: intersection.position, to: $0)) },
+                        ? nil
+                        : link.points.map {
+                            CSAE53_2020.RoadPoint(posOffset: offset2020(from: intersection.position, to: $0))
+                        },
                     movements: movements.isEmpty ? nil : movements,
-                    lanes: (0..<link.lanes).map { CSAE53_2020.Lane(laneID: UInt8($0 + 1), laneWidth: UInt16((link.laneWidth * 100).rounded())) })
+                    lanes: (0..<link.lanes).map {
+                        CSAE53_2020.Lane(
+                            laneID: UInt8($0 + 1), laneWidth: UInt16((link.laneWidth * 100).rounded()))
+                    })
             }
             frame = .mapFrame(
                 CSAE53_2020.MapData(
                     msgCnt: sample.messageCount, timeStamp: minuteOfTheYear(sample.sourceMilliseconds),
                     nodes: [
                         CSAE53_2020.Node(
-                            name: intersection.name, id: node_2020(intersection.nodeID),
-                            refPos: position_2020(intersection.position), inLinks: links)
+                            name: intersection.name, id: node2020(intersection.nodeID),
+                            refPos: position2020(intersection.position), inLinks: links)
                     ]))
         case .spat(let sample):
             let intersection = layout.intersections[sample.rsuIndex]
@@ -152,63 +167,84 @@ extension CV2XFrames {
                     id: phase.phaseID,
                     phaseStates: [
                         CSAE53_2020.PhaseState(
-                            light: phase.light == .green ? .protected_green : (phase.light == .yellow ? .yellow : .red),
-                            timing: .counting(.init(startTime: 0, likelyEndTime: timeMark(phase.remaining), nextDuration: timeMark(phase.nextDuration))))
+                            light: phase.light == .green
+                                ? .protected_green : (phase.light == .yellow ? .yellow : .red),
+                            timing: .counting(
+                                .init(
+                                    startTime: 0, likelyEndTime: timeMark(phase.remaining),
+                                    nextDuration: timeMark(phase.nextDuration))))
                     ])
             }
             frame = .spatFrame(
                 CSAE53_2020.SPAT(
-                    msgCnt: sample.messageCount, moy: minuteOfTheYear(sample.sourceMilliseconds), timeStamp: secMark(sample.sourceMilliseconds),
+                    msgCnt: sample.messageCount, moy: minuteOfTheYear(sample.sourceMilliseconds),
+                    timeStamp: secMark(sample.sourceMilliseconds),
                     intersections: [
                         CSAE53_2020.IntersectionState(
-                            intersectionId: node_2020(intersection.nodeID), status: fixedTimeStatus,
-                            moy: minuteOfTheYear(sample.sourceMilliseconds), timeStamp: secMark(sample.sourceMilliseconds), phases: phases)
+                            intersectionId: node2020(intersection.nodeID), status: fixedTimeStatus,
+                            moy: minuteOfTheYear(sample.sourceMilliseconds),
+                            timeStamp: secMark(sample.sourceMilliseconds), phases: phases)
                     ]))
         case .rsi(let sample):
             let rsu = layout.configuration.rsus[sample.rsuIndex]
             frame = .rsiFrame(
                 CSAE53_2020.RoadSideInformation(
-                    msgCnt: sample.messageCount, moy: minuteOfTheYear(sample.sourceMilliseconds), id: rsuOctets(rsu.id),
-                    refPos: position_2020(rsu.position),
-                    rtes: { if case .roadWorks = sample.kind {
-                        return [
-                            CSAE53_2020.RTEData(
-                                rteId: sample.eventID, eventType: roadWorksEventType, eventSource: .government,
-                                eventPos: offset_2020(from: rsu.position, to: sample.position),
-                                eventRadius: UInt16(min(65535, sample.radius * 10)), description: .textString("Road works"),
-                                priority: Octets1(words: .init(high: 0xA0 << 56, low: 0)),
-                                referenceLinks: [
-                                    .init(upstreamNodeId: node_2020(sample.link.upstream), downstreamNodeId: node_2020(sample.link.downstream))
-                                ])
-                        ]
-                    }
-                    return nil }(),
-                    rtss: { if case .speedAdvice(let speed) = sample.kind {
-                        return [
-                            CSAE53_2020.RTSData(
-                                rtsId: sample.eventID, signType: advisorySpeedSignType,
-                                signPos: offset_2020(from: rsu.position, to: sample.position),
-                                description: .textString("Advisory speed \\(Int((speed * 3.6).rounded())) km/h"),
-                                referenceLinks: [
-                                    .init(upstreamNodeId: node_2020(sample.link.upstream), downstreamNodeId: node_2020(sample.link.downstream))
-                                ])
-                        ]
-                    }
-                    return nil }()))
+                    msgCnt: sample.messageCount, moy: minuteOfTheYear(sample.sourceMilliseconds),
+                    id: rsuOctets(rsu.id),
+                    refPos: position2020(rsu.position),
+                    rtes: {
+                        if case .roadWorks = sample.kind {
+                            return [
+                                CSAE53_2020.RTEData(
+                                    rteId: sample.eventID, eventType: roadWorksEventType,
+                                    eventSource: .government,
+                                    eventPos: offset2020(from: rsu.position, to: sample.position),
+                                    eventRadius: UInt16(min(65535, sample.radius * 10)),
+                                    description: .textString("Road works"),
+                                    priority: Octets1(words: .init(high: 0xA0 << 56, low: 0)),
+                                    referenceLinks: [
+                                        .init(
+                                            upstreamNodeId: node2020(sample.link.upstream),
+                                            downstreamNodeId: node2020(sample.link.downstream))
+                                    ])
+                            ]
+                        }
+                        return nil
+                    }(),
+                    rtss: {
+                        if case .speedAdvice(let speed) = sample.kind {
+                            return [
+                                CSAE53_2020.RTSData(
+                                    rtsId: sample.eventID, signType: advisorySpeedSignType,
+                                    signPos: offset2020(from: rsu.position, to: sample.position),
+                                    description: .textString(
+                                        "Advisory speed \\(Int((speed * 3.6).rounded())) km/h"),
+                                    referenceLinks: [
+                                        .init(
+                                            upstreamNodeId: node2020(sample.link.upstream),
+                                            downstreamNodeId: node2020(sample.link.downstream))
+                                    ])
+                            ]
+                        }
+                        return nil
+                    }()))
         case .rsm(let sample):
             let rsu = layout.configuration.rsus[sample.rsuIndex]
             let participants = sample.participants.map { participant in
                 CSAE53_2020.ParticipantData(
                     ptcType: participant.kind == .pedestrian ? .pedestrian : .motor, ptcId: participant.id,
-                    source: participant.kind == .pedestrian ? .video : .lidar, secMark: secMark(sample.sourceMilliseconds),
-                    pos: offset_2020(from: rsu.position, to: participant.position), posConfidence: .init(pos: .a1m),
+                    source: participant.kind == .pedestrian ? .video : .lidar,
+                    secMark: secMark(sample.sourceMilliseconds),
+                    pos: offset2020(from: rsu.position, to: participant.position),
+                    posConfidence: .init(pos: .a1m),
                     speed: speedUnits(participant.speed), heading: headingUnits(participant.heading),
                     size: participant.kind == .pedestrian
-                        ? .init(width: 50, length: 50, height: 35) : .init(width: 180, length: 460, height: 30))
+                        ? .init(width: 50, length: 50, height: 35)
+                        : .init(width: 180, length: 460, height: 30))
             }
             frame = .rsmFrame(
                 CSAE53_2020.RoadsideSafetyMessage(
-                    msgCnt: sample.messageCount, id: rsuOctets(rsu.id), refPos: position_2020(rsu.position),
+                    msgCnt: sample.messageCount, id: rsuOctets(rsu.id), refPos: position2020(rsu.position),
                     participants: participants))
         case .location:
             throw UPERError(.unsupported("JT/T 808 reports are not C-V2X frames"), bitOffset: 0)
@@ -220,7 +256,7 @@ extension CV2XFrames {
 // MARK: - CSAE53_2019
 
 extension CV2XFrames {
-    static func offset_2019(from reference: GeoPoint, to point: GeoPoint) -> CSAE53_2019.PositionOffsetLLV {
+    static func offset2019(from reference: GeoPoint, to point: GeoPoint) -> CSAE53_2019.PositionOffsetLLV {
         let lat = Int(((point.latitude - reference.latitude) * 1e7).rounded())
         let lon = Int(((point.longitude - reference.longitude) * 1e7).rounded())
         let span = max(abs(lat), abs(lon))
@@ -237,32 +273,36 @@ extension CV2XFrames {
             offset = .position_LL5(.init(lon: Int32(lon), lat: Int32(lat)))
         } else {
             offset = .position_LatLon(
-                .init(lon: Int32((point.longitude * 1e7).rounded()), lat: Int32((point.latitude * 1e7).rounded())))
+                .init(
+                    lon: Int32((point.longitude * 1e7).rounded()),
+                    lat: Int32((point.latitude * 1e7).rounded())))
         }
         return CSAE53_2019.PositionOffsetLLV(offsetLL: offset)
     }
 
-    static func position_2019(_ point: GeoPoint, elevation: Double? = nil) -> CSAE53_2019.Position3D {
+    static func position2019(_ point: GeoPoint, elevation: Double? = nil) -> CSAE53_2019.Position3D {
         CSAE53_2019.Position3D(
             lat: Int32((point.latitude * 1e7).rounded()), long: Int32((point.longitude * 1e7).rounded()),
             elevation: elevation.map { Int32(($0 * 10).rounded()) })
     }
 
-    static func node_2019(_ id: MapNodeID) -> CSAE53_2019.NodeReferenceID {
+    static func node2019(_ id: MapNodeID) -> CSAE53_2019.NodeReferenceID {
         CSAE53_2019.NodeReferenceID(region: id.region, id: id.id)
     }
 
-    static func encode_2019(_ message: SimulatedMessage, layout: ZoneLayout) throws(UPERError) -> [UInt8] {
+    static func encode2019(_ message: SimulatedMessage, layout: ZoneLayout) throws(UPERError) -> [UInt8] {
         let frame: CSAE53_2019.MessageFrame
         switch message {
         case .bsm(let sample):
             let vehicle = layout.configuration.vehicles[sample.vehicleIndex]
             frame = .bsmFrame(
                 CSAE53_2019.BasicSafetyMessage(
-                    msgCnt: sample.messageCount, id: Octets8(words: .init(high: vehicle.obuID.rawValue, low: 0)),
+                    msgCnt: sample.messageCount,
+                    id: Octets8(words: .init(high: vehicle.obuID.rawValue, low: 0)),
                     secMark: secMark(sample.sourceMilliseconds),
-                    pos: position_2019(sample.position, elevation: sample.elevation),
-                    transmission: .forwardGears, speed: speedUnits(sample.speed), heading: headingUnits(sample.heading),
+                    pos: position2019(sample.position, elevation: sample.elevation),
+                    transmission: .forwardGears, speed: speedUnits(sample.speed),
+                    heading: headingUnits(sample.heading),
                     accelSet: .init(long: accelerationUnits(sample.acceleration), lat: 0, vert: 0, yaw: 0),
                     brakes: .init(brakePadel: sample.braking ? .on : .off),
                     size: .init(width: 190, length: 490, height: 30),
@@ -272,24 +312,31 @@ extension CV2XFrames {
             let links = layout.links.filter { $0.to == sample.rsuIndex }.map { link in
                 let movements = layout.outgoing[link.to].filter { layout.links[$0].to != link.from }.map {
                     CSAE53_2019.Movement(
-                        remoteIntersection: node_2019(layout.intersections[layout.links[$0].to].nodeID), phaseId: link.phase)
+                        remoteIntersection: node2019(layout.intersections[layout.links[$0].to].nodeID),
+                        phaseId: link.phase)
                 }
                 return CSAE53_2019.Link(
-                    name: link.name, upstreamNodeId: node_2019(link.id.upstream),
+                    name: link.name, upstreamNodeId: node2019(link.id.upstream),
                     speedLimits: [.init(type: .vehicleMaxSpeed, speed: speedUnits(link.speedLimit))],
                     linkWidth: UInt16((link.width * 100).rounded()),
                     points: link.points.isEmpty
-                        ? nil : link.points.map { CSAE53_2019.RoadPoint(posOffset: offset_2019(from: intersection.position, to: $0)) },
+                        ? nil
+                        : link.points.map {
+                            CSAE53_2019.RoadPoint(posOffset: offset2019(from: intersection.position, to: $0))
+                        },
                     movements: movements.isEmpty ? nil : movements,
-                    lanes: (0..<link.lanes).map { CSAE53_2019.Lane(laneID: UInt8($0 + 1), laneWidth: UInt16((link.laneWidth * 100).rounded())) })
+                    lanes: (0..<link.lanes).map {
+                        CSAE53_2019.Lane(
+                            laneID: UInt8($0 + 1), laneWidth: UInt16((link.laneWidth * 100).rounded()))
+                    })
             }
             frame = .mapFrame(
                 CSAE53_2019.MapData(
                     msgCnt: sample.messageCount, timeStamp: minuteOfTheYear(sample.sourceMilliseconds),
                     nodes: [
                         CSAE53_2019.Node(
-                            name: intersection.name, id: node_2019(intersection.nodeID),
-                            refPos: position_2019(intersection.position), inLinks: links)
+                            name: intersection.name, id: node2019(intersection.nodeID),
+                            refPos: position2019(intersection.position), inLinks: links)
                     ]))
         case .spat(let sample):
             let intersection = layout.intersections[sample.rsuIndex]
@@ -298,63 +345,84 @@ extension CV2XFrames {
                     id: phase.phaseID,
                     phaseStates: [
                         CSAE53_2019.PhaseState(
-                            light: phase.light == .green ? .protected_green : (phase.light == .yellow ? .yellow : .red),
-                            timing: .counting(.init(startTime: 0, likelyEndTime: timeMark(phase.remaining), nextDuration: timeMark(phase.nextDuration))))
+                            light: phase.light == .green
+                                ? .protected_green : (phase.light == .yellow ? .yellow : .red),
+                            timing: .counting(
+                                .init(
+                                    startTime: 0, likelyEndTime: timeMark(phase.remaining),
+                                    nextDuration: timeMark(phase.nextDuration))))
                     ])
             }
             frame = .spatFrame(
                 CSAE53_2019.SPAT(
-                    msgCnt: sample.messageCount, moy: minuteOfTheYear(sample.sourceMilliseconds), timeStamp: secMark(sample.sourceMilliseconds),
+                    msgCnt: sample.messageCount, moy: minuteOfTheYear(sample.sourceMilliseconds),
+                    timeStamp: secMark(sample.sourceMilliseconds),
                     intersections: [
                         CSAE53_2019.IntersectionState(
-                            intersectionId: node_2019(intersection.nodeID), status: fixedTimeStatus,
-                            moy: minuteOfTheYear(sample.sourceMilliseconds), timeStamp: secMark(sample.sourceMilliseconds), phases: phases)
+                            intersectionId: node2019(intersection.nodeID), status: fixedTimeStatus,
+                            moy: minuteOfTheYear(sample.sourceMilliseconds),
+                            timeStamp: secMark(sample.sourceMilliseconds), phases: phases)
                     ]))
         case .rsi(let sample):
             let rsu = layout.configuration.rsus[sample.rsuIndex]
             frame = .rsiFrame(
                 CSAE53_2019.RoadSideInformation(
-                    msgCnt: sample.messageCount, moy: minuteOfTheYear(sample.sourceMilliseconds), id: rsuOctets(rsu.id),
-                    refPos: position_2019(rsu.position),
-                    rtes: { if case .roadWorks = sample.kind {
-                        return [
-                            CSAE53_2019.RTEData(
-                                rteId: sample.eventID, eventType: roadWorksEventType, eventSource: .government,
-                                eventPos: offset_2019(from: rsu.position, to: sample.position),
-                                eventRadius: UInt16(min(65535, sample.radius * 10)), description: .textString("Road works"),
-                                priority: Octets1(words: .init(high: 0xA0 << 56, low: 0)),
-                                referenceLinks: [
-                                    .init(upstreamNodeId: node_2019(sample.link.upstream), downstreamNodeId: node_2019(sample.link.downstream))
-                                ])
-                        ]
-                    }
-                    return nil }(),
-                    rtss: { if case .speedAdvice(let speed) = sample.kind {
-                        return [
-                            CSAE53_2019.RTSData(
-                                rtsId: sample.eventID, signType: advisorySpeedSignType,
-                                signPos: offset_2019(from: rsu.position, to: sample.position),
-                                description: .textString("Advisory speed \\(Int((speed * 3.6).rounded())) km/h"),
-                                referenceLinks: [
-                                    .init(upstreamNodeId: node_2019(sample.link.upstream), downstreamNodeId: node_2019(sample.link.downstream))
-                                ])
-                        ]
-                    }
-                    return nil }()))
+                    msgCnt: sample.messageCount, moy: minuteOfTheYear(sample.sourceMilliseconds),
+                    id: rsuOctets(rsu.id),
+                    refPos: position2019(rsu.position),
+                    rtes: {
+                        if case .roadWorks = sample.kind {
+                            return [
+                                CSAE53_2019.RTEData(
+                                    rteId: sample.eventID, eventType: roadWorksEventType,
+                                    eventSource: .government,
+                                    eventPos: offset2019(from: rsu.position, to: sample.position),
+                                    eventRadius: UInt16(min(65535, sample.radius * 10)),
+                                    description: .textString("Road works"),
+                                    priority: Octets1(words: .init(high: 0xA0 << 56, low: 0)),
+                                    referenceLinks: [
+                                        .init(
+                                            upstreamNodeId: node2019(sample.link.upstream),
+                                            downstreamNodeId: node2019(sample.link.downstream))
+                                    ])
+                            ]
+                        }
+                        return nil
+                    }(),
+                    rtss: {
+                        if case .speedAdvice(let speed) = sample.kind {
+                            return [
+                                CSAE53_2019.RTSData(
+                                    rtsId: sample.eventID, signType: advisorySpeedSignType,
+                                    signPos: offset2019(from: rsu.position, to: sample.position),
+                                    description: .textString(
+                                        "Advisory speed \\(Int((speed * 3.6).rounded())) km/h"),
+                                    referenceLinks: [
+                                        .init(
+                                            upstreamNodeId: node2019(sample.link.upstream),
+                                            downstreamNodeId: node2019(sample.link.downstream))
+                                    ])
+                            ]
+                        }
+                        return nil
+                    }()))
         case .rsm(let sample):
             let rsu = layout.configuration.rsus[sample.rsuIndex]
             let participants = sample.participants.map { participant in
                 CSAE53_2019.ParticipantData(
                     ptcType: participant.kind == .pedestrian ? .pedestrian : .motor, ptcId: participant.id,
-                    source: participant.kind == .pedestrian ? .video : .lidar, secMark: secMark(sample.sourceMilliseconds),
-                    pos: offset_2019(from: rsu.position, to: participant.position), posConfidence: .init(pos: .a1m),
+                    source: participant.kind == .pedestrian ? .video : .lidar,
+                    secMark: secMark(sample.sourceMilliseconds),
+                    pos: offset2019(from: rsu.position, to: participant.position),
+                    posConfidence: .init(pos: .a1m),
                     speed: speedUnits(participant.speed), heading: headingUnits(participant.heading),
                     size: participant.kind == .pedestrian
-                        ? .init(width: 50, length: 50, height: 35) : .init(width: 180, length: 460, height: 30))
+                        ? .init(width: 50, length: 50, height: 35)
+                        : .init(width: 180, length: 460, height: 30))
             }
             frame = .rsmFrame(
                 CSAE53_2019.RoadsideSafetyMessage(
-                    msgCnt: sample.messageCount, id: rsuOctets(rsu.id), refPos: position_2019(rsu.position),
+                    msgCnt: sample.messageCount, id: rsuOctets(rsu.id), refPos: position2019(rsu.position),
                     participants: participants))
         case .location:
             throw UPERError(.unsupported("JT/T 808 reports are not C-V2X frames"), bitOffset: 0)
@@ -366,7 +434,7 @@ extension CV2XFrames {
 // MARK: - CSAE53_2017
 
 extension CV2XFrames {
-    static func offset_2017(from reference: GeoPoint, to point: GeoPoint) -> CSAE53_2017.PositionOffsetLLV {
+    static func offset2017(from reference: GeoPoint, to point: GeoPoint) -> CSAE53_2017.PositionOffsetLLV {
         let lat = Int(((point.latitude - reference.latitude) * 1e7).rounded())
         let lon = Int(((point.longitude - reference.longitude) * 1e7).rounded())
         let span = max(abs(lat), abs(lon))
@@ -383,40 +451,47 @@ extension CV2XFrames {
             offset = .position_LL5(.init(lon: Int32(lon), lat: Int32(lat)))
         } else {
             offset = .position_LatLon(
-                .init(lon: Int32((point.longitude * 1e7).rounded()), lat: Int32((point.latitude * 1e7).rounded())))
+                .init(
+                    lon: Int32((point.longitude * 1e7).rounded()),
+                    lat: Int32((point.latitude * 1e7).rounded())))
         }
         return CSAE53_2017.PositionOffsetLLV(offsetLL: offset)
     }
 
-    static func position_2017(_ point: GeoPoint, elevation: Double? = nil) -> CSAE53_2017.Position3D {
+    static func position2017(_ point: GeoPoint, elevation: Double? = nil) -> CSAE53_2017.Position3D {
         CSAE53_2017.Position3D(
             lat: Int32((point.latitude * 1e7).rounded()), long: Int32((point.longitude * 1e7).rounded()),
             elevation: elevation.map { Int32(($0 * 10).rounded()) })
     }
 
     /// The alert path of a 2017 RSI: the link's two ends around the event, as offsets.
-    static func pathAround_2017(_ sample: RSISample, layout: ZoneLayout, reference: GeoPoint) -> [CSAE53_2017.PositionOffsetLLV] {
+    static func pathAround2017(_ sample: RSISample, layout: ZoneLayout, reference: GeoPoint) -> [CSAE53_2017
+        .PositionOffsetLLV]
+    {
         let nodes = [sample.link.upstream, sample.link.downstream].compactMap { id in
             layout.intersections.first { $0.nodeID == id }?.position
         }
-        return nodes.map { offset_2017(from: reference, to: $0) }
+        return nodes.map { offset2017(from: reference, to: $0) }
     }
 
-    static func node_2017(_ id: MapNodeID) -> CSAE53_2017.NodeReferenceID {
+    static func node2017(_ id: MapNodeID) -> CSAE53_2017.NodeReferenceID {
         CSAE53_2017.NodeReferenceID(region: id.region, id: id.id)
     }
 
-    static func encode_2017(_ message: SimulatedMessage, layout: ZoneLayout) throws(UPERError) -> [UInt8] {
+    static func encode2017(_ message: SimulatedMessage, layout: ZoneLayout) throws(UPERError) -> [UInt8] {
         let frame: CSAE53_2017.MessageFrame
         switch message {
         case .bsm(let sample):
             let vehicle = layout.configuration.vehicles[sample.vehicleIndex]
             frame = .bsmFrame(
                 CSAE53_2017.BasicSafetyMessage(
-                    msgCnt: sample.messageCount, id: Octets8(words: .init(high: vehicle.obuID.rawValue, low: 0)),
+                    msgCnt: sample.messageCount,
+                    id: Octets8(words: .init(high: vehicle.obuID.rawValue, low: 0)),
                     secMark: secMark(sample.sourceMilliseconds),
-                    pos: position_2017(sample.position, elevation: sample.elevation), accuracy: .init(pos: .a1m),
-                    transmission: .forwardGears, speed: speedUnits(sample.speed), heading: headingUnits(sample.heading),
+                    pos: position2017(sample.position, elevation: sample.elevation),
+                    accuracy: .init(pos: .a1m),
+                    transmission: .forwardGears, speed: speedUnits(sample.speed),
+                    heading: headingUnits(sample.heading),
                     accelSet: .init(long: accelerationUnits(sample.acceleration), lat: 0, vert: 0, yaw: 0),
                     brakes: .init(brakePadel: sample.braking ? .on : .off),
                     size: .init(width: 190, length: 490, height: 30),
@@ -426,14 +501,18 @@ extension CV2XFrames {
             let links = layout.links.filter { $0.to == sample.rsuIndex }.map { link in
                 let movements = layout.outgoing[link.to].filter { layout.links[$0].to != link.from }.map {
                     CSAE53_2017.Movement(
-                        remoteIntersection: node_2017(layout.intersections[layout.links[$0].to].nodeID), phaseId: link.phase)
+                        remoteIntersection: node2017(layout.intersections[layout.links[$0].to].nodeID),
+                        phaseId: link.phase)
                 }
                 return CSAE53_2017.Link(
-                    name: link.name, upstreamNodeId: node_2017(link.id.upstream),
+                    name: link.name, upstreamNodeId: node2017(link.id.upstream),
                     speedLimits: [.init(type: .vehicleMaxSpeed, speed: speedUnits(link.speedLimit))],
                     laneWidth: UInt16((link.laneWidth * 100).rounded()),
                     points: link.points.isEmpty
-                        ? nil : link.points.map { CSAE53_2017.RoadPoint(posOffset: offset_2017(from: intersection.position, to: $0)) },
+                        ? nil
+                        : link.points.map {
+                            CSAE53_2017.RoadPoint(posOffset: offset2017(from: intersection.position, to: $0))
+                        },
                     movements: movements.isEmpty ? nil : movements,
                     lanes: (0..<link.lanes).map { CSAE53_2017.Lane(laneID: UInt8($0 + 1)) })
             }
@@ -442,8 +521,8 @@ extension CV2XFrames {
                     msgCnt: sample.messageCount, timeStamp: minuteOfTheYear(sample.sourceMilliseconds),
                     nodes: [
                         CSAE53_2017.Node(
-                            name: intersection.name, id: node_2017(intersection.nodeID),
-                            refPos: position_2017(intersection.position), inLinks: links)
+                            name: intersection.name, id: node2017(intersection.nodeID),
+                            refPos: position2017(intersection.position), inLinks: links)
                     ]))
         case .spat(let sample):
             let intersection = layout.intersections[sample.rsuIndex]
@@ -452,8 +531,12 @@ extension CV2XFrames {
                     id: phase.phaseID,
                     phaseStates: [
                         CSAE53_2017.PhaseState(
-                            light: phase.light == .green ? .protected_Movement_Allowed : (phase.light == .yellow ? .intersection_clearance : .stop_And_Remain),
-                            timing: .init(startTime: 0, likelyEndTime: timeMark(phase.remaining), nextDuration: timeMark(phase.nextDuration)))
+                            light: phase.light == .green
+                                ? .protected_Movement_Allowed
+                                : (phase.light == .yellow ? .intersection_clearance : .stop_And_Remain),
+                            timing: .init(
+                                startTime: 0, likelyEndTime: timeMark(phase.remaining),
+                                nextDuration: timeMark(phase.nextDuration)))
                     ])
             }
             frame = .spatFrame(
@@ -461,8 +544,9 @@ extension CV2XFrames {
                     msgCnt: sample.messageCount, timeStamp: minuteOfTheYear(sample.sourceMilliseconds),
                     intersections: [
                         CSAE53_2017.IntersectionState(
-                            intersectionId: node_2017(intersection.nodeID), status: fixedTimeStatus,
-                            moy: minuteOfTheYear(sample.sourceMilliseconds), timeStamp: secMark(sample.sourceMilliseconds), phases: phases)
+                            intersectionId: node2017(intersection.nodeID), status: fixedTimeStatus,
+                            moy: minuteOfTheYear(sample.sourceMilliseconds),
+                            timeStamp: secMark(sample.sourceMilliseconds), phases: phases)
                     ]))
         case .rsi(let sample):
             let rsu = layout.configuration.rsus[sample.rsuIndex]
@@ -472,8 +556,8 @@ extension CV2XFrames {
                     CSAE53_2017.RoadSideInformation(
                         msgCnt: sample.messageCount, timeStamp: minuteOfTheYear(sample.sourceMilliseconds),
                         id: rsuOctets(rsu.id), rsiId: sample.eventID, alertType: roadWorksSignType,
-                        description: "Road works", refPos: position_2017(rsu.position),
-                        alertPath: pathAround_2017(sample, layout: layout, reference: rsu.position),
+                        description: "Road works", refPos: position2017(rsu.position),
+                        alertPath: pathAround2017(sample, layout: layout, reference: rsu.position),
                         alertRadius: UInt16(min(1024, sample.radius * 10))))
             case .speedAdvice(let speed):
                 frame = .rsiFrame(
@@ -481,8 +565,8 @@ extension CV2XFrames {
                         msgCnt: sample.messageCount, timeStamp: minuteOfTheYear(sample.sourceMilliseconds),
                         id: rsuOctets(rsu.id), rsiId: sample.eventID, alertType: advisorySpeedSignType,
                         description: "Advisory speed \(Int((speed * 3.6).rounded())) km/h",
-                        refPos: position_2017(rsu.position),
-                        alertPath: pathAround_2017(sample, layout: layout, reference: rsu.position),
+                        refPos: position2017(rsu.position),
+                        alertPath: pathAround2017(sample, layout: layout, reference: rsu.position),
                         alertRadius: UInt16(min(1024, sample.radius * 10))))
             }
         case .rsm(let sample):
@@ -490,15 +574,18 @@ extension CV2XFrames {
             let participants = sample.participants.map { participant in
                 CSAE53_2017.ParticipantData(
                     ptcType: participant.kind == .pedestrian ? .pedestrian : .motor, ptcId: participant.id,
-                    source: participant.kind == .pedestrian ? .video : .microwaveRadar, secMark: secMark(sample.sourceMilliseconds),
-                    pos: offset_2017(from: rsu.position, to: participant.position), accuracy: .init(pos: .a1m),
+                    source: participant.kind == .pedestrian ? .video : .microwaveRadar,
+                    secMark: secMark(sample.sourceMilliseconds),
+                    pos: offset2017(from: rsu.position, to: participant.position),
+                    accuracy: .init(pos: .a1m),
                     speed: speedUnits(participant.speed), heading: headingUnits(participant.heading),
                     size: participant.kind == .pedestrian
-                        ? .init(width: 50, length: 50, height: 35) : .init(width: 180, length: 460, height: 30))
+                        ? .init(width: 50, length: 50, height: 35)
+                        : .init(width: 180, length: 460, height: 30))
             }
             frame = .rsmFrame(
                 CSAE53_2017.RoadsideSafetyMessage(
-                    msgCnt: sample.messageCount, id: rsuOctets(rsu.id), refPos: position_2017(rsu.position),
+                    msgCnt: sample.messageCount, id: rsuOctets(rsu.id), refPos: position2017(rsu.position),
                     participants: participants))
         case .location:
             throw UPERError(.unsupported("JT/T 808 reports are not C-V2X frames"), bitOffset: 0)

@@ -14,12 +14,15 @@ public struct FrameEncoder: MessageEncoding {
     public func encode(_ message: SimulatedMessage, schema: CSAESchemaSet) throws -> [UInt8] {
         switch message {
         case .location(let sample):
-            return try JT808Frames.encode(sample, terminal: layout.configuration.vehicles[sample.vehicleIndex].terminal)
+            return try JT808Frames.encode(
+                sample, terminal: layout.configuration.vehicles[sample.vehicleIndex].terminal)
         default:
             do {
                 return try CV2XFrames.encode(message, schema: schema, layout: layout)
             } catch {
-                throw SimulationError.encoding(kind: "\(message)".prefix(12).description, source: schema.rawValue, underlying: "\(error)")
+                throw SimulationError.encoding(
+                    kind: "\(message)".prefix(12).description, source: schema.rawValue, underlying: "\(error)"
+                )
             }
         }
     }

@@ -123,13 +123,15 @@ public struct FrameRouter: Sendable {
                     received
                     ? deliver(topic: "cv2x/\(rsu.id)", family: .cv2x, payload: payload, at: sent + latency)
                     : .notSent
-                truth.recordBSMReception(sample, rsuIndex: index, band: band, outcome: outcome, at: sent + latency)
+                truth.recordBSMReception(
+                    sample, rsuIndex: index, band: band, outcome: outcome, at: sent + latency)
             }
         case .location(let sample):
             let terminal = layout.configuration.vehicles[sample.vehicleIndex].terminal
             let latency = Int64(network.integer(in: 60_000...400_000))
             let payload = try encoder.encode(message, schema: .csae53_2020)
-            let outcome = deliver(topic: "jt808/\(terminal)", family: .jt808, payload: payload, at: sent + latency)
+            let outcome = deliver(
+                topic: "jt808/\(terminal)", family: .jt808, payload: payload, at: sent + latency)
             truth.recordLocation(sample, outcome: outcome)
         case .map(let sample):
             routeRSU(sample.rsuIndex, kind: .map, payload: try ownPayload(sample.rsuIndex), sent: sent)
@@ -145,7 +147,8 @@ public struct FrameRouter: Sendable {
     private mutating func routeRSU(_ index: Int, kind: RSUMessageKind, payload: [UInt8], sent: Int64) {
         let latency = Int64(network.integer(in: 2_000...10_000))
         let outcome = deliver(
-            topic: "cv2x/\(layout.configuration.rsus[index].id)", family: .cv2x, payload: payload, at: sent + latency)
+            topic: "cv2x/\(layout.configuration.rsus[index].id)", family: .cv2x, payload: payload,
+            at: sent + latency)
         truth.recordRSUMessage(rsuIndex: index, kind: kind, outcome: outcome)
     }
 
@@ -164,21 +167,31 @@ public struct FrameRouter: Sendable {
         public var arrived: Bool { if case .delivered = self { true } else { false } }
     }
 
-    private mutating func deliver(topic: String, family: TopicFamily, payload: [UInt8], at time: Int64) -> Outcome {
+    private mutating func deliver(topic: String, family: TopicFamily, payload: [UInt8], at time: Int64)
+        -> Outcome
+    {
         if faults.lossRate > 0 && faultRandom.chance(faults.lossRate) {
             truth.recordFault(.lost, topic: topic, family: family, at: time)
             return .lost
         }
         if faults.corruptRate > 0 && faultRandom.chance(faults.corruptRate) {
             let damaged = corrupt(payload, family: family)
-            append(DeliveredFrame(topic: topic, payload: damaged, receiveMicroseconds: time, disposition: .corrupted, sequence: 0))
+            append(
+                DeliveredFrame(
+                    topic: topic, payload: damaged, receiveMicroseconds: time, disposition: .corrupted,
+                    sequence: 0))
             truth.recordFault(.corrupted, topic: topic, family: family, at: time)
             return .corrupted
         }
-        append(DeliveredFrame(topic: topic, payload: payload, receiveMicroseconds: time, disposition: .intact, sequence: 0))
+        append(
+            DeliveredFrame(
+                topic: topic, payload: payload, receiveMicroseconds: time, disposition: .intact, sequence: 0))
         if faults.duplicateRate > 0 && faultRandom.chance(faults.duplicateRate) {
             let later = time + Int64(faultRandom.integer(in: 1_000...50_000))
-            append(DeliveredFrame(topic: topic, payload: payload, receiveMicroseconds: later, disposition: .duplicate, sequence: 0))
+            append(
+                DeliveredFrame(
+                    topic: topic, payload: payload, receiveMicroseconds: later, disposition: .duplicate,
+                    sequence: 0))
             truth.recordFault(.duplicated, topic: topic, family: family, at: later)
             return .delivered(duplicated: true)
         }

@@ -1,7 +1,7 @@
 import Foundation
 import Recording
-import Zone
 import ZeroMQ
+import Zone
 
 /// Where delivered frames go: an MCAP recording or a ZeroMQ socket.
 public protocol FrameSink {
@@ -21,17 +21,22 @@ public final class MCAPFrameSink: FrameSink {
     private let journal: JournalWriter
 
     /// Creates `path` (replacing it) for the run of `simulation`.
-    public init(path: String, simulation: TrafficSimulation, chunkSize: Int = 4 << 20, zstdLevel: Int = 19) throws {
+    public init(path: String, simulation: TrafficSimulation, chunkSize: Int = 4 << 20, zstdLevel: Int = 19)
+        throws
+    {
         let parameters = simulation.parameters
         do {
             journal = try JournalWriter(
                 path: path, zone: simulation.layout.configuration.name, softwareVersion: "testzone simulate",
                 options: MCAPWriter.Options(
-                    compression: .zstd, chunkSize: chunkSize, zstdLevel: zstdLevel, library: "testzone simulate"),
+                    compression: .zstd, chunkSize: chunkSize, zstdLevel: zstdLevel,
+                    library: "testzone simulate"),
                 extraMetadata: [
-                    "seed": String(parameters.seed), "startMicroseconds": String(parameters.startMicroseconds),
+                    "seed": String(parameters.seed),
+                    "startMicroseconds": String(parameters.startMicroseconds),
                     "durationSeconds": String(parameters.durationSeconds),
-                    "vehicles": String(parameters.vehicleCount), "rsus": String(simulation.layout.intersections.count),
+                    "vehicles": String(parameters.vehicleCount),
+                    "rsus": String(simulation.layout.intersections.count),
                     "bsmRateHz": String(parameters.bsmRate), "spatRateHz": String(parameters.spatRate),
                 ])
             let start = UInt64(parameters.startMicroseconds) * 1000

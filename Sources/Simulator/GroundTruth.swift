@@ -358,7 +358,9 @@ public struct GroundTruthRecorder: Sendable {
         self.rsus = configuration.rsus.map { rsu in
             RSUTruth(
                 id: rsu.id, schema: rsu.schema.rawValue,
-                bsmBands: bandNames.map { BandTruth(band: $0, transmitted: 0, receivedOverAir: 0, delivered: 0) })
+                bsmBands: bandNames.map {
+                    BandTruth(band: $0, transmitted: 0, receivedOverAir: 0, delivered: 0)
+                })
         }
     }
 
@@ -367,7 +369,8 @@ public struct GroundTruthRecorder: Sendable {
     }
 
     mutating func recordBSMReception(
-        _ sample: BSMSample, rsuIndex: Int, band: Int, outcome: FrameRouter.Outcome, at receiveMicroseconds: Int64
+        _ sample: BSMSample, rsuIndex: Int, band: Int, outcome: FrameRouter.Outcome,
+        at receiveMicroseconds: Int64
     ) {
         rsus[rsuIndex].bsmBands[band].transmitted += 1
         if outcome != .notSent { rsus[rsuIndex].bsmBands[band].receivedOverAir += 1 }
@@ -428,7 +431,8 @@ public struct GroundTruthRecorder: Sendable {
         }
         vehicles[index].fixes += 1
         let current = FixState(
-            terminalMs: sample.terminalMilliseconds, position: sample.position, state: sample.automation.state,
+            terminalMs: sample.terminalMilliseconds, position: sample.position,
+            state: sample.automation.state,
             level: sample.automation.level, link: sample.link)
 
         // The report's events (all timed after the previous report, up to this one) come first.
@@ -438,9 +442,12 @@ public struct GroundTruthRecorder: Sendable {
             let time = event.terminalMilliseconds * 1000
             if transition == nil && (1...5).contains(event.type) { transition = time }
             let truth = EventTruth(
-                time: TruthTime(milliseconds: event.terminalMilliseconds), type: event.type, level: event.levelBefore,
-                initiator: event.initiator, initiatorName: Self.initiatorName(event.initiator), cause: event.cause,
-                causeName: Self.causeName(event.cause), latitude: (event.position.latitude * 1e7).rounded() / 1e7,
+                time: TruthTime(milliseconds: event.terminalMilliseconds), type: event.type,
+                level: event.levelBefore,
+                initiator: event.initiator, initiatorName: Self.initiatorName(event.initiator),
+                cause: event.cause,
+                causeName: Self.causeName(event.cause),
+                latitude: (event.position.latitude * 1e7).rounded() / 1e7,
                 longitude: (event.position.longitude * 1e7).rounded() / 1e7, link: event.link.description)
             switch event.type {
             case 1:
@@ -456,7 +463,8 @@ public struct GroundTruthRecorder: Sendable {
             case 3:
                 vehicles[index].takeovers.append(
                     TakeoverTruth(
-                        requested: TruthTime(milliseconds: event.terminalMilliseconds), closed: nil, takeoverMs: nil,
+                        requested: TruthTime(milliseconds: event.terminalMilliseconds), closed: nil,
+                        takeoverMs: nil,
                         outcome: "open", cause: event.cause, level: event.levelBefore))
                 openTakeovers[index].append(vehicles[index].takeovers.count - 1)
             case 4:
@@ -485,7 +493,9 @@ public struct GroundTruthRecorder: Sendable {
                 let micrometres = Int64((metres * 1e6).rounded())
                 vehicles[index].drivenKm += metres / 1000
                 let changed = previous.state != current.state || previous.level != current.level
-                var parts: [(state: UInt8, level: UInt8, link: LinkID, from: Int64, to: Int64, micrometres: Int64)] = []
+                var parts:
+                    [(state: UInt8, level: UInt8, link: LinkID, from: Int64, to: Int64, micrometres: Int64)] =
+                        []
                 if changed, let split = transition, split > t0, split < t1 {
                     let first = Int64((Double(micrometres) * Double(split - t0) / Double(dt)).rounded())
                     parts.append((previous.state, previous.level, previous.link, t0, split, first))
@@ -498,17 +508,21 @@ public struct GroundTruthRecorder: Sendable {
                     automatedMicroseconds[index][part.level, default: 0] += part.to - part.from
                     linkMetres[index][part.link, default: 0] += Double(part.micrometres) / 1e6
                     if part.level == 3 || part.level == 4 {
-                        uplinkSteps[index].append(AutomatedStep(start: t0, end: t1, micrometres: part.micrometres))
+                        uplinkSteps[index].append(
+                            AutomatedStep(start: t0, end: t1, micrometres: part.micrometres))
                     }
                 }
                 if previous.state == 2 {
-                    vehicles[index].automatedKmEarlierFixRule[String(previous.level), default: 0] += metres / 1000
+                    vehicles[index].automatedKmEarlierFixRule[String(previous.level), default: 0] +=
+                        metres / 1000
                 }
                 if current.state == 2 {
-                    vehicles[index].automatedKmLaterFixRule[String(current.level), default: 0] += metres / 1000
+                    vehicles[index].automatedKmLaterFixRule[String(current.level), default: 0] +=
+                        metres / 1000
                 }
                 if previous.state == 2 && current.state == 2 && previous.level == current.level {
-                    vehicles[index].automatedKmBothFixesRule[String(current.level), default: 0] += metres / 1000
+                    vehicles[index].automatedKmBothFixesRule[String(current.level), default: 0] +=
+                        metres / 1000
                 }
                 // Exposure of the RSUs' distance bands, by the step's midpoint.
                 let middle = GeoPoint(
@@ -534,7 +548,9 @@ public struct GroundTruthRecorder: Sendable {
                     latitude: current.position.latitude, longitude: current.position.longitude))
             closeTakeovers(index, at: current.terminalMs, outcome: "unresolved")
         }
-        if current.state == 2 && (current.level == 3 || current.level == 4), let cell = grid.cell(of: current.position) {
+        if current.state == 2 && (current.level == 3 || current.level == 4),
+            let cell = grid.cell(of: current.position)
+        {
             cells[index].insert(cell)
         }
         lastFix[index] = current
@@ -573,7 +589,8 @@ public struct GroundTruthRecorder: Sendable {
             for (level, microseconds) in automatedMicroseconds[index] {
                 vehicles[index].automatedHours[String(level)] = Double(microseconds) / 3.6e9
             }
-            let covered = Self.uplinkCovered(steps: uplinkSteps[index], receptions: receptions[index].sorted())
+            let covered = Self.uplinkCovered(
+                steps: uplinkSteps[index], receptions: receptions[index].sorted())
             vehicles[index].uplinkCoveredKm = Double(covered) / 1e9
             uplinkMicrometres += covered
             vehicles[index].linksAutomated = linkMetres[index].keys.sorted().map {
@@ -595,8 +612,10 @@ public struct GroundTruthRecorder: Sendable {
             totals.inferredDisengagements += vehicle.inferredDisengagements.count
             totals.takeoverRequests += vehicle.takeovers.count
             totals.missedTakeovers += vehicle.takeovers.filter { $0.outcome == "missed" }.count
-            totals.takeoverMs.append(contentsOf: vehicle.takeovers.filter { $0.outcome == "disengaged" }.compactMap(\.takeoverMs))
-            totals.missedTakeoverMs.append(contentsOf: vehicle.takeovers.filter { $0.outcome == "missed" }.compactMap(\.takeoverMs))
+            totals.takeoverMs.append(
+                contentsOf: vehicle.takeovers.filter { $0.outcome == "disengaged" }.compactMap(\.takeoverMs))
+            totals.missedTakeoverMs.append(
+                contentsOf: vehicle.takeovers.filter { $0.outcome == "missed" }.compactMap(\.takeoverMs))
             totals.mrms += vehicle.mrms.count
             totals.collisions += vehicle.collisions.count
             totals.severeFailures += vehicle.severeFailures.count
@@ -621,7 +640,8 @@ public struct GroundTruthRecorder: Sendable {
         totals.gridCells = grid.cellCount
         totals.automatedCells = allCells.count
         return GroundTruth(
-            parameters: parameters, conventions: Self.conventions, vehicles: vehicles, rsus: rsus, totals: totals,
+            parameters: parameters, conventions: Self.conventions, vehicles: vehicles, rsus: rsus,
+            totals: totals,
             faults: faults)
     }
 

@@ -10,7 +10,8 @@ enum JT808Frames {
         }
         var report = LocationReport(
             status: [.accOn, .positioned],
-            altitude: UInt16(clamping: sample.altitude), speed: sample.speedTenthsKmh, direction: sample.direction,
+            altitude: UInt16(clamping: sample.altitude), speed: sample.speedTenthsKmh,
+            direction: sample.direction,
             time: JT808Timestamp(secondsSince1970: floorDivide(sample.terminalMilliseconds, 1000)))
         report.setCoordinates(
             latitudeMicrodegrees: Int32((sample.position.latitude * 1e6).rounded()),
@@ -27,11 +28,13 @@ enum JT808Frames {
                     initiator: AutomationEventInitiator(rawValue: event.initiator),
                     cause: AutomationEventCause(rawValue: event.cause), levelBefore: event.levelBefore,
                     time: JT808Timestamp(secondsSince1970: floorDivide(event.terminalMilliseconds, 1000)),
-                    milliseconds: UInt16(event.terminalMilliseconds - floorDivide(event.terminalMilliseconds, 1000) * 1000)))
+                    milliseconds: UInt16(
+                        event.terminalMilliseconds - floorDivide(event.terminalMilliseconds, 1000) * 1000)))
         }
         let packet = JT808Packet(
             header: JT808Header(
-                messageID: 0x0200, version: .v2019(protocolVersion: 1), terminal: number, serial: sample.serial),
+                messageID: 0x0200, version: .v2019(protocolVersion: 1), terminal: number,
+                serial: sample.serial),
             body: .locationReport(report))
         return try packet.encoded()
     }
@@ -61,7 +64,8 @@ public enum SimulationError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidTerminal(let terminal): "terminal number '\(terminal)' is not 1-20 decimal digits"
-        case .encoding(let kind, let source, let underlying): "cannot encode \(kind) of \(source): \(underlying)"
+        case .encoding(let kind, let source, let underlying):
+            "cannot encode \(kind) of \(source): \(underlying)"
         case .output(let message): "output: \(message)"
         case .invalidArgument(let message): message
         }

@@ -49,8 +49,10 @@ public struct TrafficSimulation: Sendable {
             vehicles.append(
                 VehicleState(
                     maxLevel: vehicle.maxLevel, link: link, distance: random.uniform(0, max(1, length - 40)),
-                    speed: 0, preference: random.uniform(0.82, 1.0), bsmPhaseMilliseconds: Int64(random.integer(in: 0...99)),
-                    messageCount: UInt8(random.integer(in: 0...127)), serial: UInt16(random.integer(in: 0...999)),
+                    speed: 0, preference: random.uniform(0.82, 1.0),
+                    bsmPhaseMilliseconds: Int64(random.integer(in: 0...99)),
+                    messageCount: UInt8(random.integer(in: 0...127)),
+                    serial: UInt16(random.integer(in: 0...999)),
                     odometer: Double(random.integer(in: 1_000...40_000)) * 1000, random: random,
                     phase: .manual(engageAt: firstEngage, off: false), holdUntil: nil))
         }
@@ -65,13 +67,19 @@ public struct TrafficSimulation: Sendable {
                 let linkIndex = incoming[rsuRandom.integer(in: 0...(incoming.count - 1))]
                 let start = rsuRandom.uniform(0, duration * 0.6)
                 let end = min(duration, start + rsuRandom.uniform(duration * 0.2, duration * 0.5))
-                events.append(RSIEventPlan(id: UInt8(index % 200 + 1), roadWorks: true, link: linkIndex, start: start, end: end))
-                events.append(RSIEventPlan(id: UInt8(index % 200 + 101), roadWorks: false, link: linkIndex, start: start, end: end))
+                events.append(
+                    RSIEventPlan(
+                        id: UInt8(index % 200 + 1), roadWorks: true, link: linkIndex, start: start, end: end))
+                events.append(
+                    RSIEventPlan(
+                        id: UInt8(index % 200 + 101), roadWorks: false, link: linkIndex, start: start,
+                        end: end))
             }
             rsus.append(
                 RSUState(
                     phaseMilliseconds: Int64(rsuRandom.integer(in: 0...99)),
-                    mapCount: UInt8(rsuRandom.integer(in: 0...127)), spatCount: UInt8(rsuRandom.integer(in: 0...127)),
+                    mapCount: UInt8(rsuRandom.integer(in: 0...127)),
+                    spatCount: UInt8(rsuRandom.integer(in: 0...127)),
                     rsiCount: 0, rsmCount: 0, rsiEvents: events,
                     participants: rsuRandom.integer(in: 1...4)))
         }
@@ -119,7 +127,9 @@ public struct TrafficSimulation: Sendable {
         let dt = 0.1
         let terminalOffset = terminalClockOffsets[index]
 
-        func record(_ type: UInt8, _ initiator: UInt8, _ cause: UInt8, _ level: Int, atMicroseconds time: Int64) {
+        func record(
+            _ type: UInt8, _ initiator: UInt8, _ cause: UInt8, _ level: Int, atMicroseconds time: Int64
+        ) {
             let local = layout.links[vehicle.link].locate(vehicle.distance).point
             vehicle.pendingEvents.append(
                 AutomationEventRecord(
@@ -164,12 +174,16 @@ public struct TrafficSimulation: Sendable {
                         vehicle.random.chance(automation.takeoverMissProbability)
                         || response >= automation.takeoverDeadlineSeconds
                     let responseMicroseconds = Int64((response * 1000).rounded()) * 1000
-                    let deadlineMicroseconds = Int64((automation.takeoverDeadlineSeconds * 1000).rounded()) * 1000
+                    let deadlineMicroseconds =
+                        Int64((automation.takeoverDeadlineSeconds * 1000).rounded()) * 1000
                     vehicle.phase = .takeover(
                         level: level, cause: hazard.cause, requestedAt: now,
-                        respondAt: missed ? nil : now + responseMicroseconds, deadline: now + deadlineMicroseconds)
+                        respondAt: missed ? nil : now + responseMicroseconds,
+                        deadline: now + deadlineMicroseconds)
                 case .severeFailure, .collision:
-                    record(hazard.kind == .collision ? 6 : 7, hazard.initiator, hazard.cause, level, atMicroseconds: now)
+                    record(
+                        hazard.kind == .collision ? 6 : 7, hazard.initiator, hazard.cause, level,
+                        atMicroseconds: now)
                     record(4, 1, hazard.cause, level, atMicroseconds: now)
                     vehicle.phase = .mrm(level: level, cause: hazard.cause, stoppedSince: nil)
                 case .silentDrop:
@@ -277,7 +291,8 @@ public struct TrafficSimulation: Sendable {
             output.append(
                 .location(
                     LocationSample(
-                        vehicleIndex: index, trueMicroseconds: now, terminalMilliseconds: terminalMilliseconds,
+                        vehicleIndex: index, trueMicroseconds: now,
+                        terminalMilliseconds: terminalMilliseconds,
                         serial: vehicle.serial,
                         position: GeoPoint(
                             latitude: (position.latitude * 1e6).rounded() / 1e6,
@@ -285,7 +300,8 @@ public struct TrafficSimulation: Sendable {
                         altitude: 5, speedTenthsKmh: UInt16((vehicle.speed * 36).rounded()),
                         direction: UInt16(located.heading.rounded()) % 360,
                         odometerTenthsKm: UInt32((vehicle.odometer / 100).rounded(.down)),
-                        automation: automationStatus(vehicle), events: vehicle.pendingEvents, link: current.id)))
+                        automation: automationStatus(vehicle), events: vehicle.pendingEvents, link: current.id
+                    )))
             vehicle.pendingEvents.removeAll()
             vehicle.serial = vehicle.serial &+ 1
         }
@@ -309,7 +325,9 @@ public struct TrafficSimulation: Sendable {
 
     // MARK: RSUs
 
-    private mutating func emitRSU(_ index: Int, seconds t: Double, now: Int64, output: inout [SimulatedMessage]) {
+    private mutating func emitRSU(
+        _ index: Int, seconds t: Double, now: Int64, output: inout [SimulatedMessage]
+    ) {
         var rsu = rsus[index]
         let sendTime = now + rsu.phaseMilliseconds * 1000
         let sourceMilliseconds = sendTime / 1000 + rsuClockOffsets[index]
@@ -328,7 +346,8 @@ public struct TrafficSimulation: Sendable {
             let rsuSeconds = Double(sourceMilliseconds) / 1000
             let phases = [UInt8(1), 2].map { phase in
                 let state = plan.state(phase: phase, at: rsuSeconds)
-                return PhaseSample(phaseID: phase, light: state.light, remaining: state.remaining, nextDuration: state.next)
+                return PhaseSample(
+                    phaseID: phase, light: state.light, remaining: state.remaining, nextDuration: state.next)
             }
             output.append(
                 .spat(
@@ -346,7 +365,8 @@ public struct TrafficSimulation: Sendable {
                 output.append(
                     .rsi(
                         RSISample(
-                            rsuIndex: index, trueMicroseconds: sendTime, sourceMilliseconds: sourceMilliseconds,
+                            rsuIndex: index, trueMicroseconds: sendTime,
+                            sourceMilliseconds: sourceMilliseconds,
                             messageCount: rsu.rsiCount, eventID: event.id,
                             kind: event.roadWorks ? .roadWorks : .speedAdvice(speed: 30 / 3.6),
                             position: GeoPoint(
@@ -363,7 +383,8 @@ public struct TrafficSimulation: Sendable {
                 .rsm(
                     RSMSample(
                         rsuIndex: index, trueMicroseconds: sendTime, sourceMilliseconds: sourceMilliseconds,
-                        messageCount: rsu.rsmCount, participants: participants(rsu: index, count: rsu.participants, t: t))))
+                        messageCount: rsu.rsmCount,
+                        participants: participants(rsu: index, count: rsu.participants, t: t))))
             rsu.rsmCount = rsu.rsmCount == 127 ? 0 : rsu.rsmCount + 1
         }
         rsus[index] = rsu
@@ -381,7 +402,8 @@ public struct TrafficSimulation: Sendable {
                 let phase = (t + Double(index * 7 + number * 5)).truncatingRemainder(dividingBy: 2 * period)
                 let forward = phase < period
                 let along = (forward ? phase : 2 * period - phase) / period * 16 - 8
-                let corner = LocalPoint(east: centre.east + 12 * (number % 4 == 0 ? 1 : -1), north: centre.north + along)
+                let corner = LocalPoint(
+                    east: centre.east + 12 * (number % 4 == 0 ? 1 : -1), north: centre.north + along)
                 let position = layout.projection.unproject(corner)
                 result.append(
                     ParticipantSample(
@@ -393,7 +415,8 @@ public struct TrafficSimulation: Sendable {
             } else if !incoming.isEmpty {
                 let link = incoming[number % incoming.count]
                 let speed = 9.0 + Double(number)
-                let along = (t * speed + Double(index * 37)).truncatingRemainder(dividingBy: max(link.length - 20, 1))
+                let along = (t * speed + Double(index * 37)).truncatingRemainder(
+                    dividingBy: max(link.length - 20, 1))
                 let located = link.locate(along)
                 let position = layout.projection.unproject(located.point)
                 result.append(

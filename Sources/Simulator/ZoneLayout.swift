@@ -135,7 +135,8 @@ public struct ZoneLayout: Sendable {
     public let configuration: ZoneConfiguration
 
     static let eastWestRoads = [
-        "Boyuan Rd", "Moyu Rd", "Anting Rd", "Yecheng Rd", "Chengbei Rd", "Huangdu Rd", "Malu Rd", "Nanxiang Rd",
+        "Boyuan Rd", "Moyu Rd", "Anting Rd", "Yecheng Rd", "Chengbei Rd", "Huangdu Rd", "Malu Rd",
+        "Nanxiang Rd",
     ]
     static let northSouthRoads = [
         "Jiasong N Rd", "Xiangjiang Rd", "Fengxiang Rd", "Anzhi Rd", "Hechuan Rd", "Baoan Hwy", "Yuanguo Rd",
@@ -169,7 +170,8 @@ public struct ZoneLayout: Sendable {
 
         func quantise(_ point: GeoPoint) -> GeoPoint {
             GeoPoint(
-                latitude: (point.latitude * 1e7).rounded() / 1e7, longitude: (point.longitude * 1e7).rounded() / 1e7)
+                latitude: (point.latitude * 1e7).rounded() / 1e7,
+                longitude: (point.longitude * 1e7).rounded() / 1e7)
         }
 
         var intersections: [SimulatedIntersection] = []
@@ -195,7 +197,9 @@ public struct ZoneLayout: Sendable {
         self.intersections = intersections
 
         var links: [SimulatedLink] = []
-        func addPair(_ a: Int, _ b: Int, name: String, phase: UInt8, lanes: Int, speedKmh: Double, bend: Double) {
+        func addPair(
+            _ a: Int, _ b: Int, name: String, phase: UInt8, lanes: Int, speedKmh: Double, bend: Double
+        ) {
             let pa = projection.project(intersections[a].position)
             let pb = projection.project(intersections[b].position)
             var middle: [GeoPoint] = []
@@ -218,12 +222,15 @@ public struct ZoneLayout: Sendable {
                     + [projection.project(intersections[to].position)]
                 var cumulative = [0.0]
                 for index in 1..<geometry.count {
-                    cumulative.append(cumulative[index - 1] + geometry[index - 1].distance(to: geometry[index]))
+                    cumulative.append(
+                        cumulative[index - 1] + geometry[index - 1].distance(to: geometry[index]))
                 }
                 links.append(
                     SimulatedLink(
-                        id: LinkID(upstream: intersections[from].nodeID, downstream: intersections[to].nodeID),
-                        name: name, from: from, to: to, lanes: lanes, laneWidth: 3.5, speedLimit: speedKmh / 3.6,
+                        id: LinkID(
+                            upstream: intersections[from].nodeID, downstream: intersections[to].nodeID),
+                        name: name, from: from, to: to, lanes: lanes, laneWidth: 3.5,
+                        speedLimit: speedKmh / 3.6,
                         points: points, localGeometry: geometry, cumulative: cumulative, phase: phase))
             }
         }
@@ -262,7 +269,8 @@ public struct ZoneLayout: Sendable {
             let operatorIndex = index % operatorCount
             let serial = index + 1
             let serialText = String(serial)
-            let vin = "LTZ" + String(vinLetters[operatorIndex]) + "S26"
+            let vin =
+                "LTZ" + String(vinLetters[operatorIndex]) + "S26"
                 + String(repeating: "0", count: 10 - serialText.count) + serialText
             let terminalText = String(13_900_000_000 + serial)
             let maxLevel = operatorIndex == 1 ? 3 : (operatorIndex == 3 && serial % 2 == 0 ? 3 : 4)
@@ -271,9 +279,11 @@ public struct ZoneLayout: Sendable {
                     vin: vin,
                     plate: "沪A\(String(repeating: "0", count: max(0, 4 - serialText.count)))\(serialText)试",
                     operatorID: operators[operatorIndex].id,
-                    permit: "JD-ICV-2026-\(String(repeating: "0", count: max(0, 4 - serialText.count)))\(serialText)",
+                    permit:
+                        "JD-ICV-2026-\(String(repeating: "0", count: max(0, 4 - serialText.count)))\(serialText)",
                     terminal: "0" + terminalText,
-                    obuID: OBUIdentifier(rawValue: 0x4A44_5A00_0000_0000 | UInt64(operatorIndex + 1) << 32 | UInt64(serial)),
+                    obuID: OBUIdentifier(
+                        rawValue: 0x4A44_5A00_0000_0000 | UInt64(operatorIndex + 1) << 32 | UInt64(serial)),
                     maxLevel: maxLevel))
         }
         var rsus: [ZoneRSU] = []
@@ -284,7 +294,8 @@ public struct ZoneLayout: Sendable {
             rsus.append(
                 ZoneRSU(
                     id: "RSU-JD-\(index + 1 < 10 ? "0" : "")\(index + 1)",
-                    position: quantise(projection.unproject(LocalPoint(east: local.east + 8, north: local.north + 8))),
+                    position: quantise(
+                        projection.unproject(LocalPoint(east: local.east + 8, north: local.north + 8))),
                     nominalRange: (random.uniform(300, 450) / 10).rounded() * 10,
                     schema: schema))
         }
@@ -301,7 +312,11 @@ public struct ZoneLayout: Sendable {
                 upstream: link.id.upstream, name: link.name, lanes: link.lanes, width: link.width,
                 points: link.points, speedLimits: [link.speedLimit])
         }
-        return [MapNode(id: intersection.nodeID, name: intersection.name, position: intersection.position, inLinks: inLinks)]
+        return [
+            MapNode(
+                id: intersection.nodeID, name: intersection.name, position: intersection.position,
+                inLinks: inLinks)
+        ]
     }
 
     /// The road network as the union of all RSUs' MAP content would give it.

@@ -216,21 +216,45 @@ public final class ZoneStore: Sendable {
         try pool.write { db in try db.execute(sql: "DELETE FROM runs WHERE id = ?", arguments: [run]) }
     }
 
-    /// Writes a run's aggregate (one transaction) and marks the run complete.
+    /// Tables holding a run's aggregate (rewritten as a whole by ``finishRun(_:metrics:frames:finishedAt:)``
+    /// and ``writeSnapshot(_:metrics:frames:)``; rejected frames are appended separately).
+    static let resultTables = [
+        "vehicle_runs", "vehicle_daily", "mode_segments", "events", "link_coverage", "grid_coverage",
+        "v2x_reception", "data_health", "rejected_reasons", "sequence_health", "unattributed",
+    ]
+
+    /// Writes a run's aggregate (one transaction, replacing any earlier snapshot of the run) and
+    /// marks the run complete.
     public func finishRun(
         _ run: Int64, metrics: ZoneMetrics, frames: Int64, finishedAt: Microseconds
     ) throws {
+        try write(run, metrics: metrics, frames: frames, finishedAt: finishedAt)
+    }
+
+    /// Writes the aggregate so far of a run that goes on (live ingest): replaces the run's earlier
+    /// snapshot in one transaction; the run stays `running`.
+    public func writeSnapshot(_ run: Int64, metrics: ZoneMetrics, frames: Int64) throws {
+        try write(run, metrics: metrics, frames: frames, finishedAt: nil)
+    }
+
+    private func write(_ run: Int64, metrics: ZoneMetrics, frames: Int64, finishedAt: Microseconds?) throws {
         try pool.write { db in
+            for table in Self.resultTables {
+                try db.execute(sql: "DELETE FROM \(table) WHERE run_id = ?", arguments: [run])
+            }
             try ResultWriter(db: db, run: run, metrics: metrics).write()
             let times = metrics.vehicles.values.compactMap { v in
                 v.summary.firstTime.map { ($0, v.summary.lastTime ?? $0) }
             }
             try db.execute(
                 sql: """
-                    UPDATE runs SET status = 'complete', finished_at_us = ?, frames = ?, first_time_us = ?,
+                    UPDATE runs SET status = ?, finished_at_us = ?, frames = ?, first_time_us = ?,
                     last_time_us = ? WHERE id = ?
                     """,
-                arguments: [finishedAt, frames, times.map(\.0).min(), times.map(\.1).max(), run])
+                arguments: [
+                    finishedAt == nil ? "running" : "complete", finishedAt, frames, times.map(\.0).min(),
+                    times.map(\.1).max(), run,
+                ])
         }
     }
 

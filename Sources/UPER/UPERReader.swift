@@ -112,9 +112,9 @@ public struct UPERReader {
 
     /// Reads `count` bits (0...64) as an unsigned number, first bit most significant.
     ///
-    /// Fast path: one bounds check, one unaligned big-endian 64-bit load, two shifts. Reads in the
-    /// last 7 bytes of the buffer, zero-bit reads, 58-64-bit reads straddling 9 bytes and all errors
-    /// go out of line.
+    /// Fast path: one bounds check, one unaligned big-endian 64-bit load, two shifts. Reads ending
+    /// in the last 7 bytes of the buffer use a small non-throwing helper (window = last 8 bytes);
+    /// short buffers, 58-64-bit reads straddling 9 bytes and all errors go out of line.
     @inlinable @inline(__always)
     public mutating func readBits(_ count: Int) throws(UPERError) -> UInt64 {
         let shift = position & 7

@@ -46,7 +46,8 @@ extension MapNode {
                     speedLimits: speedLimits)
             }
             return MapNode(
-                id: MapNodeID(region: node.id.region ?? 0, id: node.id.id), name: node.name, position: reference,
+                id: MapNodeID(region: node.id.region ?? 0, id: node.id.id), name: node.name,
+                position: reference,
                 inLinks: links)
         }
     }
@@ -80,11 +81,14 @@ extension MapNode {
                 let lanes = link.lanes.count
                 return MapLink(
                     upstream: MapNodeID(region: link.upstreamNodeId.region ?? 0, id: link.upstreamNodeId.id),
-                    name: link.name, lanes: lanes, width: link.linkWidth.map { Double($0) / 100 } ?? link.lanes.reduce(0) { $0 + Double($1.laneWidth ?? 350) / 100 }, points: points,
+                    name: link.name, lanes: lanes,
+                    width: link.linkWidth.map { Double($0) / 100 }
+                        ?? link.lanes.reduce(0) { $0 + Double($1.laneWidth ?? 350) / 100 }, points: points,
                     speedLimits: speedLimits)
             }
             return MapNode(
-                id: MapNodeID(region: node.id.region ?? 0, id: node.id.id), name: node.name, position: reference,
+                id: MapNodeID(region: node.id.region ?? 0, id: node.id.id), name: node.name,
+                position: reference,
                 inLinks: links)
         }
     }
@@ -118,11 +122,13 @@ extension MapNode {
                 let lanes = link.lanes.count
                 return MapLink(
                     upstream: MapNodeID(region: link.upstreamNodeId.region ?? 0, id: link.upstreamNodeId.id),
-                    name: link.name, lanes: lanes, width: Double(link.laneWidth) / 100 * Double(lanes), points: points,
+                    name: link.name, lanes: lanes, width: Double(link.laneWidth) / 100 * Double(lanes),
+                    points: points,
                     speedLimits: speedLimits)
             }
             return MapNode(
-                id: MapNodeID(region: node.id.region ?? 0, id: node.id.id), name: node.name, position: reference,
+                id: MapNodeID(region: node.id.region ?? 0, id: node.id.id), name: node.name,
+                position: reference,
                 inLinks: links)
         }
     }

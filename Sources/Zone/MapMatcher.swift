@@ -90,12 +90,21 @@ public struct MapMatcher: Sendable {
         self.rows = rows
         var buckets = [[Int32]](repeating: [], count: columns * rows)
         for (segmentIndex, segment) in segments.enumerated() {
-            let x0 = Self.clamp(Int(((min(segment.ax, segment.bx) - segment.tolerance - minX) / cellSize).rounded(.down)), columns)
-            let x1 = Self.clamp(Int(((max(segment.ax, segment.bx) + segment.tolerance - minX) / cellSize).rounded(.down)), columns)
-            let y0 = Self.clamp(Int(((min(segment.ay, segment.by) - segment.tolerance - minY) / cellSize).rounded(.down)), rows)
-            let y1 = Self.clamp(Int(((max(segment.ay, segment.by) + segment.tolerance - minY) / cellSize).rounded(.down)), rows)
+            let x0 = Self.clamp(
+                Int(((min(segment.ax, segment.bx) - segment.tolerance - minX) / cellSize).rounded(.down)),
+                columns)
+            let x1 = Self.clamp(
+                Int(((max(segment.ax, segment.bx) + segment.tolerance - minX) / cellSize).rounded(.down)),
+                columns)
+            let y0 = Self.clamp(
+                Int(((min(segment.ay, segment.by) - segment.tolerance - minY) / cellSize).rounded(.down)),
+                rows)
+            let y1 = Self.clamp(
+                Int(((max(segment.ay, segment.by) + segment.tolerance - minY) / cellSize).rounded(.down)),
+                rows)
             for y in y0...y1 {
-                for x in x0...x1 where Self.segment(segment, reaches: x, y, minX: minX, minY: minY, cellSize: cellSize) {
+                for x in x0...x1
+                where Self.segment(segment, reaches: x, y, minX: minX, minY: minY, cellSize: cellSize) {
                     buckets[y * columns + x].append(Int32(segmentIndex))
                 }
             }
@@ -169,7 +178,10 @@ public struct MapMatcher: Sendable {
             let py = s.ay + t * dy - y
             let d = (px * px + py * py).squareRoot()
             guard d <= s.tolerance else { return }
-            if d < distance || (d == distance && (s.linkIndex < linkIndex || (s.linkIndex == linkIndex && index < segment))) {
+            if d < distance
+                || (d == distance
+                    && (s.linkIndex < linkIndex || (s.linkIndex == linkIndex && index < segment)))
+            {
                 segment = index
                 linkIndex = s.linkIndex
                 distance = d
@@ -192,7 +204,9 @@ public struct MapMatcher: Sendable {
         let dy = segment.by - segment.ay
         let lengthSquared = dx * dx + dy * dy
         var t = 0.0
-        if lengthSquared > 0 { t = min(1, max(0, ((cx - segment.ax) * dx + (cy - segment.ay) * dy) / lengthSquared)) }
+        if lengthSquared > 0 {
+            t = min(1, max(0, ((cx - segment.ax) * dx + (cy - segment.ay) * dy) / lengthSquared))
+        }
         let px = segment.ax + t * dx - cx
         let py = segment.ay + t * dy - cy
         let halfDiagonal = cellSize * 0.7072
@@ -245,7 +259,8 @@ public struct CoverageGrid: Sendable, Hashable {
     }
 
     /// A grid with explicit geometry.
-    public init(southWest: LocalPoint, columns: Int, rows: Int, cellSize: Double, projection: LocalProjection) {
+    public init(southWest: LocalPoint, columns: Int, rows: Int, cellSize: Double, projection: LocalProjection)
+    {
         self.southWest = southWest
         self.columns = columns
         self.rows = rows

@@ -17,7 +17,8 @@ struct TOMLKeyLocator: Sendable {
         for rawLine in source.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
             let line = Substring(Self.stripComment(rawLine)).trimmingWhitespace()
-            let tripleQuotes = Self.occurrences(of: "\"\"\"", in: rawLine)
+            let tripleQuotes =
+                Self.occurrences(of: "\"\"\"", in: rawLine)
                 + Self.occurrences(of: "'''", in: rawLine)
             if inMultilineString {
                 if tripleQuotes % 2 == 1 { inMultilineString = false }

@@ -294,7 +294,8 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
         lines.append("name = \(quoted(name))")
         lines.append("time_zone = \(quoted(timeZone))")
         lines.append(
-            "origin = { latitude = \(number(origin.latitude, 7)), longitude = \(number(origin.longitude, 7)) }")
+            "origin = { latitude = \(number(origin.latitude, 7)), longitude = \(number(origin.longitude, 7)) }"
+        )
         for op in operators {
             lines.append("")
             lines.append("[[operators]]")
@@ -428,7 +429,9 @@ private struct TableReader {
             let path = "operators[\(index)]"
             try rejectUnknown(entry, path, ["id", "name"])
             operators.append(
-                ZoneOperator(id: try string(entry, "id", "\(path).id"), name: try string(entry, "name", "\(path).name")))
+                ZoneOperator(
+                    id: try string(entry, "id", "\(path).id"), name: try string(entry, "name", "\(path).name")
+                ))
         }
         var vehicles: [ZoneVehicle] = []
         for (index, entry) in try tables(root, "vehicles").enumerated() {
@@ -456,7 +459,8 @@ private struct TableReader {
             let schemaText = try string(entry, "schema", "\(path).schema")
             guard let schema = CSAESchemaSet(rawValue: schemaText) else {
                 let allowed = CSAESchemaSet.allCases.map(\.rawValue).joined(separator: ", ")
-                throw error("\(path).schema", "unknown schema set '\(schemaText)' (expected one of \(allowed))")
+                throw error(
+                    "\(path).schema", "unknown schema set '\(schemaText)' (expected one of \(allowed))")
             }
             rsus.append(
                 ZoneRSU(
@@ -472,7 +476,9 @@ private struct TableReader {
             rsus: rsus)
     }
 
-    func rejectUnknown(_ table: TOMLTable, _ path: String, _ known: Set<String>) throws(ZoneConfigurationError) {
+    func rejectUnknown(_ table: TOMLTable, _ path: String, _ known: Set<String>)
+        throws(ZoneConfigurationError)
+    {
         for key in table.keys.sorted() where !known.contains(key) {
             let allowed = known.sorted().joined(separator: ", ")
             throw error("\(path).\(key)", "unknown field (expected one of \(allowed))")

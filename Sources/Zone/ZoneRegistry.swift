@@ -32,7 +32,9 @@ public struct ZoneRegistry: Sendable {
     }
 
     /// The vehicle whose OBU sends BSMs with this `id`.
-    public func vehicle(obuID: OBUIdentifier) -> ZoneVehicle? { byOBU[obuID].map { configuration.vehicles[$0] } }
+    public func vehicle(obuID: OBUIdentifier) -> ZoneVehicle? {
+        byOBU[obuID].map { configuration.vehicles[$0] }
+    }
 
     /// The vehicle with this JT/T 808 terminal number. Leading zeros are ignored, so the
     /// 12-digit (2013) and 20-digit (2019) BCD renderings of the same number both match.
@@ -47,13 +49,17 @@ public struct ZoneRegistry: Sendable {
     public func `operator`(id: String) -> ZoneOperator? { operatorsByID[id] }
 
     /// The RSU with this id.
-    public func rsu(id: some StringProtocol) -> ZoneRSU? { rsusByID[String(id)].map { configuration.rsus[$0] } }
+    public func rsu(id: some StringProtocol) -> ZoneRSU? {
+        rsusByID[String(id)].map { configuration.rsus[$0] }
+    }
 
     /// Index of a vehicle in ``ZoneConfiguration/vehicles`` by OBU id.
     public func vehicleIndex(obuID: OBUIdentifier) -> Int? { byOBU[obuID] }
 
     /// Index of a vehicle in ``ZoneConfiguration/vehicles`` by terminal number.
-    public func vehicleIndex(terminal: some StringProtocol) -> Int? { byTerminal[Self.normaliseTerminal(terminal)] }
+    public func vehicleIndex(terminal: some StringProtocol) -> Int? {
+        byTerminal[Self.normaliseTerminal(terminal)]
+    }
 
     /// A terminal number without leading zeros (`"0"` for all zeros).
     public static func normaliseTerminal(_ terminal: some StringProtocol) -> String {

@@ -56,7 +56,9 @@ struct InspectReport {
 
         let duration = end >= start ? end - start : 0
         let seconds = Double(duration) / 1e9
-        func line(_ label: String, _ value: String) { text += label.padding(toLength: 13, withPad: " ", startingAt: 0) + value + "\n" }
+        func line(_ label: String, _ value: String) {
+            text += label.padding(toLength: 13, withPad: " ", startingAt: 0) + value + "\n"
+        }
 
         line("file:", "\(reader.path) (\(RecordingArguments.formatBytes(reader.fileSize)))")
         line("library:", reader.header?.library ?? "(no header)")
@@ -90,10 +92,12 @@ struct InspectReport {
         }
         text += "compression:\n"
         for (name, kind) in kinds.sorted(by: { $0.key < $1.key }) {
-            let saved = kind.uncompressed > 0 ? 100 * (1 - Double(kind.compressed) / Double(kind.uncompressed)) : 0
+            let saved =
+                kind.uncompressed > 0 ? 100 * (1 - Double(kind.compressed) / Double(kind.uncompressed)) : 0
             let rate = seconds > 0 ? Double(kind.compressed) / seconds : 0
             text += "\t\(name): [\(kind.chunks)/\(chunkCount) chunks] "
-            text += "[\(RecordingArguments.formatBytes(kind.uncompressed))/\(RecordingArguments.formatBytes(kind.compressed)) "
+            text +=
+                "[\(RecordingArguments.formatBytes(kind.uncompressed))/\(RecordingArguments.formatBytes(kind.compressed)) "
             text += String(format: "(%.2f%%)] ", saved)
             text += "[\(RecordingArguments.formatBytes(UInt64(rate)))/sec]\n"
         }
@@ -106,8 +110,12 @@ struct InspectReport {
             let hz = seconds > 0 ? Double(count) / seconds : 0
             let schema =
                 channel.schemaID == 0
-                ? "no schema" : (schemas[channel.schemaID].map { $0.encoding.isEmpty ? $0.name : "\($0.name) [\($0.encoding)]" } ?? "schema \(channel.schemaID)")
-            text += "\t(\(channel.id)) \(channel.topic.padding(toLength: width, withPad: " ", startingAt: 0))  "
+                ? "no schema"
+                : (schemas[channel.schemaID].map {
+                    $0.encoding.isEmpty ? $0.name : "\($0.name) [\($0.encoding)]"
+                } ?? "schema \(channel.schemaID)")
+            text +=
+                "\t(\(channel.id)) \(channel.topic.padding(toLength: width, withPad: " ", startingAt: 0))  "
             text += "\(RecordingArguments.formatCount(count).leftPadded(12)) msgs "
             text += String(format: "(%.2f Hz)", hz) + " : \(channel.messageEncoding), \(schema)\n"
         }
@@ -115,7 +123,8 @@ struct InspectReport {
         let attachments = reader.attachments()
         line("attachments:", "\(attachments.count)")
         for attachment in attachments {
-            text += "\t\(attachment.name) (\(attachment.mediaType), \(RecordingArguments.formatBytes(UInt64(attachment.data.count))))\n"
+            text +=
+                "\t\(attachment.name) (\(attachment.mediaType), \(RecordingArguments.formatBytes(UInt64(attachment.data.count))))\n"
         }
         let metadata = reader.metadata()
         line("metadata:", "\(metadata.count)")
@@ -123,7 +132,9 @@ struct InspectReport {
             let entries = record.entries.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             text += "\t\(record.name): \(entries.joined(separator: " "))\n"
         }
-        if !verify { text += "problems:    not verified (--no-verify)\n" } else if problems.isEmpty {
+        if !verify {
+            text += "problems:    not verified (--no-verify)\n"
+        } else if problems.isEmpty {
             text += "problems:    none (all CRCs verified)\n"
         } else {
             text += "problems:\n"

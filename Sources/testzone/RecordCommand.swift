@@ -29,7 +29,8 @@ struct RecordCommand: ParsableCommand {
     @Option(help: "Stop after this long (e.g. 30s, 10m, 1h).")
     var duration: RecordingArguments.Span?
 
-    @Option(name: .customLong("max-size"), help: "Stop when the file reaches about this size (e.g. 100MB, 2GiB).")
+    @Option(
+        name: .customLong("max-size"), help: "Stop when the file reaches about this size (e.g. 100MB, 2GiB).")
     var maxSize: RecordingArguments.ByteSize?
 
     @Option(help: "Chunk compression: zstd, lz4 or none.")
@@ -155,7 +156,8 @@ final class Recorder {
                 break
             }
             if try poller.poll(timeout: .milliseconds(100)) > 0 {
-                for (index, socket) in sockets.enumerated() where poller.readyEvents(at: index).contains(.readable) {
+                for (index, socket) in sockets.enumerated()
+                where poller.readyEvents(at: index).contains(.readable) {
                     var drained = 0
                     while drained < 50_000, try socket.receive(into: &frames, options: .dontWait) {
                         drained += 1
@@ -164,7 +166,8 @@ final class Recorder {
                             try frames.withUnsafeBytes(ofPart: 1) { (payload) throws(MCAPError) in
                                 try frames.withUnsafeBytes(ofPart: 2) { (time) throws(MCAPError) in
                                     try journal.append(
-                                        topic: topic, payload: payload, timeFrame: time, receiveTime: receiveTime)
+                                        topic: topic, payload: payload, timeFrame: time,
+                                        receiveTime: receiveTime)
                                 }
                             }
                         }

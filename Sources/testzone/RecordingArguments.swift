@@ -21,7 +21,10 @@ enum RecordingArguments {
         static func parse(_ text: String) -> UInt64? {
             let s = text.trimmingCharacters(in: .whitespaces).lowercased()
             if let seconds = Double(s), seconds >= 0, seconds.isFinite { return UInt64(seconds * 1e9) }
-            let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9), ("d", 86400e9)]
+            let units: [(String, Double)] = [
+                ("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9),
+                ("d", 86400e9),
+            ]
             var total = 0.0
             var rest = Substring(s)
             guard !rest.isEmpty else { return nil }
@@ -104,7 +107,9 @@ enum RecordingArguments {
         let seconds = ns / 1_000_000_000
         let fraction = ns % 1_000_000_000
         let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
+        formatter.formatOptions = [
+            .withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate,
+        ]
         formatter.timeZone = TimeZone(identifier: "UTC")
         let base = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
         let digits = String(fraction)

@@ -94,7 +94,9 @@ struct ReplayCommand: ParsableCommand {
             try socket.setSendHighWaterMark(1_000_000)
             try socket.bind(publish)
             if !waitForSubscriber(socket) {
-                StandardError.line("replay: no subscriber within \(RecordingArguments.formatSpan(wait.nanoseconds)); publishing anyway")
+                StandardError.line(
+                    "replay: no subscriber within \(RecordingArguments.formatSpan(wait.nanoseconds)); publishing anyway"
+                )
             }
         } else {
             socket = try Socket(context, .push)
@@ -255,7 +257,8 @@ final class Replay {
                         break
                     }
                     let remaining = min(clock.now.duration(to: due), .milliseconds(100))
-                    var request = timespec(tv_sec: 0, tv_nsec: Int(remaining.components.attoseconds / 1_000_000_000))
+                    var request = timespec(
+                        tv_sec: 0, tv_nsec: Int(remaining.components.attoseconds / 1_000_000_000))
                     if remaining.components.seconds > 0 { request.tv_nsec = 100_000_000 }
                     nanosleep(&request, nil)
                 }
@@ -271,7 +274,9 @@ final class Replay {
             timeFrame.withUnsafeMutableBytes {
                 $0.storeBytes(of: (message.publishTime / 1_000).bigEndian, as: UInt64.self)
             }
-            guard try send(socket, topic: topic, payload: message.payload, time: timeFrame, shouldStop: shouldStop)
+            guard
+                try send(
+                    socket, topic: topic, payload: message.payload, time: timeFrame, shouldStop: shouldStop)
             else {
                 result.interrupted = true
                 break
@@ -297,7 +302,8 @@ final class Replay {
 
     /// Sends one three-frame message, retrying while the socket is full; false when stopped.
     private func send(
-        _ socket: Socket, topic: [UInt8], payload: UnsafeRawBufferPointer, time: [UInt8], shouldStop: () -> Bool
+        _ socket: Socket, topic: [UInt8], payload: UnsafeRawBufferPointer, time: [UInt8],
+        shouldStop: () -> Bool
     ) throws -> Bool {
         while true {
             do {
@@ -335,7 +341,8 @@ final class ReplayProgressBar {
         let position = RecordingArguments.formatSpan(r.currentTime &- r.startTime)
         let total = RecordingArguments.formatSpan(r.endTime &- r.startTime)
         StandardError.write(
-            "\r\u{1B}[K[\(bar)] \(percent)% \(RecordingArguments.formatCount(r.messages)) msgs \(position)/\(total) \(speed)")
+            "\r\u{1B}[K[\(bar)] \(percent)% \(RecordingArguments.formatCount(r.messages)) msgs \(position)/\(total) \(speed)"
+        )
     }
 
     func finish(_ r: ReplayResult, pass: Int) {

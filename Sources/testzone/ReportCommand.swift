@@ -37,6 +37,11 @@ struct ReportCommand: ParsableCommand {
     var zone: String?
 
     @Option(
+        name: .customLong("map-from"), parsing: .upToNextOption,
+        help: "Recordings (MCAP) whose MAP messages give the links' geometry for the coverage map.")
+    var mapFrom: [String] = []
+
+    @Option(
         name: .customLong("generated-at"),
         help: "Generation time to print (ISO 8601 with offset, e.g. 2026-12-01T09:00:00+08:00); default: now."
     )
@@ -57,7 +62,9 @@ struct ReportCommand: ParsableCommand {
             }
             let job = ReportJob(
                 databasePath: database, month: month, outputDirectory: output, formats: formats,
-                operatorID: operatorID, zonePath: zone, generatedAtMicros: generated,
+                operatorID: operatorID, zonePath: zone,
+                roadNetwork: mapFrom.isEmpty ? nil : try ReportMapSource.network(fromRecordings: mapFrom),
+                generatedAtMicros: generated,
                 softwareVersion: TestZone.softwareVersion)
             let (report, paths) = try job.run()
             if !report.hasData { print("note: \(ReportText.noDataNote(report))") }

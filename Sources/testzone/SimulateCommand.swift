@@ -66,10 +66,16 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "RSI period while an event is active, seconds (0: none).")
     var rsiPeriod: Int = 1
 
-    @Flag(help: "Leave out the optional 8-byte gateway time frame (ZeroMQ only; MCAP keeps the time as log time).")
+    @Flag(
+        help:
+            "Leave out the optional 8-byte gateway time frame (ZeroMQ only; MCAP keeps the time as log time)."
+    )
     var noTimeFrame = false
 
-    @Flag(help: "Inject the fault profile of Replays/faults (2 % loss, 1 % duplicates, 0.5 % corrupt, clocks within ±3 s).")
+    @Flag(
+        help:
+            "Inject the fault profile of Replays/faults (2 % loss, 1 % duplicates, 0.5 % corrupt, clocks within ±3 s)."
+    )
     var faults = false
 
     @Option(help: "Frame loss probability (overrides --faults).")
@@ -91,7 +97,9 @@ struct SimulateCommand: ParsableCommand {
         guard (out == nil) != (publish == nil) else {
             throw ValidationError("give exactly one of --out FILE.mcap or --publish ENDPOINT")
         }
-        guard ZeroMQFrameSink.Mode(rawValue: socket) != nil else { throw ValidationError("--socket must be push or pub") }
+        guard ZeroMQFrameSink.Mode(rawValue: socket) != nil else {
+            throw ValidationError("--socket must be push or pub")
+        }
         guard speed == "max" || (Double(speed).map { $0 > 0 } ?? false) else {
             throw ValidationError("--speed must be a positive number or 'max'")
         }
@@ -99,10 +107,15 @@ struct SimulateCommand: ParsableCommand {
             throw ValidationError("--bsm-rate and --spat-rate must be 1, 2, 5 or 10")
         }
         guard vehicles >= 1, vehicles <= 9999, columns >= 2, rows >= 2, columns * rows <= 400 else {
-            throw ValidationError("need 1-9999 vehicles and a grid of at least 2 x 2 (at most 400 intersections)")
+            throw ValidationError(
+                "need 1-9999 vehicles and a grid of at least 2 x 2 (at most 400 intersections)")
         }
-        guard duration > 0, duration <= 7 * 86_400 else { throw ValidationError("--duration must be within (0, 604800] s") }
-        guard parseStart() != nil else { throw ValidationError("--start '\(start)' is not ISO 8601 with an offset") }
+        guard duration > 0, duration <= 7 * 86_400 else {
+            throw ValidationError("--duration must be within (0, 604800] s")
+        }
+        guard parseStart() != nil else {
+            throw ValidationError("--start '\(start)' is not ISO 8601 with an offset")
+        }
         for (name, value) in [("--loss", loss), ("--duplicates", duplicates), ("--corrupt", corrupt)] {
             if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be within 0...1") }
         }
@@ -133,7 +146,9 @@ struct SimulateCommand: ParsableCommand {
         if let duplicates { parameters.faults.duplicateRate = duplicates }
         if let corrupt { parameters.faults.corruptRate = corrupt }
         if let clockSkew { parameters.faults.maxClockOffsetMilliseconds = clockSkew }
-        for index in parameters.automation.hazards.indices { parameters.automation.hazards[index].perHour *= hazardScale }
+        for index in parameters.automation.hazards.indices {
+            parameters.automation.hazards[index].perHour *= hazardScale
+        }
         return parameters
     }
 

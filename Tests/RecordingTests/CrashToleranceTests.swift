@@ -19,19 +19,25 @@ struct CrashToleranceTests {
         let indexes = try #require(reader.summary?.chunkIndexes)
         #expect(scan.chunks.count == indexes.count)
         let chunks = zip(indexes, scan.chunks).map { index, chunk in
-            (end: index.chunkStartOffset + index.chunkLength, count: chunk.messageCount, offset: index.chunkStartOffset)
+            (
+                end: index.chunkStartOffset + index.chunkLength, count: chunk.messageCount,
+                offset: index.chunkStartOffset
+            )
         }
         #expect(chunks.map(\.count).reduce(0, +) == count)
         return (bytes, messages, chunks)
     }
 
-    @Test("a recording cut at any byte yields exactly the messages of the complete chunks before the cut",
-          arguments: MCAPCompression.allCases)
+    @Test(
+        "a recording cut at any byte yields exactly the messages of the complete chunks before the cut",
+        arguments: MCAPCompression.allCases)
     func cutAnywhere(compression: MCAPCompression) throws {
         let (bytes, messages, chunks) = try recording(compression)
         var cuts = Set(0..<min(bytes.count, 200))
         cuts.formUnion(stride(from: 0, to: bytes.count, by: 13))
-        for chunk in chunks { cuts.formUnion([Int(chunk.end) - 1, Int(chunk.end), Int(chunk.end) + 1, Int(chunk.offset) + 40]) }
+        for chunk in chunks {
+            cuts.formUnion([Int(chunk.end) - 1, Int(chunk.end), Int(chunk.end) + 1, Int(chunk.offset) + 40])
+        }
         cuts.formUnion(max(0, bytes.count - 400)...bytes.count)
 
         for cut in cuts.sorted() where cut <= bytes.count {
@@ -62,12 +68,16 @@ struct CrashToleranceTests {
         let first = try #require(warnings.first)
         // Uncompressed: every message but the last one, which is cut, is still countable.
         #expect(first == .truncated(offset: chunk.offset, opcode: 0x06, lostMessages: chunk.count - 1))
-        #expect(first.description == "file ends inside chunk at offset \(chunk.offset): its \(chunk.count - 1) or more messages are lost")
+        #expect(
+            first.description
+                == "file ends inside chunk at offset \(chunk.offset): its \(chunk.count - 1) or more messages are lost"
+        )
         #expect(warnings.last?.description.hasPrefix("no summary: footer missing") == true)
     }
 
-    @Test("a corrupt chunk is reported with its offset and skipped; the rest is read",
-          arguments: MCAPCompression.allCases)
+    @Test(
+        "a corrupt chunk is reported with its offset and skipped; the rest is read",
+        arguments: MCAPCompression.allCases)
     func corruptChunk(compression: MCAPCompression) throws {
         let (bytes, messages, chunks) = try recording(compression)
         let victim = 3
@@ -94,7 +104,10 @@ struct CrashToleranceTests {
 
         let (indexed, indexedWarnings) = Samples.read(reader, MCAPQuery())
         #expect(indexed == Samples.logTimeOrdered(expected))
-        #expect(indexedWarnings.contains { if case .corruptChunk(chunk.offset, _, chunk.count) = $0 { true } else { false } })
+        #expect(
+            indexedWarnings.contains {
+                if case .corruptChunk(chunk.offset, _, chunk.count) = $0 { true } else { false }
+            })
     }
 
     @Test("a corrupt chunk header is skipped too")
@@ -108,7 +121,8 @@ struct CrashToleranceTests {
         let (streamed, warnings) = Samples.read(reader)
         let expected = Array(messages[0..<chunks[0].count] + messages[(chunks[0].count + chunks[1].count)...])
         #expect(streamed == expected)
-        #expect(warnings.contains { if case .corruptChunk(chunks[1].offset, _, _) = $0 { true } else { false } })
+        #expect(
+            warnings.contains { if case .corruptChunk(chunks[1].offset, _, _) = $0 { true } else { false } })
     }
 
     @Test("a corrupt summary is ignored and the data section scanned")

@@ -10,30 +10,37 @@ import Testing
         "Python with the mcap package not found: run `make setup` (makes .venv) or set TESTZONE_PYTHON")
 )
 struct InteropTests {
+    /// The helper prints snake_case keys.
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+
     struct PythonMessage: Decodable, Equatable {
-        var channel_id: UInt16
+        var channelId: UInt16
         var sequence: UInt32?
-        var log_time: UInt64
-        var publish_time: UInt64?
+        var logTime: UInt64
+        var publishTime: UInt64?
         var data: String
     }
 
     struct PythonChannel: Decodable {
         var id: UInt16
         var topic: String
-        var message_encoding: String
-        var schema_id: UInt16
+        var messageEncoding: String
+        var schemaId: UInt16
     }
 
     struct PythonStatistics: Decodable {
-        var message_count: UInt64
-        var channel_count: UInt32
-        var chunk_count: UInt32
-        var metadata_count: UInt32
-        var attachment_count: UInt32
-        var message_start_time: UInt64
-        var message_end_time: UInt64
-        var channel_message_counts: [String: UInt64]
+        var messageCount: UInt64
+        var channelCount: UInt32
+        var chunkCount: UInt32
+        var metadataCount: UInt32
+        var attachmentCount: UInt32
+        var messageStartTime: UInt64
+        var messageEndTime: UInt64
+        var channelMessageCounts: [String: UInt64]
     }
 
     struct PythonNamed: Decodable {
@@ -43,7 +50,7 @@ struct InteropTests {
 
     struct PythonAttachment: Decodable {
         var name: String
-        var media_type: String
+        var mediaType: String
         var data: String
     }
 
@@ -52,11 +59,11 @@ struct InteropTests {
         var indexed: [PythonMessage]
         var channels: [PythonChannel]
         var statistics: PythonStatistics?
-        var chunk_compressions: [String]
+        var chunkCompressions: [String]
         var metadata: [PythonNamed]
         var attachments: [PythonAttachment]
-        var summary_metadata: [PythonNamed]
-        var summary_attachments: [String]
+        var summaryMetadata: [PythonNamed]
+        var summaryAttachments: [String]
     }
 
     struct PythonWrite: Decodable {
@@ -64,61 +71,68 @@ struct InteropTests {
         var topics: [String]
     }
 
-    @Test("files TestZone writes are read by Python mcap, message for message", arguments: MCAPCompression.allCases)
+    @Test(
+        "files TestZone writes are read by Python mcap, message for message",
+        arguments: MCAPCompression.allCases)
     func pythonReadsOurFiles(compression: MCAPCompression) throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let path = dir.path("ours-\(compression).mcap")
         let messages = Samples.messages(count: 2_500, seed: 11)
-        let writer = try MCAPWriter(path: path, options: .init(compression: compression, chunkSize: 32 * 1024))
+        let writer = try MCAPWriter(
+            path: path, options: .init(compression: compression, chunkSize: 32 * 1024))
         var ids: [String: UInt16] = [:]
         for (topic, encoding) in zip(Samples.topics, Samples.encodings) {
             ids[topic] = try writer.addChannel(topic: topic, messageEncoding: encoding)
         }
-        try writer.addMetadata(MCAPMetadata(name: "testzone", entries: ["zone": "Jiading", "version": "0.1.0"]))
+        try writer.addMetadata(
+            MCAPMetadata(name: "testzone", entries: ["zone": "Jiading", "version": "0.1.0"]))
         for (i, m) in messages.enumerated() {
             try writer.write(
-                channelID: ids[m.topic]!, sequence: m.sequence, logTime: m.logTime, publishTime: m.publishTime,
+                channelID: ids[m.topic]!, sequence: m.sequence, logTime: m.logTime,
+                publishTime: m.publishTime,
                 payload: m.data)
             if i == 1_000 {
                 try writer.flush()
                 try writer.addAttachment(
-                    MCAPAttachment(logTime: m.logTime, createTime: 0, name: "zone.toml", mediaType: "application/toml", data: [1, 2, 3]))
+                    MCAPAttachment(
+                        logTime: m.logTime, createTime: 0, name: "zone.toml", mediaType: "application/toml",
+                        data: [1, 2, 3]))
             }
         }
         try writer.finish()
 
         let output = try InteropPython.helper(["read", path])
-        let read = try JSONDecoder().decode(PythonRead.self, from: output)
+        let read = try Self.decoder.decode(PythonRead.self, from: output)
         let topicByID = Dictionary(uniqueKeysWithValues: read.channels.map { ($0.id, $0.topic) })
         #expect(read.messages.count == messages.count)
         for (theirs, ours) in zip(read.messages, messages) {
-            #expect(topicByID[theirs.channel_id] == ours.topic)
+            #expect(topicByID[theirs.channelId] == ours.topic)
             #expect(theirs.sequence == ours.sequence)
-            #expect(theirs.log_time == ours.logTime)
-            #expect(theirs.publish_time == ours.publishTime)
+            #expect(theirs.logTime == ours.logTime)
+            #expect(theirs.publishTime == ours.publishTime)
             #expect(theirs.data == hexString(ours.data))
         }
         // Python's indexed reader returns the same messages in log-time order.
-        #expect(zip(read.indexed, read.indexed.dropFirst()).allSatisfy { $0.log_time <= $1.log_time })
-        let key = { (m: PythonMessage) in "\(m.log_time) \(m.channel_id) \(m.data)" }
+        #expect(zip(read.indexed, read.indexed.dropFirst()).allSatisfy { $0.logTime <= $1.logTime })
+        let key = { (m: PythonMessage) in "\(m.logTime) \(m.channelId) \(m.data)" }
         #expect(read.indexed.map(key).sorted() == read.messages.map(key).sorted())
 
-        #expect(Set(read.channels.map(\.message_encoding)) == ["cv2x-uper", "jt808"])
-        #expect(read.channels.allSatisfy { $0.schema_id == 0 })
+        #expect(Set(read.channels.map(\.messageEncoding)) == ["cv2x-uper", "jt808"])
+        #expect(read.channels.allSatisfy { $0.schemaId == 0 })
         let stats = try #require(read.statistics)
-        #expect(stats.message_count == UInt64(messages.count))
-        #expect(stats.channel_count == 3)
-        #expect(stats.metadata_count == 1)
-        #expect(stats.attachment_count == 1)
-        #expect(stats.message_start_time == messages.map(\.logTime).min())
-        #expect(stats.message_end_time == messages.map(\.logTime).max())
-        #expect(stats.channel_message_counts.values.reduce(0, +) == UInt64(messages.count))
-        #expect(read.chunk_compressions == [compression.rawValue])
+        #expect(stats.messageCount == UInt64(messages.count))
+        #expect(stats.channelCount == 3)
+        #expect(stats.metadataCount == 1)
+        #expect(stats.attachmentCount == 1)
+        #expect(stats.messageStartTime == messages.map(\.logTime).min())
+        #expect(stats.messageEndTime == messages.map(\.logTime).max())
+        #expect(stats.channelMessageCounts.values.reduce(0, +) == UInt64(messages.count))
+        #expect(read.chunkCompressions == [compression.rawValue])
         #expect(read.metadata.map(\.name) == ["testzone"])
-        #expect(read.summary_metadata.first?.metadata == ["zone": "Jiading", "version": "0.1.0"])
+        #expect(read.summaryMetadata.first?.metadata == ["zone": "Jiading", "version": "0.1.0"])
         #expect(read.attachments.first?.data == "010203")
-        #expect(read.summary_attachments == ["zone.toml"])
+        #expect(read.summaryAttachments == ["zone.toml"])
     }
 
     struct PythonCase: CustomTestStringConvertible, Sendable {
@@ -131,7 +145,9 @@ struct InteropTests {
     }
 
     static let pythonCases: [PythonCase] =
-        MCAPCompression.allCases.flatMap { c in [PythonCase(compression: c, summary: true), PythonCase(compression: c, summary: false)] }
+        MCAPCompression.allCases.flatMap { c in
+            [PythonCase(compression: c, summary: true), PythonCase(compression: c, summary: false)]
+        }
         + [PythonCase(compression: .none, summary: true, chunking: false)]
 
     @Test("files Python mcap writes are read by TestZone", arguments: pythonCases)
@@ -142,7 +158,7 @@ struct InteropTests {
         var arguments = ["write", path, "--compression", c.compression.description, "--count", "1500"]
         if !c.summary { arguments.append("--no-summary") }
         if !c.chunking { arguments.append("--no-chunking") }
-        let written = try JSONDecoder().decode(PythonWrite.self, from: InteropPython.helper(arguments))
+        let written = try Self.decoder.decode(PythonWrite.self, from: InteropPython.helper(arguments))
 
         let reader = try MCAPReader(path: path)
         #expect(reader.header?.library == "mcap-interop")
@@ -155,7 +171,8 @@ struct InteropTests {
             topics[m.channelID] = cursor.channel(m.channelID)?.topic
             streamed.append(
                 PythonMessage(
-                    channel_id: m.channelID, sequence: m.sequence, log_time: m.logTime, publish_time: m.publishTime,
+                    channelId: m.channelID, sequence: m.sequence, logTime: m.logTime,
+                    publishTime: m.publishTime,
                     data: hexString([UInt8](m.payload))))
         }
         #expect(warnings.isEmpty, "\(warnings)")
@@ -167,18 +184,22 @@ struct InteropTests {
         let indexedWarnings = reader.forEachMessage(MCAPQuery()) { m, _ in
             indexed.append(
                 PythonMessage(
-                    channel_id: m.channelID, sequence: m.sequence, log_time: m.logTime, publish_time: m.publishTime,
+                    channelId: m.channelID, sequence: m.sequence, logTime: m.logTime,
+                    publishTime: m.publishTime,
                     data: hexString([UInt8](m.payload))))
         }
         #expect(indexedWarnings == (c.summary ? [] : [.noSummary]))
         let expected = written.messages.enumerated().sorted {
-            $0.element.log_time != $1.element.log_time ? $0.element.log_time < $1.element.log_time : $0.offset < $1.offset
+            $0.element.logTime != $1.element.logTime
+                ? $0.element.logTime < $1.element.logTime : $0.offset < $1.offset
         }.map(\.element)
         #expect(indexed == expected)
 
         // Topic filter on the indexed path resolves channels defined inside chunks too.
         let jt808 = reader.readMessages(MCAPQuery(topicPrefixes: ["jt808/"])).messages
-        #expect(jt808.count == written.messages.filter { topics[$0.channel_id]?.hasPrefix("jt808/") == true }.count)
+        #expect(
+            jt808.count
+                == written.messages.filter { topics[$0.channelId]?.hasPrefix("jt808/") == true }.count)
 
         #expect(reader.metadata().first?.entries == ["zone": "interop", "version": "python"])
         #expect(reader.attachments().first?.data == Array("drive notes".utf8))

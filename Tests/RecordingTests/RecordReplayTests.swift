@@ -1,5 +1,6 @@
 import Foundation
 import Recording
+import Synchronization
 import Testing
 import ZeroMQ
 
@@ -13,7 +14,22 @@ private func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) a
 }
 
 private func ipcEndpoint() -> String {
-    "ipc://" + FileManager.default.temporaryDirectory.appendingPathComponent("tz-rec-\(UUID().uuidString).ipc").path
+    "ipc://"
+        + FileManager.default.temporaryDirectory.appendingPathComponent("tz-rec-\(UUID().uuidString).ipc")
+        .path
+}
+
+/// A flag one thread sets and another polls.
+private final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+
+    /// Waits (on the calling thread) until set, at most `seconds`.
+    func wait(seconds: Double = 120) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !isSet && Date() < deadline { usleep(2_000) }
+    }
 }
 
 /// One message as sent or received on the wire.
@@ -24,15 +40,23 @@ private struct WireMessage: Sendable, Equatable {
     var time: [UInt8]
 }
 
-private func receive(_ count: Int, context: Context, bind endpoint: String) throws -> [(WireMessage, UInt64)] {
+private func receive(_ count: Int, context: Context, bind endpoint: String, ready: StopFlag) throws -> [(
+    WireMessage, UInt64
+)] {
     let pull = try Socket(context, .pull)
     try pull.setReceiveTimeout(.seconds(20))
     try pull.bind(endpoint)
+    ready.set()
     var frames = MultipartMessage()
     var received: [(WireMessage, UInt64)] = []
     while received.count < count, try pull.receive(into: &frames) {
         let at = JournalFormat.now()
-        received.append((WireMessage(topic: frames.string(ofPart: 0), payload: frames.bytes(ofPart: 1), time: frames.bytes(ofPart: 2)), at))
+        received.append(
+            (
+                WireMessage(
+                    topic: frames.string(ofPart: 0), payload: frames.bytes(ofPart: 1),
+                    time: frames.bytes(ofPart: 2)), at
+            ))
     }
     return received
 }
@@ -44,38 +68,50 @@ struct RecordReplayTests {
         (0..<count).map { i in
             let topic = ["cv2x/RSU-0001", "jt808/013800000001", "cv2x/OBU-0042", "other/x"][i % 4]
             let payload = (0..<(10 + i % 40)).map { UInt8(truncatingIfNeeded: i &* 7 &+ $0) }
-            var time = withUnsafeBytes(of: (UInt64(1_764_400_000_000_000) + UInt64(i) * 1_000).bigEndian) { Array($0) }
+            var time = withUnsafeBytes(of: (UInt64(1_764_400_000_000_000) + UInt64(i) * 1_000).bigEndian) {
+                Array($0)
+            }
             if i == 5 { time = [] }
             if i == 6 { time = [1, 2, 3] }
             return WireMessage(topic: topic, payload: payload, time: time)
         }
     }
 
-    @Test("record keeps every message, its times and its spacing; replay sends them back with the spacing scaled")
+    @Test(
+        "record keeps every message, its times and its spacing; replay sends them back with the spacing scaled"
+    )
     func recordThenReplay() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let path = dir.path("journal.mcap")
         let context = try Context()
-        let count = 120
-        let spacing: UInt32 = 6_000  // µs between sends
+        let count = 100
+        let spacing: UInt32 = 20_000  // µs between sends
         let traffic = Self.traffic(count)
         let recordEndpoint = ipcEndpoint()
+        // Each side binds first and says so: the test threads may start late on a loaded machine
+        // (the cooperative pool is busy with other tests), and nothing must be sent before.
+        let recorderReady = StopFlag()
 
         async let recorded = onThread { () throws -> RecordProgress in
             let pull = try Socket(context, .pull)
             try pull.bind(recordEndpoint)
+            recorderReady.set()
             let journal = try JournalWriter(
                 path: path, zone: "test-zone", softwareVersion: "9.9.9", options: .init(compression: .lz4))
             let recorder = Recorder(
                 journal: journal, sockets: [pull],
-                limits: .init(duration: .seconds(60), maxBytes: nil, maxMessages: UInt64(count), flushInterval: .milliseconds(50)))
+                limits: .init(
+                    duration: .seconds(60), maxBytes: nil, maxMessages: UInt64(count),
+                    flushInterval: .milliseconds(50)))
             return try recorder.run { false }
         }
         let sendTimes = try await onThread { () throws -> [UInt64] in
             let push = try Socket(context, .push)
             try push.setLinger(.seconds(2))  // never hang the context's teardown on a failure
             try push.connect(recordEndpoint)
+            recorderReady.wait()
+            usleep(50_000)  // let the connection come up
             var times: [UInt64] = []
             for message in traffic {
                 usleep(spacing)
@@ -94,7 +130,10 @@ struct RecordReplayTests {
 
         // The journal: every message, on its topic's channel, with the conventions.
         let reader = try MCAPReader(path: path)
-        #expect(reader.metadata() == [MCAPMetadata(name: "testzone", entries: ["zone": "test-zone", "version": "9.9.9"])])
+        #expect(
+            reader.metadata() == [
+                MCAPMetadata(name: "testzone", entries: ["zone": "test-zone", "version": "9.9.9"])
+            ])
         let cursor = reader.makeCursor(MCAPQuery(order: .file))
         var logTimes: [UInt64] = []
         var sequences: [String: UInt32] = [:]
@@ -123,11 +162,16 @@ struct RecordReplayTests {
 
         // Replay at double speed into a PULL socket.
         let replayEndpoint = ipcEndpoint()
-        async let received = onThread { try receive(count, context: context, bind: replayEndpoint) }
+        let receiverReady = StopFlag()
+        async let received = onThread {
+            try receive(count, context: context, bind: replayEndpoint, ready: receiverReady)
+        }
         let result = try await onThread { () throws -> ReplayResult in
             let push = try Socket(context, .push)
             try push.setLinger(.seconds(2))
             try push.connect(replayEndpoint)
+            receiverReady.wait()
+            usleep(50_000)
             let replay = try Replay(files: [path], options: ReplayOptions(speed: .factor(2)))
             return try replay.run(socket: push) { false }
         }
@@ -137,34 +181,41 @@ struct RecordReplayTests {
         for (i, (message, _)) in wire.enumerated() {
             #expect(message.topic == traffic[i].topic)
             #expect(message.payload == traffic[i].payload)
-            let expectedTime = traffic[i].time.count == 8 ? traffic[i].time : JournalFormat.timeFrame(nanoseconds: logTimes[i])
+            let expectedTime =
+                traffic[i].time.count == 8
+                ? traffic[i].time : JournalFormat.timeFrame(nanoseconds: logTimes[i])
             #expect(message.time == expectedTime)
         }
         Self.expectSpacing(wire.map(\.1), matches: logTimes, scale: 0.5)
     }
 
-    /// Gaps of `actual` equal gaps of `reference` x `scale`: the median gap within 2 ms, and the
-    /// total span within 50% + 1 s (generous: a loaded 2-core CI machine stalls threads now and
-    /// then; a replay that ignored the spacing would be off by the whole span).
+    /// The times of `actual` follow those of `reference` x `scale` up to a constant shift: with
+    /// the shift estimated as the median difference, the median deviation is under 25 ms and the
+    /// 90th percentile under 250 ms; the total span is at least 75% of the reference. Generous on
+    /// purpose (a loaded 2-core CI machine delays threads), yet a replay that ignored the spacing
+    /// would miss by up to the whole span (2 s here).
     private static func expectSpacing(
-        _ actual: [UInt64], matches reference: [UInt64], scale: Double, sourceLocation: SourceLocation = #_sourceLocation
+        _ actual: [UInt64], matches reference: [UInt64], scale: Double,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) {
         guard actual.count == reference.count, actual.count > 2 else {
-            Issue.record("spacing: \(actual.count) vs \(reference.count) times", sourceLocation: sourceLocation)
+            Issue.record(
+                "spacing: \(actual.count) vs \(reference.count) times", sourceLocation: sourceLocation)
             return
         }
-        var deviations: [Double] = []
-        for i in 1..<actual.count {
-            let a = Double(actual[i]) - Double(actual[i - 1])
-            let r = (Double(reference[i]) - Double(reference[i - 1])) * scale
-            deviations.append(abs(a - r))
+        let differences = zip(actual, reference).map { a, r in
+            Double(a - actual[0]) - Double(r - reference[0]) * scale
         }
-        let median = deviations.sorted()[deviations.count / 2]
-        #expect(median < 2e6, "median gap deviation \(median / 1e6) ms", sourceLocation: sourceLocation)
+        let shift = differences.sorted()[differences.count / 2]
+        let deviations = differences.map { abs($0 - shift) }.sorted()
+        let median = deviations[deviations.count / 2]
+        let p90 = deviations[deviations.count * 9 / 10]
+        #expect(median < 25e6, "median deviation \(median / 1e6) ms", sourceLocation: sourceLocation)
+        #expect(p90 < 250e6, "90th percentile deviation \(p90 / 1e6) ms", sourceLocation: sourceLocation)
         let span = Double(actual.last! - actual.first!)
         let referenceSpan = Double(reference.last! - reference.first!) * scale
         #expect(
-            abs(span - referenceSpan) < referenceSpan * 0.5 + 1e9,
+            span > referenceSpan * 0.75 && span < referenceSpan * 2 + 2e9,
             "span \(span / 1e6) ms vs \(referenceSpan / 1e6) ms", sourceLocation: sourceLocation)
     }
 
@@ -175,11 +226,13 @@ struct RecordReplayTests {
         let base: UInt64 = 1_764_400_000_000_000_000
         // Two files whose messages interleave in time.
         for (file, offset) in [("a.mcap", UInt64(0)), ("b.mcap", UInt64(500_000))] {
-            let journal = try JournalWriter(path: dir.path(file), zone: "z", softwareVersion: "1", options: .init(compression: .zstd))
+            let journal = try JournalWriter(
+                path: dir.path(file), zone: "z", softwareVersion: "1", options: .init(compression: .zstd))
             for i in 0..<100 {
                 let topic = i % 2 == 0 ? "cv2x/RSU-\(file)" : "jt808/\(file)"
                 try journal.append(
-                    topic: topic, payload: [UInt8(i)], gatewayTimeMicros: (base + UInt64(i) * 1_000_000 + offset) / 1_000,
+                    topic: topic, payload: [UInt8(i)],
+                    gatewayTimeMicros: (base + UInt64(i) * 1_000_000 + offset) / 1_000,
                     receiveTime: base + UInt64(i) * 1_000_000 + offset)
             }
             try journal.finish()
@@ -193,7 +246,8 @@ struct RecordReplayTests {
         try push.setLinger(.seconds(1))
         try push.connect(endpoint)
         let options = ReplayOptions(
-            speed: .max, from: .offset(nanoseconds: 10_000_000), to: .absolute(nanoseconds: base + 60_000_000),
+            speed: .max, from: .offset(nanoseconds: 10_000_000),
+            to: .absolute(nanoseconds: base + 60_000_000),
             topicPrefixes: ["cv2x/"])
         let replay = try Replay(files: [dir.path("a.mcap"), dir.path("b.mcap")], options: options)
         #expect(replay.recordingStart == base)
@@ -207,7 +261,8 @@ struct RecordReplayTests {
         for _ in 0..<50 {
             #expect(try pull.receive(into: &frames))
             topics.append(frames.string(ofPart: 0))
-            times.append(frames.withUnsafeBytes(ofPart: 2) { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) })
+            times.append(
+                frames.withUnsafeBytes(ofPart: 2) { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) })
         }
         #expect(times == times.sorted())
         #expect(topics.allSatisfy { $0.hasPrefix("cv2x/") })
@@ -223,27 +278,36 @@ struct RecordReplayTests {
         let path = dir.path("limited.mcap")
         let context = try Context()
         let endpoint = ipcEndpoint()
+        let stopped = StopFlag()
         async let recorded = onThread { () throws -> RecordProgress in
+            defer { stopped.set() }
             let pull = try Socket(context, .pull)
             try pull.bind(endpoint)
-            let journal = try JournalWriter(path: path, zone: "z", softwareVersion: "1", options: .init(compression: .none, chunkSize: 4_096))
+            let journal = try JournalWriter(
+                path: path, zone: "z", softwareVersion: "1",
+                options: .init(compression: .none, chunkSize: 4_096))
             let recorder = Recorder(
                 journal: journal, sockets: [pull],
-                limits: .init(duration: .seconds(30), maxBytes: 20_000, maxMessages: nil, flushInterval: .seconds(1)))
+                limits: .init(
+                    duration: .seconds(30), maxBytes: 20_000, maxMessages: nil, flushInterval: .seconds(1)))
             return try recorder.run { false }
         }
         try await onThread {
             let push = try Socket(context, .push)
-            try push.setSendTimeout(.seconds(2))  // the recorder drains; it stops at the limit
+            try push.setLinger(.zero)  // what the stopped recorder never takes is dropped at close
+            try push.setSendTimeout(.milliseconds(50))
             try push.connect(endpoint)
-            for i in 0..<2_000 {
+            var i = 0
+            while !stopped.isSet {
                 do {
-                    try push.send(multipart: [Array("cv2x/RSU-1".utf8), [UInt8](repeating: UInt8(i & 0xFF), count: 100)])
+                    try push.send(multipart: [
+                        Array("cv2x/RSU-1".utf8), [UInt8](repeating: UInt8(i & 0xFF), count: 100),
+                    ])
+                    i += 1
                 } catch let error as ZeroMQError where error.isWouldBlock {
-                    break  // the recorder stopped
+                    continue
                 }
             }
-            try push.setLinger(.zero)  // drop what the stopped recorder will never take
         }
         let progress = try await recorded
         #expect(progress.stopReason == "size limit reached")
@@ -297,7 +361,8 @@ struct RecordReplayTests {
         #expect(report.text.contains("testzone: version=0.1.0 zone=test"))
 
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        let cut = InspectReport(reader: try MCAPReader(bytes: Array(bytes.prefix(bytes.count / 2))), verify: true)
+        let cut = InspectReport(
+            reader: try MCAPReader(bytes: Array(bytes.prefix(bytes.count / 2))), verify: true)
         #expect(cut.problems.contains { $0.hasPrefix("no summary: footer missing") })
         #expect(cut.problems.contains { $0.hasPrefix("file ends inside") })
     }

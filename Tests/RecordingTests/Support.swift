@@ -80,7 +80,8 @@ enum Samples {
             result.append(
                 SampleMessage(
                     topic: cursor.channel(message.channelID)?.topic ?? "?", sequence: message.sequence,
-                    logTime: message.logTime, publishTime: message.publishTime, data: [UInt8](message.payload)))
+                    logTime: message.logTime, publishTime: message.publishTime, data: [UInt8](message.payload)
+                ))
         }
         return (result, warnings)
     }
@@ -88,7 +89,8 @@ enum Samples {
     /// Stable sort by log time (what a log-time-ordered read returns).
     static func logTimeOrdered(_ messages: [SampleMessage]) -> [SampleMessage] {
         messages.enumerated().sorted { a, b in
-            a.element.logTime != b.element.logTime ? a.element.logTime < b.element.logTime : a.offset < b.offset
+            a.element.logTime != b.element.logTime
+                ? a.element.logTime < b.element.logTime : a.offset < b.offset
         }.map(\.element)
     }
 }
@@ -113,7 +115,9 @@ enum InteropPython {
 
     static let executable: String? = {
         var candidates: [String] = []
-        if let env = ProcessInfo.processInfo.environment["TESTZONE_PYTHON"], !env.isEmpty { candidates.append(env) }
+        if let env = ProcessInfo.processInfo.environment["TESTZONE_PYTHON"], !env.isEmpty {
+            candidates.append(env)
+        }
         candidates.append(repositoryRoot.appendingPathComponent(".venv/bin/python").path)
         for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
             if (try? run(candidate, ["-c", "import mcap, zstandard, lz4"])) != nil { return candidate }

@@ -47,7 +47,10 @@ struct WriterReaderTests {
             #expect(stats.channelMessageCounts[id] == UInt64(expected))
             #expect(channel.schemaID == 0)
         }
-        #expect(reader.metadata() == [MCAPMetadata(name: "testzone", entries: ["zone": "test", "version": "0.1.0"])])
+        #expect(
+            reader.metadata() == [
+                MCAPMetadata(name: "testzone", entries: ["zone": "test", "version": "0.1.0"])
+            ])
     }
 
     @Test("time range and topic filters")
@@ -72,10 +75,14 @@ struct WriterReaderTests {
         var streamingQuery = query
         streamingQuery.order = .file
         let (streamed, _) = Samples.read(reader, streamingQuery)
-        #expect(streamed == messages.filter { $0.logTime >= start && $0.logTime < end && $0.topic.hasPrefix("cv2x/") })
+        #expect(
+            streamed
+                == messages.filter { $0.logTime >= start && $0.logTime < end && $0.topic.hasPrefix("cv2x/") })
 
         let exact = MCAPQuery(topics: ["jt808/013800000001"])
-        #expect(Samples.read(reader, exact).0 == Samples.logTimeOrdered(messages).filter { $0.topic.hasPrefix("jt808/") })
+        #expect(
+            Samples.read(reader, exact).0
+                == Samples.logTimeOrdered(messages).filter { $0.topic.hasPrefix("jt808/") })
     }
 
     @Test("log-time order across chunks whose time ranges overlap")
@@ -90,7 +97,8 @@ struct WriterReaderTests {
             let t = Samples.baseTime + UInt64(i / 2) * 1_000_000 + (late ? 0 : 50_000_000)
             messages.append(
                 SampleMessage(
-                    topic: Samples.topics[i % 2], sequence: UInt32(i), logTime: t, publishTime: t, data: [UInt8(i & 0xFF)]))
+                    topic: Samples.topics[i % 2], sequence: UInt32(i), logTime: t, publishTime: t,
+                    data: [UInt8(i & 0xFF)]))
         }
         try Samples.write(messages, to: path, options: .init(compression: .lz4, chunkSize: 2_048))
         let reader = try MCAPReader(path: path)
@@ -108,9 +116,11 @@ struct WriterReaderTests {
         let channel = try writer.addChannel(topic: "cv2x/RSU-0001", messageEncoding: "cv2x-uper")
         try writer.write(channelID: channel, logTime: 10, publishTime: 9, payload: [1, 2, 3])
         let attachment = MCAPAttachment(
-            logTime: 11, createTime: 12, name: "zone.toml", mediaType: "application/toml", data: Array("x = 1".utf8))
+            logTime: 11, createTime: 12, name: "zone.toml", mediaType: "application/toml",
+            data: Array("x = 1".utf8))
         try writer.addAttachment(attachment)
-        try writer.addMetadata(MCAPMetadata(name: "testzone", entries: ["zone": "Jiading", "version": "0.1.0"]))
+        try writer.addMetadata(
+            MCAPMetadata(name: "testzone", entries: ["zone": "Jiading", "version": "0.1.0"]))
         try writer.finish()
 
         let reader = try MCAPReader(path: path)
@@ -128,7 +138,10 @@ struct WriterReaderTests {
         let index = try #require(reader.summary?.attachmentIndexes.first)
         bytes[Int(index.offset) + 9 + 8 + 8 + 4 + 9 + 4 + 16 + 8] ^= 0xFF
         let corrupt = try MCAPReader(bytes: bytes)
-        #expect(corrupt.scanFile().warnings.contains { if case .attachmentCRCMismatch = $0 { true } else { false } })
+        #expect(
+            corrupt.scanFile().warnings.contains {
+                if case .attachmentCRCMismatch = $0 { true } else { false }
+            })
     }
 
     @Test("flush closes the open chunk and makes everything so far readable")
@@ -174,7 +187,9 @@ struct WriterReaderTests {
 
     @Test("foreign and empty files")
     func notMCAP() throws {
-        #expect(throws: MCAPError.notMCAP(path: "<memory>")) { try MCAPReader(bytes: Array("hello world".utf8)) }
+        #expect(throws: MCAPError.notMCAP(path: "<memory>")) {
+            try MCAPReader(bytes: Array("hello world".utf8))
+        }
         let empty = try MCAPReader(bytes: [])
         let (messages, warnings) = Samples.read(empty)
         #expect(messages.isEmpty)
@@ -194,7 +209,9 @@ struct WriterReaderTests {
         try writer.write(channelID: channel, logTime: 1, publishTime: 1, payload: Array("{\"x\":1}".utf8))
         try writer.finish()
         let reader = try MCAPReader(path: path)
-        #expect(reader.summary?.schemas[schema] == MCAPSchema(id: schema, name: "Point", encoding: "jsonschema", data: Array("{}".utf8)))
+        #expect(
+            reader.summary?.schemas[schema]
+                == MCAPSchema(id: schema, name: "Point", encoding: "jsonschema", data: Array("{}".utf8)))
         #expect(reader.summary?.channels[channel]?.metadata == ["unit": "m"])
         let cursor = reader.makeCursor(MCAPQuery(order: .file))
         let message = try #require(cursor.next())

@@ -2,6 +2,7 @@ import Foundation
 import Metrics
 import Store
 import Testing
+import Zone
 
 @testable import Reports
 
@@ -282,5 +283,48 @@ import Testing
             }
             #expect(path.hasSuffix("missing.toml"))
         }
+    }
+}
+
+@Suite struct RoadNetworkOverlayTests {
+    @Test func networkGivesLinkGeometryAndNamesForTheMap() throws {
+        // Three nodes on a line; links 1.1-1.2 and 1.2-1.3 (each node lists its incoming link).
+        var builder = RoadNetworkBuilder()
+        let a = Zone.GeoPoint(latitude: 31.28, longitude: 121.16)
+        let b = Zone.GeoPoint(latitude: 31.28, longitude: 121.17)
+        let c = Zone.GeoPoint(latitude: 31.29, longitude: 121.17)
+        builder.add(MapNode(id: MapNodeID(region: 1, id: 1), position: a, inLinks: []))
+        builder.add(
+            MapNode(
+                id: MapNodeID(region: 1, id: 2), position: b,
+                inLinks: [
+                    MapLink(upstream: MapNodeID(region: 1, id: 1), name: "Boyuan Rd", lanes: 2, width: 7)
+                ]))
+        builder.add(
+            MapNode(
+                id: MapNodeID(region: 1, id: 3), position: c,
+                inLinks: [MapLink(upstream: MapNodeID(region: 1, id: 2), lanes: 1, width: 3.5)]))
+        let network = builder.build()
+        #expect(network.links.map(\.id.description) == ["1.1-1.2", "1.2-1.3"])
+        let records = ReportRecords(
+            links: [
+                LinkRecord(id: "1.1-1.2", roadClass: "Boyuan Rd", lengthMeters: 950, points: []),
+                LinkRecord(id: "1.2-1.3", roadClass: "", lengthMeters: 1100, points: []),
+                LinkRecord(id: "9.9-9.8", roadClass: "", lengthMeters: 10, points: []),
+            ],
+            linkUsage: [LinkUsageRecord(linkID: "1.1-1.2", vehicleDays: 2)])
+        let overlaid = ZoneRegistryOverlay(configuration: nil, network: network).apply(to: records)
+        #expect(overlaid.links[0].points.count == 2)
+        #expect(overlaid.links[0].points.first == GeoPoint(latitude: 31.28, longitude: 121.16))
+        #expect(overlaid.links[0].name == "Boyuan Rd")
+        #expect(overlaid.links[1].points.last == GeoPoint(latitude: 31.29, longitude: 121.17))
+        #expect(overlaid.links[2].points.isEmpty)
+        let report = SampleRecords.report(october: overlaid, september: ReportRecords())
+        let html = HTMLRenderer.render(report)
+        #expect(
+            html.contains(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 680.0 440.0\" role=\"img\" class=\"map\">"
+            ))
+        #expect(html.contains("<title>1.1-1.2 Boyuan Rd (Boyuan Rd): 2 vehicle-days</title>"))
     }
 }

@@ -27,7 +27,9 @@ import Testing
             index += 1
         }
         let input = sample.map { "\($0.schema.rawValue) \(hexString($0.bytes))" }.joined(separator: "\n")
-        let script = ExternalTools.repositoryRoot.appendingPathComponent("Tools/simulator/asn1tools_decode.py").path
+        let script = ExternalTools.repositoryRoot.appendingPathComponent(
+            "Tools/simulator/asn1tools_decode.py"
+        ).path
         let python = try #require(ExternalTools.python)
         let asn1 = try #require(ExternalTools.asn1Directory)
         let output = try #require(
@@ -37,11 +39,14 @@ import Testing
         #expect(lines.count == sample.count)
         var mismatches = 0
         for (line, frame) in zip(lines, sample) {
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
             let ours = try CV2XFrame(uper: frame.bytes, schema: frame.schema).jer
             if object["jer"] != ours || object["hex"] != hexString(frame.bytes) {
                 mismatches += 1
-                if mismatches <= 3 { Issue.record("\(frame.schema) \(hexString(frame.bytes)): \(line) vs \(ours)") }
+                if mismatches <= 3 {
+                    Issue.record("\(frame.schema) \(hexString(frame.bytes)): \(line) vs \(ours)")
+                }
             }
         }
         #expect(mismatches == 0, "\(mismatches) of \(sample.count) frames differ")

@@ -22,7 +22,8 @@ import Zone
     @Test func sameSeedSameMCAPFile() throws {
         var parameters = busyParameters()
         parameters.durationSeconds = 30
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         var files: [Data] = []
@@ -60,16 +61,21 @@ import Zone
             if frame.topic.hasPrefix("jt808/") {
                 let packet = try JT808Packet(framed: frame.payload)
                 #expect(packet.header.messageID == 0x0200)
-                #expect("jt808/\(packet.header.terminal.significantDigits)" == "jt808/" + ZoneRegistry.normaliseTerminal(frame.topic.dropFirst(6)))
+                #expect(
+                    "jt808/\(packet.header.terminal.significantDigits)" == "jt808/"
+                        + ZoneRegistry.normaliseTerminal(frame.topic.dropFirst(6)))
                 kinds["jt808", default: 0] += 1
             } else {
                 let schema = try #require(schemas[frame.topic])
                 let decoded = try CV2XFrame(uper: frame.payload, schema: schema)
                 #expect(try decoded.uperEncoded() == frame.payload)
                 switch decoded {
-                case .csae53_2020(let message): kinds[String("\(message)".prefix { $0 != "(" }), default: 0] += 1
-                case .csae53_2019(let message): kinds[String("\(message)".prefix { $0 != "(" }), default: 0] += 1
-                case .csae53_2017(let message): kinds[String("\(message)".prefix { $0 != "(" }), default: 0] += 1
+                case .csae53_2020(let message):
+                    kinds[String("\(message)".prefix { $0 != "(" }), default: 0] += 1
+                case .csae53_2019(let message):
+                    kinds[String("\(message)".prefix { $0 != "(" }), default: 0] += 1
+                case .csae53_2017(let message):
+                    kinds[String("\(message)".prefix { $0 != "(" }), default: 0] += 1
                 }
                 if case .csae53_2020(.bsmFrame(let bsm)) = decoded {
                     bsmCounts[bsm.id.hexString, default: []].append(bsm.msgCnt)
@@ -135,14 +141,18 @@ import Zone
         #expect(events > 5)
         #expect(abs(truth.totals.automatedKm.values.reduce(0, +) - totalAutomated) < 1e-9)
         #expect(truth.totals.disengagements == truth.vehicles.reduce(0) { $0 + $1.disengagements.count })
-        #expect(truth.totals.takeoverMs.count + truth.totals.missedTakeoverMs.count <= truth.totals.takeoverRequests)
+        #expect(
+            truth.totals.takeoverMs.count + truth.totals.missedTakeoverMs.count
+                <= truth.totals.takeoverRequests)
         #expect((truth.totals.uplinkCoverage ?? 0) > 0.3)
         #expect(truth.rsus.contains { $0.bsmBands[0].exposureSeconds > 0 })
         #expect(truth.totals.disengagements > 0 && truth.totals.plannedDeactivations > 0)
         #expect(truth.totals.takeoverRequests > 0)
         // BSM bands: the RSUs received fewer in far bands.
         for rsu in truth.rsus {
-            for band in rsu.bsmBands { #expect(band.delivered <= band.receivedOverAir && band.receivedOverAir <= band.transmitted) }
+            for band in rsu.bsmBands {
+                #expect(band.delivered <= band.receivedOverAir && band.receivedOverAir <= band.transmitted)
+            }
         }
     }
 
@@ -189,7 +199,9 @@ import Zone
             for (level, km) in automated {
                 #expect(abs(km - (vehicle.automatedKmEarlierFixRule[String(level)] ?? -1)) < 1e-9)
                 // The split rule moves at most a fraction of one step per transition.
-                #expect(abs(km - (vehicle.automatedKm[String(level)] ?? -1)) < 0.02 * Double(vehicle.engagements + 1))
+                #expect(
+                    abs(km - (vehicle.automatedKm[String(level)] ?? -1)) < 0.02
+                        * Double(vehicle.engagements + 1))
             }
             #expect(automated.count == vehicle.automatedKmEarlierFixRule.count)
             #expect(disengagements == vehicle.disengagements.count)
@@ -224,7 +236,10 @@ import Zone
             }
         }
         // Frames come out in receive-time order; the truth counts only what arrived.
-        #expect(zip(run.frames, run.frames.dropFirst()).allSatisfy { $0.receiveMicroseconds <= $1.receiveMicroseconds })
+        #expect(
+            zip(run.frames, run.frames.dropFirst()).allSatisfy {
+                $0.receiveMicroseconds <= $1.receiveMicroseconds
+            })
         #expect(truth.vehicles.contains { $0.fixes < $0.reportsGenerated })
         #expect(truth.vehicles.contains { $0.terminalClockOffsetMs != 0 })
         let reports = try decodedReports(run.frames)
@@ -235,7 +250,8 @@ import Zone
 
     @Test func groundTruthJSONHasTheDocumentedShape() throws {
         let run = try simulate(busyParameters())
-        let object = try #require(try JSONSerialization.jsonObject(with: run.truth.jsonData()) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: run.truth.jsonData()) as? [String: Any])
         for key in ["schemaVersion", "parameters", "conventions", "vehicles", "rsus", "totals", "faults"] {
             #expect(object[key] != nil, "missing \(key)")
         }
@@ -273,7 +289,8 @@ import Zone
         // Never both green.
         for tenth in 0..<800 {
             let t = Double(tenth) / 10
-            #expect(!(plan.state(phase: 1, at: t).light == .green && plan.state(phase: 2, at: t).light == .green))
+            #expect(
+                !(plan.state(phase: 1, at: t).light == .green && plan.state(phase: 2, at: t).light == .green))
         }
     }
 
@@ -283,7 +300,9 @@ import Zone
         let far = FrameRouter.receptionRatio(distance: 490, range: 400)
         #expect(near > 0.95 && abs(mid - 0.485) < 0.001 && far < 0.15)
         #expect(FrameRouter.receptionRatio(distance: 501, range: 400) == 0)
-        #expect(FrameRouter.band(of: 0) == 0 && FrameRouter.band(of: 100) == 1 && FrameRouter.band(of: 499.9) == 3)
+        #expect(
+            FrameRouter.band(of: 0) == 0 && FrameRouter.band(of: 100) == 1 && FrameRouter.band(of: 499.9) == 3
+        )
         #expect(FrameRouter.band(of: 500) == nil)
     }
 
@@ -295,7 +314,9 @@ import Zone
         #expect(layout.configuration.vehicles.count == 20)
         #expect(layout.configuration.operators.count == 4)
         #expect(Set(layout.configuration.vehicles.map(\.maxLevel)) == [3, 4])
-        for link in layout.links { #expect(link.length >= 300 && link.length <= 800, "\(link.id) \(link.length)") }
+        for link in layout.links {
+            #expect(link.length >= 300 && link.length <= 800, "\(link.id) \(link.length)")
+        }
         try layout.configuration.validate(fileName: "generated")
         let text = layout.configuration.tomlText()
         #expect(try ZoneConfiguration.parse(text, fileName: "zone.toml") == layout.configuration)

@@ -1,9 +1,9 @@
 import CV2X
 import Foundation
 import JT808
+import Zone
 
 @testable import Simulator
-import Zone
 
 /// A short, busy run: 3 x 3 intersections, 6 vehicles, 2 minutes, hazards 40 times the default
 /// so that every kind of event shows up.
@@ -45,7 +45,9 @@ func schemaByTopic(_ layout: ZoneLayout) -> [String: CV2XSchema] {
 }
 
 /// Decoded JT/T 808 location reports per terminal topic, in receive order, first copies only.
-func decodedReports(_ frames: [DeliveredFrame]) throws -> [String: [(packet: JT808Packet, report: LocationReport)]] {
+func decodedReports(_ frames: [DeliveredFrame]) throws -> [String: [(
+    packet: JT808Packet, report: LocationReport
+)]] {
     var seen = Set<[UInt8]>()
     var result: [String: [(JT808Packet, LocationReport)]] = [:]
     for frame in frames where frame.topic.hasPrefix("jt808/") && frame.disposition == .intact {
@@ -73,7 +75,9 @@ enum ExternalTools {
     }()
 
     static let asn1Directory: URL? = {
-        if let env = ProcessInfo.processInfo.environment["TESTZONE_ASN1_DIR"] { return URL(fileURLWithPath: env) }
+        if let env = ProcessInfo.processInfo.environment["TESTZONE_ASN1_DIR"] {
+            return URL(fileURLWithPath: env)
+        }
         var url = repositoryRoot
         while url.path != "/" {
             url.deleteLastPathComponent()
@@ -99,7 +103,8 @@ enum ExternalTools {
 
     static let unavailableReason: String? = {
         if asn1Directory == nil {
-            return "reference ASN.1 modules not found (set TESTZONE_ASN1_DIR or place ../shared/reference/asn1)"
+            return
+                "reference ASN.1 modules not found (set TESTZONE_ASN1_DIR or place ../shared/reference/asn1)"
         }
         if python == nil { return "no Python with asn1tools (run `make setup` or set TESTZONE_PYTHON)" }
         return nil
@@ -114,7 +119,8 @@ enum ExternalTools {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        let inputFile = FileManager.default.temporaryDirectory.appendingPathComponent("sim-input-\(UUID().uuidString)")
+        let inputFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sim-input-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: inputFile) }
         do {
             try (input ?? Data()).write(to: inputFile)

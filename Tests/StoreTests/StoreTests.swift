@@ -164,6 +164,16 @@ struct StoreTests {
                 [RejectedFrame(time: Self.t0, topic: "cv2x/RSU-1", reason: "x", payload: [])], run: run)
             try store.finishRun(run, metrics: Self.metrics(), frames: 903, finishedAt: Self.t0)
         }
+        // Snapshots of a live run replace each other, the final write too.
+        let live = try store.beginRun(key: "k-live", files: [file("l")], kind: "live", startedAt: Self.t0)
+        try store.writeSnapshot(live, metrics: Self.metrics(offset: 7 * 86_400_000_000), frames: 10)
+        try store.writeSnapshot(live, metrics: Self.metrics(offset: 7 * 86_400_000_000), frames: 20)
+        #expect(try store.runs().first { $0.id == live }?.status == "running")
+        try store.finishRun(
+            live, metrics: Self.metrics(offset: 7 * 86_400_000_000), frames: 30, finishedAt: Self.t0)
+        #expect(try store.runs().first { $0.id == live }?.status == "complete")
+        #expect(try store.vehicleSummaries(ReportFilter(month: "2026-11")).last?.disengagements == 2)
+        try store.deleteRun(live)
         // A run over a set that contains the same file also replaces it.
         let run = try store.beginRun(key: "k-other", files: [file("a"), file("b")], startedAt: Self.t0)
         try store.finishRun(run, metrics: Self.metrics(), frames: 903, finishedAt: Self.t0)

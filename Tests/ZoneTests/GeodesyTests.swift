@@ -28,7 +28,8 @@ import Testing
         var random = SystemRandomNumberGeneratorFree(seed: 7)
         for _ in 0..<200 {
             let point = GeoPoint(
-                latitude: 31.29 + random.uniform(-0.03, 0.03), longitude: 121.17 + random.uniform(-0.03, 0.03))
+                latitude: 31.29 + random.uniform(-0.03, 0.03), longitude: 121.17 + random.uniform(-0.03, 0.03)
+            )
             let local = projection.project(point)
             let back = projection.unproject(local)
             #expect(abs(back.latitude - point.latitude) < 1e-10)
@@ -42,8 +43,12 @@ import Testing
     @Test func bearings() {
         let a = GeoPoint(latitude: 31.29, longitude: 121.17)
         #expect(abs(Geodesy.initialBearing(from: a, to: GeoPoint(latitude: 31.30, longitude: 121.17))) < 1e-9)
-        #expect(abs(Geodesy.initialBearing(from: a, to: GeoPoint(latitude: 31.29, longitude: 121.18)) - 90) < 0.01)
-        #expect(abs(Geodesy.initialBearing(from: a, to: GeoPoint(latitude: 31.28, longitude: 121.17)) - 180) < 1e-9)
+        #expect(
+            abs(Geodesy.initialBearing(from: a, to: GeoPoint(latitude: 31.29, longitude: 121.18)) - 90) < 0.01
+        )
+        #expect(
+            abs(Geodesy.initialBearing(from: a, to: GeoPoint(latitude: 31.28, longitude: 121.17)) - 180)
+                < 1e-9)
     }
 
     @Test func formatting() {

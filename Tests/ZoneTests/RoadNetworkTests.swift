@@ -78,10 +78,17 @@ import Testing
                     let ux = x + dx
                     let uy = y + dy
                     guard (0..<5).contains(ux), (0..<5).contains(uy) else { continue }
-                    let bend = (ux + uy) % 3 == 0 ? [Self.point(Double(x + ux) * 200 + 9, Double(y + uy) * 200 - 7)] : []
-                    links.append(MapLink(upstream: id(ux, uy), lanes: 2 + (x + y) % 2, width: 7 + Double((x + y) % 2) * 3.5, points: bend))
+                    let bend =
+                        (ux + uy) % 3 == 0
+                        ? [Self.point(Double(x + ux) * 200 + 9, Double(y + uy) * 200 - 7)] : []
+                    links.append(
+                        MapLink(
+                            upstream: id(ux, uy), lanes: 2 + (x + y) % 2,
+                            width: 7 + Double((x + y) % 2) * 3.5, points: bend))
                 }
-                builder.add(MapNode(id: id(x, y), position: Self.point(Double(x) * 400, Double(y) * 400), inLinks: links))
+                builder.add(
+                    MapNode(
+                        id: id(x, y), position: Self.point(Double(x) * 400, Double(y) * 400), inLinks: links))
             }
         }
         let network = builder.build()
@@ -104,7 +111,9 @@ import Testing
         let along = Self.point(150, 0)
         let match = try #require(matcher.match(along))
         #expect(match.distance < 1e-6)
-        #expect(network.links[match.linkIndex].geometry.first == link.geometry.first || match.linkID.upstream == id(1, 0))
+        #expect(
+            network.links[match.linkIndex].geometry.first == link.geometry.first
+                || match.linkID.upstream == id(1, 0))
         #expect(abs(match.offset - (match.linkID == link.id ? 150 : 250)) < 0.01)
     }
 

@@ -94,7 +94,10 @@ import Testing
         ("obu_id = \"4A445A0100000002\"", "obu_id = \"4A445A0100000001\"", 25, "vehicles[1].obu_id"),
         ("vin = \"LTZAS260000000002\"", "vin = \"LTZAS26000000000I\"", 20, "vehicles[1].vin"),
         ("vin = \"LTZAS260000000002\"", "vin = \"LTZAS260000000001\"", 20, "vehicles[1].vin"),
-        ("operator = \"A\"\npermit = \"PERMIT-2\"", "operator = \"B\"\npermit = \"PERMIT-2\"", 22, "vehicles[1].operator"),
+        (
+            "operator = \"A\"\npermit = \"PERMIT-2\"", "operator = \"B\"\npermit = \"PERMIT-2\"", 22,
+            "vehicles[1].operator"
+        ),
         ("terminal = \"013900000002\"", "terminal = \"0139-0000002\"", 24, "vehicles[1].terminal"),
         ("terminal = \"013900000002\"", "terminal = \"013900000001\"", 24, "vehicles[1].terminal"),
         ("max_level = 3", "max_level = 7", 26, "vehicles[1].max_level"),
@@ -155,7 +158,8 @@ import Testing
         #expect(registry.vehicle(vin: "LTZAS260000000003") == nil)
         #expect(registry.operator(id: "A")?.name == "Operator A")
         #expect(registry.rsu(id: "RSU-1")?.nominalRange == 400)
-        #expect(OBUIdentifier(octets: [0x4A, 0x44, 0x5A, 0x01, 0, 0, 0, 2])?.description == "4A445A0100000002")
+        #expect(
+            OBUIdentifier(octets: [0x4A, 0x44, 0x5A, 0x01, 0, 0, 0, 2])?.description == "4A445A0100000002")
         #expect(OBUIdentifier(hex: "4A445A01") == nil)
     }
 

@@ -44,7 +44,9 @@ for line in open(sys.argv[2]):
         swift[current] = {}
         continue
     if current and '│' in line:
-        cells = [c.strip() for c in line.split('│')]
+        cells = [c.strip() for c in line.split('│')][1:]  # metric, p0, p25, p50, ...
+        if len(cells) < 4:
+            continue
         label = cells[0]
         if label.startswith('Time (wall clock)'):
             scale = 1000.0 if '(μs)' in label or '(us)' in label else 1.0
