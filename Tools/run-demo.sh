@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 BIN=${1:-.build/release/testzone}
 ENDPOINT=${DEMO_ENDPOINT:-tcp://127.0.0.1:5599}
 OUT=out/demo
+SAMPLE=out/demo-sample   # the simulated sample, generated once and kept
 
 "$BIN" --version
 rm -rf "$OUT"
@@ -17,11 +18,15 @@ mkdir -p "$OUT"
 RECORDING=Replays/demo/demo.mcap
 ZONE=Replays/demo/zone.toml
 if [[ ! -f $RECORDING || ! -f $ZONE ]]; then
-    RECORDING=$OUT/demo.mcap
-    ZONE=$OUT/zone.toml
-    echo "demo: simulating a test day (20 vehicles, 30 min, 16 RSUs) into $RECORDING"
-    "$BIN" simulate --out "$RECORDING" --zone "$ZONE" --truth "$OUT/truth.json" --duration 1800 --vehicles 20 \
-        --faults --seed 1
+    RECORDING=$SAMPLE/demo.mcap
+    ZONE=$SAMPLE/zone.toml
+    if [[ ! -f $RECORDING || ! -f $ZONE ]]; then
+        mkdir -p "$SAMPLE"
+        echo "demo: simulating a test morning (20 vehicles, 20 min, 16 RSUs, faults) into $RECORDING (once)"
+        "$BIN" simulate --out "$RECORDING.tmp" --zone "$ZONE" --truth "$SAMPLE/truth.json" --duration 1200 \
+            --vehicles 20 --faults --seed 1
+        mv "$RECORDING.tmp" "$RECORDING"
+    fi
 fi
 
 echo "demo: testzone ingest --listen $ENDPOINT (journal $OUT/journal, database $OUT/zone.sqlite)"

@@ -35,7 +35,7 @@ public struct IngestOptions: Sendable {
     public var threads: Int = 2
     /// Receive high-water mark of the sockets (messages).
     public var receiveHighWaterMark: Int = 10_000
-    /// Batches in the hand-over ring, and bytes per batch.
+    /// Batches in the hand-over ring (the receiver fills one more of its own).
     public var queueDepth: Int = 8
     /// Bytes per batch.
     public var batchBytes: Int = 1 << 20
@@ -345,7 +345,7 @@ final class ProcessorThread: Sendable {
                     do {
                         let metrics = try processor.commit(final: false)
                         status.maybePrint(
-                            processor: processor, metrics: metrics, queued: queue.queued, depth: queue.depth,
+                            processor: processor, metrics: metrics, queued: queue.queued, depth: queue.depth + 1,
                             now: now)
                     } catch {
                         outcome.withLock { $0 = error }
