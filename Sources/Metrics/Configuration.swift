@@ -73,11 +73,19 @@ public protocol RoadMatcher: Sendable {
     /// The same, for a vehicle travelling on `heading` (degrees clockwise from north): where the
     /// two directions of a road share a centre line, the direction closer to the heading wins.
     func match(latitude: Double, longitude: Double, heading: Double?) -> Int?
+    /// For coverage: like ``match(latitude:longitude:heading:)`` but `nil` where the matched road
+    /// runs across the heading (a vehicle turning at a junction: which link it is on is ambiguous).
+    func matchAligned(latitude: Double, longitude: Double, heading: Double) -> Int?
 }
 
 extension RoadMatcher {
     /// Without direction information: ``match(latitude:longitude:)``.
     public func match(latitude: Double, longitude: Double, heading: Double?) -> Int? {
+        match(latitude: latitude, longitude: longitude)
+    }
+
+    /// Without direction information: ``match(latitude:longitude:)``.
+    public func matchAligned(latitude: Double, longitude: Double, heading: Double) -> Int? {
         match(latitude: latitude, longitude: longitude)
     }
 }
@@ -125,6 +133,15 @@ public struct ZoneRoadMatcher: RoadMatcher {
             return min(d, 360 - d)
         }
         return difference(bearing[other], heading) < difference(bearing[index], heading) ? other : index
+    }
+
+    /// The matched link when it runs within 45 degrees of the heading, else `nil`.
+    public func matchAligned(latitude: Double, longitude: Double, heading: Double) -> Int? {
+        guard let index = match(latitude: latitude, longitude: longitude, heading: heading) else {
+            return nil
+        }
+        let d = abs((bearing[index] - heading).truncatingRemainder(dividingBy: 360))
+        return min(d, 360 - d) <= 45 ? index : nil
     }
 }
 

@@ -165,13 +165,14 @@ struct TrackMachine: Sendable, Hashable {
         // both directions of a road share a centre line.
         if let roads = c.roads {
             if let mode, mode.isActiveL3L4,
-                let link = roads.match(
+                let link = roads.matchAligned(
                     latitude: previous.latitude, longitude: previous.longitude, heading: previous.heading)
             {
                 totals.links.insert(DayIndex(day: ShanghaiCalendar.dayNumber(t0), index: Int32(link)))
             }
             if let split, split.state.isActiveL3L4,
-                let link = roads.match(latitude: fix.latitude, longitude: fix.longitude, heading: fix.heading)
+                let link = roads.matchAligned(
+                    latitude: fix.latitude, longitude: fix.longitude, heading: fix.heading)
             {
                 totals.links.insert(DayIndex(day: ShanghaiCalendar.dayNumber(split.time), index: Int32(link)))
             }
