@@ -146,14 +146,14 @@ public struct VehicleTruth: Sendable, Codable {
     public var trackGaps = 0
     /// Distance over all integrated steps, km.
     public var drivenKm = 0.0
-    /// Automated distance by level (`"3"`, `"4"`), km: steps whose earlier fix is active at the
-    /// level (sample and hold), summed in micrometres like the Metrics module.
+    /// Automated distance by level (`"3"`, `"4"`), km, by the attribution rule of the conventions
+    /// (earlier fix's state; a step whose later fix reports a new state is split at the first
+    /// mode-changing event inside it, in proportion to time).
     public var automatedKm: [String: Double] = [:]
-    /// Automated time by level, hours (same steps).
+    /// Automated time by level, hours (same rule).
     public var automatedHours: [String: Double] = [:]
-    /// For comparison: the distance if a step whose later fix reports a new state were split at
-    /// the first mode-changing event (0xE2 type 1-5) inside it, in proportion to time.
-    public var automatedKmSplitRule: [String: Double] = [:]
+    /// The same distance with the plain earlier-fix rule (no split).
+    public var automatedKmEarlierFixRule: [String: Double] = [:]
     /// The same distance if a step were attributed to its later fix.
     public var automatedKmLaterFixRule: [String: Double] = [:]
     /// The same distance counting only steps whose two fixes are both active at the same level.
@@ -313,16 +313,12 @@ public struct GroundTruthRecorder: Sendable {
         var state: UInt8
         var level: UInt8
         var link: LinkID
-        var direction: UInt16
     }
 
     private let parameters: SimulationParameters
     private let layout: ZoneLayout
     private let grid: CoverageGrid
     private let network: RoadNetwork
-    private let matcher: MapMatcher
-    private let reverseLinks: [Int?]
-    private let linkBearings: [Double]
     private var vehicles: [VehicleTruth]
     private var lastFix: [FixState?]
     private var openTakeovers: [[Int]]
@@ -341,15 +337,6 @@ public struct GroundTruthRecorder: Sendable {
         self.layout = simulation.layout
         self.network = simulation.layout.roadNetwork()
         self.grid = CoverageGrid(network: network, projection: simulation.layout.projection)
-        self.matcher = MapMatcher(network: network, projection: simulation.layout.projection)
-        let built = simulation.layout.roadNetwork()
-        self.reverseLinks = built.links.map {
-            built.index(of: LinkID(upstream: $0.id.downstream, downstream: $0.id.upstream))
-        }
-        self.linkBearings = built.links.map { link in
-            guard let first = link.geometry.first, let last = link.geometry.last else { return 0 }
-            return Geodesy.initialBearing(from: first, to: last)
-        }
         let configuration = simulation.layout.configuration
         self.vehicles = configuration.vehicles.enumerated().map { index, vehicle in
             VehicleTruth(
@@ -446,7 +433,7 @@ public struct GroundTruthRecorder: Sendable {
         let current = FixState(
             terminalMs: sample.terminalMilliseconds, position: sample.position,
             state: sample.automation.state,
-            level: sample.automation.level, link: sample.link, direction: sample.direction)
+            level: sample.automation.level, link: sample.link)
 
         // The report's events (all timed after the previous report, up to this one) come first.
         var transition: Int64?
@@ -505,37 +492,29 @@ public struct GroundTruthRecorder: Sendable {
             } else if dt >= 0 {
                 let micrometres = Int64((metres * 1e6).rounded())
                 vehicles[index].drivenKm += metres / 1000
-                // Sample and hold: the step counts in the state reported at its start.
-                if previous.state == 2 {
-                    automatedMicrometres[index][previous.level, default: 0] += micrometres
-                    automatedMicroseconds[index][previous.level, default: 0] += dt
-                    if previous.level == 3 || previous.level == 4 {
-                        uplinkSteps[index].append(AutomatedStep(start: t0, end: t1, micrometres: micrometres))
-                        // Link coverage: the link matched at the earlier fix, in the step's direction.
-                        let heading =
-                            metres > 1
-                            ? Geodesy.initialBearing(from: previous.position, to: current.position)
-                            : Double(previous.direction)
-                        if let link = matchedLink(previous.position, heading: heading) {
-                            linkMetres[index][link, default: 0] += Double(micrometres) / 1e6
-                        }
-                    }
-                }
-                // For comparison: the step split at the first mode-changing event inside it.
                 let changed = previous.state != current.state || previous.level != current.level
+                var parts:
+                    [(state: UInt8, level: UInt8, link: LinkID, from: Int64, to: Int64, micrometres: Int64)] =
+                        []
                 if changed, let split = transition, split > t0, split < t1 {
                     let first = Int64((Double(micrometres) * Double(split - t0) / Double(dt)).rounded())
-                    if previous.state == 2 {
-                        vehicles[index].automatedKmSplitRule[String(previous.level), default: 0] +=
-                            Double(first) / 1e9
+                    parts.append((previous.state, previous.level, previous.link, t0, split, first))
+                    parts.append((current.state, current.level, current.link, split, t1, micrometres - first))
+                } else {
+                    parts.append((previous.state, previous.level, previous.link, t0, t1, micrometres))
+                }
+                for part in parts where part.state == 2 {
+                    automatedMicrometres[index][part.level, default: 0] += part.micrometres
+                    automatedMicroseconds[index][part.level, default: 0] += part.to - part.from
+                    linkMetres[index][part.link, default: 0] += Double(part.micrometres) / 1e6
+                    if part.level == 3 || part.level == 4 {
+                        uplinkSteps[index].append(
+                            AutomatedStep(start: t0, end: t1, micrometres: part.micrometres))
                     }
-                    if current.state == 2 {
-                        vehicles[index].automatedKmSplitRule[String(current.level), default: 0] +=
-                            Double(micrometres - first) / 1e9
-                    }
-                } else if previous.state == 2 {
-                    vehicles[index].automatedKmSplitRule[String(previous.level), default: 0] +=
-                        Double(micrometres) / 1e9
+                }
+                if previous.state == 2 {
+                    vehicles[index].automatedKmEarlierFixRule[String(previous.level), default: 0] +=
+                        metres / 1000
                 }
                 if current.state == 2 {
                     vehicles[index].automatedKmLaterFixRule[String(current.level), default: 0] +=
@@ -556,9 +535,11 @@ public struct GroundTruthRecorder: Sendable {
                 }
             }
         }
-        // Inferred disengagement: active at L3/L4 -> off, with no type 2 item since the previous report.
-        if let previous = lastFix[index], previous.state == 2, previous.level == 3 || previous.level == 4,
-            current.state == 0, !disengagedSinceState
+        // Inferred disengagement: engaged (active or takeover requested) at L3/L4 -> off or
+        // available, with no type 2 item since the previous report.
+        if let previous = lastFix[index], previous.state == 2 || previous.state == 3,
+            previous.level == 3 || previous.level == 4, current.state == 0 || current.state == 1,
+            !disengagedSinceState
         {
             vehicles[index].inferredDisengagements.append(
                 InferredDisengagementTruth(
@@ -573,21 +554,6 @@ public struct GroundTruthRecorder: Sendable {
             cells[index].insert(cell)
         }
         lastFix[index] = current
-    }
-
-    /// The link matched at `position`; of a road's two directions the one closer to `heading`
-    /// (the rule of the Metrics module's `ZoneRoadMatcher`).
-    private func matchedLink(_ position: GeoPoint, heading: Double) -> LinkID? {
-        guard let match = matcher.match(position) else { return nil }
-        var index = match.linkIndex
-        if let other = reverseLinks[index] {
-            func difference(_ a: Double, _ b: Double) -> Double {
-                let d = abs((a - b).truncatingRemainder(dividingBy: 360))
-                return min(d, 360 - d)
-            }
-            if difference(linkBearings[other], heading) < difference(linkBearings[index], heading) { index = other }
-        }
-        return network.links[index].id
     }
 
     private mutating func closeTakeovers(_ index: Int, at milliseconds: Int64, outcome: String) {
@@ -710,17 +676,17 @@ public struct GroundTruthRecorder: Sendable {
         "distance":
             "Great-circle (haversine, R = 6371008.8 m, Zone.Geodesy) between consecutive JT/T 808 fixes of one terminal that reached the platform intact (duplicates counted once), in terminal-time order, positions as encoded (1e-6 degree). A step is not integrated (a track gap) when the fixes are more than 10 s apart or imply more than 70 m/s.",
         "attribution":
-            "Sample and hold: the 0xE1 state reported with a fix holds until the next fix, so a step counts as automated at level L when its EARLIER fix has state 2 (active) at level L (the Metrics module's rule). Distances are summed in micrometres (each step rounded), times in microseconds. automatedKmSplitRule, automatedKmLaterFixRule and automatedKmBothFixesRule give the distance under other possible rules, for comparison.",
+            "The 0xE1 state reported with a fix holds until the next fix (sample-and-hold): a step counts as automated at level L when its EARLIER fix has state 2 (active) at level L. When the LATER fix reports a different state and a mode-changing event (0xE2 type 1-5) lies strictly inside the step, the step is split at the first such event in proportion to time: before it in the earlier fix's state, after it in the later fix's (the Metrics module's rule, README 'Definitions as implemented'). Distances are summed in micrometres (each step rounded), times in microseconds. automatedKmEarlierFixRule (no split), automatedKmLaterFixRule and automatedKmBothFixesRule give the distance under the other possible rules, for comparison.",
         "times":
             "Event times are the 0xE2 times (BCD Beijing time + milliseconds, terminal clock) converted to UTC; fix times are the 0x0200 BCD times (terminal clock) in UTC. Takeover time = time of the next type 2 or type 4 event after a type 3, in ms. receiveMicroseconds are gateway receive times (frame 2 of the ZeroMQ message and the MCAP log time).",
         "events":
             "Only events in reports that reached the platform intact are listed. Disengagement = type 2 with level before 3/4 and cause != 11; cause 11 = planned deactivation. After a takeover request the closing type 2 carries initiator 1 (ADS) and the request's cause. After an MRM the vehicle reports type 5 then type 2 (initiator ADS), which counts as a disengagement. A collision or severe failure is followed at the same millisecond by type 4 (MRM). Takeovers: a type 3 opens a request; the next type 2 (any cause) closes all open requests (outcome disengaged), a type 4 closes them as missed, an inferred disengagement as unresolved; the totals' median (mean of the two middle values for an even count), p95 (nearest rank) and max are over disengaged ones. Event places are the vehicle's position at the 100 ms simulation tick that raised the event.",
         "inferred":
-            "An inferred disengagement is a delivered fix with state 0 (off) whose previous delivered fix had state 2 (active) at level 3/4, and whose report has no type 2 item. The simulator causes them by silent drops (active -> off without an item).",
+            "An inferred disengagement is a delivered fix with state 0 (off) or 1 (available) whose previous delivered fix had state 2 (active) or 3 (takeover requested) at level 3/4, and whose report has no type 2 item. The simulator causes them by silent drops (active -> off without an item); with faults, a lost report holding the type 2 also produces one.",
         "uplink":
             "uplinkCoveredKm: each BSM reception delivered intact (any RSU, receive time = gateway time) covers [t, t + 1 s]; an automated L3/L4 step (or part of a split step) adds its distance times the covered share of the whole step's time [earlier fix, later fix] (fix times on the terminal clock).",
         "links":
-            "linksAutomated: each automated L3/L4 step's distance goes to the link matched (Zone.MapMatcher on the MAP network, nearest within half the width + 5 m) at its EARLIER fix; of a road's two directions the one whose first-to-last bearing is closer to the step's bearing (the earlier fix's JT/T 808 direction when the step is under 1 m) - the Metrics module's coverage rule. Link ids '<region>.<node>-<region>.<node>' (upstream-downstream, Zone.LinkID). The per-link sums equal the automated L3/L4 distance when every such fix matches.",
+            "linksAutomated attributes each automated step to the link the vehicle was actually on at the step's earlier fix (link ids '<region>.<node>-<region>.<node>', upstream-downstream, as in Zone.LinkID); the per-link sums equal the automated distance.",
         "cells":
             "automatedCells: ids (row * columns + column from the south-west) of Zone.CoverageGrid (100 m) over the MAP network's bounding box that contain a delivered fix with state 2 at level 3 or 4.",
         "bsmBands":

@@ -197,13 +197,13 @@ import Zone
                 }
             }
             for (level, km) in automated {
-                #expect(abs(km - (vehicle.automatedKm[String(level)] ?? -1)) < 1e-6)  // micrometre rounding per step
+                #expect(abs(km - (vehicle.automatedKmEarlierFixRule[String(level)] ?? -1)) < 1e-9)
                 // The split rule moves at most a fraction of one step per transition.
                 #expect(
-                    abs(km - (vehicle.automatedKmSplitRule[String(level)] ?? -1)) < 0.02
+                    abs(km - (vehicle.automatedKm[String(level)] ?? -1)) < 0.02
                         * Double(vehicle.engagements + 1))
             }
-            #expect(automated.count == vehicle.automatedKm.count)
+            #expect(automated.count == vehicle.automatedKmEarlierFixRule.count)
             #expect(disengagements == vehicle.disengagements.count)
             #expect(takeoverTimes == vehicle.takeovers.compactMap(\.takeoverMs))
         }

@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 
 ./zeromq.sh   # ZeroMQ wrapper vs libzmq from C: PUSH/PULL 60 B over tcp loopback and inproc
 ./asn1c-cv2x.sh "" "$([[ -f cv2x-frames.hex ]] && echo "$PWD/cv2x-frames.hex")"   # C-V2X: asn1c decoder on the example frames (+ cv2x-frames.hex)
-./zone.sh     # simulator: generation rate (frames/s) of the demo configuration, `time testzone simulate`
+./zone.sh     # Zone: map matching ns/match (grid vs brute force) on the demo zone; simulator frames/s
 ./cv2x.sh     # C-V2X: generated Swift codec vs asn1c (runs asn1c-cv2x.sh itself), table with ratios
 ./ingest.sh   # live ingest: testzone ingest vs raw libzmq PUSH/PULL with the demo frames, RSS, no loss
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Simulator figures (map matching ns/match is the ZoneBenchmarks suite, run by run-all.sh):
-# the simulator's generation
+# Zone and simulator figures: map matching ns/match on the demo zone (package-benchmark target
+# ZoneBenchmarks, with the brute-force matcher as the reference), then the simulator's generation
 # rate in frames/s for the demo configuration (release build, `time`).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-
+(cd Benchmarks && swift package --disable-sandbox benchmark --target ZoneBenchmarks)
 swift build -c release --product testzone >/dev/null
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
