@@ -1,3 +1,5 @@
+import Store
+
 /// The canonical serialisation of ``ReportRecords`` and its SHA-256 digest.
 ///
 /// Definition (version 1), so that anyone holding the same rows can recompute the digest:

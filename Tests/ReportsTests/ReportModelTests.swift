@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Reports
+import Store
 
 @Suite struct ReportMonthTests {
     @Test func parsesAndComputesShanghaiBoundaries() throws {

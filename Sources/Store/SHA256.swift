@@ -1,4 +1,5 @@
-/// SHA-256 (FIPS 180-4, section 6.2) in plain Swift, used for the report's record digest.
+/// SHA-256 (FIPS 180-4, section 6.2) in plain Swift: identifies journal files by content (so that
+/// reprocessing a recording replaces its run) and digests the records behind a report.
 ///
 /// Streaming: feed bytes with ``update(_:)`` any number of times, then call ``finalize()`` once.
 /// The implementation keeps a 64-byte block buffer and processes full blocks in place, so hashing
@@ -46,6 +47,13 @@ public struct SHA256: Sendable {
         var hasher = SHA256()
         hasher.update(bytes)
         return hasher.finalize()
+    }
+
+    /// Hashes `bytes` in one call and returns the digest as 64 lowercase hex digits.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        var hasher = SHA256()
+        hasher.update(bytes)
+        return hasher.finalizeHex()
     }
 
     /// Hashes the UTF-8 bytes of `string` and returns the digest as 64 lowercase hex digits.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Reports
+import Store
 
 /// FIPS 180-4 / NIST CSRC example vectors for SHA-256.
 @Suite struct SHA256Tests {
