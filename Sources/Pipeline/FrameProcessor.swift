@@ -309,7 +309,6 @@ public struct FrameProcessor: Sendable {
         case .discardedBytes: "jt808: bytes outside packets"
         case .unexpectedMessage: "jt808: unexpected message"
         case .notEncodable: "jt808: not encodable"
-        case .unexpectedMessage: "jt808: unexpected message"
         }
     }
 }
