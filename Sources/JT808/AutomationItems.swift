@@ -224,7 +224,7 @@ public struct AutomationEvents: RandomAccessCollection, Hashable, Sendable {
     /// Events held without allocation.
     public static let inlineCapacity = 4
 
-    private static let placeholder = AutomationEvent(
+    private static let emptySlot = AutomationEvent(
         type: .init(rawValue: 0), initiator: .notApplicable, cause: .unspecified, levelBefore: 0,
         time: JT808Timestamp(secondsSince1970: 0))
 
@@ -235,7 +235,7 @@ public struct AutomationEvents: RandomAccessCollection, Hashable, Sendable {
 
     /// An empty collection.
     public init() {
-        inline = (Self.placeholder, Self.placeholder, Self.placeholder, Self.placeholder)
+        inline = (Self.emptySlot, Self.emptySlot, Self.emptySlot, Self.emptySlot)
         overflow = []
         count = 0
     }

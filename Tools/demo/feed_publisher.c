@@ -3,7 +3,7 @@
  * publishes TestZone-shaped multipart messages (DESIGN.md section 3) for a number of seconds:
  *   frame 0 topic   "cv2x/RSU-000N" (10 roadside units, 100 BSM-sized frames per second each)
  *                   "jt808/0139000000NN" (20 test vehicles, 1 location report per second each)
- *   frame 1 payload placeholder bytes of realistic size (60 and 120 bytes): this is traffic for
+ *   frame 1 payload filler bytes of realistic size (60 and 120 bytes): this is traffic for
  *                   watching rates with `testzone tap`, not decodable C-V2X or JT/T 808 data
  *   frame 2 time    8 bytes, big-endian microseconds since the Unix epoch
  *
