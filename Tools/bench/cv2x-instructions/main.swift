@@ -7,7 +7,7 @@ var frame: [UInt8] = []
 var hi: UInt8? = nil
 for c in hex.utf8 { let v: UInt8 = c <= 57 ? c - 48 : (c | 0x20) - 87; if let h = hi { frame.append(h << 4 | v); hi = nil } else { hi = v } }
 let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: frame.count, alignment: 8)
-buffer.copyMemory(from: UnsafeRawBufferPointer(start: frame, count: frame.count))
+frame.withUnsafeBytes { buffer.copyMemory(from: $0) }
 let input = UnsafeRawBufferPointer(buffer)
 let n = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1])! : 1000000
 @inline(never) func sink<T>(_ x: T) { withExtendedLifetime(x) {} }
