@@ -32,7 +32,7 @@ enum CV2XFrames {
         }
     }
 
-    static let fixedTimeStatus = BitString(count: 16, bits: 1 << (15 - 5))
+    static let fixedTimeStatus = ShortBitString(count: 16, bits: 1 << (15 - 5))
 
     static func secMark(_ milliseconds: Int64) -> UInt16 {
         UInt16(((milliseconds % 60_000) + 60_000) % 60_000)

@@ -526,23 +526,57 @@ public struct UPERReader {
     public mutating func readBitString(lower: Int, upper: Int?, extensible: Bool) throws(UPERError)
         -> BitString
     {
-        // Inline for root sizes up to 64 bits (the usual flag sets): no allocation.
-        if let upper, upper <= 64, lower >= 0, lower <= upper {
-            let extended = extensible ? try readBool() : false
-            if !extended {
-                var size = lower
-                if upper != lower {
-                    let width = 64 &- UInt64(truncatingIfNeeded: upper &- lower).leadingZeroBitCount
-                    size = lower &+ Int(truncatingIfNeeded: try readBits(width))
-                    if size > upper {
-                        try failSizeOutOfRange(size, lower: lower, upper: upper, at: position &- width)
-                    }
-                }
-                return BitString(count: size, bits: try readBits(size))
-            }
-            position &-= 1
+        if let upper, let size = try readRootBitStringSize(lower: lower, upper: upper, extensible: extensible) {
+            return BitString(count: size, bits: try readBits(size))
         }
         return try readBitStringGeneral(lower: lower, upper: upper, extensible: extensible)
+    }
+
+    /// BIT STRING with size `lower...upper` (`upper` at most 64 for the root) into a
+    /// ``ShortBitString``. A size extension longer than 64 bits is valid PER but does not fit:
+    /// it throws `unsupported` at the string's size field rather than losing bits.
+    @inlinable @inline(__always)
+    public mutating func readShortBitString(lower: Int, upper: Int, extensible: Bool) throws(UPERError)
+        -> ShortBitString
+    {
+        if let size = try readRootBitStringSize(lower: lower, upper: upper, extensible: extensible) {
+            return ShortBitString(count: size, bits: try readBits(size))
+        }
+        return try readShortBitStringGeneral(lower: lower, upper: upper, extensible: extensible)
+    }
+
+    /// The size of a BIT STRING whose root size is at most 64 bits, read inline, when the value
+    /// is in the root; nil (position unchanged) for the general path (a larger root size or a
+    /// size extension).
+    @inlinable @inline(__always)
+    mutating func readRootBitStringSize(lower: Int, upper: Int, extensible: Bool) throws(UPERError) -> Int? {
+        guard upper <= 64, lower >= 0, lower <= upper else { return nil }
+        let extended = extensible ? try readBool() : false
+        if extended {
+            position &-= 1
+            return nil
+        }
+        if upper == lower { return lower }
+        let width = 64 &- UInt64(truncatingIfNeeded: upper &- lower).leadingZeroBitCount
+        let size = lower &+ Int(truncatingIfNeeded: try readBits(width))
+        if size > upper {
+            try failSizeOutOfRange(size, lower: lower, upper: upper, at: position &- width)
+        }
+        return size
+    }
+
+    @usableFromInline
+    mutating func readShortBitStringGeneral(lower: Int, upper: Int, extensible: Bool) throws(UPERError)
+        -> ShortBitString
+    {
+        let start = position
+        let value = try readBitStringGeneral(lower: lower, upper: upper, extensible: extensible)
+        guard let short = ShortBitString(exactly: value) else {
+            throw UPERError(
+                .unsupported("BIT STRING of \(value.count) bits (a size extension) exceeds the 64 bits of its type"),
+                bitOffset: start)
+        }
+        return short
     }
 
     @usableFromInline

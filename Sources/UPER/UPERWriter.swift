@@ -344,6 +344,13 @@ public struct UPERWriter: Sendable {
         }
     }
 
+    /// BIT STRING of at most 64 bits with size `lower...upper`.
+    public mutating func writeBitString(
+        _ value: ShortBitString, lower: Int, upper: Int?, extensible: Bool
+    ) throws(UPERError) {
+        try writeBitString(BitString(value), lower: lower, upper: upper, extensible: extensible)
+    }
+
     /// Known-multiplier character string with permitted alphabet `alphabet` and size `lower...upper`.
     public mutating func writeKnownMultiplierString(
         _ value: String, _ alphabet: PermittedAlphabet, lower: Int, upper: Int?, extensible: Bool

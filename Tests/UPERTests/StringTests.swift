@@ -200,6 +200,59 @@ struct StringTests {
         #expect(BitString(count: 0, bits: 5).bytes == [])
     }
 
+    @Test("ShortBitString: same wire form as BitString, root and extension sizes, 65 bits rejected")
+    func shortBitString() throws {
+        var value = ShortBitString(count: 13, bits: 0)
+        value[0] = true
+        value[12] = true
+        value[13] = true  // ignored
+        #expect(value.bits == 0b1_0000_0000_0001 && value.count == 13)
+        #expect(value.bytes == BitString(value).bytes && value.description == "'1000000000001'B")
+        #expect(ShortBitString(exactly: BitString(count: 64, bits: .max)) == ShortBitString(count: 64, bits: .max))
+        #expect(ShortBitString(exactly: BitString(bytes: [UInt8](repeating: 0xFF, count: 9), count: 65)) == nil)
+        // SIZE(13, ...): root value, then an extension value of 20 bits, then one of 65 bits.
+        for count in [13, 20, 65] {
+            let long = BitString(bytes: [UInt8](repeating: 0xA5, count: 9), count: count)
+            let encoded = try write { (writer) throws(UPERError) in
+                try writer.writeBitString(long, lower: 13, upper: 13, extensible: true)
+            }
+            let general = try read(encoded) { (reader) throws(UPERError) in
+                try reader.readBitString(lower: 13, upper: 13, extensible: true)
+            }
+            #expect(general == long)
+            if count <= 64 {
+                let short = try read(encoded) { (reader) throws(UPERError) in
+                    try reader.readShortBitString(lower: 13, upper: 13, extensible: true)
+                }
+                #expect(BitString(short) == long)
+                #expect(
+                    try write { (writer) throws(UPERError) in
+                        try writer.writeBitString(short, lower: 13, upper: 13, extensible: true)
+                    } == encoded)
+            } else {
+                let error = readError(encoded) { (reader) throws(UPERError) in
+                    try reader.readShortBitString(lower: 13, upper: 13, extensible: true)
+                }
+                #expect(error?.bitOffset == 0)
+                if case .unsupported(let text)? = error?.reason { #expect(text.contains("65 bits")) } else {
+                    Issue.record("expected unsupported, got \(String(describing: error))")
+                }
+            }
+        }
+        // SIZE(1..8): 3-bit length, out-of-range length is an error at the length field.
+        #expect(
+            try read(bits("010 101")) { (reader) throws(UPERError) in
+                try reader.readShortBitString(lower: 1, upper: 8, extensible: false)
+            } == ShortBitString(count: 3, bits: 0b101))
+    }
+
+    @Test("Boxed: equality and hashing by value")
+    func boxed() {
+        let a = Boxed([1, 2, 3])
+        let b = Boxed([1, 2, 3])
+        #expect(a == b && a.hashValue == b.hashValue && a != Boxed([1]))
+    }
+
     @Test("known-multiplier strings: 7-bit IA5/Visible/Printable codes, NumericString indices")
     func knownMultiplier() throws {
         #expect(PermittedAlphabet.ia5.bitsPerCharacter == 7 && !PermittedAlphabet.ia5.usesIndices)

@@ -338,7 +338,8 @@ class Generator:
         if t == 'NULL':
             return 'ASN1Null'
         if t == 'BIT STRING':
-            return 'BitString'
+            si = self.size_info(rd)
+            return 'ShortBitString' if si.hi is not None and si.hi <= 64 else 'BitString'
         if t == 'OCTET STRING':
             si = self.size_info(rd)
             if si.fixed and 1 <= si.lo <= 16:
@@ -423,6 +424,9 @@ class Generator:
             si = self.size_info(rd)
             if si.fixed and si.lo <= 64:
                 return 'try %s.cvFixedBitString(count: %d)' % (reader, si.lo)
+            if swift == 'ShortBitString':
+                return 'try %s.readShortBitString(lower: %d, upper: %d, extensible: %s)' % (
+                    reader, si.lo or 0, si.hi, 'true' if si.ext else 'false')
             return 'try %s.readBitString(%s)' % (reader, si.swift_args())
         if kind == 'OCTET STRING':
             si = self.size_info(rd)
@@ -584,7 +588,8 @@ class Generator:
                 self.list_codec_name({'type': decl.asn1_name}, d, decl.swift_name)
             if t == 'BIT STRING' and d.get('named-bits'):
                 out.append('')
-                out.append('/// Named bits of `%s` (bit number = index into the `BitString`).' % decl.asn1_name)
+                out.append('/// Named bits of `%s` (bit number = index into the `%s`).' % (
+                    decl.asn1_name, self.builtin_swift_type(self.resolve(d))))
                 out.append('public enum %sBit: Int, Sendable, CaseIterable {' % decl.swift_name)
                 for name, number in d['named-bits']:
                     out.append('    case %s = %s' % (swift_identifier(name), self.value_of(number)
@@ -606,10 +611,30 @@ class Generator:
                 root.append(m)
         return root, additions, seen_ext > 0
 
+    def stored_out_of_line(self, m):
+        """True for an OPTIONAL root component whose type is a SEQUENCE with a mandatory SEQUENCE OF
+        component: such a rarely present, allocating part is kept in a `Boxed` reference so that the
+        containing value stays small and cheap to copy (see README, "Out-of-line components")."""
+        if not m.get('optional'):
+            return False
+        kind, rd = self.codec_kind(m)
+        if kind != 'type' or rd['type'] != 'SEQUENCE':
+            return False
+        for c in rd['members']:
+            if c is None or isinstance(c, list) or c.get('optional') or 'default' in c:
+                continue
+            if 'swift-hoisted' not in c and self.resolve(c)['type'] == 'SEQUENCE OF':
+                return True
+        return False
+
     def emit_sequence(self, decl, out):
         d = decl.desc
         name = decl.swift_name
         root, additions, extensible = self.split_members(d)
+        boxed = {id(m) for m in root if self.stored_out_of_line(m)}
+
+        def target(m, plain):
+            return 'self._%s' % plain if id(m) in boxed else 'self.%s' % plain
         optional_root = [m for m in root if m.get('optional') or 'default' in m]
         k = len(optional_root)
         if k > 63:
@@ -634,6 +659,15 @@ class Generator:
                 note = ' (DEFAULT %s)' % m['default']
             elif m in additions:
                 note = ' (extension addition)'
+            if id(m) in boxed:
+                plain = ident.strip('`')
+                out.append('    /// `%s` (stored out of line in a `Boxed` reference)' % m['name'])
+                out.append('    public var %s: %s {' % (ident, st))
+                out.append('        get { _%s?.value }' % plain)
+                out.append('        set { _%s = newValue.map { Boxed($0) } }' % plain)
+                out.append('    }')
+                out.append('    private var _%s: Boxed<%s>?' % (plain, st.rstrip('?')))
+                continue
             out.append('    /// `%s`%s' % (m['name'], note))
             out.append('    public var %s: %s' % (ident, st))
         if props:
@@ -657,7 +691,10 @@ class Generator:
             out.append('    public init() {')
         for m, ident, st, mode in props:
             plain = ident.strip('`')
-            out.append('        self.%s = %s' % (plain, ident))
+            if id(m) in boxed:
+                out.append('        self._%s = %s.map { Boxed($0) }' % (plain, ident))
+            else:
+                out.append('        self.%s = %s' % (plain, ident))
         out.append('    }')
         out.append('')
 
@@ -702,7 +739,10 @@ class Generator:
             i += 1
             plain = ident.strip('`')
             expr = self.dec_expr(m, 'reader', name + upper_first(m['name']))
-            body = 'self.%s = %s' % (plain, expr)
+            if id(m) in boxed:
+                body = '%s = Boxed(%s)' % (target(m, plain), expr)
+            else:
+                body = 'self.%s = %s' % (plain, expr)
             wrapped = self.wrap_try(body, m['name'], '        ')
             if mode == 'required':
                 out.extend(wrapped)
@@ -714,7 +754,7 @@ class Generator:
                 if mode == 'default':
                     out.append('            self.%s = %s' % (plain, self.default_literal(m)))
                 else:
-                    out.append('            self.%s = nil' % plain)
+                    out.append('            %s = nil' % target(m, plain))
                 out.append('        }')
         for m in additions:
             out.append('        self.%s = nil' % member_identifier(m['name']).strip('`'))
@@ -891,7 +931,7 @@ class Generator:
             elif kind == 'bool':
                 lines.append('self.%s = %s != 0' % (plain, raw))
             elif kind == 'bits':
-                lines.append('self.%s = BitString(count: %d, bits: %s)' % (plain, w, raw))
+                lines.append('self.%s = ShortBitString(count: %d, bits: %s)' % (plain, w, raw))
             else:
                 lines.append('self.%s = try %s(cvRootIndex: Int(truncatingIfNeeded: %s), bitOffset: %s, field: %s)' % (
                     plain, self.nominal_name_for(m), raw, offset, fname))

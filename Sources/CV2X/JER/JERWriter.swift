@@ -187,6 +187,11 @@ public struct JERWriter: Sendable {
         needsComma = true
     }
 
+    /// BIT STRING of at most 64 bits, rendered as ``bitString(_:fixedSize:)-(BitString,_)`` does.
+    public mutating func bitString(_ bits: ShortBitString, fixedSize: Bool) {
+        bitString(BitString(bits), fixedSize: fixedSize)
+    }
+
     /// BIT STRING: hex of its octets (first bit = most significant bit of the first octet, zero
     /// padded); wrapped as `{"value": hex, "length": n}` unless the type has a single size.
     public mutating func bitString(_ bits: BitString, fixedSize: Bool) {

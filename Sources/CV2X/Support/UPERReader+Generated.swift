@@ -30,8 +30,8 @@ extension UPERReader {
 
     /// BIT STRING of fixed size up to 64 bits, kept inline.
     @inline(__always)
-    mutating func cvFixedBitString(count: Int) throws(UPERError) -> BitString {
-        BitString(count: count, bits: try readBits(count))
+    mutating func cvFixedBitString(count: Int) throws(UPERError) -> ShortBitString {
+        ShortBitString(count: count, bits: try readBits(count))
     }
 
     /// Fixed-size OCTET STRING into inline storage with at most four 32-bit reads (each stays on

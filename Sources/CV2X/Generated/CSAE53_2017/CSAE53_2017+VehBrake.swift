@@ -61,7 +61,7 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 5) != 0 {
                 shift1 -= 5
-                self.wheelBrakes = BitString(count: 5, bits: (batch1 >> UInt64(shift1)) & ((1 << 5) - 1))
+                self.wheelBrakes = ShortBitString(count: 5, bits: (batch1 >> UInt64(shift1)) & ((1 << 5) - 1))
             } else {
                 self.wheelBrakes = nil
             }
@@ -253,9 +253,9 @@ extension CSAE53_2017 {
     }
 
     /// ASN.1 `BrakeAppliedStatus` (BIT STRING), module VehBrake.
-    public typealias BrakeAppliedStatus = BitString
+    public typealias BrakeAppliedStatus = ShortBitString
 
-    /// Named bits of `BrakeAppliedStatus` (bit number = index into the `BitString`).
+    /// Named bits of `BrakeAppliedStatus` (bit number = index into the `ShortBitString`).
     public enum BrakeAppliedStatusBit: Int, Sendable, CaseIterable {
         case unavailable = 0
         case leftFront = 1

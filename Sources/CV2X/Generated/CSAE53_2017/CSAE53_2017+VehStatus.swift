@@ -101,9 +101,9 @@ extension CSAE53_2017 {
     }
 
     /// ASN.1 `VehicleEventFlags` (BIT STRING), module VehStatus.
-    public typealias VehicleEventFlags = BitString
+    public typealias VehicleEventFlags = ShortBitString
 
-    /// Named bits of `VehicleEventFlags` (bit number = index into the `BitString`).
+    /// Named bits of `VehicleEventFlags` (bit number = index into the `ShortBitString`).
     public enum VehicleEventFlagsBit: Int, Sendable, CaseIterable {
         case eventHazardLights = 0
         case eventStopLineViolation = 1
@@ -121,9 +121,9 @@ extension CSAE53_2017 {
     }
 
     /// ASN.1 `ExteriorLights` (BIT STRING), module VehStatus.
-    public typealias ExteriorLights = BitString
+    public typealias ExteriorLights = ShortBitString
 
-    /// Named bits of `ExteriorLights` (bit number = index into the `BitString`).
+    /// Named bits of `ExteriorLights` (bit number = index into the `ShortBitString`).
     public enum ExteriorLightsBit: Int, Sendable, CaseIterable {
         case lowBeamHeadlightsOn = 0
         case highBeamHeadlightsOn = 1

@@ -397,9 +397,9 @@ extension CSAE53_2019 {
     }
 
     /// ASN.1 `AllowedManeuvers` (BIT STRING), module MapLane.
-    public typealias AllowedManeuvers = BitString
+    public typealias AllowedManeuvers = ShortBitString
 
-    /// Named bits of `AllowedManeuvers` (bit number = index into the `BitString`).
+    /// Named bits of `AllowedManeuvers` (bit number = index into the `ShortBitString`).
     public enum AllowedManeuversBit: Int, Sendable, CaseIterable {
         case maneuverStraightAllowed = 0
         case maneuverLeftAllowed = 1
@@ -483,9 +483,9 @@ extension CSAE53_2019 {
     }
 
     /// ASN.1 `LaneSharing` (BIT STRING), module MapLane.
-    public typealias LaneSharing = BitString
+    public typealias LaneSharing = ShortBitString
 
-    /// Named bits of `LaneSharing` (bit number = index into the `BitString`).
+    /// Named bits of `LaneSharing` (bit number = index into the `ShortBitString`).
     public enum LaneSharingBit: Int, Sendable, CaseIterable {
         case overlappingLaneDescriptionProvided = 0
         case multipleLanesTreatedAsOneLane = 1
@@ -531,7 +531,7 @@ extension CSAE53_2019 {
             switch try reader.cvIndex(count: 8, bits: 3) {
             case 0:
                 do {
-                    self = .vehicle(try reader.readBitString(lower: 8, upper: 8, extensible: true))
+                    self = .vehicle(try reader.readShortBitString(lower: 8, upper: 8, extensible: true))
                 } catch {
                     throw error.inField("vehicle")
                 }
@@ -691,9 +691,9 @@ extension CSAE53_2019 {
     }
 
     /// ASN.1 `LaneAttributes-Vehicle` (BIT STRING), module MapLane.
-    public typealias LaneAttributesVehicle = BitString
+    public typealias LaneAttributesVehicle = ShortBitString
 
-    /// Named bits of `LaneAttributes-Vehicle` (bit number = index into the `BitString`).
+    /// Named bits of `LaneAttributes-Vehicle` (bit number = index into the `ShortBitString`).
     public enum LaneAttributesVehicleBit: Int, Sendable, CaseIterable {
         case isVehicleRevocableLane = 0
         case isVehicleFlyOverLane = 1
@@ -706,9 +706,9 @@ extension CSAE53_2019 {
     }
 
     /// ASN.1 `LaneAttributes-Crosswalk` (BIT STRING), module MapLane.
-    public typealias LaneAttributesCrosswalk = BitString
+    public typealias LaneAttributesCrosswalk = ShortBitString
 
-    /// Named bits of `LaneAttributes-Crosswalk` (bit number = index into the `BitString`).
+    /// Named bits of `LaneAttributes-Crosswalk` (bit number = index into the `ShortBitString`).
     public enum LaneAttributesCrosswalkBit: Int, Sendable, CaseIterable {
         case crosswalkRevocableLane = 0
         case bicyleUseAllowed = 1
@@ -722,9 +722,9 @@ extension CSAE53_2019 {
     }
 
     /// ASN.1 `LaneAttributes-Bike` (BIT STRING), module MapLane.
-    public typealias LaneAttributesBike = BitString
+    public typealias LaneAttributesBike = ShortBitString
 
-    /// Named bits of `LaneAttributes-Bike` (bit number = index into the `BitString`).
+    /// Named bits of `LaneAttributes-Bike` (bit number = index into the `ShortBitString`).
     public enum LaneAttributesBikeBit: Int, Sendable, CaseIterable {
         case bikeRevocableLane = 0
         case pedestrianUseAllowed = 1
@@ -736,9 +736,9 @@ extension CSAE53_2019 {
     }
 
     /// ASN.1 `LaneAttributes-Sidewalk` (BIT STRING), module MapLane.
-    public typealias LaneAttributesSidewalk = BitString
+    public typealias LaneAttributesSidewalk = ShortBitString
 
-    /// Named bits of `LaneAttributes-Sidewalk` (bit number = index into the `BitString`).
+    /// Named bits of `LaneAttributes-Sidewalk` (bit number = index into the `ShortBitString`).
     public enum LaneAttributesSidewalkBit: Int, Sendable, CaseIterable {
         case sidewalk_RevocableLane = 0
         case bicyleUseAllowed = 1
@@ -747,9 +747,9 @@ extension CSAE53_2019 {
     }
 
     /// ASN.1 `LaneAttributes-Barrier` (BIT STRING), module MapLane.
-    public typealias LaneAttributesBarrier = BitString
+    public typealias LaneAttributesBarrier = ShortBitString
 
-    /// Named bits of `LaneAttributes-Barrier` (bit number = index into the `BitString`).
+    /// Named bits of `LaneAttributes-Barrier` (bit number = index into the `ShortBitString`).
     public enum LaneAttributesBarrierBit: Int, Sendable, CaseIterable {
         case median_RevocableLane = 0
         case median = 1
@@ -764,9 +764,9 @@ extension CSAE53_2019 {
     }
 
     /// ASN.1 `LaneAttributes-Striping` (BIT STRING), module MapLane.
-    public typealias LaneAttributesStriping = BitString
+    public typealias LaneAttributesStriping = ShortBitString
 
-    /// Named bits of `LaneAttributes-Striping` (bit number = index into the `BitString`).
+    /// Named bits of `LaneAttributes-Striping` (bit number = index into the `ShortBitString`).
     public enum LaneAttributesStripingBit: Int, Sendable, CaseIterable {
         case stripeToConnectingLanesRevocableLane = 0
         case stripeDrawOnLeft = 1
@@ -777,9 +777,9 @@ extension CSAE53_2019 {
     }
 
     /// ASN.1 `LaneAttributes-TrackedVehicle` (BIT STRING), module MapLane.
-    public typealias LaneAttributesTrackedVehicle = BitString
+    public typealias LaneAttributesTrackedVehicle = ShortBitString
 
-    /// Named bits of `LaneAttributes-TrackedVehicle` (bit number = index into the `BitString`).
+    /// Named bits of `LaneAttributes-TrackedVehicle` (bit number = index into the `ShortBitString`).
     public enum LaneAttributesTrackedVehicleBit: Int, Sendable, CaseIterable {
         case spec_RevocableLane = 0
         case spec_commuterRailRoadTrack = 1
@@ -789,9 +789,9 @@ extension CSAE53_2019 {
     }
 
     /// ASN.1 `LaneAttributes-Parking` (BIT STRING), module MapLane.
-    public typealias LaneAttributesParking = BitString
+    public typealias LaneAttributesParking = ShortBitString
 
-    /// Named bits of `LaneAttributes-Parking` (bit number = index into the `BitString`).
+    /// Named bits of `LaneAttributes-Parking` (bit number = index into the `ShortBitString`).
     public enum LaneAttributesParkingBit: Int, Sendable, CaseIterable {
         case parkingRevocableLane = 0
         case parallelParkingInUse = 1

@@ -11,8 +11,12 @@ extension CSAE53_2019 {
     public struct VehicleSafetyExtensions: UPERCodable, JERRenderable, Hashable, Sendable {
         /// `events`
         public var events: VehicleEventFlags?
-        /// `pathHistory`
-        public var pathHistory: PathHistory?
+        /// `pathHistory` (stored out of line in a `Boxed` reference)
+        public var pathHistory: PathHistory? {
+            get { _pathHistory?.value }
+            set { _pathHistory = newValue.map { Boxed($0) } }
+        }
+        private var _pathHistory: Boxed<PathHistory>?
         /// `pathPrediction`
         public var pathPrediction: PathPrediction?
         /// `lights`
@@ -26,7 +30,7 @@ extension CSAE53_2019 {
             lights: ExteriorLights? = nil
         ) {
             self.events = events
-            self.pathHistory = pathHistory
+            self._pathHistory = pathHistory.map { Boxed($0) }
             self.pathPrediction = pathPrediction
             self.lights = lights
         }
@@ -37,7 +41,7 @@ extension CSAE53_2019 {
             let extended = preamble >> 4 != 0
             if preamble & (1 << 3) != 0 {
                 do {
-                    self.events = try reader.readBitString(lower: 13, upper: 13, extensible: true)
+                    self.events = try reader.readShortBitString(lower: 13, upper: 13, extensible: true)
                 } catch {
                     throw error.inField("events")
                 }
@@ -46,12 +50,12 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 2) != 0 {
                 do {
-                    self.pathHistory = try PathHistory(from: &reader)
+                    self._pathHistory = Boxed(try PathHistory(from: &reader))
                 } catch {
                     throw error.inField("pathHistory")
                 }
             } else {
-                self.pathHistory = nil
+                self._pathHistory = nil
             }
             if preamble & (1 << 1) != 0 {
                 do {
@@ -64,7 +68,7 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 0) != 0 {
                 do {
-                    self.lights = try reader.readBitString(lower: 9, upper: 9, extensible: true)
+                    self.lights = try reader.readShortBitString(lower: 9, upper: 9, extensible: true)
                 } catch {
                     throw error.inField("lights")
                 }
@@ -489,9 +493,9 @@ extension CSAE53_2019 {
     }
 
     /// ASN.1 `GNSSstatus` (BIT STRING), module VehSafetyExt.
-    public typealias GNSSstatus = BitString
+    public typealias GNSSstatus = ShortBitString
 
-    /// Named bits of `GNSSstatus` (bit number = index into the `BitString`).
+    /// Named bits of `GNSSstatus` (bit number = index into the `ShortBitString`).
     public enum GNSSstatusBit: Int, Sendable, CaseIterable {
         case unavailable = 0
         case isHealthy = 1

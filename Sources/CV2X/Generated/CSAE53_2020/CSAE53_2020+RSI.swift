@@ -1100,9 +1100,9 @@ extension CSAE53_2020 {
     }
 
     /// ASN.1 `ReferenceLanes` (BIT STRING), module RSI.
-    public typealias ReferenceLanes = BitString
+    public typealias ReferenceLanes = ShortBitString
 
-    /// Named bits of `ReferenceLanes` (bit number = index into the `BitString`).
+    /// Named bits of `ReferenceLanes` (bit number = index into the `ShortBitString`).
     public enum ReferenceLanesBit: Int, Sendable, CaseIterable {
         case reserved = 0
         case lane1 = 1

@@ -59,7 +59,7 @@ extension CSAE53_2020 {
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
             shift1 -= 16
-            self.status = BitString(count: 16, bits: (batch1 >> UInt64(shift1)) & ((1 << 16) - 1))
+            self.status = ShortBitString(count: 16, bits: (batch1 >> UInt64(shift1)) & ((1 << 16) - 1))
             if preamble & (1 << 2) != 0 {
                 shift1 -= 20
                 let rawmoy = (batch1 >> UInt64(shift1)) & ((1 << 20) - 1)
@@ -173,9 +173,9 @@ extension CSAE53_2020 {
     }
 
     /// ASN.1 `IntersectionStatusObject` (BIT STRING), module SPATIntersectionState.
-    public typealias IntersectionStatusObject = BitString
+    public typealias IntersectionStatusObject = ShortBitString
 
-    /// Named bits of `IntersectionStatusObject` (bit number = index into the `BitString`).
+    /// Named bits of `IntersectionStatusObject` (bit number = index into the `ShortBitString`).
     public enum IntersectionStatusObjectBit: Int, Sendable, CaseIterable {
         case manualControlIsEnabled = 0
         case stopTimeIsActivated = 1
