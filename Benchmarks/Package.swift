@@ -17,7 +17,11 @@ let package = Package(
     dependencies: [
         .package(name: "testzone", path: "../"),
         // MallocInterposer counts allocations; the trait must be named explicitly offline (DESIGN.md 6).
-        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // It wraps every malloc/free, which slows allocating code: TESTZONE_BENCH_TIME_ONLY=1 builds
+        // without it, for wall-clock comparisons with uninstrumented reference programs.
+        .package(
+            url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1",
+            traits: Context.environment["TESTZONE_BENCH_TIME_ONLY"] == nil ? ["MallocInterposer"] : []),
     ],
     targets: [
         // One executable target per benchmark suite, e.g.:
