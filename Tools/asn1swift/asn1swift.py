@@ -895,7 +895,7 @@ class Generator:
                 bit = k - 1 - opt_index[id(m)]
                 terms.append('(preamble & (1 << %d) != 0 ? %d : 0)' % (bit, w))
                 trunc.append('(%s, preamble & (1 << %d) != 0 ? %d : 0)' % (swift_string_literal(m['name']), bit, w))
-        out.append('        let %s = %s' % (t, ' + '.join(terms)))
+        out.append('        let %s = %s' % (t, ' &+ '.join(terms)))
         out.append('        guard reader.remainingBits >= %s else {' % t)
         out.append('            throw reader.cvEndOfData([%s])' % ', '.join(trunc))
         out.append('        }')
@@ -906,14 +906,16 @@ class Generator:
         out.append('        let %s = try reader.readBits(%s)' % (v, t))
         out.append('        var %s = %s' % (sh, t))
         if preamble_bits:
-            out.append('        %s -= %d' % (sh, preamble_bits))
-            out.append('        let preamble = %s >> UInt64(%s)' % (v, sh))
+            out.append('        %s &-= %d' % (sh, preamble_bits))
+            out.append('        let preamble = %s &>> UInt64(truncatingIfNeeded: %s)' % (v, sh))
         for (m, ident, stype, mode), (w, kind, info) in fields:
             plain = ident.strip('`')
-            lines = ['%s -= %d' % (sh, w)]
+            # Wrapping arithmetic: the widths add up to at most 64 (checked above), and without
+            # overflow traps the error-only offset computations sink into the error branches.
+            lines = ['%s &-= %d' % (sh, w)]
             mask = '~UInt64(0)' if w == 64 else '((1 << %d) - 1)' % w
-            raw = '(%s >> UInt64(%s)) & %s' % (v, sh, mask) if w else '0'
-            offset = '%s + %s - %s - %d' % (st, t, sh, w)
+            raw = '(%s &>> UInt64(truncatingIfNeeded: %s)) & %s' % (v, sh, mask) if w else '0'
+            offset = '%s &+ %s &- %s &- %d' % (st, t, sh, w)
             fname = swift_string_literal(m['name'])
             swift = stype.rstrip('?')
             if kind == 'int':
@@ -921,13 +923,11 @@ class Generator:
                 lines.append('let raw%s = %s' % (plain, raw))
                 if (1 << w) - 1 > ii.hi - ii.lo:
                     lines.append('if raw%s > %d {' % (plain, ii.hi - ii.lo))
-                    lines.append('    throw UPERError(')
-                    lines.append('        .valueOutOfRange(value: %d &+ Int64(raw%s), lower: %d, upper: %d),' % (
-                        ii.lo, plain, ii.lo, ii.hi))
-                    lines.append('        bitOffset: %s, path: [%s])' % (offset, fname))
+                    lines.append('    throw UPERError.cvOutOfRange(raw%s, lower: %d, upper: %d, bitOffset: %s, field: %s)' % (
+                        plain, ii.lo, ii.hi, offset, fname))
                     lines.append('}')
                 int_swift = self.builtin_swift_type(self.resolve(m))
-                lines.append('self.%s = %s(truncatingIfNeeded: %d &+ Int64(raw%s))' % (plain, int_swift, ii.lo, plain))
+                lines.append('self.%s = %s(truncatingIfNeeded: %d &+ Int64(bitPattern: raw%s))' % (plain, int_swift, ii.lo, plain))
             elif kind == 'bool':
                 lines.append('self.%s = %s != 0' % (plain, raw))
             elif kind == 'bits':
@@ -1101,8 +1101,18 @@ class Generator:
                 out.append('            self = .unknownExtension(index)')
             out.append('            return')
             out.append('        }')
+        # A payload-free enum whose cases are declared in root-index order has case tag == root
+        # index (Swift numbers payload-free cases 0..<n in declaration order): decode by tag.
+        by_tag = not extensible and root == root_sorted and 2 <= count <= 256
+        by_tag_comment = ('// Cases are declared in root-index order and carry no payload, so the case '
+                          'with tag `index` is the value at root index `index`.')
         if count == 1:
             out.append('        self = .%s' % member_identifier(root_sorted[0][0]))
+        elif by_tag:
+            out.append('        ' + by_tag_comment)
+            out.append('        self = unsafeBitCast(')
+            out.append('            UInt8(truncatingIfNeeded: try reader.cvIndex(count: %d, bits: %d)), to: Self.self)' % (
+                count, bits))
         else:
             out.append('        switch try reader.cvIndex(count: %d, bits: %d) {' % (count, bits))
             for i, (vname, _) in enumerate(root_sorted):
@@ -1114,13 +1124,19 @@ class Generator:
         if not extensible and count > 1:
             out.append('    /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.')
             out.append('    @inline(__always)')
-            out.append('    init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {')
-            out.append('        switch index {')
-            for i, (vname, _) in enumerate(root_sorted):
-                out.append('        case %d: self = .%s' % (i, member_identifier(vname)))
-            out.append('        default:')
-            out.append('            throw UPERError(.invalidIndex(index: index, count: %d), bitOffset: bitOffset, path: [field])' % count)
+            out.append('    init(cvRootIndex index: Int, bitOffset: Int, field: StaticString) throws(UPERError) {')
+            out.append('        guard UInt(bitPattern: index) < %d else {' % count)
+            out.append('            throw UPERError.cvInvalidIndex(index, count: %d, bitOffset: bitOffset, field: field)' % count)
             out.append('        }')
+            if by_tag:
+                out.append('        ' + by_tag_comment)
+                out.append('        self = unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Self.self)')
+            else:
+                out.append('        switch index {')
+                for i, (vname, _) in enumerate(root_sorted[:-1]):
+                    out.append('        case %d: self = .%s' % (i, member_identifier(vname)))
+                out.append('        default: self = .%s' % member_identifier(root_sorted[-1][0]))
+                out.append('        }')
             out.append('    }')
             out.append('')
         out.append('    /// Encodes to UPER (X.691 unaligned).')

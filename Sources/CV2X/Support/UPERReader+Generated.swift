@@ -152,3 +152,23 @@ extension UPERWriter {
         try writeUnconstrainedInt(value)
     }
 }
+
+// Errors of the generated batched reads, built out of line so that the decoders' hot paths stay
+// short (the field name is a static string until an error happens).
+extension UPERError {
+    /// A root index of `count` alternatives that is `index` or more, at `bitOffset` in `field`.
+    @inline(never)
+    static func cvInvalidIndex(_ index: Int, count: Int, bitOffset: Int, field: StaticString) -> UPERError {
+        UPERError(.invalidIndex(index: index, count: count), bitOffset: bitOffset, path: ["\(field)"])
+    }
+
+    /// A constrained whole number whose offset from `lower` (`raw`) is above `upper`.
+    @inline(never)
+    static func cvOutOfRange(_ raw: UInt64, lower: Int64, upper: Int64, bitOffset: Int, field: StaticString)
+        -> UPERError
+    {
+        UPERError(
+            .valueOutOfRange(value: lower &+ Int64(bitPattern: raw), lower: lower, upper: upper),
+            bitOffset: bitOffset, path: ["\(field)"])
+    }
+}

@@ -87,11 +87,11 @@ extension CSAE53_2017 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 5
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 7
-            let rawmsgCnt = (batch1 >> UInt64(shift1)) & ((1 << 7) - 1)
-            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(rawmsgCnt))
+            shift1 &-= 5
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 7
+            let rawmsgCnt = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmsgCnt))
             let extended = preamble >> 4 != 0
             do {
                 self.id = try reader.cvFixedOctets(Octets8.self)
@@ -122,35 +122,31 @@ extension CSAE53_2017 {
             } catch {
                 throw error.inField("accuracy")
             }
-            let total2 = 31 + (preamble & (1 << 2) != 0 ? 8 : 0)
+            let total2 = 31 &+ (preamble & (1 << 2) != 0 ? 8 : 0)
             guard reader.remainingBits >= total2 else {
                 throw reader.cvEndOfData([("transmission", 3), ("speed", 13), ("heading", 15), ("angle", preamble & (1 << 2) != 0 ? 8 : 0)])
             }
             let start2 = reader.bitOffset
             let batch2 = try reader.readBits(total2)
             var shift2 = total2
-            shift2 -= 3
-            self.transmission = try TransmissionState(cvRootIndex: Int(truncatingIfNeeded: (batch2 >> UInt64(shift2)) & ((1 << 3) - 1)), bitOffset: start2 + total2 - shift2 - 3, field: "transmission")
-            shift2 -= 13
-            let rawspeed = (batch2 >> UInt64(shift2)) & ((1 << 13) - 1)
-            self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(rawspeed))
-            shift2 -= 15
-            let rawheading = (batch2 >> UInt64(shift2)) & ((1 << 15) - 1)
+            shift2 &-= 3
+            self.transmission = try TransmissionState(cvRootIndex: Int(truncatingIfNeeded: (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 3) - 1)), bitOffset: start2 &+ total2 &- shift2 &- 3, field: "transmission")
+            shift2 &-= 13
+            let rawspeed = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 13) - 1)
+            self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawspeed))
+            shift2 &-= 15
+            let rawheading = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 15) - 1)
             if rawheading > 28800 {
-                throw UPERError(
-                    .valueOutOfRange(value: 0 &+ Int64(rawheading), lower: 0, upper: 28800),
-                    bitOffset: start2 + total2 - shift2 - 15, path: ["heading"])
+                throw UPERError.cvOutOfRange(rawheading, lower: 0, upper: 28800, bitOffset: start2 &+ total2 &- shift2 &- 15, field: "heading")
             }
-            self.heading = UInt16(truncatingIfNeeded: 0 &+ Int64(rawheading))
+            self.heading = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawheading))
             if preamble & (1 << 2) != 0 {
-                shift2 -= 8
-                let rawangle = (batch2 >> UInt64(shift2)) & ((1 << 8) - 1)
+                shift2 &-= 8
+                let rawangle = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 8) - 1)
                 if rawangle > 253 {
-                    throw UPERError(
-                        .valueOutOfRange(value: -126 &+ Int64(rawangle), lower: -126, upper: 127),
-                        bitOffset: start2 + total2 - shift2 - 8, path: ["angle"])
+                    throw UPERError.cvOutOfRange(rawangle, lower: -126, upper: 127, bitOffset: start2 &+ total2 &- shift2 &- 8, field: "angle")
                 }
-                self.angle = Int8(truncatingIfNeeded: -126 &+ Int64(rawangle))
+                self.angle = Int8(truncatingIfNeeded: -126 &+ Int64(bitPattern: rawangle))
             } else {
                 self.angle = nil
             }

@@ -41,10 +41,10 @@ extension CSAE53_2017 {
             let start1 = reader.bitOffset
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 1
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 4
-            self.pos = try PositionConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 4) - 1)), bitOffset: start1 + total1 - shift1 - 4, field: "pos")
+            shift1 &-= 1
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 4
+            self.pos = try PositionConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 4) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 4, field: "pos")
             if preamble & (1 << 0) != 0 {
                 do {
                     self.elevation = try ElevationConfidence(from: &reader)
@@ -125,49 +125,19 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            switch try reader.cvIndex(count: 16, bits: 4) {
-            case 0: self = .unavailable
-            case 1: self = .a500m
-            case 2: self = .a200m
-            case 3: self = .a100m
-            case 4: self = .a50m
-            case 5: self = .a20m
-            case 6: self = .a10m
-            case 7: self = .a5m
-            case 8: self = .a2m
-            case 9: self = .a1m
-            case 10: self = .a50cm
-            case 11: self = .a20cm
-            case 12: self = .a10cm
-            case 13: self = .a5cm
-            case 14: self = .a2cm
-            default: self = .a1cm
-            }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(
+                UInt8(truncatingIfNeeded: try reader.cvIndex(count: 16, bits: 4)), to: Self.self)
         }
 
         /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
         @inline(__always)
-        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
-            switch index {
-            case 0: self = .unavailable
-            case 1: self = .a500m
-            case 2: self = .a200m
-            case 3: self = .a100m
-            case 4: self = .a50m
-            case 5: self = .a20m
-            case 6: self = .a10m
-            case 7: self = .a5m
-            case 8: self = .a2m
-            case 9: self = .a1m
-            case 10: self = .a50cm
-            case 11: self = .a20cm
-            case 12: self = .a10cm
-            case 13: self = .a5cm
-            case 14: self = .a2cm
-            case 15: self = .a1cm
-            default:
-                throw UPERError(.invalidIndex(index: index, count: 16), bitOffset: bitOffset, path: [field])
+        init(cvRootIndex index: Int, bitOffset: Int, field: StaticString) throws(UPERError) {
+            guard UInt(bitPattern: index) < 16 else {
+                throw UPERError.cvInvalidIndex(index, count: 16, bitOffset: bitOffset, field: field)
             }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Self.self)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -274,49 +244,19 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            switch try reader.cvIndex(count: 16, bits: 4) {
-            case 0: self = .unavailable
-            case 1: self = .elev_500_00
-            case 2: self = .elev_200_00
-            case 3: self = .elev_100_00
-            case 4: self = .elev_050_00
-            case 5: self = .elev_020_00
-            case 6: self = .elev_010_00
-            case 7: self = .elev_005_00
-            case 8: self = .elev_002_00
-            case 9: self = .elev_001_00
-            case 10: self = .elev_000_50
-            case 11: self = .elev_000_20
-            case 12: self = .elev_000_10
-            case 13: self = .elev_000_05
-            case 14: self = .elev_000_02
-            default: self = .elev_000_01
-            }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(
+                UInt8(truncatingIfNeeded: try reader.cvIndex(count: 16, bits: 4)), to: Self.self)
         }
 
         /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
         @inline(__always)
-        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
-            switch index {
-            case 0: self = .unavailable
-            case 1: self = .elev_500_00
-            case 2: self = .elev_200_00
-            case 3: self = .elev_100_00
-            case 4: self = .elev_050_00
-            case 5: self = .elev_020_00
-            case 6: self = .elev_010_00
-            case 7: self = .elev_005_00
-            case 8: self = .elev_002_00
-            case 9: self = .elev_001_00
-            case 10: self = .elev_000_50
-            case 11: self = .elev_000_20
-            case 12: self = .elev_000_10
-            case 13: self = .elev_000_05
-            case 14: self = .elev_000_02
-            case 15: self = .elev_000_01
-            default:
-                throw UPERError(.invalidIndex(index: index, count: 16), bitOffset: bitOffset, path: [field])
+        init(cvRootIndex index: Int, bitOffset: Int, field: StaticString) throws(UPERError) {
+            guard UInt(bitPattern: index) < 16 else {
+                throw UPERError.cvInvalidIndex(index, count: 16, bitOffset: bitOffset, field: field)
             }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Self.self)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -415,35 +355,31 @@ extension CSAE53_2017 {
             let start1 = reader.bitOffset
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 1
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 31
-            let rawlat = (batch1 >> UInt64(shift1)) & ((1 << 31) - 1)
+            shift1 &-= 1
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 31
+            let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 31) - 1)
             if rawlat > 1800000001 {
-                throw UPERError(
-                    .valueOutOfRange(value: -900000000 &+ Int64(rawlat), lower: -900000000, upper: 900000001),
-                    bitOffset: start1 + total1 - shift1 - 31, path: ["lat"])
+                throw UPERError.cvOutOfRange(rawlat, lower: -900000000, upper: 900000001, bitOffset: start1 &+ total1 &- shift1 &- 31, field: "lat")
             }
-            self.lat = Int32(truncatingIfNeeded: -900000000 &+ Int64(rawlat))
-            let total2 = 32 + (preamble & (1 << 0) != 0 ? 16 : 0)
+            self.lat = Int32(truncatingIfNeeded: -900000000 &+ Int64(bitPattern: rawlat))
+            let total2 = 32 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
             guard reader.remainingBits >= total2 else {
                 throw reader.cvEndOfData([("long", 32), ("elevation", preamble & (1 << 0) != 0 ? 16 : 0)])
             }
             let start2 = reader.bitOffset
             let batch2 = try reader.readBits(total2)
             var shift2 = total2
-            shift2 -= 32
-            let rawlong = (batch2 >> UInt64(shift2)) & ((1 << 32) - 1)
+            shift2 &-= 32
+            let rawlong = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 32) - 1)
             if rawlong > 3600000000 {
-                throw UPERError(
-                    .valueOutOfRange(value: -1799999999 &+ Int64(rawlong), lower: -1799999999, upper: 1800000001),
-                    bitOffset: start2 + total2 - shift2 - 32, path: ["long"])
+                throw UPERError.cvOutOfRange(rawlong, lower: -1799999999, upper: 1800000001, bitOffset: start2 &+ total2 &- shift2 &- 32, field: "long")
             }
-            self.long = Int32(truncatingIfNeeded: -1799999999 &+ Int64(rawlong))
+            self.long = Int32(truncatingIfNeeded: -1799999999 &+ Int64(bitPattern: rawlong))
             if preamble & (1 << 0) != 0 {
-                shift2 -= 16
-                let rawelevation = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
-                self.elevation = Int32(truncatingIfNeeded: -4096 &+ Int64(rawelevation))
+                shift2 &-= 16
+                let rawelevation = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                self.elevation = Int32(truncatingIfNeeded: -4096 &+ Int64(bitPattern: rawelevation))
             } else {
                 self.elevation = nil
             }

@@ -50,11 +50,11 @@ extension CSAE53_2017 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 6
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 8
-            let rawlaneID = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
-            self.laneID = UInt8(truncatingIfNeeded: 0 &+ Int64(rawlaneID))
+            shift1 &-= 6
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 8
+            let rawlaneID = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            self.laneID = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlaneID))
             let extended = preamble >> 5 != 0
             if preamble & (1 << 4) != 0 {
                 do {
@@ -323,11 +323,11 @@ extension CSAE53_2017 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 1
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 8
-            let rawlane = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
-            self.lane = UInt8(truncatingIfNeeded: 0 &+ Int64(rawlane))
+            shift1 &-= 1
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 8
+            let rawlane = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            self.lane = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlane))
             if preamble & (1 << 0) != 0 {
                 do {
                     self.maneuver = try reader.cvFixedBitString(count: 12)

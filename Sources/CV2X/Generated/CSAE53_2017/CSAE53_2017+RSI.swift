@@ -63,11 +63,11 @@ extension CSAE53_2017 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 4
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 7
-            let rawmsgCnt = (batch1 >> UInt64(shift1)) & ((1 << 7) - 1)
-            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(rawmsgCnt))
+            shift1 &-= 4
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 7
+            let rawmsgCnt = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmsgCnt))
             let extended = preamble >> 3 != 0
             if preamble & (1 << 2) != 0 {
                 do {
@@ -89,12 +89,12 @@ extension CSAE53_2017 {
             }
             let batch2 = try reader.readBits(total2)
             var shift2 = total2
-            shift2 -= 8
-            let rawrsiId = (batch2 >> UInt64(shift2)) & ((1 << 8) - 1)
-            self.rsiId = UInt8(truncatingIfNeeded: 0 &+ Int64(rawrsiId))
-            shift2 -= 16
-            let rawalertType = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
-            self.alertType = UInt16(truncatingIfNeeded: 0 &+ Int64(rawalertType))
+            shift2 &-= 8
+            let rawrsiId = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 8) - 1)
+            self.rsiId = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawrsiId))
+            shift2 &-= 16
+            let rawalertType = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+            self.alertType = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawalertType))
             if preamble & (1 << 1) != 0 {
                 do {
                     self.description = try reader.readKnownMultiplierString(.ia5, lower: 1, upper: 256, extensible: false)

@@ -46,7 +46,7 @@ extension CSAE53_2017 {
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(7)
-            let total1 = 0 + (preamble & (1 << 6) != 0 ? 2 : 0) + (preamble & (1 << 5) != 0 ? 5 : 0) + (preamble & (1 << 4) != 0 ? 2 : 0) + (preamble & (1 << 3) != 0 ? 2 : 0) + (preamble & (1 << 2) != 0 ? 2 : 0) + (preamble & (1 << 1) != 0 ? 2 : 0) + (preamble & (1 << 0) != 0 ? 2 : 0)
+            let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 2 : 0) &+ (preamble & (1 << 5) != 0 ? 5 : 0) &+ (preamble & (1 << 4) != 0 ? 2 : 0) &+ (preamble & (1 << 3) != 0 ? 2 : 0) &+ (preamble & (1 << 2) != 0 ? 2 : 0) &+ (preamble & (1 << 1) != 0 ? 2 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
             guard reader.remainingBits >= total1 else {
                 throw reader.cvEndOfData([("brakePadel", preamble & (1 << 6) != 0 ? 2 : 0), ("wheelBrakes", preamble & (1 << 5) != 0 ? 5 : 0), ("traction", preamble & (1 << 4) != 0 ? 2 : 0), ("abs", preamble & (1 << 3) != 0 ? 2 : 0), ("scs", preamble & (1 << 2) != 0 ? 2 : 0), ("brakeBoost", preamble & (1 << 1) != 0 ? 2 : 0), ("auxBrakes", preamble & (1 << 0) != 0 ? 2 : 0)])
             }
@@ -54,44 +54,44 @@ extension CSAE53_2017 {
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
             if preamble & (1 << 6) != 0 {
-                shift1 -= 2
-                self.brakePadel = try BrakePedalStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 2) - 1)), bitOffset: start1 + total1 - shift1 - 2, field: "brakePadel")
+                shift1 &-= 2
+                self.brakePadel = try BrakePedalStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "brakePadel")
             } else {
                 self.brakePadel = nil
             }
             if preamble & (1 << 5) != 0 {
-                shift1 -= 5
-                self.wheelBrakes = ShortBitString(count: 5, bits: (batch1 >> UInt64(shift1)) & ((1 << 5) - 1))
+                shift1 &-= 5
+                self.wheelBrakes = ShortBitString(count: 5, bits: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 5) - 1))
             } else {
                 self.wheelBrakes = nil
             }
             if preamble & (1 << 4) != 0 {
-                shift1 -= 2
-                self.traction = try TractionControlStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 2) - 1)), bitOffset: start1 + total1 - shift1 - 2, field: "traction")
+                shift1 &-= 2
+                self.traction = try TractionControlStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "traction")
             } else {
                 self.traction = nil
             }
             if preamble & (1 << 3) != 0 {
-                shift1 -= 2
-                self.abs = try AntiLockBrakeStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 2) - 1)), bitOffset: start1 + total1 - shift1 - 2, field: "abs")
+                shift1 &-= 2
+                self.abs = try AntiLockBrakeStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "abs")
             } else {
                 self.abs = nil
             }
             if preamble & (1 << 2) != 0 {
-                shift1 -= 2
-                self.scs = try StabilityControlStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 2) - 1)), bitOffset: start1 + total1 - shift1 - 2, field: "scs")
+                shift1 &-= 2
+                self.scs = try StabilityControlStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "scs")
             } else {
                 self.scs = nil
             }
             if preamble & (1 << 1) != 0 {
-                shift1 -= 2
-                self.brakeBoost = try BrakeBoostApplied(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 2) - 1)), bitOffset: start1 + total1 - shift1 - 2, field: "brakeBoost")
+                shift1 &-= 2
+                self.brakeBoost = try BrakeBoostApplied(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "brakeBoost")
             } else {
                 self.brakeBoost = nil
             }
             if preamble & (1 << 0) != 0 {
-                shift1 -= 2
-                self.auxBrakes = try AuxiliaryBrakeStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 2) - 1)), bitOffset: start1 + total1 - shift1 - 2, field: "auxBrakes")
+                shift1 &-= 2
+                self.auxBrakes = try AuxiliaryBrakeStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "auxBrakes")
             } else {
                 self.auxBrakes = nil
             }
@@ -205,23 +205,19 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            switch try reader.cvIndex(count: 3, bits: 2) {
-            case 0: self = .unavailable
-            case 1: self = .off
-            default: self = .on
-            }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(
+                UInt8(truncatingIfNeeded: try reader.cvIndex(count: 3, bits: 2)), to: Self.self)
         }
 
         /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
         @inline(__always)
-        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
-            switch index {
-            case 0: self = .unavailable
-            case 1: self = .off
-            case 2: self = .on
-            default:
-                throw UPERError(.invalidIndex(index: index, count: 3), bitOffset: bitOffset, path: [field])
+        init(cvRootIndex index: Int, bitOffset: Int, field: StaticString) throws(UPERError) {
+            guard UInt(bitPattern: index) < 3 else {
+                throw UPERError.cvInvalidIndex(index, count: 3, bitOffset: bitOffset, field: field)
             }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Self.self)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -275,23 +271,19 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            switch try reader.cvIndex(count: 3, bits: 2) {
-            case 0: self = .unavailable
-            case 1: self = .off
-            default: self = .on
-            }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(
+                UInt8(truncatingIfNeeded: try reader.cvIndex(count: 3, bits: 2)), to: Self.self)
         }
 
         /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
         @inline(__always)
-        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
-            switch index {
-            case 0: self = .unavailable
-            case 1: self = .off
-            case 2: self = .on
-            default:
-                throw UPERError(.invalidIndex(index: index, count: 3), bitOffset: bitOffset, path: [field])
+        init(cvRootIndex index: Int, bitOffset: Int, field: StaticString) throws(UPERError) {
+            guard UInt(bitPattern: index) < 3 else {
+                throw UPERError.cvInvalidIndex(index, count: 3, bitOffset: bitOffset, field: field)
             }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Self.self)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -335,25 +327,19 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            switch try reader.cvIndex(count: 4, bits: 2) {
-            case 0: self = .unavailable
-            case 1: self = .off
-            case 2: self = .on
-            default: self = .engaged
-            }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(
+                UInt8(truncatingIfNeeded: try reader.cvIndex(count: 4, bits: 2)), to: Self.self)
         }
 
         /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
         @inline(__always)
-        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
-            switch index {
-            case 0: self = .unavailable
-            case 1: self = .off
-            case 2: self = .on
-            case 3: self = .engaged
-            default:
-                throw UPERError(.invalidIndex(index: index, count: 4), bitOffset: bitOffset, path: [field])
+        init(cvRootIndex index: Int, bitOffset: Int, field: StaticString) throws(UPERError) {
+            guard UInt(bitPattern: index) < 4 else {
+                throw UPERError.cvInvalidIndex(index, count: 4, bitOffset: bitOffset, field: field)
             }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Self.self)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -400,25 +386,19 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            switch try reader.cvIndex(count: 4, bits: 2) {
-            case 0: self = .unavailable
-            case 1: self = .off
-            case 2: self = .on
-            default: self = .engaged
-            }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(
+                UInt8(truncatingIfNeeded: try reader.cvIndex(count: 4, bits: 2)), to: Self.self)
         }
 
         /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
         @inline(__always)
-        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
-            switch index {
-            case 0: self = .unavailable
-            case 1: self = .off
-            case 2: self = .on
-            case 3: self = .engaged
-            default:
-                throw UPERError(.invalidIndex(index: index, count: 4), bitOffset: bitOffset, path: [field])
+        init(cvRootIndex index: Int, bitOffset: Int, field: StaticString) throws(UPERError) {
+            guard UInt(bitPattern: index) < 4 else {
+                throw UPERError.cvInvalidIndex(index, count: 4, bitOffset: bitOffset, field: field)
             }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Self.self)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -465,25 +445,19 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            switch try reader.cvIndex(count: 4, bits: 2) {
-            case 0: self = .unavailable
-            case 1: self = .off
-            case 2: self = .on
-            default: self = .engaged
-            }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(
+                UInt8(truncatingIfNeeded: try reader.cvIndex(count: 4, bits: 2)), to: Self.self)
         }
 
         /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
         @inline(__always)
-        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
-            switch index {
-            case 0: self = .unavailable
-            case 1: self = .off
-            case 2: self = .on
-            case 3: self = .engaged
-            default:
-                throw UPERError(.invalidIndex(index: index, count: 4), bitOffset: bitOffset, path: [field])
+        init(cvRootIndex index: Int, bitOffset: Int, field: StaticString) throws(UPERError) {
+            guard UInt(bitPattern: index) < 4 else {
+                throw UPERError.cvInvalidIndex(index, count: 4, bitOffset: bitOffset, field: field)
             }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Self.self)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -530,25 +504,19 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            switch try reader.cvIndex(count: 4, bits: 2) {
-            case 0: self = .unavailable
-            case 1: self = .off
-            case 2: self = .on
-            default: self = .reserved
-            }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(
+                UInt8(truncatingIfNeeded: try reader.cvIndex(count: 4, bits: 2)), to: Self.self)
         }
 
         /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
         @inline(__always)
-        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
-            switch index {
-            case 0: self = .unavailable
-            case 1: self = .off
-            case 2: self = .on
-            case 3: self = .reserved
-            default:
-                throw UPERError(.invalidIndex(index: index, count: 4), bitOffset: bitOffset, path: [field])
+        init(cvRootIndex index: Int, bitOffset: Int, field: StaticString) throws(UPERError) {
+            guard UInt(bitPattern: index) < 4 else {
+                throw UPERError.cvInvalidIndex(index, count: 4, bitOffset: bitOffset, field: field)
             }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Self.self)
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -27,11 +27,11 @@ extension CSAE53_2017 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 1
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 8
-            let rawclassification = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
-            self.classification = UInt8(truncatingIfNeeded: 0 &+ Int64(rawclassification))
+            shift1 &-= 1
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 8
+            let rawclassification = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            self.classification = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawclassification))
             let extended = preamble >> 0 != 0
             if extended {
                 try reader.cvSkipExtensionAdditions()

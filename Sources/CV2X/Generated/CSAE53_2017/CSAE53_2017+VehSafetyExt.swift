@@ -303,7 +303,7 @@ extension CSAE53_2017 {
             } catch {
                 throw error.inField("pos")
             }
-            let total1 = 0 + (preamble & (1 << 6) != 0 ? 15 : 0) + (preamble & (1 << 5) != 0 ? 3 : 0) + (preamble & (1 << 4) != 0 ? 13 : 0)
+            let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 15 : 0) &+ (preamble & (1 << 5) != 0 ? 3 : 0) &+ (preamble & (1 << 4) != 0 ? 13 : 0)
             guard reader.remainingBits >= total1 else {
                 throw reader.cvEndOfData([("heading", preamble & (1 << 6) != 0 ? 15 : 0), ("transmission", preamble & (1 << 5) != 0 ? 3 : 0), ("speed", preamble & (1 << 4) != 0 ? 13 : 0)])
             }
@@ -311,27 +311,25 @@ extension CSAE53_2017 {
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
             if preamble & (1 << 6) != 0 {
-                shift1 -= 15
-                let rawheading = (batch1 >> UInt64(shift1)) & ((1 << 15) - 1)
+                shift1 &-= 15
+                let rawheading = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 15) - 1)
                 if rawheading > 28800 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawheading), lower: 0, upper: 28800),
-                        bitOffset: start1 + total1 - shift1 - 15, path: ["heading"])
+                    throw UPERError.cvOutOfRange(rawheading, lower: 0, upper: 28800, bitOffset: start1 &+ total1 &- shift1 &- 15, field: "heading")
                 }
-                self.heading = UInt16(truncatingIfNeeded: 0 &+ Int64(rawheading))
+                self.heading = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawheading))
             } else {
                 self.heading = nil
             }
             if preamble & (1 << 5) != 0 {
-                shift1 -= 3
-                self.transmission = try TransmissionState(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 3) - 1)), bitOffset: start1 + total1 - shift1 - 3, field: "transmission")
+                shift1 &-= 3
+                self.transmission = try TransmissionState(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "transmission")
             } else {
                 self.transmission = nil
             }
             if preamble & (1 << 4) != 0 {
-                shift1 -= 13
-                let rawspeed = (batch1 >> UInt64(shift1)) & ((1 << 13) - 1)
-                self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(rawspeed))
+                shift1 &-= 13
+                let rawspeed = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 13) - 1)
+                self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawspeed))
             } else {
                 self.speed = nil
             }
@@ -547,25 +545,23 @@ extension CSAE53_2017 {
             } catch {
                 throw error.inField("llvOffset")
             }
-            let total1 = 16 + (preamble & (1 << 2) != 0 ? 13 : 0)
+            let total1 = 16 &+ (preamble & (1 << 2) != 0 ? 13 : 0)
             guard reader.remainingBits >= total1 else {
                 throw reader.cvEndOfData([("timeOffset", 16), ("speed", preamble & (1 << 2) != 0 ? 13 : 0)])
             }
             let start1 = reader.bitOffset
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 16
-            let rawtimeOffset = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+            shift1 &-= 16
+            let rawtimeOffset = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
             if rawtimeOffset > 65534 {
-                throw UPERError(
-                    .valueOutOfRange(value: 1 &+ Int64(rawtimeOffset), lower: 1, upper: 65535),
-                    bitOffset: start1 + total1 - shift1 - 16, path: ["timeOffset"])
+                throw UPERError.cvOutOfRange(rawtimeOffset, lower: 1, upper: 65535, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "timeOffset")
             }
-            self.timeOffset = UInt16(truncatingIfNeeded: 1 &+ Int64(rawtimeOffset))
+            self.timeOffset = UInt16(truncatingIfNeeded: 1 &+ Int64(bitPattern: rawtimeOffset))
             if preamble & (1 << 2) != 0 {
-                shift1 -= 13
-                let rawspeed = (batch1 >> UInt64(shift1)) & ((1 << 13) - 1)
-                self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(rawspeed))
+                shift1 &-= 13
+                let rawspeed = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 13) - 1)
+                self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawspeed))
             } else {
                 self.speed = nil
             }
@@ -680,24 +676,20 @@ extension CSAE53_2017 {
             let start1 = reader.bitOffset
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 1
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 16
-            let rawradiusOfCurve = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+            shift1 &-= 1
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 16
+            let rawradiusOfCurve = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
             if rawradiusOfCurve > 65534 {
-                throw UPERError(
-                    .valueOutOfRange(value: -32767 &+ Int64(rawradiusOfCurve), lower: -32767, upper: 32767),
-                    bitOffset: start1 + total1 - shift1 - 16, path: ["radiusOfCurve"])
+                throw UPERError.cvOutOfRange(rawradiusOfCurve, lower: -32767, upper: 32767, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "radiusOfCurve")
             }
-            self.radiusOfCurve = Int16(truncatingIfNeeded: -32767 &+ Int64(rawradiusOfCurve))
-            shift1 -= 8
-            let rawconfidence = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
+            self.radiusOfCurve = Int16(truncatingIfNeeded: -32767 &+ Int64(bitPattern: rawradiusOfCurve))
+            shift1 &-= 8
+            let rawconfidence = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
             if rawconfidence > 200 {
-                throw UPERError(
-                    .valueOutOfRange(value: 0 &+ Int64(rawconfidence), lower: 0, upper: 200),
-                    bitOffset: start1 + total1 - shift1 - 8, path: ["confidence"])
+                throw UPERError.cvOutOfRange(rawconfidence, lower: 0, upper: 200, bitOffset: start1 &+ total1 &- shift1 &- 8, field: "confidence")
             }
-            self.confidence = UInt8(truncatingIfNeeded: 0 &+ Int64(rawconfidence))
+            self.confidence = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawconfidence))
             let extended = preamble >> 0 != 0
             if extended {
                 try reader.cvSkipExtensionAdditions()

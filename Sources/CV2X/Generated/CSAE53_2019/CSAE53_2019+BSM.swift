@@ -95,30 +95,30 @@ extension CSAE53_2019 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 8
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 7
-            let rawmsgCnt = (batch1 >> UInt64(shift1)) & ((1 << 7) - 1)
-            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(rawmsgCnt))
+            shift1 &-= 8
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 7
+            let rawmsgCnt = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmsgCnt))
             let extended = preamble >> 7 != 0
             do {
                 self.id = try reader.cvFixedOctets(Octets8.self)
             } catch {
                 throw error.inField("id")
             }
-            let total2 = 16 + (preamble & (1 << 6) != 0 ? 6 : 0)
+            let total2 = 16 &+ (preamble & (1 << 6) != 0 ? 6 : 0)
             guard reader.remainingBits >= total2 else {
                 throw reader.cvEndOfData([("secMark", 16), ("timeConfidence", preamble & (1 << 6) != 0 ? 6 : 0)])
             }
             let start2 = reader.bitOffset
             let batch2 = try reader.readBits(total2)
             var shift2 = total2
-            shift2 -= 16
-            let rawsecMark = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
-            self.secMark = UInt16(truncatingIfNeeded: 0 &+ Int64(rawsecMark))
+            shift2 &-= 16
+            let rawsecMark = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+            self.secMark = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsecMark))
             if preamble & (1 << 6) != 0 {
-                shift2 -= 6
-                self.timeConfidence = try TimeConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch2 >> UInt64(shift2)) & ((1 << 6) - 1)), bitOffset: start2 + total2 - shift2 - 6, field: "timeConfidence")
+                shift2 &-= 6
+                self.timeConfidence = try TimeConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 6) - 1)), bitOffset: start2 &+ total2 &- shift2 &- 6, field: "timeConfidence")
             } else {
                 self.timeConfidence = nil
             }
@@ -145,35 +145,31 @@ extension CSAE53_2019 {
             } else {
                 self.posConfidence = nil
             }
-            let total3 = 31 + (preamble & (1 << 3) != 0 ? 8 : 0)
+            let total3 = 31 &+ (preamble & (1 << 3) != 0 ? 8 : 0)
             guard reader.remainingBits >= total3 else {
                 throw reader.cvEndOfData([("transmission", 3), ("speed", 13), ("heading", 15), ("angle", preamble & (1 << 3) != 0 ? 8 : 0)])
             }
             let start3 = reader.bitOffset
             let batch3 = try reader.readBits(total3)
             var shift3 = total3
-            shift3 -= 3
-            self.transmission = try TransmissionState(cvRootIndex: Int(truncatingIfNeeded: (batch3 >> UInt64(shift3)) & ((1 << 3) - 1)), bitOffset: start3 + total3 - shift3 - 3, field: "transmission")
-            shift3 -= 13
-            let rawspeed = (batch3 >> UInt64(shift3)) & ((1 << 13) - 1)
-            self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(rawspeed))
-            shift3 -= 15
-            let rawheading = (batch3 >> UInt64(shift3)) & ((1 << 15) - 1)
+            shift3 &-= 3
+            self.transmission = try TransmissionState(cvRootIndex: Int(truncatingIfNeeded: (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 3) - 1)), bitOffset: start3 &+ total3 &- shift3 &- 3, field: "transmission")
+            shift3 &-= 13
+            let rawspeed = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 13) - 1)
+            self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawspeed))
+            shift3 &-= 15
+            let rawheading = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 15) - 1)
             if rawheading > 28800 {
-                throw UPERError(
-                    .valueOutOfRange(value: 0 &+ Int64(rawheading), lower: 0, upper: 28800),
-                    bitOffset: start3 + total3 - shift3 - 15, path: ["heading"])
+                throw UPERError.cvOutOfRange(rawheading, lower: 0, upper: 28800, bitOffset: start3 &+ total3 &- shift3 &- 15, field: "heading")
             }
-            self.heading = UInt16(truncatingIfNeeded: 0 &+ Int64(rawheading))
+            self.heading = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawheading))
             if preamble & (1 << 3) != 0 {
-                shift3 -= 8
-                let rawangle = (batch3 >> UInt64(shift3)) & ((1 << 8) - 1)
+                shift3 &-= 8
+                let rawangle = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 8) - 1)
                 if rawangle > 253 {
-                    throw UPERError(
-                        .valueOutOfRange(value: -126 &+ Int64(rawangle), lower: -126, upper: 127),
-                        bitOffset: start3 + total3 - shift3 - 8, path: ["angle"])
+                    throw UPERError.cvOutOfRange(rawangle, lower: -126, upper: 127, bitOffset: start3 &+ total3 &- shift3 &- 8, field: "angle")
                 }
-                self.angle = Int8(truncatingIfNeeded: -126 &+ Int64(rawangle))
+                self.angle = Int8(truncatingIfNeeded: -126 &+ Int64(bitPattern: rawangle))
             } else {
                 self.angle = nil
             }

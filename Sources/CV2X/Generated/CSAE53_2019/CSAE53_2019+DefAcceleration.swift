@@ -40,38 +40,30 @@ extension CSAE53_2019 {
             let start1 = reader.bitOffset
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 12
-            let rawlong = (batch1 >> UInt64(shift1)) & ((1 << 12) - 1)
+            shift1 &-= 12
+            let rawlong = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
             if rawlong > 4001 {
-                throw UPERError(
-                    .valueOutOfRange(value: -2000 &+ Int64(rawlong), lower: -2000, upper: 2001),
-                    bitOffset: start1 + total1 - shift1 - 12, path: ["long"])
+                throw UPERError.cvOutOfRange(rawlong, lower: -2000, upper: 2001, bitOffset: start1 &+ total1 &- shift1 &- 12, field: "long")
             }
-            self.long = Int16(truncatingIfNeeded: -2000 &+ Int64(rawlong))
-            shift1 -= 12
-            let rawlat = (batch1 >> UInt64(shift1)) & ((1 << 12) - 1)
+            self.long = Int16(truncatingIfNeeded: -2000 &+ Int64(bitPattern: rawlong))
+            shift1 &-= 12
+            let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
             if rawlat > 4001 {
-                throw UPERError(
-                    .valueOutOfRange(value: -2000 &+ Int64(rawlat), lower: -2000, upper: 2001),
-                    bitOffset: start1 + total1 - shift1 - 12, path: ["lat"])
+                throw UPERError.cvOutOfRange(rawlat, lower: -2000, upper: 2001, bitOffset: start1 &+ total1 &- shift1 &- 12, field: "lat")
             }
-            self.lat = Int16(truncatingIfNeeded: -2000 &+ Int64(rawlat))
-            shift1 -= 8
-            let rawvert = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
+            self.lat = Int16(truncatingIfNeeded: -2000 &+ Int64(bitPattern: rawlat))
+            shift1 &-= 8
+            let rawvert = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
             if rawvert > 254 {
-                throw UPERError(
-                    .valueOutOfRange(value: -127 &+ Int64(rawvert), lower: -127, upper: 127),
-                    bitOffset: start1 + total1 - shift1 - 8, path: ["vert"])
+                throw UPERError.cvOutOfRange(rawvert, lower: -127, upper: 127, bitOffset: start1 &+ total1 &- shift1 &- 8, field: "vert")
             }
-            self.vert = Int8(truncatingIfNeeded: -127 &+ Int64(rawvert))
-            shift1 -= 16
-            let rawyaw = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+            self.vert = Int8(truncatingIfNeeded: -127 &+ Int64(bitPattern: rawvert))
+            shift1 &-= 16
+            let rawyaw = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
             if rawyaw > 65534 {
-                throw UPERError(
-                    .valueOutOfRange(value: -32767 &+ Int64(rawyaw), lower: -32767, upper: 32767),
-                    bitOffset: start1 + total1 - shift1 - 16, path: ["yaw"])
+                throw UPERError.cvOutOfRange(rawyaw, lower: -32767, upper: 32767, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "yaw")
             }
-            self.yaw = Int16(truncatingIfNeeded: -32767 &+ Int64(rawyaw))
+            self.yaw = Int16(truncatingIfNeeded: -32767 &+ Int64(bitPattern: rawyaw))
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -67,7 +67,7 @@ extension CSAE53_2019 {
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(7)
-            let total1 = 0 + (preamble & (1 << 6) != 0 ? 12 : 0) + (preamble & (1 << 5) != 0 ? 4 : 0) + (preamble & (1 << 4) != 0 ? 5 : 0) + (preamble & (1 << 3) != 0 ? 5 : 0) + (preamble & (1 << 2) != 0 ? 6 : 0) + (preamble & (1 << 1) != 0 ? 16 : 0)
+            let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 12 : 0) &+ (preamble & (1 << 5) != 0 ? 4 : 0) &+ (preamble & (1 << 4) != 0 ? 5 : 0) &+ (preamble & (1 << 3) != 0 ? 5 : 0) &+ (preamble & (1 << 2) != 0 ? 6 : 0) &+ (preamble & (1 << 1) != 0 ? 16 : 0)
             guard reader.remainingBits >= total1 else {
                 throw reader.cvEndOfData([("year", preamble & (1 << 6) != 0 ? 12 : 0), ("month", preamble & (1 << 5) != 0 ? 4 : 0), ("day", preamble & (1 << 4) != 0 ? 5 : 0), ("hour", preamble & (1 << 3) != 0 ? 5 : 0), ("minute", preamble & (1 << 2) != 0 ? 6 : 0), ("second", preamble & (1 << 1) != 0 ? 16 : 0)])
             }
@@ -75,59 +75,53 @@ extension CSAE53_2019 {
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
             if preamble & (1 << 6) != 0 {
-                shift1 -= 12
-                let rawyear = (batch1 >> UInt64(shift1)) & ((1 << 12) - 1)
-                self.year = UInt16(truncatingIfNeeded: 0 &+ Int64(rawyear))
+                shift1 &-= 12
+                let rawyear = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+                self.year = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawyear))
             } else {
                 self.year = nil
             }
             if preamble & (1 << 5) != 0 {
-                shift1 -= 4
-                let rawmonth = (batch1 >> UInt64(shift1)) & ((1 << 4) - 1)
+                shift1 &-= 4
+                let rawmonth = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 4) - 1)
                 if rawmonth > 12 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawmonth), lower: 0, upper: 12),
-                        bitOffset: start1 + total1 - shift1 - 4, path: ["month"])
+                    throw UPERError.cvOutOfRange(rawmonth, lower: 0, upper: 12, bitOffset: start1 &+ total1 &- shift1 &- 4, field: "month")
                 }
-                self.month = UInt8(truncatingIfNeeded: 0 &+ Int64(rawmonth))
+                self.month = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmonth))
             } else {
                 self.month = nil
             }
             if preamble & (1 << 4) != 0 {
-                shift1 -= 5
-                let rawday = (batch1 >> UInt64(shift1)) & ((1 << 5) - 1)
-                self.day = UInt8(truncatingIfNeeded: 0 &+ Int64(rawday))
+                shift1 &-= 5
+                let rawday = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 5) - 1)
+                self.day = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawday))
             } else {
                 self.day = nil
             }
             if preamble & (1 << 3) != 0 {
-                shift1 -= 5
-                let rawhour = (batch1 >> UInt64(shift1)) & ((1 << 5) - 1)
+                shift1 &-= 5
+                let rawhour = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 5) - 1)
                 if rawhour > 24 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawhour), lower: 0, upper: 24),
-                        bitOffset: start1 + total1 - shift1 - 5, path: ["hour"])
+                    throw UPERError.cvOutOfRange(rawhour, lower: 0, upper: 24, bitOffset: start1 &+ total1 &- shift1 &- 5, field: "hour")
                 }
-                self.hour = UInt8(truncatingIfNeeded: 0 &+ Int64(rawhour))
+                self.hour = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawhour))
             } else {
                 self.hour = nil
             }
             if preamble & (1 << 2) != 0 {
-                shift1 -= 6
-                let rawminute = (batch1 >> UInt64(shift1)) & ((1 << 6) - 1)
+                shift1 &-= 6
+                let rawminute = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 6) - 1)
                 if rawminute > 60 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawminute), lower: 0, upper: 60),
-                        bitOffset: start1 + total1 - shift1 - 6, path: ["minute"])
+                    throw UPERError.cvOutOfRange(rawminute, lower: 0, upper: 60, bitOffset: start1 &+ total1 &- shift1 &- 6, field: "minute")
                 }
-                self.minute = UInt8(truncatingIfNeeded: 0 &+ Int64(rawminute))
+                self.minute = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawminute))
             } else {
                 self.minute = nil
             }
             if preamble & (1 << 1) != 0 {
-                shift1 -= 16
-                let rawsecond = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
-                self.second = UInt16(truncatingIfNeeded: 0 &+ Int64(rawsecond))
+                shift1 &-= 16
+                let rawsecond = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                self.second = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsecond))
             } else {
                 self.second = nil
             }
@@ -333,97 +327,19 @@ extension CSAE53_2019 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            switch try reader.cvIndex(count: 40, bits: 6) {
-            case 0: self = .unavailable
-            case 1: self = .time_100_000
-            case 2: self = .time_050_000
-            case 3: self = .time_020_000
-            case 4: self = .time_010_000
-            case 5: self = .time_002_000
-            case 6: self = .time_001_000
-            case 7: self = .time_000_500
-            case 8: self = .time_000_200
-            case 9: self = .time_000_100
-            case 10: self = .time_000_050
-            case 11: self = .time_000_020
-            case 12: self = .time_000_010
-            case 13: self = .time_000_005
-            case 14: self = .time_000_002
-            case 15: self = .time_000_001
-            case 16: self = .time_000_000_5
-            case 17: self = .time_000_000_2
-            case 18: self = .time_000_000_1
-            case 19: self = .time_000_000_05
-            case 20: self = .time_000_000_02
-            case 21: self = .time_000_000_01
-            case 22: self = .time_000_000_005
-            case 23: self = .time_000_000_002
-            case 24: self = .time_000_000_001
-            case 25: self = .time_000_000_000_5
-            case 26: self = .time_000_000_000_2
-            case 27: self = .time_000_000_000_1
-            case 28: self = .time_000_000_000_05
-            case 29: self = .time_000_000_000_02
-            case 30: self = .time_000_000_000_01
-            case 31: self = .time_000_000_000_005
-            case 32: self = .time_000_000_000_002
-            case 33: self = .time_000_000_000_001
-            case 34: self = .time_000_000_000_000_5
-            case 35: self = .time_000_000_000_000_2
-            case 36: self = .time_000_000_000_000_1
-            case 37: self = .time_000_000_000_000_05
-            case 38: self = .time_000_000_000_000_02
-            default: self = .time_000_000_000_000_01
-            }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(
+                UInt8(truncatingIfNeeded: try reader.cvIndex(count: 40, bits: 6)), to: Self.self)
         }
 
         /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
         @inline(__always)
-        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
-            switch index {
-            case 0: self = .unavailable
-            case 1: self = .time_100_000
-            case 2: self = .time_050_000
-            case 3: self = .time_020_000
-            case 4: self = .time_010_000
-            case 5: self = .time_002_000
-            case 6: self = .time_001_000
-            case 7: self = .time_000_500
-            case 8: self = .time_000_200
-            case 9: self = .time_000_100
-            case 10: self = .time_000_050
-            case 11: self = .time_000_020
-            case 12: self = .time_000_010
-            case 13: self = .time_000_005
-            case 14: self = .time_000_002
-            case 15: self = .time_000_001
-            case 16: self = .time_000_000_5
-            case 17: self = .time_000_000_2
-            case 18: self = .time_000_000_1
-            case 19: self = .time_000_000_05
-            case 20: self = .time_000_000_02
-            case 21: self = .time_000_000_01
-            case 22: self = .time_000_000_005
-            case 23: self = .time_000_000_002
-            case 24: self = .time_000_000_001
-            case 25: self = .time_000_000_000_5
-            case 26: self = .time_000_000_000_2
-            case 27: self = .time_000_000_000_1
-            case 28: self = .time_000_000_000_05
-            case 29: self = .time_000_000_000_02
-            case 30: self = .time_000_000_000_01
-            case 31: self = .time_000_000_000_005
-            case 32: self = .time_000_000_000_002
-            case 33: self = .time_000_000_000_001
-            case 34: self = .time_000_000_000_000_5
-            case 35: self = .time_000_000_000_000_2
-            case 36: self = .time_000_000_000_000_1
-            case 37: self = .time_000_000_000_000_05
-            case 38: self = .time_000_000_000_000_02
-            case 39: self = .time_000_000_000_000_01
-            default:
-                throw UPERError(.invalidIndex(index: index, count: 40), bitOffset: bitOffset, path: [field])
+        init(cvRootIndex index: Int, bitOffset: Int, field: StaticString) throws(UPERError) {
+            guard UInt(bitPattern: index) < 40 else {
+                throw UPERError.cvInvalidIndex(index, count: 40, bitOffset: bitOffset, field: field)
             }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Self.self)
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -54,11 +54,11 @@ extension CSAE53_2019 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 7
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 8
-            let rawlaneID = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
-            self.laneID = UInt8(truncatingIfNeeded: 0 &+ Int64(rawlaneID))
+            shift1 &-= 7
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 8
+            let rawlaneID = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            self.laneID = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlaneID))
             let extended = preamble >> 6 != 0
             if preamble & (1 << 5) != 0 {
                 do {
@@ -348,11 +348,11 @@ extension CSAE53_2019 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 1
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 8
-            let rawlane = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
-            self.lane = UInt8(truncatingIfNeeded: 0 &+ Int64(rawlane))
+            shift1 &-= 1
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 8
+            let rawlane = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            self.lane = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlane))
             if preamble & (1 << 0) != 0 {
                 do {
                     self.maneuver = try reader.cvFixedBitString(count: 12)

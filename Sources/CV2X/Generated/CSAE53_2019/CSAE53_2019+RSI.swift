@@ -47,11 +47,11 @@ extension CSAE53_2019 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 4
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 7
-            let rawmsgCnt = (batch1 >> UInt64(shift1)) & ((1 << 7) - 1)
-            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(rawmsgCnt))
+            shift1 &-= 4
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 7
+            let rawmsgCnt = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmsgCnt))
             let extended = preamble >> 3 != 0
             if preamble & (1 << 2) != 0 {
                 do {
@@ -236,14 +236,14 @@ extension CSAE53_2019 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 9
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 8
-            let rawrteId = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
-            self.rteId = UInt8(truncatingIfNeeded: 0 &+ Int64(rawrteId))
-            shift1 -= 16
-            let raweventType = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
-            self.eventType = UInt16(truncatingIfNeeded: 0 &+ Int64(raweventType))
+            shift1 &-= 9
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 8
+            let rawrteId = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            self.rteId = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawrteId))
+            shift1 &-= 16
+            let raweventType = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+            self.eventType = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: raweventType))
             let extended = preamble >> 8 != 0
             do {
                 self.eventSource = try EventSource(from: &reader)
@@ -576,7 +576,7 @@ extension CSAE53_2019 {
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(3)
-            let total1 = 0 + (preamble & (1 << 2) != 0 ? 20 : 0) + (preamble & (1 << 1) != 0 ? 20 : 0) + (preamble & (1 << 0) != 0 ? 6 : 0)
+            let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 20 : 0) &+ (preamble & (1 << 1) != 0 ? 20 : 0) &+ (preamble & (1 << 0) != 0 ? 6 : 0)
             guard reader.remainingBits >= total1 else {
                 throw reader.cvEndOfData([("startTime", preamble & (1 << 2) != 0 ? 20 : 0), ("endTime", preamble & (1 << 1) != 0 ? 20 : 0), ("endTimeConfidence", preamble & (1 << 0) != 0 ? 6 : 0)])
             }
@@ -584,32 +584,28 @@ extension CSAE53_2019 {
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
             if preamble & (1 << 2) != 0 {
-                shift1 -= 20
-                let rawstartTime = (batch1 >> UInt64(shift1)) & ((1 << 20) - 1)
+                shift1 &-= 20
+                let rawstartTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 20) - 1)
                 if rawstartTime > 527040 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawstartTime), lower: 0, upper: 527040),
-                        bitOffset: start1 + total1 - shift1 - 20, path: ["startTime"])
+                    throw UPERError.cvOutOfRange(rawstartTime, lower: 0, upper: 527040, bitOffset: start1 &+ total1 &- shift1 &- 20, field: "startTime")
                 }
-                self.startTime = UInt32(truncatingIfNeeded: 0 &+ Int64(rawstartTime))
+                self.startTime = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawstartTime))
             } else {
                 self.startTime = nil
             }
             if preamble & (1 << 1) != 0 {
-                shift1 -= 20
-                let rawendTime = (batch1 >> UInt64(shift1)) & ((1 << 20) - 1)
+                shift1 &-= 20
+                let rawendTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 20) - 1)
                 if rawendTime > 527040 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawendTime), lower: 0, upper: 527040),
-                        bitOffset: start1 + total1 - shift1 - 20, path: ["endTime"])
+                    throw UPERError.cvOutOfRange(rawendTime, lower: 0, upper: 527040, bitOffset: start1 &+ total1 &- shift1 &- 20, field: "endTime")
                 }
-                self.endTime = UInt32(truncatingIfNeeded: 0 &+ Int64(rawendTime))
+                self.endTime = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawendTime))
             } else {
                 self.endTime = nil
             }
             if preamble & (1 << 0) != 0 {
-                shift1 -= 6
-                self.endTimeConfidence = try TimeConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 6) - 1)), bitOffset: start1 + total1 - shift1 - 6, field: "endTimeConfidence")
+                shift1 &-= 6
+                self.endTimeConfidence = try TimeConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 6) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 6, field: "endTimeConfidence")
             } else {
                 self.endTimeConfidence = nil
             }
@@ -777,14 +773,14 @@ extension CSAE53_2019 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 7
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 8
-            let rawrtsId = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
-            self.rtsId = UInt8(truncatingIfNeeded: 0 &+ Int64(rawrtsId))
-            shift1 -= 16
-            let rawsignType = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
-            self.signType = UInt16(truncatingIfNeeded: 0 &+ Int64(rawsignType))
+            shift1 &-= 7
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 8
+            let rawrtsId = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            self.rtsId = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawrtsId))
+            shift1 &-= 16
+            let rawsignType = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+            self.signType = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsignType))
             let extended = preamble >> 6 != 0
             if preamble & (1 << 5) != 0 {
                 do {

@@ -43,13 +43,13 @@ extension CSAE53_2019 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 4
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 7
-            let rawmsgCnt = (batch1 >> UInt64(shift1)) & ((1 << 7) - 1)
-            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(rawmsgCnt))
+            shift1 &-= 4
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 7
+            let rawmsgCnt = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmsgCnt))
             let extended = preamble >> 3 != 0
-            let total2 = 0 + (preamble & (1 << 2) != 0 ? 20 : 0) + (preamble & (1 << 1) != 0 ? 16 : 0)
+            let total2 = 0 &+ (preamble & (1 << 2) != 0 ? 20 : 0) &+ (preamble & (1 << 1) != 0 ? 16 : 0)
             guard reader.remainingBits >= total2 else {
                 throw reader.cvEndOfData([("moy", preamble & (1 << 2) != 0 ? 20 : 0), ("timeStamp", preamble & (1 << 1) != 0 ? 16 : 0)])
             }
@@ -57,21 +57,19 @@ extension CSAE53_2019 {
             let batch2 = try reader.readBits(total2)
             var shift2 = total2
             if preamble & (1 << 2) != 0 {
-                shift2 -= 20
-                let rawmoy = (batch2 >> UInt64(shift2)) & ((1 << 20) - 1)
+                shift2 &-= 20
+                let rawmoy = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 20) - 1)
                 if rawmoy > 527040 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawmoy), lower: 0, upper: 527040),
-                        bitOffset: start2 + total2 - shift2 - 20, path: ["moy"])
+                    throw UPERError.cvOutOfRange(rawmoy, lower: 0, upper: 527040, bitOffset: start2 &+ total2 &- shift2 &- 20, field: "moy")
                 }
-                self.moy = UInt32(truncatingIfNeeded: 0 &+ Int64(rawmoy))
+                self.moy = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmoy))
             } else {
                 self.moy = nil
             }
             if preamble & (1 << 1) != 0 {
-                shift2 -= 16
-                let rawtimeStamp = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
-                self.timeStamp = UInt16(truncatingIfNeeded: 0 &+ Int64(rawtimeStamp))
+                shift2 &-= 16
+                let rawtimeStamp = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                self.timeStamp = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawtimeStamp))
             } else {
                 self.timeStamp = nil
             }

@@ -31,11 +31,11 @@ extension CSAE53_2019 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 2
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 8
-            let rawclassification = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
-            self.classification = UInt8(truncatingIfNeeded: 0 &+ Int64(rawclassification))
+            shift1 &-= 2
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 8
+            let rawclassification = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            self.classification = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawclassification))
             let extended = preamble >> 1 != 0
             if preamble & (1 << 0) != 0 {
                 do {

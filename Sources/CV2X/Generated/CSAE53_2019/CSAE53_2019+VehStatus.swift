@@ -28,33 +28,19 @@ extension CSAE53_2019 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            switch try reader.cvIndex(count: 8, bits: 3) {
-            case 0: self = .neutral
-            case 1: self = .park
-            case 2: self = .forwardGears
-            case 3: self = .reverseGears
-            case 4: self = .reserved1
-            case 5: self = .reserved2
-            case 6: self = .reserved3
-            default: self = .unavailable
-            }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(
+                UInt8(truncatingIfNeeded: try reader.cvIndex(count: 8, bits: 3)), to: Self.self)
         }
 
         /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
         @inline(__always)
-        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
-            switch index {
-            case 0: self = .neutral
-            case 1: self = .park
-            case 2: self = .forwardGears
-            case 3: self = .reverseGears
-            case 4: self = .reserved1
-            case 5: self = .reserved2
-            case 6: self = .reserved3
-            case 7: self = .unavailable
-            default:
-                throw UPERError(.invalidIndex(index: index, count: 8), bitOffset: bitOffset, path: [field])
+        init(cvRootIndex index: Int, bitOffset: Int, field: StaticString) throws(UPERError) {
+            guard UInt(bitPattern: index) < 8 else {
+                throw UPERError.cvInvalidIndex(index, count: 8, bitOffset: bitOffset, field: field)
             }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Self.self)
         }
 
         /// Encodes to UPER (X.691 unaligned).

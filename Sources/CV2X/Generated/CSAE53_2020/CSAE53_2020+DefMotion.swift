@@ -42,7 +42,7 @@ extension CSAE53_2020 {
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(3)
-            let total1 = 0 + (preamble & (1 << 2) != 0 ? 3 : 0) + (preamble & (1 << 1) != 0 ? 3 : 0) + (preamble & (1 << 0) != 0 ? 2 : 0)
+            let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
             guard reader.remainingBits >= total1 else {
                 throw reader.cvEndOfData([("speedCfd", preamble & (1 << 2) != 0 ? 3 : 0), ("headingCfd", preamble & (1 << 1) != 0 ? 3 : 0), ("steerCfd", preamble & (1 << 0) != 0 ? 2 : 0)])
             }
@@ -50,20 +50,20 @@ extension CSAE53_2020 {
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
             if preamble & (1 << 2) != 0 {
-                shift1 -= 3
-                self.speedCfd = try SpeedConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 3) - 1)), bitOffset: start1 + total1 - shift1 - 3, field: "speedCfd")
+                shift1 &-= 3
+                self.speedCfd = try SpeedConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "speedCfd")
             } else {
                 self.speedCfd = nil
             }
             if preamble & (1 << 1) != 0 {
-                shift1 -= 3
-                self.headingCfd = try HeadingConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 3) - 1)), bitOffset: start1 + total1 - shift1 - 3, field: "headingCfd")
+                shift1 &-= 3
+                self.headingCfd = try HeadingConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "headingCfd")
             } else {
                 self.headingCfd = nil
             }
             if preamble & (1 << 0) != 0 {
-                shift1 -= 2
-                self.steerCfd = try SteeringWheelAngleConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 2) - 1)), bitOffset: start1 + total1 - shift1 - 2, field: "steerCfd")
+                shift1 &-= 2
+                self.steerCfd = try SteeringWheelAngleConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "steerCfd")
             } else {
                 self.steerCfd = nil
             }
@@ -139,33 +139,19 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            switch try reader.cvIndex(count: 8, bits: 3) {
-            case 0: self = .unavailable
-            case 1: self = .prec10deg
-            case 2: self = .prec05deg
-            case 3: self = .prec01deg
-            case 4: self = .prec0_1deg
-            case 5: self = .prec0_05deg
-            case 6: self = .prec0_01deg
-            default: self = .prec0_0125deg
-            }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(
+                UInt8(truncatingIfNeeded: try reader.cvIndex(count: 8, bits: 3)), to: Self.self)
         }
 
         /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
         @inline(__always)
-        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
-            switch index {
-            case 0: self = .unavailable
-            case 1: self = .prec10deg
-            case 2: self = .prec05deg
-            case 3: self = .prec01deg
-            case 4: self = .prec0_1deg
-            case 5: self = .prec0_05deg
-            case 6: self = .prec0_01deg
-            case 7: self = .prec0_0125deg
-            default:
-                throw UPERError(.invalidIndex(index: index, count: 8), bitOffset: bitOffset, path: [field])
+        init(cvRootIndex index: Int, bitOffset: Int, field: StaticString) throws(UPERError) {
+            guard UInt(bitPattern: index) < 8 else {
+                throw UPERError.cvInvalidIndex(index, count: 8, bitOffset: bitOffset, field: field)
             }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Self.self)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -232,33 +218,19 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            switch try reader.cvIndex(count: 8, bits: 3) {
-            case 0: self = .unavailable
-            case 1: self = .prec100ms
-            case 2: self = .prec10ms
-            case 3: self = .prec5ms
-            case 4: self = .prec1ms
-            case 5: self = .prec0_1ms
-            case 6: self = .prec0_05ms
-            default: self = .prec0_01ms
-            }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(
+                UInt8(truncatingIfNeeded: try reader.cvIndex(count: 8, bits: 3)), to: Self.self)
         }
 
         /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
         @inline(__always)
-        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
-            switch index {
-            case 0: self = .unavailable
-            case 1: self = .prec100ms
-            case 2: self = .prec10ms
-            case 3: self = .prec5ms
-            case 4: self = .prec1ms
-            case 5: self = .prec0_1ms
-            case 6: self = .prec0_05ms
-            case 7: self = .prec0_01ms
-            default:
-                throw UPERError(.invalidIndex(index: index, count: 8), bitOffset: bitOffset, path: [field])
+        init(cvRootIndex index: Int, bitOffset: Int, field: StaticString) throws(UPERError) {
+            guard UInt(bitPattern: index) < 8 else {
+                throw UPERError.cvInvalidIndex(index, count: 8, bitOffset: bitOffset, field: field)
             }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Self.self)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -317,25 +289,19 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            switch try reader.cvIndex(count: 4, bits: 2) {
-            case 0: self = .unavailable
-            case 1: self = .prec2deg
-            case 2: self = .prec1deg
-            default: self = .prec0_02deg
-            }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(
+                UInt8(truncatingIfNeeded: try reader.cvIndex(count: 4, bits: 2)), to: Self.self)
         }
 
         /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
         @inline(__always)
-        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
-            switch index {
-            case 0: self = .unavailable
-            case 1: self = .prec2deg
-            case 2: self = .prec1deg
-            case 3: self = .prec0_02deg
-            default:
-                throw UPERError(.invalidIndex(index: index, count: 4), bitOffset: bitOffset, path: [field])
+        init(cvRootIndex index: Int, bitOffset: Int, field: StaticString) throws(UPERError) {
+            guard UInt(bitPattern: index) < 4 else {
+                throw UPERError.cvInvalidIndex(index, count: 4, bitOffset: bitOffset, field: field)
             }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Self.self)
         }
 
         /// Encodes to UPER (X.691 unaligned).

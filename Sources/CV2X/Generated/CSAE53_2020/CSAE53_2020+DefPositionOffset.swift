@@ -116,12 +116,12 @@ extension CSAE53_2020 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 12
-            let rawlon = (batch1 >> UInt64(shift1)) & ((1 << 12) - 1)
-            self.lon = Int16(truncatingIfNeeded: -2048 &+ Int64(rawlon))
-            shift1 -= 12
-            let rawlat = (batch1 >> UInt64(shift1)) & ((1 << 12) - 1)
-            self.lat = Int16(truncatingIfNeeded: -2048 &+ Int64(rawlat))
+            shift1 &-= 12
+            let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+            self.lon = Int16(truncatingIfNeeded: -2048 &+ Int64(bitPattern: rawlon))
+            shift1 &-= 12
+            let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+            self.lat = Int16(truncatingIfNeeded: -2048 &+ Int64(bitPattern: rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -173,12 +173,12 @@ extension CSAE53_2020 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 14
-            let rawlon = (batch1 >> UInt64(shift1)) & ((1 << 14) - 1)
-            self.lon = Int16(truncatingIfNeeded: -8192 &+ Int64(rawlon))
-            shift1 -= 14
-            let rawlat = (batch1 >> UInt64(shift1)) & ((1 << 14) - 1)
-            self.lat = Int16(truncatingIfNeeded: -8192 &+ Int64(rawlat))
+            shift1 &-= 14
+            let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 14) - 1)
+            self.lon = Int16(truncatingIfNeeded: -8192 &+ Int64(bitPattern: rawlon))
+            shift1 &-= 14
+            let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 14) - 1)
+            self.lat = Int16(truncatingIfNeeded: -8192 &+ Int64(bitPattern: rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -230,12 +230,12 @@ extension CSAE53_2020 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 16
-            let rawlon = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
-            self.lon = Int16(truncatingIfNeeded: -32768 &+ Int64(rawlon))
-            shift1 -= 16
-            let rawlat = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
-            self.lat = Int16(truncatingIfNeeded: -32768 &+ Int64(rawlat))
+            shift1 &-= 16
+            let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+            self.lon = Int16(truncatingIfNeeded: -32768 &+ Int64(bitPattern: rawlon))
+            shift1 &-= 16
+            let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+            self.lat = Int16(truncatingIfNeeded: -32768 &+ Int64(bitPattern: rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -287,12 +287,12 @@ extension CSAE53_2020 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 18
-            let rawlon = (batch1 >> UInt64(shift1)) & ((1 << 18) - 1)
-            self.lon = Int32(truncatingIfNeeded: -131072 &+ Int64(rawlon))
-            shift1 -= 18
-            let rawlat = (batch1 >> UInt64(shift1)) & ((1 << 18) - 1)
-            self.lat = Int32(truncatingIfNeeded: -131072 &+ Int64(rawlat))
+            shift1 &-= 18
+            let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 18) - 1)
+            self.lon = Int32(truncatingIfNeeded: -131072 &+ Int64(bitPattern: rawlon))
+            shift1 &-= 18
+            let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 18) - 1)
+            self.lat = Int32(truncatingIfNeeded: -131072 &+ Int64(bitPattern: rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -344,12 +344,12 @@ extension CSAE53_2020 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 22
-            let rawlon = (batch1 >> UInt64(shift1)) & ((1 << 22) - 1)
-            self.lon = Int32(truncatingIfNeeded: -2097152 &+ Int64(rawlon))
-            shift1 -= 22
-            let rawlat = (batch1 >> UInt64(shift1)) & ((1 << 22) - 1)
-            self.lat = Int32(truncatingIfNeeded: -2097152 &+ Int64(rawlat))
+            shift1 &-= 22
+            let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 22) - 1)
+            self.lon = Int32(truncatingIfNeeded: -2097152 &+ Int64(bitPattern: rawlon))
+            shift1 &-= 22
+            let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 22) - 1)
+            self.lat = Int32(truncatingIfNeeded: -2097152 &+ Int64(bitPattern: rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -401,12 +401,12 @@ extension CSAE53_2020 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 24
-            let rawlon = (batch1 >> UInt64(shift1)) & ((1 << 24) - 1)
-            self.lon = Int32(truncatingIfNeeded: -8388608 &+ Int64(rawlon))
-            shift1 -= 24
-            let rawlat = (batch1 >> UInt64(shift1)) & ((1 << 24) - 1)
-            self.lat = Int32(truncatingIfNeeded: -8388608 &+ Int64(rawlat))
+            shift1 &-= 24
+            let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 24) - 1)
+            self.lon = Int32(truncatingIfNeeded: -8388608 &+ Int64(bitPattern: rawlon))
+            shift1 &-= 24
+            let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 24) - 1)
+            self.lat = Int32(truncatingIfNeeded: -8388608 &+ Int64(bitPattern: rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -39,11 +39,11 @@ extension CSAE53_2020 {
             }
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 1
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 7
-            let rawmsgCnt = (batch1 >> UInt64(shift1)) & ((1 << 7) - 1)
-            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(rawmsgCnt))
+            shift1 &-= 1
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 7
+            let rawmsgCnt = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmsgCnt))
             let extended = preamble >> 0 != 0
             do {
                 self.id = try reader.cvFixedOctets(Octets8.self)
@@ -224,7 +224,7 @@ extension CSAE53_2020 {
             } catch {
                 throw error.inField("posConfidence")
             }
-            let total1 = 28 + (preamble & (1 << 4) != 0 ? 3 : 0) + (preamble & (1 << 3) != 0 ? 8 : 0)
+            let total1 = 28 &+ (preamble & (1 << 4) != 0 ? 3 : 0) &+ (preamble & (1 << 3) != 0 ? 8 : 0)
             guard reader.remainingBits >= total1 else {
                 throw reader.cvEndOfData([("transmission", preamble & (1 << 4) != 0 ? 3 : 0), ("speed", 13), ("heading", 15), ("angle", preamble & (1 << 3) != 0 ? 8 : 0)])
             }
@@ -232,31 +232,27 @@ extension CSAE53_2020 {
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
             if preamble & (1 << 4) != 0 {
-                shift1 -= 3
-                self.transmission = try TransmissionState(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 3) - 1)), bitOffset: start1 + total1 - shift1 - 3, field: "transmission")
+                shift1 &-= 3
+                self.transmission = try TransmissionState(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "transmission")
             } else {
                 self.transmission = nil
             }
-            shift1 -= 13
-            let rawspeed = (batch1 >> UInt64(shift1)) & ((1 << 13) - 1)
-            self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(rawspeed))
-            shift1 -= 15
-            let rawheading = (batch1 >> UInt64(shift1)) & ((1 << 15) - 1)
+            shift1 &-= 13
+            let rawspeed = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 13) - 1)
+            self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawspeed))
+            shift1 &-= 15
+            let rawheading = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 15) - 1)
             if rawheading > 28800 {
-                throw UPERError(
-                    .valueOutOfRange(value: 0 &+ Int64(rawheading), lower: 0, upper: 28800),
-                    bitOffset: start1 + total1 - shift1 - 15, path: ["heading"])
+                throw UPERError.cvOutOfRange(rawheading, lower: 0, upper: 28800, bitOffset: start1 &+ total1 &- shift1 &- 15, field: "heading")
             }
-            self.heading = UInt16(truncatingIfNeeded: 0 &+ Int64(rawheading))
+            self.heading = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawheading))
             if preamble & (1 << 3) != 0 {
-                shift1 -= 8
-                let rawangle = (batch1 >> UInt64(shift1)) & ((1 << 8) - 1)
+                shift1 &-= 8
+                let rawangle = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
                 if rawangle > 253 {
-                    throw UPERError(
-                        .valueOutOfRange(value: -126 &+ Int64(rawangle), lower: -126, upper: 127),
-                        bitOffset: start1 + total1 - shift1 - 8, path: ["angle"])
+                    throw UPERError.cvOutOfRange(rawangle, lower: -126, upper: 127, bitOffset: start1 &+ total1 &- shift1 &- 8, field: "angle")
                 }
-                self.angle = Int8(truncatingIfNeeded: -126 &+ Int64(rawangle))
+                self.angle = Int8(truncatingIfNeeded: -126 &+ Int64(bitPattern: rawangle))
             } else {
                 self.angle = nil
             }

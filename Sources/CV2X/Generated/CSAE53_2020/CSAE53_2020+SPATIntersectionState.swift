@@ -51,31 +51,29 @@ extension CSAE53_2020 {
             } catch {
                 throw error.inField("intersectionId")
             }
-            let total1 = 16 + (preamble & (1 << 2) != 0 ? 20 : 0) + (preamble & (1 << 1) != 0 ? 16 : 0)
+            let total1 = 16 &+ (preamble & (1 << 2) != 0 ? 20 : 0) &+ (preamble & (1 << 1) != 0 ? 16 : 0)
             guard reader.remainingBits >= total1 else {
                 throw reader.cvEndOfData([("status", 16), ("moy", preamble & (1 << 2) != 0 ? 20 : 0), ("timeStamp", preamble & (1 << 1) != 0 ? 16 : 0)])
             }
             let start1 = reader.bitOffset
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 16
-            self.status = ShortBitString(count: 16, bits: (batch1 >> UInt64(shift1)) & ((1 << 16) - 1))
+            shift1 &-= 16
+            self.status = ShortBitString(count: 16, bits: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1))
             if preamble & (1 << 2) != 0 {
-                shift1 -= 20
-                let rawmoy = (batch1 >> UInt64(shift1)) & ((1 << 20) - 1)
+                shift1 &-= 20
+                let rawmoy = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 20) - 1)
                 if rawmoy > 527040 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawmoy), lower: 0, upper: 527040),
-                        bitOffset: start1 + total1 - shift1 - 20, path: ["moy"])
+                    throw UPERError.cvOutOfRange(rawmoy, lower: 0, upper: 527040, bitOffset: start1 &+ total1 &- shift1 &- 20, field: "moy")
                 }
-                self.moy = UInt32(truncatingIfNeeded: 0 &+ Int64(rawmoy))
+                self.moy = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmoy))
             } else {
                 self.moy = nil
             }
             if preamble & (1 << 1) != 0 {
-                shift1 -= 16
-                let rawtimeStamp = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
-                self.timeStamp = UInt16(truncatingIfNeeded: 0 &+ Int64(rawtimeStamp))
+                shift1 &-= 16
+                let rawtimeStamp = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                self.timeStamp = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawtimeStamp))
             } else {
                 self.timeStamp = nil
             }
@@ -557,17 +555,15 @@ extension CSAE53_2020 {
             let start1 = reader.bitOffset
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 5
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 16
-            let rawstartUTCTime = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+            shift1 &-= 5
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 16
+            let rawstartUTCTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
             if rawstartUTCTime > 36001 {
-                throw UPERError(
-                    .valueOutOfRange(value: 0 &+ Int64(rawstartUTCTime), lower: 0, upper: 36001),
-                    bitOffset: start1 + total1 - shift1 - 16, path: ["startUTCTime"])
+                throw UPERError.cvOutOfRange(rawstartUTCTime, lower: 0, upper: 36001, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "startUTCTime")
             }
-            self.startUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawstartUTCTime))
-            let total2 = 16 + (preamble & (1 << 4) != 0 ? 16 : 0) + (preamble & (1 << 3) != 0 ? 16 : 0) + (preamble & (1 << 2) != 0 ? 8 : 0)
+            self.startUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawstartUTCTime))
+            let total2 = 16 &+ (preamble & (1 << 4) != 0 ? 16 : 0) &+ (preamble & (1 << 3) != 0 ? 16 : 0) &+ (preamble & (1 << 2) != 0 ? 8 : 0)
             guard reader.remainingBits >= total2 else {
                 throw reader.cvEndOfData([("minEndUTCTime", preamble & (1 << 4) != 0 ? 16 : 0), ("maxEndUTCTime", preamble & (1 << 3) != 0 ? 16 : 0), ("likelyEndUTCTime", 16), ("timeConfidence", preamble & (1 << 2) != 0 ? 8 : 0)])
             }
@@ -575,50 +571,42 @@ extension CSAE53_2020 {
             let batch2 = try reader.readBits(total2)
             var shift2 = total2
             if preamble & (1 << 4) != 0 {
-                shift2 -= 16
-                let rawminEndUTCTime = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
+                shift2 &-= 16
+                let rawminEndUTCTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
                 if rawminEndUTCTime > 36001 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawminEndUTCTime), lower: 0, upper: 36001),
-                        bitOffset: start2 + total2 - shift2 - 16, path: ["minEndUTCTime"])
+                    throw UPERError.cvOutOfRange(rawminEndUTCTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "minEndUTCTime")
                 }
-                self.minEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawminEndUTCTime))
+                self.minEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawminEndUTCTime))
             } else {
                 self.minEndUTCTime = nil
             }
             if preamble & (1 << 3) != 0 {
-                shift2 -= 16
-                let rawmaxEndUTCTime = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
+                shift2 &-= 16
+                let rawmaxEndUTCTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
                 if rawmaxEndUTCTime > 36001 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawmaxEndUTCTime), lower: 0, upper: 36001),
-                        bitOffset: start2 + total2 - shift2 - 16, path: ["maxEndUTCTime"])
+                    throw UPERError.cvOutOfRange(rawmaxEndUTCTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "maxEndUTCTime")
                 }
-                self.maxEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawmaxEndUTCTime))
+                self.maxEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmaxEndUTCTime))
             } else {
                 self.maxEndUTCTime = nil
             }
-            shift2 -= 16
-            let rawlikelyEndUTCTime = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
+            shift2 &-= 16
+            let rawlikelyEndUTCTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
             if rawlikelyEndUTCTime > 36001 {
-                throw UPERError(
-                    .valueOutOfRange(value: 0 &+ Int64(rawlikelyEndUTCTime), lower: 0, upper: 36001),
-                    bitOffset: start2 + total2 - shift2 - 16, path: ["likelyEndUTCTime"])
+                throw UPERError.cvOutOfRange(rawlikelyEndUTCTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "likelyEndUTCTime")
             }
-            self.likelyEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawlikelyEndUTCTime))
+            self.likelyEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlikelyEndUTCTime))
             if preamble & (1 << 2) != 0 {
-                shift2 -= 8
-                let rawtimeConfidence = (batch2 >> UInt64(shift2)) & ((1 << 8) - 1)
+                shift2 &-= 8
+                let rawtimeConfidence = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 8) - 1)
                 if rawtimeConfidence > 200 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawtimeConfidence), lower: 0, upper: 200),
-                        bitOffset: start2 + total2 - shift2 - 8, path: ["timeConfidence"])
+                    throw UPERError.cvOutOfRange(rawtimeConfidence, lower: 0, upper: 200, bitOffset: start2 &+ total2 &- shift2 &- 8, field: "timeConfidence")
                 }
-                self.timeConfidence = UInt8(truncatingIfNeeded: 0 &+ Int64(rawtimeConfidence))
+                self.timeConfidence = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawtimeConfidence))
             } else {
                 self.timeConfidence = nil
             }
-            let total3 = 0 + (preamble & (1 << 1) != 0 ? 16 : 0) + (preamble & (1 << 0) != 0 ? 16 : 0)
+            let total3 = 0 &+ (preamble & (1 << 1) != 0 ? 16 : 0) &+ (preamble & (1 << 0) != 0 ? 16 : 0)
             guard reader.remainingBits >= total3 else {
                 throw reader.cvEndOfData([("nextStartUTCTime", preamble & (1 << 1) != 0 ? 16 : 0), ("nextEndUTCTime", preamble & (1 << 0) != 0 ? 16 : 0)])
             }
@@ -626,26 +614,22 @@ extension CSAE53_2020 {
             let batch3 = try reader.readBits(total3)
             var shift3 = total3
             if preamble & (1 << 1) != 0 {
-                shift3 -= 16
-                let rawnextStartUTCTime = (batch3 >> UInt64(shift3)) & ((1 << 16) - 1)
+                shift3 &-= 16
+                let rawnextStartUTCTime = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
                 if rawnextStartUTCTime > 36001 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawnextStartUTCTime), lower: 0, upper: 36001),
-                        bitOffset: start3 + total3 - shift3 - 16, path: ["nextStartUTCTime"])
+                    throw UPERError.cvOutOfRange(rawnextStartUTCTime, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextStartUTCTime")
                 }
-                self.nextStartUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawnextStartUTCTime))
+                self.nextStartUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextStartUTCTime))
             } else {
                 self.nextStartUTCTime = nil
             }
             if preamble & (1 << 0) != 0 {
-                shift3 -= 16
-                let rawnextEndUTCTime = (batch3 >> UInt64(shift3)) & ((1 << 16) - 1)
+                shift3 &-= 16
+                let rawnextEndUTCTime = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
                 if rawnextEndUTCTime > 36001 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawnextEndUTCTime), lower: 0, upper: 36001),
-                        bitOffset: start3 + total3 - shift3 - 16, path: ["nextEndUTCTime"])
+                    throw UPERError.cvOutOfRange(rawnextEndUTCTime, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextEndUTCTime")
                 }
-                self.nextEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawnextEndUTCTime))
+                self.nextEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextEndUTCTime))
             } else {
                 self.nextEndUTCTime = nil
             }
@@ -783,17 +767,15 @@ extension CSAE53_2020 {
             let start1 = reader.bitOffset
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
-            shift1 -= 5
-            let preamble = batch1 >> UInt64(shift1)
-            shift1 -= 16
-            let rawstartTime = (batch1 >> UInt64(shift1)) & ((1 << 16) - 1)
+            shift1 &-= 5
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 16
+            let rawstartTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
             if rawstartTime > 36001 {
-                throw UPERError(
-                    .valueOutOfRange(value: 0 &+ Int64(rawstartTime), lower: 0, upper: 36001),
-                    bitOffset: start1 + total1 - shift1 - 16, path: ["startTime"])
+                throw UPERError.cvOutOfRange(rawstartTime, lower: 0, upper: 36001, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "startTime")
             }
-            self.startTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawstartTime))
-            let total2 = 16 + (preamble & (1 << 4) != 0 ? 16 : 0) + (preamble & (1 << 3) != 0 ? 16 : 0) + (preamble & (1 << 2) != 0 ? 8 : 0)
+            self.startTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawstartTime))
+            let total2 = 16 &+ (preamble & (1 << 4) != 0 ? 16 : 0) &+ (preamble & (1 << 3) != 0 ? 16 : 0) &+ (preamble & (1 << 2) != 0 ? 8 : 0)
             guard reader.remainingBits >= total2 else {
                 throw reader.cvEndOfData([("minEndTime", preamble & (1 << 4) != 0 ? 16 : 0), ("maxEndTime", preamble & (1 << 3) != 0 ? 16 : 0), ("likelyEndTime", 16), ("timeConfidence", preamble & (1 << 2) != 0 ? 8 : 0)])
             }
@@ -801,50 +783,42 @@ extension CSAE53_2020 {
             let batch2 = try reader.readBits(total2)
             var shift2 = total2
             if preamble & (1 << 4) != 0 {
-                shift2 -= 16
-                let rawminEndTime = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
+                shift2 &-= 16
+                let rawminEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
                 if rawminEndTime > 36001 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawminEndTime), lower: 0, upper: 36001),
-                        bitOffset: start2 + total2 - shift2 - 16, path: ["minEndTime"])
+                    throw UPERError.cvOutOfRange(rawminEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "minEndTime")
                 }
-                self.minEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawminEndTime))
+                self.minEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawminEndTime))
             } else {
                 self.minEndTime = nil
             }
             if preamble & (1 << 3) != 0 {
-                shift2 -= 16
-                let rawmaxEndTime = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
+                shift2 &-= 16
+                let rawmaxEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
                 if rawmaxEndTime > 36001 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawmaxEndTime), lower: 0, upper: 36001),
-                        bitOffset: start2 + total2 - shift2 - 16, path: ["maxEndTime"])
+                    throw UPERError.cvOutOfRange(rawmaxEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "maxEndTime")
                 }
-                self.maxEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawmaxEndTime))
+                self.maxEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmaxEndTime))
             } else {
                 self.maxEndTime = nil
             }
-            shift2 -= 16
-            let rawlikelyEndTime = (batch2 >> UInt64(shift2)) & ((1 << 16) - 1)
+            shift2 &-= 16
+            let rawlikelyEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
             if rawlikelyEndTime > 36001 {
-                throw UPERError(
-                    .valueOutOfRange(value: 0 &+ Int64(rawlikelyEndTime), lower: 0, upper: 36001),
-                    bitOffset: start2 + total2 - shift2 - 16, path: ["likelyEndTime"])
+                throw UPERError.cvOutOfRange(rawlikelyEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "likelyEndTime")
             }
-            self.likelyEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawlikelyEndTime))
+            self.likelyEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlikelyEndTime))
             if preamble & (1 << 2) != 0 {
-                shift2 -= 8
-                let rawtimeConfidence = (batch2 >> UInt64(shift2)) & ((1 << 8) - 1)
+                shift2 &-= 8
+                let rawtimeConfidence = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 8) - 1)
                 if rawtimeConfidence > 200 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawtimeConfidence), lower: 0, upper: 200),
-                        bitOffset: start2 + total2 - shift2 - 8, path: ["timeConfidence"])
+                    throw UPERError.cvOutOfRange(rawtimeConfidence, lower: 0, upper: 200, bitOffset: start2 &+ total2 &- shift2 &- 8, field: "timeConfidence")
                 }
-                self.timeConfidence = UInt8(truncatingIfNeeded: 0 &+ Int64(rawtimeConfidence))
+                self.timeConfidence = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawtimeConfidence))
             } else {
                 self.timeConfidence = nil
             }
-            let total3 = 0 + (preamble & (1 << 1) != 0 ? 16 : 0) + (preamble & (1 << 0) != 0 ? 16 : 0)
+            let total3 = 0 &+ (preamble & (1 << 1) != 0 ? 16 : 0) &+ (preamble & (1 << 0) != 0 ? 16 : 0)
             guard reader.remainingBits >= total3 else {
                 throw reader.cvEndOfData([("nextStartTime", preamble & (1 << 1) != 0 ? 16 : 0), ("nextDuration", preamble & (1 << 0) != 0 ? 16 : 0)])
             }
@@ -852,26 +826,22 @@ extension CSAE53_2020 {
             let batch3 = try reader.readBits(total3)
             var shift3 = total3
             if preamble & (1 << 1) != 0 {
-                shift3 -= 16
-                let rawnextStartTime = (batch3 >> UInt64(shift3)) & ((1 << 16) - 1)
+                shift3 &-= 16
+                let rawnextStartTime = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
                 if rawnextStartTime > 36001 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawnextStartTime), lower: 0, upper: 36001),
-                        bitOffset: start3 + total3 - shift3 - 16, path: ["nextStartTime"])
+                    throw UPERError.cvOutOfRange(rawnextStartTime, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextStartTime")
                 }
-                self.nextStartTime = UInt16(truncatingIfNeeded: 0 &+ Int64(rawnextStartTime))
+                self.nextStartTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextStartTime))
             } else {
                 self.nextStartTime = nil
             }
             if preamble & (1 << 0) != 0 {
-                shift3 -= 16
-                let rawnextDuration = (batch3 >> UInt64(shift3)) & ((1 << 16) - 1)
+                shift3 &-= 16
+                let rawnextDuration = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
                 if rawnextDuration > 36001 {
-                    throw UPERError(
-                        .valueOutOfRange(value: 0 &+ Int64(rawnextDuration), lower: 0, upper: 36001),
-                        bitOffset: start3 + total3 - shift3 - 16, path: ["nextDuration"])
+                    throw UPERError.cvOutOfRange(rawnextDuration, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextDuration")
                 }
-                self.nextDuration = UInt16(truncatingIfNeeded: 0 &+ Int64(rawnextDuration))
+                self.nextDuration = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextDuration))
             } else {
                 self.nextDuration = nil
             }

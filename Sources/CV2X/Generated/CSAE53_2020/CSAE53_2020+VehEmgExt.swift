@@ -40,7 +40,7 @@ extension CSAE53_2020 {
             } else {
                 self.responseType = nil
             }
-            let total1 = 0 + (preamble & (1 << 1) != 0 ? 2 : 0) + (preamble & (1 << 0) != 0 ? 3 : 0)
+            let total1 = 0 &+ (preamble & (1 << 1) != 0 ? 2 : 0) &+ (preamble & (1 << 0) != 0 ? 3 : 0)
             guard reader.remainingBits >= total1 else {
                 throw reader.cvEndOfData([("sirenUse", preamble & (1 << 1) != 0 ? 2 : 0), ("lightsUse", preamble & (1 << 0) != 0 ? 3 : 0)])
             }
@@ -48,14 +48,14 @@ extension CSAE53_2020 {
             let batch1 = try reader.readBits(total1)
             var shift1 = total1
             if preamble & (1 << 1) != 0 {
-                shift1 -= 2
-                self.sirenUse = try SirenInUse(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 2) - 1)), bitOffset: start1 + total1 - shift1 - 2, field: "sirenUse")
+                shift1 &-= 2
+                self.sirenUse = try SirenInUse(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "sirenUse")
             } else {
                 self.sirenUse = nil
             }
             if preamble & (1 << 0) != 0 {
-                shift1 -= 3
-                self.lightsUse = try LightbarInUse(cvRootIndex: Int(truncatingIfNeeded: (batch1 >> UInt64(shift1)) & ((1 << 3) - 1)), bitOffset: start1 + total1 - shift1 - 3, field: "lightsUse")
+                shift1 &-= 3
+                self.lightsUse = try LightbarInUse(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "lightsUse")
             } else {
                 self.lightsUse = nil
             }
@@ -218,25 +218,19 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            switch try reader.cvIndex(count: 4, bits: 2) {
-            case 0: self = .unavailable
-            case 1: self = .notInUse
-            case 2: self = .inUse
-            default: self = .reserved
-            }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(
+                UInt8(truncatingIfNeeded: try reader.cvIndex(count: 4, bits: 2)), to: Self.self)
         }
 
         /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
         @inline(__always)
-        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
-            switch index {
-            case 0: self = .unavailable
-            case 1: self = .notInUse
-            case 2: self = .inUse
-            case 3: self = .reserved
-            default:
-                throw UPERError(.invalidIndex(index: index, count: 4), bitOffset: bitOffset, path: [field])
+        init(cvRootIndex index: Int, bitOffset: Int, field: StaticString) throws(UPERError) {
+            guard UInt(bitPattern: index) < 4 else {
+                throw UPERError.cvInvalidIndex(index, count: 4, bitOffset: bitOffset, field: field)
             }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Self.self)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -291,33 +285,19 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            switch try reader.cvIndex(count: 8, bits: 3) {
-            case 0: self = .unavailable
-            case 1: self = .notInUse
-            case 2: self = .inUse
-            case 3: self = .yellowCautionLights
-            case 4: self = .schooldBusLights
-            case 5: self = .arrowSignsActive
-            case 6: self = .slowMovingVehicle
-            default: self = .freqStops
-            }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(
+                UInt8(truncatingIfNeeded: try reader.cvIndex(count: 8, bits: 3)), to: Self.self)
         }
 
         /// The value at root index `index` (batched decoding); throws `invalidIndex` at `bitOffset`.
         @inline(__always)
-        init(cvRootIndex index: Int, bitOffset: Int, field: String) throws(UPERError) {
-            switch index {
-            case 0: self = .unavailable
-            case 1: self = .notInUse
-            case 2: self = .inUse
-            case 3: self = .yellowCautionLights
-            case 4: self = .schooldBusLights
-            case 5: self = .arrowSignsActive
-            case 6: self = .slowMovingVehicle
-            case 7: self = .freqStops
-            default:
-                throw UPERError(.invalidIndex(index: index, count: 8), bitOffset: bitOffset, path: [field])
+        init(cvRootIndex index: Int, bitOffset: Int, field: StaticString) throws(UPERError) {
+            guard UInt(bitPattern: index) < 8 else {
+                throw UPERError.cvInvalidIndex(index, count: 8, bitOffset: bitOffset, field: field)
             }
+            // Cases are declared in root-index order and carry no payload, so the case with tag `index` is the value at root index `index`.
+            self = unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Self.self)
         }
 
         /// Encodes to UPER (X.691 unaligned).
