@@ -15,13 +15,11 @@ public struct UPERReader {
     @usableFromInline var position: Int
     /// Bit position at which the readable data ends (narrowed while decoding an open type).
     @usableFromInline var end: Int {
-        didSet { fastEnd = byteCount >= 8 ? end : -1 }
+        didSet { fastEnd = Swift.min(end, (byteCount &- 7) &* 8) }
     }
-    /// `end` for a buffer of 8 bytes or more, -1 otherwise: a read ending at or before `fastEnd`
-    /// is inside the data and an 8-byte window load for it stays inside the buffer.
+    /// `min(end, (byteCount - 7) * 8)`: a read of `n >= 1` bits ending at or before `fastEnd` is
+    /// inside the data and its first byte starts a full 8-byte window (one check on the hot path).
     @usableFromInline var fastEnd: Int
-    /// Byte offset of the buffer's last 8-byte window (`byteCount - 8`).
-    @usableFromInline let lastWindow: Int
 
     /// Creates a reader over `buffer`, which must outlive the reader.
     public init(_ buffer: UnsafeRawBufferPointer) {
@@ -29,8 +27,7 @@ public struct UPERReader {
         byteCount = buffer.count
         position = 0
         end = buffer.count &* 8
-        fastEnd = buffer.count >= 8 ? buffer.count &* 8 : -1
-        lastWindow = buffer.count &- 8
+        fastEnd = Swift.min(buffer.count &* 8, (buffer.count &- 7) &* 8)
     }
 
     /// Runs `body` with a reader over `bytes`, kept alive for the duration of the call.
@@ -115,21 +112,37 @@ public struct UPERReader {
 
     /// Reads `count` bits (0...64) as an unsigned number, first bit most significant.
     ///
-    /// Fast path: one bounds check, one unaligned big-endian 64-bit load, two shifts. The window
-    /// starts at the read's first byte, or at the buffer's last 8 bytes for reads near the end.
-    /// Short buffers, 58-64-bit reads straddling 9 bytes and all errors go out of line.
+    /// Fast path: one bounds check, one unaligned big-endian 64-bit load, two shifts. Reads ending
+    /// in the last 7 bytes of the buffer use a small non-throwing helper (window = last 8 bytes);
+    /// short buffers, 58-64-bit reads straddling 9 bytes and all errors go out of line.
     @inlinable @inline(__always)
     public mutating func readBits(_ count: Int) throws(UPERError) -> UInt64 {
-        let byte = Swift.min(position &>> 3, lastWindow)
-        let offset = position &- (byte &<< 3)
-        if position &+ count <= fastEnd && count > 0 && count &+ offset <= 64 {
+        let shift = position & 7
+        if position &+ count <= fastEnd && count > 0 && count &+ shift <= 64 {
             let word = UInt64(
-                bigEndian: base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: byte, as: UInt64.self))
+                bigEndian: base.unsafelyUnwrapped.loadUnaligned(
+                    fromByteOffset: position &>> 3, as: UInt64.self))
             position &+= count
-            return (word &<< UInt64(truncatingIfNeeded: offset)) &>> UInt64(truncatingIfNeeded: 64 &- count)
+            return (word &<< UInt64(truncatingIfNeeded: shift)) &>> UInt64(truncatingIfNeeded: 64 &- count)
         }
         if count == 0 { return 0 }
+        if position &+ count <= end && count > 0 && count <= 57 && byteCount >= 8 {
+            return readBitsTail(count)
+        }
         return try readBitsOutOfLine(count)
+    }
+
+    /// A read of 1...57 bits within the data that ends in the last 7 bytes of a buffer of 8 or
+    /// more: the window starts at the read's first byte or at the buffer's last 8 bytes, whichever
+    /// is earlier, so it holds all the bits (the caller checked the bounds).
+    @usableFromInline @inline(never)
+    mutating func readBitsTail(_ count: Int) -> UInt64 {
+        let byte = Swift.min(position &>> 3, byteCount &- 8)
+        let offset = position &- (byte &<< 3)
+        let word = UInt64(
+            bigEndian: base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: byte, as: UInt64.self))
+        position &+= count
+        return (word &<< UInt64(truncatingIfNeeded: offset)) &>> UInt64(truncatingIfNeeded: 64 &- count)
     }
 
     /// Checked, byte-by-byte read: zero counts, short buffers, 9-byte straddles, and all errors.
