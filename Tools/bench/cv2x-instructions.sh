@@ -4,7 +4,8 @@
 # SwiftPM build does (-O -wmo, one module each, cross-module calls as in the benchmarks) plus a
 # tiny decode loop, then runs 1,000 and 11,000 decodes: the difference / 10,000 is the cost of
 # one decode without start-up. Also prints wall-clock ns/frame for 2,000,000 decodes.
-# Usage: Tools/bench/cv2x-instructions.sh [repo-root]   (build takes several minutes)
+# Usage: Tools/bench/cv2x-instructions.sh [repo-root]   (build takes about a minute)
+#        FRAME_HEX=<hex> FRAME_NAME=<name> ... for another csae53-2020 frame (default: the typical BSM)
 set -euo pipefail
 ROOT=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
 OUT=$(mktemp -d)
@@ -21,4 +22,4 @@ count() {
 }
 small=$(count 1000)
 large=$(count 11000)
-echo "instructions per decode (bsm-typical-51B): $(((large - small) / 10000))"
+echo "instructions per decode (${FRAME_NAME:-bsm-typical-51B}): $(((large - small) / 10000))"

@@ -1,8 +1,10 @@
-// Decode loop for Tools/bench/cv2x-instructions.sh: decodes the 51-byte typical BSM MessageFrame
-// (csae53-2020) N times (argument, default 1,000,000) and prints wall-clock ns per frame.
+// Decode loop for Tools/bench/cv2x-instructions.sh: decodes a csae53-2020 MessageFrame N times
+// (argument, default 1,000,000) and prints wall-clock ns per frame. The frame is the 51-byte
+// typical BSM, or the hex in the environment variable FRAME_HEX.
 import CV2X
+import Foundation
 import UPER
-let hex = "07e229488b498606060634adc664253c2059c1728f8816940f17706a50ad8e103dfad7f37cc7f8077fe82a59723c0790a40808"
+let hex = ProcessInfo.processInfo.environment["FRAME_HEX"] ?? "07e229488b498606060634adc664253c2059c1728f8816940f17706a50ad8e103dfad7f37cc7f8077fe82a59723c0790a40808"
 var frame: [UInt8] = []
 var hi: UInt8? = nil
 for c in hex.utf8 { let v: UInt8 = c <= 57 ? c - 48 : (c | 0x20) - 87; if let h = hi { frame.append(h << 4 | v); hi = nil } else { hi = v } }
