@@ -154,16 +154,42 @@ public struct SequenceHealth: Sendable, Hashable, Codable {
 
 /// Detects duplicate frames per source: the same sequence key and the same content hash among
 /// the last `capacity` frames of that source, at most ``window`` apart. Fixed memory per source.
+///
+/// The two keys are mixed into one 64-bit fingerprint. The last `capacity` fingerprints, with
+/// the receive time each was last seen at, live in a ring (oldest evicted first). An
+/// open-addressing table of twice as many 8-byte slots (linear probing, backward-shift deletion:
+/// no tombstones, never more than half full) maps a fingerprint to its ring position: a slot
+/// holds the fingerprint's high bits and the ring index in its low bits, and a match is confirmed
+/// against the full fingerprint in the ring. Small and flat on purpose: a lookup touches one
+/// table line (and the ring only on a match), an insertion one more line to evict; no allocation
+/// after `init`.
 struct DuplicateFilter: Sendable {
     /// Two equal frames further apart than this are not duplicates (60 s).
     static let window: Microseconds = 60_000_000
-    private var ring: [UInt64]
-    private var seen: [UInt64: Microseconds]
+
+    struct Remembered: Sendable {
+        var fingerprint: UInt64
+        var time: Microseconds
+    }
+
+    /// The last `capacity` fingerprints (fingerprint 0: empty), the oldest at `next`.
+    private var ring: [Remembered]
+    /// Fingerprint high bits | ring index (0: empty slot).
+    private var slots: [UInt64]
+    /// Low bits of a slot that hold the ring index.
+    private let indexBits: UInt64
+    /// 64 - log2(slot count): the top bits of the mixed fingerprint choose the home slot.
+    private let shift: UInt64
     private var next = 0
 
     init(capacity: Int = 4096) {
-        ring = Array(repeating: 0, count: capacity)
-        seen = Dictionary(minimumCapacity: capacity)
+        let capacity = max(capacity, 1)
+        var count = 2
+        while count < 2 * capacity { count *= 2 }
+        ring = Array(repeating: Remembered(fingerprint: 0, time: 0), count: capacity)
+        slots = Array(repeating: 0, count: count)
+        indexBits = UInt64(max(1, Int.bitWidth - (capacity - 1).leadingZeroBitCount))
+        shift = UInt64(64 - count.trailingZeroBitCount)
     }
 
     /// Returns `true` when the frame was seen already (within the window); otherwise remembers it.
@@ -173,17 +199,69 @@ struct DuplicateFilter: Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         z ^= z >> 31
-        if z == 0 { z = 1 }
-        if let previous = seen[z] {
-            if abs(time - previous) <= Self.window { return true }
-            seen[z] = time
-            return false
+        let indexMask: UInt64 = (1 << indexBits) - 1
+        // A slot must never read 0 (empty): fingerprints keep a nonzero tag.
+        if z & ~indexMask == 0 { z |= 1 << 63 }
+        let shift = self.shift
+        let tag = z & ~indexMask
+        let position = next
+        let result: Bool? = slots.withUnsafeMutableBufferPointer { slots in
+            ring.withUnsafeMutableBufferPointer { ring in
+                let mask = slots.count - 1
+                var slot = Int(truncatingIfNeeded: z >> shift)
+                while slots[slot] != 0 {
+                    let entry = slots[slot]
+                    if entry & ~indexMask == tag {
+                        let index = Int(truncatingIfNeeded: entry & indexMask)
+                        if ring[index].fingerprint == z {
+                            if abs(time - ring[index].time) <= Self.window { return true }
+                            ring[index].time = time
+                            return false
+                        }
+                    }
+                    slot = (slot + 1) & mask
+                }
+                // Not seen: evict the oldest fingerprint, then take a free slot for this one
+                // (found again: the eviction may have shifted the probe run).
+                let old = ring[position].fingerprint
+                if old != 0 {
+                    Self.remove(
+                        (old & ~indexMask) | UInt64(position), home: Int(truncatingIfNeeded: old >> shift),
+                        slots: slots, shift: shift)
+                }
+                ring[position] = Remembered(fingerprint: z, time: time)
+                slot = Int(truncatingIfNeeded: z >> shift)
+                while slots[slot] != 0 { slot = (slot + 1) & mask }
+                slots[slot] = tag | UInt64(position)
+                return nil
+            }
         }
-        let old = ring[next]
-        if old != 0 { seen.removeValue(forKey: old) }
-        ring[next] = z
-        seen[z] = time
-        next = (next + 1) % ring.count
+        if let result { return result }
+        next = position + 1 == ring.count ? 0 : position + 1
         return false
+    }
+
+    /// Removes a slot value that is in the table, shifting the rest of its probe run back.
+    private static func remove(_ value: UInt64, home: Int, slots: UnsafeMutableBufferPointer<UInt64>, shift: UInt64) {
+        let mask = slots.count - 1
+        var hole = home
+        while slots[hole] != value {
+            if slots[hole] == 0 { return }
+            hole = (hole + 1) & mask
+        }
+        var probe = hole
+        while true {
+            probe = (probe + 1) & mask
+            let entry = slots[probe]
+            if entry == 0 { break }
+            // The home slot of an entry comes from its fingerprint's top bits, which the slot keeps.
+            let entryHome = Int(truncatingIfNeeded: entry >> shift)
+            // Move the entry into the hole unless its home lies cyclically in (hole, probe].
+            if (probe &- entryHome) & mask >= (probe &- hole) & mask {
+                slots[hole] = entry
+                hole = probe
+            }
+        }
+        slots[hole] = 0
     }
 }

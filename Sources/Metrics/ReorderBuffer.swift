@@ -88,6 +88,29 @@ struct ReorderBuffer: Sendable, Hashable {
     }
 }
 
+extension ReorderBuffer {
+    /// Calls `body` with every held item in release order (what popping everything would give),
+    /// without changing the buffer: the FIFO part is already in order, the heap part (the
+    /// out-of-order arrivals, usually few) is sorted on a copy, and the two are merged.
+    func forEachHeldInOrder(_ body: (TrackItem) -> Void) {
+        var sorted = heap
+        sorted.sort { $0.precedes($1) }
+        fifo.withUnsafeBufferPointer { fifo in
+            var i = fifoHead
+            var j = 0
+            while i < fifo.count || j < sorted.count {
+                if i < fifo.count && (j == sorted.count || fifo[i].precedes(sorted[j])) {
+                    body(fifo[i].item)
+                    i += 1
+                } else {
+                    body(sorted[j].item)
+                    j += 1
+                }
+            }
+        }
+    }
+}
+
 /// A vehicle's reorder buffer in front of its summary.
 struct VehicleAccumulator: Sendable {
     var buffer = ReorderBuffer()
@@ -101,6 +124,14 @@ struct VehicleAccumulator: Sendable {
         buffer.push(item)
         let limit = buffer.newest &- c.reorderWindow
         while let ready = buffer.pop(notAfter: limit) { summary.ingest(ready, configuration: c) }
+    }
+
+    /// The summary as it would be after releasing everything held (``flush(upTo:configuration:)``
+    /// with `.max`), leaving this accumulator as it is.
+    func summaryReleasingHeld(configuration c: MetricsConfiguration) -> TrackSummary {
+        var result = summary
+        buffer.forEachHeldInOrder { result.ingest($0, configuration: c) }
+        return result
     }
 
     /// Releases everything held up to `time` (a watermark), or everything with `.max`.

@@ -139,12 +139,24 @@ public struct ZoneAggregator: Sendable {
         return snapshot()
     }
 
+    /// The aggregate as ``finish()`` would return it now, without releasing anything: held
+    /// observations are applied to copies of the vehicles' summaries (for periodic commits while
+    /// the reorder buffers keep holding). Cheaper than finishing a copy of the engine, which
+    /// would copy every reorder buffer first.
+    public func snapshotReleasingHeld() -> ZoneMetrics {
+        snapshot { $0.summaryReleasingHeld(configuration: configuration) }
+    }
+
     /// The aggregate of everything released so far (held observations are not included).
-    public func snapshot() -> ZoneMetrics {
+    public func snapshot() -> ZoneMetrics { snapshot { $0.summary } }
+
+    private func snapshot(summary: (VehicleAccumulator) -> TrackSummary) -> ZoneMetrics {
         var result = ZoneMetrics(configuration: configuration)
-        for (ref, accumulator) in vehicles.enumerated() where accumulator.summary.firstTime != nil {
+        for (ref, accumulator) in vehicles.enumerated() {
+            let vehicleSummary = summary(accumulator)
+            guard vehicleSummary.firstTime != nil else { continue }
             let identity = directory.identities[ref]
-            result.vehicles[identity.vin] = VehicleMetrics(identity: identity, summary: accumulator.summary)
+            result.vehicles[identity.vin] = VehicleMetrics(identity: identity, summary: vehicleSummary)
         }
         for (index, name) in sourceNames.enumerated() { result.sources[name] = sources[index] }
         for (index, key) in streamKeys.enumerated() { result.sequences[key] = streams[index] }

@@ -19,8 +19,10 @@ public struct FrameProcessor: Sendable {
         case unknown
     }
 
+    /// What the per-frame path needs of a topic (trivially copyable: no reference counting per
+    /// frame; the name is in `topicNames`).
     struct TopicInfo: Sendable {
-        var name: String
+        var ref: TopicRef
         var kind: TopicKind
         var source: Int
     }
@@ -31,6 +33,7 @@ public struct FrameProcessor: Sendable {
     /// The metrics engine being fed.
     public internal(set) var aggregator: ZoneAggregator
     private var topics: [TopicInfo] = []
+    private var topicNames: [String] = []
     private var topicIndex: [String: TopicRef] = [:]
     private var framer = JT808Framer()
     private static let idleFramer = JT808Framer(maximumPacketLength: 16)
@@ -64,7 +67,8 @@ public struct FrameProcessor: Sendable {
             kind = .unknown
         }
         let ref = topics.count
-        topics.append(TopicInfo(name: name, kind: kind, source: aggregator.source(named: name)))
+        topics.append(TopicInfo(ref: ref, kind: kind, source: aggregator.source(named: name)))
+        topicNames.append(name)
         topicIndex[name] = ref
         return ref
     }
@@ -97,7 +101,7 @@ public struct FrameProcessor: Sendable {
         case .unknown:
             reject(
                 info, payload, logMicros, category: "frame: unknown topic prefix",
-                detail: "topic \(info.name)")
+                detail: "topic \(topicNames[info.ref])")
         case .jt808:
             processJT808(info, payload, logMicros, receiveMicros: receiveMicros)
         case .cv2x(let rsu):
@@ -132,7 +136,7 @@ public struct FrameProcessor: Sendable {
         aggregator.record(.rejected(reason: category), source: info.source)
         rejected.append(
             RejectedFrame(
-                time: time, topic: info.name, reason: "\(category): \(detail)", payload: [UInt8](payload),
+                time: time, topic: topicNames[info.ref], reason: "\(category): \(detail)", payload: [UInt8](payload),
                 journalFile: journalFile, messageIndex: journalFile == nil ? nil : messageIndex))
     }
 

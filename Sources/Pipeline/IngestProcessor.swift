@@ -122,8 +122,7 @@ struct IngestProcessor: Sendable {
         if final {
             metrics = frames.finish()
         } else {
-            var copy = frames.aggregator
-            metrics = copy.finish()
+            metrics = frames.aggregator.snapshotReleasingHeld()
         }
         let rejected = takeRejected()
         let checkpoints = files.map { file in

@@ -236,7 +236,7 @@ public final class LiveIngest {
         let pathOf: @Sendable (Int) -> String = { sequence in
             IngestJournal.path(directory: directory, session: sessionName, sequence: sequence)
         }
-        let receiver = IngestReceiver(
+        var receiver = IngestReceiver(
             sockets: sockets, journal: journal, counters: counters, stop: stop,
             flushNanoseconds: UInt64(options.flushSeconds * 1e9),
             firstLogTime: processor.lastLogTime + 1, batchCapacity: options.batchBytes)
