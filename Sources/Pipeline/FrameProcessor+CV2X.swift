@@ -3,6 +3,14 @@ import Metrics
 import UPER
 
 extension FrameProcessor {
+    /// What the processor keeps per OBU id seen in BSMs.
+    struct OBUEntry: Sendable {
+        /// The BSM msgCnt sequence stream of the OBU.
+        var stream: Int
+        /// The registry vehicle with this OBU id (`nil`: not registered).
+        var vehicle: VehicleRef?
+    }
+
     /// The fields of a BSM the metrics use, whichever CSAE 53 set it was decoded with.
     struct BSMFields {
         var obu: UInt64
@@ -61,15 +69,19 @@ extension FrameProcessor {
             if offsetMs < -30_000 { offsetMs += 60_000 }
             aggregator.recordClockOffset(offsetMs * 1000, source: info.source)
         }
-        let stream: Int
+        // One lookup per BSM: the OBU's sequence stream and registry vehicle (the registry's OBU
+        // ids are fixed for the run, so the vehicle can be kept with the stream).
+        let obu: OBUEntry
         if let known = obuStreams[bsm.obu] {
-            stream = known
+            obu = known
         } else {
-            stream = aggregator.sequenceStream(SequenceStream(kind: .bsmMsgCnt, id: Self.hex(bsm.obu)))
-            obuStreams[bsm.obu] = stream
+            let stream = aggregator.sequenceStream(SequenceStream(kind: .bsmMsgCnt, id: Self.hex(bsm.obu)))
+            obu = OBUEntry(stream: stream, vehicle: aggregator.directory.vehicle(forOBU: bsm.obu))
+            obuStreams[bsm.obu] = obu
         }
-        aggregator.recordSequence(Int(bsm.msgCnt), stream: stream, at: receiveMicros)
-        guard let vehicle = aggregator.vehicle(forOBU: bsm.obu) else { return }
+        aggregator.recordSequence(Int(bsm.msgCnt), stream: obu.stream, at: receiveMicros)
+        // Unregistered OBUs go through the aggregator, which counts them as unattributed.
+        guard let vehicle = obu.vehicle ?? aggregator.vehicle(forOBU: bsm.obu) else { return }
         aggregator.observe(
             BSMReception(
                 vehicle: vehicle, rsu: rsu, msgCnt: bsm.msgCnt, receiveTime: receiveMicros,

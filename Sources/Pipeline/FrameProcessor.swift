@@ -39,7 +39,7 @@ public struct FrameProcessor: Sendable {
     private static let idleFramer = JT808Framer(maximumPacketLength: 16)
     private var terminalVehicles: [UInt128: VehicleRef] = [:]
     private var terminalStreams: [UInt128: Int] = [:]
-    var obuStreams: [UInt64: Int] = [:]
+    var obuStreams: [UInt64: OBUEntry] = [:]
     /// Rejected frames not yet handed to the store (``drainRejected()``).
     public private(set) var rejected: [RejectedFrame] = []
     /// Messages processed.

@@ -45,8 +45,10 @@ public struct IngestOptions: Sendable {
     public var softwareVersion: String = ""
     /// Recorded in the run (configuration path and hash).
     public var configurationDescription: String = ""
-    /// Journal chunk compression.
-    public var compression: MCAPCompression = .zstd
+    /// Journal chunk compression. lz4 by default: on the receiver thread it costs about a
+    /// third of what zstd (level 3) does per message, for files about 1.3 times larger
+    /// (demo mix: ~55 bytes per message with lz4, ~42 with zstd, ~88 stored).
+    public var compression: MCAPCompression = .lz4
 
     /// Creates options.
     public init(configuration: MetricsConfiguration, databasePath: String, journalDirectory: String) {

@@ -64,8 +64,11 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Threads: 2 (receiver + processor) or 1.")
     var threads: Int = 2
 
-    @Option(help: "Journal compression: zstd, lz4 or none.")
-    var compression: String = "zstd"
+    @Option(
+        help:
+            "Journal compression: lz4 (fast, the default for live rates), zstd (~25 % smaller files, ~3x the CPU per message) or none."
+    )
+    var compression: String = "lz4"
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
@@ -128,7 +131,7 @@ struct IngestCommand: ParsableCommand {
         options.zoneName = zone.name
         options.softwareVersion = TestZone.softwareVersion
         options.configurationDescription = "\(config) (\(configurationBytes.count) bytes)"
-        options.compression = compression == "lz4" ? .lz4 : compression == "none" ? .none : .zstd
+        options.compression = compression == "zstd" ? .zstd : compression == "none" ? .none : .lz4
         let stop = IngestStop()
         let signals = TerminationSignals { _ in stop.request() }
         defer { signals.cancel() }
