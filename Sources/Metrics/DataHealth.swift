@@ -1,3 +1,5 @@
+internal import CMemoryHints
+
 /// Frame accounting of one source (a `cv2x/<id>` or `jt808/<id>` topic).
 public struct SourceHealth: Sendable, Hashable, Codable {
     /// Frames received.
@@ -192,18 +194,46 @@ struct DuplicateFilter: Sendable {
         homeBits = UInt32(indexBits + 1)
     }
 
-    /// Returns `true` when the frame was seen already (within the window); otherwise remembers it.
-    mutating func isDuplicate(sequenceKey: UInt64, contentHash: UInt64, at time: Microseconds) -> Bool {
-        // Mix the two into one 64-bit fingerprint (splitmix64 finaliser on the combination).
+    /// The 64-bit fingerprint of a frame (splitmix64 finaliser on the combination of the two
+    /// keys), with a nonzero tag so that a slot never reads 0 (empty).
+    @inline(__always)
+    private func fingerprint(sequenceKey: UInt64, contentHash: UInt64) -> UInt64 {
         var z = sequenceKey &* 0x9E37_79B9_7F4A_7C15 ^ contentHash
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         z ^= z >> 31
+        if z >> UInt64(32 + indexBits) == 0 { z |= 1 << 63 }
+        return z
+    }
+
+    /// Starts loading the cache lines the check of a coming frame will touch (assuming `ahead`
+    /// frames of this source are remembered before it): its home slot, the home slot of the
+    /// fingerprint it will evict, and ring entries further on. Changes nothing; called a frame
+    /// or two early, the check then finds its lines in cache (the table is read at random, so
+    /// otherwise every check waits for memory). `mutating` only so the arrays are not copied.
+    mutating func prefetch(sequenceKey: UInt64, contentHash: UInt64, ahead: Int) {
+        let z = fingerprint(sequenceKey: sequenceKey, contentHash: contentHash)
+        let homeShift = 64 - UInt64(homeBits)
+        let count = ring.count
+        let position = next + ahead < count ? next + ahead : (next + ahead) % count
+        let later = position + 8 < count ? position + 8 : (position + 8) % count
+        slots.withUnsafeBufferPointer { slots in
+            ring.withUnsafeBufferPointer { ring in
+                guard let table = slots.baseAddress, let entries = ring.baseAddress else { return }
+                tz_prefetch(table + Int(truncatingIfNeeded: z >> homeShift))
+                tz_prefetch_for_write(entries + later)
+                let old = ring[position].fingerprint
+                if old != 0 { tz_prefetch(table + Int(truncatingIfNeeded: old >> homeShift)) }
+            }
+        }
+    }
+
+    /// Returns `true` when the frame was seen already (within the window); otherwise remembers it.
+    mutating func isDuplicate(sequenceKey: UInt64, contentHash: UInt64, at time: Microseconds) -> Bool {
+        let z = fingerprint(sequenceKey: sequenceKey, contentHash: contentHash)
         let indexBits = self.indexBits
         let homeShift = 64 - UInt64(homeBits)
         let tagShift = UInt64(32 + indexBits)
-        // A slot must never read 0 (empty): fingerprints keep a nonzero tag.
-        if z >> tagShift == 0 { z |= 1 << 63 }
         let tag = UInt32(truncatingIfNeeded: z >> tagShift) << indexBits
         let indexMask: UInt32 = (1 << indexBits) - 1
         let position = next

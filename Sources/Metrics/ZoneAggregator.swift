@@ -89,6 +89,14 @@ public struct ZoneAggregator: Sendable {
         duplicateFilters[source].isDuplicate(sequenceKey: sequenceKey, contentHash: contentHash, at: time)
     }
 
+    /// Starts loading what ``isDuplicate(source:sequenceKey:contentHash:at:)`` will need for a
+    /// frame that comes after `ahead` other frames of the same source: call it a frame or two
+    /// before the check and the check finds its memory in cache. A pure hint, changes nothing
+    /// (`mutating` only so that the filter is not copied).
+    public mutating func prefetchDuplicateCheck(source: Int, sequenceKey: UInt64, contentHash: UInt64, ahead: Int) {
+        duplicateFilters[source].prefetch(sequenceKey: sequenceKey, contentHash: contentHash, ahead: ahead)
+    }
+
     /// Records the outcome of a received frame: every received frame ends up exactly once as
     /// decoded, rejected (with a reason) or duplicate.
     public mutating func record(_ outcome: FrameOutcome, source: Int) {

@@ -24,7 +24,7 @@ extension FrameProcessor {
     /// OBUs become receptions at the topic's RSU; other frame types count as decoded.
     mutating func processCV2X(
         _ info: TopicInfo, rsu: Int?, _ payload: UnsafeRawBufferPointer, receiveMicros: Microseconds,
-        logMicros: Microseconds
+        logMicros: Microseconds, contentHash: UInt64
     ) {
         let frame: CV2XFrame
         do {
@@ -51,11 +51,10 @@ extension FrameProcessor {
             break
         }
         // Duplicates: same source, same sequence (OBU id and msgCnt for a BSM; the frame type
-        // otherwise), same content.
-        let sequenceKey = fields.map { $0.obu ^ UInt64($0.msgCnt) << 57 } ?? 0
-        if aggregator.isDuplicate(
-            source: info.source, sequenceKey: sequenceKey, contentHash: FNV1a.hash(payload), at: logMicros)
-        {
+        // otherwise), same content. The sequence is read from the content by a deterministic
+        // decoder, so equal content means equal sequence and the content hash alone is the key
+        // (known before decoding: live ingest prefetches the filter's memory with it).
+        if aggregator.isDuplicate(source: info.source, sequenceKey: 0, contentHash: contentHash, at: logMicros) {
             aggregator.record(.duplicate, source: info.source)
             return
         }

@@ -78,6 +78,27 @@ public struct FrameProcessor: Sendable {
     public mutating func process(
         topic ref: TopicRef, payload: UnsafeRawBufferPointer, logTime: UInt64, publishTime: UInt64
     ) {
+        process(topic: ref, payload: payload, logTime: logTime, publishTime: publishTime, contentHash: nil)
+    }
+
+    /// Prepares the processing of a message that follows shortly (after `ahead` others of the
+    /// same topic): for C-V2X, computes the content hash its duplicate check uses and starts
+    /// loading the filter's memory for it. Returns the hash to pass to
+    /// ``process(topic:payload:logTime:publishTime:contentHash:)`` (`nil` for other topics).
+    /// Changes nothing else.
+    mutating func prepare(topic ref: TopicRef, payload: UnsafeRawBufferPointer, ahead: Int) -> UInt64? {
+        guard case .cv2x = topics[ref].kind else { return nil }
+        let hash = FNV1a.hash(payload)
+        aggregator.prefetchDuplicateCheck(source: topics[ref].source, sequenceKey: 0, contentHash: hash, ahead: ahead)
+        return hash
+    }
+
+    /// Processes one message; `contentHash` is what ``prepare(topic:payload:ahead:)`` returned
+    /// for it, or `nil` (then computed here).
+    mutating func process(
+        topic ref: TopicRef, payload: UnsafeRawBufferPointer, logTime: UInt64, publishTime: UInt64,
+        contentHash: UInt64?
+    ) {
         messages += 1
         let info = topics[ref]
         let logMicros = Microseconds(truncatingIfNeeded: logTime / 1000)
@@ -105,7 +126,9 @@ public struct FrameProcessor: Sendable {
         case .jt808:
             processJT808(info, payload, logMicros, receiveMicros: receiveMicros)
         case .cv2x(let rsu):
-            processCV2X(info, rsu: rsu, payload, receiveMicros: receiveMicros, logMicros: logMicros)
+            processCV2X(
+                info, rsu: rsu, payload, receiveMicros: receiveMicros, logMicros: logMicros,
+                contentHash: contentHash ?? FNV1a.hash(payload))
         }
     }
 
