@@ -210,8 +210,7 @@ public final class MCAPWriter {
             state.indexSorted = false
         }
         state.lastIndexedTime = logTime
-        state.index.append(logTime)
-        state.index.append(UInt64(offset))
+        state.index.append(logTime, UInt64(offset))
         state.messageCount += 1
 
         chunkMessageCount += 1
