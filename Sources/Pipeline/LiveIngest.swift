@@ -194,7 +194,7 @@ public final class LiveIngest {
             directory: directory, session: sessionName, sequence: (existing.last?.sequence ?? 0) + 1,
             rotateSeconds: options.rotateSeconds, rotateBytes: options.rotateBytes, zone: options.zoneName,
             softwareVersion: options.softwareVersion,
-            options: MCAPWriter.Options(compression: options.compression))
+            options: MCAPWriter.Options(compression: options.compression, dataSectionCRC: false))
         logger.info(
             "ingest started",
             metadata: [

@@ -1,6 +1,7 @@
 /// Writes an MCAP file: chunked (zstd, lz4 or stored), with message indexes after each chunk
 /// and a full summary (schemas, channels, statistics, chunk/attachment/metadata indexes, summary
-/// offsets) when finished. All CRCs are written (chunk, attachment, data section, summary).
+/// offsets) when finished. All CRCs are written (chunk, attachment, data section, summary),
+/// unless `Options.dataSectionCRC` turns off the one over the whole data section.
 ///
 /// Crash tolerance: messages accumulate in an open chunk in memory; `flush()` closes that chunk
 /// and hands every byte to the kernel, so a crash loses at most what was written since the last
@@ -22,10 +23,16 @@ public final class MCAPWriter {
         public var library: String = "testzone-recording"
         /// When true, `flush()` also asks the kernel to put the bytes on disk (fsync).
         public var syncOnFlush: Bool = false
+        /// Whether DataEnd carries the CRC of the whole data section (default true). Every chunk
+        /// keeps its own CRC either way; without this one (written as 0, "not computed" in the
+        /// MCAP spec) the writer hashes the compressed bytes a second time for nothing else, so
+        /// high-rate journals turn it off.
+        public var dataSectionCRC: Bool = true
 
         public init(
             compression: MCAPCompression = .zstd, chunkSize: Int = 1 << 20, zstdLevel: Int = 3,
-            profile: String = "", library: String = "testzone-recording", syncOnFlush: Bool = false
+            profile: String = "", library: String = "testzone-recording", syncOnFlush: Bool = false,
+            dataSectionCRC: Bool = true
         ) {
             self.compression = compression
             self.chunkSize = chunkSize
@@ -33,6 +40,7 @@ public final class MCAPWriter {
             self.profile = profile
             self.library = library
             self.syncOnFlush = syncOnFlush
+            self.dataSectionCRC = dataSectionCRC
         }
     }
 
@@ -381,7 +389,7 @@ public final class MCAPWriter {
 
     /// Queues bytes of the data section (CRC updated); large blocks go straight to the file.
     private func emit(_ bytes: UnsafeRawBufferPointer) {
-        dataCRC.update(bytes)
+        if options.dataSectionCRC { dataCRC.update(bytes) }
         pending.append(bytes)
     }
 
