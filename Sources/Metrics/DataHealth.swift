@@ -259,7 +259,8 @@ struct DuplicateFilter: Sendable {
                 if old != 0 {
                     let oldTag = UInt32(truncatingIfNeeded: old >> tagShift) << indexBits
                     Self.remove(
-                        oldTag | UInt32(position), home: Int(truncatingIfNeeded: old >> homeShift), slots: slots,
+                        oldTag | UInt32(position), home: Int(truncatingIfNeeded: old >> homeShift),
+                        slots: slots,
                         homeShift: UInt32(32) - homeBits)
                 }
                 ring[position] = Remembered(fingerprint: z, time: time)

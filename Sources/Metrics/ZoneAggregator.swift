@@ -93,7 +93,9 @@ public struct ZoneAggregator: Sendable {
     /// frame that comes after `ahead` other frames of the same source: call it a frame or two
     /// before the check and the check finds its memory in cache. A pure hint, changes nothing
     /// (`mutating` only so that the filter is not copied).
-    public mutating func prefetchDuplicateCheck(source: Int, sequenceKey: UInt64, contentHash: UInt64, ahead: Int) {
+    public mutating func prefetchDuplicateCheck(
+        source: Int, sequenceKey: UInt64, contentHash: UInt64, ahead: Int
+    ) {
         duplicateFilters[source].prefetch(sequenceKey: sequenceKey, contentHash: contentHash, ahead: ahead)
     }
 

@@ -54,7 +54,9 @@ extension FrameProcessor {
         // otherwise), same content. The sequence is read from the content by a deterministic
         // decoder, so equal content means equal sequence and the content hash alone is the key
         // (known before decoding: live ingest prefetches the filter's memory with it).
-        if aggregator.isDuplicate(source: info.source, sequenceKey: 0, contentHash: contentHash, at: logMicros) {
+        if aggregator.isDuplicate(
+            source: info.source, sequenceKey: 0, contentHash: contentHash, at: logMicros)
+        {
             aggregator.record(.duplicate, source: info.source)
             return
         }

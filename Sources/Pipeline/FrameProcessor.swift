@@ -89,7 +89,8 @@ public struct FrameProcessor: Sendable {
     mutating func prepare(topic ref: TopicRef, payload: UnsafeRawBufferPointer, ahead: Int) -> UInt64? {
         guard case .cv2x = topics[ref].kind else { return nil }
         let hash = FNV1a.hash(payload)
-        aggregator.prefetchDuplicateCheck(source: topics[ref].source, sequenceKey: 0, contentHash: hash, ahead: ahead)
+        aggregator.prefetchDuplicateCheck(
+            source: topics[ref].source, sequenceKey: 0, contentHash: hash, ahead: ahead)
         return hash
     }
 
@@ -159,7 +160,8 @@ public struct FrameProcessor: Sendable {
         aggregator.record(.rejected(reason: category), source: info.source)
         rejected.append(
             RejectedFrame(
-                time: time, topic: topicNames[info.ref], reason: "\(category): \(detail)", payload: [UInt8](payload),
+                time: time, topic: topicNames[info.ref], reason: "\(category): \(detail)",
+                payload: [UInt8](payload),
                 journalFile: journalFile, messageIndex: journalFile == nil ? nil : messageIndex))
     }
 

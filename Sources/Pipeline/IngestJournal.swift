@@ -85,7 +85,8 @@ final class IngestJournal {
         throws
     {
         if openedAt == 0 { openedAt = receiveTime }
-        try writer.append(channel: channel, payload: payload, publishTime: publishTime, receiveTime: receiveTime)
+        try writer.append(
+            channel: channel, payload: payload, publishTime: publishTime, receiveTime: receiveTime)
     }
 
     /// Whether the open file is due for rotation at `now`.

@@ -94,13 +94,16 @@ struct IngestProcessor: Sendable {
         // Each record is prepared while the one before it is processed (its duplicate-filter
         // memory is on the way by the time it is checked).
         var current = batch.used > 0 ? batch.record(at: 0) : nil
-        var currentHash = current.flatMap { frames.prepare(topic: topicRefs[$0.topic], payload: $0.payload, ahead: 0) }
+        var currentHash = current.flatMap {
+            frames.prepare(topic: topicRefs[$0.topic], payload: $0.payload, ahead: 0)
+        }
         while let record = current {
             let next = record.next < batch.used ? batch.record(at: record.next) : nil
             var nextHash: UInt64?
             if let next {
                 nextHash = frames.prepare(
-                    topic: topicRefs[next.topic], payload: next.payload, ahead: next.topic == record.topic ? 1 : 0)
+                    topic: topicRefs[next.topic], payload: next.payload,
+                    ahead: next.topic == record.topic ? 1 : 0)
             }
             frames.messageIndex = index
             frames.process(

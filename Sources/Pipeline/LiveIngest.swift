@@ -347,7 +347,8 @@ final class ProcessorThread: Sendable {
                     do {
                         let metrics = try processor.commit(final: false)
                         status.maybePrint(
-                            processor: processor, metrics: metrics, queued: queue.queued, depth: queue.depth + 1,
+                            processor: processor, metrics: metrics, queued: queue.queued,
+                            depth: queue.depth + 1,
                             now: now)
                     } catch {
                         outcome.withLock { $0 = error }

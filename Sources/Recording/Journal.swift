@@ -119,7 +119,9 @@ public final class JournalWriter {
     /// already resolved from the time frame (ns; the receive time when the frame was absent).
     /// Does not allocate once the chunk buffers have grown.
     @inline(__always)
-    public func append(channel: UInt16, payload: UnsafeRawBufferPointer, publishTime: UInt64, receiveTime: UInt64)
+    public func append(
+        channel: UInt16, payload: UnsafeRawBufferPointer, publishTime: UInt64, receiveTime: UInt64
+    )
         throws(MCAPError)
     {
         let slot = Int(channel)

@@ -1,6 +1,5 @@
-import Testing
-
 import Store
+import Testing
 
 /// FIPS 180-4 / NIST CSRC example vectors for SHA-256.
 @Suite struct SHA256Tests {
