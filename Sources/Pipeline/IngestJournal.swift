@@ -89,6 +89,13 @@ final class IngestJournal {
             channel: channel, payload: payload, publishTime: publishTime, receiveTime: receiveTime)
     }
 
+    /// The compression of the open file's chunks closed from now on (a new file starts with
+    /// `options.compression`).
+    var chunkCompression: MCAPCompression {
+        get { writer.writer.chunkCompression }
+        set { writer.writer.chunkCompression = newValue }
+    }
+
     /// Whether the open file is due for rotation at `now`.
     func isDue(now: UInt64) -> Bool {
         guard writer.messageCount > 0 else { return false }

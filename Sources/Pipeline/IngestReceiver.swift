@@ -29,12 +29,18 @@ struct IngestReceiver: ~Copyable {
     private var lastLogTime: UInt64
     private var batch: FrameBatch
     private var received: Int64 = 0
+    /// Store chunks uncompressed while the processor is behind (see
+    /// `IngestOptions.adaptiveCompression`).
+    private let adaptiveCompression: Bool
+    /// Until when (ns) the processor counts as behind: a hand-over waited for a free batch.
+    private var behindUntil: UInt64 = 0
 
     init(
         sockets: [Socket], journal: IngestJournal, counters: IngestCounters, stop: IngestStop,
         flushNanoseconds: UInt64,
-        firstLogTime: UInt64, batchCapacity: Int
+        firstLogTime: UInt64, batchCapacity: Int, adaptiveCompression: Bool = false
     ) {
+        self.adaptiveCompression = adaptiveCompression
         self.sockets = sockets
         self.journal = journal
         self.counters = counters
@@ -142,8 +148,17 @@ struct IngestReceiver: ~Copyable {
         counters.lastReceiveTime.store(lastLogTime, ordering: .relaxed)
         let sequence = journal.sequence
         let next = journal.messageCount
+        let started = adaptiveCompression ? JournalFormat.now() : 0
         guard let fresh = handoff(batch) else { return false }
         batch = fresh
+        if adaptiveCompression {
+            // A hand-over returns at once while a batch is free; waiting means the processor is
+            // behind, and compressing would only take CPU from it.
+            let now = JournalFormat.now()
+            if now &- started > 1_000_000 { behindUntil = now + 1_000_000_000 }
+            let wanted = now < behindUntil ? MCAPCompression.none : journal.options.compression
+            if journal.chunkCompression != wanted { journal.chunkCompression = wanted }
+        }
         batch.reset(fileSequence: sequence, firstIndex: next)
         return true
     }

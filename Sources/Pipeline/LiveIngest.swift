@@ -49,6 +49,11 @@ public struct IngestOptions: Sendable {
     /// third of what zstd (level 3) does per message, for files about 1.3 times larger
     /// (demo mix: ~55 bytes per message with lz4, ~42 with zstd, ~88 stored).
     public var compression: MCAPCompression = .lz4
+    /// With two threads: while the processor is behind (the receiver had to wait for a free
+    /// batch within the last second), journal chunks are stored uncompressed, so that the
+    /// receiver's compression does not take CPU from the processor when the machine is
+    /// saturated; at ordinary rates chunks get `compression`. Chunks name their compression.
+    public var adaptiveCompression: Bool = true
 
     /// Creates options.
     public init(configuration: MetricsConfiguration, databasePath: String, journalDirectory: String) {
@@ -241,7 +246,8 @@ public final class LiveIngest {
         var receiver = IngestReceiver(
             sockets: sockets, journal: journal, counters: counters, stop: stop,
             flushNanoseconds: UInt64(options.flushSeconds * 1e9),
-            firstLogTime: processor.lastLogTime + 1, batchCapacity: options.batchBytes)
+            firstLogTime: processor.lastLogTime + 1, batchCapacity: options.batchBytes,
+            adaptiveCompression: options.adaptiveCompression && options.threads > 1)
         let commitNanoseconds = UInt64(options.commitSeconds * 1e9)
 
         if options.threads <= 1 {

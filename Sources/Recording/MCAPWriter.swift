@@ -89,6 +89,7 @@ public final class MCAPWriter {
         output = try FileOutput(path: path)
         chunk = ByteBuffer(capacity: max(options.chunkSize, 1024) + 64 * 1024)
         compressor = ChunkCompressor(compression: options.compression, zstdLevel: Int32(options.zstdLevel))
+        chunkCompression = options.compression
         mcapMagic.withUnsafeBytes { emit($0) }
         let body = ByteBuffer(capacity: 64)
         body.appendString(options.profile)
@@ -110,6 +111,11 @@ public final class MCAPWriter {
 
     /// Bytes of the file so far, counting buffered records but not the open chunk.
     public var bytesWritten: UInt64 { pendingOffset + UInt64(pending.count) }
+
+    /// The compression of the chunks closed from now on (initially `options.compression`).
+    /// Every Chunk record names its own compression, so a file may mix them: a live journal
+    /// stores chunks uncompressed while the machine is short of CPU (see `testzone ingest`).
+    public var chunkCompression: MCAPCompression
 
     /// Uncompressed bytes in the open chunk (lost if the process dies before the next flush).
     public var openChunkBytes: Int { chunk.count }
@@ -318,8 +324,8 @@ public final class MCAPWriter {
         guard chunkMessageCount > 0 else { return }
         let records = chunk.bytes
         let crc = CRC32.checksum(records)
-        let compressed = try compressor.compress(records)
-        let compressionName = options.compression.rawValue
+        let compressed = try compressor.compress(records, as: chunkCompression)
+        let compressionName = chunkCompression.rawValue
 
         let chunkStart = bytesWritten
         let header = ByteBuffer(capacity: 64)
