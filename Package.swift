@@ -49,7 +49,8 @@ let package = Package(
         .target(name: "JT808"),
         .target(name: "Recording", dependencies: ["CZstd", "CLZ4"]),
         .target(name: "Zone", dependencies: ["CV2X", "TOMLKit"]),
-        .target(name: "Metrics", dependencies: ["Zone"]),
+        .target(name: "CMemoryHints"),
+        .target(name: "Metrics", dependencies: ["Zone", "CMemoryHints"]),
         .target(name: "Store", dependencies: ["Metrics", "Zone", grdb], exclude: ["README.md"]),
         .target(name: "Simulator", dependencies: ["CV2X", "JT808", "Recording", "Zone", "ZeroMQ"]),
         .target(

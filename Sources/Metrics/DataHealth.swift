@@ -1,3 +1,5 @@
+internal import CMemoryHints
+
 /// Frame accounting of one source (a `cv2x/<id>` or `jt808/<id>` topic).
 public struct SourceHealth: Sendable, Hashable, Codable {
     /// Frames received.
@@ -154,36 +156,148 @@ public struct SequenceHealth: Sendable, Hashable, Codable {
 
 /// Detects duplicate frames per source: the same sequence key and the same content hash among
 /// the last `capacity` frames of that source, at most ``window`` apart. Fixed memory per source.
+///
+/// The two keys are mixed into one 64-bit fingerprint. The last `capacity` fingerprints, with
+/// the receive time each was last seen at, live in a ring (oldest evicted first). An
+/// open-addressing table of twice as many 4-byte slots (linear probing, backward-shift deletion:
+/// no tombstones, never more than half full) maps a fingerprint to its ring position: a slot
+/// holds the fingerprint's top bits (which also give its home slot) above the ring index, and a
+/// tag match is confirmed against the full fingerprint in the ring. Kept this small because
+/// the lookups are random: 32 KiB of table per source (for 4096 frames) stays in cache where a
+/// dictionary did not. No allocation after `init`.
 struct DuplicateFilter: Sendable {
     /// Two equal frames further apart than this are not duplicates (60 s).
     static let window: Microseconds = 60_000_000
-    private var ring: [UInt64]
-    private var seen: [UInt64: Microseconds]
-    private var next = 0
 
-    init(capacity: Int = 4096) {
-        ring = Array(repeating: 0, count: capacity)
-        seen = Dictionary(minimumCapacity: capacity)
+    struct Remembered: Sendable {
+        var fingerprint: UInt64
+        var time: Microseconds
     }
 
-    /// Returns `true` when the frame was seen already (within the window); otherwise remembers it.
-    mutating func isDuplicate(sequenceKey: UInt64, contentHash: UInt64, at time: Microseconds) -> Bool {
-        // Mix the two into one 64-bit fingerprint (splitmix64 finaliser on the combination).
+    /// The last `capacity` fingerprints (fingerprint 0: empty), the oldest at `next`.
+    private var ring: [Remembered]
+    /// Fingerprint top bits << indexBits | ring index (0: empty slot).
+    private var slots: [UInt32]
+    /// Low bits of a slot that hold the ring index.
+    private let indexBits: UInt32
+    /// log2 of the slot count: the top `homeBits` bits of a fingerprint are its home slot.
+    private let homeBits: UInt32
+    private var next = 0
+
+    /// Remembers the last `capacity` frames (1 ... 32768).
+    init(capacity: Int = 4096) {
+        let capacity = min(max(capacity, 1), 1 << 15)
+        let indexBits = max(1, Int.bitWidth - (capacity - 1).leadingZeroBitCount)
+        ring = Array(repeating: Remembered(fingerprint: 0, time: 0), count: capacity)
+        slots = Array(repeating: 0, count: 1 << (indexBits + 1))
+        self.indexBits = UInt32(indexBits)
+        homeBits = UInt32(indexBits + 1)
+    }
+
+    /// The 64-bit fingerprint of a frame (splitmix64 finaliser on the combination of the two
+    /// keys), with a nonzero tag so that a slot never reads 0 (empty).
+    @inline(__always)
+    private func fingerprint(sequenceKey: UInt64, contentHash: UInt64) -> UInt64 {
         var z = sequenceKey &* 0x9E37_79B9_7F4A_7C15 ^ contentHash
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         z ^= z >> 31
-        if z == 0 { z = 1 }
-        if let previous = seen[z] {
-            if abs(time - previous) <= Self.window { return true }
-            seen[z] = time
-            return false
+        if z >> UInt64(32 + indexBits) == 0 { z |= 1 << 63 }
+        return z
+    }
+
+    /// Starts loading the cache lines the check of a coming frame will touch (assuming `ahead`
+    /// frames of this source are remembered before it): its home slot, the home slot of the
+    /// fingerprint it will evict, and ring entries further on. Changes nothing; called a frame
+    /// or two early, the check then finds its lines in cache (the table is read at random, so
+    /// otherwise every check waits for memory). `mutating` only so the arrays are not copied.
+    mutating func prefetch(sequenceKey: UInt64, contentHash: UInt64, ahead: Int) {
+        let z = fingerprint(sequenceKey: sequenceKey, contentHash: contentHash)
+        let homeShift = 64 - UInt64(homeBits)
+        let count = ring.count
+        let position = next + ahead < count ? next + ahead : (next + ahead) % count
+        let later = position + 8 < count ? position + 8 : (position + 8) % count
+        slots.withUnsafeBufferPointer { slots in
+            ring.withUnsafeBufferPointer { ring in
+                guard let table = slots.baseAddress, let entries = ring.baseAddress else { return }
+                tz_prefetch(table + Int(truncatingIfNeeded: z >> homeShift))
+                tz_prefetch_for_write(entries + later)
+                let old = ring[position].fingerprint
+                if old != 0 { tz_prefetch(table + Int(truncatingIfNeeded: old >> homeShift)) }
+            }
         }
-        let old = ring[next]
-        if old != 0 { seen.removeValue(forKey: old) }
-        ring[next] = z
-        seen[z] = time
-        next = (next + 1) % ring.count
+    }
+
+    /// Returns `true` when the frame was seen already (within the window); otherwise remembers it.
+    mutating func isDuplicate(sequenceKey: UInt64, contentHash: UInt64, at time: Microseconds) -> Bool {
+        let z = fingerprint(sequenceKey: sequenceKey, contentHash: contentHash)
+        let indexBits = self.indexBits
+        let homeShift = 64 - UInt64(homeBits)
+        let tagShift = UInt64(32 + indexBits)
+        let tag = UInt32(truncatingIfNeeded: z >> tagShift) << indexBits
+        let indexMask: UInt32 = (1 << indexBits) - 1
+        let position = next
+        let result: Bool? = slots.withUnsafeMutableBufferPointer { slots in
+            ring.withUnsafeMutableBufferPointer { ring in
+                let mask = slots.count - 1
+                var slot = Int(truncatingIfNeeded: z >> homeShift)
+                while slots[slot] != 0 {
+                    let entry = slots[slot]
+                    if entry & ~indexMask == tag {
+                        let index = Int(entry & indexMask)
+                        if ring[index].fingerprint == z {
+                            if abs(time - ring[index].time) <= Self.window { return true }
+                            ring[index].time = time
+                            return false
+                        }
+                    }
+                    slot = (slot + 1) & mask
+                }
+                // Not seen: evict the oldest fingerprint, then take a free slot for this one
+                // (searched again: the eviction may have shifted the probe run).
+                let old = ring[position].fingerprint
+                if old != 0 {
+                    let oldTag = UInt32(truncatingIfNeeded: old >> tagShift) << indexBits
+                    Self.remove(
+                        oldTag | UInt32(position), home: Int(truncatingIfNeeded: old >> homeShift),
+                        slots: slots,
+                        homeShift: UInt32(32) - homeBits)
+                }
+                ring[position] = Remembered(fingerprint: z, time: time)
+                slot = Int(truncatingIfNeeded: z >> homeShift)
+                while slots[slot] != 0 { slot = (slot + 1) & mask }
+                slots[slot] = tag | UInt32(position)
+                return nil
+            }
+        }
+        if let result { return result }
+        next = position + 1 == ring.count ? 0 : position + 1
         return false
+    }
+
+    /// Removes a slot value that is in the table, shifting the rest of its probe run back.
+    private static func remove(
+        _ value: UInt32, home: Int, slots: UnsafeMutableBufferPointer<UInt32>, homeShift: UInt32
+    ) {
+        let mask = slots.count - 1
+        var hole = home
+        while slots[hole] != value {
+            if slots[hole] == 0 { return }
+            hole = (hole + 1) & mask
+        }
+        var probe = hole
+        while true {
+            probe = (probe + 1) & mask
+            let entry = slots[probe]
+            if entry == 0 { break }
+            // A slot keeps the fingerprint's top bits, so its home slot is its own top bits.
+            let entryHome = Int(entry >> homeShift)
+            // Move the entry into the hole unless its home lies cyclically in (hole, probe].
+            if (probe &- entryHome) & mask >= (probe &- hole) & mask {
+                slots[hole] = entry
+                hole = probe
+            }
+        }
+        slots[hole] = 0
     }
 }

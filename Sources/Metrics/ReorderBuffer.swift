@@ -88,6 +88,55 @@ struct ReorderBuffer: Sendable, Hashable {
     }
 }
 
+extension ReorderBuffer {
+    /// Calls `body` with every held item in release order (what popping everything would give),
+    /// without changing the buffer: the FIFO part is already in order, the heap part (the
+    /// out-of-order arrivals) is put in order through a sorted array of its keys (small values,
+    /// not the entries), and the two are merged.
+    func forEachHeldInOrder(_ body: (TrackItem) -> Void) {
+        struct Key {
+            var time: Microseconds
+            var arrival: UInt64
+            var rank: UInt8
+            var index: Int32
+        }
+        var keys: [Key] = []
+        keys.reserveCapacity(heap.count)
+        for (index, entry) in heap.enumerated() {
+            keys.append(Key(time: entry.time, arrival: entry.arrival, rank: entry.rank, index: Int32(index)))
+        }
+        // Arrivals are unique, so (time, rank, arrival) is a total order: any sort gives the same.
+        keys.sort { a, b in
+            if a.time != b.time { return a.time < b.time }
+            if a.rank != b.rank { return a.rank < b.rank }
+            return a.arrival < b.arrival
+        }
+        heap.withUnsafeBufferPointer { heap in
+            fifo.withUnsafeBufferPointer { fifo in
+                var i = fifoHead
+                var j = 0
+                while i < fifo.count || j < keys.count {
+                    let takeFIFO: Bool
+                    if i == fifo.count {
+                        takeFIFO = false
+                    } else if j == keys.count {
+                        takeFIFO = true
+                    } else {
+                        takeFIFO = fifo[i].precedes(heap[Int(keys[j].index)])
+                    }
+                    if takeFIFO {
+                        body(fifo[i].item)
+                        i += 1
+                    } else {
+                        body(heap[Int(keys[j].index)].item)
+                        j += 1
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A vehicle's reorder buffer in front of its summary.
 struct VehicleAccumulator: Sendable {
     var buffer = ReorderBuffer()
@@ -101,6 +150,14 @@ struct VehicleAccumulator: Sendable {
         buffer.push(item)
         let limit = buffer.newest &- c.reorderWindow
         while let ready = buffer.pop(notAfter: limit) { summary.ingest(ready, configuration: c) }
+    }
+
+    /// The summary as it would be after releasing everything held (``flush(upTo:configuration:)``
+    /// with `.max`), leaving this accumulator as it is.
+    func summaryReleasingHeld(configuration c: MetricsConfiguration) -> TrackSummary {
+        var result = summary
+        buffer.forEachHeldInOrder { result.ingest($0, configuration: c) }
+        return result
     }
 
     /// Releases everything held up to `time` (a watermark), or everything with `.max`.

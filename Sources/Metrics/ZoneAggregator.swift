@@ -89,6 +89,16 @@ public struct ZoneAggregator: Sendable {
         duplicateFilters[source].isDuplicate(sequenceKey: sequenceKey, contentHash: contentHash, at: time)
     }
 
+    /// Starts loading what ``isDuplicate(source:sequenceKey:contentHash:at:)`` will need for a
+    /// frame that comes after `ahead` other frames of the same source: call it a frame or two
+    /// before the check and the check finds its memory in cache. A pure hint, changes nothing
+    /// (`mutating` only so that the filter is not copied).
+    public mutating func prefetchDuplicateCheck(
+        source: Int, sequenceKey: UInt64, contentHash: UInt64, ahead: Int
+    ) {
+        duplicateFilters[source].prefetch(sequenceKey: sequenceKey, contentHash: contentHash, ahead: ahead)
+    }
+
     /// Records the outcome of a received frame: every received frame ends up exactly once as
     /// decoded, rejected (with a reason) or duplicate.
     public mutating func record(_ outcome: FrameOutcome, source: Int) {
@@ -139,12 +149,24 @@ public struct ZoneAggregator: Sendable {
         return snapshot()
     }
 
+    /// The aggregate as ``finish()`` would return it now, without releasing anything: held
+    /// observations are applied to copies of the vehicles' summaries (for periodic commits while
+    /// the reorder buffers keep holding). Cheaper than finishing a copy of the engine, which
+    /// would copy every reorder buffer first.
+    public func snapshotReleasingHeld() -> ZoneMetrics {
+        snapshot { $0.summaryReleasingHeld(configuration: configuration) }
+    }
+
     /// The aggregate of everything released so far (held observations are not included).
-    public func snapshot() -> ZoneMetrics {
+    public func snapshot() -> ZoneMetrics { snapshot { $0.summary } }
+
+    private func snapshot(summary: (VehicleAccumulator) -> TrackSummary) -> ZoneMetrics {
         var result = ZoneMetrics(configuration: configuration)
-        for (ref, accumulator) in vehicles.enumerated() where accumulator.summary.firstTime != nil {
+        for (ref, accumulator) in vehicles.enumerated() {
+            let vehicleSummary = summary(accumulator)
+            guard vehicleSummary.firstTime != nil else { continue }
             let identity = directory.identities[ref]
-            result.vehicles[identity.vin] = VehicleMetrics(identity: identity, summary: accumulator.summary)
+            result.vehicles[identity.vin] = VehicleMetrics(identity: identity, summary: vehicleSummary)
         }
         for (index, name) in sourceNames.enumerated() { result.sources[name] = sources[index] }
         for (index, key) in streamKeys.enumerated() { result.sequences[key] = streams[index] }

@@ -75,21 +75,28 @@ final class FrameBatch: @unchecked Sendable {
         return true
     }
 
-    /// Calls `body` for each record in order.
+    /// One record of the batch, read in place (valid until the batch is reset).
+    struct Record {
+        var topic: Int
+        var payload: UnsafeRawBufferPointer
+        var logTime: UInt64
+        var publishTime: UInt64
+        /// Offset of the next record (`used` after the last).
+        var next: Int
+    }
+
+    /// The record at `offset`: 0 for the first, then the previous record's `next` while that
+    /// is below `used`.
     @inline(__always)
-    func forEachRecord(_ body: (Int, UnsafeRawBufferPointer, UInt64, UInt64) throws -> Void) rethrows {
-        var offset = 0
-        while offset < used {
-            let p = storage + offset
-            let topic = Int(p.load(as: UInt32.self))
-            let length = Int(p.load(fromByteOffset: 4, as: UInt32.self))
-            let logTime = p.load(fromByteOffset: 8, as: UInt64.self)
-            let publishTime = p.load(fromByteOffset: 16, as: UInt64.self)
-            try body(
-                topic, UnsafeRawBufferPointer(start: p + Self.headerSize, count: length), logTime, publishTime
-            )
-            offset += (Self.headerSize + length + 7) & ~7
-        }
+    func record(at offset: Int) -> Record {
+        let p = storage + offset
+        let length = Int(p.load(fromByteOffset: 4, as: UInt32.self))
+        return Record(
+            topic: Int(p.load(as: UInt32.self)),
+            payload: UnsafeRawBufferPointer(start: p + Self.headerSize, count: length),
+            logTime: p.load(fromByteOffset: 8, as: UInt64.self),
+            publishTime: p.load(fromByteOffset: 16, as: UInt64.self),
+            next: offset + ((Self.headerSize + length + 7) & ~7))
     }
 }
 

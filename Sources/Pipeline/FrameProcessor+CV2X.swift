@@ -3,6 +3,14 @@ import Metrics
 import UPER
 
 extension FrameProcessor {
+    /// What the processor keeps per OBU id seen in BSMs.
+    struct OBUEntry: Sendable {
+        /// The BSM msgCnt sequence stream of the OBU.
+        var stream: Int
+        /// The registry vehicle with this OBU id (`nil`: not registered).
+        var vehicle: VehicleRef?
+    }
+
     /// The fields of a BSM the metrics use, whichever CSAE 53 set it was decoded with.
     struct BSMFields {
         var obu: UInt64
@@ -16,7 +24,7 @@ extension FrameProcessor {
     /// OBUs become receptions at the topic's RSU; other frame types count as decoded.
     mutating func processCV2X(
         _ info: TopicInfo, rsu: Int?, _ payload: UnsafeRawBufferPointer, receiveMicros: Microseconds,
-        logMicros: Microseconds
+        logMicros: Microseconds, contentHash: UInt64
     ) {
         let frame: CV2XFrame
         do {
@@ -43,10 +51,11 @@ extension FrameProcessor {
             break
         }
         // Duplicates: same source, same sequence (OBU id and msgCnt for a BSM; the frame type
-        // otherwise), same content.
-        let sequenceKey = fields.map { $0.obu ^ UInt64($0.msgCnt) << 57 } ?? 0
+        // otherwise), same content. The sequence is read from the content by a deterministic
+        // decoder, so equal content means equal sequence and the content hash alone is the key
+        // (known before decoding: live ingest prefetches the filter's memory with it).
         if aggregator.isDuplicate(
-            source: info.source, sequenceKey: sequenceKey, contentHash: FNV1a.hash(payload), at: logMicros)
+            source: info.source, sequenceKey: 0, contentHash: contentHash, at: logMicros)
         {
             aggregator.record(.duplicate, source: info.source)
             return
@@ -61,15 +70,19 @@ extension FrameProcessor {
             if offsetMs < -30_000 { offsetMs += 60_000 }
             aggregator.recordClockOffset(offsetMs * 1000, source: info.source)
         }
-        let stream: Int
+        // One lookup per BSM: the OBU's sequence stream and registry vehicle (the registry's OBU
+        // ids are fixed for the run, so the vehicle can be kept with the stream).
+        let obu: OBUEntry
         if let known = obuStreams[bsm.obu] {
-            stream = known
+            obu = known
         } else {
-            stream = aggregator.sequenceStream(SequenceStream(kind: .bsmMsgCnt, id: Self.hex(bsm.obu)))
-            obuStreams[bsm.obu] = stream
+            let stream = aggregator.sequenceStream(SequenceStream(kind: .bsmMsgCnt, id: Self.hex(bsm.obu)))
+            obu = OBUEntry(stream: stream, vehicle: aggregator.directory.vehicle(forOBU: bsm.obu))
+            obuStreams[bsm.obu] = obu
         }
-        aggregator.recordSequence(Int(bsm.msgCnt), stream: stream, at: receiveMicros)
-        guard let vehicle = aggregator.vehicle(forOBU: bsm.obu) else { return }
+        aggregator.recordSequence(Int(bsm.msgCnt), stream: obu.stream, at: receiveMicros)
+        // Unregistered OBUs go through the aggregator, which counts them as unattributed.
+        guard let vehicle = obu.vehicle ?? aggregator.vehicle(forOBU: bsm.obu) else { return }
         aggregator.observe(
             BSMReception(
                 vehicle: vehicle, rsu: rsu, msgCnt: bsm.msgCnt, receiveTime: receiveMicros,

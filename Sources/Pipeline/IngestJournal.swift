@@ -72,14 +72,28 @@ final class IngestJournal {
     /// Bytes of the open file so far plus the files finished in this process.
     var totalBytes: UInt64 { finishedBytes + writer.writer.bytesWritten }
 
-    /// Appends a message (see `JournalWriter.append`).
+    /// The channel of a topic in the open file (added on first sight; ids start again with
+    /// each file, so callers that cache them drop the cache at ``rotate()``).
+    func channel(forTopic topic: UnsafeRawBufferPointer) throws -> UInt16 {
+        try writer.channel(forTopic: topic)
+    }
+
+    /// Appends a message to a channel of the open file (see
+    /// `JournalWriter.append(channel:payload:publishTime:receiveTime:)`).
     @inline(__always)
-    func append(
-        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, timeFrame: UnsafeRawBufferPointer?,
-        receiveTime: UInt64
-    ) throws {
+    func append(channel: UInt16, payload: UnsafeRawBufferPointer, publishTime: UInt64, receiveTime: UInt64)
+        throws
+    {
         if openedAt == 0 { openedAt = receiveTime }
-        try writer.append(topic: topic, payload: payload, timeFrame: timeFrame, receiveTime: receiveTime)
+        try writer.append(
+            channel: channel, payload: payload, publishTime: publishTime, receiveTime: receiveTime)
+    }
+
+    /// The compression of the open file's chunks closed from now on (a new file starts with
+    /// `options.compression`).
+    var chunkCompression: MCAPCompression {
+        get { writer.writer.chunkCompression }
+        set { writer.writer.chunkCompression = newValue }
     }
 
     /// Whether the open file is due for rotation at `now`.

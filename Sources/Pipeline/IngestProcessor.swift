@@ -91,13 +91,29 @@ struct IngestProcessor: Sendable {
         let file = fileIndex(sequence: batch.fileSequence, path: path(batch.fileSequence))
         if frames.journalFile != files[file].path { frames.journalFile = files[file].path }
         var index = batch.firstIndex
-        batch.forEachRecord { topic, payload, logTime, publishTime in
+        // Each record is prepared while the one before it is processed (its duplicate-filter
+        // memory is on the way by the time it is checked).
+        var current = batch.used > 0 ? batch.record(at: 0) : nil
+        var currentHash = current.flatMap {
+            frames.prepare(topic: topicRefs[$0.topic], payload: $0.payload, ahead: 0)
+        }
+        while let record = current {
+            let next = record.next < batch.used ? batch.record(at: record.next) : nil
+            var nextHash: UInt64?
+            if let next {
+                nextHash = frames.prepare(
+                    topic: topicRefs[next.topic], payload: next.payload,
+                    ahead: next.topic == record.topic ? 1 : 0)
+            }
             frames.messageIndex = index
             frames.process(
-                topic: topicRefs[topic], payload: payload, logTime: logTime, publishTime: publishTime)
-            kindCounts[topicKinds[topic]] += 1
+                topic: topicRefs[record.topic], payload: record.payload, logTime: record.logTime,
+                publishTime: record.publishTime, contentHash: currentHash)
+            kindCounts[topicKinds[record.topic]] += 1
             index += 1
-            lastLogTime = logTime
+            lastLogTime = record.logTime
+            current = next
+            currentHash = nextHash
         }
         files[file].applied = index
         files[file].lastLogTime = lastLogTime
@@ -122,8 +138,7 @@ struct IngestProcessor: Sendable {
         if final {
             metrics = frames.finish()
         } else {
-            var copy = frames.aggregator
-            metrics = copy.finish()
+            metrics = frames.aggregator.snapshotReleasingHeld()
         }
         let rejected = takeRejected()
         let checkpoints = files.map { file in

@@ -12,7 +12,11 @@ import ZeroMQ
 /// increasing receive time, journals it, and packs it into a ``FrameBatch`` for the processor.
 /// When the processor is behind, the hand-over blocks, the receiver stops reading, the sockets'
 /// high-water marks fill and PUSH senders block.
-final class IngestReceiver {
+///
+/// A non-copyable struct rather than a class: its state is mutated only through `self` inside
+/// `mutating` methods, so exclusivity is checked at compile time (a class would pay a dynamic
+/// check on every property access of the per-message path).
+struct IngestReceiver: ~Copyable {
     private let sockets: [Socket]
     private let journal: IngestJournal
     private let counters: IngestCounters
@@ -20,15 +24,23 @@ final class IngestReceiver {
     private let flushNanoseconds: UInt64
     private var message = MultipartMessage(capacity: 4)
     private var topics = TopicInterner()
+    /// Receiver topic id -> journal channel in the open file (0: not added to that file yet).
+    private var channels: [UInt16] = []
     private var lastLogTime: UInt64
     private var batch: FrameBatch
     private var received: Int64 = 0
+    /// Store chunks uncompressed while the processor is behind (see
+    /// `IngestOptions.adaptiveCompression`).
+    private let adaptiveCompression: Bool
+    /// Until when (ns) the processor counts as behind: a hand-over waited for a free batch.
+    private var behindUntil: UInt64 = 0
 
     init(
         sockets: [Socket], journal: IngestJournal, counters: IngestCounters, stop: IngestStop,
         flushNanoseconds: UInt64,
-        firstLogTime: UInt64, batchCapacity: Int
+        firstLogTime: UInt64, batchCapacity: Int, adaptiveCompression: Bool = false
     ) {
+        self.adaptiveCompression = adaptiveCompression
         self.sockets = sockets
         self.journal = journal
         self.counters = counters
@@ -42,7 +54,7 @@ final class IngestReceiver {
     /// Receives until stopped, then drains what the sockets hold, hands over the last batch and
     /// finishes the journal file. `handoff` takes a full batch and returns an empty one (`nil`
     /// when the processor failed); `idle` runs when nothing arrived for a while.
-    func run(handoff: (FrameBatch) -> FrameBatch?, idle: () -> Void) throws {
+    mutating func run(handoff: (FrameBatch) -> FrameBatch?, idle: () -> Void) throws {
         let poller = Poller()
         for socket in sockets { _ = poller.add(socket) }
         var lastFlush = JournalFormat.now()
@@ -58,7 +70,7 @@ final class IngestReceiver {
             if sockets.isEmpty {
                 if draining { break }
                 idle()
-                usleepMilliseconds(100)
+                Self.usleepMilliseconds(100)
             } else if draining {
                 // Take what the sockets already hold, without waiting for more.
                 for socket in sockets {
@@ -99,6 +111,7 @@ final class IngestReceiver {
                 batch.endsFile = true
                 guard try handOver(handoff) else { break }
                 try journal.rotate()
+                for index in channels.indices { channels[index] = 0 }
                 batch.reset(fileSequence: journal.sequence, firstIndex: 0)
             }
         }
@@ -108,7 +121,7 @@ final class IngestReceiver {
         _ = try handOver(handoff)
     }
 
-    private func usleepMilliseconds(_ ms: Int) {
+    private static func usleepMilliseconds(_ ms: Int) {
         var request = timespec(tv_sec: 0, tv_nsec: ms * 1_000_000)
         _ = nanosleep(&request, nil)
     }
@@ -116,75 +129,95 @@ final class IngestReceiver {
     /// Hands the batch over when the message just received does not fit; `false` when the
     /// processor failed.
     @inline(__always)
-    private func makeRoom(_ handoff: (FrameBatch) -> FrameBatch?) throws -> Bool {
+    private mutating func makeRoom(_ handoff: (FrameBatch) -> FrameBatch?) throws -> Bool {
         if batch.fits(payloadBytes: message.byteCount(ofPart: 1)) { return true }
         return try handOver(handoff)
     }
 
     /// Periodic duties inside a long drain; `false` when the processor failed.
-    private func maintain(handoff: (FrameBatch) -> FrameBatch?) throws -> Bool {
+    private mutating func maintain(handoff: (FrameBatch) -> FrameBatch?) throws -> Bool {
         try handOver(handoff)
     }
 
     /// Hands the current batch over and starts the next one in the same file.
     @discardableResult
-    private func handOver(_ handoff: (FrameBatch) -> FrameBatch?) throws -> Bool {
+    private mutating func handOver(_ handoff: (FrameBatch) -> FrameBatch?) throws -> Bool {
         batch.journalBytes = Int64(journal.totalBytes)
         counters.journalBytes.store(batch.journalBytes, ordering: .relaxed)
         counters.received.store(received, ordering: .relaxed)
         counters.lastReceiveTime.store(lastLogTime, ordering: .relaxed)
         let sequence = journal.sequence
         let next = journal.messageCount
+        let started = adaptiveCompression ? JournalFormat.now() : 0
         guard let fresh = handoff(batch) else { return false }
         batch = fresh
+        if adaptiveCompression {
+            // A hand-over returns at once while a batch is free; waiting means the processor is
+            // behind, and compressing would only take CPU from it.
+            let now = JournalFormat.now()
+            if now &- started > 1_000_000 { behindUntil = now + 1_000_000_000 }
+            let wanted = now < behindUntil ? MCAPCompression.none : journal.options.compression
+            if journal.chunkCompression != wanted { journal.chunkCompression = wanted }
+        }
         batch.reset(fileSequence: sequence, firstIndex: next)
         return true
     }
 
     /// Journals the message just received and adds it to the batch.
     @inline(__always)
-    private func handle() throws {
+    private mutating func handle() throws {
         var now = JournalFormat.now()
         if now <= lastLogTime { now = lastLogTime + 1 }
         lastLogTime = now
         received += 1
         let frameCount = message.count
+        // The bytes stay valid until the next receive into `message` (MultipartMessage).
+        let topic = message.withUnsafeBytes(ofPart: 0) { $0 }
+        let payload = message.withUnsafeBytes(ofPart: 1) { $0 }
         let publishTime = message.withUnsafeBytes(ofPart: 2) { timeFrame in
             JournalEnvelope.publishTime(frameCount: frameCount, timeFrame: timeFrame, receiveTime: now)
         }
-        try message.withUnsafeBytes(ofPart: 0) { topic in
-            try message.withUnsafeBytes(ofPart: 1) { payload in
-                let id: Int
-                if let known = topics.find(topic) {
-                    id = known
-                } else {
-                    id = topics.insert(topic)
-                    batch.newTopics.append((id, String(decoding: topic, as: UTF8.self)))
-                }
-                if frameCount >= 3 {
-                    var micros = (publishTime / 1000).bigEndian
-                    try withUnsafeBytes(of: &micros) { frame in
-                        try journal.append(topic: topic, payload: payload, timeFrame: frame, receiveTime: now)
-                    }
-                } else {
-                    try journal.append(topic: topic, payload: payload, timeFrame: nil, receiveTime: now)
-                }
-                // Always fits: the caller handed the batch over when it did not (`receiveNext`).
-                _ = batch.append(topic: id, payload: payload, logTime: now, publishTime: publishTime)
-            }
+        let id: Int
+        if let known = topics.find(topic) {
+            id = known
+        } else {
+            id = topics.insert(topic)
+            channels.append(0)
+            batch.newTopics.append((id, String(decoding: topic, as: UTF8.self)))
         }
+        var channel = channels[id]
+        if channel == 0 {
+            channel = try journal.channel(forTopic: topic)
+            channels[id] = channel
+        }
+        // The journaled publish time is the resolved one (gateway time, receive time when the
+        // frame is absent, or the reserved defect marks of `JournalEnvelope`).
+        try journal.append(channel: channel, payload: payload, publishTime: publishTime, receiveTime: now)
+        // Always fits: the caller handed the batch over when it did not (`makeRoom`).
+        _ = batch.append(topic: id, payload: payload, logTime: now, publishTime: publishTime)
     }
-
 }
 
-/// Topic bytes -> dense id (open addressing, FNV-1a); lookups do not allocate.
+/// Topic bytes -> dense id (open addressing); lookups do not allocate. The hash reads eight
+/// bytes per step (a topic is 10-30 bytes), the comparison is a `memcmp`.
 struct TopicInterner {
     private var keys: [[UInt8]] = []
     private var slots = [Int32](repeating: 0, count: 64)
 
     private static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        var h = UInt64(truncatingIfNeeded: bytes.count) &* 0x9E37_79B9_7F4A_7C15
+        guard var p = bytes.baseAddress else { return Int(truncatingIfNeeded: h) }
+        var n = bytes.count
+        while n >= 8 {
+            h = (h ^ UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            p += 8
+            n -= 8
+        }
+        var last: UInt64 = 0
+        for i in 0..<n { last |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << (8 * UInt64(i)) }
+        h = (h ^ last) &* 0x94D0_49BB_1331_11EB
+        h ^= h >> 29
         return Int(truncatingIfNeeded: h)
     }
 
@@ -193,7 +226,11 @@ struct TopicInterner {
         var i = Self.hash(topic) & mask
         while slots[i] != 0 {
             let k = Int(slots[i]) - 1
-            if keys[k].withUnsafeBytes({ $0.elementsEqual(topic) }) { return k }
+            let equal = keys[k].withUnsafeBytes { key in
+                key.count == topic.count
+                    && (key.count == 0 || memcmp(key.baseAddress!, topic.baseAddress!, key.count) == 0)
+            }
+            if equal { return k }
             i = (i + 1) & mask
         }
         return nil

@@ -48,6 +48,15 @@ final class ByteBuffer {
         count += MemoryLayout<T>.size
     }
 
+    /// Appends two little-endian `UInt64`s with one capacity check (a message index entry).
+    @inline(__always)
+    func append(_ first: UInt64, _ second: UInt64) {
+        reserve(16)
+        base.storeBytes(of: first.littleEndian, toByteOffset: count, as: UInt64.self)
+        base.storeBytes(of: second.littleEndian, toByteOffset: count + 8, as: UInt64.self)
+        count += 16
+    }
+
     @inline(__always)
     func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }

@@ -20,6 +20,13 @@ final class ChunkCompressor {
 
     /// Compresses `input` into `output` (replacing its content) and returns the compressed bytes.
     func compress(_ input: UnsafeRawBufferPointer) throws(MCAPError) -> UnsafeRawBufferPointer {
+        try compress(input, as: compression)
+    }
+
+    /// Compresses `input` with `compression` (which may differ from chunk to chunk).
+    func compress(_ input: UnsafeRawBufferPointer, as compression: MCAPCompression) throws(MCAPError)
+        -> UnsafeRawBufferPointer
+    {
         output.removeAll()
         switch compression {
         case .none:

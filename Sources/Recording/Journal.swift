@@ -108,6 +108,32 @@ public final class JournalWriter {
             payload: payload)
     }
 
+    /// The channel of a topic, added on first sight. For callers that look a topic up once and
+    /// then append with ``append(channel:payload:publishTime:receiveTime:)`` (channel ids are
+    /// per file: look them up again after opening a new journal file).
+    public func channel(forTopic topic: UnsafeRawBufferPointer) throws(MCAPError) -> UInt16 {
+        try channelID(forTopic: topic)
+    }
+
+    /// Appends one message to a channel given by ``channel(forTopic:)``, with the publish time
+    /// already resolved from the time frame (ns; the receive time when the frame was absent).
+    /// Does not allocate once the chunk buffers have grown.
+    @inline(__always)
+    public func append(
+        channel: UInt16, payload: UnsafeRawBufferPointer, publishTime: UInt64, receiveTime: UInt64
+    )
+        throws(MCAPError)
+    {
+        let slot = Int(channel)
+        guard slot < sequences.count else { throw .unknownChannel(channel) }
+        let sequence = sequences[slot]
+        sequences[slot] = sequence &+ 1
+        payloadBytes += UInt64(payload.count)
+        try writer.write(
+            channelID: channel, sequence: sequence, logTime: receiveTime, publishTime: publishTime,
+            payload: payload)
+    }
+
     /// Appends one message given as arrays (convenience; allocates).
     public func append(topic: String, payload: [UInt8], gatewayTimeMicros: UInt64?, receiveTime: UInt64)
         throws(MCAPError)

@@ -1,6 +1,7 @@
 /// Writes an MCAP file: chunked (zstd, lz4 or stored), with message indexes after each chunk
 /// and a full summary (schemas, channels, statistics, chunk/attachment/metadata indexes, summary
-/// offsets) when finished. All CRCs are written (chunk, attachment, data section, summary).
+/// offsets) when finished. All CRCs are written (chunk, attachment, data section, summary),
+/// unless `Options.dataSectionCRC` turns off the one over the whole data section.
 ///
 /// Crash tolerance: messages accumulate in an open chunk in memory; `flush()` closes that chunk
 /// and hands every byte to the kernel, so a crash loses at most what was written since the last
@@ -22,10 +23,16 @@ public final class MCAPWriter {
         public var library: String = "testzone-recording"
         /// When true, `flush()` also asks the kernel to put the bytes on disk (fsync).
         public var syncOnFlush: Bool = false
+        /// Whether DataEnd carries the CRC of the whole data section (default true). Every chunk
+        /// keeps its own CRC either way; without this one (written as 0, "not computed" in the
+        /// MCAP spec) the writer hashes the compressed bytes a second time for nothing else, so
+        /// high-rate journals turn it off.
+        public var dataSectionCRC: Bool = true
 
         public init(
             compression: MCAPCompression = .zstd, chunkSize: Int = 1 << 20, zstdLevel: Int = 3,
-            profile: String = "", library: String = "testzone-recording", syncOnFlush: Bool = false
+            profile: String = "", library: String = "testzone-recording", syncOnFlush: Bool = false,
+            dataSectionCRC: Bool = true
         ) {
             self.compression = compression
             self.chunkSize = chunkSize
@@ -33,6 +40,7 @@ public final class MCAPWriter {
             self.profile = profile
             self.library = library
             self.syncOnFlush = syncOnFlush
+            self.dataSectionCRC = dataSectionCRC
         }
     }
 
@@ -81,6 +89,7 @@ public final class MCAPWriter {
         output = try FileOutput(path: path)
         chunk = ByteBuffer(capacity: max(options.chunkSize, 1024) + 64 * 1024)
         compressor = ChunkCompressor(compression: options.compression, zstdLevel: Int32(options.zstdLevel))
+        chunkCompression = options.compression
         mcapMagic.withUnsafeBytes { emit($0) }
         let body = ByteBuffer(capacity: 64)
         body.appendString(options.profile)
@@ -102,6 +111,11 @@ public final class MCAPWriter {
 
     /// Bytes of the file so far, counting buffered records but not the open chunk.
     public var bytesWritten: UInt64 { pendingOffset + UInt64(pending.count) }
+
+    /// The compression of the chunks closed from now on (initially `options.compression`).
+    /// Every Chunk record names its own compression, so a file may mix them: a live journal
+    /// stores chunks uncompressed while the machine is short of CPU (see `testzone ingest`).
+    public var chunkCompression: MCAPCompression
 
     /// Uncompressed bytes in the open chunk (lost if the process dies before the next flush).
     public var openChunkBytes: Int { chunk.count }
@@ -210,8 +224,7 @@ public final class MCAPWriter {
             state.indexSorted = false
         }
         state.lastIndexedTime = logTime
-        state.index.append(logTime)
-        state.index.append(UInt64(offset))
+        state.index.append(logTime, UInt64(offset))
         state.messageCount += 1
 
         chunkMessageCount += 1
@@ -311,8 +324,8 @@ public final class MCAPWriter {
         guard chunkMessageCount > 0 else { return }
         let records = chunk.bytes
         let crc = CRC32.checksum(records)
-        let compressed = try compressor.compress(records)
-        let compressionName = options.compression.rawValue
+        let compressed = try compressor.compress(records, as: chunkCompression)
+        let compressionName = chunkCompression.rawValue
 
         let chunkStart = bytesWritten
         let header = ByteBuffer(capacity: 64)
@@ -382,7 +395,7 @@ public final class MCAPWriter {
 
     /// Queues bytes of the data section (CRC updated); large blocks go straight to the file.
     private func emit(_ bytes: UnsafeRawBufferPointer) {
-        dataCRC.update(bytes)
+        if options.dataSectionCRC { dataCRC.update(bytes) }
         pending.append(bytes)
     }
 

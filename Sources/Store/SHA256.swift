@@ -78,6 +78,31 @@ public struct SHA256: Sendable {
         messageLength &+= count
     }
 
+    /// Appends `bytes` to the message: whole 64-byte blocks are compressed straight from the
+    /// buffer (the fast path for files), only a partial block at either end is buffered.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard var p = bytes.baseAddress, bytes.count > 0 else { return }
+        var n = bytes.count
+        messageLength &+= UInt64(n)
+        if blockCount > 0 {
+            let take = min(64 - blockCount, n)
+            for i in 0..<take { block[blockCount + i] = p.load(fromByteOffset: i, as: UInt8.self) }
+            blockCount += take
+            p += take
+            n -= take
+            guard blockCount == 64 else { return }
+            compressBlock()
+            blockCount = 0
+        }
+        while n >= 64 {
+            compress(p)
+            p += 64
+            n -= 64
+        }
+        for i in 0..<n { block[i] = p.load(fromByteOffset: i, as: UInt8.self) }
+        blockCount = n
+    }
+
     /// Appends the UTF-8 bytes of `string` to the message.
     public mutating func update(_ string: String) {
         var string = string
@@ -141,18 +166,13 @@ public struct SHA256: Sendable {
 
     /// Processes the 64-byte `block` (FIPS 180-4, 6.2.2).
     private mutating func compressBlock() {
-        for t in 0..<16 {
-            schedule[t] =
-                UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16
-                | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
-        }
-        for t in 16..<64 {
-            let w15 = schedule[t - 15]
-            let w2 = schedule[t - 2]
-            let sigma0 = rotateRight(w15, 7) ^ rotateRight(w15, 18) ^ (w15 >> 3)
-            let sigma1 = rotateRight(w2, 17) ^ rotateRight(w2, 19) ^ (w2 >> 10)
-            schedule[t] = sigma1 &+ schedule[t - 7] &+ sigma0 &+ schedule[t - 16]
-        }
+        let bytes = block
+        bytes.withUnsafeBytes { compress($0.baseAddress!) }
+    }
+
+    /// Processes the 64 bytes at `input` (FIPS 180-4, 6.2.2): message schedule and the 64
+    /// rounds on local variables, no bounds checks in the loops.
+    private mutating func compress(_ input: UnsafeRawPointer) {
         var a = state[0]
         var b = state[1]
         var c = state[2]
@@ -161,21 +181,35 @@ public struct SHA256: Sendable {
         var f = state[5]
         var g = state[6]
         var h = state[7]
-        for t in 0..<64 {
-            let bigSigma1 = rotateRight(e, 6) ^ rotateRight(e, 11) ^ rotateRight(e, 25)
-            let choose = (e & f) ^ (~e & g)
-            let t1 = h &+ bigSigma1 &+ choose &+ SHA256.roundConstants[t] &+ schedule[t]
-            let bigSigma0 = rotateRight(a, 2) ^ rotateRight(a, 13) ^ rotateRight(a, 22)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = bigSigma0 &+ majority
-            h = g
-            g = f
-            f = e
-            e = d &+ t1
-            d = c
-            c = b
-            b = a
-            a = t1 &+ t2
+        schedule.withUnsafeMutableBufferPointer { w in
+            SHA256.roundConstants.withUnsafeBufferPointer { k in
+                for t in 0..<16 {
+                    w[t] = UInt32(bigEndian: input.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self))
+                }
+                for t in 16..<64 {
+                    let w15 = w[t - 15]
+                    let w2 = w[t - 2]
+                    let sigma0 = rotateRight(w15, 7) ^ rotateRight(w15, 18) ^ (w15 >> 3)
+                    let sigma1 = rotateRight(w2, 17) ^ rotateRight(w2, 19) ^ (w2 >> 10)
+                    w[t] = sigma1 &+ w[t - 7] &+ sigma0 &+ w[t - 16]
+                }
+                for t in 0..<64 {
+                    let bigSigma1 = rotateRight(e, 6) ^ rotateRight(e, 11) ^ rotateRight(e, 25)
+                    let choose = (e & f) ^ (~e & g)
+                    let t1 = h &+ bigSigma1 &+ choose &+ k[t] &+ w[t]
+                    let bigSigma0 = rotateRight(a, 2) ^ rotateRight(a, 13) ^ rotateRight(a, 22)
+                    let majority = (a & b) ^ (a & c) ^ (b & c)
+                    let t2 = bigSigma0 &+ majority
+                    h = g
+                    g = f
+                    f = e
+                    e = d &+ t1
+                    d = c
+                    c = b
+                    b = a
+                    a = t1 &+ t2
+                }
+            }
         }
         state[0] &+= a
         state[1] &+= b

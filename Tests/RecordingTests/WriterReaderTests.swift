@@ -53,6 +53,38 @@ struct WriterReaderTests {
             ])
     }
 
+    @Test("chunks of one file may use different compressions (chunkCompression); no data-section CRC")
+    func mixedChunkCompression() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path("mixed.mcap")
+        let messages = Samples.messages(count: 3_000)
+        let writer = try MCAPWriter(
+            path: path, options: .init(compression: .lz4, chunkSize: 16 * 1024, dataSectionCRC: false))
+        var channelIDs: [String: UInt16] = [:]
+        for (topic, encoding) in zip(Samples.topics, Samples.encodings) {
+            channelIDs[topic] = try writer.addChannel(topic: topic, messageEncoding: encoding)
+        }
+        let cycle: [MCAPCompression] = [.lz4, .none, .zstd]
+        for (i, message) in messages.enumerated() {
+            writer.chunkCompression = cycle[(i / 500) % cycle.count]
+            try writer.write(
+                channelID: try #require(channelIDs[message.topic]), sequence: message.sequence,
+                logTime: message.logTime, publishTime: message.publishTime, payload: message.data)
+        }
+        try writer.finish()
+
+        let reader = try MCAPReader(path: path)
+        let (inFileOrder, warnings) = Samples.read(reader)
+        #expect(warnings.isEmpty, "\(warnings)")
+        #expect(inFileOrder == messages)
+        let (inTimeOrder, indexedWarnings) = Samples.read(reader, MCAPQuery())
+        #expect(indexedWarnings.isEmpty, "\(indexedWarnings)")
+        #expect(inTimeOrder == Samples.logTimeOrdered(messages))
+        let used = Set(try #require(reader.summary).chunkIndexes.map(\.compression))
+        #expect(used == ["lz4", "", "zstd"])
+    }
+
     @Test("time range and topic filters")
     func filters() throws {
         let dir = try TemporaryDirectory()

@@ -1,6 +1,5 @@
-import Testing
-
 import Store
+import Testing
 
 /// FIPS 180-4 / NIST CSRC example vectors for SHA-256.
 @Suite struct SHA256Tests {
@@ -35,6 +34,27 @@ import Store
         let chunk = [UInt8](repeating: UInt8(ascii: "a"), count: 1000)
         for _ in 0..<1000 { hasher.update(chunk) }
         #expect(hasher.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func rawBufferUpdatesMatchTheByteWisePath() {
+        // The buffer path compresses whole blocks in place; chunk sizes that start, end and
+        // straddle block boundaries must give the digest of the byte-wise path.
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 17) }
+        let expected = SHA256.hash(bytes.map { $0 })
+        for chunk in [1, 7, 63, 64, 65, 128, 200, 1000] {
+            var hasher = SHA256()
+            var index = 0
+            while index < bytes.count {
+                let end = min(bytes.count, index + chunk)
+                bytes[index..<end].withUnsafeBytes { hasher.update($0) }
+                index = end
+            }
+            #expect(hasher.finalize() == expected, "chunks of \(chunk) bytes")
+        }
+        var million = SHA256()
+        let block = [UInt8](repeating: UInt8(ascii: "a"), count: 1000)
+        for _ in 0..<1000 { block.withUnsafeBytes { million.update($0) } }
+        #expect(million.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
     @Test func paddingBoundaries() {

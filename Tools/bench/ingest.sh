@@ -9,7 +9,10 @@
 #      sender is done, SIGINT, and the ingest's own accounting must equal the frames sent (no loss);
 #   4. testzone replay --push --speed max of the recording into testzone ingest (the Swift
 #      sender end to end).
-# The frames repeat every loop, so later loops count as duplicates (same sequence and content).
+# The frames repeat every loop with their gateway times shifted by the recording's span (whole
+# minutes), so the feed is continuous: BSM receive times keep advancing as on a live zone. (Left
+# unshifted, every loop re-sends the same times: the vehicles' reorder buffers, which hold 300 s
+# of event time, then keep every copy of the last 300 s of each loop and grow without end.)
 # Environment: SECONDS_RUN (default 20; 600 for the 10-minute RSS soak), VEHICLES, DURATION (of
 # the simulated run, s), BOTH_LAYOUTS, PORT.
 set -euo pipefail

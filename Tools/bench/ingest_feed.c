@@ -5,6 +5,11 @@
  *                                              (see ingest_frames.py) in a loop for SECONDS, as
  *                                              3-part messages (topic, payload, 8-byte BE time);
  *                                              prints "sent N frames in S s: R frames/s".
+ *                                              Loop k carries the gateway times shifted by k
+ *                                              times the recording's span rounded up to whole
+ *                                              minutes: a continuous feed, as if the drive went
+ *                                              on (payloads repeat; JT/T 808 times inside them
+ *                                              too, so those fixes arrive late from loop 2 on).
  *   ingest_feed pull ENDPOINT                  bind a PULL socket, receive until 2 s of silence
  *                                              after the first message (zmq_msg_recv into reused
  *                                              zmq_msg_t, parts read in place); prints the count
@@ -33,7 +38,7 @@ struct frame {
     const unsigned char *topic, *payload;
     uint16_t topic_length;
     uint32_t payload_length;
-    unsigned char time[8];
+    uint64_t micros;
 };
 
 static int push(const char *endpoint, const char *path, double seconds) {
@@ -54,9 +59,14 @@ static int push(const char *endpoint, const char *path, double seconds) {
         f->topic = bytes + offset; offset += f->topic_length;
         memcpy(&f->payload_length, bytes + offset, 4); offset += 4;
         f->payload = bytes + offset; offset += f->payload_length;
-        uint64_t micros; memcpy(&micros, bytes + offset, 8); offset += 8;
-        for (int i = 0; i < 8; i++) f->time[i] = (unsigned char)(micros >> (56 - 8 * i));
+        memcpy(&f->micros, bytes + offset, 8); offset += 8;
     }
+    uint64_t first = UINT64_MAX, last = 0;
+    for (long i = 0; i < count; i++) {
+        if (frames[i].micros < first) first = frames[i].micros;
+        if (frames[i].micros > last) last = frames[i].micros;
+    }
+    uint64_t minute = 60000000, shift = count > 0 ? ((last - first) / minute + 1) * minute : 0;
     void *context = zmq_ctx_new();
     void *socket = zmq_socket(context, ZMQ_PUSH);
     int linger = -1;
@@ -64,12 +74,15 @@ static int push(const char *endpoint, const char *path, double seconds) {
     if (zmq_connect(socket, endpoint) != 0) fail("connect");
     long sent = 0;
     double start = now(), end = start + seconds;
-    while (now() < end) {
+    for (uint64_t loop = 0; now() < end; loop++) {
         for (long i = 0; i < count; i++) {
             struct frame *f = &frames[i];
+            uint64_t micros = f->micros + loop * shift;
+            unsigned char time[8];
+            for (int b = 0; b < 8; b++) time[b] = (unsigned char)(micros >> (56 - 8 * b));
             if (zmq_send(socket, f->topic, f->topic_length, ZMQ_SNDMORE) < 0) fail("send");
             if (zmq_send(socket, f->payload, f->payload_length, ZMQ_SNDMORE) < 0) fail("send");
-            if (zmq_send(socket, f->time, 8, 0) < 0) fail("send");
+            if (zmq_send(socket, time, 8, 0) < 0) fail("send");
         }
         sent += count;
     }
