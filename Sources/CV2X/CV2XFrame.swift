@@ -58,16 +58,32 @@ public enum CV2XFrame: Sendable, Hashable, JERRenderable {
     /// Decodes with the first set that accepts the frame, trying 2020, then 2019, then 2017.
     /// When no set accepts it, the error is the 2020 one (the default set).
     public init(autoDetecting buffer: UnsafeRawBufferPointer) throws(UPERError) {
-        var firstError: UPERError?
-        for schema in CV2XSchema.autoOrder {
+        try self.init(autoDetecting: buffer, preferring: .csae53_2020)
+    }
+
+    /// Decodes with `preferred` first, then with the other sets in the `auto` order (2020, 2019,
+    /// 2017). A stream that keeps to one set (an RSU of the 2019 set, say) then decodes each frame
+    /// once instead of failing 2020 first; a frame valid in several sets takes the preferred
+    /// reading. When no set accepts the frame, the error is the 2020 one, as for `auto`.
+    public init(autoDetecting buffer: UnsafeRawBufferPointer, preferring preferred: CV2XSchema)
+        throws(UPERError)
+    {
+        var defaultError: UPERError?
+        do {
+            self = try CV2XFrame(uper: buffer, schema: preferred)
+            return
+        } catch {
+            if preferred == .csae53_2020 { defaultError = error }
+        }
+        for schema in CV2XSchema.autoOrder where schema != preferred {
             do {
                 self = try CV2XFrame(uper: buffer, schema: schema)
                 return
             } catch {
-                if firstError == nil { firstError = error }
+                if schema == .csae53_2020 { defaultError = error }
             }
         }
-        throw firstError ?? UPERError(.unsupported("no schema"), bitOffset: 0)
+        throw defaultError ?? UPERError(.unsupported("no schema"), bitOffset: 0)
     }
 
     /// Decodes with the first set that accepts the frame (2020, 2019, 2017), from an array.

@@ -20,19 +20,22 @@ extension FrameProcessor {
         var longitude: Int32
     }
 
-    /// Decodes one C-V2X `MessageFrame` (2020 set first, then 2019, 2017). BSMs of registered
-    /// OBUs become receptions at the topic's RSU; other frame types count as decoded.
+    /// Decodes one C-V2X `MessageFrame`: with the set the topic's previous frame used first, then
+    /// in the `auto` order (2020, 2019, 2017). The choice depends only on the journal's order, so a
+    /// replay decodes exactly as the live run did. BSMs of registered OBUs become receptions at
+    /// the topic's RSU; other frame types count as decoded.
     mutating func processCV2X(
         _ info: TopicInfo, rsu: Int?, _ payload: UnsafeRawBufferPointer, receiveMicros: Microseconds,
         logMicros: Microseconds, contentHash: UInt64
     ) {
         let frame: CV2XFrame
         do {
-            frame = try CV2XFrame(autoDetecting: payload)
+            frame = try CV2XFrame(autoDetecting: payload, preferring: info.schema)
         } catch {
             reject(info, payload, logMicros, category: Self.category(error.reason), detail: error.description)
             return
         }
+        if frame.schema != info.schema { topics[info.ref].schema = frame.schema }
         var fields: BSMFields?
         switch frame {
         case .csae53_2020(.bsmFrame(let m)):

@@ -1,3 +1,4 @@
+import CV2X
 import JT808
 import Metrics
 import Store
@@ -25,6 +26,9 @@ public struct FrameProcessor: Sendable {
         var ref: TopicRef
         var kind: TopicKind
         var source: Int
+        /// C-V2X: the set the topic's last frame decoded with, tried first for the next one (a
+        /// stream keeps to one set; see ``CV2XFrame/init(autoDetecting:preferring:)``).
+        var schema: CV2XSchema = .csae53_2020
     }
 
     /// Largest payload accepted (DESIGN.md 3).
@@ -32,7 +36,7 @@ public struct FrameProcessor: Sendable {
 
     /// The metrics engine being fed.
     public internal(set) var aggregator: ZoneAggregator
-    private var topics: [TopicInfo] = []
+    var topics: [TopicInfo] = []
     private var topicNames: [String] = []
     private var topicIndex: [String: TopicRef] = [:]
     private var framer = JT808Framer()

@@ -208,8 +208,11 @@ struct StringTests {
         value[13] = true  // ignored
         #expect(value.bits == 0b1_0000_0000_0001 && value.count == 13)
         #expect(value.bytes == BitString(value).bytes && value.description == "'1000000000001'B")
-        #expect(ShortBitString(exactly: BitString(count: 64, bits: .max)) == ShortBitString(count: 64, bits: .max))
-        #expect(ShortBitString(exactly: BitString(bytes: [UInt8](repeating: 0xFF, count: 9), count: 65)) == nil)
+        #expect(
+            ShortBitString(exactly: BitString(count: 64, bits: .max)) == ShortBitString(count: 64, bits: .max)
+        )
+        #expect(
+            ShortBitString(exactly: BitString(bytes: [UInt8](repeating: 0xFF, count: 9), count: 65)) == nil)
         // SIZE(13, ...): root value, then an extension value of 20 bits, then one of 65 bits.
         for count in [13, 20, 65] {
             let long = BitString(bytes: [UInt8](repeating: 0xA5, count: 9), count: count)
@@ -234,7 +237,9 @@ struct StringTests {
                     try reader.readShortBitString(lower: 13, upper: 13, extensible: true)
                 }
                 #expect(error?.bitOffset == 0)
-                if case .unsupported(let text)? = error?.reason { #expect(text.contains("65 bits")) } else {
+                if case .unsupported(let text)? = error?.reason {
+                    #expect(text.contains("65 bits"))
+                } else {
                     Issue.record("expected unsupported, got \(String(describing: error))")
                 }
             }
