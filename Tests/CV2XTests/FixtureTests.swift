@@ -70,4 +70,38 @@ struct FixtureTests {
             #expect(try CV2XFrame(autoDetecting: frame.bytes).schema == .csae53_2019)
         }
     }
+
+    @Test("a preferred set is tried first; the others follow; failure reports the 2020 error")
+    func preferredSet() throws {
+        for frame in try loadFixture("csae53-2017") {
+            let bytes = frame.bytes
+            let preferred = try bytes.withUnsafeBytes { (buffer) throws(UPERError) in
+                try CV2XFrame(autoDetecting: buffer, preferring: .csae53_2017)
+            }
+            #expect(preferred.schema == .csae53_2017)
+            #expect(preferred == (try CV2XFrame(uper: bytes, schema: .csae53_2017)))
+            // Preferring a set that rejects the frame falls back in the auto order.
+            if (try? CV2XFrame(uper: bytes, schema: .csae53_2019)) == nil {
+                let fallback = try bytes.withUnsafeBytes { (buffer) throws(UPERError) in
+                    try CV2XFrame(autoDetecting: buffer, preferring: .csae53_2019)
+                }
+                #expect(fallback == (try CV2XFrame(autoDetecting: bytes)))
+            }
+        }
+        let garbage: [UInt8] = [0xFF, 0xFF]
+        var expected: UPERError?
+        do { _ = try CV2XFrame(uper: garbage, schema: .csae53_2020) } catch { expected = error }
+        #expect(expected != nil)
+        for schema in CV2XSchema.allCases {
+            var error: UPERError?
+            do {
+                _ = try garbage.withUnsafeBytes { (buffer) throws(UPERError) in
+                    try CV2XFrame(autoDetecting: buffer, preferring: schema)
+                }
+            } catch let thrown {
+                error = thrown as? UPERError
+            }
+            #expect(error == expected)
+        }
+    }
 }
