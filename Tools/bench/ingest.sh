@@ -13,11 +13,13 @@
 # minutes), so the feed is continuous: BSM receive times keep advancing as on a live zone. (Left
 # unshifted, every loop re-sends the same times: the vehicles' reorder buffers, which hold 300 s
 # of event time, then keep every copy of the last 300 s of each loop and grow without end.)
-# Environment: SECONDS_RUN (default 20; 600 for the 10-minute RSS soak), VEHICLES, DURATION (of
+# Environment: SECONDS_RUN (default 20; 600 for the 10-minute RSS soak), RAW_SECONDS (the raw
+# reference run, default SECONDS_RUN), VEHICLES, DURATION (of
 # the simulated run, s), BOTH_LAYOUTS, PORT.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUN=${SECONDS_RUN:-20}
+RAW_RUN=${RAW_SECONDS:-$RUN}
 VEHICLES=${VEHICLES:-20}
 DURATION=${DURATION:-600}
 PORT=${PORT:-5671}
@@ -43,7 +45,7 @@ echo "-- raw libzmq PUSH -> PULL (C), tcp loopback:"
 "$OUT/ingest_feed" pull "$EP" > "$OUT/raw.txt" &
 puller=$!
 sleep 0.3
-"$OUT/ingest_feed" push "$EP" "$FRAMES" "$RUN" | sed 's/^/   sender: /'
+"$OUT/ingest_feed" push "$EP" "$FRAMES" "$RAW_RUN" | sed 's/^/   sender: /'
 wait $puller
 sed 's/^/   receiver: /' "$OUT/raw.txt"
 RAW=$(awk '{print $(NF-1)}' "$OUT/raw.txt")
