@@ -79,6 +79,7 @@ let package = Package(
         ),
 
         // MARK: Tests (Swift Testing, one target per module)
+        .target(name: "TestZoneTestSupport", path: "Tests/TestZoneTestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CV2XTests", dependencies: ["CV2X", "UPER"], resources: [.copy("Fixtures")]),
@@ -96,10 +97,13 @@ let package = Package(
             dependencies: ["Pipeline", "Recording", "CV2X", "JT808", "Zone", "Simulator", "Metrics", "Store"]
         ),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Metrics", "Zone", "Pipeline"]),
-        .testTarget(name: "CLITests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "CLITests", dependencies: ["ZeroMQ", "TestZoneTestSupport"]),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["testzone", "Pipeline", "Store", "Metrics", "Recording", "ZeroMQ", "Zone", grdb]
+            dependencies: [
+                "testzone", "Pipeline", "Store", "Metrics", "Recording", "ZeroMQ", "Zone", grdb,
+                "TestZoneTestSupport",
+            ]
         ),
     ]
 )

@@ -2,6 +2,7 @@ import Foundation
 import Metrics
 import Recording
 import Store
+import TestZoneTestSupport
 import Testing
 import ZeroMQ
 import Zone
@@ -14,8 +15,8 @@ struct IngestTests {
     /// Sends all messages, waits until the database has committed `expected` frames, stops the
     /// ingest with SIGINT and checks it ended cleanly.
     private func sendAndStop(
-        _ messages: [[[UInt8]]], to instance: IngestInstance, run: IngestBinary.Run, expected: Int64
-    ) async throws -> IngestBinary.Outcome {
+        _ messages: [[[UInt8]]], to instance: IngestInstance, run: TestZoneBinary.Run, expected: Int64
+    ) async throws -> TestZoneBinary.Outcome {
         let gateway = try Gateway(endpoint: instance.endpoint)
         for message in messages { try gateway.send(message) }
         try await waitUntil("\(expected) frames committed") {

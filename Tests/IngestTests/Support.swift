@@ -3,6 +3,7 @@ import GRDB
 import Metrics
 import Recording
 import Store
+import TestZoneTestSupport
 import Testing
 import ZeroMQ
 import Zone
@@ -30,7 +31,7 @@ struct SimulatedRun: Sendable {
             "--vehicles", "\(vehicles)", "--columns", "2", "--rows", "2", "--seed", "7",
         ]
         if faults { arguments.append("--faults") }
-        let outcome = try await IngestBinary.run(arguments)
+        let outcome = try await TestZoneBinary.run(arguments)
         try #require(outcome.status == 0, "simulate failed: \(outcome.standardError)")
         return run
     }
@@ -163,8 +164,8 @@ struct IngestInstance {
         self.zone = zone
     }
 
-    func start(map: String, extra: [String] = []) throws -> IngestBinary.Run {
-        try IngestBinary.Run(
+    func start(map: String, extra: [String] = []) throws -> TestZoneBinary.Run {
+        try TestZoneBinary.Run(
             [
                 "ingest", "--config", zone, "--listen", endpoint, "--db", database, "--journal", journal,
                 "--map", map, "--commit-seconds", "0.2", "--status-seconds", "1", "--log-level", "notice",
@@ -195,7 +196,7 @@ struct IngestInstance {
     /// journal's own MAP frames).
     func replayJournalWithBinary() async throws -> String {
         let path = directory.appendingPathComponent("replay-cli.sqlite").path
-        let outcome = try await IngestBinary.run(
+        let outcome = try await TestZoneBinary.run(
             ["replay"] + journalFiles + ["--db", path, "--config", zone, "--quiet"])
         #expect(outcome.status == 0, "replay --db failed: \(outcome.standardError)")
         return path

@@ -1,13 +1,15 @@
 import Foundation
 import Testing
 
-/// Runs the built `testzone` executable.
+/// Runs the built `testzone` executable end to end, for the test targets that exercise the
+/// command-line tool as a separate process (`CLITests`, `IngestTests`).
 ///
 /// The binary is looked up in `TESTZONE_BIN`, then next to the test bundle (SwiftPM puts the
 /// `testzone` product in the same folder, e.g. `.build/debug/`), then in `.build/debug` and
 /// `.build/release` of the repository that holds this file.
-enum IngestBinary {
-    static let url: URL? = {
+public enum TestZoneBinary {
+    /// Where the `testzone` executable is, or nil when it has not been built.
+    public static let url: URL? = {
         var candidates: [URL] = []
         if let path = ProcessInfo.processInfo.environment["TESTZONE_BIN"] {
             candidates.append(URL(fileURLWithPath: path))
@@ -25,13 +27,16 @@ enum IngestBinary {
     }()
 
     /// What a finished run printed and how it ended.
-    struct Outcome: Sendable {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
+    public struct Outcome: Sendable {
+        /// The process's exit status (or the signal number when it was killed by one).
+        public var status: Int32
+        /// Everything the process wrote to standard output.
+        public var standardOutput: String
+        /// Everything the process wrote to standard error.
+        public var standardError: String
 
         /// The standard output lines parsed as JSON objects (non-JSON lines are skipped).
-        var jsonLines: [[String: Any]] {
+        public var jsonLines: [[String: Any]] {
             standardOutput.split(separator: "\n").compactMap { line in
                 try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             }
@@ -39,17 +44,20 @@ enum IngestBinary {
     }
 
     /// A started `testzone` process whose output goes to temporary files (no pipe to drain).
-    final class Run: @unchecked Sendable {
+    public final class Run: @unchecked Sendable {
         // @unchecked Sendable: all stored properties are constants; `process` is configured
         // before it starts and afterwards only signalled and waited for, which Foundation's
         // Process supports from any thread.
-        let process = Process()
+        /// The underlying process (already running once `init` returns).
+        public let process = Process()
         private let outputURL: URL
         private let errorURL: URL
         private let exited = DispatchSemaphore(value: 0)
 
-        init(_ arguments: [String]) throws {
-            let url = try #require(IngestBinary.url, "testzone binary not found; run `swift build` first")
+        /// Starts `testzone` with `arguments`; records a test issue and throws when the binary
+        /// has not been built.
+        public init(_ arguments: [String]) throws {
+            let url = try #require(TestZoneBinary.url, "testzone binary not found; run `swift build` first")
             let directory = FileManager.default.temporaryDirectory
             outputURL = directory.appendingPathComponent("testzone-\(UUID().uuidString).out")
             errorURL = directory.appendingPathComponent("testzone-\(UUID().uuidString).err")
@@ -70,15 +78,15 @@ enum IngestBinary {
         }
 
         /// Sends `signal` (e.g. SIGINT) to the process.
-        func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+        public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
         /// What the process has printed to standard output so far.
-        var standardOutputSoFar: String {
+        public var standardOutputSoFar: String {
             String(decoding: (try? Data(contentsOf: outputURL)) ?? Data(), as: UTF8.self)
         }
 
         /// Waits for the process to end (terminating it after `timeout`) and collects its output.
-        func finish(timeout: Duration = .seconds(20)) async throws -> Outcome {
+        public func finish(timeout: Duration = .seconds(20)) async throws -> Outcome {
             let clock = ContinuousClock()
             let deadline = clock.now + timeout
             while exited.wait(timeout: .now()) == .timedOut {
@@ -98,7 +106,7 @@ enum IngestBinary {
     }
 
     /// Runs `testzone` with `arguments` to completion.
-    static func run(_ arguments: [String]) async throws -> Outcome {
+    public static func run(_ arguments: [String]) async throws -> Outcome {
         try await Run(arguments).finish()
     }
 }
