@@ -20,7 +20,8 @@ extension FrameProcessor {
         var longitude: Int32
     }
 
-    /// Decodes one C-V2X `MessageFrame`: with the set the topic's previous frame used first, then
+    /// Decodes one C-V2X `MessageFrame` into the processor's kept frames (`CV2XFrameDecoder`: lists
+    /// reuse the previous frame's storage): with the set the topic's previous frame used first, then
     /// in the `auto` order (2020, 2019, 2017). The choice depends only on the journal's order, so a
     /// replay decodes exactly as the live run did. BSMs of registered OBUs become receptions at
     /// the topic's RSU; other frame types count as decoded.
@@ -28,30 +29,34 @@ extension FrameProcessor {
         _ info: TopicInfo, rsu: Int?, _ payload: UnsafeRawBufferPointer, receiveMicros: Microseconds,
         logMicros: Microseconds, contentHash: UInt64
     ) {
-        let frame: CV2XFrame
+        let schema: CV2XSchema
         do {
-            frame = try CV2XFrame(autoDetecting: payload, preferring: info.schema)
+            schema = try cv2xDecoder.decode(autoDetecting: payload, preferring: info.schema)
         } catch {
             reject(info, payload, logMicros, category: Self.category(error.reason), detail: error.description)
             return
         }
-        if frame.schema != info.schema { topics[info.ref].schema = frame.schema }
+        if schema != info.schema { topics[info.ref].schema = schema }
         var fields: BSMFields?
-        switch frame {
-        case .csae53_2020(.bsmFrame(let m)):
-            fields = BSMFields(
-                obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
-                longitude: m.pos.long)
-        case .csae53_2019(.bsmFrame(let m)):
-            fields = BSMFields(
-                obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
-                longitude: m.pos.long)
-        case .csae53_2017(.bsmFrame(let m)):
-            fields = BSMFields(
-                obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
-                longitude: m.pos.long)
-        default:
-            break
+        switch schema {
+        case .csae53_2020:
+            if case .bsmFrame(let m) = cv2xDecoder.csae53_2020 {
+                fields = BSMFields(
+                    obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
+                    longitude: m.pos.long)
+            }
+        case .csae53_2019:
+            if case .bsmFrame(let m) = cv2xDecoder.csae53_2019 {
+                fields = BSMFields(
+                    obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
+                    longitude: m.pos.long)
+            }
+        case .csae53_2017:
+            if case .bsmFrame(let m) = cv2xDecoder.csae53_2017 {
+                fields = BSMFields(
+                    obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
+                    longitude: m.pos.long)
+            }
         }
         // Duplicates: same source, same sequence (OBU id and msgCnt for a BSM; the frame type
         // otherwise), same content. The sequence is read from the content by a deterministic

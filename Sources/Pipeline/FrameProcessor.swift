@@ -44,6 +44,8 @@ public struct FrameProcessor: Sendable {
     private var terminalVehicles: [UInt128: VehicleRef] = [:]
     private var terminalStreams: [UInt128: Int] = [:]
     var obuStreams: [UInt64: OBUEntry] = [:]
+    /// The C-V2X frames decoded last, one per set; decoding into them reuses their lists' storage.
+    var cv2xDecoder = CV2XFrameDecoder()
     /// Rejected frames not yet handed to the store (``drainRejected()``).
     public private(set) var rejected: [RejectedFrame] = []
     /// Messages processed.

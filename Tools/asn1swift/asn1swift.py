@@ -15,6 +15,7 @@ See Tools/asn1swift/README.md for the ASN.1 -> Swift name mapping and the genera
 import argparse
 import glob
 import os
+import re
 import sys
 
 import asn1tools
@@ -44,7 +45,7 @@ SWIFT_KEYWORDS = {
 }
 # Names the generated code itself uses inside a type; an ASN.1 component with one of these names
 # gets a trailing underscore (documented in the README).
-RESERVED_MEMBERS = {'unknownExtension', 'encode', 'writeJER', 'jer'}
+RESERVED_MEMBERS = {'unknownExtension', 'encode', 'decode', 'writeJER', 'jer'}
 # Swift / runtime type names the generated code refers to unqualified; ASN.1 types must not shadow them.
 RESERVED_TYPES = {
     'String', 'Bool', 'Int', 'Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32',
@@ -157,6 +158,8 @@ class Decl:
 
 class Generator:
     def __init__(self, parsed, namespace, set_label, command, top=None):
+        self.in_place_memo = {}
+        self.batch_counter = 0
         self.top = top
         self.parsed = parsed
         self.ns = namespace
@@ -464,6 +467,43 @@ class Generator:
             return d['swift-hoisted']
         raise GeneratorError('no nominal type for %s' % desc['type'])
 
+    def placeholder_expr(self, desc):
+        """The value a component holds before it is decoded in place (see README, "Decoding in
+        place"): zero, empty, the first enumeration value or a nested placeholder."""
+        kind, rd = self.codec_kind(desc)
+        if kind == 'type':
+            if rd['type'] == 'ENUMERATED':
+                first = next(v for v in rd['values'] if v is not None)
+                return '.%s' % member_identifier(first[0])
+            return '%s(uperPlaceholder: ())' % self.nominal_name_for(desc)
+        swift = self.builtin_swift_type(rd)
+        if kind == 'INTEGER':
+            return '0'
+        if kind == 'BOOLEAN':
+            return 'false'
+        if kind == 'NULL':
+            return 'ASN1Null()'
+        if kind == 'BIT STRING':
+            return '%s(count: 0, bits: 0)' % swift
+        if kind == 'OCTET STRING':
+            return '%s()' % swift if swift.startswith('Octets') else '[]'
+        if kind in KNOWN_MULTIPLIER or kind == 'UTF8String':
+            return '""'
+        if kind in ('SEQUENCE OF', 'OpenType'):
+            return '[]'
+        raise GeneratorError('no placeholder for %s' % kind)
+
+    def in_place_stmt(self, desc, lvalue, reader, hint):
+        """A statement that decodes into the existing value at `lvalue`, reusing its storage, or
+        None when the component is assigned from an expression instead (scalars, enumerations)."""
+        kind, rd = self.codec_kind(desc)
+        if kind == 'type' and rd['type'] in ('SEQUENCE', 'CHOICE') and self.needs_in_place(desc):
+            return 'try %s.decode(from: &%s)' % (lvalue, reader)
+        if kind == 'SEQUENCE OF':
+            name = self.list_codec_name(desc, rd, hint)
+            return 'try %s.decode%s(into: &%s, from: &%s)' % (self.ns, name, lvalue, reader)
+        return None
+
     def enc_stmts(self, desc, value, writer, hint):
         """Statements encoding `value` (a Swift expression of the member's type)."""
         kind, rd = self.codec_kind(desc)
@@ -627,21 +667,16 @@ class Generator:
                 return True
         return False
 
-    def emit_sequence(self, decl, out):
-        d = decl.desc
-        name = decl.swift_name
+    def sequence_layout(self, d, asn1_name):
+        """(root, additions, extensible, boxed ids, optional root members, props) of a SEQUENCE;
+        props are (member, Swift identifier, Swift type, 'required' | 'optional' | 'default')."""
         root, additions, extensible = self.split_members(d)
         boxed = {id(m) for m in root if self.stored_out_of_line(m)}
-
-        def target(m, plain):
-            return 'self._%s' % plain if id(m) in boxed else 'self.%s' % plain
         optional_root = [m for m in root if m.get('optional') or 'default' in m]
-        k = len(optional_root)
-        if k > 63:
-            raise GeneratorError('%s: more than 63 OPTIONAL/DEFAULT components' % decl.asn1_name)
-        members = root + additions
+        if len(optional_root) > 63:
+            raise GeneratorError('%s: more than 63 OPTIONAL/DEFAULT components' % asn1_name)
         props = []
-        for m in members:
+        for m in root + additions:
             ident = member_identifier(m['name'])
             st = self.swift_type(m)
             if 'default' in m and m not in additions:
@@ -650,6 +685,58 @@ class Generator:
                 props.append((m, ident, st + '?', 'optional'))
             else:
                 props.append((m, ident, st, 'required'))
+        return root, additions, extensible, boxed, optional_root, props
+
+    def needs_in_place(self, desc, visiting=None):
+        """True for a SEQUENCE or CHOICE type that holds a list (SEQUENCE OF) in its root, directly
+        or through nested root components other than out-of-line ones: such types decode in place
+        so that a decode into an existing value reuses the lists' storage."""
+        kind, rd = self.codec_kind(desc)
+        if kind == 'SEQUENCE OF':
+            return True
+        if kind != 'type' or rd['type'] not in ('SEQUENCE', 'CHOICE'):
+            return False
+        key = self.nominal_name_for(desc)
+        if key in self.in_place_memo:
+            return self.in_place_memo[key]
+        visiting = visiting or set()
+        if key in visiting:
+            return False
+        visiting.add(key)
+        root, _, _ = self.split_members(rd)
+        result = any(not (rd['type'] == 'SEQUENCE' and self.stored_out_of_line(m))
+                     and self.needs_in_place(m, visiting) for m in root)
+        visiting.discard(key)
+        self.in_place_memo[key] = result
+        return result
+
+    def inline_leaf(self, m):
+        """True for a component whose type is a small SEQUENCE of scalars (no nested SEQUENCE or
+        CHOICE, no lists, no extension additions): its decoding is written out in the parent's
+        decoder instead of calling the type's own (see README, "Where decode time goes")."""
+        kind, rd = self.codec_kind(m)
+        if kind != 'type' or rd['type'] != 'SEQUENCE':
+            return False
+        root, additions, _ = self.split_members(rd)
+        if additions or len(root) > 12:
+            return False
+        for c in root:
+            ck, crd = self.codec_kind(c)
+            if ck == 'type' and crd['type'] != 'ENUMERATED':
+                return False
+            if ck in ('SEQUENCE OF', 'OpenType'):
+                return False
+        return True
+
+    def emit_sequence(self, decl, out):
+        d = decl.desc
+        name = decl.swift_name
+        root, additions, extensible, boxed, optional_root, props = self.sequence_layout(d, decl.asn1_name)
+        k = len(optional_root)
+        preamble_bits = (1 if extensible else 0) + k
+        opt_index = {id(m): i for i, m in enumerate(optional_root)}
+        in_place = self.needs_in_place({'type': 'SEQUENCE', 'swift-hoisted': name, **d}
+                                       if decl.hoisted_from is not None else {'type': decl.asn1_name})
 
         out.append(self.doc_line(decl))
         out.append('public struct %s: UPERCodable, JERRenderable, Hashable, Sendable {' % name)
@@ -698,87 +785,46 @@ class Generator:
         out.append('    }')
         out.append('')
 
-        # decode
-        out.append('    /// Decodes from UPER (X.691 unaligned).')
-        out.append('    public init(from reader: inout UPERReader) throws(UPERError) {')
-        self.batch_counter = 0
-        preamble_bits = (1 if extensible else 0) + k
-        opt_index = {id(m): i for i, m in enumerate(optional_root)}
-        root_props = [p for p in props if p[0] not in additions]
-        widths = [self.fixed_width(p[0]) for p in root_props]
-        i = 0
-        if preamble_bits:
-            run = []
-            total = preamble_bits
-            while (i < len(root_props) and root_props[i][3] == 'required' and widths[i] is not None
-                   and total + widths[i][0] <= BATCH_BITS):
-                run.append(i)
-                total += widths[i][0]
-                i += 1
-            if run:
-                self.emit_batch(out, name, k, opt_index, [(root_props[j], widths[j]) for j in run],
-                                preamble_bits)
-            else:
-                out.append('        let preamble = try reader.readBits(%d)' % preamble_bits)
-        if extensible:
-            out.append('        let extended = preamble >> %d != 0' % k)
-        while i < len(root_props):
-            if widths[i] is not None:
-                run = [i]
-                total = widths[i][0]
-                j = i + 1
-                while j < len(root_props) and widths[j] is not None and total + widths[j][0] <= BATCH_BITS:
-                    run.append(j)
-                    total += widths[j][0]
-                    j += 1
-                if len(run) > 1:
-                    self.emit_batch(out, name, k, opt_index, [(root_props[r], widths[r]) for r in run], 0)
-                    i = j
-                    continue
-            m, ident, st, mode = root_props[i]
-            i += 1
+        # placeholder: the value a decode in place starts from
+        out.append('    /// The value decoding starts from: every component zero, empty or absent (not a')
+        out.append('    /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").')
+        out.append('    init(uperPlaceholder: Void) {')
+        for m, ident, st, mode in props:
             plain = ident.strip('`')
-            expr = self.dec_expr(m, 'reader', name + upper_first(m['name']))
             if id(m) in boxed:
-                body = '%s = Boxed(%s)' % (target(m, plain), expr)
+                out.append('        self._%s = nil' % plain)
+            elif mode == 'optional':
+                out.append('        self.%s = nil' % plain)
+            elif mode == 'default':
+                out.append('        self.%s = %s' % (plain, self.default_literal(m)))
             else:
-                body = 'self.%s = %s' % (plain, expr)
-            wrapped = self.wrap_try(body, m['name'], '        ')
-            if mode == 'required':
-                out.extend(wrapped)
-            else:
-                bit = k - 1 - opt_index[id(m)]
-                out.append('        if preamble & (1 << %d) != 0 {' % bit)
-                out.extend(['    ' + s for s in wrapped])
-                out.append('        } else {')
-                if mode == 'default':
-                    out.append('            self.%s = %s' % (plain, self.default_literal(m)))
-                else:
-                    out.append('            %s = nil' % target(m, plain))
-                out.append('        }')
-        for m in additions:
-            out.append('        self.%s = nil' % member_identifier(m['name']).strip('`'))
-        if extensible:
-            out.append('        if extended {')
-            if additions:
-                out.append('            let (count, presence) = try reader.readExtensionPresence()')
-                out.append('            for i in 0..<count where presence & (1 << UInt64(count - 1 - i)) != 0 {')
-                out.append('                switch i {')
-                for i, m in enumerate(additions):
-                    plain = member_identifier(m['name']).strip('`')
-                    expr = self.dec_expr(m, 'sub', name + upper_first(m['name']))
-                    out.append('                case %d:' % i)
-                    body = ['self.%s = try reader.cvOpenType { (sub: inout UPERReader) throws(UPERError) in' % plain,
-                            '    %s' % expr, '}']
-                    out.extend(self.wrap_try_lines(body, m['name'], '                    '))
-                out.append('                default:')
-                out.append('                    try reader.skipOpenType()')
-                out.append('                }')
-                out.append('            }')
-            else:
-                out.append('            try reader.cvSkipExtensionAdditions()')
-            out.append('        }')
+                out.append('        self.%s = %s' % (plain, self.placeholder_expr(m)))
         out.append('    }')
+        out.append('')
+
+        # decode
+        if in_place:
+            out.append('    /// Decodes from UPER (X.691 unaligned).')
+            out.append('    public init(from reader: inout UPERReader) throws(UPERError) {')
+            out.extend(self.sequence_decode_body(d, name, decl.asn1_name, False))
+            out.append('    }')
+            out.append('')
+            out.append('    /// Decodes from UPER into this value, replacing every component. Components that hold')
+            out.append('    /// lists are decoded in place, so the previous value\'s list storage is reused; on error')
+            out.append('    /// the value is valid but unspecified.')
+            out.append('    public mutating func decode(from reader: inout UPERReader) throws(UPERError) {')
+            out.extend(self.sequence_decode_body(d, name, decl.asn1_name, True))
+            out.append('    }')
+        else:
+            out.append('    /// Decodes from UPER (X.691 unaligned).')
+            out.append('    public init(from reader: inout UPERReader) throws(UPERError) {')
+            out.extend(self.sequence_decode_body(d, name, decl.asn1_name, False))
+            out.append('    }')
+            out.append('')
+            out.append('    /// Decodes from UPER into this value, replacing it (the type holds no lists).')
+            out.append('    public mutating func decode(from reader: inout UPERReader) throws(UPERError) {')
+            out.append('        self = try Self(from: &reader)')
+            out.append('    }')
         out.append('')
 
         # encode
@@ -856,6 +902,123 @@ class Generator:
         out.append('        w.endObject()')
         out.append('    }')
         out.append('}')
+
+    def sequence_decode_body(self, d, name, asn1_name, in_place):
+        """Statements (indented for a member function) decoding SEQUENCE `d` into `self`: in
+        place (`in_place`: inside a mutating function, nested list holders decoded into the held
+        values) or component by component (inside an initializer)."""
+        root, additions, extensible, boxed, optional_root, props = self.sequence_layout(d, asn1_name)
+        k = len(optional_root)
+
+        def target(m, plain):
+            return 'self._%s' % plain if id(m) in boxed else 'self.%s' % plain
+        out = []
+        saved_counter = self.batch_counter
+        self.batch_counter = 0
+        preamble_bits = (1 if extensible else 0) + k
+        opt_index = {id(m): i for i, m in enumerate(optional_root)}
+        root_props = [p for p in props if p[0] not in additions]
+        widths = [self.fixed_width(p[0]) for p in root_props]
+        i = 0
+        if preamble_bits:
+            run = []
+            total = preamble_bits
+            while (i < len(root_props) and root_props[i][3] == 'required' and widths[i] is not None
+                   and total + widths[i][0] <= BATCH_BITS):
+                run.append(i)
+                total += widths[i][0]
+                i += 1
+            if run:
+                self.emit_batch(out, name, k, opt_index, [(root_props[j], widths[j]) for j in run],
+                                preamble_bits)
+            else:
+                out.append('        let preamble = try reader.readBits(%d)' % preamble_bits)
+        if extensible:
+            out.append('        let extended = preamble >> %d != 0' % k)
+        while i < len(root_props):
+            if widths[i] is not None:
+                run = [i]
+                total = widths[i][0]
+                j = i + 1
+                while j < len(root_props) and widths[j] is not None and total + widths[j][0] <= BATCH_BITS:
+                    run.append(j)
+                    total += widths[j][0]
+                    j += 1
+                if len(run) > 1:
+                    self.emit_batch(out, name, k, opt_index, [(root_props[r], widths[r]) for r in run], 0)
+                    i = j
+                    continue
+            m, ident, st, mode = root_props[i]
+            i += 1
+            plain = ident.strip('`')
+            hint = name + upper_first(m['name'])
+            member_in_place = None if id(m) in boxed or not in_place else self.in_place_stmt(
+                m, 'self.%s%s' % (plain, '!' if mode == 'optional' else ''), 'reader', hint)
+            if member_in_place is not None:
+                wrapped = self.wrap_try(member_in_place, m['name'], '        ')
+            elif id(m) in boxed:
+                wrapped = self.wrap_try('%s = Boxed(%s)' % (target(m, plain), self.dec_expr(m, 'reader', hint)),
+                                        m['name'], '        ')
+            elif self.inline_leaf(m):
+                wrapped = ['        ' + line for line in self.inline_leaf_lines(m, plain)]
+            else:
+                wrapped = self.wrap_try('self.%s = %s' % (plain, self.dec_expr(m, 'reader', hint)),
+                                        m['name'], '        ')
+            if mode == 'required':
+                out.extend(wrapped)
+            else:
+                bit = k - 1 - opt_index[id(m)]
+                out.append('        if preamble & (1 << %d) != 0 {' % bit)
+                if member_in_place is not None:
+                    out.append('            if case .none = self.%s {' % plain)
+                    out.append('                self.%s = %s' % (plain, self.placeholder_expr(m)))
+                    out.append('            }')
+                out.extend(['    ' + s for s in wrapped])
+                out.append('        } else {')
+                if mode == 'default':
+                    out.append('            self.%s = %s' % (plain, self.default_literal(m)))
+                else:
+                    out.append('            %s = nil' % target(m, plain))
+                out.append('        }')
+        for m in additions:
+            out.append('        self.%s = nil' % member_identifier(m['name']).strip('`'))
+        if extensible:
+            out.append('        if extended {')
+            if additions:
+                out.append('            let (count, presence) = try reader.readExtensionPresence()')
+                out.append('            for i in 0..<count where presence & (1 << UInt64(count - 1 - i)) != 0 {')
+                out.append('                switch i {')
+                for i, m in enumerate(additions):
+                    plain = member_identifier(m['name']).strip('`')
+                    expr = self.dec_expr(m, 'sub', name + upper_first(m['name']))
+                    out.append('                case %d:' % i)
+                    body = ['self.%s = try reader.cvOpenType { (sub: inout UPERReader) throws(UPERError) in' % plain,
+                            '    %s' % expr, '}']
+                    out.extend(self.wrap_try_lines(body, m['name'], '                    '))
+                out.append('                default:')
+                out.append('                    try reader.skipOpenType()')
+                out.append('                }')
+                out.append('            }')
+            else:
+                out.append('            try reader.cvSkipExtensionAdditions()')
+            out.append('        }')
+        self.batch_counter = saved_counter
+        return out
+
+    def inline_leaf_lines(self, m, plain):
+        """The decoding of leaf-SEQUENCE component `m`, written out into a local and stored in
+        `self.<plain>` (a `do` scope keeps the inner names apart)."""
+        kind, rd = self.codec_kind(m)
+        cname = self.nominal_name_for(m)
+        inner = self.sequence_decode_body(rd, cname, m['name'], False)
+        inner = [re.sub(r'\bself\.', 'value.', line) for line in inner]
+        lines = ['do throws(UPERError) {', '    var value = %s(uperPlaceholder: ())' % cname]
+        lines.extend('    ' + line[8:] for line in inner)
+        lines.append('    self.%s = value' % plain)
+        lines.append('} catch {')
+        lines.append('    throw error.inField(%s)' % swift_string_literal(m['name']))
+        lines.append('}')
+        return lines
 
     # --- batched reads of fixed-width components ---------------------------------------------------
 
@@ -980,40 +1143,32 @@ class Generator:
         out.append('')
         count = len(root)
         bits = bits_for_range(count)
+        out.append('    /// The value decoding starts from (not a meaningful value by itself; see')
+        out.append('    /// Tools/asn1swift/README.md, "Decoding in place").')
+        out.append('    init(uperPlaceholder: Void) {')
+        if extensible:
+            out.append('        self = .unknownExtension(index: 0, bytes: [])')
+        else:
+            out.append('        self = .%s(%s)' % (member_identifier(root[0]['name']), self.placeholder_expr(root[0])))
+        out.append('    }')
+        out.append('')
+        in_place = self.needs_in_place({'type': 'CHOICE', 'swift-hoisted': name, **d}
+                                       if decl.hoisted_from is not None else {'type': decl.asn1_name})
         out.append('    /// Decodes from UPER (X.691 unaligned).')
         out.append('    public init(from reader: inout UPERReader) throws(UPERError) {')
-        if extensible:
-            out.append('        if try reader.readBool() {')
-            out.append('            let index = try reader.readNormallySmallNonNegative()')
-            if additions:
-                out.append('            switch index {')
-                for i, m in enumerate(additions):
-                    ident = member_identifier(m['name'])
-                    expr = self.dec_expr(m, 'sub', name + upper_first(m['name']))
-                    out.append('            case %d:' % i)
-                    body = ['self = .%s(' % ident,
-                            '    try reader.cvOpenType { (sub: inout UPERReader) throws(UPERError) in',
-                            '        %s' % expr, '    })']
-                    out.extend(self.wrap_try_lines(body, m['name'], '                '))
-                out.append('            default:')
-                out.append('                self = .unknownExtension(index: index, bytes: try reader.readOpenTypeBytes())')
-                out.append('            }')
-            else:
-                out.append('            self = .unknownExtension(index: index, bytes: try reader.readOpenTypeBytes())')
-            out.append('            return')
-            out.append('        }')
-        if count == 1:
-            m = root[0]
-            expr = self.dec_expr(m, 'reader', name + upper_first(m['name']))
-            out.extend(self.wrap_try('self = .%s(%s)' % (member_identifier(m['name']), expr), m['name'], '        '))
+        out.extend(self.choice_decode_body(name, root, additions, extensible, False))
+        out.append('    }')
+        out.append('')
+        if in_place:
+            out.append('    /// Decodes from UPER into this value. When the alternative is the one this value')
+            out.append('    /// holds, it is decoded in place and its lists\' storage is reused; on error the value')
+            out.append('    /// is valid but unspecified.')
+            out.append('    public mutating func decode(from reader: inout UPERReader) throws(UPERError) {')
+            out.extend(self.choice_decode_body(name, root, additions, extensible, True))
         else:
-            out.append('        switch try reader.cvIndex(count: %d, bits: %d) {' % (count, bits))
-            for i, m in enumerate(root):
-                expr = self.dec_expr(m, 'reader', name + upper_first(m['name']))
-                out.append('        %s' % ('case %d:' % i if i < count - 1 else 'default:'))
-                out.extend(self.wrap_try('self = .%s(%s)' % (member_identifier(m['name']), expr), m['name'],
-                                         '            '))
-            out.append('        }')
+            out.append('    /// Decodes from UPER into this value, replacing it (the type holds no lists).')
+            out.append('    public mutating func decode(from reader: inout UPERReader) throws(UPERError) {')
+            out.append('        self = try Self(from: &reader)')
         out.append('    }')
         out.append('')
         out.append('    /// Encodes to UPER (X.691 unaligned).')
@@ -1062,6 +1217,64 @@ class Generator:
         out.append('        w.endObject()')
         out.append('    }')
         out.append('}')
+
+    def choice_decode_body(self, name, root, additions, extensible, in_place):
+        """Statements decoding a CHOICE into `self`: in an initializer (`in_place` false) every
+        alternative is decoded fresh; in the mutating `decode(from:)` an alternative that holds
+        lists is decoded into the value `self` already holds when it is the same alternative."""
+        out = []
+        count = len(root)
+        bits = bits_for_range(count)
+        if extensible:
+            out.append('        if try reader.readBool() {')
+            out.append('            let index = try reader.readNormallySmallNonNegative()')
+            if additions:
+                out.append('            switch index {')
+                for i, m in enumerate(additions):
+                    ident = member_identifier(m['name'])
+                    expr = self.dec_expr(m, 'sub', name + upper_first(m['name']))
+                    out.append('            case %d:' % i)
+                    body = ['self = .%s(' % ident,
+                            '    try reader.cvOpenType { (sub: inout UPERReader) throws(UPERError) in',
+                            '        %s' % expr, '    })']
+                    out.extend(self.wrap_try_lines(body, m['name'], '                '))
+                out.append('            default:')
+                out.append('                self = .unknownExtension(index: index, bytes: try reader.readOpenTypeBytes())')
+                out.append('            }')
+            else:
+                out.append('            self = .unknownExtension(index: index, bytes: try reader.readOpenTypeBytes())')
+            out.append('            return')
+            out.append('        }')
+        if count == 1:
+            out.extend(self.choice_alternative_decode(root[0], name, '        ', in_place))
+        else:
+            out.append('        switch try reader.cvIndex(count: %d, bits: %d) {' % (count, bits))
+            for i, m in enumerate(root):
+                out.append('        %s' % ('case %d:' % i if i < count - 1 else 'default:'))
+                out.extend(self.choice_alternative_decode(m, name, '            ', in_place))
+            out.append('        }')
+        return out
+
+    def choice_alternative_decode(self, m, name, indent, in_place):
+        """Statements decoding root alternative `m` into `self`: in place (reusing the held value's
+        storage) when `self` holds the same alternative and its type decodes in place."""
+        ident = member_identifier(m['name'])
+        hint = name + upper_first(m['name'])
+        in_place = self.in_place_stmt(m, 'value', 'reader', hint) if in_place else None
+        if in_place is None:
+            return self.wrap_try('self = .%s(%s)' % (ident, self.dec_expr(m, 'reader', hint)), m['name'], indent)
+        lines = [
+            indent + 'var value: %s' % self.swift_type(m),
+            indent + 'if case .%s(let held) = self {' % ident,
+            indent + '    value = held',
+            indent + '    self = Self(uperPlaceholder: ())  // `value` now holds the only reference to its storage',
+            indent + '} else {',
+            indent + '    value = %s' % self.placeholder_expr(m),
+            indent + '}',
+        ]
+        lines.extend(self.wrap_try(in_place, m['name'], indent))
+        lines.append(indent + 'self = .%s(value)' % ident)
+        return lines
 
     def emit_enumerated(self, decl, out):
         d = decl.desc
@@ -1187,6 +1400,35 @@ class Generator:
         si = self.size_info(rd)
         elem = rd['element']
         et = self.swift_type(elem)
+        out.append('/// List codec of `%s` (SEQUENCE OF %s): decodes into `list`, replacing its elements and' % (name, et))
+        out.append('/// reusing its storage (and, element by element, the storage of nested values).')
+        out.append('static func decode%s(into list: inout [%s], from reader: inout UPERReader) throws(UPERError) {' % (name, et))
+        out.append('    let count = try reader.readCount(%s)' % si.swift_args())
+        in_place = self.in_place_stmt(elem, 'list[index]', 'reader', name + 'Element')
+        out.append('    if list.count > count {')
+        out.append('        list.removeSubrange(count...)')
+        out.append('    } else {')
+        out.append('        list.reserveCapacity(Swift.min(count, 1024))')
+        out.append('    }')
+        out.append('    for index in 0..<count {')
+        if in_place is not None:
+            stmts = ['if index == list.count {', '    list.append(%s)' % self.placeholder_expr(elem), '}', in_place]
+        else:
+            # Elements without lists: assigned over the held ones (no generic removeAll).
+            stmts = ['let element = %s' % self.dec_expr(elem, 'reader', name + 'Element'),
+                     'if index == list.count {', '    list.append(element)', '} else {',
+                     '    list[index] = element', '}']
+        if any('try ' in t for t in stmts):
+            out.append('        do {')
+            out.extend('            ' + t for t in stmts)
+            out.append('        } catch {')
+            out.append('            throw error.inField("[\\(index)]")')
+            out.append('        }')
+        else:
+            out.extend('        ' + t for t in stmts)
+        out.append('    }')
+        out.append('}')
+        out.append('')
         out.append('/// List codec of `%s` (SEQUENCE OF %s).' % (name, et))
         out.append('static func decode%s(from reader: inout UPERReader) throws(UPERError) -> [%s] {' % (name, et))
         out.append('    let count = try reader.readCount(%s)' % si.swift_args())
@@ -1337,6 +1579,25 @@ class Generator:
             '        var reader = UPERReader(buffer)',
             '        do {',
             '            try self.init(from: &reader)',
+            '        } catch {',
+            '            throw error.inField(%s)' % n,
+            '        }',
+            '        if reader.remainingBits >= 8 {',
+            '            throw UPERError(',
+            '                .trailingData(bits: reader.remainingBits), bitOffset: reader.bitOffset, path: [%s])' % n,
+            '        }',
+            '    }',
+            '',
+            '    /// Decodes one complete UPER encoding of a `%s` into this value, replacing it.' % self.top,
+            '    ///',
+            '    /// For a stream of frames: decoding each into the same variable reuses the storage of the',
+            '    /// lists of the previous frame of the same kind, so steady traffic decodes without',
+            '    /// allocating. Errors are those of `init(uper:)`; after an error the value is valid but',
+            '    /// unspecified.',
+            '    public mutating func decode(uper buffer: UnsafeRawBufferPointer) throws(UPERError) {',
+            '        var reader = UPERReader(buffer)',
+            '        do {',
+            '            try decode(from: &reader)',
             '        } catch {',
             '            throw error.inField(%s)' % n,
             '        }',

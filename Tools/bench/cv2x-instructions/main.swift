@@ -1,21 +1,42 @@
 // Decode loop for Tools/bench/cv2x-instructions.sh: decodes a csae53-2020 MessageFrame N times
 // (argument, default 1,000,000) and prints wall-clock ns per frame. The frame is the 51-byte
-// typical BSM, or the hex in the environment variable FRAME_HEX.
+// typical BSM, or the hex in the environment variable FRAME_HEX. REUSE=1 decodes every frame into
+// the same value (`decode(uper:)`), the way a stream processor does.
 import CV2X
 import Foundation
 import UPER
-let hex = ProcessInfo.processInfo.environment["FRAME_HEX"] ?? "07e229488b498606060634adc664253c2059c1728f8816940f17706a50ad8e103dfad7f37cc7f8077fe82a59723c0790a40808"
+
+let hex =
+    ProcessInfo.processInfo.environment["FRAME_HEX"]
+    ?? "07e229488b498606060634adc664253c2059c1728f8816940f17706a50ad8e103dfad7f37cc7f8077fe82a59723c0790a40808"
 var frame: [UInt8] = []
 var hi: UInt8? = nil
-for c in hex.utf8 { let v: UInt8 = c <= 57 ? c - 48 : (c | 0x20) - 87; if let h = hi { frame.append(h << 4 | v); hi = nil } else { hi = v } }
+for c in hex.utf8 {
+    let v: UInt8 = c <= 57 ? c - 48 : (c | 0x20) - 87
+    if let h = hi {
+        frame.append(h << 4 | v)
+        hi = nil
+    } else {
+        hi = v
+    }
+}
 let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: frame.count, alignment: 8)
 frame.withUnsafeBytes { buffer.copyMemory(from: $0) }
 let input = UnsafeRawBufferPointer(buffer)
-let n = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1])! : 1000000
+let n = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1])! : 1_000_000
 @inline(never) func sink<T>(_ x: T) { withExtendedLifetime(x) {} }
 let clock = ContinuousClock()
 let t0 = clock.now
-for _ in 0..<n { sink(try! CSAE53_2020.MessageFrame(uper: input)) }
+if ProcessInfo.processInfo.environment["REUSE"] == "1" {
+    // Decode into one value, as a stream processor does (list storage is reused).
+    var decoded = try! CSAE53_2020.MessageFrame(uper: input)
+    for _ in 0..<n {
+        try! decoded.decode(uper: input)
+        sink(decoded)
+    }
+} else {
+    for _ in 0..<n { sink(try! CSAE53_2020.MessageFrame(uper: input)) }
+}
 let d = clock.now - t0
 let ns = Double(d.components.attoseconds) / 1e9 + Double(d.components.seconds) * 1e9
 print("ns/frame", ns / Double(n))

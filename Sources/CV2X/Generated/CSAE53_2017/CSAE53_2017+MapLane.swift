@@ -42,6 +42,17 @@ extension CSAE53_2017 {
             self.points = points
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.laneID = 0
+            self.laneAttributes = nil
+            self.maneuvers = nil
+            self.connectsTo = nil
+            self.speedLimits = nil
+            self.points = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 14
@@ -95,6 +106,81 @@ extension CSAE53_2017 {
             if preamble & (1 << 0) != 0 {
                 do {
                     self.points = try CSAE53_2017.decodePointList(from: &reader)
+                } catch {
+                    throw error.inField("points")
+                }
+            } else {
+                self.points = nil
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            let total1 = 14
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 6), ("laneID", 8)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 6
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 8
+            let rawlaneID = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            self.laneID = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlaneID))
+            let extended = preamble >> 5 != 0
+            if preamble & (1 << 4) != 0 {
+                do {
+                    self.laneAttributes = try LaneAttributes(from: &reader)
+                } catch {
+                    throw error.inField("laneAttributes")
+                }
+            } else {
+                self.laneAttributes = nil
+            }
+            if preamble & (1 << 3) != 0 {
+                do {
+                    self.maneuvers = try reader.cvFixedBitString(count: 12)
+                } catch {
+                    throw error.inField("maneuvers")
+                }
+            } else {
+                self.maneuvers = nil
+            }
+            if preamble & (1 << 2) != 0 {
+                if case .none = self.connectsTo {
+                    self.connectsTo = []
+                }
+                do {
+                    try CSAE53_2017.decodeConnectsToList(into: &self.connectsTo!, from: &reader)
+                } catch {
+                    throw error.inField("connectsTo")
+                }
+            } else {
+                self.connectsTo = nil
+            }
+            if preamble & (1 << 1) != 0 {
+                if case .none = self.speedLimits {
+                    self.speedLimits = []
+                }
+                do {
+                    try CSAE53_2017.decodeSpeedLimitList(into: &self.speedLimits!, from: &reader)
+                } catch {
+                    throw error.inField("speedLimits")
+                }
+            } else {
+                self.speedLimits = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                if case .none = self.points {
+                    self.points = []
+                }
+                do {
+                    try CSAE53_2017.decodePointList(into: &self.points!, from: &reader)
                 } catch {
                     throw error.inField("points")
                 }
@@ -227,17 +313,64 @@ extension CSAE53_2017 {
             self.phaseId = phaseId
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.remoteIntersection = NodeReferenceID(uperPlaceholder: ())
+            self.connectingLane = nil
+            self.phaseId = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(2)
-            do {
-                self.remoteIntersection = try NodeReferenceID(from: &reader)
+            do throws(UPERError) {
+                var value = NodeReferenceID(uperPlaceholder: ())
+                let preamble = try reader.readBits(1)
+                let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 16
+                    let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+                } else {
+                    value.region = nil
+                }
+                shift1 &-= 16
+                let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                value.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+                self.remoteIntersection = value
             } catch {
                 throw error.inField("remoteIntersection")
             }
             if preamble & (1 << 1) != 0 {
-                do {
-                    self.connectingLane = try ConnectingLane(from: &reader)
+                do throws(UPERError) {
+                    var value = ConnectingLane(uperPlaceholder: ())
+                    let total1 = 9
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("", 1), ("lane", 8)])
+                    }
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 1
+                    let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                    shift1 &-= 8
+                    let rawlane = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                    value.lane = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlane))
+                    if preamble & (1 << 0) != 0 {
+                        do {
+                            value.maneuver = try reader.cvFixedBitString(count: 12)
+                        } catch {
+                            throw error.inField("maneuver")
+                        }
+                    } else {
+                        value.maneuver = nil
+                    }
+                    self.connectingLane = value
                 } catch {
                     throw error.inField("connectingLane")
                 }
@@ -253,6 +386,11 @@ extension CSAE53_2017 {
             } else {
                 self.phaseId = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -315,6 +453,13 @@ extension CSAE53_2017 {
             self.maneuver = maneuver
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.lane = 0
+            self.maneuver = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 9
@@ -337,6 +482,11 @@ extension CSAE53_2017 {
             } else {
                 self.maneuver = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -406,6 +556,13 @@ extension CSAE53_2017 {
             self.laneType = laneType
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.shareWith = nil
+            self.laneType = LaneTypeAttributes(uperPlaceholder: ())
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
@@ -423,6 +580,11 @@ extension CSAE53_2017 {
             } catch {
                 throw error.inField("laneType")
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -496,6 +658,12 @@ extension CSAE53_2017 {
         /// extension additions and the raw octets of its open-type encoding.
         case unknownExtension(index: Int, bytes: [UInt8])
 
+        /// The value decoding starts from (not a meaningful value by itself; see
+        /// Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self = .unknownExtension(index: 0, bytes: [])
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             if try reader.readBool() {
@@ -553,6 +721,11 @@ extension CSAE53_2017 {
                     throw error.inField("parking")
                 }
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

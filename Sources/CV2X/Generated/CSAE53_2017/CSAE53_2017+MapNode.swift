@@ -34,6 +34,15 @@ extension CSAE53_2017 {
             self.inLinks = inLinks
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.name = nil
+            self.id = NodeReferenceID(uperPlaceholder: ())
+            self.refPos = Position3D(uperPlaceholder: ())
+            self.inLinks = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(3)
@@ -47,19 +56,169 @@ extension CSAE53_2017 {
             } else {
                 self.name = nil
             }
-            do {
-                self.id = try NodeReferenceID(from: &reader)
+            do throws(UPERError) {
+                var value = NodeReferenceID(uperPlaceholder: ())
+                let preamble = try reader.readBits(1)
+                let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 16
+                    let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+                } else {
+                    value.region = nil
+                }
+                shift1 &-= 16
+                let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                value.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+                self.id = value
             } catch {
                 throw error.inField("id")
             }
-            do {
-                self.refPos = try Position3D(from: &reader)
+            do throws(UPERError) {
+                var value = Position3D(uperPlaceholder: ())
+                let total1 = 32
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 1), ("lat", 31)])
+                }
+                let start1 = reader.bitOffset
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 1
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 31
+                let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 31) - 1)
+                if rawlat > 1800000001 {
+                    throw UPERError.cvOutOfRange(rawlat, lower: -900000000, upper: 900000001, bitOffset: start1 &+ total1 &- shift1 &- 31, field: "lat")
+                }
+                value.lat = Int32(truncatingIfNeeded: -900000000 &+ Int64(bitPattern: rawlat))
+                let total2 = 32 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total2 else {
+                    throw reader.cvEndOfData([("long", 32), ("elevation", preamble & (1 << 0) != 0 ? 16 : 0)])
+                }
+                let start2 = reader.bitOffset
+                let batch2 = try reader.readBits(total2)
+                var shift2 = total2
+                shift2 &-= 32
+                let rawlong = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 32) - 1)
+                if rawlong > 3600000000 {
+                    throw UPERError.cvOutOfRange(rawlong, lower: -1799999999, upper: 1800000001, bitOffset: start2 &+ total2 &- shift2 &- 32, field: "long")
+                }
+                value.long = Int32(truncatingIfNeeded: -1799999999 &+ Int64(bitPattern: rawlong))
+                if preamble & (1 << 0) != 0 {
+                    shift2 &-= 16
+                    let rawelevation = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                    value.elevation = Int32(truncatingIfNeeded: -4096 &+ Int64(bitPattern: rawelevation))
+                } else {
+                    value.elevation = nil
+                }
+                self.refPos = value
             } catch {
                 throw error.inField("refPos")
             }
             if preamble & (1 << 0) != 0 {
                 do {
                     self.inLinks = try CSAE53_2017.decodeLinkList(from: &reader)
+                } catch {
+                    throw error.inField("inLinks")
+                }
+            } else {
+                self.inLinks = nil
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            let preamble = try reader.readBits(3)
+            let extended = preamble >> 2 != 0
+            if preamble & (1 << 1) != 0 {
+                do {
+                    self.name = try reader.readKnownMultiplierString(.ia5, lower: 1, upper: 63, extensible: false)
+                } catch {
+                    throw error.inField("name")
+                }
+            } else {
+                self.name = nil
+            }
+            do throws(UPERError) {
+                var value = NodeReferenceID(uperPlaceholder: ())
+                let preamble = try reader.readBits(1)
+                let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 16
+                    let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+                } else {
+                    value.region = nil
+                }
+                shift1 &-= 16
+                let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                value.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+                self.id = value
+            } catch {
+                throw error.inField("id")
+            }
+            do throws(UPERError) {
+                var value = Position3D(uperPlaceholder: ())
+                let total1 = 32
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 1), ("lat", 31)])
+                }
+                let start1 = reader.bitOffset
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 1
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 31
+                let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 31) - 1)
+                if rawlat > 1800000001 {
+                    throw UPERError.cvOutOfRange(rawlat, lower: -900000000, upper: 900000001, bitOffset: start1 &+ total1 &- shift1 &- 31, field: "lat")
+                }
+                value.lat = Int32(truncatingIfNeeded: -900000000 &+ Int64(bitPattern: rawlat))
+                let total2 = 32 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total2 else {
+                    throw reader.cvEndOfData([("long", 32), ("elevation", preamble & (1 << 0) != 0 ? 16 : 0)])
+                }
+                let start2 = reader.bitOffset
+                let batch2 = try reader.readBits(total2)
+                var shift2 = total2
+                shift2 &-= 32
+                let rawlong = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 32) - 1)
+                if rawlong > 3600000000 {
+                    throw UPERError.cvOutOfRange(rawlong, lower: -1799999999, upper: 1800000001, bitOffset: start2 &+ total2 &- shift2 &- 32, field: "long")
+                }
+                value.long = Int32(truncatingIfNeeded: -1799999999 &+ Int64(bitPattern: rawlong))
+                if preamble & (1 << 0) != 0 {
+                    shift2 &-= 16
+                    let rawelevation = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                    value.elevation = Int32(truncatingIfNeeded: -4096 &+ Int64(bitPattern: rawelevation))
+                } else {
+                    value.elevation = nil
+                }
+                self.refPos = value
+            } catch {
+                throw error.inField("refPos")
+            }
+            if preamble & (1 << 0) != 0 {
+                if case .none = self.inLinks {
+                    self.inLinks = []
+                }
+                do {
+                    try CSAE53_2017.decodeLinkList(into: &self.inLinks!, from: &reader)
                 } catch {
                     throw error.inField("inLinks")
                 }
@@ -145,6 +304,13 @@ extension CSAE53_2017 {
             self.id = id
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.region = nil
+            self.id = 0
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
@@ -164,6 +330,11 @@ extension CSAE53_2017 {
             shift1 &-= 16
             let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
             self.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

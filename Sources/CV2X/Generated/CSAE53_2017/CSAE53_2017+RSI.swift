@@ -55,6 +55,21 @@ extension CSAE53_2017 {
             self.alertRadius = alertRadius
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.msgCnt = 0
+            self.timeStamp = nil
+            self.id = Octets8()
+            self.rsiId = 0
+            self.alertType = 0
+            self.description = nil
+            self.priority = nil
+            self.refPos = Position3D(uperPlaceholder: ())
+            self.alertPath = []
+            self.alertRadius = 0
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 11
@@ -113,13 +128,165 @@ extension CSAE53_2017 {
             } else {
                 self.priority = nil
             }
-            do {
-                self.refPos = try Position3D(from: &reader)
+            do throws(UPERError) {
+                var value = Position3D(uperPlaceholder: ())
+                let total1 = 32
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 1), ("lat", 31)])
+                }
+                let start1 = reader.bitOffset
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 1
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 31
+                let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 31) - 1)
+                if rawlat > 1800000001 {
+                    throw UPERError.cvOutOfRange(rawlat, lower: -900000000, upper: 900000001, bitOffset: start1 &+ total1 &- shift1 &- 31, field: "lat")
+                }
+                value.lat = Int32(truncatingIfNeeded: -900000000 &+ Int64(bitPattern: rawlat))
+                let total2 = 32 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total2 else {
+                    throw reader.cvEndOfData([("long", 32), ("elevation", preamble & (1 << 0) != 0 ? 16 : 0)])
+                }
+                let start2 = reader.bitOffset
+                let batch2 = try reader.readBits(total2)
+                var shift2 = total2
+                shift2 &-= 32
+                let rawlong = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 32) - 1)
+                if rawlong > 3600000000 {
+                    throw UPERError.cvOutOfRange(rawlong, lower: -1799999999, upper: 1800000001, bitOffset: start2 &+ total2 &- shift2 &- 32, field: "long")
+                }
+                value.long = Int32(truncatingIfNeeded: -1799999999 &+ Int64(bitPattern: rawlong))
+                if preamble & (1 << 0) != 0 {
+                    shift2 &-= 16
+                    let rawelevation = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                    value.elevation = Int32(truncatingIfNeeded: -4096 &+ Int64(bitPattern: rawelevation))
+                } else {
+                    value.elevation = nil
+                }
+                self.refPos = value
             } catch {
                 throw error.inField("refPos")
             }
             do {
                 self.alertPath = try CSAE53_2017.decodePathPointList(from: &reader)
+            } catch {
+                throw error.inField("alertPath")
+            }
+            do {
+                self.alertRadius = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 1024, bits: 11))
+            } catch {
+                throw error.inField("alertRadius")
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            let total1 = 11
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 4), ("msgCnt", 7)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 4
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 7
+            let rawmsgCnt = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmsgCnt))
+            let extended = preamble >> 3 != 0
+            if preamble & (1 << 2) != 0 {
+                do {
+                    self.timeStamp = UInt32(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 527040, bits: 20))
+                } catch {
+                    throw error.inField("timeStamp")
+                }
+            } else {
+                self.timeStamp = nil
+            }
+            do {
+                self.id = try reader.cvFixedOctets(Octets8.self)
+            } catch {
+                throw error.inField("id")
+            }
+            let total2 = 24
+            guard reader.remainingBits >= total2 else {
+                throw reader.cvEndOfData([("rsiId", 8), ("alertType", 16)])
+            }
+            let batch2 = try reader.readBits(total2)
+            var shift2 = total2
+            shift2 &-= 8
+            let rawrsiId = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 8) - 1)
+            self.rsiId = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawrsiId))
+            shift2 &-= 16
+            let rawalertType = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+            self.alertType = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawalertType))
+            if preamble & (1 << 1) != 0 {
+                do {
+                    self.description = try reader.readKnownMultiplierString(.ia5, lower: 1, upper: 256, extensible: false)
+                } catch {
+                    throw error.inField("description")
+                }
+            } else {
+                self.description = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.priority = try reader.cvFixedOctets(Octets1.self)
+                } catch {
+                    throw error.inField("priority")
+                }
+            } else {
+                self.priority = nil
+            }
+            do throws(UPERError) {
+                var value = Position3D(uperPlaceholder: ())
+                let total1 = 32
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 1), ("lat", 31)])
+                }
+                let start1 = reader.bitOffset
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 1
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 31
+                let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 31) - 1)
+                if rawlat > 1800000001 {
+                    throw UPERError.cvOutOfRange(rawlat, lower: -900000000, upper: 900000001, bitOffset: start1 &+ total1 &- shift1 &- 31, field: "lat")
+                }
+                value.lat = Int32(truncatingIfNeeded: -900000000 &+ Int64(bitPattern: rawlat))
+                let total2 = 32 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total2 else {
+                    throw reader.cvEndOfData([("long", 32), ("elevation", preamble & (1 << 0) != 0 ? 16 : 0)])
+                }
+                let start2 = reader.bitOffset
+                let batch2 = try reader.readBits(total2)
+                var shift2 = total2
+                shift2 &-= 32
+                let rawlong = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 32) - 1)
+                if rawlong > 3600000000 {
+                    throw UPERError.cvOutOfRange(rawlong, lower: -1799999999, upper: 1800000001, bitOffset: start2 &+ total2 &- shift2 &- 32, field: "long")
+                }
+                value.long = Int32(truncatingIfNeeded: -1799999999 &+ Int64(bitPattern: rawlong))
+                if preamble & (1 << 0) != 0 {
+                    shift2 &-= 16
+                    let rawelevation = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                    value.elevation = Int32(truncatingIfNeeded: -4096 &+ Int64(bitPattern: rawelevation))
+                } else {
+                    value.elevation = nil
+                }
+                self.refPos = value
+            } catch {
+                throw error.inField("refPos")
+            }
+            do {
+                try CSAE53_2017.decodePathPointList(into: &self.alertPath, from: &reader)
             } catch {
                 throw error.inField("alertPath")
             }

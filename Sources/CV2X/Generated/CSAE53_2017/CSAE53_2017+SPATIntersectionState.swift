@@ -38,11 +38,39 @@ extension CSAE53_2017 {
             self.phases = phases
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.intersectionId = NodeReferenceID(uperPlaceholder: ())
+            self.status = ShortBitString(count: 0, bits: 0)
+            self.moy = nil
+            self.timeStamp = nil
+            self.phases = []
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(2)
-            do {
-                self.intersectionId = try NodeReferenceID(from: &reader)
+            do throws(UPERError) {
+                var value = NodeReferenceID(uperPlaceholder: ())
+                let preamble = try reader.readBits(1)
+                let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 16
+                    let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+                } else {
+                    value.region = nil
+                }
+                shift1 &-= 16
+                let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                value.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+                self.intersectionId = value
             } catch {
                 throw error.inField("intersectionId")
             }
@@ -74,6 +102,67 @@ extension CSAE53_2017 {
             }
             do {
                 self.phases = try CSAE53_2017.decodePhaseList(from: &reader)
+            } catch {
+                throw error.inField("phases")
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            let preamble = try reader.readBits(2)
+            do throws(UPERError) {
+                var value = NodeReferenceID(uperPlaceholder: ())
+                let preamble = try reader.readBits(1)
+                let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 16
+                    let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+                } else {
+                    value.region = nil
+                }
+                shift1 &-= 16
+                let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                value.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+                self.intersectionId = value
+            } catch {
+                throw error.inField("intersectionId")
+            }
+            let total1 = 16 &+ (preamble & (1 << 1) != 0 ? 20 : 0) &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("status", 16), ("moy", preamble & (1 << 1) != 0 ? 20 : 0), ("timeStamp", preamble & (1 << 0) != 0 ? 16 : 0)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 16
+            self.status = ShortBitString(count: 16, bits: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1))
+            if preamble & (1 << 1) != 0 {
+                shift1 &-= 20
+                let rawmoy = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 20) - 1)
+                if rawmoy > 527040 {
+                    throw UPERError.cvOutOfRange(rawmoy, lower: 0, upper: 527040, bitOffset: start1 &+ total1 &- shift1 &- 20, field: "moy")
+                }
+                self.moy = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmoy))
+            } else {
+                self.moy = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                shift1 &-= 16
+                let rawtimeStamp = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                self.timeStamp = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawtimeStamp))
+            } else {
+                self.timeStamp = nil
+            }
+            do {
+                try CSAE53_2017.decodePhaseList(into: &self.phases, from: &reader)
             } catch {
                 throw error.inField("phases")
             }
@@ -181,6 +270,13 @@ extension CSAE53_2017 {
             self.phaseStates = phaseStates
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.id = 0
+            self.phaseStates = []
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             do {
@@ -190,6 +286,22 @@ extension CSAE53_2017 {
             }
             do {
                 self.phaseStates = try CSAE53_2017.decodePhaseStateList(from: &reader)
+            } catch {
+                throw error.inField("phaseStates")
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            do {
+                self.id = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 255, bits: 8))
+            } catch {
+                throw error.inField("id")
+            }
+            do {
+                try CSAE53_2017.decodePhaseStateList(into: &self.phaseStates, from: &reader)
             } catch {
                 throw error.inField("phaseStates")
             }
@@ -243,6 +355,13 @@ extension CSAE53_2017 {
             self.timing = timing
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.light = .unavailable
+            self.timing = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 6
@@ -258,8 +377,94 @@ extension CSAE53_2017 {
             self.light = try LightState(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 4) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 4, field: "light")
             let extended = preamble >> 1 != 0
             if preamble & (1 << 0) != 0 {
-                do {
-                    self.timing = try TimeChangeDetails(from: &reader)
+                do throws(UPERError) {
+                    var value = TimeChangeDetails(uperPlaceholder: ())
+                    let total1 = 21
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("", 5), ("startTime", 16)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 5
+                    let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                    shift1 &-= 16
+                    let rawstartTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    if rawstartTime > 36001 {
+                        throw UPERError.cvOutOfRange(rawstartTime, lower: 0, upper: 36001, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "startTime")
+                    }
+                    value.startTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawstartTime))
+                    let total2 = 16 &+ (preamble & (1 << 4) != 0 ? 16 : 0) &+ (preamble & (1 << 3) != 0 ? 16 : 0) &+ (preamble & (1 << 2) != 0 ? 8 : 0)
+                    guard reader.remainingBits >= total2 else {
+                        throw reader.cvEndOfData([("minEndTime", preamble & (1 << 4) != 0 ? 16 : 0), ("maxEndTime", preamble & (1 << 3) != 0 ? 16 : 0), ("likelyEndTime", 16), ("timeConfidence", preamble & (1 << 2) != 0 ? 8 : 0)])
+                    }
+                    let start2 = reader.bitOffset
+                    let batch2 = try reader.readBits(total2)
+                    var shift2 = total2
+                    if preamble & (1 << 4) != 0 {
+                        shift2 &-= 16
+                        let rawminEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                        if rawminEndTime > 36001 {
+                            throw UPERError.cvOutOfRange(rawminEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "minEndTime")
+                        }
+                        value.minEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawminEndTime))
+                    } else {
+                        value.minEndTime = nil
+                    }
+                    if preamble & (1 << 3) != 0 {
+                        shift2 &-= 16
+                        let rawmaxEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                        if rawmaxEndTime > 36001 {
+                            throw UPERError.cvOutOfRange(rawmaxEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "maxEndTime")
+                        }
+                        value.maxEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmaxEndTime))
+                    } else {
+                        value.maxEndTime = nil
+                    }
+                    shift2 &-= 16
+                    let rawlikelyEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                    if rawlikelyEndTime > 36001 {
+                        throw UPERError.cvOutOfRange(rawlikelyEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "likelyEndTime")
+                    }
+                    value.likelyEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlikelyEndTime))
+                    if preamble & (1 << 2) != 0 {
+                        shift2 &-= 8
+                        let rawtimeConfidence = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 8) - 1)
+                        if rawtimeConfidence > 200 {
+                            throw UPERError.cvOutOfRange(rawtimeConfidence, lower: 0, upper: 200, bitOffset: start2 &+ total2 &- shift2 &- 8, field: "timeConfidence")
+                        }
+                        value.timeConfidence = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawtimeConfidence))
+                    } else {
+                        value.timeConfidence = nil
+                    }
+                    let total3 = 0 &+ (preamble & (1 << 1) != 0 ? 16 : 0) &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                    guard reader.remainingBits >= total3 else {
+                        throw reader.cvEndOfData([("nextStartTime", preamble & (1 << 1) != 0 ? 16 : 0), ("nextDuration", preamble & (1 << 0) != 0 ? 16 : 0)])
+                    }
+                    let start3 = reader.bitOffset
+                    let batch3 = try reader.readBits(total3)
+                    var shift3 = total3
+                    if preamble & (1 << 1) != 0 {
+                        shift3 &-= 16
+                        let rawnextStartTime = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
+                        if rawnextStartTime > 36001 {
+                            throw UPERError.cvOutOfRange(rawnextStartTime, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextStartTime")
+                        }
+                        value.nextStartTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextStartTime))
+                    } else {
+                        value.nextStartTime = nil
+                    }
+                    if preamble & (1 << 0) != 0 {
+                        shift3 &-= 16
+                        let rawnextDuration = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
+                        if rawnextDuration > 36001 {
+                            throw UPERError.cvOutOfRange(rawnextDuration, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextDuration")
+                        }
+                        value.nextDuration = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextDuration))
+                    } else {
+                        value.nextDuration = nil
+                    }
+                    self.timing = value
                 } catch {
                     throw error.inField("timing")
                 }
@@ -269,6 +474,11 @@ extension CSAE53_2017 {
             if extended {
                 try reader.cvSkipExtensionAdditions()
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -423,6 +633,18 @@ extension CSAE53_2017 {
             self.nextDuration = nextDuration
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.startTime = 0
+            self.minEndTime = nil
+            self.maxEndTime = nil
+            self.likelyEndTime = 0
+            self.timeConfidence = nil
+            self.nextStartTime = nil
+            self.nextDuration = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 21
@@ -510,6 +732,11 @@ extension CSAE53_2017 {
             } else {
                 self.nextDuration = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -31,6 +31,15 @@ extension CSAE53_2017 {
             self.intersections = intersections
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.msgCnt = 0
+            self.timeStamp = nil
+            self.name = nil
+            self.intersections = []
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 10
@@ -65,6 +74,50 @@ extension CSAE53_2017 {
             }
             do {
                 self.intersections = try CSAE53_2017.decodeIntersectionStateList(from: &reader)
+            } catch {
+                throw error.inField("intersections")
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            let total1 = 10
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 3), ("msgCnt", 7)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 3
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 7
+            let rawmsgCnt = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmsgCnt))
+            let extended = preamble >> 2 != 0
+            if preamble & (1 << 1) != 0 {
+                do {
+                    self.timeStamp = UInt32(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 527040, bits: 20))
+                } catch {
+                    throw error.inField("timeStamp")
+                }
+            } else {
+                self.timeStamp = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.name = try reader.readKnownMultiplierString(.ia5, lower: 1, upper: 63, extensible: false)
+                } catch {
+                    throw error.inField("name")
+                }
+            } else {
+                self.name = nil
+            }
+            do {
+                try CSAE53_2017.decodeIntersectionStateList(into: &self.intersections, from: &reader)
             } catch {
                 throw error.inField("intersections")
             }

@@ -130,6 +130,27 @@ public enum CSAE53_2017 {
 }
 
 extension CSAE53_2017 {
+    /// List codec of `NodeList` (SEQUENCE OF Node): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeNodeList(into list: inout [Node], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    list.append(Node(uperPlaceholder: ()))
+                }
+                try list[index].decode(from: &reader)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `NodeList` (SEQUENCE OF Node).
     static func decodeNodeList(from reader: inout UPERReader) throws(UPERError) -> [Node] {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
@@ -151,6 +172,27 @@ extension CSAE53_2017 {
         for (index, element) in list.enumerated() {
             do {
                 try element.encode(to: &writer)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `LaneList` (SEQUENCE OF Lane): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeLaneList(into list: inout [Lane], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    list.append(Lane(uperPlaceholder: ()))
+                }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -184,6 +226,29 @@ extension CSAE53_2017 {
         }
     }
 
+    /// List codec of `ConnectsToList` (SEQUENCE OF Connection): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeConnectsToList(into list: inout [Connection], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 8, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try Connection(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `ConnectsToList` (SEQUENCE OF Connection).
     static func decodeConnectsToList(from reader: inout UPERReader) throws(UPERError) -> [Connection] {
         let count = try reader.readCount(lower: 1, upper: 8, extensible: false)
@@ -205,6 +270,29 @@ extension CSAE53_2017 {
         for (index, element) in list.enumerated() {
             do {
                 try element.encode(to: &writer)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `SpeedLimitList` (SEQUENCE OF RegulatorySpeedLimit): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeSpeedLimitList(into list: inout [RegulatorySpeedLimit], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 9, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try RegulatorySpeedLimit(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -238,6 +326,29 @@ extension CSAE53_2017 {
         }
     }
 
+    /// List codec of `PointList` (SEQUENCE OF RoadPoint): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodePointList(into list: inout [RoadPoint], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 2, upper: 31, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try RoadPoint(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `PointList` (SEQUENCE OF RoadPoint).
     static func decodePointList(from reader: inout UPERReader) throws(UPERError) -> [RoadPoint] {
         let count = try reader.readCount(lower: 2, upper: 31, extensible: false)
@@ -259,6 +370,27 @@ extension CSAE53_2017 {
         for (index, element) in list.enumerated() {
             do {
                 try element.encode(to: &writer)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `LinkList` (SEQUENCE OF Link): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeLinkList(into list: inout [Link], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    list.append(Link(uperPlaceholder: ()))
+                }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -292,6 +424,29 @@ extension CSAE53_2017 {
         }
     }
 
+    /// List codec of `MovementList` (SEQUENCE OF Movement): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeMovementList(into list: inout [Movement], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try Movement(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `MovementList` (SEQUENCE OF Movement).
     static func decodeMovementList(from reader: inout UPERReader) throws(UPERError) -> [Movement] {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
@@ -313,6 +468,29 @@ extension CSAE53_2017 {
         for (index, element) in list.enumerated() {
             do {
                 try element.encode(to: &writer)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `PathPointList` (SEQUENCE OF PositionOffsetLLV): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodePathPointList(into list: inout [PositionOffsetLLV], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 2, upper: 32, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try PositionOffsetLLV(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -346,6 +524,29 @@ extension CSAE53_2017 {
         }
     }
 
+    /// List codec of `ParticipantList` (SEQUENCE OF ParticipantData): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeParticipantList(into list: inout [ParticipantData], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try ParticipantData(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `ParticipantList` (SEQUENCE OF ParticipantData).
     static func decodeParticipantList(from reader: inout UPERReader) throws(UPERError) -> [ParticipantData] {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
@@ -367,6 +568,27 @@ extension CSAE53_2017 {
         for (index, element) in list.enumerated() {
             do {
                 try element.encode(to: &writer)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `IntersectionStateList` (SEQUENCE OF IntersectionState): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeIntersectionStateList(into list: inout [IntersectionState], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    list.append(IntersectionState(uperPlaceholder: ()))
+                }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -400,6 +622,27 @@ extension CSAE53_2017 {
         }
     }
 
+    /// List codec of `PhaseList` (SEQUENCE OF Phase): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodePhaseList(into list: inout [Phase], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    list.append(Phase(uperPlaceholder: ()))
+                }
+                try list[index].decode(from: &reader)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `PhaseList` (SEQUENCE OF Phase).
     static func decodePhaseList(from reader: inout UPERReader) throws(UPERError) -> [Phase] {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
@@ -427,6 +670,29 @@ extension CSAE53_2017 {
         }
     }
 
+    /// List codec of `PhaseStateList` (SEQUENCE OF PhaseState): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodePhaseStateList(into list: inout [PhaseState], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try PhaseState(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `PhaseStateList` (SEQUENCE OF PhaseState).
     static func decodePhaseStateList(from reader: inout UPERReader) throws(UPERError) -> [PhaseState] {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
@@ -448,6 +714,29 @@ extension CSAE53_2017 {
         for (index, element) in list.enumerated() {
             do {
                 try element.encode(to: &writer)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `PathHistoryPointList` (SEQUENCE OF PathHistoryPoint): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodePathHistoryPointList(into list: inout [PathHistoryPoint], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 23, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try PathHistoryPoint(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -491,6 +780,25 @@ extension CSAE53_2017.MessageFrame {
         var reader = UPERReader(buffer)
         do {
             try self.init(from: &reader)
+        } catch {
+            throw error.inField("MessageFrame")
+        }
+        if reader.remainingBits >= 8 {
+            throw UPERError(
+                .trailingData(bits: reader.remainingBits), bitOffset: reader.bitOffset, path: ["MessageFrame"])
+        }
+    }
+
+    /// Decodes one complete UPER encoding of a `MessageFrame` into this value, replacing it.
+    ///
+    /// For a stream of frames: decoding each into the same variable reuses the storage of the
+    /// lists of the previous frame of the same kind, so steady traffic decodes without
+    /// allocating. Errors are those of `init(uper:)`; after an error the value is valid but
+    /// unspecified.
+    public mutating func decode(uper buffer: UnsafeRawBufferPointer) throws(UPERError) {
+        var reader = UPERReader(buffer)
+        do {
+            try decode(from: &reader)
         } catch {
             throw error.inField("MessageFrame")
         }

@@ -39,6 +39,14 @@ extension CSAE53_2019 {
             self.steerCfd = steerCfd
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.speedCfd = nil
+            self.headingCfd = nil
+            self.steerCfd = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(3)
@@ -67,6 +75,11 @@ extension CSAE53_2019 {
             } else {
                 self.steerCfd = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

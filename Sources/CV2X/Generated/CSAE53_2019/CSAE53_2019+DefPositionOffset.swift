@@ -23,6 +23,13 @@ extension CSAE53_2019 {
             self.offsetV = offsetV
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.offsetLL = PositionOffsetLL(uperPlaceholder: ())
+            self.offsetV = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
@@ -40,6 +47,11 @@ extension CSAE53_2019 {
             } else {
                 self.offsetV = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -108,6 +120,13 @@ extension CSAE53_2019 {
             self.lat = lat
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.lon = 0
+            self.lat = 0
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 24
@@ -122,6 +141,11 @@ extension CSAE53_2019 {
             shift1 &-= 12
             let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
             self.lat = Int16(truncatingIfNeeded: -2048 &+ Int64(bitPattern: rawlat))
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -165,6 +189,13 @@ extension CSAE53_2019 {
             self.lat = lat
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.lon = 0
+            self.lat = 0
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 28
@@ -179,6 +210,11 @@ extension CSAE53_2019 {
             shift1 &-= 14
             let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 14) - 1)
             self.lat = Int16(truncatingIfNeeded: -8192 &+ Int64(bitPattern: rawlat))
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -222,6 +258,13 @@ extension CSAE53_2019 {
             self.lat = lat
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.lon = 0
+            self.lat = 0
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 32
@@ -236,6 +279,11 @@ extension CSAE53_2019 {
             shift1 &-= 16
             let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
             self.lat = Int16(truncatingIfNeeded: -32768 &+ Int64(bitPattern: rawlat))
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -279,6 +327,13 @@ extension CSAE53_2019 {
             self.lat = lat
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.lon = 0
+            self.lat = 0
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 36
@@ -293,6 +348,11 @@ extension CSAE53_2019 {
             shift1 &-= 18
             let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 18) - 1)
             self.lat = Int32(truncatingIfNeeded: -131072 &+ Int64(bitPattern: rawlat))
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -336,6 +396,13 @@ extension CSAE53_2019 {
             self.lat = lat
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.lon = 0
+            self.lat = 0
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 44
@@ -350,6 +417,11 @@ extension CSAE53_2019 {
             shift1 &-= 22
             let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 22) - 1)
             self.lat = Int32(truncatingIfNeeded: -2097152 &+ Int64(bitPattern: rawlat))
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -393,6 +465,13 @@ extension CSAE53_2019 {
             self.lat = lat
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.lon = 0
+            self.lat = 0
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 48
@@ -407,6 +486,11 @@ extension CSAE53_2019 {
             shift1 &-= 24
             let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 24) - 1)
             self.lat = Int32(truncatingIfNeeded: -8388608 &+ Int64(bitPattern: rawlat))
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -450,6 +534,13 @@ extension CSAE53_2019 {
             self.lat = lat
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.lon = 0
+            self.lat = 0
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             do {
@@ -462,6 +553,11 @@ extension CSAE53_2019 {
             } catch {
                 throw error.inField("lat")
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -505,6 +601,12 @@ extension CSAE53_2019 {
         case position_LL6(PositionLL48B)
         /// `position-LatLon`
         case position_LatLon(PositionLLmD64b)
+
+        /// The value decoding starts from (not a meaningful value by itself; see
+        /// Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self = .position_LL1(PositionLL24B(uperPlaceholder: ()))
+        }
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
@@ -552,6 +654,11 @@ extension CSAE53_2019 {
                     throw error.inField("position-LatLon")
                 }
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -657,6 +764,12 @@ extension CSAE53_2019 {
         /// `elevation`
         case elevation(Elevation)
 
+        /// The value decoding starts from (not a meaningful value by itself; see
+        /// Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self = .offset1(0)
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             switch try reader.cvIndex(count: 7, bits: 3) {
@@ -703,6 +816,11 @@ extension CSAE53_2019 {
                     throw error.inField("elevation")
                 }
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

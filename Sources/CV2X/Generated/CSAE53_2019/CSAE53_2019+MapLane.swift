@@ -46,6 +46,18 @@ extension CSAE53_2019 {
             self.points = points
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.laneID = 0
+            self.laneWidth = nil
+            self.laneAttributes = nil
+            self.maneuvers = nil
+            self.connectsTo = nil
+            self.speedLimits = nil
+            self.points = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 15
@@ -108,6 +120,90 @@ extension CSAE53_2019 {
             if preamble & (1 << 0) != 0 {
                 do {
                     self.points = try CSAE53_2019.decodePointList(from: &reader)
+                } catch {
+                    throw error.inField("points")
+                }
+            } else {
+                self.points = nil
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            let total1 = 15
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 7), ("laneID", 8)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 7
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 8
+            let rawlaneID = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            self.laneID = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlaneID))
+            let extended = preamble >> 6 != 0
+            if preamble & (1 << 5) != 0 {
+                do {
+                    self.laneWidth = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 32767, bits: 15))
+                } catch {
+                    throw error.inField("laneWidth")
+                }
+            } else {
+                self.laneWidth = nil
+            }
+            if preamble & (1 << 4) != 0 {
+                do {
+                    self.laneAttributes = try LaneAttributes(from: &reader)
+                } catch {
+                    throw error.inField("laneAttributes")
+                }
+            } else {
+                self.laneAttributes = nil
+            }
+            if preamble & (1 << 3) != 0 {
+                do {
+                    self.maneuvers = try reader.cvFixedBitString(count: 12)
+                } catch {
+                    throw error.inField("maneuvers")
+                }
+            } else {
+                self.maneuvers = nil
+            }
+            if preamble & (1 << 2) != 0 {
+                if case .none = self.connectsTo {
+                    self.connectsTo = []
+                }
+                do {
+                    try CSAE53_2019.decodeConnectsToList(into: &self.connectsTo!, from: &reader)
+                } catch {
+                    throw error.inField("connectsTo")
+                }
+            } else {
+                self.connectsTo = nil
+            }
+            if preamble & (1 << 1) != 0 {
+                if case .none = self.speedLimits {
+                    self.speedLimits = []
+                }
+                do {
+                    try CSAE53_2019.decodeSpeedLimitList(into: &self.speedLimits!, from: &reader)
+                } catch {
+                    throw error.inField("speedLimits")
+                }
+            } else {
+                self.speedLimits = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                if case .none = self.points {
+                    self.points = []
+                }
+                do {
+                    try CSAE53_2019.decodePointList(into: &self.points!, from: &reader)
                 } catch {
                     throw error.inField("points")
                 }
@@ -252,17 +348,64 @@ extension CSAE53_2019 {
             self.phaseId = phaseId
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.remoteIntersection = NodeReferenceID(uperPlaceholder: ())
+            self.connectingLane = nil
+            self.phaseId = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(2)
-            do {
-                self.remoteIntersection = try NodeReferenceID(from: &reader)
+            do throws(UPERError) {
+                var value = NodeReferenceID(uperPlaceholder: ())
+                let preamble = try reader.readBits(1)
+                let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 16
+                    let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+                } else {
+                    value.region = nil
+                }
+                shift1 &-= 16
+                let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                value.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+                self.remoteIntersection = value
             } catch {
                 throw error.inField("remoteIntersection")
             }
             if preamble & (1 << 1) != 0 {
-                do {
-                    self.connectingLane = try ConnectingLane(from: &reader)
+                do throws(UPERError) {
+                    var value = ConnectingLane(uperPlaceholder: ())
+                    let total1 = 9
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("", 1), ("lane", 8)])
+                    }
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 1
+                    let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                    shift1 &-= 8
+                    let rawlane = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                    value.lane = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlane))
+                    if preamble & (1 << 0) != 0 {
+                        do {
+                            value.maneuver = try reader.cvFixedBitString(count: 12)
+                        } catch {
+                            throw error.inField("maneuver")
+                        }
+                    } else {
+                        value.maneuver = nil
+                    }
+                    self.connectingLane = value
                 } catch {
                     throw error.inField("connectingLane")
                 }
@@ -278,6 +421,11 @@ extension CSAE53_2019 {
             } else {
                 self.phaseId = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -340,6 +488,13 @@ extension CSAE53_2019 {
             self.maneuver = maneuver
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.lane = 0
+            self.maneuver = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 9
@@ -362,6 +517,11 @@ extension CSAE53_2019 {
             } else {
                 self.maneuver = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -431,6 +591,13 @@ extension CSAE53_2019 {
             self.laneType = laneType
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.shareWith = nil
+            self.laneType = LaneTypeAttributes(uperPlaceholder: ())
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
@@ -448,6 +615,11 @@ extension CSAE53_2019 {
             } catch {
                 throw error.inField("laneType")
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -521,6 +693,12 @@ extension CSAE53_2019 {
         /// extension additions and the raw octets of its open-type encoding.
         case unknownExtension(index: Int, bytes: [UInt8])
 
+        /// The value decoding starts from (not a meaningful value by itself; see
+        /// Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self = .unknownExtension(index: 0, bytes: [])
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             if try reader.readBool() {
@@ -578,6 +756,11 @@ extension CSAE53_2019 {
                     throw error.inField("parking")
                 }
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

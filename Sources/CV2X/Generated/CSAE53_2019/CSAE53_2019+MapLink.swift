@@ -46,6 +46,18 @@ extension CSAE53_2019 {
             self.lanes = lanes
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.name = nil
+            self.upstreamNodeId = NodeReferenceID(uperPlaceholder: ())
+            self.speedLimits = nil
+            self.linkWidth = nil
+            self.points = nil
+            self.movements = nil
+            self.lanes = []
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(6)
@@ -59,8 +71,26 @@ extension CSAE53_2019 {
             } else {
                 self.name = nil
             }
-            do {
-                self.upstreamNodeId = try NodeReferenceID(from: &reader)
+            do throws(UPERError) {
+                var value = NodeReferenceID(uperPlaceholder: ())
+                let preamble = try reader.readBits(1)
+                let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 16
+                    let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+                } else {
+                    value.region = nil
+                }
+                shift1 &-= 16
+                let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                value.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+                self.upstreamNodeId = value
             } catch {
                 throw error.inField("upstreamNodeId")
             }
@@ -102,6 +132,99 @@ extension CSAE53_2019 {
             }
             do {
                 self.lanes = try CSAE53_2019.decodeLaneList(from: &reader)
+            } catch {
+                throw error.inField("lanes")
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            let preamble = try reader.readBits(6)
+            let extended = preamble >> 5 != 0
+            if preamble & (1 << 4) != 0 {
+                do {
+                    self.name = try reader.readKnownMultiplierString(.ia5, lower: 1, upper: 63, extensible: false)
+                } catch {
+                    throw error.inField("name")
+                }
+            } else {
+                self.name = nil
+            }
+            do throws(UPERError) {
+                var value = NodeReferenceID(uperPlaceholder: ())
+                let preamble = try reader.readBits(1)
+                let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 16
+                    let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+                } else {
+                    value.region = nil
+                }
+                shift1 &-= 16
+                let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                value.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+                self.upstreamNodeId = value
+            } catch {
+                throw error.inField("upstreamNodeId")
+            }
+            if preamble & (1 << 3) != 0 {
+                if case .none = self.speedLimits {
+                    self.speedLimits = []
+                }
+                do {
+                    try CSAE53_2019.decodeSpeedLimitList(into: &self.speedLimits!, from: &reader)
+                } catch {
+                    throw error.inField("speedLimits")
+                }
+            } else {
+                self.speedLimits = nil
+            }
+            if preamble & (1 << 2) != 0 {
+                do {
+                    self.linkWidth = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 32767, bits: 15))
+                } catch {
+                    throw error.inField("linkWidth")
+                }
+            } else {
+                self.linkWidth = nil
+            }
+            if preamble & (1 << 1) != 0 {
+                if case .none = self.points {
+                    self.points = []
+                }
+                do {
+                    try CSAE53_2019.decodePointList(into: &self.points!, from: &reader)
+                } catch {
+                    throw error.inField("points")
+                }
+            } else {
+                self.points = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                if case .none = self.movements {
+                    self.movements = []
+                }
+                do {
+                    try CSAE53_2019.decodeMovementList(into: &self.movements!, from: &reader)
+                } catch {
+                    throw error.inField("movements")
+                }
+            } else {
+                self.movements = nil
+            }
+            do {
+                try CSAE53_2019.decodeLaneList(into: &self.lanes, from: &reader)
             } catch {
                 throw error.inField("lanes")
             }
@@ -232,11 +355,36 @@ extension CSAE53_2019 {
             self.phaseId = phaseId
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.remoteIntersection = NodeReferenceID(uperPlaceholder: ())
+            self.phaseId = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
-            do {
-                self.remoteIntersection = try NodeReferenceID(from: &reader)
+            do throws(UPERError) {
+                var value = NodeReferenceID(uperPlaceholder: ())
+                let preamble = try reader.readBits(1)
+                let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 16
+                    let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+                } else {
+                    value.region = nil
+                }
+                shift1 &-= 16
+                let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                value.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+                self.remoteIntersection = value
             } catch {
                 throw error.inField("remoteIntersection")
             }
@@ -249,6 +397,11 @@ extension CSAE53_2019 {
             } else {
                 self.phaseId = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -22,6 +22,12 @@ extension CSAE53_2019 {
             self.posOffset = posOffset
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.posOffset = PositionOffsetLLV(uperPlaceholder: ())
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
@@ -34,6 +40,11 @@ extension CSAE53_2019 {
             if extended {
                 try reader.cvSkipExtensionAdditions()
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -31,6 +31,15 @@ extension CSAE53_2019 {
             self.participants = participants
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.msgCnt = 0
+            self.id = Octets8()
+            self.refPos = Position3D(uperPlaceholder: ())
+            self.participants = []
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 8
@@ -50,13 +59,121 @@ extension CSAE53_2019 {
             } catch {
                 throw error.inField("id")
             }
-            do {
-                self.refPos = try Position3D(from: &reader)
+            do throws(UPERError) {
+                var value = Position3D(uperPlaceholder: ())
+                let total1 = 32
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 1), ("lat", 31)])
+                }
+                let start1 = reader.bitOffset
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 1
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 31
+                let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 31) - 1)
+                if rawlat > 1800000001 {
+                    throw UPERError.cvOutOfRange(rawlat, lower: -900000000, upper: 900000001, bitOffset: start1 &+ total1 &- shift1 &- 31, field: "lat")
+                }
+                value.lat = Int32(truncatingIfNeeded: -900000000 &+ Int64(bitPattern: rawlat))
+                let total2 = 32 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total2 else {
+                    throw reader.cvEndOfData([("long", 32), ("elevation", preamble & (1 << 0) != 0 ? 16 : 0)])
+                }
+                let start2 = reader.bitOffset
+                let batch2 = try reader.readBits(total2)
+                var shift2 = total2
+                shift2 &-= 32
+                let rawlong = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 32) - 1)
+                if rawlong > 3600000000 {
+                    throw UPERError.cvOutOfRange(rawlong, lower: -1799999999, upper: 1800000001, bitOffset: start2 &+ total2 &- shift2 &- 32, field: "long")
+                }
+                value.long = Int32(truncatingIfNeeded: -1799999999 &+ Int64(bitPattern: rawlong))
+                if preamble & (1 << 0) != 0 {
+                    shift2 &-= 16
+                    let rawelevation = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                    value.elevation = Int32(truncatingIfNeeded: -4096 &+ Int64(bitPattern: rawelevation))
+                } else {
+                    value.elevation = nil
+                }
+                self.refPos = value
             } catch {
                 throw error.inField("refPos")
             }
             do {
                 self.participants = try CSAE53_2019.decodeParticipantList(from: &reader)
+            } catch {
+                throw error.inField("participants")
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            let total1 = 8
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 1), ("msgCnt", 7)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 1
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 7
+            let rawmsgCnt = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmsgCnt))
+            let extended = preamble >> 0 != 0
+            do {
+                self.id = try reader.cvFixedOctets(Octets8.self)
+            } catch {
+                throw error.inField("id")
+            }
+            do throws(UPERError) {
+                var value = Position3D(uperPlaceholder: ())
+                let total1 = 32
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 1), ("lat", 31)])
+                }
+                let start1 = reader.bitOffset
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 1
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 31
+                let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 31) - 1)
+                if rawlat > 1800000001 {
+                    throw UPERError.cvOutOfRange(rawlat, lower: -900000000, upper: 900000001, bitOffset: start1 &+ total1 &- shift1 &- 31, field: "lat")
+                }
+                value.lat = Int32(truncatingIfNeeded: -900000000 &+ Int64(bitPattern: rawlat))
+                let total2 = 32 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total2 else {
+                    throw reader.cvEndOfData([("long", 32), ("elevation", preamble & (1 << 0) != 0 ? 16 : 0)])
+                }
+                let start2 = reader.bitOffset
+                let batch2 = try reader.readBits(total2)
+                var shift2 = total2
+                shift2 &-= 32
+                let rawlong = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 32) - 1)
+                if rawlong > 3600000000 {
+                    throw UPERError.cvOutOfRange(rawlong, lower: -1799999999, upper: 1800000001, bitOffset: start2 &+ total2 &- shift2 &- 32, field: "long")
+                }
+                value.long = Int32(truncatingIfNeeded: -1799999999 &+ Int64(bitPattern: rawlong))
+                if preamble & (1 << 0) != 0 {
+                    shift2 &-= 16
+                    let rawelevation = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                    value.elevation = Int32(truncatingIfNeeded: -4096 &+ Int64(bitPattern: rawelevation))
+                } else {
+                    value.elevation = nil
+                }
+                self.refPos = value
+            } catch {
+                throw error.inField("refPos")
+            }
+            do {
+                try CSAE53_2019.decodeParticipantList(into: &self.participants, from: &reader)
             } catch {
                 throw error.inField("participants")
             }
@@ -181,6 +298,26 @@ extension CSAE53_2019 {
             self.vehicleClass = vehicleClass
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.ptcType = .unknown
+            self.ptcId = 0
+            self.source = .unknown
+            self.id = nil
+            self.secMark = 0
+            self.pos = PositionOffsetLLV(uperPlaceholder: ())
+            self.posConfidence = PositionConfidenceSet(uperPlaceholder: ())
+            self.transmission = nil
+            self.speed = 0
+            self.heading = 0
+            self.angle = nil
+            self.motionCfd = nil
+            self.accelSet = nil
+            self.size = VehicleSize(uperPlaceholder: ())
+            self.vehicleClass = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(7)
@@ -219,8 +356,29 @@ extension CSAE53_2019 {
             } catch {
                 throw error.inField("pos")
             }
-            do {
-                self.posConfidence = try PositionConfidenceSet(from: &reader)
+            do throws(UPERError) {
+                var value = PositionConfidenceSet(uperPlaceholder: ())
+                let total1 = 5
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 1), ("pos", 4)])
+                }
+                let start1 = reader.bitOffset
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 1
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 4
+                value.pos = try PositionConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 4) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 4, field: "pos")
+                if preamble & (1 << 0) != 0 {
+                    do {
+                        value.elevation = try ElevationConfidence(from: &reader)
+                    } catch {
+                        throw error.inField("elevation")
+                    }
+                } else {
+                    value.elevation = nil
+                }
+                self.posConfidence = value
             } catch {
                 throw error.inField("posConfidence")
             }
@@ -257,8 +415,35 @@ extension CSAE53_2019 {
                 self.angle = nil
             }
             if preamble & (1 << 2) != 0 {
-                do {
-                    self.motionCfd = try MotionConfidenceSet(from: &reader)
+                do throws(UPERError) {
+                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    let preamble = try reader.readBits(3)
+                    let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("speedCfd", preamble & (1 << 2) != 0 ? 3 : 0), ("headingCfd", preamble & (1 << 1) != 0 ? 3 : 0), ("steerCfd", preamble & (1 << 0) != 0 ? 2 : 0)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    if preamble & (1 << 2) != 0 {
+                        shift1 &-= 3
+                        value.speedCfd = try SpeedConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "speedCfd")
+                    } else {
+                        value.speedCfd = nil
+                    }
+                    if preamble & (1 << 1) != 0 {
+                        shift1 &-= 3
+                        value.headingCfd = try HeadingConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "headingCfd")
+                    } else {
+                        value.headingCfd = nil
+                    }
+                    if preamble & (1 << 0) != 0 {
+                        shift1 &-= 2
+                        value.steerCfd = try SteeringWheelAngleConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "steerCfd")
+                    } else {
+                        value.steerCfd = nil
+                    }
+                    self.motionCfd = value
                 } catch {
                     throw error.inField("motionCfd")
                 }
@@ -266,22 +451,103 @@ extension CSAE53_2019 {
                 self.motionCfd = nil
             }
             if preamble & (1 << 1) != 0 {
-                do {
-                    self.accelSet = try AccelerationSet4Way(from: &reader)
+                do throws(UPERError) {
+                    var value = AccelerationSet4Way(uperPlaceholder: ())
+                    let total1 = 48
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("long", 12), ("lat", 12), ("vert", 8), ("yaw", 16)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 12
+                    let rawlong = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+                    if rawlong > 4001 {
+                        throw UPERError.cvOutOfRange(rawlong, lower: -2000, upper: 2001, bitOffset: start1 &+ total1 &- shift1 &- 12, field: "long")
+                    }
+                    value.long = Int16(truncatingIfNeeded: -2000 &+ Int64(bitPattern: rawlong))
+                    shift1 &-= 12
+                    let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+                    if rawlat > 4001 {
+                        throw UPERError.cvOutOfRange(rawlat, lower: -2000, upper: 2001, bitOffset: start1 &+ total1 &- shift1 &- 12, field: "lat")
+                    }
+                    value.lat = Int16(truncatingIfNeeded: -2000 &+ Int64(bitPattern: rawlat))
+                    shift1 &-= 8
+                    let rawvert = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                    if rawvert > 254 {
+                        throw UPERError.cvOutOfRange(rawvert, lower: -127, upper: 127, bitOffset: start1 &+ total1 &- shift1 &- 8, field: "vert")
+                    }
+                    value.vert = Int8(truncatingIfNeeded: -127 &+ Int64(bitPattern: rawvert))
+                    shift1 &-= 16
+                    let rawyaw = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    if rawyaw > 65534 {
+                        throw UPERError.cvOutOfRange(rawyaw, lower: -32767, upper: 32767, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "yaw")
+                    }
+                    value.yaw = Int16(truncatingIfNeeded: -32767 &+ Int64(bitPattern: rawyaw))
+                    self.accelSet = value
                 } catch {
                     throw error.inField("accelSet")
                 }
             } else {
                 self.accelSet = nil
             }
-            do {
-                self.size = try VehicleSize(from: &reader)
+            do throws(UPERError) {
+                var value = VehicleSize(uperPlaceholder: ())
+                let total1 = 23
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 1), ("width", 10), ("length", 12)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 1
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 10
+                let rawwidth = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 10) - 1)
+                value.width = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawwidth))
+                shift1 &-= 12
+                let rawlength = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+                value.length = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlength))
+                if preamble & (1 << 0) != 0 {
+                    do {
+                        value.height = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 127, bits: 7))
+                    } catch {
+                        throw error.inField("height")
+                    }
+                } else {
+                    value.height = nil
+                }
+                self.size = value
             } catch {
                 throw error.inField("size")
             }
             if preamble & (1 << 0) != 0 {
-                do {
-                    self.vehicleClass = try VehicleClassification(from: &reader)
+                do throws(UPERError) {
+                    var value = VehicleClassification(uperPlaceholder: ())
+                    let total1 = 10
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("", 2), ("classification", 8)])
+                    }
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 2
+                    let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                    shift1 &-= 8
+                    let rawclassification = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                    value.classification = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawclassification))
+                    let extended = preamble >> 1 != 0
+                    if preamble & (1 << 0) != 0 {
+                        do {
+                            value.fuelType = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 15, bits: 4))
+                        } catch {
+                            throw error.inField("fuelType")
+                        }
+                    } else {
+                        value.fuelType = nil
+                    }
+                    if extended {
+                        try reader.cvSkipExtensionAdditions()
+                    }
+                    self.vehicleClass = value
                 } catch {
                     throw error.inField("vehicleClass")
                 }
@@ -291,6 +557,11 @@ extension CSAE53_2019 {
             if extended {
                 try reader.cvSkipExtensionAdditions()
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

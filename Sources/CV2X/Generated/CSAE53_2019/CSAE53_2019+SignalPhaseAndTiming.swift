@@ -35,6 +35,16 @@ extension CSAE53_2019 {
             self.intersections = intersections
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.msgCnt = 0
+            self.moy = nil
+            self.timeStamp = nil
+            self.name = nil
+            self.intersections = []
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 11
@@ -84,6 +94,65 @@ extension CSAE53_2019 {
             }
             do {
                 self.intersections = try CSAE53_2019.decodeIntersectionStateList(from: &reader)
+            } catch {
+                throw error.inField("intersections")
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            let total1 = 11
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 4), ("msgCnt", 7)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 4
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 7
+            let rawmsgCnt = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmsgCnt))
+            let extended = preamble >> 3 != 0
+            let total2 = 0 &+ (preamble & (1 << 2) != 0 ? 20 : 0) &+ (preamble & (1 << 1) != 0 ? 16 : 0)
+            guard reader.remainingBits >= total2 else {
+                throw reader.cvEndOfData([("moy", preamble & (1 << 2) != 0 ? 20 : 0), ("timeStamp", preamble & (1 << 1) != 0 ? 16 : 0)])
+            }
+            let start2 = reader.bitOffset
+            let batch2 = try reader.readBits(total2)
+            var shift2 = total2
+            if preamble & (1 << 2) != 0 {
+                shift2 &-= 20
+                let rawmoy = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 20) - 1)
+                if rawmoy > 527040 {
+                    throw UPERError.cvOutOfRange(rawmoy, lower: 0, upper: 527040, bitOffset: start2 &+ total2 &- shift2 &- 20, field: "moy")
+                }
+                self.moy = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmoy))
+            } else {
+                self.moy = nil
+            }
+            if preamble & (1 << 1) != 0 {
+                shift2 &-= 16
+                let rawtimeStamp = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                self.timeStamp = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawtimeStamp))
+            } else {
+                self.timeStamp = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.name = try reader.readKnownMultiplierString(.ia5, lower: 1, upper: 63, extensible: false)
+                } catch {
+                    throw error.inField("name")
+                }
+            } else {
+                self.name = nil
+            }
+            do {
+                try CSAE53_2019.decodeIntersectionStateList(into: &self.intersections, from: &reader)
             } catch {
                 throw error.inField("intersections")
             }

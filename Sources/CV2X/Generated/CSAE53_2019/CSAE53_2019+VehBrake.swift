@@ -43,6 +43,18 @@ extension CSAE53_2019 {
             self.auxBrakes = auxBrakes
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.brakePadel = nil
+            self.wheelBrakes = nil
+            self.traction = nil
+            self.abs = nil
+            self.scs = nil
+            self.brakeBoost = nil
+            self.auxBrakes = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(7)
@@ -95,6 +107,11 @@ extension CSAE53_2019 {
             } else {
                 self.auxBrakes = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -35,6 +35,15 @@ extension CSAE53_2019 {
             self.lights = lights
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.events = nil
+            self._pathHistory = nil
+            self.pathPrediction = nil
+            self.lights = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(5)
@@ -58,8 +67,34 @@ extension CSAE53_2019 {
                 self._pathHistory = nil
             }
             if preamble & (1 << 1) != 0 {
-                do {
-                    self.pathPrediction = try PathPrediction(from: &reader)
+                do throws(UPERError) {
+                    var value = PathPrediction(uperPlaceholder: ())
+                    let total1 = 25
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("", 1), ("radiusOfCurve", 16), ("confidence", 8)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 1
+                    let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                    shift1 &-= 16
+                    let rawradiusOfCurve = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    if rawradiusOfCurve > 65534 {
+                        throw UPERError.cvOutOfRange(rawradiusOfCurve, lower: -32767, upper: 32767, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "radiusOfCurve")
+                    }
+                    value.radiusOfCurve = Int16(truncatingIfNeeded: -32767 &+ Int64(bitPattern: rawradiusOfCurve))
+                    shift1 &-= 8
+                    let rawconfidence = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                    if rawconfidence > 200 {
+                        throw UPERError.cvOutOfRange(rawconfidence, lower: 0, upper: 200, bitOffset: start1 &+ total1 &- shift1 &- 8, field: "confidence")
+                    }
+                    value.confidence = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawconfidence))
+                    let extended = preamble >> 0 != 0
+                    if extended {
+                        try reader.cvSkipExtensionAdditions()
+                    }
+                    self.pathPrediction = value
                 } catch {
                     throw error.inField("pathPrediction")
                 }
@@ -78,6 +113,11 @@ extension CSAE53_2019 {
             if extended {
                 try reader.cvSkipExtensionAdditions()
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -161,6 +201,14 @@ extension CSAE53_2019 {
             self.crumbData = crumbData
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.initialPosition = nil
+            self.currGNSSstatus = nil
+            self.crumbData = []
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(3)
@@ -185,6 +233,40 @@ extension CSAE53_2019 {
             }
             do {
                 self.crumbData = try CSAE53_2019.decodePathHistoryPointList(from: &reader)
+            } catch {
+                throw error.inField("crumbData")
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            let preamble = try reader.readBits(3)
+            let extended = preamble >> 2 != 0
+            if preamble & (1 << 1) != 0 {
+                do {
+                    self.initialPosition = try FullPositionVector(from: &reader)
+                } catch {
+                    throw error.inField("initialPosition")
+                }
+            } else {
+                self.initialPosition = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.currGNSSstatus = try reader.cvFixedBitString(count: 8)
+                } catch {
+                    throw error.inField("currGNSSstatus")
+                }
+            } else {
+                self.currGNSSstatus = nil
+            }
+            do {
+                try CSAE53_2019.decodePathHistoryPointList(into: &self.crumbData, from: &reader)
             } catch {
                 throw error.inField("crumbData")
             }
@@ -285,21 +367,140 @@ extension CSAE53_2019 {
             self.motionCfd = motionCfd
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.utcTime = nil
+            self.pos = Position3D(uperPlaceholder: ())
+            self.heading = nil
+            self.transmission = nil
+            self.speed = nil
+            self.posAccuracy = nil
+            self.posConficence = nil
+            self.timeConfidence = nil
+            self.motionCfd = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(9)
             let extended = preamble >> 8 != 0
             if preamble & (1 << 7) != 0 {
-                do {
-                    self.utcTime = try DDateTime(from: &reader)
+                do throws(UPERError) {
+                    var value = DDateTime(uperPlaceholder: ())
+                    let preamble = try reader.readBits(7)
+                    let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 12 : 0) &+ (preamble & (1 << 5) != 0 ? 4 : 0) &+ (preamble & (1 << 4) != 0 ? 5 : 0) &+ (preamble & (1 << 3) != 0 ? 5 : 0) &+ (preamble & (1 << 2) != 0 ? 6 : 0) &+ (preamble & (1 << 1) != 0 ? 16 : 0)
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("year", preamble & (1 << 6) != 0 ? 12 : 0), ("month", preamble & (1 << 5) != 0 ? 4 : 0), ("day", preamble & (1 << 4) != 0 ? 5 : 0), ("hour", preamble & (1 << 3) != 0 ? 5 : 0), ("minute", preamble & (1 << 2) != 0 ? 6 : 0), ("second", preamble & (1 << 1) != 0 ? 16 : 0)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    if preamble & (1 << 6) != 0 {
+                        shift1 &-= 12
+                        let rawyear = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+                        value.year = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawyear))
+                    } else {
+                        value.year = nil
+                    }
+                    if preamble & (1 << 5) != 0 {
+                        shift1 &-= 4
+                        let rawmonth = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 4) - 1)
+                        if rawmonth > 12 {
+                            throw UPERError.cvOutOfRange(rawmonth, lower: 0, upper: 12, bitOffset: start1 &+ total1 &- shift1 &- 4, field: "month")
+                        }
+                        value.month = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmonth))
+                    } else {
+                        value.month = nil
+                    }
+                    if preamble & (1 << 4) != 0 {
+                        shift1 &-= 5
+                        let rawday = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 5) - 1)
+                        value.day = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawday))
+                    } else {
+                        value.day = nil
+                    }
+                    if preamble & (1 << 3) != 0 {
+                        shift1 &-= 5
+                        let rawhour = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 5) - 1)
+                        if rawhour > 24 {
+                            throw UPERError.cvOutOfRange(rawhour, lower: 0, upper: 24, bitOffset: start1 &+ total1 &- shift1 &- 5, field: "hour")
+                        }
+                        value.hour = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawhour))
+                    } else {
+                        value.hour = nil
+                    }
+                    if preamble & (1 << 2) != 0 {
+                        shift1 &-= 6
+                        let rawminute = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 6) - 1)
+                        if rawminute > 60 {
+                            throw UPERError.cvOutOfRange(rawminute, lower: 0, upper: 60, bitOffset: start1 &+ total1 &- shift1 &- 6, field: "minute")
+                        }
+                        value.minute = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawminute))
+                    } else {
+                        value.minute = nil
+                    }
+                    if preamble & (1 << 1) != 0 {
+                        shift1 &-= 16
+                        let rawsecond = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                        value.second = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsecond))
+                    } else {
+                        value.second = nil
+                    }
+                    if preamble & (1 << 0) != 0 {
+                        do {
+                            value.offset = Int16(truncatingIfNeeded: try reader.cvInt(lower: -720, upper: 721, bits: 11))
+                        } catch {
+                            throw error.inField("offset")
+                        }
+                    } else {
+                        value.offset = nil
+                    }
+                    self.utcTime = value
                 } catch {
                     throw error.inField("utcTime")
                 }
             } else {
                 self.utcTime = nil
             }
-            do {
-                self.pos = try Position3D(from: &reader)
+            do throws(UPERError) {
+                var value = Position3D(uperPlaceholder: ())
+                let total1 = 32
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 1), ("lat", 31)])
+                }
+                let start1 = reader.bitOffset
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 1
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 31
+                let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 31) - 1)
+                if rawlat > 1800000001 {
+                    throw UPERError.cvOutOfRange(rawlat, lower: -900000000, upper: 900000001, bitOffset: start1 &+ total1 &- shift1 &- 31, field: "lat")
+                }
+                value.lat = Int32(truncatingIfNeeded: -900000000 &+ Int64(bitPattern: rawlat))
+                let total2 = 32 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total2 else {
+                    throw reader.cvEndOfData([("long", 32), ("elevation", preamble & (1 << 0) != 0 ? 16 : 0)])
+                }
+                let start2 = reader.bitOffset
+                let batch2 = try reader.readBits(total2)
+                var shift2 = total2
+                shift2 &-= 32
+                let rawlong = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 32) - 1)
+                if rawlong > 3600000000 {
+                    throw UPERError.cvOutOfRange(rawlong, lower: -1799999999, upper: 1800000001, bitOffset: start2 &+ total2 &- shift2 &- 32, field: "long")
+                }
+                value.long = Int32(truncatingIfNeeded: -1799999999 &+ Int64(bitPattern: rawlong))
+                if preamble & (1 << 0) != 0 {
+                    shift2 &-= 16
+                    let rawelevation = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                    value.elevation = Int32(truncatingIfNeeded: -4096 &+ Int64(bitPattern: rawelevation))
+                } else {
+                    value.elevation = nil
+                }
+                self.pos = value
             } catch {
                 throw error.inField("pos")
             }
@@ -334,8 +535,24 @@ extension CSAE53_2019 {
                 self.speed = nil
             }
             if preamble & (1 << 3) != 0 {
-                do {
-                    self.posAccuracy = try PositionalAccuracy(from: &reader)
+                do throws(UPERError) {
+                    var value = PositionalAccuracy(uperPlaceholder: ())
+                    let total1 = 32
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("semiMajor", 8), ("semiMinor", 8), ("orientation", 16)])
+                    }
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 8
+                    let rawsemiMajor = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                    value.semiMajor = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsemiMajor))
+                    shift1 &-= 8
+                    let rawsemiMinor = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                    value.semiMinor = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsemiMinor))
+                    shift1 &-= 16
+                    let raworientation = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.orientation = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: raworientation))
+                    self.posAccuracy = value
                 } catch {
                     throw error.inField("posAccuracy")
                 }
@@ -343,8 +560,29 @@ extension CSAE53_2019 {
                 self.posAccuracy = nil
             }
             if preamble & (1 << 2) != 0 {
-                do {
-                    self.posConficence = try PositionConfidenceSet(from: &reader)
+                do throws(UPERError) {
+                    var value = PositionConfidenceSet(uperPlaceholder: ())
+                    let total1 = 5
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("", 1), ("pos", 4)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 1
+                    let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                    shift1 &-= 4
+                    value.pos = try PositionConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 4) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 4, field: "pos")
+                    if preamble & (1 << 0) != 0 {
+                        do {
+                            value.elevation = try ElevationConfidence(from: &reader)
+                        } catch {
+                            throw error.inField("elevation")
+                        }
+                    } else {
+                        value.elevation = nil
+                    }
+                    self.posConficence = value
                 } catch {
                     throw error.inField("posConficence")
                 }
@@ -361,8 +599,35 @@ extension CSAE53_2019 {
                 self.timeConfidence = nil
             }
             if preamble & (1 << 0) != 0 {
-                do {
-                    self.motionCfd = try MotionConfidenceSet(from: &reader)
+                do throws(UPERError) {
+                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    let preamble = try reader.readBits(3)
+                    let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("speedCfd", preamble & (1 << 2) != 0 ? 3 : 0), ("headingCfd", preamble & (1 << 1) != 0 ? 3 : 0), ("steerCfd", preamble & (1 << 0) != 0 ? 2 : 0)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    if preamble & (1 << 2) != 0 {
+                        shift1 &-= 3
+                        value.speedCfd = try SpeedConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "speedCfd")
+                    } else {
+                        value.speedCfd = nil
+                    }
+                    if preamble & (1 << 1) != 0 {
+                        shift1 &-= 3
+                        value.headingCfd = try HeadingConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "headingCfd")
+                    } else {
+                        value.headingCfd = nil
+                    }
+                    if preamble & (1 << 0) != 0 {
+                        shift1 &-= 2
+                        value.steerCfd = try SteeringWheelAngleConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "steerCfd")
+                    } else {
+                        value.steerCfd = nil
+                    }
+                    self.motionCfd = value
                 } catch {
                     throw error.inField("motionCfd")
                 }
@@ -372,6 +637,11 @@ extension CSAE53_2019 {
             if extended {
                 try reader.cvSkipExtensionAdditions()
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -536,6 +806,16 @@ extension CSAE53_2019 {
             self.heading = heading
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.llvOffset = PositionOffsetLLV(uperPlaceholder: ())
+            self.timeOffset = 0
+            self.speed = nil
+            self.posAccuracy = nil
+            self.heading = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(4)
@@ -566,8 +846,29 @@ extension CSAE53_2019 {
                 self.speed = nil
             }
             if preamble & (1 << 1) != 0 {
-                do {
-                    self.posAccuracy = try PositionConfidenceSet(from: &reader)
+                do throws(UPERError) {
+                    var value = PositionConfidenceSet(uperPlaceholder: ())
+                    let total1 = 5
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("", 1), ("pos", 4)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 1
+                    let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                    shift1 &-= 4
+                    value.pos = try PositionConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 4) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 4, field: "pos")
+                    if preamble & (1 << 0) != 0 {
+                        do {
+                            value.elevation = try ElevationConfidence(from: &reader)
+                        } catch {
+                            throw error.inField("elevation")
+                        }
+                    } else {
+                        value.elevation = nil
+                    }
+                    self.posAccuracy = value
                 } catch {
                     throw error.inField("posAccuracy")
                 }
@@ -586,6 +887,11 @@ extension CSAE53_2019 {
             if extended {
                 try reader.cvSkipExtensionAdditions()
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -667,6 +973,13 @@ extension CSAE53_2019 {
             self.confidence = confidence
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.radiusOfCurve = 0
+            self.confidence = 0
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 25
@@ -694,6 +1007,11 @@ extension CSAE53_2019 {
             if extended {
                 try reader.cvSkipExtensionAdditions()
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -150,6 +150,27 @@ public enum CSAE53_2019 {
 }
 
 extension CSAE53_2019 {
+    /// List codec of `NodeList` (SEQUENCE OF Node): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeNodeList(into list: inout [Node], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 63, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    list.append(Node(uperPlaceholder: ()))
+                }
+                try list[index].decode(from: &reader)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `NodeList` (SEQUENCE OF Node).
     static func decodeNodeList(from reader: inout UPERReader) throws(UPERError) -> [Node] {
         let count = try reader.readCount(lower: 1, upper: 63, extensible: false)
@@ -171,6 +192,27 @@ extension CSAE53_2019 {
         for (index, element) in list.enumerated() {
             do {
                 try element.encode(to: &writer)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `LaneList` (SEQUENCE OF Lane): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeLaneList(into list: inout [Lane], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    list.append(Lane(uperPlaceholder: ()))
+                }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -204,6 +246,29 @@ extension CSAE53_2019 {
         }
     }
 
+    /// List codec of `ConnectsToList` (SEQUENCE OF Connection): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeConnectsToList(into list: inout [Connection], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try Connection(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `ConnectsToList` (SEQUENCE OF Connection).
     static func decodeConnectsToList(from reader: inout UPERReader) throws(UPERError) -> [Connection] {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
@@ -225,6 +290,29 @@ extension CSAE53_2019 {
         for (index, element) in list.enumerated() {
             do {
                 try element.encode(to: &writer)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `SpeedLimitList` (SEQUENCE OF RegulatorySpeedLimit): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeSpeedLimitList(into list: inout [RegulatorySpeedLimit], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 9, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try RegulatorySpeedLimit(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -258,6 +346,29 @@ extension CSAE53_2019 {
         }
     }
 
+    /// List codec of `PointList` (SEQUENCE OF RoadPoint): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodePointList(into list: inout [RoadPoint], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 2, upper: 31, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try RoadPoint(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `PointList` (SEQUENCE OF RoadPoint).
     static func decodePointList(from reader: inout UPERReader) throws(UPERError) -> [RoadPoint] {
         let count = try reader.readCount(lower: 2, upper: 31, extensible: false)
@@ -279,6 +390,27 @@ extension CSAE53_2019 {
         for (index, element) in list.enumerated() {
             do {
                 try element.encode(to: &writer)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `LinkList` (SEQUENCE OF Link): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeLinkList(into list: inout [Link], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    list.append(Link(uperPlaceholder: ()))
+                }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -312,6 +444,29 @@ extension CSAE53_2019 {
         }
     }
 
+    /// List codec of `MovementList` (SEQUENCE OF Movement): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeMovementList(into list: inout [Movement], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try Movement(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `MovementList` (SEQUENCE OF Movement).
     static func decodeMovementList(from reader: inout UPERReader) throws(UPERError) -> [Movement] {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
@@ -333,6 +488,27 @@ extension CSAE53_2019 {
         for (index, element) in list.enumerated() {
             do {
                 try element.encode(to: &writer)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `RTEList` (SEQUENCE OF RTEData): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeRTEList(into list: inout [RTEData], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 8, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    list.append(RTEData(uperPlaceholder: ()))
+                }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -366,6 +542,27 @@ extension CSAE53_2019 {
         }
     }
 
+    /// List codec of `RTSList` (SEQUENCE OF RTSData): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeRTSList(into list: inout [RTSData], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    list.append(RTSData(uperPlaceholder: ()))
+                }
+                try list[index].decode(from: &reader)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `RTSList` (SEQUENCE OF RTSData).
     static func decodeRTSList(from reader: inout UPERReader) throws(UPERError) -> [RTSData] {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
@@ -387,6 +584,27 @@ extension CSAE53_2019 {
         for (index, element) in list.enumerated() {
             do {
                 try element.encode(to: &writer)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `ReferencePathList` (SEQUENCE OF ReferencePath): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeReferencePathList(into list: inout [ReferencePath], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 8, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    list.append(ReferencePath(uperPlaceholder: ()))
+                }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -420,6 +638,29 @@ extension CSAE53_2019 {
         }
     }
 
+    /// List codec of `ReferenceLinkList` (SEQUENCE OF ReferenceLink): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeReferenceLinkList(into list: inout [ReferenceLink], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try ReferenceLink(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `ReferenceLinkList` (SEQUENCE OF ReferenceLink).
     static func decodeReferenceLinkList(from reader: inout UPERReader) throws(UPERError) -> [ReferenceLink] {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
@@ -441,6 +682,29 @@ extension CSAE53_2019 {
         for (index, element) in list.enumerated() {
             do {
                 try element.encode(to: &writer)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `PathPointList` (SEQUENCE OF PositionOffsetLLV): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodePathPointList(into list: inout [PositionOffsetLLV], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try PositionOffsetLLV(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -474,6 +738,29 @@ extension CSAE53_2019 {
         }
     }
 
+    /// List codec of `ParticipantList` (SEQUENCE OF ParticipantData): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeParticipantList(into list: inout [ParticipantData], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try ParticipantData(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `ParticipantList` (SEQUENCE OF ParticipantData).
     static func decodeParticipantList(from reader: inout UPERReader) throws(UPERError) -> [ParticipantData] {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
@@ -495,6 +782,27 @@ extension CSAE53_2019 {
         for (index, element) in list.enumerated() {
             do {
                 try element.encode(to: &writer)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `IntersectionStateList` (SEQUENCE OF IntersectionState): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodeIntersectionStateList(into list: inout [IntersectionState], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    list.append(IntersectionState(uperPlaceholder: ()))
+                }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -528,6 +836,27 @@ extension CSAE53_2019 {
         }
     }
 
+    /// List codec of `PhaseList` (SEQUENCE OF Phase): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodePhaseList(into list: inout [Phase], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    list.append(Phase(uperPlaceholder: ()))
+                }
+                try list[index].decode(from: &reader)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `PhaseList` (SEQUENCE OF Phase).
     static func decodePhaseList(from reader: inout UPERReader) throws(UPERError) -> [Phase] {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
@@ -555,6 +884,29 @@ extension CSAE53_2019 {
         }
     }
 
+    /// List codec of `PhaseStateList` (SEQUENCE OF PhaseState): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodePhaseStateList(into list: inout [PhaseState], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try PhaseState(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `PhaseStateList` (SEQUENCE OF PhaseState).
     static func decodePhaseStateList(from reader: inout UPERReader) throws(UPERError) -> [PhaseState] {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
@@ -576,6 +928,29 @@ extension CSAE53_2019 {
         for (index, element) in list.enumerated() {
             do {
                 try element.encode(to: &writer)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `PathHistoryPointList` (SEQUENCE OF PathHistoryPoint): decodes into `list`, replacing its elements and
+    /// reusing its storage (and, element by element, the storage of nested values).
+    static func decodePathHistoryPointList(into list: inout [PathHistoryPoint], from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 23, extensible: false)
+        if list.count > count {
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                let element = try PathHistoryPoint(from: &reader)
+                if index == list.count {
+                    list.append(element)
+                } else {
+                    list[index] = element
+                }
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -619,6 +994,25 @@ extension CSAE53_2019.MessageFrame {
         var reader = UPERReader(buffer)
         do {
             try self.init(from: &reader)
+        } catch {
+            throw error.inField("MessageFrame")
+        }
+        if reader.remainingBits >= 8 {
+            throw UPERError(
+                .trailingData(bits: reader.remainingBits), bitOffset: reader.bitOffset, path: ["MessageFrame"])
+        }
+    }
+
+    /// Decodes one complete UPER encoding of a `MessageFrame` into this value, replacing it.
+    ///
+    /// For a stream of frames: decoding each into the same variable reuses the storage of the
+    /// lists of the previous frame of the same kind, so steady traffic decodes without
+    /// allocating. Errors are those of `init(uper:)`; after an error the value is valid but
+    /// unspecified.
+    public mutating func decode(uper buffer: UnsafeRawBufferPointer) throws(UPERError) {
+        var reader = UPERReader(buffer)
+        do {
+            try decode(from: &reader)
         } catch {
             throw error.inField("MessageFrame")
         }

@@ -31,6 +31,15 @@ extension CSAE53_2020 {
             self.yaw = yaw
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.long = 0
+            self.lat = 0
+            self.vert = 0
+            self.yaw = 0
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 48
@@ -64,6 +73,11 @@ extension CSAE53_2020 {
                 throw UPERError.cvOutOfRange(rawyaw, lower: -32767, upper: 32767, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "yaw")
             }
             self.yaw = Int16(truncatingIfNeeded: -32767 &+ Int64(bitPattern: rawyaw))
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

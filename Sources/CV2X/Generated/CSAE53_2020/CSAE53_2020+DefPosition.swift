@@ -32,6 +32,13 @@ extension CSAE53_2020 {
             self.elevation = elevation
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.pos = .unavailable
+            self.elevation = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 5
@@ -54,6 +61,11 @@ extension CSAE53_2020 {
             } else {
                 self.elevation = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -346,6 +358,14 @@ extension CSAE53_2020 {
             self.elevation = elevation
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.lat = 0
+            self.long = 0
+            self.elevation = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 32
@@ -383,6 +403,11 @@ extension CSAE53_2020 {
             } else {
                 self.elevation = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -453,6 +478,14 @@ extension CSAE53_2020 {
             self.orientation = orientation
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.semiMajor = 0
+            self.semiMinor = 0
+            self.orientation = 0
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 32
@@ -470,6 +503,11 @@ extension CSAE53_2020 {
             shift1 &-= 16
             let raworientation = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
             self.orientation = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: raworientation))
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -64,6 +64,18 @@ extension CSAE53_2020 {
             self.offset = offset
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.year = nil
+            self.month = nil
+            self.day = nil
+            self.hour = nil
+            self.minute = nil
+            self.second = nil
+            self.offset = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(7)
@@ -131,6 +143,11 @@ extension CSAE53_2020 {
             } else {
                 self.offset = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

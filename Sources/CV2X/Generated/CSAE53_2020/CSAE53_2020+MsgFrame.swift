@@ -23,6 +23,12 @@ extension CSAE53_2020 {
         /// extension additions and the raw octets of its open-type encoding.
         case unknownExtension(index: Int, bytes: [UInt8])
 
+        /// The value decoding starts from (not a meaningful value by itself; see
+        /// Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self = .unknownExtension(index: 0, bytes: [])
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             if try reader.readBool() {
@@ -61,6 +67,81 @@ extension CSAE53_2020 {
                 } catch {
                     throw error.inField("rsiFrame")
                 }
+            }
+        }
+
+        /// Decodes from UPER into this value. When the alternative is the one this value
+        /// holds, it is decoded in place and its lists' storage is reused; on error the value
+        /// is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            if try reader.readBool() {
+                let index = try reader.readNormallySmallNonNegative()
+                self = .unknownExtension(index: index, bytes: try reader.readOpenTypeBytes())
+                return
+            }
+            switch try reader.cvIndex(count: 5, bits: 3) {
+            case 0:
+                do {
+                    self = .bsmFrame(try BasicSafetyMessage(from: &reader))
+                } catch {
+                    throw error.inField("bsmFrame")
+                }
+            case 1:
+                var value: MapData
+                if case .mapFrame(let held) = self {
+                    value = held
+                    self = Self(uperPlaceholder: ())  // `value` now holds the only reference to its storage
+                } else {
+                    value = MapData(uperPlaceholder: ())
+                }
+                do {
+                    try value.decode(from: &reader)
+                } catch {
+                    throw error.inField("mapFrame")
+                }
+                self = .mapFrame(value)
+            case 2:
+                var value: RoadsideSafetyMessage
+                if case .rsmFrame(let held) = self {
+                    value = held
+                    self = Self(uperPlaceholder: ())  // `value` now holds the only reference to its storage
+                } else {
+                    value = RoadsideSafetyMessage(uperPlaceholder: ())
+                }
+                do {
+                    try value.decode(from: &reader)
+                } catch {
+                    throw error.inField("rsmFrame")
+                }
+                self = .rsmFrame(value)
+            case 3:
+                var value: SPAT
+                if case .spatFrame(let held) = self {
+                    value = held
+                    self = Self(uperPlaceholder: ())  // `value` now holds the only reference to its storage
+                } else {
+                    value = SPAT(uperPlaceholder: ())
+                }
+                do {
+                    try value.decode(from: &reader)
+                } catch {
+                    throw error.inField("spatFrame")
+                }
+                self = .spatFrame(value)
+            default:
+                var value: RoadSideInformation
+                if case .rsiFrame(let held) = self {
+                    value = held
+                    self = Self(uperPlaceholder: ())  // `value` now holds the only reference to its storage
+                } else {
+                    value = RoadSideInformation(uperPlaceholder: ())
+                }
+                do {
+                    try value.decode(from: &reader)
+                } catch {
+                    throw error.inField("rsiFrame")
+                }
+                self = .rsiFrame(value)
             }
         }
 

@@ -39,6 +39,17 @@ extension CSAE53_2020 {
             self.rtss = rtss
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.msgCnt = 0
+            self.moy = nil
+            self.id = Octets8()
+            self.refPos = Position3D(uperPlaceholder: ())
+            self.rtes = nil
+            self.rtss = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 11
@@ -67,8 +78,44 @@ extension CSAE53_2020 {
             } catch {
                 throw error.inField("id")
             }
-            do {
-                self.refPos = try Position3D(from: &reader)
+            do throws(UPERError) {
+                var value = Position3D(uperPlaceholder: ())
+                let total1 = 32
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 1), ("lat", 31)])
+                }
+                let start1 = reader.bitOffset
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 1
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 31
+                let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 31) - 1)
+                if rawlat > 1800000001 {
+                    throw UPERError.cvOutOfRange(rawlat, lower: -900000000, upper: 900000001, bitOffset: start1 &+ total1 &- shift1 &- 31, field: "lat")
+                }
+                value.lat = Int32(truncatingIfNeeded: -900000000 &+ Int64(bitPattern: rawlat))
+                let total2 = 32 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total2 else {
+                    throw reader.cvEndOfData([("long", 32), ("elevation", preamble & (1 << 0) != 0 ? 16 : 0)])
+                }
+                let start2 = reader.bitOffset
+                let batch2 = try reader.readBits(total2)
+                var shift2 = total2
+                shift2 &-= 32
+                let rawlong = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 32) - 1)
+                if rawlong > 3600000000 {
+                    throw UPERError.cvOutOfRange(rawlong, lower: -1799999999, upper: 1800000001, bitOffset: start2 &+ total2 &- shift2 &- 32, field: "long")
+                }
+                value.long = Int32(truncatingIfNeeded: -1799999999 &+ Int64(bitPattern: rawlong))
+                if preamble & (1 << 0) != 0 {
+                    shift2 &-= 16
+                    let rawelevation = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                    value.elevation = Int32(truncatingIfNeeded: -4096 &+ Int64(bitPattern: rawelevation))
+                } else {
+                    value.elevation = nil
+                }
+                self.refPos = value
             } catch {
                 throw error.inField("refPos")
             }
@@ -84,6 +131,106 @@ extension CSAE53_2020 {
             if preamble & (1 << 0) != 0 {
                 do {
                     self.rtss = try CSAE53_2020.decodeRTSList(from: &reader)
+                } catch {
+                    throw error.inField("rtss")
+                }
+            } else {
+                self.rtss = nil
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            let total1 = 11
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 4), ("msgCnt", 7)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 4
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 7
+            let rawmsgCnt = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmsgCnt))
+            let extended = preamble >> 3 != 0
+            if preamble & (1 << 2) != 0 {
+                do {
+                    self.moy = UInt32(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 527040, bits: 20))
+                } catch {
+                    throw error.inField("moy")
+                }
+            } else {
+                self.moy = nil
+            }
+            do {
+                self.id = try reader.cvFixedOctets(Octets8.self)
+            } catch {
+                throw error.inField("id")
+            }
+            do throws(UPERError) {
+                var value = Position3D(uperPlaceholder: ())
+                let total1 = 32
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 1), ("lat", 31)])
+                }
+                let start1 = reader.bitOffset
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 1
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 31
+                let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 31) - 1)
+                if rawlat > 1800000001 {
+                    throw UPERError.cvOutOfRange(rawlat, lower: -900000000, upper: 900000001, bitOffset: start1 &+ total1 &- shift1 &- 31, field: "lat")
+                }
+                value.lat = Int32(truncatingIfNeeded: -900000000 &+ Int64(bitPattern: rawlat))
+                let total2 = 32 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total2 else {
+                    throw reader.cvEndOfData([("long", 32), ("elevation", preamble & (1 << 0) != 0 ? 16 : 0)])
+                }
+                let start2 = reader.bitOffset
+                let batch2 = try reader.readBits(total2)
+                var shift2 = total2
+                shift2 &-= 32
+                let rawlong = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 32) - 1)
+                if rawlong > 3600000000 {
+                    throw UPERError.cvOutOfRange(rawlong, lower: -1799999999, upper: 1800000001, bitOffset: start2 &+ total2 &- shift2 &- 32, field: "long")
+                }
+                value.long = Int32(truncatingIfNeeded: -1799999999 &+ Int64(bitPattern: rawlong))
+                if preamble & (1 << 0) != 0 {
+                    shift2 &-= 16
+                    let rawelevation = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                    value.elevation = Int32(truncatingIfNeeded: -4096 &+ Int64(bitPattern: rawelevation))
+                } else {
+                    value.elevation = nil
+                }
+                self.refPos = value
+            } catch {
+                throw error.inField("refPos")
+            }
+            if preamble & (1 << 1) != 0 {
+                if case .none = self.rtes {
+                    self.rtes = []
+                }
+                do {
+                    try CSAE53_2020.decodeRTEList(into: &self.rtes!, from: &reader)
+                } catch {
+                    throw error.inField("rtes")
+                }
+            } else {
+                self.rtes = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                if case .none = self.rtss {
+                    self.rtss = []
+                }
+                do {
+                    try CSAE53_2020.decodeRTSList(into: &self.rtss!, from: &reader)
                 } catch {
                     throw error.inField("rtss")
                 }
@@ -228,6 +375,22 @@ extension CSAE53_2020 {
             self.eventConfidence = eventConfidence
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.rteId = 0
+            self.eventType = 0
+            self.eventSource = .unknown
+            self.eventPos = nil
+            self.eventRadius = nil
+            self.description = nil
+            self.timeDetails = nil
+            self.priority = nil
+            self.referencePaths = nil
+            self.referenceLinks = nil
+            self.eventConfidence = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 33
@@ -278,8 +441,43 @@ extension CSAE53_2020 {
                 self.description = nil
             }
             if preamble & (1 << 4) != 0 {
-                do {
-                    self.timeDetails = try RSITimeDetails(from: &reader)
+                do throws(UPERError) {
+                    var value = RSITimeDetails(uperPlaceholder: ())
+                    let preamble = try reader.readBits(3)
+                    let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 20 : 0) &+ (preamble & (1 << 1) != 0 ? 20 : 0) &+ (preamble & (1 << 0) != 0 ? 6 : 0)
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("startTime", preamble & (1 << 2) != 0 ? 20 : 0), ("endTime", preamble & (1 << 1) != 0 ? 20 : 0), ("endTimeConfidence", preamble & (1 << 0) != 0 ? 6 : 0)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    if preamble & (1 << 2) != 0 {
+                        shift1 &-= 20
+                        let rawstartTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 20) - 1)
+                        if rawstartTime > 527040 {
+                            throw UPERError.cvOutOfRange(rawstartTime, lower: 0, upper: 527040, bitOffset: start1 &+ total1 &- shift1 &- 20, field: "startTime")
+                        }
+                        value.startTime = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawstartTime))
+                    } else {
+                        value.startTime = nil
+                    }
+                    if preamble & (1 << 1) != 0 {
+                        shift1 &-= 20
+                        let rawendTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 20) - 1)
+                        if rawendTime > 527040 {
+                            throw UPERError.cvOutOfRange(rawendTime, lower: 0, upper: 527040, bitOffset: start1 &+ total1 &- shift1 &- 20, field: "endTime")
+                        }
+                        value.endTime = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawendTime))
+                    } else {
+                        value.endTime = nil
+                    }
+                    if preamble & (1 << 0) != 0 {
+                        shift1 &-= 6
+                        value.endTimeConfidence = try TimeConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 6) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 6, field: "endTimeConfidence")
+                    } else {
+                        value.endTimeConfidence = nil
+                    }
+                    self.timeDetails = value
                 } catch {
                     throw error.inField("timeDetails")
                 }
@@ -307,6 +505,148 @@ extension CSAE53_2020 {
             if preamble & (1 << 1) != 0 {
                 do {
                     self.referenceLinks = try CSAE53_2020.decodeReferenceLinkList(from: &reader)
+                } catch {
+                    throw error.inField("referenceLinks")
+                }
+            } else {
+                self.referenceLinks = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.eventConfidence = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 200, bits: 8))
+                } catch {
+                    throw error.inField("eventConfidence")
+                }
+            } else {
+                self.eventConfidence = nil
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            let total1 = 33
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 9), ("rteId", 8), ("eventType", 16)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 9
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 8
+            let rawrteId = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            self.rteId = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawrteId))
+            shift1 &-= 16
+            let raweventType = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+            self.eventType = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: raweventType))
+            let extended = preamble >> 8 != 0
+            do {
+                self.eventSource = try EventSource(from: &reader)
+            } catch {
+                throw error.inField("eventSource")
+            }
+            if preamble & (1 << 7) != 0 {
+                do {
+                    self.eventPos = try PositionOffsetLLV(from: &reader)
+                } catch {
+                    throw error.inField("eventPos")
+                }
+            } else {
+                self.eventPos = nil
+            }
+            if preamble & (1 << 6) != 0 {
+                do {
+                    self.eventRadius = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 65535, bits: 16))
+                } catch {
+                    throw error.inField("eventRadius")
+                }
+            } else {
+                self.eventRadius = nil
+            }
+            if preamble & (1 << 5) != 0 {
+                do {
+                    self.description = try Description(from: &reader)
+                } catch {
+                    throw error.inField("description")
+                }
+            } else {
+                self.description = nil
+            }
+            if preamble & (1 << 4) != 0 {
+                do throws(UPERError) {
+                    var value = RSITimeDetails(uperPlaceholder: ())
+                    let preamble = try reader.readBits(3)
+                    let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 20 : 0) &+ (preamble & (1 << 1) != 0 ? 20 : 0) &+ (preamble & (1 << 0) != 0 ? 6 : 0)
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("startTime", preamble & (1 << 2) != 0 ? 20 : 0), ("endTime", preamble & (1 << 1) != 0 ? 20 : 0), ("endTimeConfidence", preamble & (1 << 0) != 0 ? 6 : 0)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    if preamble & (1 << 2) != 0 {
+                        shift1 &-= 20
+                        let rawstartTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 20) - 1)
+                        if rawstartTime > 527040 {
+                            throw UPERError.cvOutOfRange(rawstartTime, lower: 0, upper: 527040, bitOffset: start1 &+ total1 &- shift1 &- 20, field: "startTime")
+                        }
+                        value.startTime = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawstartTime))
+                    } else {
+                        value.startTime = nil
+                    }
+                    if preamble & (1 << 1) != 0 {
+                        shift1 &-= 20
+                        let rawendTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 20) - 1)
+                        if rawendTime > 527040 {
+                            throw UPERError.cvOutOfRange(rawendTime, lower: 0, upper: 527040, bitOffset: start1 &+ total1 &- shift1 &- 20, field: "endTime")
+                        }
+                        value.endTime = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawendTime))
+                    } else {
+                        value.endTime = nil
+                    }
+                    if preamble & (1 << 0) != 0 {
+                        shift1 &-= 6
+                        value.endTimeConfidence = try TimeConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 6) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 6, field: "endTimeConfidence")
+                    } else {
+                        value.endTimeConfidence = nil
+                    }
+                    self.timeDetails = value
+                } catch {
+                    throw error.inField("timeDetails")
+                }
+            } else {
+                self.timeDetails = nil
+            }
+            if preamble & (1 << 3) != 0 {
+                do {
+                    self.priority = try reader.cvFixedOctets(Octets1.self)
+                } catch {
+                    throw error.inField("priority")
+                }
+            } else {
+                self.priority = nil
+            }
+            if preamble & (1 << 2) != 0 {
+                if case .none = self.referencePaths {
+                    self.referencePaths = []
+                }
+                do {
+                    try CSAE53_2020.decodeReferencePathList(into: &self.referencePaths!, from: &reader)
+                } catch {
+                    throw error.inField("referencePaths")
+                }
+            } else {
+                self.referencePaths = nil
+            }
+            if preamble & (1 << 1) != 0 {
+                if case .none = self.referenceLinks {
+                    self.referenceLinks = []
+                }
+                do {
+                    try CSAE53_2020.decodeReferenceLinkList(into: &self.referenceLinks!, from: &reader)
                 } catch {
                     throw error.inField("referenceLinks")
                 }
@@ -573,6 +913,14 @@ extension CSAE53_2020 {
             self.endTimeConfidence = endTimeConfidence
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.startTime = nil
+            self.endTime = nil
+            self.endTimeConfidence = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(3)
@@ -609,6 +957,11 @@ extension CSAE53_2020 {
             } else {
                 self.endTimeConfidence = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -679,10 +1032,33 @@ extension CSAE53_2020 {
             self.pathRadius = pathRadius
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.activePath = []
+            self.pathRadius = 0
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             do {
                 self.activePath = try CSAE53_2020.decodePathPointList(from: &reader)
+            } catch {
+                throw error.inField("activePath")
+            }
+            do {
+                self.pathRadius = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 65535, bits: 16))
+            } catch {
+                throw error.inField("pathRadius")
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            do {
+                try CSAE53_2020.decodePathPointList(into: &self.activePath, from: &reader)
             } catch {
                 throw error.inField("activePath")
             }
@@ -765,6 +1141,19 @@ extension CSAE53_2020 {
             self.referenceLinks = referenceLinks
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.rtsId = 0
+            self.signType = 0
+            self.signPos = nil
+            self.description = nil
+            self.timeDetails = nil
+            self.priority = nil
+            self.referencePaths = nil
+            self.referenceLinks = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 31
@@ -801,8 +1190,43 @@ extension CSAE53_2020 {
                 self.description = nil
             }
             if preamble & (1 << 3) != 0 {
-                do {
-                    self.timeDetails = try RSITimeDetails(from: &reader)
+                do throws(UPERError) {
+                    var value = RSITimeDetails(uperPlaceholder: ())
+                    let preamble = try reader.readBits(3)
+                    let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 20 : 0) &+ (preamble & (1 << 1) != 0 ? 20 : 0) &+ (preamble & (1 << 0) != 0 ? 6 : 0)
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("startTime", preamble & (1 << 2) != 0 ? 20 : 0), ("endTime", preamble & (1 << 1) != 0 ? 20 : 0), ("endTimeConfidence", preamble & (1 << 0) != 0 ? 6 : 0)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    if preamble & (1 << 2) != 0 {
+                        shift1 &-= 20
+                        let rawstartTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 20) - 1)
+                        if rawstartTime > 527040 {
+                            throw UPERError.cvOutOfRange(rawstartTime, lower: 0, upper: 527040, bitOffset: start1 &+ total1 &- shift1 &- 20, field: "startTime")
+                        }
+                        value.startTime = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawstartTime))
+                    } else {
+                        value.startTime = nil
+                    }
+                    if preamble & (1 << 1) != 0 {
+                        shift1 &-= 20
+                        let rawendTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 20) - 1)
+                        if rawendTime > 527040 {
+                            throw UPERError.cvOutOfRange(rawendTime, lower: 0, upper: 527040, bitOffset: start1 &+ total1 &- shift1 &- 20, field: "endTime")
+                        }
+                        value.endTime = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawendTime))
+                    } else {
+                        value.endTime = nil
+                    }
+                    if preamble & (1 << 0) != 0 {
+                        shift1 &-= 6
+                        value.endTimeConfidence = try TimeConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 6) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 6, field: "endTimeConfidence")
+                    } else {
+                        value.endTimeConfidence = nil
+                    }
+                    self.timeDetails = value
                 } catch {
                     throw error.inField("timeDetails")
                 }
@@ -830,6 +1254,125 @@ extension CSAE53_2020 {
             if preamble & (1 << 0) != 0 {
                 do {
                     self.referenceLinks = try CSAE53_2020.decodeReferenceLinkList(from: &reader)
+                } catch {
+                    throw error.inField("referenceLinks")
+                }
+            } else {
+                self.referenceLinks = nil
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            let total1 = 31
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 7), ("rtsId", 8), ("signType", 16)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 7
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 8
+            let rawrtsId = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            self.rtsId = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawrtsId))
+            shift1 &-= 16
+            let rawsignType = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+            self.signType = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsignType))
+            let extended = preamble >> 6 != 0
+            if preamble & (1 << 5) != 0 {
+                do {
+                    self.signPos = try PositionOffsetLLV(from: &reader)
+                } catch {
+                    throw error.inField("signPos")
+                }
+            } else {
+                self.signPos = nil
+            }
+            if preamble & (1 << 4) != 0 {
+                do {
+                    self.description = try Description(from: &reader)
+                } catch {
+                    throw error.inField("description")
+                }
+            } else {
+                self.description = nil
+            }
+            if preamble & (1 << 3) != 0 {
+                do throws(UPERError) {
+                    var value = RSITimeDetails(uperPlaceholder: ())
+                    let preamble = try reader.readBits(3)
+                    let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 20 : 0) &+ (preamble & (1 << 1) != 0 ? 20 : 0) &+ (preamble & (1 << 0) != 0 ? 6 : 0)
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("startTime", preamble & (1 << 2) != 0 ? 20 : 0), ("endTime", preamble & (1 << 1) != 0 ? 20 : 0), ("endTimeConfidence", preamble & (1 << 0) != 0 ? 6 : 0)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    if preamble & (1 << 2) != 0 {
+                        shift1 &-= 20
+                        let rawstartTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 20) - 1)
+                        if rawstartTime > 527040 {
+                            throw UPERError.cvOutOfRange(rawstartTime, lower: 0, upper: 527040, bitOffset: start1 &+ total1 &- shift1 &- 20, field: "startTime")
+                        }
+                        value.startTime = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawstartTime))
+                    } else {
+                        value.startTime = nil
+                    }
+                    if preamble & (1 << 1) != 0 {
+                        shift1 &-= 20
+                        let rawendTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 20) - 1)
+                        if rawendTime > 527040 {
+                            throw UPERError.cvOutOfRange(rawendTime, lower: 0, upper: 527040, bitOffset: start1 &+ total1 &- shift1 &- 20, field: "endTime")
+                        }
+                        value.endTime = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawendTime))
+                    } else {
+                        value.endTime = nil
+                    }
+                    if preamble & (1 << 0) != 0 {
+                        shift1 &-= 6
+                        value.endTimeConfidence = try TimeConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 6) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 6, field: "endTimeConfidence")
+                    } else {
+                        value.endTimeConfidence = nil
+                    }
+                    self.timeDetails = value
+                } catch {
+                    throw error.inField("timeDetails")
+                }
+            } else {
+                self.timeDetails = nil
+            }
+            if preamble & (1 << 2) != 0 {
+                do {
+                    self.priority = try reader.cvFixedOctets(Octets1.self)
+                } catch {
+                    throw error.inField("priority")
+                }
+            } else {
+                self.priority = nil
+            }
+            if preamble & (1 << 1) != 0 {
+                if case .none = self.referencePaths {
+                    self.referencePaths = []
+                }
+                do {
+                    try CSAE53_2020.decodeReferencePathList(into: &self.referencePaths!, from: &reader)
+                } catch {
+                    throw error.inField("referencePaths")
+                }
+            } else {
+                self.referencePaths = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                if case .none = self.referenceLinks {
+                    self.referenceLinks = []
+                }
+                do {
+                    try CSAE53_2020.decodeReferenceLinkList(into: &self.referenceLinks!, from: &reader)
                 } catch {
                     throw error.inField("referenceLinks")
                 }
@@ -955,6 +1498,12 @@ extension CSAE53_2020 {
         /// `textGB2312`
         case textGB2312([UInt8])
 
+        /// The value decoding starts from (not a meaningful value by itself; see
+        /// Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self = .textString("")
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             switch try reader.cvIndex(count: 2, bits: 1) {
@@ -971,6 +1520,11 @@ extension CSAE53_2020 {
                     throw error.inField("textGB2312")
                 }
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -1032,16 +1586,60 @@ extension CSAE53_2020 {
             self.referenceLanes = referenceLanes
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.upstreamNodeId = NodeReferenceID(uperPlaceholder: ())
+            self.downstreamNodeId = NodeReferenceID(uperPlaceholder: ())
+            self.referenceLanes = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
-            do {
-                self.upstreamNodeId = try NodeReferenceID(from: &reader)
+            do throws(UPERError) {
+                var value = NodeReferenceID(uperPlaceholder: ())
+                let preamble = try reader.readBits(1)
+                let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 16
+                    let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+                } else {
+                    value.region = nil
+                }
+                shift1 &-= 16
+                let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                value.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+                self.upstreamNodeId = value
             } catch {
                 throw error.inField("upstreamNodeId")
             }
-            do {
-                self.downstreamNodeId = try NodeReferenceID(from: &reader)
+            do throws(UPERError) {
+                var value = NodeReferenceID(uperPlaceholder: ())
+                let preamble = try reader.readBits(1)
+                let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 16
+                    let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+                } else {
+                    value.region = nil
+                }
+                shift1 &-= 16
+                let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                value.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+                self.downstreamNodeId = value
             } catch {
                 throw error.inField("downstreamNodeId")
             }
@@ -1054,6 +1652,11 @@ extension CSAE53_2020 {
             } else {
                 self.referenceLanes = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -42,12 +42,41 @@ extension CSAE53_2020 {
             self.phases = phases
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.intersectionId = NodeReferenceID(uperPlaceholder: ())
+            self.status = ShortBitString(count: 0, bits: 0)
+            self.moy = nil
+            self.timeStamp = nil
+            self.timeConfidence = nil
+            self.phases = []
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(4)
             let extended = preamble >> 3 != 0
-            do {
-                self.intersectionId = try NodeReferenceID(from: &reader)
+            do throws(UPERError) {
+                var value = NodeReferenceID(uperPlaceholder: ())
+                let preamble = try reader.readBits(1)
+                let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 16
+                    let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+                } else {
+                    value.region = nil
+                }
+                shift1 &-= 16
+                let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                value.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+                self.intersectionId = value
             } catch {
                 throw error.inField("intersectionId")
             }
@@ -88,6 +117,80 @@ extension CSAE53_2020 {
             }
             do {
                 self.phases = try CSAE53_2020.decodePhaseList(from: &reader)
+            } catch {
+                throw error.inField("phases")
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            let preamble = try reader.readBits(4)
+            let extended = preamble >> 3 != 0
+            do throws(UPERError) {
+                var value = NodeReferenceID(uperPlaceholder: ())
+                let preamble = try reader.readBits(1)
+                let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 16
+                    let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+                } else {
+                    value.region = nil
+                }
+                shift1 &-= 16
+                let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                value.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+                self.intersectionId = value
+            } catch {
+                throw error.inField("intersectionId")
+            }
+            let total1 = 16 &+ (preamble & (1 << 2) != 0 ? 20 : 0) &+ (preamble & (1 << 1) != 0 ? 16 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("status", 16), ("moy", preamble & (1 << 2) != 0 ? 20 : 0), ("timeStamp", preamble & (1 << 1) != 0 ? 16 : 0)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 16
+            self.status = ShortBitString(count: 16, bits: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1))
+            if preamble & (1 << 2) != 0 {
+                shift1 &-= 20
+                let rawmoy = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 20) - 1)
+                if rawmoy > 527040 {
+                    throw UPERError.cvOutOfRange(rawmoy, lower: 0, upper: 527040, bitOffset: start1 &+ total1 &- shift1 &- 20, field: "moy")
+                }
+                self.moy = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmoy))
+            } else {
+                self.moy = nil
+            }
+            if preamble & (1 << 1) != 0 {
+                shift1 &-= 16
+                let rawtimeStamp = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                self.timeStamp = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawtimeStamp))
+            } else {
+                self.timeStamp = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.timeConfidence = try TimeConfidence(from: &reader)
+                } catch {
+                    throw error.inField("timeConfidence")
+                }
+            } else {
+                self.timeConfidence = nil
+            }
+            do {
+                try CSAE53_2020.decodePhaseList(into: &self.phases, from: &reader)
             } catch {
                 throw error.inField("phases")
             }
@@ -210,6 +313,13 @@ extension CSAE53_2020 {
             self.phaseStates = phaseStates
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.id = 0
+            self.phaseStates = []
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             do {
@@ -219,6 +329,22 @@ extension CSAE53_2020 {
             }
             do {
                 self.phaseStates = try CSAE53_2020.decodePhaseStateList(from: &reader)
+            } catch {
+                throw error.inField("phaseStates")
+            }
+        }
+
+        /// Decodes from UPER into this value, replacing every component. Components that hold
+        /// lists are decoded in place, so the previous value's list storage is reused; on error
+        /// the value is valid but unspecified.
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            do {
+                self.id = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 255, bits: 8))
+            } catch {
+                throw error.inField("id")
+            }
+            do {
+                try CSAE53_2020.decodePhaseStateList(into: &self.phaseStates, from: &reader)
             } catch {
                 throw error.inField("phaseStates")
             }
@@ -272,6 +398,13 @@ extension CSAE53_2020 {
             self.timing = timing
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.light = .unavailable
+            self.timing = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(2)
@@ -293,6 +426,11 @@ extension CSAE53_2020 {
             if extended {
                 try reader.cvSkipExtensionAdditions()
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -443,6 +581,12 @@ extension CSAE53_2020 {
         /// extension additions and the raw octets of its open-type encoding.
         case unknownExtension(index: Int, bytes: [UInt8])
 
+        /// The value decoding starts from (not a meaningful value by itself; see
+        /// Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self = .unknownExtension(index: 0, bytes: [])
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             if try reader.readBool() {
@@ -464,6 +608,11 @@ extension CSAE53_2020 {
                     throw error.inField("utcTiming")
                 }
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -544,6 +693,18 @@ extension CSAE53_2020 {
             self.timeConfidence = timeConfidence
             self.nextStartUTCTime = nextStartUTCTime
             self.nextEndUTCTime = nextEndUTCTime
+        }
+
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.startUTCTime = 0
+            self.minEndUTCTime = nil
+            self.maxEndUTCTime = nil
+            self.likelyEndUTCTime = 0
+            self.timeConfidence = nil
+            self.nextStartUTCTime = nil
+            self.nextEndUTCTime = nil
         }
 
         /// Decodes from UPER (X.691 unaligned).
@@ -633,6 +794,11 @@ extension CSAE53_2020 {
             } else {
                 self.nextEndUTCTime = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -758,6 +924,18 @@ extension CSAE53_2020 {
             self.nextDuration = nextDuration
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.startTime = 0
+            self.minEndTime = nil
+            self.maxEndTime = nil
+            self.likelyEndTime = 0
+            self.timeConfidence = nil
+            self.nextStartTime = nil
+            self.nextDuration = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 21
@@ -845,6 +1023,11 @@ extension CSAE53_2020 {
             } else {
                 self.nextDuration = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -27,6 +27,14 @@ extension CSAE53_2020 {
             self.height = height
         }
 
+        /// The value decoding starts from: every component zero, empty or absent (not a
+        /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
+        init(uperPlaceholder: Void) {
+            self.width = 0
+            self.length = 0
+            self.height = nil
+        }
+
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 23
@@ -52,6 +60,11 @@ extension CSAE53_2020 {
             } else {
                 self.height = nil
             }
+        }
+
+        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
+            self = try Self(from: &reader)
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -1,0 +1,64 @@
+import UPER
+
+/// Decodes a stream of C-V2X frames into values it keeps, one `MessageFrame` per set.
+///
+/// Each frame is decoded into the kept value of its set (`decode(uper:)` of the generated
+/// types), so a frame reuses the list storage of the previous frame of the same kind: steady
+/// traffic (SPAT, MAP, RSM) decodes without allocating, where `CV2XFrame(uper:schema:)` allocates
+/// every list anew. Read the result from the property of the set `decode` returns, before the next
+/// call.
+public struct CV2XFrameDecoder: Sendable {
+    /// The last frame decoded with the 2020 set (unspecified after a failed decode).
+    public private(set) var csae53_2020 = CSAE53_2020.MessageFrame(uperPlaceholder: ())
+    /// The last frame decoded with the 2019 set (unspecified after a failed decode).
+    public private(set) var csae53_2019 = CSAE53_2019.MessageFrame(uperPlaceholder: ())
+    /// The last frame decoded with the 2017 set (unspecified after a failed decode).
+    public private(set) var csae53_2017 = CSAE53_2017.MessageFrame(uperPlaceholder: ())
+
+    /// Creates a decoder that holds no frame yet.
+    public init() {}
+
+    /// Decodes one complete UPER-encoded `MessageFrame` with `schema` into that set's value.
+    public mutating func decode(uper buffer: UnsafeRawBufferPointer, schema: CV2XSchema) throws(UPERError) {
+        switch schema {
+        case .csae53_2020: try csae53_2020.decode(uper: buffer)
+        case .csae53_2019: try csae53_2019.decode(uper: buffer)
+        case .csae53_2017: try csae53_2017.decode(uper: buffer)
+        }
+    }
+
+    /// Decodes with `preferred` first, then with the other sets in the `auto` order, exactly as
+    /// `CV2XFrame(autoDetecting:preferring:)` does, and returns the set that decoded the frame.
+    /// When no set accepts it, the error is the 2020 one.
+    public mutating func decode(
+        autoDetecting buffer: UnsafeRawBufferPointer, preferring preferred: CV2XSchema
+    )
+        throws(UPERError) -> CV2XSchema
+    {
+        var defaultError: UPERError?
+        do {
+            try decode(uper: buffer, schema: preferred)
+            return preferred
+        } catch {
+            if preferred == .csae53_2020 { defaultError = error }
+        }
+        for schema in CV2XSchema.autoOrder where schema != preferred {
+            do {
+                try decode(uper: buffer, schema: schema)
+                return schema
+            } catch {
+                if schema == .csae53_2020 { defaultError = error }
+            }
+        }
+        throw defaultError ?? UPERError(.unsupported("no schema"), bitOffset: 0)
+    }
+
+    /// The kept frame of `schema` as a `CV2XFrame` (a copy).
+    public func frame(of schema: CV2XSchema) -> CV2XFrame {
+        switch schema {
+        case .csae53_2020: .csae53_2020(csae53_2020)
+        case .csae53_2019: .csae53_2019(csae53_2019)
+        case .csae53_2017: .csae53_2017(csae53_2017)
+        }
+    }
+}
