@@ -218,7 +218,7 @@ extension CV2XFrames {
                                     rtsId: sample.eventID, signType: advisorySpeedSignType,
                                     signPos: offset2020(from: rsu.position, to: sample.position),
                                     description: .textString(
-                                        "Advisory speed \\(Int((speed * 3.6).rounded())) km/h"),
+                                        "Advisory speed \(Int((speed * 3.6).rounded())) km/h"),
                                     referenceLinks: [
                                         .init(
                                             upstreamNodeId: node2020(sample.link.upstream),
@@ -396,7 +396,7 @@ extension CV2XFrames {
                                     rtsId: sample.eventID, signType: advisorySpeedSignType,
                                     signPos: offset2019(from: rsu.position, to: sample.position),
                                     description: .textString(
-                                        "Advisory speed \\(Int((speed * 3.6).rounded())) km/h"),
+                                        "Advisory speed \(Int((speed * 3.6).rounded())) km/h"),
                                     referenceLinks: [
                                         .init(
                                             upstreamNodeId: node2019(sample.link.upstream),

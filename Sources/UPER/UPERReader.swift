@@ -71,10 +71,14 @@ public struct UPERReader {
     }
 
     /// Bits consumed so far, from the first bit of the buffer.
-    @inlinable public var bitOffset: Int { position }
+    @inlinable public var bitOffset: Int {
+        @inline(__always) get { position }
+    }
 
     /// Bits left to read (inside an open type: left in the open type).
-    @inlinable public var remainingBits: Int { end &- position }
+    @inlinable public var remainingBits: Int {
+        @inline(__always) get { end &- position }
+    }
 
     // MARK: Errors (kept out of line so that the inlined fast paths stay small)
 
@@ -526,7 +530,8 @@ public struct UPERReader {
     public mutating func readBitString(lower: Int, upper: Int?, extensible: Bool) throws(UPERError)
         -> BitString
     {
-        if let upper, let size = try readRootBitStringSize(lower: lower, upper: upper, extensible: extensible) {
+        if let upper, let size = try readRootBitStringSize(lower: lower, upper: upper, extensible: extensible)
+        {
             return BitString(count: size, bits: try readBits(size))
         }
         return try readBitStringGeneral(lower: lower, upper: upper, extensible: extensible)
@@ -573,7 +578,8 @@ public struct UPERReader {
         let value = try readBitStringGeneral(lower: lower, upper: upper, extensible: extensible)
         guard let short = ShortBitString(exactly: value) else {
             throw UPERError(
-                .unsupported("BIT STRING of \(value.count) bits (a size extension) exceeds the 64 bits of its type"),
+                .unsupported(
+                    "BIT STRING of \(value.count) bits (a size extension) exceeds the 64 bits of its type"),
                 bitOffset: start)
         }
         return short
@@ -619,22 +625,36 @@ public struct UPERReader {
     public mutating func readKnownMultiplierString(
         _ alphabet: PermittedAlphabet, lower: Int, upper: Int?, extensible: Bool
     ) throws(UPERError) -> String {
-        var characters: [UInt8] = []
         let bits = alphabet.bitsPerCharacter
+        var string = ""
+        var decoded = 0
         _ = try readChunks(lower: lower, upper: upper, extensible: extensible) {
             (reader, size) throws(UPERError) in
             guard size * bits <= reader.remainingBits else { throw reader.endOfData(size * bits) }
-            characters.reserveCapacity(characters.count + size)
-            for _ in 0..<size {
-                let start = reader.position
-                let raw = try reader.readBits(bits)
-                guard let character = alphabet.character(forCode: raw) else {
-                    throw UPERError(.invalidCharacter(index: characters.count), bitOffset: start)
+            guard size > 0 else { return }
+            // The characters go straight into the string's storage (no intermediate array; up to
+            // 15 characters need no allocation at all). Every alphabet is ASCII, so the bytes are
+            // valid UTF-8; the bounds were checked above, so the reads cannot fail.
+            var invalid: (index: Int, bitOffset: Int)?
+            let chunk = String(unsafeUninitializedCapacity: size) { buffer in
+                for index in 0..<size {
+                    let start = reader.position
+                    let raw = (try? reader.readBits(bits)) ?? 0
+                    guard let character = alphabet.character(forCode: raw) else {
+                        invalid = (decoded + index, start)
+                        return 0
+                    }
+                    buffer[index] = character
                 }
-                characters.append(character)
+                return size
             }
+            if let invalid {
+                throw UPERError(.invalidCharacter(index: invalid.index), bitOffset: invalid.bitOffset)
+            }
+            decoded += size
+            if string.isEmpty { string = chunk } else { string += chunk }
         }
-        return String(decoding: characters, as: UTF8.self)
+        return string
     }
 
     /// UTF8String: a general length in octets then the UTF-8 octets. Size constraints of UTF8String

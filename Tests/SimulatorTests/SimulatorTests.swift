@@ -85,6 +85,19 @@ import Zone
         for kind in ["jt808", "bsmFrame", "mapFrame", "spatFrame", "rsiFrame", "rsmFrame"] {
             #expect(kinds[kind, default: 0] > 0, "no \(kind) frames")
         }
+        // RSI texts are plain text in every edition (an advisory speed names its km/h).
+        let texts = run.frames.filter { $0.topic.hasPrefix("cv2x/") }.compactMap { frame -> String? in
+            guard let schema = schemas[frame.topic],
+                let decoded = try? CV2XFrame(uper: frame.payload, schema: schema)
+            else { return nil }
+            return decoded.jer.contains("rsiFrame") ? decoded.jer : nil
+        }
+        let advisories = texts.filter { $0.contains("Advisory speed") }
+        #expect(!advisories.isEmpty, "no advisory speed RSI")
+        #expect(
+            advisories.allSatisfy {
+                $0.range(of: #"Advisory speed \d+ km/h"#, options: .regularExpression) != nil
+            })
         // msgCnt rolls over 0...127.
         #expect(bsmCounts.values.allSatisfy { $0.allSatisfy { $0 <= 127 } })
         #expect(bsmCounts.values.contains { $0.contains(127) && $0.contains(0) })

@@ -821,9 +821,9 @@ class Generator:
             out.extend(self.sequence_decode_body(d, name, decl.asn1_name, False))
             out.append('    }')
             out.append('')
-            out.append('    /// Decodes from UPER into this value, replacing it (the type holds no lists).')
+            out.append('    /// Decodes from UPER into this value, replacing every component (written in place).')
             out.append('    public mutating func decode(from reader: inout UPERReader) throws(UPERError) {')
-            out.append('        self = try Self(from: &reader)')
+            out.extend(self.sequence_decode_body(d, name, decl.asn1_name, True))
             out.append('    }')
         out.append('')
 
@@ -1005,16 +1005,16 @@ class Generator:
         self.batch_counter = saved_counter
         return out
 
-    def inline_leaf_lines(self, m, plain):
+    def inline_leaf_lines(self, m, plain, store=None):
         """The decoding of leaf-SEQUENCE component `m`, written out into a local and stored in
-        `self.<plain>` (a `do` scope keeps the inner names apart)."""
+        `self.<plain>`, or by the statement `store` (a `do` scope keeps the inner names apart)."""
         kind, rd = self.codec_kind(m)
         cname = self.nominal_name_for(m)
         inner = self.sequence_decode_body(rd, cname, m['name'], False)
         inner = [re.sub(r'\bself\.', 'value.', line) for line in inner]
         lines = ['do throws(UPERError) {', '    var value = %s(uperPlaceholder: ())' % cname]
         lines.extend('    ' + line[8:] for line in inner)
-        lines.append('    self.%s = value' % plain)
+        lines.append('    ' + (store or 'self.%s = value' % plain))
         lines.append('} catch {')
         lines.append('    throw error.inField(%s)' % swift_string_literal(m['name']))
         lines.append('}')
@@ -1261,6 +1261,8 @@ class Generator:
         ident = member_identifier(m['name'])
         hint = name + upper_first(m['name'])
         in_place = self.in_place_stmt(m, 'value', 'reader', hint) if in_place else None
+        if in_place is None and self.inline_leaf(m):
+            return [indent + line for line in self.inline_leaf_lines(m, None, 'self = .%s(value)' % ident)]
         if in_place is None:
             return self.wrap_try('self = .%s(%s)' % (ident, self.dec_expr(m, 'reader', hint)), m['name'], indent)
         lines = [
@@ -1405,6 +1407,10 @@ class Generator:
         out.append('static func decode%s(into list: inout [%s], from reader: inout UPERReader) throws(UPERError) {' % (name, et))
         out.append('    let count = try reader.readCount(%s)' % si.swift_args())
         in_place = self.in_place_stmt(elem, 'list[index]', 'reader', name + 'Element')
+        ek, erd = self.codec_kind(elem)
+        if ek == 'type' and erd['type'] == 'SEQUENCE':
+            # SEQUENCE elements are decoded over the held element, in place.
+            in_place = 'try list[index].decode(from: &reader)'
         out.append('    if list.count > count {')
         out.append('        list.removeSubrange(count...)')
         out.append('    } else {')

@@ -1,8 +1,10 @@
 // Decode speed of CSAE 53 (2020) MessageFrames with the generated codec: ns per frame and
-// allocations. Frames: the example frames of ../shared/reference/README.md (BSM mandatory 38 B,
-// BSM typical 51 B, SPAT 54 B), an RSM with 5 participants and a MAP with 4 nodes (made with
-// asn1tools from the reference modules; the same hex is in Tools/bench/cv2x-frames.hex, which
-// Tools/bench/cv2x.sh also feeds to the asn1c reference decoder).
+// allocations, for a fresh value per frame (`MessageFrame(uper:)`) and for decoding into a kept
+// value (`decode(uper:)`, the streaming path). Frames: the example frames of
+// ../shared/reference/README.md (BSM mandatory 38 B, BSM typical 51 B, SPAT 54 B), an RSM with 5
+// participants and a MAP with 4 nodes (made with asn1tools from the reference modules; the same hex
+// is in Tools/bench/cv2x-frames.hex, which Tools/bench/cv2x.sh also feeds to the asn1c reference
+// decoder).
 
 import Benchmark
 import CV2X
@@ -68,6 +70,15 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("CV2X decode \(name)", configuration: configuration) { benchmark in
             for _ in benchmark.scaledIterations {
                 blackHole(try CSAE53_2020.MessageFrame(uper: input))
+            }
+        }
+        // The streaming path (the pipeline's CV2XFrameDecoder): each frame decoded into the value
+        // the previous one left, reusing its lists' storage.
+        Benchmark("CV2X decode in place \(name)", configuration: configuration) { benchmark in
+            var frame = try CSAE53_2020.MessageFrame(uper: input)
+            for _ in benchmark.scaledIterations {
+                try frame.decode(uper: input)
+                blackHole(frame)
             }
         }
     }

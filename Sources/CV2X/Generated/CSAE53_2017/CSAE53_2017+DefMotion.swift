@@ -77,9 +77,34 @@ extension CSAE53_2017 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let preamble = try reader.readBits(3)
+            let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("speedCfd", preamble & (1 << 2) != 0 ? 3 : 0), ("headingCfd", preamble & (1 << 1) != 0 ? 3 : 0), ("steerCfd", preamble & (1 << 0) != 0 ? 2 : 0)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            if preamble & (1 << 2) != 0 {
+                shift1 &-= 3
+                self.speedCfd = try SpeedConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "speedCfd")
+            } else {
+                self.speedCfd = nil
+            }
+            if preamble & (1 << 1) != 0 {
+                shift1 &-= 3
+                self.headingCfd = try HeadingConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "headingCfd")
+            } else {
+                self.headingCfd = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                shift1 &-= 2
+                self.steerCfd = try SteeringWheelAngleConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "steerCfd")
+            } else {
+                self.steerCfd = nil
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).

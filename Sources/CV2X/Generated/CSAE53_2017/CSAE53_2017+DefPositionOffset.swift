@@ -49,9 +49,23 @@ extension CSAE53_2017 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let preamble = try reader.readBits(1)
+            do {
+                self.offsetLL = try PositionOffsetLL(from: &reader)
+            } catch {
+                throw error.inField("offsetLL")
+            }
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.offsetV = try VerticalOffset(from: &reader)
+                } catch {
+                    throw error.inField("offsetV")
+                }
+            } else {
+                self.offsetV = nil
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -143,9 +157,20 @@ extension CSAE53_2017 {
             self.lat = Int16(truncatingIfNeeded: -2048 &+ Int64(bitPattern: rawlat))
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 24
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("lon", 12), ("lat", 12)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 12
+            let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+            self.lon = Int16(truncatingIfNeeded: -2048 &+ Int64(bitPattern: rawlon))
+            shift1 &-= 12
+            let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+            self.lat = Int16(truncatingIfNeeded: -2048 &+ Int64(bitPattern: rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -212,9 +237,20 @@ extension CSAE53_2017 {
             self.lat = Int16(truncatingIfNeeded: -8192 &+ Int64(bitPattern: rawlat))
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 28
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("lon", 14), ("lat", 14)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 14
+            let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 14) - 1)
+            self.lon = Int16(truncatingIfNeeded: -8192 &+ Int64(bitPattern: rawlon))
+            shift1 &-= 14
+            let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 14) - 1)
+            self.lat = Int16(truncatingIfNeeded: -8192 &+ Int64(bitPattern: rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -281,9 +317,20 @@ extension CSAE53_2017 {
             self.lat = Int16(truncatingIfNeeded: -32768 &+ Int64(bitPattern: rawlat))
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 32
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("lon", 16), ("lat", 16)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 16
+            let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+            self.lon = Int16(truncatingIfNeeded: -32768 &+ Int64(bitPattern: rawlon))
+            shift1 &-= 16
+            let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+            self.lat = Int16(truncatingIfNeeded: -32768 &+ Int64(bitPattern: rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -350,9 +397,20 @@ extension CSAE53_2017 {
             self.lat = Int32(truncatingIfNeeded: -131072 &+ Int64(bitPattern: rawlat))
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 36
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("lon", 18), ("lat", 18)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 18
+            let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 18) - 1)
+            self.lon = Int32(truncatingIfNeeded: -131072 &+ Int64(bitPattern: rawlon))
+            shift1 &-= 18
+            let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 18) - 1)
+            self.lat = Int32(truncatingIfNeeded: -131072 &+ Int64(bitPattern: rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -419,9 +477,20 @@ extension CSAE53_2017 {
             self.lat = Int32(truncatingIfNeeded: -2097152 &+ Int64(bitPattern: rawlat))
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 44
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("lon", 22), ("lat", 22)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 22
+            let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 22) - 1)
+            self.lon = Int32(truncatingIfNeeded: -2097152 &+ Int64(bitPattern: rawlon))
+            shift1 &-= 22
+            let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 22) - 1)
+            self.lat = Int32(truncatingIfNeeded: -2097152 &+ Int64(bitPattern: rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -488,9 +557,20 @@ extension CSAE53_2017 {
             self.lat = Int32(truncatingIfNeeded: -8388608 &+ Int64(bitPattern: rawlat))
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 48
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("lon", 24), ("lat", 24)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 24
+            let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 24) - 1)
+            self.lon = Int32(truncatingIfNeeded: -8388608 &+ Int64(bitPattern: rawlon))
+            shift1 &-= 24
+            let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 24) - 1)
+            self.lat = Int32(truncatingIfNeeded: -8388608 &+ Int64(bitPattern: rawlat))
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -555,9 +635,18 @@ extension CSAE53_2017 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            do {
+                self.lon = Int32(truncatingIfNeeded: try reader.cvInt(lower: -1799999999, upper: 1800000001, bits: 32))
+            } catch {
+                throw error.inField("lon")
+            }
+            do {
+                self.lat = Int32(truncatingIfNeeded: try reader.cvInt(lower: -900000000, upper: 900000001, bits: 31))
+            } catch {
+                throw error.inField("lat")
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -612,44 +701,133 @@ extension CSAE53_2017 {
         public init(from reader: inout UPERReader) throws(UPERError) {
             switch try reader.cvIndex(count: 7, bits: 3) {
             case 0:
-                do {
-                    self = .position_LL1(try PositionLL24B(from: &reader))
+                do throws(UPERError) {
+                    var value = PositionLL24B(uperPlaceholder: ())
+                    let total1 = 24
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("lon", 12), ("lat", 12)])
+                    }
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 12
+                    let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+                    value.lon = Int16(truncatingIfNeeded: -2048 &+ Int64(bitPattern: rawlon))
+                    shift1 &-= 12
+                    let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+                    value.lat = Int16(truncatingIfNeeded: -2048 &+ Int64(bitPattern: rawlat))
+                    self = .position_LL1(value)
                 } catch {
                     throw error.inField("position-LL1")
                 }
             case 1:
-                do {
-                    self = .position_LL2(try PositionLL28B(from: &reader))
+                do throws(UPERError) {
+                    var value = PositionLL28B(uperPlaceholder: ())
+                    let total1 = 28
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("lon", 14), ("lat", 14)])
+                    }
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 14
+                    let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 14) - 1)
+                    value.lon = Int16(truncatingIfNeeded: -8192 &+ Int64(bitPattern: rawlon))
+                    shift1 &-= 14
+                    let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 14) - 1)
+                    value.lat = Int16(truncatingIfNeeded: -8192 &+ Int64(bitPattern: rawlat))
+                    self = .position_LL2(value)
                 } catch {
                     throw error.inField("position-LL2")
                 }
             case 2:
-                do {
-                    self = .position_LL3(try PositionLL32B(from: &reader))
+                do throws(UPERError) {
+                    var value = PositionLL32B(uperPlaceholder: ())
+                    let total1 = 32
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("lon", 16), ("lat", 16)])
+                    }
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 16
+                    let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.lon = Int16(truncatingIfNeeded: -32768 &+ Int64(bitPattern: rawlon))
+                    shift1 &-= 16
+                    let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.lat = Int16(truncatingIfNeeded: -32768 &+ Int64(bitPattern: rawlat))
+                    self = .position_LL3(value)
                 } catch {
                     throw error.inField("position-LL3")
                 }
             case 3:
-                do {
-                    self = .position_LL4(try PositionLL36B(from: &reader))
+                do throws(UPERError) {
+                    var value = PositionLL36B(uperPlaceholder: ())
+                    let total1 = 36
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("lon", 18), ("lat", 18)])
+                    }
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 18
+                    let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 18) - 1)
+                    value.lon = Int32(truncatingIfNeeded: -131072 &+ Int64(bitPattern: rawlon))
+                    shift1 &-= 18
+                    let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 18) - 1)
+                    value.lat = Int32(truncatingIfNeeded: -131072 &+ Int64(bitPattern: rawlat))
+                    self = .position_LL4(value)
                 } catch {
                     throw error.inField("position-LL4")
                 }
             case 4:
-                do {
-                    self = .position_LL5(try PositionLL44B(from: &reader))
+                do throws(UPERError) {
+                    var value = PositionLL44B(uperPlaceholder: ())
+                    let total1 = 44
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("lon", 22), ("lat", 22)])
+                    }
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 22
+                    let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 22) - 1)
+                    value.lon = Int32(truncatingIfNeeded: -2097152 &+ Int64(bitPattern: rawlon))
+                    shift1 &-= 22
+                    let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 22) - 1)
+                    value.lat = Int32(truncatingIfNeeded: -2097152 &+ Int64(bitPattern: rawlat))
+                    self = .position_LL5(value)
                 } catch {
                     throw error.inField("position-LL5")
                 }
             case 5:
-                do {
-                    self = .position_LL6(try PositionLL48B(from: &reader))
+                do throws(UPERError) {
+                    var value = PositionLL48B(uperPlaceholder: ())
+                    let total1 = 48
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("lon", 24), ("lat", 24)])
+                    }
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 24
+                    let rawlon = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 24) - 1)
+                    value.lon = Int32(truncatingIfNeeded: -8388608 &+ Int64(bitPattern: rawlon))
+                    shift1 &-= 24
+                    let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 24) - 1)
+                    value.lat = Int32(truncatingIfNeeded: -8388608 &+ Int64(bitPattern: rawlat))
+                    self = .position_LL6(value)
                 } catch {
                     throw error.inField("position-LL6")
                 }
             default:
-                do {
-                    self = .position_LatLon(try PositionLLmD64b(from: &reader))
+                do throws(UPERError) {
+                    var value = PositionLLmD64b(uperPlaceholder: ())
+                    do {
+                        value.lon = Int32(truncatingIfNeeded: try reader.cvInt(lower: -1799999999, upper: 1800000001, bits: 32))
+                    } catch {
+                        throw error.inField("lon")
+                    }
+                    do {
+                        value.lat = Int32(truncatingIfNeeded: try reader.cvInt(lower: -900000000, upper: 900000001, bits: 31))
+                    } catch {
+                        throw error.inField("lat")
+                    }
+                    self = .position_LatLon(value)
                 } catch {
                     throw error.inField("position-LatLon")
                 }

@@ -388,9 +388,71 @@ extension CSAE53_2017 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let preamble = try reader.readBits(2)
+            do throws(UPERError) {
+                var value = NodeReferenceID(uperPlaceholder: ())
+                let preamble = try reader.readBits(1)
+                let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 16
+                    let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+                } else {
+                    value.region = nil
+                }
+                shift1 &-= 16
+                let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                value.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+                self.remoteIntersection = value
+            } catch {
+                throw error.inField("remoteIntersection")
+            }
+            if preamble & (1 << 1) != 0 {
+                do throws(UPERError) {
+                    var value = ConnectingLane(uperPlaceholder: ())
+                    let total1 = 9
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("", 1), ("lane", 8)])
+                    }
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 1
+                    let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                    shift1 &-= 8
+                    let rawlane = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                    value.lane = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlane))
+                    if preamble & (1 << 0) != 0 {
+                        do {
+                            value.maneuver = try reader.cvFixedBitString(count: 12)
+                        } catch {
+                            throw error.inField("maneuver")
+                        }
+                    } else {
+                        value.maneuver = nil
+                    }
+                    self.connectingLane = value
+                } catch {
+                    throw error.inField("connectingLane")
+                }
+            } else {
+                self.connectingLane = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.phaseId = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 255, bits: 8))
+                } catch {
+                    throw error.inField("phaseId")
+                }
+            } else {
+                self.phaseId = nil
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -484,9 +546,28 @@ extension CSAE53_2017 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 9
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 1), ("lane", 8)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 1
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 8
+            let rawlane = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            self.lane = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlane))
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.maneuver = try reader.cvFixedBitString(count: 12)
+                } catch {
+                    throw error.inField("maneuver")
+                }
+            } else {
+                self.maneuver = nil
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -582,9 +663,23 @@ extension CSAE53_2017 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let preamble = try reader.readBits(1)
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.shareWith = try reader.cvFixedBitString(count: 10)
+                } catch {
+                    throw error.inField("shareWith")
+                }
+            } else {
+                self.shareWith = nil
+            }
+            do {
+                self.laneType = try LaneTypeAttributes(from: &reader)
+            } catch {
+                throw error.inField("laneType")
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -564,9 +564,245 @@ extension CSAE53_2017 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let preamble = try reader.readBits(8)
+            let extended = preamble >> 7 != 0
+            do {
+                self.ptcType = try ParticipantType(from: &reader)
+            } catch {
+                throw error.inField("ptcType")
+            }
+            do {
+                self.ptcId = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 65535, bits: 16))
+            } catch {
+                throw error.inField("ptcId")
+            }
+            do {
+                self.source = try SourceType(from: &reader)
+            } catch {
+                throw error.inField("source")
+            }
+            if preamble & (1 << 6) != 0 {
+                do {
+                    self.id = try reader.cvFixedOctets(Octets8.self)
+                } catch {
+                    throw error.inField("id")
+                }
+            } else {
+                self.id = nil
+            }
+            if preamble & (1 << 5) != 0 {
+                do {
+                    self.plateNo = try reader.readOctetString(lower: 4, upper: 16, extensible: false)
+                } catch {
+                    throw error.inField("plateNo")
+                }
+            } else {
+                self.plateNo = nil
+            }
+            do {
+                self.secMark = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 65535, bits: 16))
+            } catch {
+                throw error.inField("secMark")
+            }
+            do {
+                self.pos = try PositionOffsetLLV(from: &reader)
+            } catch {
+                throw error.inField("pos")
+            }
+            do throws(UPERError) {
+                var value = PositionConfidenceSet(uperPlaceholder: ())
+                let total1 = 5
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 1), ("pos", 4)])
+                }
+                let start1 = reader.bitOffset
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 1
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 4
+                value.pos = try PositionConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 4) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 4, field: "pos")
+                if preamble & (1 << 0) != 0 {
+                    do {
+                        value.elevation = try ElevationConfidence(from: &reader)
+                    } catch {
+                        throw error.inField("elevation")
+                    }
+                } else {
+                    value.elevation = nil
+                }
+                self.accuracy = value
+            } catch {
+                throw error.inField("accuracy")
+            }
+            let total1 = 28 &+ (preamble & (1 << 4) != 0 ? 3 : 0) &+ (preamble & (1 << 3) != 0 ? 8 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("transmission", preamble & (1 << 4) != 0 ? 3 : 0), ("speed", 13), ("heading", 15), ("angle", preamble & (1 << 3) != 0 ? 8 : 0)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            if preamble & (1 << 4) != 0 {
+                shift1 &-= 3
+                self.transmission = try TransmissionState(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "transmission")
+            } else {
+                self.transmission = nil
+            }
+            shift1 &-= 13
+            let rawspeed = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 13) - 1)
+            self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawspeed))
+            shift1 &-= 15
+            let rawheading = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 15) - 1)
+            if rawheading > 28800 {
+                throw UPERError.cvOutOfRange(rawheading, lower: 0, upper: 28800, bitOffset: start1 &+ total1 &- shift1 &- 15, field: "heading")
+            }
+            self.heading = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawheading))
+            if preamble & (1 << 3) != 0 {
+                shift1 &-= 8
+                let rawangle = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                if rawangle > 253 {
+                    throw UPERError.cvOutOfRange(rawangle, lower: -126, upper: 127, bitOffset: start1 &+ total1 &- shift1 &- 8, field: "angle")
+                }
+                self.angle = Int8(truncatingIfNeeded: -126 &+ Int64(bitPattern: rawangle))
+            } else {
+                self.angle = nil
+            }
+            if preamble & (1 << 2) != 0 {
+                do throws(UPERError) {
+                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    let preamble = try reader.readBits(3)
+                    let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("speedCfd", preamble & (1 << 2) != 0 ? 3 : 0), ("headingCfd", preamble & (1 << 1) != 0 ? 3 : 0), ("steerCfd", preamble & (1 << 0) != 0 ? 2 : 0)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    if preamble & (1 << 2) != 0 {
+                        shift1 &-= 3
+                        value.speedCfd = try SpeedConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "speedCfd")
+                    } else {
+                        value.speedCfd = nil
+                    }
+                    if preamble & (1 << 1) != 0 {
+                        shift1 &-= 3
+                        value.headingCfd = try HeadingConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "headingCfd")
+                    } else {
+                        value.headingCfd = nil
+                    }
+                    if preamble & (1 << 0) != 0 {
+                        shift1 &-= 2
+                        value.steerCfd = try SteeringWheelAngleConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "steerCfd")
+                    } else {
+                        value.steerCfd = nil
+                    }
+                    self.motionCfd = value
+                } catch {
+                    throw error.inField("motionCfd")
+                }
+            } else {
+                self.motionCfd = nil
+            }
+            if preamble & (1 << 1) != 0 {
+                do throws(UPERError) {
+                    var value = AccelerationSet4Way(uperPlaceholder: ())
+                    let total1 = 48
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("long", 12), ("lat", 12), ("vert", 8), ("yaw", 16)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 12
+                    let rawlong = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+                    if rawlong > 4001 {
+                        throw UPERError.cvOutOfRange(rawlong, lower: -2000, upper: 2001, bitOffset: start1 &+ total1 &- shift1 &- 12, field: "long")
+                    }
+                    value.long = Int16(truncatingIfNeeded: -2000 &+ Int64(bitPattern: rawlong))
+                    shift1 &-= 12
+                    let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+                    if rawlat > 4001 {
+                        throw UPERError.cvOutOfRange(rawlat, lower: -2000, upper: 2001, bitOffset: start1 &+ total1 &- shift1 &- 12, field: "lat")
+                    }
+                    value.lat = Int16(truncatingIfNeeded: -2000 &+ Int64(bitPattern: rawlat))
+                    shift1 &-= 8
+                    let rawvert = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                    if rawvert > 254 {
+                        throw UPERError.cvOutOfRange(rawvert, lower: -127, upper: 127, bitOffset: start1 &+ total1 &- shift1 &- 8, field: "vert")
+                    }
+                    value.vert = Int8(truncatingIfNeeded: -127 &+ Int64(bitPattern: rawvert))
+                    shift1 &-= 16
+                    let rawyaw = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    if rawyaw > 65534 {
+                        throw UPERError.cvOutOfRange(rawyaw, lower: -32767, upper: 32767, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "yaw")
+                    }
+                    value.yaw = Int16(truncatingIfNeeded: -32767 &+ Int64(bitPattern: rawyaw))
+                    self.accelSet = value
+                } catch {
+                    throw error.inField("accelSet")
+                }
+            } else {
+                self.accelSet = nil
+            }
+            do throws(UPERError) {
+                var value = VehicleSize(uperPlaceholder: ())
+                let total1 = 23
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 1), ("width", 10), ("length", 12)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 1
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 10
+                let rawwidth = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 10) - 1)
+                value.width = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawwidth))
+                shift1 &-= 12
+                let rawlength = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+                value.length = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlength))
+                if preamble & (1 << 0) != 0 {
+                    do {
+                        value.height = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 127, bits: 7))
+                    } catch {
+                        throw error.inField("height")
+                    }
+                } else {
+                    value.height = nil
+                }
+                self.size = value
+            } catch {
+                throw error.inField("size")
+            }
+            if preamble & (1 << 0) != 0 {
+                do throws(UPERError) {
+                    var value = VehicleClassification(uperPlaceholder: ())
+                    let total1 = 9
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("", 1), ("classification", 8)])
+                    }
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 1
+                    let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                    shift1 &-= 8
+                    let rawclassification = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                    value.classification = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawclassification))
+                    let extended = preamble >> 0 != 0
+                    if extended {
+                        try reader.cvSkipExtensionAdditions()
+                    }
+                    self.vehicleClass = value
+                } catch {
+                    throw error.inField("vehicleClass")
+                }
+            } else {
+                self.vehicleClass = nil
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).

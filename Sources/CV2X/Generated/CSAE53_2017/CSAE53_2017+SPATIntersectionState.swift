@@ -476,9 +476,118 @@ extension CSAE53_2017 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 6
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 2), ("light", 4)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 2
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 4
+            self.light = try LightState(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 4) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 4, field: "light")
+            let extended = preamble >> 1 != 0
+            if preamble & (1 << 0) != 0 {
+                do throws(UPERError) {
+                    var value = TimeChangeDetails(uperPlaceholder: ())
+                    let total1 = 21
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("", 5), ("startTime", 16)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 5
+                    let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                    shift1 &-= 16
+                    let rawstartTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    if rawstartTime > 36001 {
+                        throw UPERError.cvOutOfRange(rawstartTime, lower: 0, upper: 36001, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "startTime")
+                    }
+                    value.startTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawstartTime))
+                    let total2 = 16 &+ (preamble & (1 << 4) != 0 ? 16 : 0) &+ (preamble & (1 << 3) != 0 ? 16 : 0) &+ (preamble & (1 << 2) != 0 ? 8 : 0)
+                    guard reader.remainingBits >= total2 else {
+                        throw reader.cvEndOfData([("minEndTime", preamble & (1 << 4) != 0 ? 16 : 0), ("maxEndTime", preamble & (1 << 3) != 0 ? 16 : 0), ("likelyEndTime", 16), ("timeConfidence", preamble & (1 << 2) != 0 ? 8 : 0)])
+                    }
+                    let start2 = reader.bitOffset
+                    let batch2 = try reader.readBits(total2)
+                    var shift2 = total2
+                    if preamble & (1 << 4) != 0 {
+                        shift2 &-= 16
+                        let rawminEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                        if rawminEndTime > 36001 {
+                            throw UPERError.cvOutOfRange(rawminEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "minEndTime")
+                        }
+                        value.minEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawminEndTime))
+                    } else {
+                        value.minEndTime = nil
+                    }
+                    if preamble & (1 << 3) != 0 {
+                        shift2 &-= 16
+                        let rawmaxEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                        if rawmaxEndTime > 36001 {
+                            throw UPERError.cvOutOfRange(rawmaxEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "maxEndTime")
+                        }
+                        value.maxEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmaxEndTime))
+                    } else {
+                        value.maxEndTime = nil
+                    }
+                    shift2 &-= 16
+                    let rawlikelyEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                    if rawlikelyEndTime > 36001 {
+                        throw UPERError.cvOutOfRange(rawlikelyEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "likelyEndTime")
+                    }
+                    value.likelyEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlikelyEndTime))
+                    if preamble & (1 << 2) != 0 {
+                        shift2 &-= 8
+                        let rawtimeConfidence = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 8) - 1)
+                        if rawtimeConfidence > 200 {
+                            throw UPERError.cvOutOfRange(rawtimeConfidence, lower: 0, upper: 200, bitOffset: start2 &+ total2 &- shift2 &- 8, field: "timeConfidence")
+                        }
+                        value.timeConfidence = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawtimeConfidence))
+                    } else {
+                        value.timeConfidence = nil
+                    }
+                    let total3 = 0 &+ (preamble & (1 << 1) != 0 ? 16 : 0) &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                    guard reader.remainingBits >= total3 else {
+                        throw reader.cvEndOfData([("nextStartTime", preamble & (1 << 1) != 0 ? 16 : 0), ("nextDuration", preamble & (1 << 0) != 0 ? 16 : 0)])
+                    }
+                    let start3 = reader.bitOffset
+                    let batch3 = try reader.readBits(total3)
+                    var shift3 = total3
+                    if preamble & (1 << 1) != 0 {
+                        shift3 &-= 16
+                        let rawnextStartTime = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
+                        if rawnextStartTime > 36001 {
+                            throw UPERError.cvOutOfRange(rawnextStartTime, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextStartTime")
+                        }
+                        value.nextStartTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextStartTime))
+                    } else {
+                        value.nextStartTime = nil
+                    }
+                    if preamble & (1 << 0) != 0 {
+                        shift3 &-= 16
+                        let rawnextDuration = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
+                        if rawnextDuration > 36001 {
+                            throw UPERError.cvOutOfRange(rawnextDuration, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextDuration")
+                        }
+                        value.nextDuration = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextDuration))
+                    } else {
+                        value.nextDuration = nil
+                    }
+                    self.timing = value
+                } catch {
+                    throw error.inField("timing")
+                }
+            } else {
+                self.timing = nil
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -734,9 +843,93 @@ extension CSAE53_2017 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 21
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 5), ("startTime", 16)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 5
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 16
+            let rawstartTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+            if rawstartTime > 36001 {
+                throw UPERError.cvOutOfRange(rawstartTime, lower: 0, upper: 36001, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "startTime")
+            }
+            self.startTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawstartTime))
+            let total2 = 16 &+ (preamble & (1 << 4) != 0 ? 16 : 0) &+ (preamble & (1 << 3) != 0 ? 16 : 0) &+ (preamble & (1 << 2) != 0 ? 8 : 0)
+            guard reader.remainingBits >= total2 else {
+                throw reader.cvEndOfData([("minEndTime", preamble & (1 << 4) != 0 ? 16 : 0), ("maxEndTime", preamble & (1 << 3) != 0 ? 16 : 0), ("likelyEndTime", 16), ("timeConfidence", preamble & (1 << 2) != 0 ? 8 : 0)])
+            }
+            let start2 = reader.bitOffset
+            let batch2 = try reader.readBits(total2)
+            var shift2 = total2
+            if preamble & (1 << 4) != 0 {
+                shift2 &-= 16
+                let rawminEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                if rawminEndTime > 36001 {
+                    throw UPERError.cvOutOfRange(rawminEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "minEndTime")
+                }
+                self.minEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawminEndTime))
+            } else {
+                self.minEndTime = nil
+            }
+            if preamble & (1 << 3) != 0 {
+                shift2 &-= 16
+                let rawmaxEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                if rawmaxEndTime > 36001 {
+                    throw UPERError.cvOutOfRange(rawmaxEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "maxEndTime")
+                }
+                self.maxEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmaxEndTime))
+            } else {
+                self.maxEndTime = nil
+            }
+            shift2 &-= 16
+            let rawlikelyEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+            if rawlikelyEndTime > 36001 {
+                throw UPERError.cvOutOfRange(rawlikelyEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "likelyEndTime")
+            }
+            self.likelyEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlikelyEndTime))
+            if preamble & (1 << 2) != 0 {
+                shift2 &-= 8
+                let rawtimeConfidence = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 8) - 1)
+                if rawtimeConfidence > 200 {
+                    throw UPERError.cvOutOfRange(rawtimeConfidence, lower: 0, upper: 200, bitOffset: start2 &+ total2 &- shift2 &- 8, field: "timeConfidence")
+                }
+                self.timeConfidence = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawtimeConfidence))
+            } else {
+                self.timeConfidence = nil
+            }
+            let total3 = 0 &+ (preamble & (1 << 1) != 0 ? 16 : 0) &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+            guard reader.remainingBits >= total3 else {
+                throw reader.cvEndOfData([("nextStartTime", preamble & (1 << 1) != 0 ? 16 : 0), ("nextDuration", preamble & (1 << 0) != 0 ? 16 : 0)])
+            }
+            let start3 = reader.bitOffset
+            let batch3 = try reader.readBits(total3)
+            var shift3 = total3
+            if preamble & (1 << 1) != 0 {
+                shift3 &-= 16
+                let rawnextStartTime = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
+                if rawnextStartTime > 36001 {
+                    throw UPERError.cvOutOfRange(rawnextStartTime, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextStartTime")
+                }
+                self.nextStartTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextStartTime))
+            } else {
+                self.nextStartTime = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                shift3 &-= 16
+                let rawnextDuration = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
+                if rawnextDuration > 36001 {
+                    throw UPERError.cvOutOfRange(rawnextDuration, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextDuration")
+                }
+                self.nextDuration = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextDuration))
+            } else {
+                self.nextDuration = nil
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).

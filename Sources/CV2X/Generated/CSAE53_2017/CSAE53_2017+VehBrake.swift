@@ -109,9 +109,58 @@ extension CSAE53_2017 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let preamble = try reader.readBits(7)
+            let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 2 : 0) &+ (preamble & (1 << 5) != 0 ? 5 : 0) &+ (preamble & (1 << 4) != 0 ? 2 : 0) &+ (preamble & (1 << 3) != 0 ? 2 : 0) &+ (preamble & (1 << 2) != 0 ? 2 : 0) &+ (preamble & (1 << 1) != 0 ? 2 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("brakePadel", preamble & (1 << 6) != 0 ? 2 : 0), ("wheelBrakes", preamble & (1 << 5) != 0 ? 5 : 0), ("traction", preamble & (1 << 4) != 0 ? 2 : 0), ("abs", preamble & (1 << 3) != 0 ? 2 : 0), ("scs", preamble & (1 << 2) != 0 ? 2 : 0), ("brakeBoost", preamble & (1 << 1) != 0 ? 2 : 0), ("auxBrakes", preamble & (1 << 0) != 0 ? 2 : 0)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            if preamble & (1 << 6) != 0 {
+                shift1 &-= 2
+                self.brakePadel = try BrakePedalStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "brakePadel")
+            } else {
+                self.brakePadel = nil
+            }
+            if preamble & (1 << 5) != 0 {
+                shift1 &-= 5
+                self.wheelBrakes = ShortBitString(count: 5, bits: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 5) - 1))
+            } else {
+                self.wheelBrakes = nil
+            }
+            if preamble & (1 << 4) != 0 {
+                shift1 &-= 2
+                self.traction = try TractionControlStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "traction")
+            } else {
+                self.traction = nil
+            }
+            if preamble & (1 << 3) != 0 {
+                shift1 &-= 2
+                self.abs = try AntiLockBrakeStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "abs")
+            } else {
+                self.abs = nil
+            }
+            if preamble & (1 << 2) != 0 {
+                shift1 &-= 2
+                self.scs = try StabilityControlStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "scs")
+            } else {
+                self.scs = nil
+            }
+            if preamble & (1 << 1) != 0 {
+                shift1 &-= 2
+                self.brakeBoost = try BrakeBoostApplied(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "brakeBoost")
+            } else {
+                self.brakeBoost = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                shift1 &-= 2
+                self.auxBrakes = try AuxiliaryBrakeStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "auxBrakes")
+            } else {
+                self.auxBrakes = nil
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -237,12 +237,10 @@ extension CSAE53_2017 {
         }
         for index in 0..<count {
             do {
-                let element = try Connection(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(Connection(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -287,12 +285,10 @@ extension CSAE53_2017 {
         }
         for index in 0..<count {
             do {
-                let element = try RegulatorySpeedLimit(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(RegulatorySpeedLimit(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -337,12 +333,10 @@ extension CSAE53_2017 {
         }
         for index in 0..<count {
             do {
-                let element = try RoadPoint(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(RoadPoint(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -435,12 +429,10 @@ extension CSAE53_2017 {
         }
         for index in 0..<count {
             do {
-                let element = try Movement(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(Movement(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -485,12 +477,10 @@ extension CSAE53_2017 {
         }
         for index in 0..<count {
             do {
-                let element = try PositionOffsetLLV(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(PositionOffsetLLV(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -535,12 +525,10 @@ extension CSAE53_2017 {
         }
         for index in 0..<count {
             do {
-                let element = try ParticipantData(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(ParticipantData(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -681,12 +669,10 @@ extension CSAE53_2017 {
         }
         for index in 0..<count {
             do {
-                let element = try PhaseState(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(PhaseState(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -731,12 +717,10 @@ extension CSAE53_2017 {
         }
         for index in 0..<count {
             do {
-                let element = try PathHistoryPoint(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(PathHistoryPoint(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }

@@ -514,9 +514,408 @@ extension CSAE53_2019 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 15
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 8), ("msgCnt", 7)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 8
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 7
+            let rawmsgCnt = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 7) - 1)
+            self.msgCnt = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmsgCnt))
+            let extended = preamble >> 7 != 0
+            do {
+                self.id = try reader.cvFixedOctets(Octets8.self)
+            } catch {
+                throw error.inField("id")
+            }
+            let total2 = 16 &+ (preamble & (1 << 6) != 0 ? 6 : 0)
+            guard reader.remainingBits >= total2 else {
+                throw reader.cvEndOfData([("secMark", 16), ("timeConfidence", preamble & (1 << 6) != 0 ? 6 : 0)])
+            }
+            let start2 = reader.bitOffset
+            let batch2 = try reader.readBits(total2)
+            var shift2 = total2
+            shift2 &-= 16
+            let rawsecMark = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+            self.secMark = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsecMark))
+            if preamble & (1 << 6) != 0 {
+                shift2 &-= 6
+                self.timeConfidence = try TimeConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 6) - 1)), bitOffset: start2 &+ total2 &- shift2 &- 6, field: "timeConfidence")
+            } else {
+                self.timeConfidence = nil
+            }
+            do throws(UPERError) {
+                var value = Position3D(uperPlaceholder: ())
+                let total1 = 32
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 1), ("lat", 31)])
+                }
+                let start1 = reader.bitOffset
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 1
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 31
+                let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 31) - 1)
+                if rawlat > 1800000001 {
+                    throw UPERError.cvOutOfRange(rawlat, lower: -900000000, upper: 900000001, bitOffset: start1 &+ total1 &- shift1 &- 31, field: "lat")
+                }
+                value.lat = Int32(truncatingIfNeeded: -900000000 &+ Int64(bitPattern: rawlat))
+                let total2 = 32 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total2 else {
+                    throw reader.cvEndOfData([("long", 32), ("elevation", preamble & (1 << 0) != 0 ? 16 : 0)])
+                }
+                let start2 = reader.bitOffset
+                let batch2 = try reader.readBits(total2)
+                var shift2 = total2
+                shift2 &-= 32
+                let rawlong = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 32) - 1)
+                if rawlong > 3600000000 {
+                    throw UPERError.cvOutOfRange(rawlong, lower: -1799999999, upper: 1800000001, bitOffset: start2 &+ total2 &- shift2 &- 32, field: "long")
+                }
+                value.long = Int32(truncatingIfNeeded: -1799999999 &+ Int64(bitPattern: rawlong))
+                if preamble & (1 << 0) != 0 {
+                    shift2 &-= 16
+                    let rawelevation = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                    value.elevation = Int32(truncatingIfNeeded: -4096 &+ Int64(bitPattern: rawelevation))
+                } else {
+                    value.elevation = nil
+                }
+                self.pos = value
+            } catch {
+                throw error.inField("pos")
+            }
+            if preamble & (1 << 5) != 0 {
+                do throws(UPERError) {
+                    var value = PositionalAccuracy(uperPlaceholder: ())
+                    let total1 = 32
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("semiMajor", 8), ("semiMinor", 8), ("orientation", 16)])
+                    }
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 8
+                    let rawsemiMajor = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                    value.semiMajor = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsemiMajor))
+                    shift1 &-= 8
+                    let rawsemiMinor = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                    value.semiMinor = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsemiMinor))
+                    shift1 &-= 16
+                    let raworientation = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.orientation = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: raworientation))
+                    self.posAccuracy = value
+                } catch {
+                    throw error.inField("posAccuracy")
+                }
+            } else {
+                self.posAccuracy = nil
+            }
+            if preamble & (1 << 4) != 0 {
+                do throws(UPERError) {
+                    var value = PositionConfidenceSet(uperPlaceholder: ())
+                    let total1 = 5
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("", 1), ("pos", 4)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 1
+                    let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                    shift1 &-= 4
+                    value.pos = try PositionConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 4) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 4, field: "pos")
+                    if preamble & (1 << 0) != 0 {
+                        do {
+                            value.elevation = try ElevationConfidence(from: &reader)
+                        } catch {
+                            throw error.inField("elevation")
+                        }
+                    } else {
+                        value.elevation = nil
+                    }
+                    self.posConfidence = value
+                } catch {
+                    throw error.inField("posConfidence")
+                }
+            } else {
+                self.posConfidence = nil
+            }
+            let total3 = 31 &+ (preamble & (1 << 3) != 0 ? 8 : 0)
+            guard reader.remainingBits >= total3 else {
+                throw reader.cvEndOfData([("transmission", 3), ("speed", 13), ("heading", 15), ("angle", preamble & (1 << 3) != 0 ? 8 : 0)])
+            }
+            let start3 = reader.bitOffset
+            let batch3 = try reader.readBits(total3)
+            var shift3 = total3
+            shift3 &-= 3
+            self.transmission = try TransmissionState(cvRootIndex: Int(truncatingIfNeeded: (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 3) - 1)), bitOffset: start3 &+ total3 &- shift3 &- 3, field: "transmission")
+            shift3 &-= 13
+            let rawspeed = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 13) - 1)
+            self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawspeed))
+            shift3 &-= 15
+            let rawheading = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 15) - 1)
+            if rawheading > 28800 {
+                throw UPERError.cvOutOfRange(rawheading, lower: 0, upper: 28800, bitOffset: start3 &+ total3 &- shift3 &- 15, field: "heading")
+            }
+            self.heading = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawheading))
+            if preamble & (1 << 3) != 0 {
+                shift3 &-= 8
+                let rawangle = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 8) - 1)
+                if rawangle > 253 {
+                    throw UPERError.cvOutOfRange(rawangle, lower: -126, upper: 127, bitOffset: start3 &+ total3 &- shift3 &- 8, field: "angle")
+                }
+                self.angle = Int8(truncatingIfNeeded: -126 &+ Int64(bitPattern: rawangle))
+            } else {
+                self.angle = nil
+            }
+            if preamble & (1 << 2) != 0 {
+                do throws(UPERError) {
+                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    let preamble = try reader.readBits(3)
+                    let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("speedCfd", preamble & (1 << 2) != 0 ? 3 : 0), ("headingCfd", preamble & (1 << 1) != 0 ? 3 : 0), ("steerCfd", preamble & (1 << 0) != 0 ? 2 : 0)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    if preamble & (1 << 2) != 0 {
+                        shift1 &-= 3
+                        value.speedCfd = try SpeedConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "speedCfd")
+                    } else {
+                        value.speedCfd = nil
+                    }
+                    if preamble & (1 << 1) != 0 {
+                        shift1 &-= 3
+                        value.headingCfd = try HeadingConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "headingCfd")
+                    } else {
+                        value.headingCfd = nil
+                    }
+                    if preamble & (1 << 0) != 0 {
+                        shift1 &-= 2
+                        value.steerCfd = try SteeringWheelAngleConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "steerCfd")
+                    } else {
+                        value.steerCfd = nil
+                    }
+                    self.motionCfd = value
+                } catch {
+                    throw error.inField("motionCfd")
+                }
+            } else {
+                self.motionCfd = nil
+            }
+            do throws(UPERError) {
+                var value = AccelerationSet4Way(uperPlaceholder: ())
+                let total1 = 48
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("long", 12), ("lat", 12), ("vert", 8), ("yaw", 16)])
+                }
+                let start1 = reader.bitOffset
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 12
+                let rawlong = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+                if rawlong > 4001 {
+                    throw UPERError.cvOutOfRange(rawlong, lower: -2000, upper: 2001, bitOffset: start1 &+ total1 &- shift1 &- 12, field: "long")
+                }
+                value.long = Int16(truncatingIfNeeded: -2000 &+ Int64(bitPattern: rawlong))
+                shift1 &-= 12
+                let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+                if rawlat > 4001 {
+                    throw UPERError.cvOutOfRange(rawlat, lower: -2000, upper: 2001, bitOffset: start1 &+ total1 &- shift1 &- 12, field: "lat")
+                }
+                value.lat = Int16(truncatingIfNeeded: -2000 &+ Int64(bitPattern: rawlat))
+                shift1 &-= 8
+                let rawvert = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                if rawvert > 254 {
+                    throw UPERError.cvOutOfRange(rawvert, lower: -127, upper: 127, bitOffset: start1 &+ total1 &- shift1 &- 8, field: "vert")
+                }
+                value.vert = Int8(truncatingIfNeeded: -127 &+ Int64(bitPattern: rawvert))
+                shift1 &-= 16
+                let rawyaw = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                if rawyaw > 65534 {
+                    throw UPERError.cvOutOfRange(rawyaw, lower: -32767, upper: 32767, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "yaw")
+                }
+                value.yaw = Int16(truncatingIfNeeded: -32767 &+ Int64(bitPattern: rawyaw))
+                self.accelSet = value
+            } catch {
+                throw error.inField("accelSet")
+            }
+            do throws(UPERError) {
+                var value = BrakeSystemStatus(uperPlaceholder: ())
+                let preamble = try reader.readBits(7)
+                let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 2 : 0) &+ (preamble & (1 << 5) != 0 ? 5 : 0) &+ (preamble & (1 << 4) != 0 ? 2 : 0) &+ (preamble & (1 << 3) != 0 ? 2 : 0) &+ (preamble & (1 << 2) != 0 ? 2 : 0) &+ (preamble & (1 << 1) != 0 ? 2 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("brakePadel", preamble & (1 << 6) != 0 ? 2 : 0), ("wheelBrakes", preamble & (1 << 5) != 0 ? 5 : 0), ("traction", preamble & (1 << 4) != 0 ? 2 : 0), ("abs", preamble & (1 << 3) != 0 ? 2 : 0), ("scs", preamble & (1 << 2) != 0 ? 2 : 0), ("brakeBoost", preamble & (1 << 1) != 0 ? 2 : 0), ("auxBrakes", preamble & (1 << 0) != 0 ? 2 : 0)])
+                }
+                let start1 = reader.bitOffset
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 6) != 0 {
+                    shift1 &-= 2
+                    value.brakePadel = try BrakePedalStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "brakePadel")
+                } else {
+                    value.brakePadel = nil
+                }
+                if preamble & (1 << 5) != 0 {
+                    shift1 &-= 5
+                    value.wheelBrakes = ShortBitString(count: 5, bits: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 5) - 1))
+                } else {
+                    value.wheelBrakes = nil
+                }
+                if preamble & (1 << 4) != 0 {
+                    shift1 &-= 2
+                    value.traction = try TractionControlStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "traction")
+                } else {
+                    value.traction = nil
+                }
+                if preamble & (1 << 3) != 0 {
+                    shift1 &-= 2
+                    value.abs = try AntiLockBrakeStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "abs")
+                } else {
+                    value.abs = nil
+                }
+                if preamble & (1 << 2) != 0 {
+                    shift1 &-= 2
+                    value.scs = try StabilityControlStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "scs")
+                } else {
+                    value.scs = nil
+                }
+                if preamble & (1 << 1) != 0 {
+                    shift1 &-= 2
+                    value.brakeBoost = try BrakeBoostApplied(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "brakeBoost")
+                } else {
+                    value.brakeBoost = nil
+                }
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 2
+                    value.auxBrakes = try AuxiliaryBrakeStatus(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "auxBrakes")
+                } else {
+                    value.auxBrakes = nil
+                }
+                self.brakes = value
+            } catch {
+                throw error.inField("brakes")
+            }
+            do throws(UPERError) {
+                var value = VehicleSize(uperPlaceholder: ())
+                let total1 = 23
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 1), ("width", 10), ("length", 12)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 1
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 10
+                let rawwidth = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 10) - 1)
+                value.width = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawwidth))
+                shift1 &-= 12
+                let rawlength = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+                value.length = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlength))
+                if preamble & (1 << 0) != 0 {
+                    do {
+                        value.height = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 127, bits: 7))
+                    } catch {
+                        throw error.inField("height")
+                    }
+                } else {
+                    value.height = nil
+                }
+                self.size = value
+            } catch {
+                throw error.inField("size")
+            }
+            do throws(UPERError) {
+                var value = VehicleClassification(uperPlaceholder: ())
+                let total1 = 10
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 2), ("classification", 8)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 2
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 8
+                let rawclassification = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                value.classification = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawclassification))
+                let extended = preamble >> 1 != 0
+                if preamble & (1 << 0) != 0 {
+                    do {
+                        value.fuelType = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 15, bits: 4))
+                    } catch {
+                        throw error.inField("fuelType")
+                    }
+                } else {
+                    value.fuelType = nil
+                }
+                if extended {
+                    try reader.cvSkipExtensionAdditions()
+                }
+                self.vehicleClass = value
+            } catch {
+                throw error.inField("vehicleClass")
+            }
+            if preamble & (1 << 1) != 0 {
+                do {
+                    self.safetyExt = try VehicleSafetyExtensions(from: &reader)
+                } catch {
+                    throw error.inField("safetyExt")
+                }
+            } else {
+                self.safetyExt = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                do throws(UPERError) {
+                    var value = VehicleEmergencyExtensions(uperPlaceholder: ())
+                    let preamble = try reader.readBits(4)
+                    let extended = preamble >> 3 != 0
+                    if preamble & (1 << 2) != 0 {
+                        do {
+                            value.responseType = try ResponseType(from: &reader)
+                        } catch {
+                            throw error.inField("responseType")
+                        }
+                    } else {
+                        value.responseType = nil
+                    }
+                    let total1 = 0 &+ (preamble & (1 << 1) != 0 ? 2 : 0) &+ (preamble & (1 << 0) != 0 ? 3 : 0)
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("sirenUse", preamble & (1 << 1) != 0 ? 2 : 0), ("lightsUse", preamble & (1 << 0) != 0 ? 3 : 0)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    if preamble & (1 << 1) != 0 {
+                        shift1 &-= 2
+                        value.sirenUse = try SirenInUse(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "sirenUse")
+                    } else {
+                        value.sirenUse = nil
+                    }
+                    if preamble & (1 << 0) != 0 {
+                        shift1 &-= 3
+                        value.lightsUse = try LightbarInUse(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "lightsUse")
+                    } else {
+                        value.lightsUse = nil
+                    }
+                    if extended {
+                        try reader.cvSkipExtensionAdditions()
+                    }
+                    self.emergencyExt = value
+                } catch {
+                    throw error.inField("emergencyExt")
+                }
+            } else {
+                self.emergencyExt = nil
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).

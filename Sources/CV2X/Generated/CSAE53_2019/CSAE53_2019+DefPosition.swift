@@ -63,9 +63,28 @@ extension CSAE53_2019 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 5
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 1), ("pos", 4)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 1
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 4
+            self.pos = try PositionConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 4) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 4, field: "pos")
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.elevation = try ElevationConfidence(from: &reader)
+                } catch {
+                    throw error.inField("elevation")
+                }
+            } else {
+                self.elevation = nil
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -405,9 +424,43 @@ extension CSAE53_2019 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 32
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 1), ("lat", 31)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 1
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 31
+            let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 31) - 1)
+            if rawlat > 1800000001 {
+                throw UPERError.cvOutOfRange(rawlat, lower: -900000000, upper: 900000001, bitOffset: start1 &+ total1 &- shift1 &- 31, field: "lat")
+            }
+            self.lat = Int32(truncatingIfNeeded: -900000000 &+ Int64(bitPattern: rawlat))
+            let total2 = 32 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+            guard reader.remainingBits >= total2 else {
+                throw reader.cvEndOfData([("long", 32), ("elevation", preamble & (1 << 0) != 0 ? 16 : 0)])
+            }
+            let start2 = reader.bitOffset
+            let batch2 = try reader.readBits(total2)
+            var shift2 = total2
+            shift2 &-= 32
+            let rawlong = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 32) - 1)
+            if rawlong > 3600000000 {
+                throw UPERError.cvOutOfRange(rawlong, lower: -1799999999, upper: 1800000001, bitOffset: start2 &+ total2 &- shift2 &- 32, field: "long")
+            }
+            self.long = Int32(truncatingIfNeeded: -1799999999 &+ Int64(bitPattern: rawlong))
+            if preamble & (1 << 0) != 0 {
+                shift2 &-= 16
+                let rawelevation = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                self.elevation = Int32(truncatingIfNeeded: -4096 &+ Int64(bitPattern: rawelevation))
+            } else {
+                self.elevation = nil
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -505,9 +558,23 @@ extension CSAE53_2019 {
             self.orientation = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: raworientation))
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 32
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("semiMajor", 8), ("semiMinor", 8), ("orientation", 16)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 8
+            let rawsemiMajor = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            self.semiMajor = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsemiMajor))
+            shift1 &-= 8
+            let rawsemiMinor = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            self.semiMinor = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsemiMinor))
+            shift1 &-= 16
+            let raworientation = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+            self.orientation = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: raworientation))
         }
 
         /// Encodes to UPER (X.691 unaligned).

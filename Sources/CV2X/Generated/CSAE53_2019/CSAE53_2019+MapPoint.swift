@@ -42,9 +42,18 @@ extension CSAE53_2019 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let preamble = try reader.readBits(1)
+            let extended = preamble >> 0 != 0
+            do {
+                self.posOffset = try PositionOffsetLLV(from: &reader)
+            } catch {
+                throw error.inField("posOffset")
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).

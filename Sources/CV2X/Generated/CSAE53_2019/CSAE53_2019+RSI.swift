@@ -959,9 +959,42 @@ extension CSAE53_2019 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let preamble = try reader.readBits(3)
+            let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 20 : 0) &+ (preamble & (1 << 1) != 0 ? 20 : 0) &+ (preamble & (1 << 0) != 0 ? 6 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("startTime", preamble & (1 << 2) != 0 ? 20 : 0), ("endTime", preamble & (1 << 1) != 0 ? 20 : 0), ("endTimeConfidence", preamble & (1 << 0) != 0 ? 6 : 0)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            if preamble & (1 << 2) != 0 {
+                shift1 &-= 20
+                let rawstartTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 20) - 1)
+                if rawstartTime > 527040 {
+                    throw UPERError.cvOutOfRange(rawstartTime, lower: 0, upper: 527040, bitOffset: start1 &+ total1 &- shift1 &- 20, field: "startTime")
+                }
+                self.startTime = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawstartTime))
+            } else {
+                self.startTime = nil
+            }
+            if preamble & (1 << 1) != 0 {
+                shift1 &-= 20
+                let rawendTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 20) - 1)
+                if rawendTime > 527040 {
+                    throw UPERError.cvOutOfRange(rawendTime, lower: 0, upper: 527040, bitOffset: start1 &+ total1 &- shift1 &- 20, field: "endTime")
+                }
+                self.endTime = UInt32(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawendTime))
+            } else {
+                self.endTime = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                shift1 &-= 6
+                self.endTimeConfidence = try TimeConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 6) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 6, field: "endTimeConfidence")
+            } else {
+                self.endTimeConfidence = nil
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -1654,9 +1687,64 @@ extension CSAE53_2019 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let preamble = try reader.readBits(1)
+            do throws(UPERError) {
+                var value = NodeReferenceID(uperPlaceholder: ())
+                let preamble = try reader.readBits(1)
+                let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 16
+                    let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+                } else {
+                    value.region = nil
+                }
+                shift1 &-= 16
+                let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                value.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+                self.upstreamNodeId = value
+            } catch {
+                throw error.inField("upstreamNodeId")
+            }
+            do throws(UPERError) {
+                var value = NodeReferenceID(uperPlaceholder: ())
+                let preamble = try reader.readBits(1)
+                let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+                }
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                if preamble & (1 << 0) != 0 {
+                    shift1 &-= 16
+                    let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+                } else {
+                    value.region = nil
+                }
+                shift1 &-= 16
+                let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                value.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
+                self.downstreamNodeId = value
+            } catch {
+                throw error.inField("downstreamNodeId")
+            }
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.referenceLanes = try reader.cvFixedBitString(count: 16)
+                } catch {
+                    throw error.inField("referenceLanes")
+                }
+            } else {
+                self.referenceLanes = nil
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).

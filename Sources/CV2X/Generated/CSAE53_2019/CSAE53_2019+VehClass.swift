@@ -58,9 +58,32 @@ extension CSAE53_2019 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 10
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 2), ("classification", 8)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 2
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 8
+            let rawclassification = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            self.classification = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawclassification))
+            let extended = preamble >> 1 != 0
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.fuelType = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 15, bits: 4))
+                } catch {
+                    throw error.inField("fuelType")
+                }
+            } else {
+                self.fuelType = nil
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).

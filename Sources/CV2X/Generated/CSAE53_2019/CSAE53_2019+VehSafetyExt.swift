@@ -115,9 +115,75 @@ extension CSAE53_2019 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let preamble = try reader.readBits(5)
+            let extended = preamble >> 4 != 0
+            if preamble & (1 << 3) != 0 {
+                do {
+                    self.events = try reader.readShortBitString(lower: 13, upper: 13, extensible: true)
+                } catch {
+                    throw error.inField("events")
+                }
+            } else {
+                self.events = nil
+            }
+            if preamble & (1 << 2) != 0 {
+                do {
+                    self._pathHistory = Boxed(try PathHistory(from: &reader))
+                } catch {
+                    throw error.inField("pathHistory")
+                }
+            } else {
+                self._pathHistory = nil
+            }
+            if preamble & (1 << 1) != 0 {
+                do throws(UPERError) {
+                    var value = PathPrediction(uperPlaceholder: ())
+                    let total1 = 25
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("", 1), ("radiusOfCurve", 16), ("confidence", 8)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 1
+                    let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                    shift1 &-= 16
+                    let rawradiusOfCurve = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    if rawradiusOfCurve > 65534 {
+                        throw UPERError.cvOutOfRange(rawradiusOfCurve, lower: -32767, upper: 32767, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "radiusOfCurve")
+                    }
+                    value.radiusOfCurve = Int16(truncatingIfNeeded: -32767 &+ Int64(bitPattern: rawradiusOfCurve))
+                    shift1 &-= 8
+                    let rawconfidence = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                    if rawconfidence > 200 {
+                        throw UPERError.cvOutOfRange(rawconfidence, lower: 0, upper: 200, bitOffset: start1 &+ total1 &- shift1 &- 8, field: "confidence")
+                    }
+                    value.confidence = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawconfidence))
+                    let extended = preamble >> 0 != 0
+                    if extended {
+                        try reader.cvSkipExtensionAdditions()
+                    }
+                    self.pathPrediction = value
+                } catch {
+                    throw error.inField("pathPrediction")
+                }
+            } else {
+                self.pathPrediction = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.lights = try reader.readShortBitString(lower: 9, upper: 9, extensible: true)
+                } catch {
+                    throw error.inField("lights")
+                }
+            } else {
+                self.lights = nil
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -639,9 +705,262 @@ extension CSAE53_2019 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let preamble = try reader.readBits(9)
+            let extended = preamble >> 8 != 0
+            if preamble & (1 << 7) != 0 {
+                do throws(UPERError) {
+                    var value = DDateTime(uperPlaceholder: ())
+                    let preamble = try reader.readBits(7)
+                    let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 12 : 0) &+ (preamble & (1 << 5) != 0 ? 4 : 0) &+ (preamble & (1 << 4) != 0 ? 5 : 0) &+ (preamble & (1 << 3) != 0 ? 5 : 0) &+ (preamble & (1 << 2) != 0 ? 6 : 0) &+ (preamble & (1 << 1) != 0 ? 16 : 0)
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("year", preamble & (1 << 6) != 0 ? 12 : 0), ("month", preamble & (1 << 5) != 0 ? 4 : 0), ("day", preamble & (1 << 4) != 0 ? 5 : 0), ("hour", preamble & (1 << 3) != 0 ? 5 : 0), ("minute", preamble & (1 << 2) != 0 ? 6 : 0), ("second", preamble & (1 << 1) != 0 ? 16 : 0)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    if preamble & (1 << 6) != 0 {
+                        shift1 &-= 12
+                        let rawyear = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+                        value.year = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawyear))
+                    } else {
+                        value.year = nil
+                    }
+                    if preamble & (1 << 5) != 0 {
+                        shift1 &-= 4
+                        let rawmonth = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 4) - 1)
+                        if rawmonth > 12 {
+                            throw UPERError.cvOutOfRange(rawmonth, lower: 0, upper: 12, bitOffset: start1 &+ total1 &- shift1 &- 4, field: "month")
+                        }
+                        value.month = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmonth))
+                    } else {
+                        value.month = nil
+                    }
+                    if preamble & (1 << 4) != 0 {
+                        shift1 &-= 5
+                        let rawday = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 5) - 1)
+                        value.day = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawday))
+                    } else {
+                        value.day = nil
+                    }
+                    if preamble & (1 << 3) != 0 {
+                        shift1 &-= 5
+                        let rawhour = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 5) - 1)
+                        if rawhour > 24 {
+                            throw UPERError.cvOutOfRange(rawhour, lower: 0, upper: 24, bitOffset: start1 &+ total1 &- shift1 &- 5, field: "hour")
+                        }
+                        value.hour = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawhour))
+                    } else {
+                        value.hour = nil
+                    }
+                    if preamble & (1 << 2) != 0 {
+                        shift1 &-= 6
+                        let rawminute = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 6) - 1)
+                        if rawminute > 60 {
+                            throw UPERError.cvOutOfRange(rawminute, lower: 0, upper: 60, bitOffset: start1 &+ total1 &- shift1 &- 6, field: "minute")
+                        }
+                        value.minute = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawminute))
+                    } else {
+                        value.minute = nil
+                    }
+                    if preamble & (1 << 1) != 0 {
+                        shift1 &-= 16
+                        let rawsecond = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                        value.second = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsecond))
+                    } else {
+                        value.second = nil
+                    }
+                    if preamble & (1 << 0) != 0 {
+                        do {
+                            value.offset = Int16(truncatingIfNeeded: try reader.cvInt(lower: -720, upper: 721, bits: 11))
+                        } catch {
+                            throw error.inField("offset")
+                        }
+                    } else {
+                        value.offset = nil
+                    }
+                    self.utcTime = value
+                } catch {
+                    throw error.inField("utcTime")
+                }
+            } else {
+                self.utcTime = nil
+            }
+            do throws(UPERError) {
+                var value = Position3D(uperPlaceholder: ())
+                let total1 = 32
+                guard reader.remainingBits >= total1 else {
+                    throw reader.cvEndOfData([("", 1), ("lat", 31)])
+                }
+                let start1 = reader.bitOffset
+                let batch1 = try reader.readBits(total1)
+                var shift1 = total1
+                shift1 &-= 1
+                let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                shift1 &-= 31
+                let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 31) - 1)
+                if rawlat > 1800000001 {
+                    throw UPERError.cvOutOfRange(rawlat, lower: -900000000, upper: 900000001, bitOffset: start1 &+ total1 &- shift1 &- 31, field: "lat")
+                }
+                value.lat = Int32(truncatingIfNeeded: -900000000 &+ Int64(bitPattern: rawlat))
+                let total2 = 32 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                guard reader.remainingBits >= total2 else {
+                    throw reader.cvEndOfData([("long", 32), ("elevation", preamble & (1 << 0) != 0 ? 16 : 0)])
+                }
+                let start2 = reader.bitOffset
+                let batch2 = try reader.readBits(total2)
+                var shift2 = total2
+                shift2 &-= 32
+                let rawlong = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 32) - 1)
+                if rawlong > 3600000000 {
+                    throw UPERError.cvOutOfRange(rawlong, lower: -1799999999, upper: 1800000001, bitOffset: start2 &+ total2 &- shift2 &- 32, field: "long")
+                }
+                value.long = Int32(truncatingIfNeeded: -1799999999 &+ Int64(bitPattern: rawlong))
+                if preamble & (1 << 0) != 0 {
+                    shift2 &-= 16
+                    let rawelevation = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                    value.elevation = Int32(truncatingIfNeeded: -4096 &+ Int64(bitPattern: rawelevation))
+                } else {
+                    value.elevation = nil
+                }
+                self.pos = value
+            } catch {
+                throw error.inField("pos")
+            }
+            let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 15 : 0) &+ (preamble & (1 << 5) != 0 ? 3 : 0) &+ (preamble & (1 << 4) != 0 ? 13 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("heading", preamble & (1 << 6) != 0 ? 15 : 0), ("transmission", preamble & (1 << 5) != 0 ? 3 : 0), ("speed", preamble & (1 << 4) != 0 ? 13 : 0)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            if preamble & (1 << 6) != 0 {
+                shift1 &-= 15
+                let rawheading = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 15) - 1)
+                if rawheading > 28800 {
+                    throw UPERError.cvOutOfRange(rawheading, lower: 0, upper: 28800, bitOffset: start1 &+ total1 &- shift1 &- 15, field: "heading")
+                }
+                self.heading = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawheading))
+            } else {
+                self.heading = nil
+            }
+            if preamble & (1 << 5) != 0 {
+                shift1 &-= 3
+                self.transmission = try TransmissionState(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "transmission")
+            } else {
+                self.transmission = nil
+            }
+            if preamble & (1 << 4) != 0 {
+                shift1 &-= 13
+                let rawspeed = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 13) - 1)
+                self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawspeed))
+            } else {
+                self.speed = nil
+            }
+            if preamble & (1 << 3) != 0 {
+                do throws(UPERError) {
+                    var value = PositionalAccuracy(uperPlaceholder: ())
+                    let total1 = 32
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("semiMajor", 8), ("semiMinor", 8), ("orientation", 16)])
+                    }
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 8
+                    let rawsemiMajor = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                    value.semiMajor = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsemiMajor))
+                    shift1 &-= 8
+                    let rawsemiMinor = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+                    value.semiMinor = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsemiMinor))
+                    shift1 &-= 16
+                    let raworientation = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    value.orientation = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: raworientation))
+                    self.posAccuracy = value
+                } catch {
+                    throw error.inField("posAccuracy")
+                }
+            } else {
+                self.posAccuracy = nil
+            }
+            if preamble & (1 << 2) != 0 {
+                do throws(UPERError) {
+                    var value = PositionConfidenceSet(uperPlaceholder: ())
+                    let total1 = 5
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("", 1), ("pos", 4)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 1
+                    let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                    shift1 &-= 4
+                    value.pos = try PositionConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 4) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 4, field: "pos")
+                    if preamble & (1 << 0) != 0 {
+                        do {
+                            value.elevation = try ElevationConfidence(from: &reader)
+                        } catch {
+                            throw error.inField("elevation")
+                        }
+                    } else {
+                        value.elevation = nil
+                    }
+                    self.posConficence = value
+                } catch {
+                    throw error.inField("posConficence")
+                }
+            } else {
+                self.posConficence = nil
+            }
+            if preamble & (1 << 1) != 0 {
+                do {
+                    self.timeConfidence = try TimeConfidence(from: &reader)
+                } catch {
+                    throw error.inField("timeConfidence")
+                }
+            } else {
+                self.timeConfidence = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                do throws(UPERError) {
+                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    let preamble = try reader.readBits(3)
+                    let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("speedCfd", preamble & (1 << 2) != 0 ? 3 : 0), ("headingCfd", preamble & (1 << 1) != 0 ? 3 : 0), ("steerCfd", preamble & (1 << 0) != 0 ? 2 : 0)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    if preamble & (1 << 2) != 0 {
+                        shift1 &-= 3
+                        value.speedCfd = try SpeedConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "speedCfd")
+                    } else {
+                        value.speedCfd = nil
+                    }
+                    if preamble & (1 << 1) != 0 {
+                        shift1 &-= 3
+                        value.headingCfd = try HeadingConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "headingCfd")
+                    } else {
+                        value.headingCfd = nil
+                    }
+                    if preamble & (1 << 0) != 0 {
+                        shift1 &-= 2
+                        value.steerCfd = try SteeringWheelAngleConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "steerCfd")
+                    } else {
+                        value.steerCfd = nil
+                    }
+                    self.motionCfd = value
+                } catch {
+                    throw error.inField("motionCfd")
+                }
+            } else {
+                self.motionCfd = nil
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -889,9 +1208,77 @@ extension CSAE53_2019 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let preamble = try reader.readBits(4)
+            let extended = preamble >> 3 != 0
+            do {
+                self.llvOffset = try PositionOffsetLLV(from: &reader)
+            } catch {
+                throw error.inField("llvOffset")
+            }
+            let total1 = 16 &+ (preamble & (1 << 2) != 0 ? 13 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("timeOffset", 16), ("speed", preamble & (1 << 2) != 0 ? 13 : 0)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 16
+            let rawtimeOffset = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+            if rawtimeOffset > 65534 {
+                throw UPERError.cvOutOfRange(rawtimeOffset, lower: 1, upper: 65535, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "timeOffset")
+            }
+            self.timeOffset = UInt16(truncatingIfNeeded: 1 &+ Int64(bitPattern: rawtimeOffset))
+            if preamble & (1 << 2) != 0 {
+                shift1 &-= 13
+                let rawspeed = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 13) - 1)
+                self.speed = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawspeed))
+            } else {
+                self.speed = nil
+            }
+            if preamble & (1 << 1) != 0 {
+                do throws(UPERError) {
+                    var value = PositionConfidenceSet(uperPlaceholder: ())
+                    let total1 = 5
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("", 1), ("pos", 4)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 1
+                    let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                    shift1 &-= 4
+                    value.pos = try PositionConfidence(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 4) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 4, field: "pos")
+                    if preamble & (1 << 0) != 0 {
+                        do {
+                            value.elevation = try ElevationConfidence(from: &reader)
+                        } catch {
+                            throw error.inField("elevation")
+                        }
+                    } else {
+                        value.elevation = nil
+                    }
+                    self.posAccuracy = value
+                } catch {
+                    throw error.inField("posAccuracy")
+                }
+            } else {
+                self.posAccuracy = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.heading = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 240, bits: 8))
+                } catch {
+                    throw error.inField("heading")
+                }
+            } else {
+                self.heading = nil
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -1009,9 +1396,33 @@ extension CSAE53_2019 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 25
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 1), ("radiusOfCurve", 16), ("confidence", 8)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 1
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 16
+            let rawradiusOfCurve = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+            if rawradiusOfCurve > 65534 {
+                throw UPERError.cvOutOfRange(rawradiusOfCurve, lower: -32767, upper: 32767, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "radiusOfCurve")
+            }
+            self.radiusOfCurve = Int16(truncatingIfNeeded: -32767 &+ Int64(bitPattern: rawradiusOfCurve))
+            shift1 &-= 8
+            let rawconfidence = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            if rawconfidence > 200 {
+                throw UPERError.cvOutOfRange(rawconfidence, lower: 0, upper: 200, bitOffset: start1 &+ total1 &- shift1 &- 8, field: "confidence")
+            }
+            self.confidence = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawconfidence))
+            let extended = preamble >> 0 != 0
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).

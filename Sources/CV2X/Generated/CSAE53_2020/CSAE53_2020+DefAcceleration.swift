@@ -75,9 +75,39 @@ extension CSAE53_2020 {
             self.yaw = Int16(truncatingIfNeeded: -32767 &+ Int64(bitPattern: rawyaw))
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 48
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("long", 12), ("lat", 12), ("vert", 8), ("yaw", 16)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 12
+            let rawlong = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+            if rawlong > 4001 {
+                throw UPERError.cvOutOfRange(rawlong, lower: -2000, upper: 2001, bitOffset: start1 &+ total1 &- shift1 &- 12, field: "long")
+            }
+            self.long = Int16(truncatingIfNeeded: -2000 &+ Int64(bitPattern: rawlong))
+            shift1 &-= 12
+            let rawlat = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+            if rawlat > 4001 {
+                throw UPERError.cvOutOfRange(rawlat, lower: -2000, upper: 2001, bitOffset: start1 &+ total1 &- shift1 &- 12, field: "lat")
+            }
+            self.lat = Int16(truncatingIfNeeded: -2000 &+ Int64(bitPattern: rawlat))
+            shift1 &-= 8
+            let rawvert = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 8) - 1)
+            if rawvert > 254 {
+                throw UPERError.cvOutOfRange(rawvert, lower: -127, upper: 127, bitOffset: start1 &+ total1 &- shift1 &- 8, field: "vert")
+            }
+            self.vert = Int8(truncatingIfNeeded: -127 &+ Int64(bitPattern: rawvert))
+            shift1 &-= 16
+            let rawyaw = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+            if rawyaw > 65534 {
+                throw UPERError.cvOutOfRange(rawyaw, lower: -32767, upper: 32767, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "yaw")
+            }
+            self.yaw = Int16(truncatingIfNeeded: -32767 &+ Int64(bitPattern: rawyaw))
         }
 
         /// Encodes to UPER (X.691 unaligned).

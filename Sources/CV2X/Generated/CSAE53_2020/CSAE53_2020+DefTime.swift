@@ -145,9 +145,73 @@ extension CSAE53_2020 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let preamble = try reader.readBits(7)
+            let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 12 : 0) &+ (preamble & (1 << 5) != 0 ? 4 : 0) &+ (preamble & (1 << 4) != 0 ? 5 : 0) &+ (preamble & (1 << 3) != 0 ? 5 : 0) &+ (preamble & (1 << 2) != 0 ? 6 : 0) &+ (preamble & (1 << 1) != 0 ? 16 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("year", preamble & (1 << 6) != 0 ? 12 : 0), ("month", preamble & (1 << 5) != 0 ? 4 : 0), ("day", preamble & (1 << 4) != 0 ? 5 : 0), ("hour", preamble & (1 << 3) != 0 ? 5 : 0), ("minute", preamble & (1 << 2) != 0 ? 6 : 0), ("second", preamble & (1 << 1) != 0 ? 16 : 0)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            if preamble & (1 << 6) != 0 {
+                shift1 &-= 12
+                let rawyear = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+                self.year = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawyear))
+            } else {
+                self.year = nil
+            }
+            if preamble & (1 << 5) != 0 {
+                shift1 &-= 4
+                let rawmonth = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 4) - 1)
+                if rawmonth > 12 {
+                    throw UPERError.cvOutOfRange(rawmonth, lower: 0, upper: 12, bitOffset: start1 &+ total1 &- shift1 &- 4, field: "month")
+                }
+                self.month = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmonth))
+            } else {
+                self.month = nil
+            }
+            if preamble & (1 << 4) != 0 {
+                shift1 &-= 5
+                let rawday = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 5) - 1)
+                self.day = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawday))
+            } else {
+                self.day = nil
+            }
+            if preamble & (1 << 3) != 0 {
+                shift1 &-= 5
+                let rawhour = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 5) - 1)
+                self.hour = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawhour))
+            } else {
+                self.hour = nil
+            }
+            if preamble & (1 << 2) != 0 {
+                shift1 &-= 6
+                let rawminute = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 6) - 1)
+                if rawminute > 60 {
+                    throw UPERError.cvOutOfRange(rawminute, lower: 0, upper: 60, bitOffset: start1 &+ total1 &- shift1 &- 6, field: "minute")
+                }
+                self.minute = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawminute))
+            } else {
+                self.minute = nil
+            }
+            if preamble & (1 << 1) != 0 {
+                shift1 &-= 16
+                let rawsecond = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                self.second = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsecond))
+            } else {
+                self.second = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.offset = Int16(truncatingIfNeeded: try reader.cvInt(lower: -840, upper: 840, bits: 11))
+                } catch {
+                    throw error.inField("offset")
+                }
+            } else {
+                self.offset = nil
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -332,9 +332,25 @@ extension CSAE53_2020 {
             self.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let preamble = try reader.readBits(1)
+            let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("region", preamble & (1 << 0) != 0 ? 16 : 0), ("id", 16)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            if preamble & (1 << 0) != 0 {
+                shift1 &-= 16
+                let rawregion = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                self.region = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawregion))
+            } else {
+                self.region = nil
+            }
+            shift1 &-= 16
+            let rawid = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+            self.id = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawid))
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -47,9 +47,18 @@ extension CSAE53_2020 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            do {
+                self.type = try SpeedLimitType(from: &reader)
+            } catch {
+                throw error.inField("type")
+            }
+            do {
+                self.speed = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 8191, bits: 13))
+            } catch {
+                throw error.inField("speed")
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -428,9 +428,27 @@ extension CSAE53_2020 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let preamble = try reader.readBits(2)
+            let extended = preamble >> 1 != 0
+            do {
+                self.light = try LightState(from: &reader)
+            } catch {
+                throw error.inField("light")
+            }
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.timing = try TimeChangeDetails(from: &reader)
+                } catch {
+                    throw error.inField("timing")
+                }
+            } else {
+                self.timing = nil
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -596,14 +614,186 @@ extension CSAE53_2020 {
             }
             switch try reader.cvIndex(count: 2, bits: 1) {
             case 0:
-                do {
-                    self = .counting(try TimeCountingDown(from: &reader))
+                do throws(UPERError) {
+                    var value = TimeCountingDown(uperPlaceholder: ())
+                    let total1 = 21
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("", 5), ("startTime", 16)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 5
+                    let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                    shift1 &-= 16
+                    let rawstartTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    if rawstartTime > 36001 {
+                        throw UPERError.cvOutOfRange(rawstartTime, lower: 0, upper: 36001, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "startTime")
+                    }
+                    value.startTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawstartTime))
+                    let total2 = 16 &+ (preamble & (1 << 4) != 0 ? 16 : 0) &+ (preamble & (1 << 3) != 0 ? 16 : 0) &+ (preamble & (1 << 2) != 0 ? 8 : 0)
+                    guard reader.remainingBits >= total2 else {
+                        throw reader.cvEndOfData([("minEndTime", preamble & (1 << 4) != 0 ? 16 : 0), ("maxEndTime", preamble & (1 << 3) != 0 ? 16 : 0), ("likelyEndTime", 16), ("timeConfidence", preamble & (1 << 2) != 0 ? 8 : 0)])
+                    }
+                    let start2 = reader.bitOffset
+                    let batch2 = try reader.readBits(total2)
+                    var shift2 = total2
+                    if preamble & (1 << 4) != 0 {
+                        shift2 &-= 16
+                        let rawminEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                        if rawminEndTime > 36001 {
+                            throw UPERError.cvOutOfRange(rawminEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "minEndTime")
+                        }
+                        value.minEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawminEndTime))
+                    } else {
+                        value.minEndTime = nil
+                    }
+                    if preamble & (1 << 3) != 0 {
+                        shift2 &-= 16
+                        let rawmaxEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                        if rawmaxEndTime > 36001 {
+                            throw UPERError.cvOutOfRange(rawmaxEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "maxEndTime")
+                        }
+                        value.maxEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmaxEndTime))
+                    } else {
+                        value.maxEndTime = nil
+                    }
+                    shift2 &-= 16
+                    let rawlikelyEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                    if rawlikelyEndTime > 36001 {
+                        throw UPERError.cvOutOfRange(rawlikelyEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "likelyEndTime")
+                    }
+                    value.likelyEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlikelyEndTime))
+                    if preamble & (1 << 2) != 0 {
+                        shift2 &-= 8
+                        let rawtimeConfidence = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 8) - 1)
+                        if rawtimeConfidence > 200 {
+                            throw UPERError.cvOutOfRange(rawtimeConfidence, lower: 0, upper: 200, bitOffset: start2 &+ total2 &- shift2 &- 8, field: "timeConfidence")
+                        }
+                        value.timeConfidence = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawtimeConfidence))
+                    } else {
+                        value.timeConfidence = nil
+                    }
+                    let total3 = 0 &+ (preamble & (1 << 1) != 0 ? 16 : 0) &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                    guard reader.remainingBits >= total3 else {
+                        throw reader.cvEndOfData([("nextStartTime", preamble & (1 << 1) != 0 ? 16 : 0), ("nextDuration", preamble & (1 << 0) != 0 ? 16 : 0)])
+                    }
+                    let start3 = reader.bitOffset
+                    let batch3 = try reader.readBits(total3)
+                    var shift3 = total3
+                    if preamble & (1 << 1) != 0 {
+                        shift3 &-= 16
+                        let rawnextStartTime = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
+                        if rawnextStartTime > 36001 {
+                            throw UPERError.cvOutOfRange(rawnextStartTime, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextStartTime")
+                        }
+                        value.nextStartTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextStartTime))
+                    } else {
+                        value.nextStartTime = nil
+                    }
+                    if preamble & (1 << 0) != 0 {
+                        shift3 &-= 16
+                        let rawnextDuration = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
+                        if rawnextDuration > 36001 {
+                            throw UPERError.cvOutOfRange(rawnextDuration, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextDuration")
+                        }
+                        value.nextDuration = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextDuration))
+                    } else {
+                        value.nextDuration = nil
+                    }
+                    self = .counting(value)
                 } catch {
                     throw error.inField("counting")
                 }
             default:
-                do {
-                    self = .utcTiming(try UTCTiming(from: &reader))
+                do throws(UPERError) {
+                    var value = UTCTiming(uperPlaceholder: ())
+                    let total1 = 21
+                    guard reader.remainingBits >= total1 else {
+                        throw reader.cvEndOfData([("", 5), ("startUTCTime", 16)])
+                    }
+                    let start1 = reader.bitOffset
+                    let batch1 = try reader.readBits(total1)
+                    var shift1 = total1
+                    shift1 &-= 5
+                    let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+                    shift1 &-= 16
+                    let rawstartUTCTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+                    if rawstartUTCTime > 36001 {
+                        throw UPERError.cvOutOfRange(rawstartUTCTime, lower: 0, upper: 36001, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "startUTCTime")
+                    }
+                    value.startUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawstartUTCTime))
+                    let total2 = 16 &+ (preamble & (1 << 4) != 0 ? 16 : 0) &+ (preamble & (1 << 3) != 0 ? 16 : 0) &+ (preamble & (1 << 2) != 0 ? 8 : 0)
+                    guard reader.remainingBits >= total2 else {
+                        throw reader.cvEndOfData([("minEndUTCTime", preamble & (1 << 4) != 0 ? 16 : 0), ("maxEndUTCTime", preamble & (1 << 3) != 0 ? 16 : 0), ("likelyEndUTCTime", 16), ("timeConfidence", preamble & (1 << 2) != 0 ? 8 : 0)])
+                    }
+                    let start2 = reader.bitOffset
+                    let batch2 = try reader.readBits(total2)
+                    var shift2 = total2
+                    if preamble & (1 << 4) != 0 {
+                        shift2 &-= 16
+                        let rawminEndUTCTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                        if rawminEndUTCTime > 36001 {
+                            throw UPERError.cvOutOfRange(rawminEndUTCTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "minEndUTCTime")
+                        }
+                        value.minEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawminEndUTCTime))
+                    } else {
+                        value.minEndUTCTime = nil
+                    }
+                    if preamble & (1 << 3) != 0 {
+                        shift2 &-= 16
+                        let rawmaxEndUTCTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                        if rawmaxEndUTCTime > 36001 {
+                            throw UPERError.cvOutOfRange(rawmaxEndUTCTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "maxEndUTCTime")
+                        }
+                        value.maxEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmaxEndUTCTime))
+                    } else {
+                        value.maxEndUTCTime = nil
+                    }
+                    shift2 &-= 16
+                    let rawlikelyEndUTCTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                    if rawlikelyEndUTCTime > 36001 {
+                        throw UPERError.cvOutOfRange(rawlikelyEndUTCTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "likelyEndUTCTime")
+                    }
+                    value.likelyEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlikelyEndUTCTime))
+                    if preamble & (1 << 2) != 0 {
+                        shift2 &-= 8
+                        let rawtimeConfidence = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 8) - 1)
+                        if rawtimeConfidence > 200 {
+                            throw UPERError.cvOutOfRange(rawtimeConfidence, lower: 0, upper: 200, bitOffset: start2 &+ total2 &- shift2 &- 8, field: "timeConfidence")
+                        }
+                        value.timeConfidence = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawtimeConfidence))
+                    } else {
+                        value.timeConfidence = nil
+                    }
+                    let total3 = 0 &+ (preamble & (1 << 1) != 0 ? 16 : 0) &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+                    guard reader.remainingBits >= total3 else {
+                        throw reader.cvEndOfData([("nextStartUTCTime", preamble & (1 << 1) != 0 ? 16 : 0), ("nextEndUTCTime", preamble & (1 << 0) != 0 ? 16 : 0)])
+                    }
+                    let start3 = reader.bitOffset
+                    let batch3 = try reader.readBits(total3)
+                    var shift3 = total3
+                    if preamble & (1 << 1) != 0 {
+                        shift3 &-= 16
+                        let rawnextStartUTCTime = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
+                        if rawnextStartUTCTime > 36001 {
+                            throw UPERError.cvOutOfRange(rawnextStartUTCTime, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextStartUTCTime")
+                        }
+                        value.nextStartUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextStartUTCTime))
+                    } else {
+                        value.nextStartUTCTime = nil
+                    }
+                    if preamble & (1 << 0) != 0 {
+                        shift3 &-= 16
+                        let rawnextEndUTCTime = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
+                        if rawnextEndUTCTime > 36001 {
+                            throw UPERError.cvOutOfRange(rawnextEndUTCTime, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextEndUTCTime")
+                        }
+                        value.nextEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextEndUTCTime))
+                    } else {
+                        value.nextEndUTCTime = nil
+                    }
+                    self = .utcTiming(value)
                 } catch {
                     throw error.inField("utcTiming")
                 }
@@ -796,9 +986,93 @@ extension CSAE53_2020 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 21
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 5), ("startUTCTime", 16)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 5
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 16
+            let rawstartUTCTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+            if rawstartUTCTime > 36001 {
+                throw UPERError.cvOutOfRange(rawstartUTCTime, lower: 0, upper: 36001, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "startUTCTime")
+            }
+            self.startUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawstartUTCTime))
+            let total2 = 16 &+ (preamble & (1 << 4) != 0 ? 16 : 0) &+ (preamble & (1 << 3) != 0 ? 16 : 0) &+ (preamble & (1 << 2) != 0 ? 8 : 0)
+            guard reader.remainingBits >= total2 else {
+                throw reader.cvEndOfData([("minEndUTCTime", preamble & (1 << 4) != 0 ? 16 : 0), ("maxEndUTCTime", preamble & (1 << 3) != 0 ? 16 : 0), ("likelyEndUTCTime", 16), ("timeConfidence", preamble & (1 << 2) != 0 ? 8 : 0)])
+            }
+            let start2 = reader.bitOffset
+            let batch2 = try reader.readBits(total2)
+            var shift2 = total2
+            if preamble & (1 << 4) != 0 {
+                shift2 &-= 16
+                let rawminEndUTCTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                if rawminEndUTCTime > 36001 {
+                    throw UPERError.cvOutOfRange(rawminEndUTCTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "minEndUTCTime")
+                }
+                self.minEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawminEndUTCTime))
+            } else {
+                self.minEndUTCTime = nil
+            }
+            if preamble & (1 << 3) != 0 {
+                shift2 &-= 16
+                let rawmaxEndUTCTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                if rawmaxEndUTCTime > 36001 {
+                    throw UPERError.cvOutOfRange(rawmaxEndUTCTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "maxEndUTCTime")
+                }
+                self.maxEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmaxEndUTCTime))
+            } else {
+                self.maxEndUTCTime = nil
+            }
+            shift2 &-= 16
+            let rawlikelyEndUTCTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+            if rawlikelyEndUTCTime > 36001 {
+                throw UPERError.cvOutOfRange(rawlikelyEndUTCTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "likelyEndUTCTime")
+            }
+            self.likelyEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlikelyEndUTCTime))
+            if preamble & (1 << 2) != 0 {
+                shift2 &-= 8
+                let rawtimeConfidence = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 8) - 1)
+                if rawtimeConfidence > 200 {
+                    throw UPERError.cvOutOfRange(rawtimeConfidence, lower: 0, upper: 200, bitOffset: start2 &+ total2 &- shift2 &- 8, field: "timeConfidence")
+                }
+                self.timeConfidence = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawtimeConfidence))
+            } else {
+                self.timeConfidence = nil
+            }
+            let total3 = 0 &+ (preamble & (1 << 1) != 0 ? 16 : 0) &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+            guard reader.remainingBits >= total3 else {
+                throw reader.cvEndOfData([("nextStartUTCTime", preamble & (1 << 1) != 0 ? 16 : 0), ("nextEndUTCTime", preamble & (1 << 0) != 0 ? 16 : 0)])
+            }
+            let start3 = reader.bitOffset
+            let batch3 = try reader.readBits(total3)
+            var shift3 = total3
+            if preamble & (1 << 1) != 0 {
+                shift3 &-= 16
+                let rawnextStartUTCTime = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
+                if rawnextStartUTCTime > 36001 {
+                    throw UPERError.cvOutOfRange(rawnextStartUTCTime, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextStartUTCTime")
+                }
+                self.nextStartUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextStartUTCTime))
+            } else {
+                self.nextStartUTCTime = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                shift3 &-= 16
+                let rawnextEndUTCTime = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
+                if rawnextEndUTCTime > 36001 {
+                    throw UPERError.cvOutOfRange(rawnextEndUTCTime, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextEndUTCTime")
+                }
+                self.nextEndUTCTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextEndUTCTime))
+            } else {
+                self.nextEndUTCTime = nil
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).
@@ -1025,9 +1299,93 @@ extension CSAE53_2020 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 21
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 5), ("startTime", 16)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 5
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 16
+            let rawstartTime = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 16) - 1)
+            if rawstartTime > 36001 {
+                throw UPERError.cvOutOfRange(rawstartTime, lower: 0, upper: 36001, bitOffset: start1 &+ total1 &- shift1 &- 16, field: "startTime")
+            }
+            self.startTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawstartTime))
+            let total2 = 16 &+ (preamble & (1 << 4) != 0 ? 16 : 0) &+ (preamble & (1 << 3) != 0 ? 16 : 0) &+ (preamble & (1 << 2) != 0 ? 8 : 0)
+            guard reader.remainingBits >= total2 else {
+                throw reader.cvEndOfData([("minEndTime", preamble & (1 << 4) != 0 ? 16 : 0), ("maxEndTime", preamble & (1 << 3) != 0 ? 16 : 0), ("likelyEndTime", 16), ("timeConfidence", preamble & (1 << 2) != 0 ? 8 : 0)])
+            }
+            let start2 = reader.bitOffset
+            let batch2 = try reader.readBits(total2)
+            var shift2 = total2
+            if preamble & (1 << 4) != 0 {
+                shift2 &-= 16
+                let rawminEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                if rawminEndTime > 36001 {
+                    throw UPERError.cvOutOfRange(rawminEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "minEndTime")
+                }
+                self.minEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawminEndTime))
+            } else {
+                self.minEndTime = nil
+            }
+            if preamble & (1 << 3) != 0 {
+                shift2 &-= 16
+                let rawmaxEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+                if rawmaxEndTime > 36001 {
+                    throw UPERError.cvOutOfRange(rawmaxEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "maxEndTime")
+                }
+                self.maxEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawmaxEndTime))
+            } else {
+                self.maxEndTime = nil
+            }
+            shift2 &-= 16
+            let rawlikelyEndTime = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 16) - 1)
+            if rawlikelyEndTime > 36001 {
+                throw UPERError.cvOutOfRange(rawlikelyEndTime, lower: 0, upper: 36001, bitOffset: start2 &+ total2 &- shift2 &- 16, field: "likelyEndTime")
+            }
+            self.likelyEndTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlikelyEndTime))
+            if preamble & (1 << 2) != 0 {
+                shift2 &-= 8
+                let rawtimeConfidence = (batch2 &>> UInt64(truncatingIfNeeded: shift2)) & ((1 << 8) - 1)
+                if rawtimeConfidence > 200 {
+                    throw UPERError.cvOutOfRange(rawtimeConfidence, lower: 0, upper: 200, bitOffset: start2 &+ total2 &- shift2 &- 8, field: "timeConfidence")
+                }
+                self.timeConfidence = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawtimeConfidence))
+            } else {
+                self.timeConfidence = nil
+            }
+            let total3 = 0 &+ (preamble & (1 << 1) != 0 ? 16 : 0) &+ (preamble & (1 << 0) != 0 ? 16 : 0)
+            guard reader.remainingBits >= total3 else {
+                throw reader.cvEndOfData([("nextStartTime", preamble & (1 << 1) != 0 ? 16 : 0), ("nextDuration", preamble & (1 << 0) != 0 ? 16 : 0)])
+            }
+            let start3 = reader.bitOffset
+            let batch3 = try reader.readBits(total3)
+            var shift3 = total3
+            if preamble & (1 << 1) != 0 {
+                shift3 &-= 16
+                let rawnextStartTime = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
+                if rawnextStartTime > 36001 {
+                    throw UPERError.cvOutOfRange(rawnextStartTime, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextStartTime")
+                }
+                self.nextStartTime = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextStartTime))
+            } else {
+                self.nextStartTime = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                shift3 &-= 16
+                let rawnextDuration = (batch3 &>> UInt64(truncatingIfNeeded: shift3)) & ((1 << 16) - 1)
+                if rawnextDuration > 36001 {
+                    throw UPERError.cvOutOfRange(rawnextDuration, lower: 0, upper: 36001, bitOffset: start3 &+ total3 &- shift3 &- 16, field: "nextDuration")
+                }
+                self.nextDuration = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawnextDuration))
+            } else {
+                self.nextDuration = nil
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -72,9 +72,41 @@ extension CSAE53_2020 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let preamble = try reader.readBits(4)
+            let extended = preamble >> 3 != 0
+            if preamble & (1 << 2) != 0 {
+                do {
+                    self.responseType = try ResponseType(from: &reader)
+                } catch {
+                    throw error.inField("responseType")
+                }
+            } else {
+                self.responseType = nil
+            }
+            let total1 = 0 &+ (preamble & (1 << 1) != 0 ? 2 : 0) &+ (preamble & (1 << 0) != 0 ? 3 : 0)
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("sirenUse", preamble & (1 << 1) != 0 ? 2 : 0), ("lightsUse", preamble & (1 << 0) != 0 ? 3 : 0)])
+            }
+            let start1 = reader.bitOffset
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            if preamble & (1 << 1) != 0 {
+                shift1 &-= 2
+                self.sirenUse = try SirenInUse(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 2) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 2, field: "sirenUse")
+            } else {
+                self.sirenUse = nil
+            }
+            if preamble & (1 << 0) != 0 {
+                shift1 &-= 3
+                self.lightsUse = try LightbarInUse(cvRootIndex: Int(truncatingIfNeeded: (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 3) - 1)), bitOffset: start1 &+ total1 &- shift1 &- 3, field: "lightsUse")
+            } else {
+                self.lightsUse = nil
+            }
+            if extended {
+                try reader.cvSkipExtensionAdditions()
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).

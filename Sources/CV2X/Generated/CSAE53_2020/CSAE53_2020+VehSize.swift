@@ -62,9 +62,31 @@ extension CSAE53_2020 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing it (the type holds no lists).
+        /// Decodes from UPER into this value, replacing every component (written in place).
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            self = try Self(from: &reader)
+            let total1 = 23
+            guard reader.remainingBits >= total1 else {
+                throw reader.cvEndOfData([("", 1), ("width", 10), ("length", 12)])
+            }
+            let batch1 = try reader.readBits(total1)
+            var shift1 = total1
+            shift1 &-= 1
+            let preamble = batch1 &>> UInt64(truncatingIfNeeded: shift1)
+            shift1 &-= 10
+            let rawwidth = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 10) - 1)
+            self.width = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawwidth))
+            shift1 &-= 12
+            let rawlength = (batch1 &>> UInt64(truncatingIfNeeded: shift1)) & ((1 << 12) - 1)
+            self.length = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlength))
+            if preamble & (1 << 0) != 0 {
+                do {
+                    self.height = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 127, bits: 7))
+                } catch {
+                    throw error.inField("height")
+                }
+            } else {
+                self.height = nil
+            }
         }
 
         /// Encodes to UPER (X.691 unaligned).

@@ -257,12 +257,10 @@ extension CSAE53_2020 {
         }
         for index in 0..<count {
             do {
-                let element = try Connection(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(Connection(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -307,12 +305,10 @@ extension CSAE53_2020 {
         }
         for index in 0..<count {
             do {
-                let element = try RegulatorySpeedLimit(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(RegulatorySpeedLimit(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -357,12 +353,10 @@ extension CSAE53_2020 {
         }
         for index in 0..<count {
             do {
-                let element = try RoadPoint(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(RoadPoint(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -455,12 +449,10 @@ extension CSAE53_2020 {
         }
         for index in 0..<count {
             do {
-                let element = try Movement(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(Movement(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -649,12 +641,10 @@ extension CSAE53_2020 {
         }
         for index in 0..<count {
             do {
-                let element = try ReferenceLink(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(ReferenceLink(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -699,12 +689,10 @@ extension CSAE53_2020 {
         }
         for index in 0..<count {
             do {
-                let element = try PositionOffsetLLV(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(PositionOffsetLLV(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -749,12 +737,10 @@ extension CSAE53_2020 {
         }
         for index in 0..<count {
             do {
-                let element = try ParticipantData(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(ParticipantData(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -895,12 +881,10 @@ extension CSAE53_2020 {
         }
         for index in 0..<count {
             do {
-                let element = try PhaseState(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(PhaseState(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
@@ -945,12 +929,10 @@ extension CSAE53_2020 {
         }
         for index in 0..<count {
             do {
-                let element = try PathHistoryPoint(from: &reader)
                 if index == list.count {
-                    list.append(element)
-                } else {
-                    list[index] = element
+                    list.append(PathHistoryPoint(uperPlaceholder: ()))
                 }
+                try list[index].decode(from: &reader)
             } catch {
                 throw error.inField("[\(index)]")
             }
