@@ -1260,22 +1260,32 @@ class Generator:
         storage) when `self` holds the same alternative and its type decodes in place."""
         ident = member_identifier(m['name'])
         hint = name + upper_first(m['name'])
-        in_place = self.in_place_stmt(m, 'value', 'reader', hint) if in_place else None
+        kind, rd = self.codec_kind(m)
+        if in_place and kind == 'type' and rd['type'] == 'SEQUENCE':
+            in_place = 'try value.decode(from: &reader)'
+        else:
+            in_place = self.in_place_stmt(m, 'value', 'reader', hint) if in_place else None
         if in_place is None and self.inline_leaf(m):
             return [indent + line for line in self.inline_leaf_lines(m, None, 'self = .%s(value)' % ident)]
         if in_place is None:
             return self.wrap_try('self = .%s(%s)' % (ident, self.dec_expr(m, 'reader', hint)), m['name'], indent)
+        # `consume self` moves the held value out without a copy, so `value` holds the only
+        # reference to its storage; every exit (including a throw) puts a value back into `self`.
         lines = [
             indent + 'var value: %s' % self.swift_type(m),
-            indent + 'if case .%s(let held) = self {' % ident,
+            indent + 'if case .%s(let held) = consume self {' % ident,
             indent + '    value = held',
-            indent + '    self = Self(uperPlaceholder: ())  // `value` now holds the only reference to its storage',
             indent + '} else {',
             indent + '    value = %s' % self.placeholder_expr(m),
             indent + '}',
+            indent + 'do throws(UPERError) {',
+            indent + '    ' + in_place,
+            indent + '} catch {',
+            indent + '    self = .%s(value)' % ident,
+            indent + '    throw error.inField(%s)' % swift_string_literal(m['name']),
+            indent + '}',
+            indent + 'self = .%s(value)' % ident,
         ]
-        lines.extend(self.wrap_try(in_place, m['name'], indent))
-        lines.append(indent + 'self = .%s(value)' % ident)
         return lines
 
     def emit_enumerated(self, decl, out):

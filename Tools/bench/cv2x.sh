@@ -52,8 +52,8 @@ for path, wanted in ((sys.argv[2], 'ns'), (sys.argv[3], 'allocs')):
             current = (m.group(2), 'in place' if m.group(1) else 'fresh')
             swift.setdefault(current, {})
             continue
-        if re.match(r'^\S', line):
-            current = None
+        if line.startswith('CV2X '):
+            current = None  # another benchmark (the JER one)
         if current and '│' in line:
             cells = [c.strip() for c in line.split('│')][1:]  # metric, p0, p25, p50, ...
             if len(cells) < 4:

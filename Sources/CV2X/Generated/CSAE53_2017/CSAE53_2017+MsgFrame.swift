@@ -81,64 +81,72 @@ extension CSAE53_2017 {
             }
             switch try reader.cvIndex(count: 5, bits: 3) {
             case 0:
-                do {
-                    self = .bsmFrame(try BasicSafetyMessage(from: &reader))
+                var value: BasicSafetyMessage
+                if case .bsmFrame(let held) = consume self {
+                    value = held
+                } else {
+                    value = BasicSafetyMessage(uperPlaceholder: ())
+                }
+                do throws(UPERError) {
+                    try value.decode(from: &reader)
                 } catch {
+                    self = .bsmFrame(value)
                     throw error.inField("bsmFrame")
                 }
+                self = .bsmFrame(value)
             case 1:
                 var value: MapData
-                if case .mapFrame(let held) = self {
+                if case .mapFrame(let held) = consume self {
                     value = held
-                    self = Self(uperPlaceholder: ())  // `value` now holds the only reference to its storage
                 } else {
                     value = MapData(uperPlaceholder: ())
                 }
-                do {
+                do throws(UPERError) {
                     try value.decode(from: &reader)
                 } catch {
+                    self = .mapFrame(value)
                     throw error.inField("mapFrame")
                 }
                 self = .mapFrame(value)
             case 2:
                 var value: RoadsideSafetyMessage
-                if case .rsmFrame(let held) = self {
+                if case .rsmFrame(let held) = consume self {
                     value = held
-                    self = Self(uperPlaceholder: ())  // `value` now holds the only reference to its storage
                 } else {
                     value = RoadsideSafetyMessage(uperPlaceholder: ())
                 }
-                do {
+                do throws(UPERError) {
                     try value.decode(from: &reader)
                 } catch {
+                    self = .rsmFrame(value)
                     throw error.inField("rsmFrame")
                 }
                 self = .rsmFrame(value)
             case 3:
                 var value: SPAT
-                if case .spatFrame(let held) = self {
+                if case .spatFrame(let held) = consume self {
                     value = held
-                    self = Self(uperPlaceholder: ())  // `value` now holds the only reference to its storage
                 } else {
                     value = SPAT(uperPlaceholder: ())
                 }
-                do {
+                do throws(UPERError) {
                     try value.decode(from: &reader)
                 } catch {
+                    self = .spatFrame(value)
                     throw error.inField("spatFrame")
                 }
                 self = .spatFrame(value)
             default:
                 var value: RoadSideInformation
-                if case .rsiFrame(let held) = self {
+                if case .rsiFrame(let held) = consume self {
                     value = held
-                    self = Self(uperPlaceholder: ())  // `value` now holds the only reference to its storage
                 } else {
                     value = RoadSideInformation(uperPlaceholder: ())
                 }
-                do {
+                do throws(UPERError) {
                     try value.decode(from: &reader)
                 } catch {
+                    self = .rsiFrame(value)
                     throw error.inField("rsiFrame")
                 }
                 self = .rsiFrame(value)
