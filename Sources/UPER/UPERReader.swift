@@ -22,6 +22,7 @@ public struct UPERReader {
     @usableFromInline var fastEnd: Int
 
     /// Creates a reader over `buffer`, which must outlive the reader.
+    @inlinable
     public init(_ buffer: UnsafeRawBufferPointer) {
         base = buffer.baseAddress
         byteCount = buffer.count
