@@ -8,10 +8,13 @@ import UPER
 /// every list anew. Read the result from the property of the set `decode` returns, before the next
 /// call.
 public struct CV2XFrameDecoder: Sendable {
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     /// The last frame decoded with the 2020 set (unspecified after a failed decode).
     public private(set) var csae53_2020 = CSAE53_2020.MessageFrame(uperPlaceholder: ())
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     /// The last frame decoded with the 2019 set (unspecified after a failed decode).
     public private(set) var csae53_2019 = CSAE53_2019.MessageFrame(uperPlaceholder: ())
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     /// The last frame decoded with the 2017 set (unspecified after a failed decode).
     public private(set) var csae53_2017 = CSAE53_2017.MessageFrame(uperPlaceholder: ())
 
