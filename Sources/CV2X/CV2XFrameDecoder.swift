@@ -10,13 +10,13 @@ import UPER
 public struct CV2XFrameDecoder: Sendable {
     // swift-format-ignore: AlwaysUseLowerCamelCase
     /// The last frame decoded with the 2020 set (unspecified after a failed decode).
-    public private(set) var csae53_2020 = CSAE53_2020.MessageFrame(uperPlaceholder: ())
+    public private(set) var csae53_2020 = CSAE53_2020.MessageFrame(uperBlank: ())
     // swift-format-ignore: AlwaysUseLowerCamelCase
     /// The last frame decoded with the 2019 set (unspecified after a failed decode).
-    public private(set) var csae53_2019 = CSAE53_2019.MessageFrame(uperPlaceholder: ())
+    public private(set) var csae53_2019 = CSAE53_2019.MessageFrame(uperBlank: ())
     // swift-format-ignore: AlwaysUseLowerCamelCase
     /// The last frame decoded with the 2017 set (unspecified after a failed decode).
-    public private(set) var csae53_2017 = CSAE53_2017.MessageFrame(uperPlaceholder: ())
+    public private(set) var csae53_2017 = CSAE53_2017.MessageFrame(uperBlank: ())
 
     /// Creates a decoder that holds no frame yet.
     public init() {}

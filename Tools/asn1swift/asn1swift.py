@@ -467,15 +467,15 @@ class Generator:
             return d['swift-hoisted']
         raise GeneratorError('no nominal type for %s' % desc['type'])
 
-    def placeholder_expr(self, desc):
+    def blank_expr(self, desc):
         """The value a component holds before it is decoded in place (see README, "Decoding in
-        place"): zero, empty, the first enumeration value or a nested placeholder."""
+        place"): zero, empty, the first enumeration value or a nested blank value."""
         kind, rd = self.codec_kind(desc)
         if kind == 'type':
             if rd['type'] == 'ENUMERATED':
                 first = next(v for v in rd['values'] if v is not None)
                 return '.%s' % member_identifier(first[0])
-            return '%s(uperPlaceholder: ())' % self.nominal_name_for(desc)
+            return '%s(uperBlank: ())' % self.nominal_name_for(desc)
         swift = self.builtin_swift_type(rd)
         if kind == 'INTEGER':
             return '0'
@@ -491,7 +491,7 @@ class Generator:
             return '""'
         if kind in ('SEQUENCE OF', 'OpenType'):
             return '[]'
-        raise GeneratorError('no placeholder for %s' % kind)
+        raise GeneratorError('no blank value for %s' % kind)
 
     def in_place_stmt(self, desc, lvalue, reader, hint):
         """A statement that decodes into the existing value at `lvalue`, reusing its storage, or
@@ -785,10 +785,10 @@ class Generator:
         out.append('    }')
         out.append('')
 
-        # placeholder: the value a decode in place starts from
+        # blank: the value a decode in place starts from
         out.append('    /// The value decoding starts from: every component zero, empty or absent (not a')
         out.append('    /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").')
-        out.append('    init(uperPlaceholder: Void) {')
+        out.append('    init(uperBlank: Void) {')
         for m, ident, st, mode in props:
             plain = ident.strip('`')
             if id(m) in boxed:
@@ -798,7 +798,7 @@ class Generator:
             elif mode == 'default':
                 out.append('        self.%s = %s' % (plain, self.default_literal(m)))
             else:
-                out.append('        self.%s = %s' % (plain, self.placeholder_expr(m)))
+                out.append('        self.%s = %s' % (plain, self.blank_expr(m)))
         out.append('    }')
         out.append('')
 
@@ -971,7 +971,7 @@ class Generator:
                 out.append('        if preamble & (1 << %d) != 0 {' % bit)
                 if member_in_place is not None:
                     out.append('            if case .none = self.%s {' % plain)
-                    out.append('                self.%s = %s' % (plain, self.placeholder_expr(m)))
+                    out.append('                self.%s = %s' % (plain, self.blank_expr(m)))
                     out.append('            }')
                 out.extend(['    ' + s for s in wrapped])
                 out.append('        } else {')
@@ -1012,7 +1012,7 @@ class Generator:
         cname = self.nominal_name_for(m)
         inner = self.sequence_decode_body(rd, cname, m['name'], False)
         inner = [re.sub(r'\bself\.', 'value.', line) for line in inner]
-        lines = ['do throws(UPERError) {', '    var value = %s(uperPlaceholder: ())' % cname]
+        lines = ['do throws(UPERError) {', '    var value = %s(uperBlank: ())' % cname]
         lines.extend('    ' + line[8:] for line in inner)
         lines.append('    ' + (store or 'self.%s = value' % plain))
         lines.append('} catch {')
@@ -1145,11 +1145,11 @@ class Generator:
         bits = bits_for_range(count)
         out.append('    /// The value decoding starts from (not a meaningful value by itself; see')
         out.append('    /// Tools/asn1swift/README.md, "Decoding in place").')
-        out.append('    init(uperPlaceholder: Void) {')
+        out.append('    init(uperBlank: Void) {')
         if extensible:
             out.append('        self = .unknownExtension(index: 0, bytes: [])')
         else:
-            out.append('        self = .%s(%s)' % (member_identifier(root[0]['name']), self.placeholder_expr(root[0])))
+            out.append('        self = .%s(%s)' % (member_identifier(root[0]['name']), self.blank_expr(root[0])))
         out.append('    }')
         out.append('')
         in_place = self.needs_in_place({'type': 'CHOICE', 'swift-hoisted': name, **d}
@@ -1276,7 +1276,7 @@ class Generator:
             indent + 'if case .%s(let held) = consume self {' % ident,
             indent + '    value = held',
             indent + '} else {',
-            indent + '    value = %s' % self.placeholder_expr(m),
+            indent + '    value = %s' % self.blank_expr(m),
             indent + '}',
             indent + 'do throws(UPERError) {',
             indent + '    ' + in_place,
@@ -1428,7 +1428,7 @@ class Generator:
         out.append('    }')
         out.append('    for index in 0..<count {')
         if in_place is not None:
-            stmts = ['if index == list.count {', '    list.append(%s)' % self.placeholder_expr(elem), '}', in_place]
+            stmts = ['if index == list.count {', '    list.append(%s)' % self.blank_expr(elem), '}', in_place]
         else:
             # Elements without lists: assigned over the held ones (no generic removeAll).
             stmts = ['let element = %s' % self.dec_expr(elem, 'reader', name + 'Element'),

@@ -81,22 +81,22 @@ extension CSAE53_2017 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.msgCnt = 0
             self.id = Octets8()
             self.plateNo = nil
             self.secMark = 0
-            self.pos = Position3D(uperPlaceholder: ())
-            self.accuracy = PositionConfidenceSet(uperPlaceholder: ())
+            self.pos = Position3D(uperBlank: ())
+            self.accuracy = PositionConfidenceSet(uperBlank: ())
             self.transmission = .neutral
             self.speed = 0
             self.heading = 0
             self.angle = nil
             self.motionCfd = nil
-            self.accelSet = AccelerationSet4Way(uperPlaceholder: ())
-            self.brakes = BrakeSystemStatus(uperPlaceholder: ())
-            self.size = VehicleSize(uperPlaceholder: ())
-            self.vehicleClass = VehicleClassification(uperPlaceholder: ())
+            self.accelSet = AccelerationSet4Way(uperBlank: ())
+            self.brakes = BrakeSystemStatus(uperBlank: ())
+            self.size = VehicleSize(uperBlank: ())
+            self.vehicleClass = VehicleClassification(uperBlank: ())
             self.safetyExt = nil
         }
 
@@ -134,7 +134,7 @@ extension CSAE53_2017 {
                 throw error.inField("secMark")
             }
             do throws(UPERError) {
-                var value = Position3D(uperPlaceholder: ())
+                var value = Position3D(uperBlank: ())
                 let total1 = 32
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("lat", 31)])
@@ -175,7 +175,7 @@ extension CSAE53_2017 {
                 throw error.inField("pos")
             }
             do throws(UPERError) {
-                var value = PositionConfidenceSet(uperPlaceholder: ())
+                var value = PositionConfidenceSet(uperBlank: ())
                 let total1 = 5
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("pos", 4)])
@@ -230,7 +230,7 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    var value = MotionConfidenceSet(uperBlank: ())
                     let preamble = try reader.readBits(3)
                     let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -265,7 +265,7 @@ extension CSAE53_2017 {
                 self.motionCfd = nil
             }
             do throws(UPERError) {
-                var value = AccelerationSet4Way(uperPlaceholder: ())
+                var value = AccelerationSet4Way(uperBlank: ())
                 let total1 = 48
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("long", 12), ("lat", 12), ("vert", 8), ("yaw", 16)])
@@ -302,7 +302,7 @@ extension CSAE53_2017 {
                 throw error.inField("accelSet")
             }
             do throws(UPERError) {
-                var value = BrakeSystemStatus(uperPlaceholder: ())
+                var value = BrakeSystemStatus(uperBlank: ())
                 let preamble = try reader.readBits(7)
                 let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 2 : 0) &+ (preamble & (1 << 5) != 0 ? 5 : 0) &+ (preamble & (1 << 4) != 0 ? 2 : 0) &+ (preamble & (1 << 3) != 0 ? 2 : 0) &+ (preamble & (1 << 2) != 0 ? 2 : 0) &+ (preamble & (1 << 1) != 0 ? 2 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -358,7 +358,7 @@ extension CSAE53_2017 {
                 throw error.inField("brakes")
             }
             do throws(UPERError) {
-                var value = VehicleSize(uperPlaceholder: ())
+                var value = VehicleSize(uperBlank: ())
                 let total1 = 23
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("width", 10), ("length", 12)])
@@ -387,7 +387,7 @@ extension CSAE53_2017 {
                 throw error.inField("size")
             }
             do throws(UPERError) {
-                var value = VehicleClassification(uperPlaceholder: ())
+                var value = VehicleClassification(uperBlank: ())
                 let total1 = 9
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("classification", 8)])
@@ -455,7 +455,7 @@ extension CSAE53_2017 {
                 throw error.inField("secMark")
             }
             do throws(UPERError) {
-                var value = Position3D(uperPlaceholder: ())
+                var value = Position3D(uperBlank: ())
                 let total1 = 32
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("lat", 31)])
@@ -496,7 +496,7 @@ extension CSAE53_2017 {
                 throw error.inField("pos")
             }
             do throws(UPERError) {
-                var value = PositionConfidenceSet(uperPlaceholder: ())
+                var value = PositionConfidenceSet(uperBlank: ())
                 let total1 = 5
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("pos", 4)])
@@ -551,7 +551,7 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    var value = MotionConfidenceSet(uperBlank: ())
                     let preamble = try reader.readBits(3)
                     let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -586,7 +586,7 @@ extension CSAE53_2017 {
                 self.motionCfd = nil
             }
             do throws(UPERError) {
-                var value = AccelerationSet4Way(uperPlaceholder: ())
+                var value = AccelerationSet4Way(uperBlank: ())
                 let total1 = 48
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("long", 12), ("lat", 12), ("vert", 8), ("yaw", 16)])
@@ -623,7 +623,7 @@ extension CSAE53_2017 {
                 throw error.inField("accelSet")
             }
             do throws(UPERError) {
-                var value = BrakeSystemStatus(uperPlaceholder: ())
+                var value = BrakeSystemStatus(uperBlank: ())
                 let preamble = try reader.readBits(7)
                 let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 2 : 0) &+ (preamble & (1 << 5) != 0 ? 5 : 0) &+ (preamble & (1 << 4) != 0 ? 2 : 0) &+ (preamble & (1 << 3) != 0 ? 2 : 0) &+ (preamble & (1 << 2) != 0 ? 2 : 0) &+ (preamble & (1 << 1) != 0 ? 2 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -679,7 +679,7 @@ extension CSAE53_2017 {
                 throw error.inField("brakes")
             }
             do throws(UPERError) {
-                var value = VehicleSize(uperPlaceholder: ())
+                var value = VehicleSize(uperBlank: ())
                 let total1 = 23
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("width", 10), ("length", 12)])
@@ -708,7 +708,7 @@ extension CSAE53_2017 {
                 throw error.inField("size")
             }
             do throws(UPERError) {
-                var value = VehicleClassification(uperPlaceholder: ())
+                var value = VehicleClassification(uperBlank: ())
                 let total1 = 9
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("classification", 8)])

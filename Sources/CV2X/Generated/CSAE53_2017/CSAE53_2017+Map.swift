@@ -29,7 +29,7 @@ extension CSAE53_2017 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.msgCnt = 0
             self.timeStamp = nil
             self.nodes = []

@@ -44,7 +44,7 @@ extension CSAE53_2017 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.laneID = 0
             self.laneAttributes = nil
             self.maneuvers = nil
@@ -315,8 +315,8 @@ extension CSAE53_2017 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
-            self.remoteIntersection = NodeReferenceID(uperPlaceholder: ())
+        init(uperBlank: Void) {
+            self.remoteIntersection = NodeReferenceID(uperBlank: ())
             self.connectingLane = nil
             self.phaseId = nil
         }
@@ -325,7 +325,7 @@ extension CSAE53_2017 {
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(2)
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -349,7 +349,7 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = ConnectingLane(uperPlaceholder: ())
+                    var value = ConnectingLane(uperBlank: ())
                     let total1 = 9
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("lane", 8)])
@@ -392,7 +392,7 @@ extension CSAE53_2017 {
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(2)
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -416,7 +416,7 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = ConnectingLane(uperPlaceholder: ())
+                    var value = ConnectingLane(uperBlank: ())
                     let total1 = 9
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("lane", 8)])
@@ -517,7 +517,7 @@ extension CSAE53_2017 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.lane = 0
             self.maneuver = nil
         }
@@ -639,9 +639,9 @@ extension CSAE53_2017 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.shareWith = nil
-            self.laneType = LaneTypeAttributes(uperPlaceholder: ())
+            self.laneType = LaneTypeAttributes(uperBlank: ())
         }
 
         /// Decodes from UPER (X.691 unaligned).
@@ -755,7 +755,7 @@ extension CSAE53_2017 {
 
         /// The value decoding starts from (not a meaningful value by itself; see
         /// Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self = .unknownExtension(index: 0, bytes: [])
         }
 

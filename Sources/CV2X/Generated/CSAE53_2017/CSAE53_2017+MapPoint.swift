@@ -24,8 +24,8 @@ extension CSAE53_2017 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
-            self.posOffset = PositionOffsetLLV(uperPlaceholder: ())
+        init(uperBlank: Void) {
+            self.posOffset = PositionOffsetLLV(uperBlank: ())
         }
 
         /// Decodes from UPER (X.691 unaligned).

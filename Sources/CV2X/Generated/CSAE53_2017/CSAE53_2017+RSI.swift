@@ -57,7 +57,7 @@ extension CSAE53_2017 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.msgCnt = 0
             self.timeStamp = nil
             self.id = Octets8()
@@ -65,7 +65,7 @@ extension CSAE53_2017 {
             self.alertType = 0
             self.description = nil
             self.priority = nil
-            self.refPos = Position3D(uperPlaceholder: ())
+            self.refPos = Position3D(uperBlank: ())
             self.alertPath = []
             self.alertRadius = 0
         }
@@ -129,7 +129,7 @@ extension CSAE53_2017 {
                 self.priority = nil
             }
             do throws(UPERError) {
-                var value = Position3D(uperPlaceholder: ())
+                var value = Position3D(uperBlank: ())
                 let total1 = 32
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("lat", 31)])
@@ -245,7 +245,7 @@ extension CSAE53_2017 {
                 self.priority = nil
             }
             do throws(UPERError) {
-                var value = Position3D(uperPlaceholder: ())
+                var value = Position3D(uperBlank: ())
                 let total1 = 32
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("lat", 31)])

@@ -33,10 +33,10 @@ extension CSAE53_2017 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.msgCnt = 0
             self.id = Octets8()
-            self.refPos = Position3D(uperPlaceholder: ())
+            self.refPos = Position3D(uperBlank: ())
             self.participants = []
         }
 
@@ -60,7 +60,7 @@ extension CSAE53_2017 {
                 throw error.inField("id")
             }
             do throws(UPERError) {
-                var value = Position3D(uperPlaceholder: ())
+                var value = Position3D(uperBlank: ())
                 let total1 = 32
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("lat", 31)])
@@ -132,7 +132,7 @@ extension CSAE53_2017 {
                 throw error.inField("id")
             }
             do throws(UPERError) {
-                var value = Position3D(uperPlaceholder: ())
+                var value = Position3D(uperBlank: ())
                 let total1 = 32
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("lat", 31)])
@@ -304,22 +304,22 @@ extension CSAE53_2017 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.ptcType = .unknown
             self.ptcId = 0
             self.source = .unknown
             self.id = nil
             self.plateNo = nil
             self.secMark = 0
-            self.pos = PositionOffsetLLV(uperPlaceholder: ())
-            self.accuracy = PositionConfidenceSet(uperPlaceholder: ())
+            self.pos = PositionOffsetLLV(uperBlank: ())
+            self.accuracy = PositionConfidenceSet(uperBlank: ())
             self.transmission = nil
             self.speed = 0
             self.heading = 0
             self.angle = nil
             self.motionCfd = nil
             self.accelSet = nil
-            self.size = VehicleSize(uperPlaceholder: ())
+            self.size = VehicleSize(uperBlank: ())
             self.vehicleClass = nil
         }
 
@@ -371,7 +371,7 @@ extension CSAE53_2017 {
                 throw error.inField("pos")
             }
             do throws(UPERError) {
-                var value = PositionConfidenceSet(uperPlaceholder: ())
+                var value = PositionConfidenceSet(uperBlank: ())
                 let total1 = 5
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("pos", 4)])
@@ -430,7 +430,7 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 2) != 0 {
                 do throws(UPERError) {
-                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    var value = MotionConfidenceSet(uperBlank: ())
                     let preamble = try reader.readBits(3)
                     let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -466,7 +466,7 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = AccelerationSet4Way(uperPlaceholder: ())
+                    var value = AccelerationSet4Way(uperBlank: ())
                     let total1 = 48
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("long", 12), ("lat", 12), ("vert", 8), ("yaw", 16)])
@@ -506,7 +506,7 @@ extension CSAE53_2017 {
                 self.accelSet = nil
             }
             do throws(UPERError) {
-                var value = VehicleSize(uperPlaceholder: ())
+                var value = VehicleSize(uperBlank: ())
                 let total1 = 23
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("width", 10), ("length", 12)])
@@ -536,7 +536,7 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 0) != 0 {
                 do throws(UPERError) {
-                    var value = VehicleClassification(uperPlaceholder: ())
+                    var value = VehicleClassification(uperBlank: ())
                     let total1 = 9
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("classification", 8)])
@@ -612,7 +612,7 @@ extension CSAE53_2017 {
                 throw error.inField("pos")
             }
             do throws(UPERError) {
-                var value = PositionConfidenceSet(uperPlaceholder: ())
+                var value = PositionConfidenceSet(uperBlank: ())
                 let total1 = 5
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("pos", 4)])
@@ -671,7 +671,7 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 2) != 0 {
                 do throws(UPERError) {
-                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    var value = MotionConfidenceSet(uperBlank: ())
                     let preamble = try reader.readBits(3)
                     let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -707,7 +707,7 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = AccelerationSet4Way(uperPlaceholder: ())
+                    var value = AccelerationSet4Way(uperBlank: ())
                     let total1 = 48
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("long", 12), ("lat", 12), ("vert", 8), ("yaw", 16)])
@@ -747,7 +747,7 @@ extension CSAE53_2017 {
                 self.accelSet = nil
             }
             do throws(UPERError) {
-                var value = VehicleSize(uperPlaceholder: ())
+                var value = VehicleSize(uperBlank: ())
                 let total1 = 23
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("width", 10), ("length", 12)])
@@ -777,7 +777,7 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 0) != 0 {
                 do throws(UPERError) {
-                    var value = VehicleClassification(uperPlaceholder: ())
+                    var value = VehicleClassification(uperBlank: ())
                     let total1 = 9
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("classification", 8)])

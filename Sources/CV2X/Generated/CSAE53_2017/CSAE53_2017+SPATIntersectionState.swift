@@ -40,8 +40,8 @@ extension CSAE53_2017 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
-            self.intersectionId = NodeReferenceID(uperPlaceholder: ())
+        init(uperBlank: Void) {
+            self.intersectionId = NodeReferenceID(uperBlank: ())
             self.status = ShortBitString(count: 0, bits: 0)
             self.moy = nil
             self.timeStamp = nil
@@ -52,7 +52,7 @@ extension CSAE53_2017 {
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(2)
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -113,7 +113,7 @@ extension CSAE53_2017 {
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(2)
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -272,7 +272,7 @@ extension CSAE53_2017 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.id = 0
             self.phaseStates = []
         }
@@ -357,7 +357,7 @@ extension CSAE53_2017 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.light = .unavailable
             self.timing = nil
         }
@@ -378,7 +378,7 @@ extension CSAE53_2017 {
             let extended = preamble >> 1 != 0
             if preamble & (1 << 0) != 0 {
                 do throws(UPERError) {
-                    var value = TimeChangeDetails(uperPlaceholder: ())
+                    var value = TimeChangeDetails(uperBlank: ())
                     let total1 = 21
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 5), ("startTime", 16)])
@@ -492,7 +492,7 @@ extension CSAE53_2017 {
             let extended = preamble >> 1 != 0
             if preamble & (1 << 0) != 0 {
                 do throws(UPERError) {
-                    var value = TimeChangeDetails(uperPlaceholder: ())
+                    var value = TimeChangeDetails(uperBlank: ())
                     let total1 = 21
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 5), ("startTime", 16)])
@@ -744,7 +744,7 @@ extension CSAE53_2017 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.startTime = 0
             self.minEndTime = nil
             self.maxEndTime = nil

@@ -45,7 +45,7 @@ extension CSAE53_2017 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.brakePadel = nil
             self.wheelBrakes = nil
             self.traction = nil

@@ -142,7 +142,7 @@ extension CSAE53_2017 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(Node(uperPlaceholder: ()))
+                    list.append(Node(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -190,7 +190,7 @@ extension CSAE53_2017 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(Lane(uperPlaceholder: ()))
+                    list.append(Lane(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -238,7 +238,7 @@ extension CSAE53_2017 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(Connection(uperPlaceholder: ()))
+                    list.append(Connection(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -286,7 +286,7 @@ extension CSAE53_2017 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(RegulatorySpeedLimit(uperPlaceholder: ()))
+                    list.append(RegulatorySpeedLimit(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -334,7 +334,7 @@ extension CSAE53_2017 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(RoadPoint(uperPlaceholder: ()))
+                    list.append(RoadPoint(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -382,7 +382,7 @@ extension CSAE53_2017 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(Link(uperPlaceholder: ()))
+                    list.append(Link(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -430,7 +430,7 @@ extension CSAE53_2017 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(Movement(uperPlaceholder: ()))
+                    list.append(Movement(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -478,7 +478,7 @@ extension CSAE53_2017 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(PositionOffsetLLV(uperPlaceholder: ()))
+                    list.append(PositionOffsetLLV(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -526,7 +526,7 @@ extension CSAE53_2017 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(ParticipantData(uperPlaceholder: ()))
+                    list.append(ParticipantData(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -574,7 +574,7 @@ extension CSAE53_2017 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(IntersectionState(uperPlaceholder: ()))
+                    list.append(IntersectionState(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -622,7 +622,7 @@ extension CSAE53_2017 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(Phase(uperPlaceholder: ()))
+                    list.append(Phase(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -670,7 +670,7 @@ extension CSAE53_2017 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(PhaseState(uperPlaceholder: ()))
+                    list.append(PhaseState(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -718,7 +718,7 @@ extension CSAE53_2017 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(PathHistoryPoint(uperPlaceholder: ()))
+                    list.append(PathHistoryPoint(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {

@@ -41,7 +41,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.speedCfd = nil
             self.headingCfd = nil
             self.steerCfd = nil

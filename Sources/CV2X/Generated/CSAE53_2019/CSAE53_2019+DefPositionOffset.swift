@@ -25,8 +25,8 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
-            self.offsetLL = PositionOffsetLL(uperPlaceholder: ())
+        init(uperBlank: Void) {
+            self.offsetLL = PositionOffsetLL(uperBlank: ())
             self.offsetV = nil
         }
 
@@ -136,7 +136,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.lon = 0
             self.lat = 0
         }
@@ -216,7 +216,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.lon = 0
             self.lat = 0
         }
@@ -296,7 +296,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.lon = 0
             self.lat = 0
         }
@@ -376,7 +376,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.lon = 0
             self.lat = 0
         }
@@ -456,7 +456,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.lon = 0
             self.lat = 0
         }
@@ -536,7 +536,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.lon = 0
             self.lat = 0
         }
@@ -616,7 +616,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.lon = 0
             self.lat = 0
         }
@@ -693,8 +693,8 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from (not a meaningful value by itself; see
         /// Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
-            self = .position_LL1(PositionLL24B(uperPlaceholder: ()))
+        init(uperBlank: Void) {
+            self = .position_LL1(PositionLL24B(uperBlank: ()))
         }
 
         /// Decodes from UPER (X.691 unaligned).
@@ -702,7 +702,7 @@ extension CSAE53_2019 {
             switch try reader.cvIndex(count: 7, bits: 3) {
             case 0:
                 do throws(UPERError) {
-                    var value = PositionLL24B(uperPlaceholder: ())
+                    var value = PositionLL24B(uperBlank: ())
                     let total1 = 24
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("lon", 12), ("lat", 12)])
@@ -721,7 +721,7 @@ extension CSAE53_2019 {
                 }
             case 1:
                 do throws(UPERError) {
-                    var value = PositionLL28B(uperPlaceholder: ())
+                    var value = PositionLL28B(uperBlank: ())
                     let total1 = 28
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("lon", 14), ("lat", 14)])
@@ -740,7 +740,7 @@ extension CSAE53_2019 {
                 }
             case 2:
                 do throws(UPERError) {
-                    var value = PositionLL32B(uperPlaceholder: ())
+                    var value = PositionLL32B(uperBlank: ())
                     let total1 = 32
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("lon", 16), ("lat", 16)])
@@ -759,7 +759,7 @@ extension CSAE53_2019 {
                 }
             case 3:
                 do throws(UPERError) {
-                    var value = PositionLL36B(uperPlaceholder: ())
+                    var value = PositionLL36B(uperBlank: ())
                     let total1 = 36
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("lon", 18), ("lat", 18)])
@@ -778,7 +778,7 @@ extension CSAE53_2019 {
                 }
             case 4:
                 do throws(UPERError) {
-                    var value = PositionLL44B(uperPlaceholder: ())
+                    var value = PositionLL44B(uperBlank: ())
                     let total1 = 44
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("lon", 22), ("lat", 22)])
@@ -797,7 +797,7 @@ extension CSAE53_2019 {
                 }
             case 5:
                 do throws(UPERError) {
-                    var value = PositionLL48B(uperPlaceholder: ())
+                    var value = PositionLL48B(uperBlank: ())
                     let total1 = 48
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("lon", 24), ("lat", 24)])
@@ -816,7 +816,7 @@ extension CSAE53_2019 {
                 }
             default:
                 do throws(UPERError) {
-                    var value = PositionLLmD64b(uperPlaceholder: ())
+                    var value = PositionLLmD64b(uperBlank: ())
                     do {
                         value.lon = Int32(truncatingIfNeeded: try reader.cvInt(lower: -1799999999, upper: 1800000001, bits: 32))
                     } catch {
@@ -944,7 +944,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from (not a meaningful value by itself; see
         /// Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self = .offset1(0)
         }
 

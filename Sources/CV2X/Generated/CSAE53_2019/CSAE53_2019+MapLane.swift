@@ -48,7 +48,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.laneID = 0
             self.laneWidth = nil
             self.laneAttributes = nil
@@ -350,8 +350,8 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
-            self.remoteIntersection = NodeReferenceID(uperPlaceholder: ())
+        init(uperBlank: Void) {
+            self.remoteIntersection = NodeReferenceID(uperBlank: ())
             self.connectingLane = nil
             self.phaseId = nil
         }
@@ -360,7 +360,7 @@ extension CSAE53_2019 {
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(2)
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -384,7 +384,7 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = ConnectingLane(uperPlaceholder: ())
+                    var value = ConnectingLane(uperBlank: ())
                     let total1 = 9
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("lane", 8)])
@@ -427,7 +427,7 @@ extension CSAE53_2019 {
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(2)
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -451,7 +451,7 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = ConnectingLane(uperPlaceholder: ())
+                    var value = ConnectingLane(uperBlank: ())
                     let total1 = 9
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("lane", 8)])
@@ -552,7 +552,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.lane = 0
             self.maneuver = nil
         }
@@ -674,9 +674,9 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.shareWith = nil
-            self.laneType = LaneTypeAttributes(uperPlaceholder: ())
+            self.laneType = LaneTypeAttributes(uperBlank: ())
         }
 
         /// Decodes from UPER (X.691 unaligned).
@@ -790,7 +790,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from (not a meaningful value by itself; see
         /// Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self = .unknownExtension(index: 0, bytes: [])
         }
 

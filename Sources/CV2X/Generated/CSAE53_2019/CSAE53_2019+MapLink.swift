@@ -48,9 +48,9 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.name = nil
-            self.upstreamNodeId = NodeReferenceID(uperPlaceholder: ())
+            self.upstreamNodeId = NodeReferenceID(uperBlank: ())
             self.speedLimits = nil
             self.linkWidth = nil
             self.points = nil
@@ -72,7 +72,7 @@ extension CSAE53_2019 {
                 self.name = nil
             }
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -156,7 +156,7 @@ extension CSAE53_2019 {
                 self.name = nil
             }
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -357,8 +357,8 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
-            self.remoteIntersection = NodeReferenceID(uperPlaceholder: ())
+        init(uperBlank: Void) {
+            self.remoteIntersection = NodeReferenceID(uperBlank: ())
             self.phaseId = nil
         }
 
@@ -366,7 +366,7 @@ extension CSAE53_2019 {
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -403,7 +403,7 @@ extension CSAE53_2019 {
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {

@@ -25,7 +25,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from (not a meaningful value by itself; see
         /// Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self = .unknownExtension(index: 0, bytes: [])
         }
 
@@ -85,7 +85,7 @@ extension CSAE53_2019 {
                 if case .bsmFrame(let held) = consume self {
                     value = held
                 } else {
-                    value = BasicSafetyMessage(uperPlaceholder: ())
+                    value = BasicSafetyMessage(uperBlank: ())
                 }
                 do throws(UPERError) {
                     try value.decode(from: &reader)
@@ -99,7 +99,7 @@ extension CSAE53_2019 {
                 if case .mapFrame(let held) = consume self {
                     value = held
                 } else {
-                    value = MapData(uperPlaceholder: ())
+                    value = MapData(uperBlank: ())
                 }
                 do throws(UPERError) {
                     try value.decode(from: &reader)
@@ -113,7 +113,7 @@ extension CSAE53_2019 {
                 if case .rsmFrame(let held) = consume self {
                     value = held
                 } else {
-                    value = RoadsideSafetyMessage(uperPlaceholder: ())
+                    value = RoadsideSafetyMessage(uperBlank: ())
                 }
                 do throws(UPERError) {
                     try value.decode(from: &reader)
@@ -127,7 +127,7 @@ extension CSAE53_2019 {
                 if case .spatFrame(let held) = consume self {
                     value = held
                 } else {
-                    value = SPAT(uperPlaceholder: ())
+                    value = SPAT(uperBlank: ())
                 }
                 do throws(UPERError) {
                     try value.decode(from: &reader)
@@ -141,7 +141,7 @@ extension CSAE53_2019 {
                 if case .rsiFrame(let held) = consume self {
                     value = held
                 } else {
-                    value = RoadSideInformation(uperPlaceholder: ())
+                    value = RoadSideInformation(uperBlank: ())
                 }
                 do throws(UPERError) {
                     try value.decode(from: &reader)

@@ -44,8 +44,8 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
-            self.intersectionId = NodeReferenceID(uperPlaceholder: ())
+        init(uperBlank: Void) {
+            self.intersectionId = NodeReferenceID(uperBlank: ())
             self.status = ShortBitString(count: 0, bits: 0)
             self.moy = nil
             self.timeStamp = nil
@@ -58,7 +58,7 @@ extension CSAE53_2019 {
             let preamble = try reader.readBits(4)
             let extended = preamble >> 3 != 0
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -132,7 +132,7 @@ extension CSAE53_2019 {
             let preamble = try reader.readBits(4)
             let extended = preamble >> 3 != 0
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -315,7 +315,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.id = 0
             self.phaseStates = []
         }
@@ -400,7 +400,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.light = .unavailable
             self.timing = nil
         }
@@ -601,7 +601,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from (not a meaningful value by itself; see
         /// Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self = .unknownExtension(index: 0, bytes: [])
         }
 
@@ -615,7 +615,7 @@ extension CSAE53_2019 {
             switch try reader.cvIndex(count: 2, bits: 1) {
             case 0:
                 do throws(UPERError) {
-                    var value = TimeCountingDown(uperPlaceholder: ())
+                    var value = TimeCountingDown(uperBlank: ())
                     let total1 = 21
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 5), ("startTime", 16)])
@@ -707,7 +707,7 @@ extension CSAE53_2019 {
                 }
             default:
                 do throws(UPERError) {
-                    var value = UTCTiming(uperPlaceholder: ())
+                    var value = UTCTiming(uperBlank: ())
                     let total1 = 21
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 5), ("startUTCTime", 16)])
@@ -887,7 +887,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.startUTCTime = 0
             self.minEndUTCTime = nil
             self.maxEndUTCTime = nil
@@ -1200,7 +1200,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.startTime = 0
             self.minEndTime = nil
             self.maxEndTime = nil

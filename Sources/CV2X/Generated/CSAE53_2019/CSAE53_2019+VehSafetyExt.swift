@@ -37,7 +37,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.events = nil
             self._pathHistory = nil
             self.pathPrediction = nil
@@ -68,7 +68,7 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = PathPrediction(uperPlaceholder: ())
+                    var value = PathPrediction(uperBlank: ())
                     let total1 = 25
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("radiusOfCurve", 16), ("confidence", 8)])
@@ -139,7 +139,7 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = PathPrediction(uperPlaceholder: ())
+                    var value = PathPrediction(uperBlank: ())
                     let total1 = 25
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("radiusOfCurve", 16), ("confidence", 8)])
@@ -269,7 +269,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.initialPosition = nil
             self.currGNSSstatus = nil
             self.crumbData = []
@@ -435,9 +435,9 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.utcTime = nil
-            self.pos = Position3D(uperPlaceholder: ())
+            self.pos = Position3D(uperBlank: ())
             self.heading = nil
             self.transmission = nil
             self.speed = nil
@@ -453,7 +453,7 @@ extension CSAE53_2019 {
             let extended = preamble >> 8 != 0
             if preamble & (1 << 7) != 0 {
                 do throws(UPERError) {
-                    var value = DDateTime(uperPlaceholder: ())
+                    var value = DDateTime(uperBlank: ())
                     let preamble = try reader.readBits(7)
                     let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 12 : 0) &+ (preamble & (1 << 5) != 0 ? 4 : 0) &+ (preamble & (1 << 4) != 0 ? 5 : 0) &+ (preamble & (1 << 3) != 0 ? 5 : 0) &+ (preamble & (1 << 2) != 0 ? 6 : 0) &+ (preamble & (1 << 1) != 0 ? 16 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -530,7 +530,7 @@ extension CSAE53_2019 {
                 self.utcTime = nil
             }
             do throws(UPERError) {
-                var value = Position3D(uperPlaceholder: ())
+                var value = Position3D(uperBlank: ())
                 let total1 = 32
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("lat", 31)])
@@ -602,7 +602,7 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 3) != 0 {
                 do throws(UPERError) {
-                    var value = PositionalAccuracy(uperPlaceholder: ())
+                    var value = PositionalAccuracy(uperBlank: ())
                     let total1 = 32
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("semiMajor", 8), ("semiMinor", 8), ("orientation", 16)])
@@ -627,7 +627,7 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 2) != 0 {
                 do throws(UPERError) {
-                    var value = PositionConfidenceSet(uperPlaceholder: ())
+                    var value = PositionConfidenceSet(uperBlank: ())
                     let total1 = 5
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("pos", 4)])
@@ -666,7 +666,7 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 0) != 0 {
                 do throws(UPERError) {
-                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    var value = MotionConfidenceSet(uperBlank: ())
                     let preamble = try reader.readBits(3)
                     let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -711,7 +711,7 @@ extension CSAE53_2019 {
             let extended = preamble >> 8 != 0
             if preamble & (1 << 7) != 0 {
                 do throws(UPERError) {
-                    var value = DDateTime(uperPlaceholder: ())
+                    var value = DDateTime(uperBlank: ())
                     let preamble = try reader.readBits(7)
                     let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 12 : 0) &+ (preamble & (1 << 5) != 0 ? 4 : 0) &+ (preamble & (1 << 4) != 0 ? 5 : 0) &+ (preamble & (1 << 3) != 0 ? 5 : 0) &+ (preamble & (1 << 2) != 0 ? 6 : 0) &+ (preamble & (1 << 1) != 0 ? 16 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -788,7 +788,7 @@ extension CSAE53_2019 {
                 self.utcTime = nil
             }
             do throws(UPERError) {
-                var value = Position3D(uperPlaceholder: ())
+                var value = Position3D(uperBlank: ())
                 let total1 = 32
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("lat", 31)])
@@ -860,7 +860,7 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 3) != 0 {
                 do throws(UPERError) {
-                    var value = PositionalAccuracy(uperPlaceholder: ())
+                    var value = PositionalAccuracy(uperBlank: ())
                     let total1 = 32
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("semiMajor", 8), ("semiMinor", 8), ("orientation", 16)])
@@ -885,7 +885,7 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 2) != 0 {
                 do throws(UPERError) {
-                    var value = PositionConfidenceSet(uperPlaceholder: ())
+                    var value = PositionConfidenceSet(uperBlank: ())
                     let total1 = 5
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("pos", 4)])
@@ -924,7 +924,7 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 0) != 0 {
                 do throws(UPERError) {
-                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    var value = MotionConfidenceSet(uperBlank: ())
                     let preamble = try reader.readBits(3)
                     let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -1127,8 +1127,8 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
-            self.llvOffset = PositionOffsetLLV(uperPlaceholder: ())
+        init(uperBlank: Void) {
+            self.llvOffset = PositionOffsetLLV(uperBlank: ())
             self.timeOffset = 0
             self.speed = nil
             self.posAccuracy = nil
@@ -1166,7 +1166,7 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = PositionConfidenceSet(uperPlaceholder: ())
+                    var value = PositionConfidenceSet(uperBlank: ())
                     let total1 = 5
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("pos", 4)])
@@ -1239,7 +1239,7 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = PositionConfidenceSet(uperPlaceholder: ())
+                    var value = PositionConfidenceSet(uperBlank: ())
                     let total1 = 5
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("pos", 4)])
@@ -1362,7 +1362,7 @@ extension CSAE53_2019 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.radiusOfCurve = 0
             self.confidence = 0
         }

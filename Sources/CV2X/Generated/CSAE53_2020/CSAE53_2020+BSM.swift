@@ -89,12 +89,12 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.msgCnt = 0
             self.id = Octets8()
             self.secMark = 0
             self.timeConfidence = nil
-            self.pos = Position3D(uperPlaceholder: ())
+            self.pos = Position3D(uperBlank: ())
             self.posAccuracy = nil
             self.posConfidence = nil
             self.transmission = .neutral
@@ -102,10 +102,10 @@ extension CSAE53_2020 {
             self.heading = 0
             self.angle = nil
             self.motionCfd = nil
-            self.accelSet = AccelerationSet4Way(uperPlaceholder: ())
-            self.brakes = BrakeSystemStatus(uperPlaceholder: ())
-            self.size = VehicleSize(uperPlaceholder: ())
-            self.vehicleClass = VehicleClassification(uperPlaceholder: ())
+            self.accelSet = AccelerationSet4Way(uperBlank: ())
+            self.brakes = BrakeSystemStatus(uperBlank: ())
+            self.size = VehicleSize(uperBlank: ())
+            self.vehicleClass = VehicleClassification(uperBlank: ())
             self.safetyExt = nil
             self.emergencyExt = nil
         }
@@ -146,7 +146,7 @@ extension CSAE53_2020 {
                 self.timeConfidence = nil
             }
             do throws(UPERError) {
-                var value = Position3D(uperPlaceholder: ())
+                var value = Position3D(uperBlank: ())
                 let total1 = 32
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("lat", 31)])
@@ -188,7 +188,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 5) != 0 {
                 do throws(UPERError) {
-                    var value = PositionalAccuracy(uperPlaceholder: ())
+                    var value = PositionalAccuracy(uperBlank: ())
                     let total1 = 32
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("semiMajor", 8), ("semiMinor", 8), ("orientation", 16)])
@@ -213,7 +213,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 4) != 0 {
                 do throws(UPERError) {
-                    var value = PositionConfidenceSet(uperPlaceholder: ())
+                    var value = PositionConfidenceSet(uperBlank: ())
                     let total1 = 5
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("pos", 4)])
@@ -271,7 +271,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 2) != 0 {
                 do throws(UPERError) {
-                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    var value = MotionConfidenceSet(uperBlank: ())
                     let preamble = try reader.readBits(3)
                     let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -306,7 +306,7 @@ extension CSAE53_2020 {
                 self.motionCfd = nil
             }
             do throws(UPERError) {
-                var value = AccelerationSet4Way(uperPlaceholder: ())
+                var value = AccelerationSet4Way(uperBlank: ())
                 let total1 = 48
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("long", 12), ("lat", 12), ("vert", 8), ("yaw", 16)])
@@ -343,7 +343,7 @@ extension CSAE53_2020 {
                 throw error.inField("accelSet")
             }
             do throws(UPERError) {
-                var value = BrakeSystemStatus(uperPlaceholder: ())
+                var value = BrakeSystemStatus(uperBlank: ())
                 let preamble = try reader.readBits(7)
                 let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 2 : 0) &+ (preamble & (1 << 5) != 0 ? 5 : 0) &+ (preamble & (1 << 4) != 0 ? 2 : 0) &+ (preamble & (1 << 3) != 0 ? 2 : 0) &+ (preamble & (1 << 2) != 0 ? 2 : 0) &+ (preamble & (1 << 1) != 0 ? 2 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -399,7 +399,7 @@ extension CSAE53_2020 {
                 throw error.inField("brakes")
             }
             do throws(UPERError) {
-                var value = VehicleSize(uperPlaceholder: ())
+                var value = VehicleSize(uperBlank: ())
                 let total1 = 23
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("width", 10), ("length", 12)])
@@ -428,7 +428,7 @@ extension CSAE53_2020 {
                 throw error.inField("size")
             }
             do throws(UPERError) {
-                var value = VehicleClassification(uperPlaceholder: ())
+                var value = VehicleClassification(uperBlank: ())
                 let total1 = 10
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 2), ("classification", 8)])
@@ -468,7 +468,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 0) != 0 {
                 do throws(UPERError) {
-                    var value = VehicleEmergencyExtensions(uperPlaceholder: ())
+                    var value = VehicleEmergencyExtensions(uperBlank: ())
                     let preamble = try reader.readBits(4)
                     let extended = preamble >> 3 != 0
                     if preamble & (1 << 2) != 0 {
@@ -550,7 +550,7 @@ extension CSAE53_2020 {
                 self.timeConfidence = nil
             }
             do throws(UPERError) {
-                var value = Position3D(uperPlaceholder: ())
+                var value = Position3D(uperBlank: ())
                 let total1 = 32
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("lat", 31)])
@@ -592,7 +592,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 5) != 0 {
                 do throws(UPERError) {
-                    var value = PositionalAccuracy(uperPlaceholder: ())
+                    var value = PositionalAccuracy(uperBlank: ())
                     let total1 = 32
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("semiMajor", 8), ("semiMinor", 8), ("orientation", 16)])
@@ -617,7 +617,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 4) != 0 {
                 do throws(UPERError) {
-                    var value = PositionConfidenceSet(uperPlaceholder: ())
+                    var value = PositionConfidenceSet(uperBlank: ())
                     let total1 = 5
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("pos", 4)])
@@ -675,7 +675,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 2) != 0 {
                 do throws(UPERError) {
-                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    var value = MotionConfidenceSet(uperBlank: ())
                     let preamble = try reader.readBits(3)
                     let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -710,7 +710,7 @@ extension CSAE53_2020 {
                 self.motionCfd = nil
             }
             do throws(UPERError) {
-                var value = AccelerationSet4Way(uperPlaceholder: ())
+                var value = AccelerationSet4Way(uperBlank: ())
                 let total1 = 48
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("long", 12), ("lat", 12), ("vert", 8), ("yaw", 16)])
@@ -747,7 +747,7 @@ extension CSAE53_2020 {
                 throw error.inField("accelSet")
             }
             do throws(UPERError) {
-                var value = BrakeSystemStatus(uperPlaceholder: ())
+                var value = BrakeSystemStatus(uperBlank: ())
                 let preamble = try reader.readBits(7)
                 let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 2 : 0) &+ (preamble & (1 << 5) != 0 ? 5 : 0) &+ (preamble & (1 << 4) != 0 ? 2 : 0) &+ (preamble & (1 << 3) != 0 ? 2 : 0) &+ (preamble & (1 << 2) != 0 ? 2 : 0) &+ (preamble & (1 << 1) != 0 ? 2 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -803,7 +803,7 @@ extension CSAE53_2020 {
                 throw error.inField("brakes")
             }
             do throws(UPERError) {
-                var value = VehicleSize(uperPlaceholder: ())
+                var value = VehicleSize(uperBlank: ())
                 let total1 = 23
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("width", 10), ("length", 12)])
@@ -832,7 +832,7 @@ extension CSAE53_2020 {
                 throw error.inField("size")
             }
             do throws(UPERError) {
-                var value = VehicleClassification(uperPlaceholder: ())
+                var value = VehicleClassification(uperBlank: ())
                 let total1 = 10
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 2), ("classification", 8)])
@@ -872,7 +872,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 0) != 0 {
                 do throws(UPERError) {
-                    var value = VehicleEmergencyExtensions(uperPlaceholder: ())
+                    var value = VehicleEmergencyExtensions(uperBlank: ())
                     let preamble = try reader.readBits(4)
                     let extended = preamble >> 3 != 0
                     if preamble & (1 << 2) != 0 {

@@ -34,7 +34,7 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.pos = .unavailable
             self.elevation = nil
         }
@@ -379,7 +379,7 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.lat = 0
             self.long = 0
             self.elevation = nil
@@ -533,7 +533,7 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.semiMajor = 0
             self.semiMinor = 0
             self.orientation = 0

@@ -48,9 +48,9 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.name = nil
-            self.upstreamNodeId = NodeReferenceID(uperPlaceholder: ())
+            self.upstreamNodeId = NodeReferenceID(uperBlank: ())
             self.speedLimits = nil
             self.linkWidth = 0
             self.points = nil
@@ -72,7 +72,7 @@ extension CSAE53_2020 {
                 self.name = nil
             }
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -152,7 +152,7 @@ extension CSAE53_2020 {
                 self.name = nil
             }
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -344,8 +344,8 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
-            self.remoteIntersection = NodeReferenceID(uperPlaceholder: ())
+        init(uperBlank: Void) {
+            self.remoteIntersection = NodeReferenceID(uperBlank: ())
             self.phaseId = nil
         }
 
@@ -353,7 +353,7 @@ extension CSAE53_2020 {
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -390,7 +390,7 @@ extension CSAE53_2020 {
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {

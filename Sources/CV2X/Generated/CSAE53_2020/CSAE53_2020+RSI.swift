@@ -41,11 +41,11 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.msgCnt = 0
             self.moy = nil
             self.id = Octets8()
-            self.refPos = Position3D(uperPlaceholder: ())
+            self.refPos = Position3D(uperBlank: ())
             self.rtes = nil
             self.rtss = nil
         }
@@ -79,7 +79,7 @@ extension CSAE53_2020 {
                 throw error.inField("id")
             }
             do throws(UPERError) {
-                var value = Position3D(uperPlaceholder: ())
+                var value = Position3D(uperBlank: ())
                 let total1 = 32
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("lat", 31)])
@@ -173,7 +173,7 @@ extension CSAE53_2020 {
                 throw error.inField("id")
             }
             do throws(UPERError) {
-                var value = Position3D(uperPlaceholder: ())
+                var value = Position3D(uperBlank: ())
                 let total1 = 32
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("lat", 31)])
@@ -377,7 +377,7 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.rteId = 0
             self.eventType = 0
             self.eventSource = .unknown
@@ -442,7 +442,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 4) != 0 {
                 do throws(UPERError) {
-                    var value = RSITimeDetails(uperPlaceholder: ())
+                    var value = RSITimeDetails(uperBlank: ())
                     let preamble = try reader.readBits(3)
                     let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 20 : 0) &+ (preamble & (1 << 1) != 0 ? 20 : 0) &+ (preamble & (1 << 0) != 0 ? 6 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -578,7 +578,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 4) != 0 {
                 do throws(UPERError) {
-                    var value = RSITimeDetails(uperPlaceholder: ())
+                    var value = RSITimeDetails(uperBlank: ())
                     let preamble = try reader.readBits(3)
                     let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 20 : 0) &+ (preamble & (1 << 1) != 0 ? 20 : 0) &+ (preamble & (1 << 0) != 0 ? 6 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -915,7 +915,7 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.startTime = nil
             self.endTime = nil
             self.endTimeConfidence = nil
@@ -1067,7 +1067,7 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.activePath = []
             self.pathRadius = 0
         }
@@ -1176,7 +1176,7 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.rtsId = 0
             self.signType = 0
             self.signPos = nil
@@ -1224,7 +1224,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 3) != 0 {
                 do throws(UPERError) {
-                    var value = RSITimeDetails(uperPlaceholder: ())
+                    var value = RSITimeDetails(uperBlank: ())
                     let preamble = try reader.readBits(3)
                     let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 20 : 0) &+ (preamble & (1 << 1) != 0 ? 20 : 0) &+ (preamble & (1 << 0) != 0 ? 6 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -1337,7 +1337,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 3) != 0 {
                 do throws(UPERError) {
-                    var value = RSITimeDetails(uperPlaceholder: ())
+                    var value = RSITimeDetails(uperBlank: ())
                     let preamble = try reader.readBits(3)
                     let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 20 : 0) &+ (preamble & (1 << 1) != 0 ? 20 : 0) &+ (preamble & (1 << 0) != 0 ? 6 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -1533,7 +1533,7 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from (not a meaningful value by itself; see
         /// Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self = .textString("")
         }
 
@@ -1621,9 +1621,9 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
-            self.upstreamNodeId = NodeReferenceID(uperPlaceholder: ())
-            self.downstreamNodeId = NodeReferenceID(uperPlaceholder: ())
+        init(uperBlank: Void) {
+            self.upstreamNodeId = NodeReferenceID(uperBlank: ())
+            self.downstreamNodeId = NodeReferenceID(uperBlank: ())
             self.referenceLanes = nil
         }
 
@@ -1631,7 +1631,7 @@ extension CSAE53_2020 {
         public init(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -1654,7 +1654,7 @@ extension CSAE53_2020 {
                 throw error.inField("upstreamNodeId")
             }
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -1691,7 +1691,7 @@ extension CSAE53_2020 {
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {
@@ -1714,7 +1714,7 @@ extension CSAE53_2020 {
                 throw error.inField("upstreamNodeId")
             }
             do throws(UPERError) {
-                var value = NodeReferenceID(uperPlaceholder: ())
+                var value = NodeReferenceID(uperBlank: ())
                 let preamble = try reader.readBits(1)
                 let total1 = 16 &+ (preamble & (1 << 0) != 0 ? 16 : 0)
                 guard reader.remainingBits >= total1 else {

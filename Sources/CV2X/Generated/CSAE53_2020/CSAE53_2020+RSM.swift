@@ -33,10 +33,10 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.msgCnt = 0
             self.id = Octets8()
-            self.refPos = Position3D(uperPlaceholder: ())
+            self.refPos = Position3D(uperBlank: ())
             self.participants = []
         }
 
@@ -60,7 +60,7 @@ extension CSAE53_2020 {
                 throw error.inField("id")
             }
             do throws(UPERError) {
-                var value = Position3D(uperPlaceholder: ())
+                var value = Position3D(uperBlank: ())
                 let total1 = 32
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("lat", 31)])
@@ -132,7 +132,7 @@ extension CSAE53_2020 {
                 throw error.inField("id")
             }
             do throws(UPERError) {
-                var value = Position3D(uperPlaceholder: ())
+                var value = Position3D(uperBlank: ())
                 let total1 = 32
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("lat", 31)])
@@ -300,21 +300,21 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.ptcType = .unknown
             self.ptcId = 0
             self.source = .unknown
             self.id = nil
             self.secMark = 0
-            self.pos = PositionOffsetLLV(uperPlaceholder: ())
-            self.posConfidence = PositionConfidenceSet(uperPlaceholder: ())
+            self.pos = PositionOffsetLLV(uperBlank: ())
+            self.posConfidence = PositionConfidenceSet(uperBlank: ())
             self.transmission = nil
             self.speed = 0
             self.heading = 0
             self.angle = nil
             self.motionCfd = nil
             self.accelSet = nil
-            self.size = VehicleSize(uperPlaceholder: ())
+            self.size = VehicleSize(uperBlank: ())
             self.vehicleClass = nil
         }
 
@@ -357,7 +357,7 @@ extension CSAE53_2020 {
                 throw error.inField("pos")
             }
             do throws(UPERError) {
-                var value = PositionConfidenceSet(uperPlaceholder: ())
+                var value = PositionConfidenceSet(uperBlank: ())
                 let total1 = 5
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("pos", 4)])
@@ -416,7 +416,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 2) != 0 {
                 do throws(UPERError) {
-                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    var value = MotionConfidenceSet(uperBlank: ())
                     let preamble = try reader.readBits(3)
                     let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -452,7 +452,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = AccelerationSet4Way(uperPlaceholder: ())
+                    var value = AccelerationSet4Way(uperBlank: ())
                     let total1 = 48
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("long", 12), ("lat", 12), ("vert", 8), ("yaw", 16)])
@@ -492,7 +492,7 @@ extension CSAE53_2020 {
                 self.accelSet = nil
             }
             do throws(UPERError) {
-                var value = VehicleSize(uperPlaceholder: ())
+                var value = VehicleSize(uperBlank: ())
                 let total1 = 23
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("width", 10), ("length", 12)])
@@ -522,7 +522,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 0) != 0 {
                 do throws(UPERError) {
-                    var value = VehicleClassification(uperPlaceholder: ())
+                    var value = VehicleClassification(uperBlank: ())
                     let total1 = 10
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 2), ("classification", 8)])
@@ -598,7 +598,7 @@ extension CSAE53_2020 {
                 throw error.inField("pos")
             }
             do throws(UPERError) {
-                var value = PositionConfidenceSet(uperPlaceholder: ())
+                var value = PositionConfidenceSet(uperBlank: ())
                 let total1 = 5
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("pos", 4)])
@@ -657,7 +657,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 2) != 0 {
                 do throws(UPERError) {
-                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    var value = MotionConfidenceSet(uperBlank: ())
                     let preamble = try reader.readBits(3)
                     let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -693,7 +693,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = AccelerationSet4Way(uperPlaceholder: ())
+                    var value = AccelerationSet4Way(uperBlank: ())
                     let total1 = 48
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("long", 12), ("lat", 12), ("vert", 8), ("yaw", 16)])
@@ -733,7 +733,7 @@ extension CSAE53_2020 {
                 self.accelSet = nil
             }
             do throws(UPERError) {
-                var value = VehicleSize(uperPlaceholder: ())
+                var value = VehicleSize(uperBlank: ())
                 let total1 = 23
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("width", 10), ("length", 12)])
@@ -763,7 +763,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 0) != 0 {
                 do throws(UPERError) {
-                    var value = VehicleClassification(uperPlaceholder: ())
+                    var value = VehicleClassification(uperBlank: ())
                     let total1 = 10
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 2), ("classification", 8)])

@@ -37,7 +37,7 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.events = nil
             self._pathHistory = nil
             self.pathPrediction = nil
@@ -68,7 +68,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = PathPrediction(uperPlaceholder: ())
+                    var value = PathPrediction(uperBlank: ())
                     let total1 = 25
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("radiusOfCurve", 16), ("confidence", 8)])
@@ -139,7 +139,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = PathPrediction(uperPlaceholder: ())
+                    var value = PathPrediction(uperBlank: ())
                     let total1 = 25
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("radiusOfCurve", 16), ("confidence", 8)])
@@ -269,7 +269,7 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.initialPosition = nil
             self.currGNSSstatus = nil
             self.crumbData = []
@@ -431,9 +431,9 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.utcTime = nil
-            self.pos = Position3D(uperPlaceholder: ())
+            self.pos = Position3D(uperBlank: ())
             self.heading = nil
             self.transmission = nil
             self.speed = nil
@@ -448,7 +448,7 @@ extension CSAE53_2020 {
             let extended = preamble >> 7 != 0
             if preamble & (1 << 6) != 0 {
                 do throws(UPERError) {
-                    var value = DDateTime(uperPlaceholder: ())
+                    var value = DDateTime(uperBlank: ())
                     let preamble = try reader.readBits(7)
                     let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 12 : 0) &+ (preamble & (1 << 5) != 0 ? 4 : 0) &+ (preamble & (1 << 4) != 0 ? 5 : 0) &+ (preamble & (1 << 3) != 0 ? 5 : 0) &+ (preamble & (1 << 2) != 0 ? 6 : 0) &+ (preamble & (1 << 1) != 0 ? 16 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -522,7 +522,7 @@ extension CSAE53_2020 {
                 self.utcTime = nil
             }
             do throws(UPERError) {
-                var value = Position3D(uperPlaceholder: ())
+                var value = Position3D(uperBlank: ())
                 let total1 = 32
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("lat", 31)])
@@ -594,7 +594,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 2) != 0 {
                 do throws(UPERError) {
-                    var value = PositionConfidenceSet(uperPlaceholder: ())
+                    var value = PositionConfidenceSet(uperBlank: ())
                     let total1 = 5
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("pos", 4)])
@@ -633,7 +633,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 0) != 0 {
                 do throws(UPERError) {
-                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    var value = MotionConfidenceSet(uperBlank: ())
                     let preamble = try reader.readBits(3)
                     let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -678,7 +678,7 @@ extension CSAE53_2020 {
             let extended = preamble >> 7 != 0
             if preamble & (1 << 6) != 0 {
                 do throws(UPERError) {
-                    var value = DDateTime(uperPlaceholder: ())
+                    var value = DDateTime(uperBlank: ())
                     let preamble = try reader.readBits(7)
                     let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 12 : 0) &+ (preamble & (1 << 5) != 0 ? 4 : 0) &+ (preamble & (1 << 4) != 0 ? 5 : 0) &+ (preamble & (1 << 3) != 0 ? 5 : 0) &+ (preamble & (1 << 2) != 0 ? 6 : 0) &+ (preamble & (1 << 1) != 0 ? 16 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -752,7 +752,7 @@ extension CSAE53_2020 {
                 self.utcTime = nil
             }
             do throws(UPERError) {
-                var value = Position3D(uperPlaceholder: ())
+                var value = Position3D(uperBlank: ())
                 let total1 = 32
                 guard reader.remainingBits >= total1 else {
                     throw reader.cvEndOfData([("", 1), ("lat", 31)])
@@ -824,7 +824,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 2) != 0 {
                 do throws(UPERError) {
-                    var value = PositionConfidenceSet(uperPlaceholder: ())
+                    var value = PositionConfidenceSet(uperBlank: ())
                     let total1 = 5
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("pos", 4)])
@@ -863,7 +863,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 0) != 0 {
                 do throws(UPERError) {
-                    var value = MotionConfidenceSet(uperPlaceholder: ())
+                    var value = MotionConfidenceSet(uperBlank: ())
                     let preamble = try reader.readBits(3)
                     let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 3 : 0) &+ (preamble & (1 << 1) != 0 ? 3 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)
                     guard reader.remainingBits >= total1 else {
@@ -1054,8 +1054,8 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
-            self.llvOffset = PositionOffsetLLV(uperPlaceholder: ())
+        init(uperBlank: Void) {
+            self.llvOffset = PositionOffsetLLV(uperBlank: ())
             self.timeOffset = 0
             self.speed = nil
             self.posAccuracy = nil
@@ -1093,7 +1093,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = PositionConfidenceSet(uperPlaceholder: ())
+                    var value = PositionConfidenceSet(uperBlank: ())
                     let total1 = 5
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("pos", 4)])
@@ -1166,7 +1166,7 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {
-                    var value = PositionConfidenceSet(uperPlaceholder: ())
+                    var value = PositionConfidenceSet(uperBlank: ())
                     let total1 = 5
                     guard reader.remainingBits >= total1 else {
                         throw reader.cvEndOfData([("", 1), ("pos", 4)])
@@ -1289,7 +1289,7 @@ extension CSAE53_2020 {
 
         /// The value decoding starts from: every component zero, empty or absent (not a
         /// meaningful value by itself; see Tools/asn1swift/README.md, "Decoding in place").
-        init(uperPlaceholder: Void) {
+        init(uperBlank: Void) {
             self.radiusOfCurve = 0
             self.confidence = 0
         }

@@ -162,7 +162,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(Node(uperPlaceholder: ()))
+                    list.append(Node(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -210,7 +210,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(Lane(uperPlaceholder: ()))
+                    list.append(Lane(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -258,7 +258,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(Connection(uperPlaceholder: ()))
+                    list.append(Connection(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -306,7 +306,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(RegulatorySpeedLimit(uperPlaceholder: ()))
+                    list.append(RegulatorySpeedLimit(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -354,7 +354,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(RoadPoint(uperPlaceholder: ()))
+                    list.append(RoadPoint(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -402,7 +402,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(Link(uperPlaceholder: ()))
+                    list.append(Link(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -450,7 +450,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(Movement(uperPlaceholder: ()))
+                    list.append(Movement(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -498,7 +498,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(RTEData(uperPlaceholder: ()))
+                    list.append(RTEData(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -546,7 +546,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(RTSData(uperPlaceholder: ()))
+                    list.append(RTSData(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -594,7 +594,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(ReferencePath(uperPlaceholder: ()))
+                    list.append(ReferencePath(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -642,7 +642,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(ReferenceLink(uperPlaceholder: ()))
+                    list.append(ReferenceLink(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -690,7 +690,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(PositionOffsetLLV(uperPlaceholder: ()))
+                    list.append(PositionOffsetLLV(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -738,7 +738,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(ParticipantData(uperPlaceholder: ()))
+                    list.append(ParticipantData(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -786,7 +786,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(IntersectionState(uperPlaceholder: ()))
+                    list.append(IntersectionState(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -834,7 +834,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(Phase(uperPlaceholder: ()))
+                    list.append(Phase(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -882,7 +882,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(PhaseState(uperPlaceholder: ()))
+                    list.append(PhaseState(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -930,7 +930,7 @@ extension CSAE53_2020 {
         for index in 0..<count {
             do {
                 if index == list.count {
-                    list.append(PathHistoryPoint(uperPlaceholder: ()))
+                    list.append(PathHistoryPoint(uperBlank: ()))
                 }
                 try list[index].decode(from: &reader)
             } catch {
