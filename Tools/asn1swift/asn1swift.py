@@ -802,29 +802,20 @@ class Generator:
         out.append('    }')
         out.append('')
 
-        # decode
+        # decode: a new value (components built up, nested lists fresh), and in place
+        out.append('    /// Decodes from UPER (X.691 unaligned).')
+        out.append('    public init(from reader: inout UPERReader) throws(UPERError) {')
+        out.extend(self.sequence_decode_body(d, name, decl.asn1_name, False))
+        out.append('    }')
+        out.append('')
+        out.append('    /// Decodes from UPER into this value, replacing every component (written in place).')
         if in_place:
-            out.append('    /// Decodes from UPER (X.691 unaligned).')
-            out.append('    public init(from reader: inout UPERReader) throws(UPERError) {')
-            out.extend(self.sequence_decode_body(d, name, decl.asn1_name, False))
-            out.append('    }')
-            out.append('')
-            out.append('    /// Decodes from UPER into this value, replacing every component. Components that hold')
-            out.append('    /// lists are decoded in place, so the previous value\'s list storage is reused; on error')
-            out.append('    /// the value is valid but unspecified.')
-            out.append('    public mutating func decode(from reader: inout UPERReader) throws(UPERError) {')
-            out.extend(self.sequence_decode_body(d, name, decl.asn1_name, True))
-            out.append('    }')
-        else:
-            out.append('    /// Decodes from UPER (X.691 unaligned).')
-            out.append('    public init(from reader: inout UPERReader) throws(UPERError) {')
-            out.extend(self.sequence_decode_body(d, name, decl.asn1_name, False))
-            out.append('    }')
-            out.append('')
-            out.append('    /// Decodes from UPER into this value, replacing every component (written in place).')
-            out.append('    public mutating func decode(from reader: inout UPERReader) throws(UPERError) {')
-            out.extend(self.sequence_decode_body(d, name, decl.asn1_name, True))
-            out.append('    }')
+            out.append('    /// Components that hold lists are decoded into the held ones, so the previous value\'s')
+            out.append('    /// list storage is reused.')
+        out.append('    /// On error the value is valid but unspecified.')
+        out.append('    public mutating func decode(from reader: inout UPERReader) throws(UPERError) {')
+        out.extend(self.sequence_decode_body(d, name, decl.asn1_name, True))
+        out.append('    }')
         out.append('')
 
         # encode

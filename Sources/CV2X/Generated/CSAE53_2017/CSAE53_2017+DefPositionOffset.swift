@@ -50,6 +50,7 @@ extension CSAE53_2017 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
             do {
@@ -158,6 +159,7 @@ extension CSAE53_2017 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 24
             guard reader.remainingBits >= total1 else {
@@ -238,6 +240,7 @@ extension CSAE53_2017 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 28
             guard reader.remainingBits >= total1 else {
@@ -318,6 +321,7 @@ extension CSAE53_2017 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 32
             guard reader.remainingBits >= total1 else {
@@ -398,6 +402,7 @@ extension CSAE53_2017 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 36
             guard reader.remainingBits >= total1 else {
@@ -478,6 +483,7 @@ extension CSAE53_2017 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 44
             guard reader.remainingBits >= total1 else {
@@ -558,6 +564,7 @@ extension CSAE53_2017 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 48
             guard reader.remainingBits >= total1 else {
@@ -636,6 +643,7 @@ extension CSAE53_2017 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             do {
                 self.lon = Int32(truncatingIfNeeded: try reader.cvInt(lower: -1799999999, upper: 1800000001, bits: 32))

@@ -48,6 +48,7 @@ extension CSAE53_2017 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             do {
                 self.type = try SpeedLimitType(from: &reader)

@@ -110,6 +110,7 @@ extension CSAE53_2017 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(7)
             let total1 = 0 &+ (preamble & (1 << 6) != 0 ? 2 : 0) &+ (preamble & (1 << 5) != 0 ? 5 : 0) &+ (preamble & (1 << 4) != 0 ? 2 : 0) &+ (preamble & (1 << 3) != 0 ? 2 : 0) &+ (preamble & (1 << 2) != 0 ? 2 : 0) &+ (preamble & (1 << 1) != 0 ? 2 : 0) &+ (preamble & (1 << 0) != 0 ? 2 : 0)

@@ -64,6 +64,7 @@ extension CSAE53_2019 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 5
             guard reader.remainingBits >= total1 else {
@@ -425,6 +426,7 @@ extension CSAE53_2019 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 32
             guard reader.remainingBits >= total1 else {
@@ -559,6 +561,7 @@ extension CSAE53_2019 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 32
             guard reader.remainingBits >= total1 else {

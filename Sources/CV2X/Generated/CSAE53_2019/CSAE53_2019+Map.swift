@@ -68,9 +68,10 @@ extension CSAE53_2019 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing every component. Components that hold
-        /// lists are decoded in place, so the previous value's list storage is reused; on error
-        /// the value is valid but unspecified.
+        /// Decodes from UPER into this value, replacing every component (written in place).
+        /// Components that hold lists are decoded into the held ones, so the previous value's
+        /// list storage is reused.
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 9
             guard reader.remainingBits >= total1 else {

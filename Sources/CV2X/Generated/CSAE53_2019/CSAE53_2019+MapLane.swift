@@ -131,9 +131,10 @@ extension CSAE53_2019 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing every component. Components that hold
-        /// lists are decoded in place, so the previous value's list storage is reused; on error
-        /// the value is valid but unspecified.
+        /// Decodes from UPER into this value, replacing every component (written in place).
+        /// Components that hold lists are decoded into the held ones, so the previous value's
+        /// list storage is reused.
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 15
             guard reader.remainingBits >= total1 else {
@@ -424,6 +425,7 @@ extension CSAE53_2019 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(2)
             do throws(UPERError) {
@@ -582,6 +584,7 @@ extension CSAE53_2019 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 9
             guard reader.remainingBits >= total1 else {
@@ -699,6 +702,7 @@ extension CSAE53_2019 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
             if preamble & (1 << 0) != 0 {

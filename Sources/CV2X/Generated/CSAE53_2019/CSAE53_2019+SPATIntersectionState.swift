@@ -125,9 +125,10 @@ extension CSAE53_2019 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing every component. Components that hold
-        /// lists are decoded in place, so the previous value's list storage is reused; on error
-        /// the value is valid but unspecified.
+        /// Decodes from UPER into this value, replacing every component (written in place).
+        /// Components that hold lists are decoded into the held ones, so the previous value's
+        /// list storage is reused.
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(4)
             let extended = preamble >> 3 != 0
@@ -334,9 +335,10 @@ extension CSAE53_2019 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing every component. Components that hold
-        /// lists are decoded in place, so the previous value's list storage is reused; on error
-        /// the value is valid but unspecified.
+        /// Decodes from UPER into this value, replacing every component (written in place).
+        /// Components that hold lists are decoded into the held ones, so the previous value's
+        /// list storage is reused.
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             do {
                 self.id = UInt8(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 255, bits: 8))
@@ -429,6 +431,7 @@ extension CSAE53_2019 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(2)
             let extended = preamble >> 1 != 0
@@ -987,6 +990,7 @@ extension CSAE53_2019 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 21
             guard reader.remainingBits >= total1 else {
@@ -1300,6 +1304,7 @@ extension CSAE53_2019 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 21
             guard reader.remainingBits >= total1 else {

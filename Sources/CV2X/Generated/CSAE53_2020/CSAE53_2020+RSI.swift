@@ -142,9 +142,10 @@ extension CSAE53_2020 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing every component. Components that hold
-        /// lists are decoded in place, so the previous value's list storage is reused; on error
-        /// the value is valid but unspecified.
+        /// Decodes from UPER into this value, replacing every component (written in place).
+        /// Components that hold lists are decoded into the held ones, so the previous value's
+        /// list storage is reused.
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 11
             guard reader.remainingBits >= total1 else {
@@ -525,9 +526,10 @@ extension CSAE53_2020 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing every component. Components that hold
-        /// lists are decoded in place, so the previous value's list storage is reused; on error
-        /// the value is valid but unspecified.
+        /// Decodes from UPER into this value, replacing every component (written in place).
+        /// Components that hold lists are decoded into the held ones, so the previous value's
+        /// list storage is reused.
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 33
             guard reader.remainingBits >= total1 else {
@@ -960,6 +962,7 @@ extension CSAE53_2020 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(3)
             let total1 = 0 &+ (preamble & (1 << 2) != 0 ? 20 : 0) &+ (preamble & (1 << 1) != 0 ? 20 : 0) &+ (preamble & (1 << 0) != 0 ? 6 : 0)
@@ -1086,9 +1089,10 @@ extension CSAE53_2020 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing every component. Components that hold
-        /// lists are decoded in place, so the previous value's list storage is reused; on error
-        /// the value is valid but unspecified.
+        /// Decodes from UPER into this value, replacing every component (written in place).
+        /// Components that hold lists are decoded into the held ones, so the previous value's
+        /// list storage is reused.
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             do {
                 try CSAE53_2020.decodePathPointList(into: &self.activePath, from: &reader)
@@ -1298,9 +1302,10 @@ extension CSAE53_2020 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing every component. Components that hold
-        /// lists are decoded in place, so the previous value's list storage is reused; on error
-        /// the value is valid but unspecified.
+        /// Decodes from UPER into this value, replacing every component (written in place).
+        /// Components that hold lists are decoded into the held ones, so the previous value's
+        /// list storage is reused.
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 31
             guard reader.remainingBits >= total1 else {
@@ -1688,6 +1693,7 @@ extension CSAE53_2020 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(1)
             do throws(UPERError) {

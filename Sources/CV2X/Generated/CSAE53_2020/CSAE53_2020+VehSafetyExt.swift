@@ -116,6 +116,7 @@ extension CSAE53_2020 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(5)
             let extended = preamble >> 4 != 0
@@ -307,9 +308,10 @@ extension CSAE53_2020 {
             }
         }
 
-        /// Decodes from UPER into this value, replacing every component. Components that hold
-        /// lists are decoded in place, so the previous value's list storage is reused; on error
-        /// the value is valid but unspecified.
+        /// Decodes from UPER into this value, replacing every component (written in place).
+        /// Components that hold lists are decoded into the held ones, so the previous value's
+        /// list storage is reused.
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(3)
             let extended = preamble >> 2 != 0
@@ -673,6 +675,7 @@ extension CSAE53_2020 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(8)
             let extended = preamble >> 7 != 0
@@ -1136,6 +1139,7 @@ extension CSAE53_2020 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let preamble = try reader.readBits(4)
             let extended = preamble >> 3 != 0
@@ -1324,6 +1328,7 @@ extension CSAE53_2020 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 25
             guard reader.remainingBits >= total1 else {

@@ -63,6 +63,7 @@ extension CSAE53_2020 {
         }
 
         /// Decodes from UPER into this value, replacing every component (written in place).
+        /// On error the value is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             let total1 = 23
             guard reader.remainingBits >= total1 else {
