@@ -571,6 +571,16 @@ public struct UPERReader {
         return size
     }
 
+    /// The rest of an extensible BIT STRING into a ``ShortBitString`` when its extension bit, just
+    /// read, is set (the size extension: a length and the bits). Generated decoders read the
+    /// extension bit themselves and take the root path inline.
+    public mutating func readShortBitStringExtension(lower: Int, upper: Int) throws(UPERError)
+        -> ShortBitString
+    {
+        position &-= 1
+        return try readShortBitStringGeneral(lower: lower, upper: upper, extensible: true)
+    }
+
     @usableFromInline
     mutating func readShortBitStringGeneral(lower: Int, upper: Int, extensible: Bool) throws(UPERError)
         -> ShortBitString

@@ -223,11 +223,20 @@ struct StringTests {
                 try reader.readBitString(lower: 13, upper: 13, extensible: true)
             }
             #expect(general == long)
+            // The generated decoders' form: the extension bit, then the root bits inline or the
+            // size extension through readShortBitStringExtension.
+            func inline(_ reader: inout UPERReader) throws(UPERError) -> ShortBitString {
+                try
+                    (reader.readBool()
+                    ? reader.readShortBitStringExtension(lower: 13, upper: 13)
+                    : ShortBitString(count: 13, bits: reader.readBits(13)))
+            }
             if count <= 64 {
                 let short = try read(encoded) { (reader) throws(UPERError) in
                     try reader.readShortBitString(lower: 13, upper: 13, extensible: true)
                 }
                 #expect(BitString(short) == long)
+                #expect(try read(encoded) { (reader) throws(UPERError) in try inline(&reader) } == short)
                 #expect(
                     try write { (writer) throws(UPERError) in
                         try writer.writeBitString(short, lower: 13, upper: 13, extensible: true)
@@ -237,6 +246,7 @@ struct StringTests {
                     try reader.readShortBitString(lower: 13, upper: 13, extensible: true)
                 }
                 #expect(error?.bitOffset == 0)
+                #expect(readError(encoded) { (reader) throws(UPERError) in try inline(&reader) } == error)
                 if case .unsupported(let text)? = error?.reason {
                     #expect(text.contains("65 bits"))
                 } else {

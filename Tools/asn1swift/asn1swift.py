@@ -427,6 +427,11 @@ class Generator:
             si = self.size_info(rd)
             if si.fixed and si.lo <= 64:
                 return 'try %s.cvFixedBitString(count: %d)' % (reader, si.lo)
+            if swift == 'ShortBitString' and si.ext and si.lo is not None and si.lo == si.hi and si.lo <= BATCH_BITS:
+                # SIZE(n, ...): the extension bit, then the n bits inline; the size extension out of line.
+                return ('try (%s.readBool() ? %s.readShortBitStringExtension(lower: %d, upper: %d) '
+                        ': ShortBitString(count: %d, bits: %s.readBits(%d)))') % (
+                    reader, reader, si.lo, si.hi, si.lo, reader, si.lo)
             if swift == 'ShortBitString':
                 return 'try %s.readShortBitString(lower: %d, upper: %d, extensible: %s)' % (
                     reader, si.lo or 0, si.hi, 'true' if si.ext else 'false')

@@ -773,7 +773,7 @@ extension CSAE53_2017 {
             switch try reader.cvIndex(count: 8, bits: 3) {
             case 0:
                 do {
-                    self = .vehicle(try reader.readShortBitString(lower: 8, upper: 8, extensible: true))
+                    self = .vehicle(try (reader.readBool() ? reader.readShortBitStringExtension(lower: 8, upper: 8) : ShortBitString(count: 8, bits: reader.readBits(8))))
                 } catch {
                     throw error.inField("vehicle")
                 }

@@ -50,7 +50,7 @@ extension CSAE53_2017 {
             let extended = preamble >> 4 != 0
             if preamble & (1 << 3) != 0 {
                 do {
-                    self.events = try reader.readShortBitString(lower: 13, upper: 13, extensible: true)
+                    self.events = try (reader.readBool() ? reader.readShortBitStringExtension(lower: 13, upper: 13) : ShortBitString(count: 13, bits: reader.readBits(13)))
                 } catch {
                     throw error.inField("events")
                 }
@@ -103,7 +103,7 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 0) != 0 {
                 do {
-                    self.lights = try reader.readShortBitString(lower: 9, upper: 9, extensible: true)
+                    self.lights = try (reader.readBool() ? reader.readShortBitStringExtension(lower: 9, upper: 9) : ShortBitString(count: 9, bits: reader.readBits(9)))
                 } catch {
                     throw error.inField("lights")
                 }
@@ -122,7 +122,7 @@ extension CSAE53_2017 {
             let extended = preamble >> 4 != 0
             if preamble & (1 << 3) != 0 {
                 do {
-                    self.events = try reader.readShortBitString(lower: 13, upper: 13, extensible: true)
+                    self.events = try (reader.readBool() ? reader.readShortBitStringExtension(lower: 13, upper: 13) : ShortBitString(count: 13, bits: reader.readBits(13)))
                 } catch {
                     throw error.inField("events")
                 }
@@ -175,7 +175,7 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 0) != 0 {
                 do {
-                    self.lights = try reader.readShortBitString(lower: 9, upper: 9, extensible: true)
+                    self.lights = try (reader.readBool() ? reader.readShortBitStringExtension(lower: 9, upper: 9) : ShortBitString(count: 9, bits: reader.readBits(9)))
                 } catch {
                     throw error.inField("lights")
                 }
