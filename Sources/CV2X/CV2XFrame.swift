@@ -18,6 +18,28 @@ public enum CV2XSchema: String, CaseIterable, Sendable, Hashable, CustomStringCo
 
     /// The set's name as used on the command line, e.g. `csae53-2020`.
     public var description: String { rawValue }
+
+    /// Runs `decode` with this set first, then with the other sets in the `auto` order, and returns
+    /// the first result. When every set fails, throws the 2020 set's error (the default set).
+    func tryingSetsInAutoOrder<Result>(_ decode: (CV2XSchema) throws(UPERError) -> Result)
+        throws(UPERError) -> Result
+    {
+        var defaultError: UPERError?
+        do {
+            return try decode(self)
+        } catch {
+            if self == .csae53_2020 { defaultError = error }
+        }
+        // No array per frame: the preferred set, then the static order without it.
+        for schema in Self.autoOrder where schema != self {
+            do {
+                return try decode(schema)
+            } catch {
+                if schema == .csae53_2020 { defaultError = error }
+            }
+        }
+        throw defaultError ?? UPERError(.unsupported("no schema"), bitOffset: 0)
+    }
 }
 
 /// A decoded `MessageFrame` of one of the CSAE 53 sets.
@@ -68,22 +90,9 @@ public enum CV2XFrame: Sendable, Hashable, JERRenderable {
     public init(autoDetecting buffer: UnsafeRawBufferPointer, preferring preferred: CV2XSchema)
         throws(UPERError)
     {
-        var defaultError: UPERError?
-        do {
-            self = try CV2XFrame(uper: buffer, schema: preferred)
-            return
-        } catch {
-            if preferred == .csae53_2020 { defaultError = error }
+        self = try preferred.tryingSetsInAutoOrder { (schema) throws(UPERError) in
+            try CV2XFrame(uper: buffer, schema: schema)
         }
-        for schema in CV2XSchema.autoOrder where schema != preferred {
-            do {
-                self = try CV2XFrame(uper: buffer, schema: schema)
-                return
-            } catch {
-                if schema == .csae53_2020 { defaultError = error }
-            }
-        }
-        throw defaultError ?? UPERError(.unsupported("no schema"), bitOffset: 0)
     }
 
     /// Decodes with the first set that accepts the frame (2020, 2019, 2017), from an array.

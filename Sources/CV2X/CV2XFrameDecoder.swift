@@ -38,22 +38,10 @@ public struct CV2XFrameDecoder: Sendable {
     )
         throws(UPERError) -> CV2XSchema
     {
-        var defaultError: UPERError?
-        do {
-            try decode(uper: buffer, schema: preferred)
-            return preferred
-        } catch {
-            if preferred == .csae53_2020 { defaultError = error }
+        try preferred.tryingSetsInAutoOrder { (schema) throws(UPERError) -> CV2XSchema in
+            try decode(uper: buffer, schema: schema)
+            return schema
         }
-        for schema in CV2XSchema.autoOrder where schema != preferred {
-            do {
-                try decode(uper: buffer, schema: schema)
-                return schema
-            } catch {
-                if schema == .csae53_2020 { defaultError = error }
-            }
-        }
-        throw defaultError ?? UPERError(.unsupported("no schema"), bitOffset: 0)
     }
 
     /// The kept frame of `schema` as a `CV2XFrame` (a copy).
