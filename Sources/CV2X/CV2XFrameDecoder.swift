@@ -1,22 +1,23 @@
 import UPER
 
-/// Decodes a stream of C-V2X frames into values it keeps, one `MessageFrame` per set.
+/// Decodes a stream of C-V2X frames into values it keeps: one generated `MessageFrameDecoder`
+/// per set.
 ///
-/// Each frame is decoded into the kept value of its set (`decode(uper:)` of the generated
-/// types), so a frame reuses the list storage of the previous frame of the same kind: steady
-/// traffic (SPAT, MAP, RSM) decodes without allocating, where `CV2XFrame(uper:schema:)` allocates
-/// every list anew. Read the result from the property of the set `decode` returns, before the next
-/// call.
+/// Each frame is decoded into the kept value of its set and alternative, where it is stored: the
+/// decoded value is not copied, and a frame reuses the list storage of the previous frame of the
+/// same kind, so steady traffic (BSM, SPAT, MAP, RSM) decodes without allocating, where
+/// `CV2XFrame(uper:schema:)` builds every value and list anew. After `decode`, read the frame from
+/// the set's decoder (its `alternative` names the property that holds it) before the next call.
 public struct CV2XFrameDecoder: Sendable {
     // swift-format-ignore: AlwaysUseLowerCamelCase
-    /// The last frame decoded with the 2020 set (unspecified after a failed decode).
-    public private(set) var csae53_2020 = CSAE53_2020.MessageFrame(uperBlank: ())
+    /// The frames decoded with the 2020 set.
+    public private(set) var csae53_2020 = CSAE53_2020.MessageFrameDecoder()
     // swift-format-ignore: AlwaysUseLowerCamelCase
-    /// The last frame decoded with the 2019 set (unspecified after a failed decode).
-    public private(set) var csae53_2019 = CSAE53_2019.MessageFrame(uperBlank: ())
+    /// The frames decoded with the 2019 set.
+    public private(set) var csae53_2019 = CSAE53_2019.MessageFrameDecoder()
     // swift-format-ignore: AlwaysUseLowerCamelCase
-    /// The last frame decoded with the 2017 set (unspecified after a failed decode).
-    public private(set) var csae53_2017 = CSAE53_2017.MessageFrame(uperBlank: ())
+    /// The frames decoded with the 2017 set.
+    public private(set) var csae53_2017 = CSAE53_2017.MessageFrameDecoder()
 
     /// Creates a decoder that holds no frame yet.
     public init() {}
@@ -44,12 +45,13 @@ public struct CV2XFrameDecoder: Sendable {
         }
     }
 
-    /// The kept frame of `schema` as a `CV2XFrame` (a copy).
-    public func frame(of schema: CV2XSchema) -> CV2XFrame {
+    /// The last frame decoded with `schema`, as a `CV2XFrame` (a copy); `nil` before the first
+    /// decode with that set and after a failed one.
+    public func frame(of schema: CV2XSchema) -> CV2XFrame? {
         switch schema {
-        case .csae53_2020: .csae53_2020(csae53_2020)
-        case .csae53_2019: .csae53_2019(csae53_2019)
-        case .csae53_2017: .csae53_2017(csae53_2017)
+        case .csae53_2020: csae53_2020.frame.map(CV2XFrame.csae53_2020)
+        case .csae53_2019: csae53_2019.frame.map(CV2XFrame.csae53_2019)
+        case .csae53_2017: csae53_2017.frame.map(CV2XFrame.csae53_2017)
         }
     }
 }

@@ -11,7 +11,8 @@ extension FrameProcessor {
         var vehicle: VehicleRef?
     }
 
-    /// The fields of a BSM the metrics use, whichever CSAE 53 set it was decoded with.
+    /// The fields of a BSM the metrics use, whichever CSAE 53 set it was decoded with. (The
+    /// three sets' BSMs are distinct generated types with the same fields.)
     struct BSMFields {
         var obu: UInt64
         var msgCnt: UInt8
@@ -37,25 +38,20 @@ extension FrameProcessor {
             return
         }
         if schema != info.schema { topics[info.ref].schema = schema }
+        // The BSM is read where the decoder keeps it (no copy of the frame).
         var fields: BSMFields?
         switch schema {
         case .csae53_2020:
-            if case .bsmFrame(let m) = cv2xDecoder.csae53_2020 {
-                fields = BSMFields(
-                    obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
-                    longitude: m.pos.long)
+            if cv2xDecoder.csae53_2020.alternative == .bsmFrame {
+                fields = BSMFields(cv2xDecoder.csae53_2020.bsmFrame)
             }
         case .csae53_2019:
-            if case .bsmFrame(let m) = cv2xDecoder.csae53_2019 {
-                fields = BSMFields(
-                    obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
-                    longitude: m.pos.long)
+            if cv2xDecoder.csae53_2019.alternative == .bsmFrame {
+                fields = BSMFields(cv2xDecoder.csae53_2019.bsmFrame)
             }
         case .csae53_2017:
-            if case .bsmFrame(let m) = cv2xDecoder.csae53_2017 {
-                fields = BSMFields(
-                    obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
-                    longitude: m.pos.long)
+            if cv2xDecoder.csae53_2017.alternative == .bsmFrame {
+                fields = BSMFields(cv2xDecoder.csae53_2017.bsmFrame)
             }
         }
         // Duplicates: same source, same sequence (OBU id and msgCnt for a BSM; the frame type
@@ -118,5 +114,25 @@ extension FrameProcessor {
         case .unsupported: "cv2x: unsupported encoding"
         case .trailingData: "cv2x: trailing data"
         }
+    }
+}
+
+extension FrameProcessor.BSMFields {
+    init(_ m: borrowing CSAE53_2020.BasicSafetyMessage) {
+        self.init(
+            obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
+            longitude: m.pos.long)
+    }
+
+    init(_ m: borrowing CSAE53_2019.BasicSafetyMessage) {
+        self.init(
+            obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
+            longitude: m.pos.long)
+    }
+
+    init(_ m: borrowing CSAE53_2017.BasicSafetyMessage) {
+        self.init(
+            obu: m.id.words.high, msgCnt: m.msgCnt, secMark: m.secMark, latitude: m.pos.lat,
+            longitude: m.pos.long)
     }
 }

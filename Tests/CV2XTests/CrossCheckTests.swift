@@ -50,7 +50,9 @@ struct CrossCheckTests {
                 if streamed != decoded {
                     mismatches += 1
                     if mismatches <= 5 {
-                        Issue.record("\(frame.label) \(frame.hex): decoded in place differs: \(streamed.jer)")
+                        Issue.record(
+                            "\(frame.label) \(frame.hex): decoded in place differs: \(streamed?.jer ?? "no frame")"
+                        )
                     }
                 } else if jer != frame.jer || encoded != frame.bytes {
                     mismatches += 1

@@ -2,9 +2,10 @@ import CV2X
 import Testing
 import UPER
 
-/// `decode(uper:)` into one reused value (the streaming path) must give exactly what a fresh
-/// decode gives, whatever the value held before: another alternative, longer or shorter lists,
-/// or the leftovers of a failed decode.
+/// Decoding into kept values (the streaming path) must give exactly what a fresh decode gives,
+/// whatever was kept before: another alternative, longer or shorter lists, or the leftovers of a
+/// failed decode. Two paths: `MessageFrame.decode(uper:)` into one reused enum value, and the
+/// generated `MessageFrameDecoder` of each set (through `CV2XFrameDecoder`).
 @Suite("CV2X decoding in place")
 struct DecodeInPlaceTests {
     /// Decodes `frames` one after the other into one value of set `Frame` and compares each with
@@ -92,5 +93,93 @@ struct DecodeInPlaceTests {
             try frame.bytes.withUnsafeBytes { try value.decode(uper: $0) }
             #expect(value == (try CSAE53_2020.MessageFrame(uper: frame.bytes)))
         }
+    }
+
+    /// The fixture frames of `schema` (and, for 2020, the reference examples).
+    func fixtures(_ schema: CV2XSchema) throws -> [FixtureFrame] {
+        try loadFixture(schema.rawValue) + (schema == .csae53_2020 ? loadFixture("examples") : [])
+    }
+
+    @Test(
+        "MessageFrameDecoder of each set gives the fresh frame in every fixture order",
+        arguments: CV2XSchema.allCases)
+    func frameDecoderMatchesFresh(schema: CV2XSchema) throws {
+        var decoder = CV2XFrameDecoder()
+        #expect(decoder.frame(of: schema) == nil)
+        for frame in orders(try fixtures(schema)) {
+            try frame.bytes.withUnsafeBytes { try decoder.decode(uper: $0, schema: schema) }
+            let kept = try #require(decoder.frame(of: schema), "\(frame.label)")
+            #expect(kept == (try CV2XFrame(uper: frame.bytes, schema: schema)), "\(frame.label) \(frame.hex)")
+            #expect(kept.jer == frame.jer, "\(frame.label)")
+        }
+    }
+
+    @Test("MessageFrameDecoder: the alternative's property holds the frame, read without a copy")
+    func frameDecoderProperties() throws {
+        var decoder = CSAE53_2020.MessageFrameDecoder()
+        #expect(decoder.alternative == nil)
+        for frame in try fixtures(.csae53_2020) {
+            try frame.bytes.withUnsafeBytes { try decoder.decode(uper: $0) }
+            switch try CSAE53_2020.MessageFrame(uper: frame.bytes) {
+            case .bsmFrame(let m):
+                #expect(decoder.alternative == .bsmFrame)
+                #expect(decoder.bsmFrame == m)
+            case .mapFrame(let m):
+                #expect(decoder.alternative == .mapFrame)
+                #expect(decoder.mapFrame == m)
+            case .rsmFrame(let m):
+                #expect(decoder.alternative == .rsmFrame)
+                #expect(decoder.rsmFrame == m)
+            case .spatFrame(let m):
+                #expect(decoder.alternative == .spatFrame)
+                #expect(decoder.spatFrame == m)
+            case .rsiFrame(let m):
+                #expect(decoder.alternative == .rsiFrame)
+                #expect(decoder.rsiFrame == m)
+            case .unknownExtension:
+                Issue.record("fixture \(frame.label) is an unknown extension")
+            }
+        }
+    }
+
+    @Test(
+        "MessageFrameDecoder: a failed decode throws the fresh error and leaves no alternative",
+        arguments: CV2XSchema.allCases)
+    func frameDecoderErrors(schema: CV2XSchema) throws {
+        var decoder = CV2XFrameDecoder()
+        for frame in try fixtures(schema) {
+            try frame.bytes.withUnsafeBytes { try decoder.decode(uper: $0, schema: schema) }
+            // Truncated part-way, and with a trailing octet: both fail, as a fresh decode does.
+            for bad in [Array(frame.bytes.prefix(frame.bytes.count / 2)), frame.bytes + [0]] {
+                var freshError: UPERError?
+                do { _ = try CV2XFrame(uper: bad, schema: schema) } catch { freshError = error }
+                var keptError: UPERError?
+                do {
+                    try bad.withUnsafeBytes { try decoder.decode(uper: $0, schema: schema) }
+                } catch {
+                    keptError = error as? UPERError
+                }
+                #expect(freshError != nil, "\(frame.label) \(bad.count) B")
+                #expect(keptError == freshError, "\(frame.label) \(bad.count) B")
+                #expect(decoder.frame(of: schema) == nil, "\(frame.label)")
+            }
+            try frame.bytes.withUnsafeBytes { try decoder.decode(uper: $0, schema: schema) }
+            #expect(decoder.frame(of: schema)?.jer == frame.jer, "\(frame.label)")
+        }
+    }
+
+    @Test("MessageFrameDecoder: an unknown extension alternative keeps its index and octets")
+    func frameDecoderUnknownExtension() throws {
+        var writer = UPERWriter()
+        writer.writeBool(true)
+        try writer.writeNormallySmallNonNegative(9)
+        try writer.writeOpenTypeBytes([0xAB, 0xCD, 0x01])
+        let bytes = writer.finish()
+        var decoder = CSAE53_2017.MessageFrameDecoder()
+        try bytes.withUnsafeBytes { try decoder.decode(uper: $0) }
+        #expect(decoder.alternative == .unknownExtension)
+        #expect(decoder.unknownExtension.index == 9)
+        #expect(decoder.unknownExtension.bytes == [0xAB, 0xCD, 0x01])
+        #expect(decoder.frame == .unknownExtension(index: 9, bytes: [0xAB, 0xCD, 0x01]))
     }
 }

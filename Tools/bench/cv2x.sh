@@ -65,8 +65,8 @@ for path, wanted in ((sys.argv[2], 'ns'), (sys.argv[3], 'allocs')):
             elif wanted == 'allocs' and label.startswith('Malloc (total)'):
                 swift[current]['allocs'] = int(float(cells[3]))
 print()
-print('Fresh: `MessageFrame(uper:)`, a new value per frame. In place: `decode(uper:)` into the value')
-print('the previous frame left (the pipeline\'s CV2XFrameDecoder). Speed-up = asn1c ns / Swift ns.')
+print('Fresh: `MessageFrame(uper:)`, a new value per frame. In place: `MessageFrameDecoder.decode(uper:)`')
+print('into the value it keeps for the alternative (the pipeline\'s CV2XFrameDecoder). Speed-up = asn1c ns / Swift ns.')
 print()
 print('| frame | bytes | asn1c ns/frame | fresh ns (p50) | fresh allocations | fresh speed-up '
       '| in place ns (p50) | in place allocations | in place speed-up |')

@@ -135,8 +135,11 @@ extension CSAE53_2017 {
             self.laneID = UInt8(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawlaneID))
             let extended = preamble >> 5 != 0
             if preamble & (1 << 4) != 0 {
+                if case .none = self.laneAttributes {
+                    self.laneAttributes = LaneAttributes(uperBlank: ())
+                }
                 do {
-                    self.laneAttributes = try LaneAttributes(from: &reader)
+                    try self.laneAttributes!.decode(from: &reader)
                 } catch {
                     throw error.inField("laneAttributes")
                 }

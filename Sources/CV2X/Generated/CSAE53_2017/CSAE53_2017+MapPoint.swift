@@ -48,7 +48,7 @@ extension CSAE53_2017 {
             let preamble = try reader.readBits(1)
             let extended = preamble >> 0 != 0
             do {
-                self.posOffset = try PositionOffsetLLV(from: &reader)
+                try self.posOffset.decode(from: &reader)
             } catch {
                 throw error.inField("posOffset")
             }

@@ -863,8 +863,11 @@ extension CSAE53_2019 {
                 throw error.inField("vehicleClass")
             }
             if preamble & (1 << 1) != 0 {
+                if case .none = self.safetyExt {
+                    self.safetyExt = VehicleSafetyExtensions(uperBlank: ())
+                }
                 do {
-                    self.safetyExt = try VehicleSafetyExtensions(from: &reader)
+                    try self.safetyExt!.decode(from: &reader)
                 } catch {
                     throw error.inField("safetyExt")
                 }

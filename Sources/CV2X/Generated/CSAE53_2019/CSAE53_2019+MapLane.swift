@@ -158,8 +158,11 @@ extension CSAE53_2019 {
                 self.laneWidth = nil
             }
             if preamble & (1 << 4) != 0 {
+                if case .none = self.laneAttributes {
+                    self.laneAttributes = LaneAttributes(uperBlank: ())
+                }
                 do {
-                    self.laneAttributes = try LaneAttributes(from: &reader)
+                    try self.laneAttributes!.decode(from: &reader)
                 } catch {
                     throw error.inField("laneAttributes")
                 }

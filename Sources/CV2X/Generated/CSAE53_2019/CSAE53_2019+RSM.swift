@@ -595,7 +595,7 @@ extension CSAE53_2019 {
                 throw error.inField("secMark")
             }
             do {
-                self.pos = try PositionOffsetLLV(from: &reader)
+                try self.pos.decode(from: &reader)
             } catch {
                 throw error.inField("pos")
             }

@@ -552,8 +552,11 @@ extension CSAE53_2020 {
                 throw error.inField("eventSource")
             }
             if preamble & (1 << 7) != 0 {
+                if case .none = self.eventPos {
+                    self.eventPos = PositionOffsetLLV(uperBlank: ())
+                }
                 do {
-                    self.eventPos = try PositionOffsetLLV(from: &reader)
+                    try self.eventPos!.decode(from: &reader)
                 } catch {
                     throw error.inField("eventPos")
                 }
@@ -1323,8 +1326,11 @@ extension CSAE53_2020 {
             self.signType = UInt16(truncatingIfNeeded: 0 &+ Int64(bitPattern: rawsignType))
             let extended = preamble >> 6 != 0
             if preamble & (1 << 5) != 0 {
+                if case .none = self.signPos {
+                    self.signPos = PositionOffsetLLV(uperBlank: ())
+                }
                 do {
-                    self.signPos = try PositionOffsetLLV(from: &reader)
+                    try self.signPos!.decode(from: &reader)
                 } catch {
                     throw error.inField("signPos")
                 }

@@ -316,8 +316,11 @@ extension CSAE53_2020 {
             let preamble = try reader.readBits(3)
             let extended = preamble >> 2 != 0
             if preamble & (1 << 1) != 0 {
+                if case .none = self.initialPosition {
+                    self.initialPosition = FullPositionVector(uperBlank: ())
+                }
                 do {
-                    self.initialPosition = try FullPositionVector(from: &reader)
+                    try self.initialPosition!.decode(from: &reader)
                 } catch {
                     throw error.inField("initialPosition")
                 }
@@ -1144,7 +1147,7 @@ extension CSAE53_2020 {
             let preamble = try reader.readBits(4)
             let extended = preamble >> 3 != 0
             do {
-                self.llvOffset = try PositionOffsetLLV(from: &reader)
+                try self.llvOffset.decode(from: &reader)
             } catch {
                 throw error.inField("llvOffset")
             }
