@@ -26,16 +26,22 @@ fi
 
 # Instrument every module (the decoders under test too), not only the target's own sources.
 # (`swift build` honours only the last --product, so one build per target.)
+# A target whose build fails is not run: its binary from an earlier build would fuzz old code.
+failed=()
 for target in "${targets[@]}"; do
     echo "fuzz: building $target"
+    set +e
     swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address --product "$target" 2>&1 |
-        grep -v "ld.gold: warning: Cannot export local symbol" || true
+        grep -v "ld.gold: warning: Cannot export local symbol"
+    built=${PIPESTATUS[0]}
+    set -e
+    if ((built != 0)); then failed+=("$target"); fi
 done
 bin="$(swift build --package-path Fuzz -c release --show-bin-path)"
 
 status=0
 for target in "${targets[@]}"; do
-    if [[ ! -x "$bin/$target" ]]; then
+    if [[ ! -x "$bin/$target" || " ${failed[*]} " == *" $target "* ]]; then
         echo "fuzz: $target did not build" >&2
         status=1
         continue
