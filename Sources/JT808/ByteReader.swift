@@ -10,12 +10,18 @@ struct ByteReader {
     let end: Int
     /// The message id, for error context.
     var messageID: UInt16?
+    /// How location report items are decoded.
+    var items: ItemDecoding
 
-    init(_ bytes: UnsafeRawBufferPointer, from start: Int = 0, to end: Int? = nil, messageID: UInt16? = nil) {
+    init(
+        _ bytes: UnsafeRawBufferPointer, from start: Int = 0, to end: Int? = nil, messageID: UInt16? = nil,
+        items: ItemDecoding = .strict
+    ) {
         self.bytes = bytes
         self.position = start
         self.end = end ?? bytes.count
         self.messageID = messageID
+        self.items = items
     }
 
     var remaining: Int { end - position }

@@ -176,6 +176,15 @@ public enum JT808JSON {
                     }
                 }
             }
+            if !report.malformedItems.isEmpty {
+                json.key("malformedItems")
+                json.array(report.malformedItems) { json, item in
+                    json.object { json in
+                        json.field("id", hexID(item.id))
+                        json.field("hex", hex(item.value))
+                    }
+                }
+            }
         }
     }
 

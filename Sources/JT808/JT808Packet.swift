@@ -116,12 +116,22 @@ public struct JT808Packet: Hashable, Sendable {
     /// Location reports (0x0200) decode without allocating (see ``LocationReport``). Where only some
     /// message ids matter, ``JT808PacketView`` decodes the header and leaves the body in place.
     public init(decoding content: UnsafeRawBufferPointer) throws(JT808Error) {
+        try self.init(decoding: content) { _ in .strict }
+    }
+
+    /// Decodes unescaped packet content with the location-report item convention that `items`
+    /// gives for the packet's header (its terminal: per operator ICV item ids, malformed items
+    /// kept raw; see ``ItemDecoding``).
+    public init(
+        decoding content: UnsafeRawBufferPointer, items: (JT808Header) -> ItemDecoding
+    ) throws(JT808Error) {
         var reader = ByteReader(content)
         let (header, declaredLength) = try JT808Header.decode(&reader)
         if declaredLength != reader.remaining {
             throw reader.error(.bodyLengthMismatch(declared: declaredLength, actual: reader.remaining))
         }
         self.header = header
+        reader.items = items(header)
         body = try JT808Body.decode(&reader, header: header)
     }
 

@@ -55,6 +55,9 @@ public struct LocationReport: Hashable, Sendable {
     public var automationEvents: AutomationEvents
     /// Items kept as received: unknown ids, and repeats of known single-valued items.
     public var otherItems: [RawItem]
+    /// Items whose length or value did not parse, kept as received (only when decoding with
+    /// ``ItemDecoding/keepsMalformedItems``; a cut-off last item keeps the rest of the body).
+    public var malformedItems: [RawItem] = []
 
     /// Creates a report without additional items.
     public init(
@@ -113,8 +116,10 @@ public struct LocationReport: Hashable, Sendable {
     // MARK: Decoding
 
     /// Decodes a location report body from its bytes (offsets in errors are relative to `body`).
-    public init(decoding body: UnsafeRawBufferPointer, messageID: UInt16? = 0x0200) throws(JT808Error) {
-        var reader = ByteReader(body, messageID: messageID)
+    public init(
+        decoding body: UnsafeRawBufferPointer, messageID: UInt16? = 0x0200, items: ItemDecoding = .strict
+    ) throws(JT808Error) {
+        var reader = ByteReader(body, messageID: messageID, items: items)
         self = try Self.decode(&reader, end: body.count)
     }
 
@@ -122,7 +127,8 @@ public struct LocationReport: Hashable, Sendable {
     /// (A static function rather than an initializer: the result is then built in place in the
     /// caller's storage instead of being copied out of a temporary `self`.)
     static func decode(_ reader: inout ByteReader, end: Int) throws(JT808Error) -> LocationReport {
-        var sub = ByteReader(reader.bytes, from: reader.position, to: end, messageID: reader.messageID)
+        var sub = ByteReader(
+            reader.bytes, from: reader.position, to: end, messageID: reader.messageID, items: reader.items)
         guard sub.remaining >= fixedLength else {
             // Read field by field so that the error names the first field that is cut off.
             _ = try sub.uint32("alarm flags")
@@ -164,10 +170,36 @@ public struct LocationReport: Hashable, Sendable {
             time: try sub.timestamp(at: start + 22, "time"))
         sub.position = start + fixedLength
         while !sub.isAtEnd {
-            try report.decodeItem(&sub)
+            let itemStart = sub.position
+            do {
+                try report.decodeItem(&sub)
+            } catch {
+                guard sub.items.keepsMalformedItems else { throw error }
+                report.keepMalformedItem(at: itemStart, &sub)
+            }
         }
         reader.position = end
         return report
+    }
+
+    /// Keeps the item at `start` raw (the rest of the body when its length runs past the end)
+    /// and moves the reader past it.
+    private mutating func keepMalformedItem(at start: Int, _ reader: inout ByteReader) {
+        let id = reader.bytes[start]
+        var valueStart = min(start + 2, reader.end)
+        var valueEnd = reader.end
+        if start + 2 <= reader.end {
+            let length = Int(reader.bytes[start + 1])
+            if valueStart + length <= reader.end {
+                valueEnd = valueStart + length
+            } else {
+                valueStart = start + 1
+            }
+        }
+        malformedItems.append(
+            RawItem(
+                id: id, value: Array(UnsafeRawBufferPointer(rebasing: reader.bytes[valueStart..<valueEnd]))))
+        reader.position = valueEnd
     }
 
     private mutating func decodeItem(_ reader: inout ByteReader) throws(JT808Error) {
@@ -187,7 +219,7 @@ public struct LocationReport: Hashable, Sendable {
         }
 
         switch id {
-        case AutomationEvent.itemID:
+        case reader.items.automationEventID:
             try expect(AutomationEvent.itemLength)
             let time = try reader.timestamp(at: v + 4, "automation event time")
             let milliseconds = reader.word(at: v + 10)
@@ -204,7 +236,7 @@ public struct LocationReport: Hashable, Sendable {
                     cause: AutomationEventCause(rawValue: reader.byte(at: v + 2)),
                     levelBefore: reader.byte(at: v + 3),
                     time: time, milliseconds: milliseconds))
-        case AutomationState.itemID where automationState == nil:
+        case reader.items.automationStateID where automationState == nil:
             try expect(AutomationState.itemLength)
             automationState = AutomationState(
                 level: reader.byte(at: v), mode: AutomationMode(rawValue: reader.byte(at: v + 1)),

@@ -169,6 +169,9 @@ public struct MetricsConfiguration: Sendable {
     public var reorderWindow: Microseconds = 300_000_000
     /// Upper bounds of the reception distance bands in metres (0-100, 100-200, 200-300, 300-500).
     public var distanceBands: [Double] = [100, 200, 300, 500]
+    /// JT/T 808 additional-item ids of the ICV items (automation state, automation event) by
+    /// terminal number without leading zeros, for operators whose terminals do not use 0xE1/0xE2.
+    public var automationItemIDs: [String: AutomationItemIDs] = [:]
 
     /// Creates a configuration.
     public init(
@@ -224,4 +227,21 @@ extension Zone.CoverageGrid {
     public func cell(latitude: Double, longitude: Double) -> Int? {
         cell(of: GeoPoint(latitude: latitude, longitude: longitude))
     }
+}
+
+/// Which JT/T 808 additional-item ids carry the ICV items (DESIGN.md 4), an operator's convention.
+public struct AutomationItemIDs: Sendable, Hashable, Codable {
+    /// The automation-state item (0xE1 by default).
+    public var state: UInt8
+    /// The automation-event item (0xE2 by default).
+    public var event: UInt8
+
+    /// Creates the ids.
+    public init(state: UInt8 = 0xE1, event: UInt8 = 0xE2) {
+        self.state = state
+        self.event = event
+    }
+
+    /// DESIGN.md 4: 0xE1 state, 0xE2 event.
+    public static let standard = AutomationItemIDs()
 }

@@ -12,10 +12,20 @@ public struct SourceHealth: Sendable, Hashable, Codable {
     public var rejected: [String: Int64] = [:]
     /// Clock offset samples (receive time minus source time), microseconds.
     public var clockOffset = ClockOffsetStatistics()
-    /// First and last receive time.
+    /// First receive time (data time: the gateway's time frame when present).
     public var firstSeen: Microseconds?
-    /// Last receive time.
+    /// Last (latest) receive time.
     public var lastSeen: Microseconds?
+    /// Time between `firstSeen` and `lastSeen` during which the source was silent: the sum of
+    /// the gaps between consecutive frames longer than ``outageThreshold``.
+    public var outage: Microseconds = 0
+    /// JT/T 808 additional items that did not parse or carried values DESIGN.md 4 does not
+    /// define: kept raw (not used), the rest of their report used.
+    public var malformedItems: Int64 = 0
+
+    /// A source silent for longer than this is unavailable for the whole silence (10 s: an RSU
+    /// broadcasts SPAT at 10 Hz and MAP at 1 Hz).
+    public static let outageThreshold: Microseconds = 10_000_000
 
     /// Creates empty accounting.
     public init() {}
@@ -30,8 +40,30 @@ public struct SourceHealth: Sendable, Hashable, Codable {
         duplicates += other.duplicates
         rejected.merge(other.rejected, uniquingKeysWith: +)
         clockOffset.add(other.clockOffset)
+        // Shards by time: the silence between the earlier one's last frame and the later one's
+        // first is an outage as if one process had seen both.
+        outage += other.outage
+        malformedItems += other.malformedItems
+        if let a = lastSeen, let b = other.firstSeen, b - a > Self.outageThreshold { outage += b - a }
+        if let a = other.lastSeen, let b = firstSeen, b - a > Self.outageThreshold { outage += b - a }
         firstSeen = [firstSeen, other.firstSeen].compactMap { $0 }.min()
         lastSeen = [lastSeen, other.lastSeen].compactMap { $0 }.max()
+    }
+
+    /// Counts a frame received at `time` (data time; `nil`: no usable time).
+    public mutating func receive(at time: Microseconds?) {
+        received += 1
+        guard let time else { return }
+        guard let last = lastSeen else {
+            firstSeen = time
+            lastSeen = time
+            return
+        }
+        if time > last {
+            if time - last > Self.outageThreshold { outage += time - last }
+            lastSeen = time
+        }
+        if let first = firstSeen, time < first { firstSeen = time }
     }
 }
 

@@ -21,7 +21,11 @@ public struct VehicleDirectory: Sendable {
         let ref = identities.count
         identities.append(identity)
         byVIN[identity.vin] = ref
-        if !identity.terminalNumber.isEmpty { byTerminal[Self.normalized(identity.terminalNumber)] = ref }
+        // A registry vehicle takes over its terminal from an earlier unregistered identity.
+        let terminal = Self.normalized(identity.terminalNumber)
+        if !identity.terminalNumber.isEmpty && (identity.registered || byTerminal[terminal] == nil) {
+            byTerminal[terminal] = ref
+        }
         if let obu = identity.obuID { byOBU[obu] = ref }
         return ref
     }
@@ -31,6 +35,21 @@ public struct VehicleDirectory: Sendable {
     static func normalized(_ terminal: String) -> String {
         let trimmed = terminal.drop { $0 == "0" }
         return trimmed.isEmpty ? "0" : String(trimmed)
+    }
+
+    /// Adds a registry vehicle (a zone reload) or updates the identity of a listed one (same VIN);
+    /// its terminal and OBU now resolve to it. A terminal seen before as unregistered keeps its
+    /// earlier data under the unregistered key; what it sends from now on is the vehicle's.
+    public mutating func register(_ identity: VehicleIdentity) -> VehicleRef {
+        if let existing = byVIN[identity.vin] {
+            identities[existing] = identity
+            if !identity.terminalNumber.isEmpty {
+                byTerminal[Self.normalized(identity.terminalNumber)] = existing
+            }
+            if let obu = identity.obuID { byOBU[obu] = existing }
+            return existing
+        }
+        return add(identity)
     }
 
     /// The vehicle of a JT/T 808 terminal number, registering an unlisted terminal on first sight.

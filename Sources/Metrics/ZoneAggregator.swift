@@ -6,7 +6,7 @@
 /// link, RSU band, or a notable event record).
 public struct ZoneAggregator: Sendable {
     /// The configuration (zone registry, road network, parameters).
-    public let configuration: MetricsConfiguration
+    public private(set) var configuration: MetricsConfiguration
     /// Identity linking (vehicles registered on first sight are appended).
     public private(set) var directory: VehicleDirectory
     private var vehicles: [VehicleAccumulator]
@@ -18,6 +18,8 @@ public struct ZoneAggregator: Sendable {
     private var streamIndex: [SequenceStream: Int] = [:]
     private var streams: [SequenceHealth] = []
     private var unattributed = UnattributedCounts()
+    /// Vehicles that observed something since the last ``takeChangesReleasingHeld()``.
+    private var changed: [Bool] = []
 
     /// Creates an engine for a zone.
     public init(configuration: MetricsConfiguration) {
@@ -40,6 +42,33 @@ public struct ZoneAggregator: Sendable {
         if let ref = directory.vehicle(forOBU: obu) { return ref }
         unattributed.bsmFromUnregisteredOBU += 1
         return nil
+    }
+
+    /// Takes a new zone registry (a reload while running): vehicles are added or updated by VIN
+    /// (none is removed: their data stays), RSUs are updated by id and new ones appended (indices
+    /// stay valid), the ICV item ids replaced. Road network and parameters stay.
+    public mutating func reload(
+        vehicles: [VehicleIdentity], rsus: [RSUSite], automationItemIDs: [String: AutomationItemIDs]
+    ) {
+        for vehicle in vehicles { _ = directory.register(vehicle) }
+        while self.vehicles.count < directory.identities.count { self.vehicles.append(VehicleAccumulator()) }
+        var merged = configuration.rsus
+        for rsu in rsus {
+            if let index = merged.firstIndex(where: { $0.id == rsu.id }) {
+                merged[index] = rsu
+            } else {
+                merged.append(rsu)
+            }
+        }
+        configuration.rsus = merged
+        for vehicle in vehicles {
+            if let index = configuration.vehicles.firstIndex(where: { $0.vin == vehicle.vin }) {
+                configuration.vehicles[index] = vehicle
+            } else {
+                configuration.vehicles.append(vehicle)
+            }
+        }
+        configuration.automationItemIDs = automationItemIDs
     }
 
     /// The RSU index of an RSU id, or `nil` for an RSU not in the registry.
@@ -70,11 +99,10 @@ public struct ZoneAggregator: Sendable {
         return index
     }
 
-    /// Counts a received frame of a source.
-    public mutating func received(source: Int, at time: Microseconds) {
-        sources[source].received += 1
-        if sources[source].firstSeen == nil { sources[source].firstSeen = time }
-        sources[source].lastSeen = time
+    /// Counts a received frame of a source at its data time (`nil`: no usable time, e.g. a
+    /// frame whose time frame is malformed).
+    public mutating func received(source: Int, at time: Microseconds?) {
+        sources[source].receive(at: time)
     }
 
     /// Whether a frame (or one packet of a multi-packet frame) repeats one seen from the same
@@ -109,6 +137,11 @@ public struct ZoneAggregator: Sendable {
         }
     }
 
+    /// Counts additional items of a source's reports that were kept raw (malformed or undefined).
+    public mutating func recordMalformedItems(_ count: Int, source: Int) {
+        sources[source].malformedItems += Int64(count)
+    }
+
     /// Records a clock offset sample (receive time minus source time) of a source.
     public mutating func recordClockOffset(_ offset: Microseconds, source: Int) {
         sources[source].clockOffset.add(offset)
@@ -136,6 +169,8 @@ public struct ZoneAggregator: Sendable {
             return
         }
         vehicles[vehicle].observe(item, configuration: configuration)
+        if vehicle >= changed.count { changed += repeatElement(false, count: vehicles.count - changed.count) }
+        changed[vehicle] = true
     }
 
     /// Releases every held observation with an event time at or before `time` (live watermark).
@@ -160,9 +195,26 @@ public struct ZoneAggregator: Sendable {
     /// The aggregate of everything released so far (held observations are not included).
     public func snapshot() -> ZoneMetrics { snapshot { $0.summary } }
 
-    private func snapshot(summary: (VehicleAccumulator) -> TrackSummary) -> ZoneMetrics {
+    /// Like ``snapshotReleasingHeld()`` but with only the vehicles that observed something since
+    /// the previous call (the others are as they were then); the run-wide accounting is complete.
+    /// Live ingest's incremental commits: their cost follows what changed, not the run's length.
+    public mutating func takeChangesReleasingHeld() -> ZoneMetrics {
+        let result = snapshot(including: changed) { $0.summaryReleasingHeld(configuration: configuration) }
+        for index in changed.indices { changed[index] = false }
+        return result
+    }
+
+    /// Marks every vehicle changed (the next ``takeChangesReleasingHeld()`` includes them all).
+    public mutating func markAllChanged() {
+        changed = Array(repeating: true, count: vehicles.count)
+    }
+
+    private func snapshot(including: [Bool]? = nil, summary: (VehicleAccumulator) -> TrackSummary)
+        -> ZoneMetrics
+    {
         var result = ZoneMetrics(configuration: configuration)
         for (ref, accumulator) in vehicles.enumerated() {
+            if let including, ref >= including.count || !including[ref] { continue }
             let vehicleSummary = summary(accumulator)
             guard vehicleSummary.firstTime != nil else { continue }
             let identity = directory.identities[ref]

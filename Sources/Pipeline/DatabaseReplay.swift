@@ -29,6 +29,9 @@ public struct ReplayResult: Sendable {
     public var warnings: [String]
     /// The aggregate written.
     public var metrics: ZoneMetrics
+    /// Stopped before the end (Ctrl-C): the run holds what was processed and is marked
+    /// `interrupted` (reports skip it; processing the same files again replaces it).
+    public var interrupted = false
 }
 
 /// Runs recorded journals (MCAP) through decoding and metrics at full speed into the database:
@@ -75,8 +78,9 @@ public struct DatabaseReplay: Sendable {
     }
 
     /// Replays the files into the database.
-    public func run(files paths: [String], progress: ((ReplayProgress) -> Void)? = nil) throws -> ReplayResult
-    {
+    public func run(
+        files paths: [String], progress: ((ReplayProgress) -> Void)? = nil, shouldStop: () -> Bool = { false }
+    ) throws -> ReplayResult {
         let files = try paths.map(Self.fileHash(path:))
         let key = SHA256.hex(Array(files.map(\.sha256).joined(separator: "\n").utf8))
         var readers: [MCAPReader] = []
@@ -104,6 +108,7 @@ public struct DatabaseReplay: Sendable {
             var lastTime = [UInt64](repeating: 0, count: cursors.count)
             var topicCache: [UInt32: FrameProcessor.TopicRef] = [:]
             var messages: Int64 = 0
+            var interrupted = false
             while true {
                 var pick = -1
                 for index in heads.indices {
@@ -132,6 +137,10 @@ public struct DatabaseReplay: Sendable {
                 if processor.rejected.count >= 1024 {
                     for frame in processor.drainRejected() { try writer.append(frame) }
                 }
+                if messages & 4095 == 0, shouldStop() {
+                    interrupted = true
+                    break
+                }
                 if messages % progressInterval == 0 {
                     progress?(
                         ReplayProgress(
@@ -141,7 +150,17 @@ public struct DatabaseReplay: Sendable {
             }
             for frame in processor.drainRejected() { try writer.append(frame) }
             try writer.flush()
+            if processor.registryVersion > 0 {  // the journal holds zone reloads of a live ingest
+                try store.registerZone(processor.reloadedRegistry, operators: processor.operatorNames)
+            }
             let metrics = processor.finish()
+            if interrupted {
+                try store.writeSnapshot(run, metrics: metrics, frames: messages)
+                try store.markRun(run, status: "interrupted", at: now())
+                return ReplayResult(
+                    runID: run, runKey: key, files: files, messages: messages, rejectedFrames: writer.written,
+                    warnings: [], metrics: metrics, interrupted: true)
+            }
             try store.finishRun(run, metrics: metrics, frames: messages, finishedAt: now())
             for (index, file) in files.enumerated() {
                 try store.saveCheckpoint(

@@ -2,6 +2,7 @@ import CV2X
 import JT808
 import Metrics
 import Store
+import Zone
 
 /// Turns journal messages (ZeroMQ topic, payload, log time, publish time) into observations:
 /// decodes C-V2X and JT/T 808 frames by topic prefix, counts every frame as decoded, rejected
@@ -18,6 +19,8 @@ public struct FrameProcessor: Sendable {
         case cv2x(rsu: Int?)
         case jt808
         case unknown
+        /// ``ZoneReload/topic``: a zone.toml the live ingest reloaded (applied in journal order).
+        case zoneConfiguration
     }
 
     /// What the per-frame path needs of a topic (trivially copyable: no reference counting per
@@ -43,6 +46,8 @@ public struct FrameProcessor: Sendable {
     private static let idleFramer = JT808Framer(maximumPacketLength: 16)
     private var terminalVehicles: [UInt128: VehicleRef] = [:]
     private var terminalStreams: [UInt128: Int] = [:]
+    /// Location report item convention per terminal (operator's ICV item ids).
+    private var terminalItems: [UInt128: ItemDecoding] = [:]
     var obuStreams: [UInt64: OBUEntry] = [:]
     /// The C-V2X frames decoded last, one per set; decoding into them reuses their lists' storage.
     var cv2xDecoder = CV2XFrameDecoder()
@@ -65,7 +70,9 @@ public struct FrameProcessor: Sendable {
     public mutating func topic(named name: String) -> TopicRef {
         if let ref = topicIndex[name] { return ref }
         let kind: TopicKind
-        if name.hasPrefix("cv2x/") {
+        if name == ZoneReload.topic {
+            kind = .zoneConfiguration
+        } else if name.hasPrefix("cv2x/") {
             kind = .cv2x(rsu: aggregator.rsu(forID: name.dropFirst(5)))
         } else if name.hasPrefix("jt808/") {
             kind = .jt808
@@ -108,13 +115,20 @@ public struct FrameProcessor: Sendable {
     ) {
         messages += 1
         let info = topics[ref]
+        if case .zoneConfiguration = info.kind {
+            applyZoneConfiguration(payload)
+            return
+        }
         let logMicros = Microseconds(truncatingIfNeeded: logTime / 1000)
         let receiveMicros = publishTime > 0 ? Microseconds(truncatingIfNeeded: publishTime / 1000) : logMicros
-        aggregator.received(source: info.source, at: logMicros)
         if let defect = JournalEnvelope.defect(publishTime: publishTime) {  // marked by live ingest
+            aggregator.received(source: info.source, at: nil)
             reject(info, payload, logMicros, category: defect.category, detail: defect.detail)
             return
         }
+        // Data time (the gateway's receive time when it sent one): first/last seen and outages
+        // then agree between live ingest, a replay of its journal and a replay of the recording.
+        aggregator.received(source: info.source, at: receiveMicros)
         if payload.isEmpty {
             reject(info, payload, logMicros, category: "frame: empty payload", detail: "empty payload")
             return
@@ -126,6 +140,8 @@ public struct FrameProcessor: Sendable {
             return
         }
         switch info.kind {
+        case .zoneConfiguration:
+            break
         case .unknown:
             reject(
                 info, payload, logMicros, category: "frame: unknown topic prefix",
@@ -146,6 +162,43 @@ public struct FrameProcessor: Sendable {
             process(topic: ref, payload: $0, logTime: logTime, publishTime: publishTime)
         }
     }
+
+    /// Registry reloads applied so far (journaled zone.toml texts).
+    public private(set) var registryVersion = 0
+
+    /// Applies a journaled zone.toml (a reload of the live ingest): new and changed vehicles,
+    /// RSUs and ICV item ids take effect from this message on, in live ingest and in every replay
+    /// of the journal alike. A text that does not load changes nothing (live ingest journals
+    /// only texts that loaded).
+    mutating func applyZoneConfiguration(_ payload: UnsafeRawBufferPointer) {
+        let text = String(decoding: payload, as: UTF8.self)
+        guard let zone = try? ZoneConfiguration.parse(text, fileName: ZoneReload.topic) else { return }
+        let registry = ZoneSetup.metricsConfiguration(zone: zone, network: RoadNetworkBuilder().build())
+        aggregator.reload(
+            vehicles: registry.vehicles, rsus: registry.rsus, automationItemIDs: registry.automationItemIDs)
+        operatorNames.merge(ZoneSetup.operatorNames(zone: zone)) { _, new in new }
+        // Lookups cached under the old registry.
+        terminalVehicles.removeAll()
+        terminalItems.removeAll()
+        for (obu, entry) in obuStreams {
+            obuStreams[obu] = OBUEntry(
+                stream: entry.stream, vehicle: aggregator.directory.vehicle(forOBU: obu))
+        }
+        for index in topics.indices {
+            if case .cv2x = topics[index].kind {
+                topics[index].kind = .cv2x(rsu: aggregator.rsu(forID: topicNames[index].dropFirst(5)))
+            }
+        }
+        registryVersion += 1
+    }
+
+    /// The registry as reloaded (vehicles and RSUs; no road network), for the zone tables.
+    public var reloadedRegistry: MetricsConfiguration {
+        MetricsConfiguration(vehicles: aggregator.configuration.vehicles, rsus: aggregator.configuration.rsus)
+    }
+
+    /// Operator names of the journaled registry reloads (by id).
+    public private(set) var operatorNames: [String: String] = [:]
 
     /// Hands over the rejected frames collected so far.
     public mutating func drainRejected() -> [RejectedFrame] {
@@ -223,7 +276,18 @@ public struct FrameProcessor: Sendable {
     ) {
         let packet: JT808Packet
         do {
-            packet = try JT808Packet(decoding: content)
+            // Item convention of the terminal's operator (ICV item ids), malformed items kept raw.
+            let known = terminalItems
+            var unknownTerminal: TerminalNumber?
+            packet = try JT808Packet(decoding: content) { header in
+                if let decoding = known[header.terminal.value] { return decoding }
+                unknownTerminal = header.terminal
+                return Self.itemDecoding(header.terminal, configuration: aggregator.configuration)
+            }
+            if let terminal = unknownTerminal {
+                terminalItems[terminal.value] = Self.itemDecoding(
+                    terminal, configuration: aggregator.configuration)
+            }
         } catch {
             if tally.firstError == nil { tally.firstError = (Self.category(error.reason), error.description) }
             return
@@ -247,20 +311,11 @@ public struct FrameProcessor: Sendable {
         aggregator.recordSequence(Int(header.serial), stream: stream, at: time)
         switch packet.body {
         case .locationReport(let report):
-            if let problem = Self.validate(report) {
-                if tally.firstError == nil { tally.firstError = ("jt808: undefined ICV item value", problem) }
-                return
-            }
-            observe(report, terminal: terminal, source: info.source, receiveTime: receiveTime)
+            observeKeepingMalformed(report, terminal: terminal, source: info.source, receiveTime: receiveTime)
         case .batchLocationUpload(let batch):
             for report in batch.reports {
-                if let problem = Self.validate(report) {
-                    if tally.firstError == nil {
-                        tally.firstError = ("jt808: undefined ICV item value", problem)
-                    }
-                    continue
-                }
-                observe(report, terminal: terminal, source: info.source, receiveTime: receiveTime)
+                observeKeepingMalformed(
+                    report, terminal: terminal, source: info.source, receiveTime: receiveTime)
             }
         case .heartbeat, .registration, .authentication, .raw:
             break
@@ -274,27 +329,55 @@ public struct FrameProcessor: Sendable {
         return ref
     }
 
-    /// Checks the ICV items for values the table of DESIGN.md 4 does not define.
-    static func validate(_ report: LocationReport) -> String? {
-        if let state = report.automationState {
-            if Metrics.AutomationStatus(rawValue: state.mode.rawValue) == nil {
-                return "0xE1 state \(state.mode.rawValue) is not defined"
-            }
-            if state.level > 5 { return "0xE1 level \(state.level) is outside 0...5" }
+    /// The item convention for a terminal: its operator's ICV item ids, malformed items kept raw.
+    static func itemDecoding(_ terminal: TerminalNumber, configuration: MetricsConfiguration) -> ItemDecoding
+    {
+        let ids = configuration.automationItemIDs[terminal.significantDigits] ?? .standard
+        return ItemDecoding(
+            automationStateID: ids.state, automationEventID: ids.event, keepsMalformedItems: true)
+    }
+
+    /// Whether an 0xE1 state has values the table of DESIGN.md 4 defines.
+    static func isDefined(_ state: JT808.AutomationState) -> Bool {
+        Metrics.AutomationStatus(rawValue: state.mode.rawValue) != nil && state.level <= 5
+    }
+
+    /// Whether an 0xE2 event has values the table of DESIGN.md 4 defines.
+    static func isDefined(_ event: JT808.AutomationEvent) -> Bool {
+        Metrics.AutomationEventType(rawValue: event.type.rawValue) != nil
+            && Initiator(rawValue: event.initiator.rawValue) != nil && event.initiator.rawValue != 255
+            && Cause(rawValue: event.cause.rawValue) != nil && event.levelBefore <= 5
+    }
+
+    /// Observes a report after setting aside (and counting in the source's data health) the
+    /// additional items that did not parse and the ICV items with values DESIGN.md 4 does not
+    /// define: the position and the other items are used.
+    private mutating func observeKeepingMalformed(
+        _ report: LocationReport, terminal: TerminalNumber, source: Int, receiveTime: Microseconds
+    ) {
+        var malformed = report.malformedItems.count
+        let stateDefined = report.automationState.map(Self.isDefined) ?? true
+        var eventsDefined = true
+        for event in report.automationEvents where !Self.isDefined(event) { eventsDefined = false }
+        guard !stateDefined || !eventsDefined else {
+            if malformed > 0 { aggregator.recordMalformedItems(malformed, source: source) }
+            observe(report, terminal: terminal, source: source, receiveTime: receiveTime)
+            return
         }
-        for event in report.automationEvents {
-            if Metrics.AutomationEventType(rawValue: event.type.rawValue) == nil {
-                return "0xE2 event type \(event.type.rawValue) is not defined"
-            }
-            if Initiator(rawValue: event.initiator.rawValue) == nil || event.initiator.rawValue == 255 {
-                return "0xE2 initiator \(event.initiator.rawValue) is not defined"
-            }
-            if Cause(rawValue: event.cause.rawValue) == nil {
-                return "0xE2 cause \(event.cause.rawValue) is not defined"
-            }
-            if event.levelBefore > 5 { return "0xE2 level before \(event.levelBefore) is outside 0...5" }
+        var kept = report
+        if !stateDefined {
+            kept.automationState = nil
+            malformed += 1
         }
-        return nil
+        if !eventsDefined {
+            var events = AutomationEvents()
+            for event in report.automationEvents {
+                if Self.isDefined(event) { events.append(event) } else { malformed += 1 }
+            }
+            kept.automationEvents = events
+        }
+        aggregator.recordMalformedItems(malformed, source: source)
+        observe(kept, terminal: terminal, source: source, receiveTime: receiveTime)
     }
 
     private mutating func observe(

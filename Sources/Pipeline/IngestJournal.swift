@@ -21,6 +21,12 @@ final class IngestJournal {
     private var openedAt: UInt64 = 0
     /// Bytes of the files finished in this process.
     private(set) var finishedBytes: UInt64 = 0
+    /// Newest data time (ns) in the open file, and the Asia/Shanghai midnight that ends its data
+    /// day (0 before its first message).
+    private var newestDataTime: UInt64 = 0
+    private var dayEnd: UInt64 = 0
+    /// The last midnight a rotation passed.
+    private var lastMidnight: UInt64 = 0
 
     init(
         directory: String, session: String, sequence: Int, rotateSeconds: Double, rotateBytes: UInt64,
@@ -81,10 +87,17 @@ final class IngestJournal {
     /// Appends a message to a channel of the open file (see
     /// `JournalWriter.append(channel:payload:publishTime:receiveTime:)`).
     @inline(__always)
-    func append(channel: UInt16, payload: UnsafeRawBufferPointer, publishTime: UInt64, receiveTime: UInt64)
-        throws
-    {
+    func append(
+        channel: UInt16, payload: UnsafeRawBufferPointer, publishTime: UInt64, receiveTime: UInt64,
+        isData: Bool = true
+    ) throws {
         if openedAt == 0 { openedAt = receiveTime }
+        // Data time (the gateway's time when it sent a plausible one) for the midnight rotation.
+        let dataTime = publishTime > 0 && publishTime < Self.latestDataTime ? publishTime : receiveTime
+        if isData && dataTime > newestDataTime {
+            newestDataTime = dataTime
+            if dayEnd == 0 { dayEnd = Self.shanghaiMidnight(after: max(dataTime, lastMidnight)) }
+        }
         try writer.append(
             channel: channel, payload: payload, publishTime: publishTime, receiveTime: receiveTime)
     }
@@ -96,12 +109,25 @@ final class IngestJournal {
         set { writer.writer.chunkCompression = newValue }
     }
 
-    /// Whether the open file is due for rotation at `now`.
+    /// Whether the open file is due for rotation at `now`: by size, by time since its first
+    /// message, or because its data time passed Asia/Shanghai midnight (one file per data day).
     func isDue(now: UInt64) -> Bool {
         guard writer.messageCount > 0 else { return false }
         return writer.writer.bytesWritten + UInt64(writer.writer.openChunkBytes) >= rotateBytes
-            || now &- openedAt >= rotateNanoseconds
+            || now &- openedAt >= rotateNanoseconds || (dayEnd > 0 && newestDataTime >= dayEnd)
     }
+
+    /// The first Asia/Shanghai (UTC+8, no daylight saving) midnight after `time` (ns since the
+    /// Unix epoch), in ns.
+    static func shanghaiMidnight(after time: UInt64) -> UInt64 {
+        let day: UInt64 = 86_400_000_000_000
+        let offset: UInt64 = 8 * 3_600_000_000_000
+        return ((time + offset) / day + 1) * day - offset
+    }
+
+    /// Gateway times beyond this (the year 2500, ns) are not data times (e.g. the reserved
+    /// envelope-defect marks of ``JournalEnvelope``).
+    static let latestDataTime: UInt64 = 16_725_225_600 * 1_000_000_000
 
     /// Writes the open chunk to the file (a kill loses nothing journaled before).
     func flush() throws { try writer.flush() }
@@ -112,6 +138,10 @@ final class IngestJournal {
         finishedBytes += writer.writer.bytesWritten
         sequence += 1
         openedAt = 0
+        // A midnight is passed once: sources a little behind do not open yet another file.
+        if dayEnd > 0 && newestDataTime >= dayEnd { lastMidnight = dayEnd }
+        dayEnd = 0
+        newestDataTime = 0
         writer = try Self.open(
             path: Self.path(directory: directory, session: session, sequence: sequence), zone: zone,
             softwareVersion: softwareVersion, options: options, session: session)
@@ -185,6 +215,12 @@ public enum IngestError: Error, CustomStringConvertible, Sendable {
     case socket(endpoint: String, detail: String)
     /// The processor stopped with an error (the receiver then stops too).
     case processor(detail: String)
+    /// Another process holds the lock of a journal directory or database (`holder`: its pid).
+    case locked(what: String, path: String, holder: String)
+    /// A lock file could not be opened or locked.
+    case lock(path: String, detail: String)
+    /// Free disk space in the journal directory is below the threshold.
+    case lowDiskSpace(path: String, free: UInt64, minimum: UInt64)
 
     /// A human-readable description.
     public var description: String {
@@ -192,6 +228,11 @@ public enum IngestError: Error, CustomStringConvertible, Sendable {
         case .journal(let path, let detail): "journal \(path): \(detail)"
         case .socket(let endpoint, let detail): "socket \(endpoint): \(detail)"
         case .processor(let detail): "processor: \(detail)"
+        case .locked(let what, let path, let holder):
+            "\(what) is in use (\(path)): held by testzone ingest pid \(holder.isEmpty ? "unknown" : holder)"
+        case .lock(let path, let detail): "lock file (\(path)): \(detail)"
+        case .lowDiskSpace(let path, let free, let minimum):
+            "free disk space too low (\(path)): \(free / 1_000_000) MB free, minimum \(minimum / 1_000_000) MB"
         }
     }
 }

@@ -26,11 +26,32 @@ struct IngestProcessor: Sendable {
     private(set) var lastLogTime: UInt64 = 0
     /// Journal bytes reported by the receiver with the last batch.
     private(set) var journalBytes: Int64 = 0
+    /// What the database holds of the run's rows (incremental commits).
+    private var rowCache = LiveRowCache()
+    /// The run's data-time span over the vehicles committed so far.
+    private var span: (first: Microseconds?, last: Microseconds?) = (nil, nil)
+    /// Duration (ns) and rows written of the last commit.
+    private(set) var lastCommit: (nanoseconds: UInt64, rows: Int) = (0, 0)
 
     init(configuration: MetricsConfiguration, store: ZoneStore, run: Int64) {
         frames = FrameProcessor(configuration: configuration)
         self.store = store
         self.run = run
+    }
+
+    /// Registry reloads already written to the zone tables.
+    private var registeredVersion = 0
+
+    /// Writes the registry of journaled zone reloads (vehicles, operators, RSUs) to the zone tables.
+    private mutating func registerReloadedZone() throws {
+        guard frames.registryVersion != registeredVersion else { return }
+        try store.registerZone(frames.reloadedRegistry, operators: frames.operatorNames)
+        registeredVersion = frames.registryVersion
+    }
+
+    /// Vehicles seen on the wire that are not in the zone registry.
+    var unregisteredVehicles: Int {
+        frames.aggregator.directory.identities.reduce(0) { $0 + ($1.registered ? 0 : 1) }
     }
 
     private static func kind(of topic: String) -> Int {
@@ -129,16 +150,25 @@ struct IngestProcessor: Sendable {
         return pendingRejected
     }
 
-    /// Commits the current aggregate, the rejected frames and the checkpoints in one
-    /// transaction. `final` finishes the aggregate (releasing held observations) and marks the
-    /// run complete with its journal files. Returns the metrics written.
+    /// Commits what changed in the aggregate since the last commit (the vehicles that observed
+    /// something, the accounting), the rejected frames and the checkpoints in one transaction.
+    /// `final` finishes the aggregate (releasing held observations) and marks the run complete
+    /// with its journal files. Returns the metrics written (only the changed vehicles unless
+    /// `final`).
     @discardableResult
     mutating func commit(final: Bool) throws -> ZoneMetrics {
+        let started = JournalFormat.now()
+        try registerReloadedZone()
         let metrics: ZoneMetrics
         if final {
             metrics = frames.finish()
+            span = (nil, nil)
         } else {
-            metrics = frames.aggregator.snapshotReleasingHeld()
+            metrics = frames.aggregator.takeChangesReleasingHeld()
+        }
+        for vehicle in metrics.vehicles.values {
+            if let first = vehicle.summary.firstTime { span.first = min(span.first ?? first, first) }
+            if let last = vehicle.summary.lastTime { span.last = max(span.last ?? last, last) }
         }
         let rejected = takeRejected()
         let checkpoints = files.map { file in
@@ -150,12 +180,17 @@ struct IngestProcessor: Sendable {
         if final { runFiles = try files.map { try DatabaseReplay.fileHash(path: $0.path) } }
         do {
             try store.commitLiveRun(
-                run, metrics: metrics, frames: frames.messages, rejected: rejected, checkpoints: checkpoints,
-                complete: final, files: runFiles, at: Microseconds(Date().timeIntervalSince1970 * 1e6))
+                run, metrics: metrics, cache: &rowCache, span: span, frames: frames.messages,
+                rejected: rejected,
+                checkpoints: checkpoints, complete: final, files: runFiles,
+                at: Microseconds(Date().timeIntervalSince1970 * 1e6))
         } catch {
             pendingRejected = rejected + pendingRejected
+            // The next commit rewrites every vehicle (the cache was emptied).
+            frames.aggregator.markAllChanged()
             throw error
         }
+        lastCommit = (JournalFormat.now() &- started, rowCache.rowsWritten)
         return metrics
     }
 }

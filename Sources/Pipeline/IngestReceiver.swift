@@ -34,6 +34,8 @@ struct IngestReceiver: ~Copyable {
     private let adaptiveCompression: Bool
     /// Until when (ns) the processor counts as behind: a hand-over waited for a free batch.
     private var behindUntil: UInt64 = 0
+    /// Zone reloads to journal (SIGHUP, zone.toml changed).
+    var reload: ZoneReload?
 
     init(
         sockets: [Socket], journal: IngestJournal, counters: IngestCounters, stop: IngestStop,
@@ -96,6 +98,9 @@ struct IngestReceiver: ~Copyable {
                         got += n
                     }
                 }
+            }
+            if let reload, let text = reload.takePayload() {
+                try journalControl(topic: ZoneReload.topic, payload: text, handoff)
             }
             let now = got > 0 ? lastLogTime : JournalFormat.now()
             if batch.count > 0 && (got == 0 || now &- lastHandoff >= 20_000_000) {
@@ -161,6 +166,44 @@ struct IngestReceiver: ~Copyable {
         }
         batch.reset(fileSequence: sequence, firstIndex: next)
         return true
+    }
+
+    /// Journals a message of the ingest itself (a zone reload) like a received one, so that the
+    /// processor and every replay of the journal meet it at the same place.
+    private mutating func journalControl(
+        topic name: String, payload: [UInt8], _ handoff: (FrameBatch) -> FrameBatch?
+    ) throws {
+        if !batch.fits(payloadBytes: payload.count) { try handOver(handoff) }
+        var now = JournalFormat.now()
+        if now <= lastLogTime { now = lastLogTime + 1 }
+        lastLogTime = now
+        // Copies that outlive no call (no closures over `self`, a non-copyable value).
+        let topicBytes = Array(name.utf8)
+        let topicBuffer = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: max(1, topicBytes.count), alignment: 1)
+        defer { topicBuffer.deallocate() }
+        topicBuffer.copyBytes(from: topicBytes)
+        let payloadBuffer = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: max(1, payload.count), alignment: 1)
+        defer { payloadBuffer.deallocate() }
+        payloadBuffer.copyBytes(from: payload)
+        let topic = UnsafeRawBufferPointer(rebasing: topicBuffer[0..<topicBytes.count])
+        let body = UnsafeRawBufferPointer(rebasing: payloadBuffer[0..<payload.count])
+        let id: Int
+        if let known = topics.find(topic) {
+            id = known
+        } else {
+            id = topics.insert(topic)
+            channels.append(0)
+            batch.newTopics.append((id, name))
+        }
+        var channel = channels[id]
+        if channel == 0 {
+            channel = try journal.channel(forTopic: topic)
+            channels[id] = channel
+        }
+        try journal.append(channel: channel, payload: body, publishTime: now, receiveTime: now, isData: false)
+        _ = batch.append(topic: id, payload: body, logTime: now, publishTime: now)
     }
 
     /// Journals the message just received and adds it to the batch.

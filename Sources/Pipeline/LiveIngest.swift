@@ -54,6 +54,11 @@ public struct IngestOptions: Sendable {
     /// receiver's compression does not take CPU from the processor when the machine is
     /// saturated; at ordinary rates chunks get `compression`. Chunks name their compression.
     public var adaptiveCompression: Bool = true
+    /// Zone reloads (SIGHUP; zone.toml changed, checked at each commit); `nil`: none.
+    public var reload: ZoneReload?
+    /// Refuse to start, and log an alarm while running, when the journal directory's file
+    /// system has less free space than this (bytes; 0: no check).
+    public var minimumFreeBytes: UInt64 = 1_000_000_000
 
     /// Creates options.
     public init(configuration: MetricsConfiguration, databasePath: String, journalDirectory: String) {
@@ -123,10 +128,56 @@ public final class LiveIngest {
         return "ingest-" + formatter.string(from: now)
     }
 
+    /// Locks the journal directory (`DIR/.ingest.lock`) and the database (`<db>.ingest.lock`).
+    static func takeLocks(directory: String, database: String) throws -> [OwnerLock] {
+        let journal = try OwnerLock(path: directory + "/.ingest.lock", what: "journal directory \(directory)")
+        let databasePath = URL(fileURLWithPath: database).standardizedFileURL.path
+        let store = try OwnerLock(path: databasePath + ".ingest.lock", what: "database \(databasePath)")
+        return [journal, store]
+    }
+
+    private func bindSockets(_ context: Context) throws -> [Socket] {
+        var sockets: [Socket] = []
+        for endpoint in options.listen {
+            do {
+                let socket = try Socket(context, .pull)
+                try socket.setReceiveHighWaterMark(options.receiveHighWaterMark)
+                try socket.setLinger(.zero)
+                try socket.bind(endpoint)
+                sockets.append(socket)
+            } catch {
+                throw IngestError.socket(endpoint: endpoint, detail: "\(error)")
+            }
+        }
+        for endpoint in options.subscribe {
+            do {
+                let socket = try Socket(context, .sub)
+                try socket.setReceiveHighWaterMark(max(options.receiveHighWaterMark, 1_000_000))
+                try socket.setLinger(.zero)
+                try socket.subscribe("")
+                try socket.connect(endpoint)
+                sockets.append(socket)
+            } catch {
+                throw IngestError.socket(endpoint: endpoint, detail: "\(error)")
+            }
+        }
+        return sockets
+    }
+
     /// Runs until stopped; returns after the journal is finished and the database committed.
     public func run() throws -> IngestSummary {
         let directory = URL(fileURLWithPath: options.journalDirectory).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // One owner per journal directory and database, before anything is touched.
+        let locks = try Self.takeLocks(directory: directory, database: options.databasePath)
+        defer { for lock in locks { lock.release() } }
+        try DiskSpace.check(directory: directory, minimum: options.minimumFreeBytes)
+        // Sockets are bound before recovery: a busy port fails the start before the journal or
+        // the database is changed (gateways that connect meanwhile wait at the high-water mark).
+        let context = try Context(ioThreads: 1)
+        defer { context.shutdown() }
+        let sockets = try bindSockets(context)
+
         let store = try ZoneStore(path: options.databasePath)
         try store.registerZone(options.configuration, operators: options.operatorNames)
 
@@ -208,38 +259,12 @@ public final class LiveIngest {
                 "subscribe": "\(options.subscribe)",
             ])
 
-        let context = try Context(ioThreads: 1)
-        defer { context.shutdown() }
-        var sockets: [Socket] = []
-        for endpoint in options.listen {
-            do {
-                let socket = try Socket(context, .pull)
-                try socket.setReceiveHighWaterMark(options.receiveHighWaterMark)
-                try socket.setLinger(.zero)
-                try socket.bind(endpoint)
-                sockets.append(socket)
-            } catch {
-                throw IngestError.socket(endpoint: endpoint, detail: "\(error)")
-            }
-        }
-        for endpoint in options.subscribe {
-            do {
-                let socket = try Socket(context, .sub)
-                try socket.setReceiveHighWaterMark(max(options.receiveHighWaterMark, 1_000_000))
-                try socket.setLinger(.zero)
-                try socket.subscribe("")
-                try socket.connect(endpoint)
-                sockets.append(socket)
-            } catch {
-                throw IngestError.socket(endpoint: endpoint, detail: "\(error)")
-            }
-        }
-
         let counters = IngestCounters()
         counters.journalBytes.store(Int64(journal.totalBytes), ordering: .relaxed)
         let status = StatusLine(
             interval: options.statusSeconds, logger: logger, counters: counters, started: JournalFormat.now(),
-            baseCounts: processor.kindCounts)
+            baseCounts: processor.kindCounts,
+            disk: DiskAlarm(directory: directory, minimum: options.minimumFreeBytes))
         let pathOf: @Sendable (Int) -> String = { sequence in
             IngestJournal.path(directory: directory, session: sessionName, sequence: sequence)
         }
@@ -248,6 +273,7 @@ public final class LiveIngest {
             flushNanoseconds: UInt64(options.flushSeconds * 1e9),
             firstLogTime: processor.lastLogTime + 1, batchCapacity: options.batchBytes,
             adaptiveCompression: options.adaptiveCompression && options.threads > 1)
+        receiver.reload = options.reload
         let commitNanoseconds = UInt64(options.commitSeconds * 1e9)
 
         if options.threads <= 1 {
@@ -259,6 +285,7 @@ public final class LiveIngest {
                 lastCommit = now
                 do {
                     let metrics = try processor.commit(final: false)
+                    self.options.reload?.checkModified()
                     status.maybePrint(
                         processor: processor, metrics: metrics, queued: queued, depth: 0, now: now)
                 } catch {
@@ -278,7 +305,7 @@ public final class LiveIngest {
             let queue = BatchQueue(depth: options.queueDepth, batchCapacity: options.batchBytes)
             let worker = ProcessorThread(
                 processor: processor, queue: queue, commitNanoseconds: commitNanoseconds, status: status,
-                path: pathOf)
+                reload: options.reload, path: pathOf)
             worker.start()
             var receiveError: (any Error)?
             do {
@@ -315,14 +342,16 @@ final class ProcessorThread: Sendable {
     private let queue: BatchQueue
     private let commitNanoseconds: UInt64
     private let status: StatusLine
+    private let reload: ZoneReload?
     private let path: @Sendable (Int) -> String
 
     init(
         processor: consuming sending IngestProcessor, queue: BatchQueue, commitNanoseconds: UInt64,
-        status: StatusLine,
+        status: StatusLine, reload: ZoneReload?,
         path: @escaping @Sendable (Int) -> String
     ) {
         state = Mutex(processor)
+        self.reload = reload
         self.queue = queue
         self.commitNanoseconds = commitNanoseconds
         self.status = status
@@ -352,6 +381,7 @@ final class ProcessorThread: Sendable {
                     lastCommit = now
                     do {
                         let metrics = try processor.commit(final: false)
+                        reload?.checkModified()
                         status.maybePrint(
                             processor: processor, metrics: metrics, queued: queue.queued,
                             depth: queue.depth + 1,
@@ -383,8 +413,14 @@ final class StatusLine: Sendable {
     let started: UInt64
     private let last = Mutex<(time: UInt64, counts: [Int64])>((0, []))
 
-    init(interval: Double, logger: Logger, counters: IngestCounters, started: UInt64, baseCounts: [Int64]) {
+    let disk: DiskAlarm?
+
+    init(
+        interval: Double, logger: Logger, counters: IngestCounters, started: UInt64, baseCounts: [Int64],
+        disk: DiskAlarm? = nil
+    ) {
         self.interval = interval > 0 ? UInt64(interval * 1e9) : .max
+        self.disk = disk
         self.logger = logger
         self.counters = counters
         self.started = started
@@ -419,11 +455,17 @@ final class StatusLine: Sendable {
             t.3 += source.duplicates
         }
         for sequence in metrics.sequences.values { t.4 += sequence.gaps }
-        t.5 = metrics.vehicles.values.filter { !$0.identity.registered }.count
         return t
     }
 
     func maybePrint(processor: IngestProcessor, metrics: ZoneMetrics, queued: Int, depth: Int, now: UInt64) {
+        disk?.check(now: now, logger: logger)
+        logger.debug(
+            "commit",
+            metadata: [
+                "ms": "\(String(format: "%.3f", Double(processor.lastCommit.nanoseconds) / 1e6))",
+                "rows": "\(processor.lastCommit.rows)", "frames": "\(processor.frames.messages)",
+            ])
         let previous = last.withLock { $0 }
         guard now &- previous.time >= interval else { return }
         last.withLock { $0 = (now, processor.kindCounts) }
@@ -431,7 +473,8 @@ final class StatusLine: Sendable {
         let rates = zip(processor.kindCounts, previous.counts + [0, 0, 0]).map {
             Double($0 - $1) / max(seconds, 1e-9)
         }
-        let t = Self.totals(metrics)
+        var t = Self.totals(metrics)
+        t.unregistered = processor.unregisteredVehicles
         // Lag: how far processing is behind receiving (receive time of the newest message handed
         // over minus that of the newest message processed).
         let newest = counters.lastReceiveTime.load(ordering: .relaxed)
@@ -447,11 +490,16 @@ final class StatusLine: Sendable {
         line += " | journal \(Self.bytes(counters.journalBytes.load(ordering: .relaxed)))"
         line += String(format: " | lag %.0f ms", max(0, lagMs))
         if depth > 0 { line += ", queue \(queued)/\(depth)" }
+        line += String(
+            format: " | commit %.1f ms, %d rows", Double(processor.lastCommit.nanoseconds) / 1e6,
+            processor.lastCommit.rows)
+        if let free = disk?.lowFreeBytes { line += " | DISK LOW: \(Self.bytes(Int64(free))) free" }
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
     func printFinal(processor: IngestProcessor, metrics: ZoneMetrics) {
-        let t = Self.totals(metrics)
+        var t = Self.totals(metrics)
+        t.unregistered = processor.unregisteredVehicles
         let elapsed = Double(JournalFormat.now() &- started) / 1e9
         var line = String(format: "ingest done in %.1fs:", elapsed)
         line +=

@@ -55,7 +55,23 @@ public enum ZoneSetup {
             roads = ZoneRoadMatcher(MapMatcher(network: network, projection: projection))
             grid = CoverageGrid(network: network, projection: projection)
         }
-        return MetricsConfiguration(vehicles: vehicles, rsus: rsus, roads: roads, grid: grid)
+        var configuration = MetricsConfiguration(vehicles: vehicles, rsus: rsus, roads: roads, grid: grid)
+        configuration.automationItemIDs = automationItemIDs(zone: zone)
+        return configuration
+    }
+
+    /// ICV item ids by terminal (without leading zeros) for vehicles of operators that do not
+    /// use 0xE1/0xE2.
+    public static func automationItemIDs(zone: ZoneConfiguration) -> [String: AutomationItemIDs] {
+        let operators = Dictionary(zone.operators.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var result: [String: AutomationItemIDs] = [:]
+        for vehicle in zone.vehicles {
+            guard let op = operators[vehicle.operatorID] else { continue }
+            let ids = AutomationItemIDs(state: op.automationStateItem, event: op.automationEventItem)
+            let digits = vehicle.terminal.drop { $0 == "0" }
+            if ids != .standard { result[digits.isEmpty ? "0" : String(digits)] = ids }
+        }
+        return result
     }
 
     /// Operator names by id.

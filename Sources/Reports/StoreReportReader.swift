@@ -365,6 +365,9 @@ public struct StoreReportReader: Sendable {
             return end > start ? Double(end - start) / 1e6 : 0
         }
         let expected = runs.reduce(0.0) { $0 + clipped($1["first_time_us"], $1["last_time_us"]) }
+        // `outage_us` (issue 16): absent in databases written before it.
+        let outageColumn =
+            try db.columns(in: "data_health").contains { $0.name == "outage_us" } ? "outage_us" : "0 AS outage_us"
         var records: [RSURecord] = []
         for id in ids.sorted() {
             let position = try Row.fetchOne(
@@ -373,11 +376,13 @@ public struct StoreReportReader: Sendable {
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT first_seen_us, last_seen_us FROM data_health WHERE source_id = ? AND run_id IN (
+                    SELECT first_seen_us, last_seen_us, \(outageColumn) FROM data_health WHERE source_id = ? AND run_id IN (
                     SELECT id FROM runs WHERE status = 'complete' AND first_time_us < ? AND last_time_us >= ?)
                     """, arguments: ["cv2x/" + id, month.endMicros, month.startMicros])
             {
-                available += clipped(row["first_seen_us"], row["last_seen_us"])
+                // Silences inside the span (data time, issue 16) are outages.
+                let outage: Int64 = row["outage_us"] ?? 0
+                available += max(0, clipped(row["first_seen_us"], row["last_seen_us"]) - Double(outage) / 1e6)
             }
             let latitude: Double? = position?["latitude"]
             let longitude: Double? = position?["longitude"]

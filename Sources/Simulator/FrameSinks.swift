@@ -136,6 +136,8 @@ public enum SimulationRunner {
         public var framesWritten = 0
         /// Payload bytes handed to the sink.
         public var payloadBytes = 0
+        /// The run was stopped before the end of its duration.
+        public var stoppedEarly = false
     }
 
     /// Simulates `parameters` into `sink`; frames reach the sink in receive-time order.
@@ -146,15 +148,21 @@ public enum SimulationRunner {
         return try run(simulation: &simulation, sink: &sink)
     }
 
-    /// Simulates an already set-up world into `sink`.
+    /// Simulates an already set-up world into `sink`. When `shouldStop` becomes true (Ctrl-C),
+    /// the simulation ends at the current tick: the frames routed so far are written, the sink is
+    /// finished and the truth covers the simulated time so far (see ``Statistics/stoppedEarly``).
     public static func run(
-        simulation: inout TrafficSimulation, sink: inout some FrameSink
+        simulation: inout TrafficSimulation, sink: inout some FrameSink, shouldStop: () -> Bool = { false }
     ) throws -> (truth: GroundTruth, statistics: Statistics) {
         var router = FrameRouter(simulation: simulation, encoder: FrameEncoder(layout: simulation.layout))
         var messages: [SimulatedMessage] = []
         var frames: [DeliveredFrame] = []
         var statistics = Statistics()
         while !simulation.isFinished {
+            if shouldStop() {
+                statistics.stoppedEarly = true
+                break
+            }
             messages.removeAll(keepingCapacity: true)
             simulation.step(into: &messages)
             statistics.messagesGenerated += messages.count

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 #if canImport(GRDBSQLite)
@@ -36,6 +37,15 @@ struct InsertStatement {
     }
     func bind(_ column: Int32, _ value: String?) {
         if let value { bind(column, value) } else { sqlite3_bind_null(handle, column) }
+    }
+    func bind(_ column: Int32, _ value: DatabaseValue) {
+        switch value.storage {
+        case .null: sqlite3_bind_null(handle, column)
+        case .int64(let number): sqlite3_bind_int64(handle, column, number)
+        case .double(let number): sqlite3_bind_double(handle, column, number)
+        case .string(let text): sqlite3_bind_text(handle, column, text, -1, Self.transient)
+        case .blob(let data): bind(column, bytes: [UInt8](data))
+        }
     }
     func bind(_ column: Int32, bytes: [UInt8]) {
         _ = bytes.withUnsafeBytes { raw in

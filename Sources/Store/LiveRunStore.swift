@@ -1,9 +1,10 @@
 import GRDB
 import Metrics
 
-/// Live ingest's view of the database: a run that grows while frames arrive. Each commit replaces
-/// the run's derived rows with the current aggregate and records the journal checkpoints in the
-/// same transaction, so the database always shows one consistent prefix of the journal.
+/// Live ingest's view of the database: a run that grows while frames arrive. Each commit writes
+/// what changed in the aggregate since the previous commit (``LiveRowCache``; the first commit of
+/// a process rewrites the run's rows) and records the journal checkpoints in the same
+/// transaction, so the database always shows one consistent prefix of the journal.
 extension ZoneStore {
     /// Tables whose rows are derived from a run's aggregate (rewritten by every live commit).
     static let derivedTables = [
@@ -11,19 +12,28 @@ extension ZoneStore {
         "v2x_reception", "data_health", "rejected_reasons", "sequence_health", "unattributed",
     ]
 
-    /// Commits a live run's progress in one transaction: replaces the derived rows with
-    /// `metrics`, appends `rejected` frames, saves `checkpoints`, updates the frame count and,
-    /// when `complete`, records the journal `files` (replacing any other run over the same files)
-    /// and marks the run complete.
+    /// Commits a live run's progress in one transaction: writes the rows of `metrics` that differ
+    /// from what `cache` says the database holds (`metrics` may hold only the vehicles that
+    /// changed; an empty cache first deletes the run's derived rows), appends `rejected` frames,
+    /// saves `checkpoints`, updates the frame count and the run's data-time span and, when
+    /// `complete`, records the journal `files` (replacing any other run over the same files) and
+    /// marks the run complete. When the transaction fails, `cache` is emptied (the next commit
+    /// rewrites the run).
     public func commitLiveRun(
-        _ run: Int64, metrics: ZoneMetrics, frames: Int64, rejected: [RejectedFrame],
-        checkpoints: [JournalCheckpoint], complete: Bool, files: [RunFile], at now: Microseconds
+        _ run: Int64, metrics: ZoneMetrics, cache: inout LiveRowCache,
+        span: (first: Microseconds?, last: Microseconds?),
+        frames: Int64, rejected: [RejectedFrame], checkpoints: [JournalCheckpoint], complete: Bool,
+        files: [RunFile], at now: Microseconds
     ) throws {
+        var working = cache
+        cache = LiveRowCache()
         try pool.write { db in
-            for table in Self.derivedTables {
-                try db.execute(sql: "DELETE FROM \(table) WHERE run_id = ?", arguments: [run])
+            if working.isEmpty {
+                for table in Self.derivedTables {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE run_id = ?", arguments: [run])
+                }
             }
-            try ResultWriter(db: db, run: run, metrics: metrics).write()
+            try ResultWriter(db: db, run: run, metrics: metrics).write(changes: &working)
             if !rejected.isEmpty {
                 let statement = try InsertStatement(
                     db,
@@ -59,12 +69,9 @@ extension ZoneStore {
                         checkpoint.logTime, checkpoint.complete, now,
                     ])
             }
-            let times = metrics.vehicles.values.compactMap { v in
-                v.summary.firstTime.map { ($0, v.summary.lastTime ?? $0) }
-            }
             try db.execute(
                 sql: "UPDATE runs SET frames = ?, first_time_us = ?, last_time_us = ? WHERE id = ?",
-                arguments: [frames, times.map(\.0).min(), times.map(\.1).max(), run])
+                arguments: [frames, span.first, span.last, run])
             guard complete else { return }
             for file in Set(files) {
                 let others = try Int64.fetchAll(
@@ -80,6 +87,17 @@ extension ZoneStore {
             try db.execute(
                 sql: "UPDATE runs SET status = 'complete', finished_at_us = ? WHERE id = ?",
                 arguments: [now, run])
+        }
+        cache = working
+    }
+
+    /// Sets a run's status (e.g. `interrupted` after Ctrl-C: reports count only `complete` runs;
+    /// processing the same files again replaces the run) and its finish time.
+    public func markRun(_ run: Int64, status: String, at now: Microseconds) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: "UPDATE runs SET status = ?, finished_at_us = ? WHERE id = ?",
+                arguments: [status, now, run])
         }
     }
 

@@ -11,6 +11,9 @@ public enum Schema {
         migrator.registerMigration("v1 zone, runs, metrics, data health, journal") { db in
             for statement in v1 { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v2-issue16-source-outage") { db in
+            for statement in v2Issue16 { try db.execute(sql: statement) }
+        }
         return migrator
     }
 
@@ -267,5 +270,12 @@ public enum Schema {
             updated_at_us INTEGER NOT NULL
         )
         """,
+    ]
+
+    /// Issue 16: a source's silences inside its span (data time), for RSU availability; JT/T 808
+    /// items kept raw.
+    static let v2Issue16: [String] = [
+        "ALTER TABLE data_health ADD COLUMN outage_us INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE data_health ADD COLUMN malformed_items INTEGER NOT NULL DEFAULT 0",
     ]
 }

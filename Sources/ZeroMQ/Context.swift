@@ -1,4 +1,5 @@
 import CZeroMQ
+import Synchronization
 
 /// A libzmq context: the I/O threads and the registry that sockets live in.
 ///
@@ -16,10 +17,12 @@ import CZeroMQ
 /// from any thread, it makes every blocking call on the context's sockets fail with
 /// ``ZeroMQError/isContextTerminated`` (`ETERM`); their owners then close the sockets.
 public final class Context: @unchecked Sendable {
-    // @unchecked Sendable: the only state is the immutable context handle, and libzmq documents
+    // @unchecked Sendable: the state is the immutable context handle and an atomic flag, and libzmq documents
     // zmq_ctx_* and zmq_socket as thread-safe on a shared context.
     @usableFromInline
     let handle: UnsafeMutableRawPointer
+    /// Set once by ``terminate()`` (atomic, so the context stays thread-safe).
+    private let terminated = Atomic<Bool>(false)
 
     /// Creates a context.
     ///
@@ -44,8 +47,24 @@ public final class Context: @unchecked Sendable {
         _ = zmq_ctx_shutdown(handle)
     }
 
-    deinit {
+    /// Terminates the context now (`zmq_ctx_term`): waits until every socket of the context is
+    /// closed and each one's pending outgoing messages are sent or its linger period
+    /// (``Socket/setLinger(_:)``) has ended. Close the sockets first. Returns how long it took,
+    /// so a caller can tell a delivered queue from an expired linger. Later calls do nothing.
+    @discardableResult
+    public func terminate() -> Duration {
+        let clock = ContinuousClock()
+        let start = clock.now
+        guard
+            terminated.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing)
+                .exchanged
+        else { return .zero }
         // zmq_ctx_term may be interrupted by a signal; it is then to be called again.
         while zmq_ctx_term(handle) != 0 && zmq_errno() == EINTR {}
+        return clock.now - start
+    }
+
+    deinit {
+        terminate()
     }
 }

@@ -7,11 +7,20 @@ public struct ZoneOperator: Sendable, Hashable, Codable {
     public var id: String
     /// Display name.
     public var name: String
+    /// JT/T 808 additional-item id of the ICV automation-state item on this operator's terminals
+    /// (`automation_state_item`, default 0xE1; DESIGN.md 4).
+    public var automationStateItem: UInt8 = 0xE1
+    /// Item id of the ICV automation-event item (`automation_event_item`, default 0xE2).
+    public var automationEventItem: UInt8 = 0xE2
 
     /// Creates an operator.
-    public init(id: String, name: String) {
+    public init(
+        id: String, name: String, automationStateItem: UInt8 = 0xE1, automationEventItem: UInt8 = 0xE2
+    ) {
         self.id = id
         self.name = name
+        self.automationStateItem = automationStateItem
+        self.automationEventItem = automationEventItem
     }
 }
 
@@ -301,6 +310,12 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
             lines.append("[[operators]]")
             lines.append("id = \(quoted(op.id))")
             lines.append("name = \(quoted(op.name))")
+            if op.automationStateItem != 0xE1 || op.automationEventItem != 0xE2 {
+                lines.append(
+                    "automation_state_item = 0x\(String(op.automationStateItem, radix: 16, uppercase: true))")
+                lines.append(
+                    "automation_event_item = 0x\(String(op.automationEventItem, radix: 16, uppercase: true))")
+            }
         }
         for vehicle in vehicles {
             lines.append("")
@@ -383,6 +398,18 @@ private struct TableReader {
         return number
     }
 
+    /// An optional JT/T 808 additional-item id (0...255; TOML allows `0xE1`).
+    func itemID(_ table: TOMLTable, _ key: String, _ path: String, default fallback: UInt8)
+        throws(ZoneConfigurationError) -> UInt8
+    {
+        guard table[key] != nil else { return fallback }
+        let number = try int(table, key, "\(path).\(key)")
+        guard let id = UInt8(exactly: number) else {
+            throw error("\(path).\(key)", "must be an item id 0...255 (e.g. 0xE1), got \(number)")
+        }
+        return id
+    }
+
     func double(_ table: TOMLTable, _ key: String, _ path: String) throws(ZoneConfigurationError) -> Double {
         let raw = try value(table, key, path)
         if let number = raw.double { return number }
@@ -427,11 +454,16 @@ private struct TableReader {
         var operators: [ZoneOperator] = []
         for (index, entry) in try tables(root, "operators").enumerated() {
             let path = "operators[\(index)]"
-            try rejectUnknown(entry, path, ["id", "name"])
+            try rejectUnknown(entry, path, ["id", "name", "automation_state_item", "automation_event_item"])
             operators.append(
                 ZoneOperator(
-                    id: try string(entry, "id", "\(path).id"), name: try string(entry, "name", "\(path).name")
-                ))
+                    id: try string(entry, "id", "\(path).id"),
+                    name: try string(entry, "name", "\(path).name"),
+                    automationStateItem: try itemID(entry, "automation_state_item", path, default: 0xE1),
+                    automationEventItem: try itemID(entry, "automation_event_item", path, default: 0xE2)))
+            if operators[index].automationStateItem == operators[index].automationEventItem {
+                throw error("\(path).automation_event_item", "must differ from automation_state_item")
+            }
         }
         var vehicles: [ZoneVehicle] = []
         for (index, entry) in try tables(root, "vehicles").enumerated() {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import Logging
 import Metrics
@@ -15,10 +16,13 @@ struct IngestCommand: ParsableCommand {
             Binds PULL sockets (--listen, gateways PUSH there; senders block at the high-water \
             mark instead of losing frames) and/or connects SUB sockets (--subscribe; drops show up \
             as sequence gaps). Every message is journaled first (MCAP files in --journal, rotated \
-            by time and size), then decoded and aggregated; the database is committed every \
-            --commit-seconds. SIGINT/SIGTERM: stop receiving, drain, finish the journal, write the \
-            final metrics, exit 0. After a kill, the next start recovers the unfinished journal \
-            and applies what the database had not committed, exactly once.
+            by time, size and at Asia/Shanghai midnight of the data time), then decoded and \
+            aggregated; every --commit-seconds what changed is committed to the database. One \
+            process owns a journal directory and a database (a second start exits 2 naming the \
+            holder's pid). SIGHUP, or a change of --config, reloads the zone registry. \
+            SIGINT/SIGTERM: stop receiving, drain, finish the journal, write the final metrics, \
+            exit 0. After a kill, the next start recovers the unfinished journal and applies what \
+            the database had not committed, exactly once.
             """
     )
 
@@ -73,6 +77,13 @@ struct IngestCommand: ParsableCommand {
     )
     var compression: String = "auto"
 
+    @Option(
+        help: """
+            Refuse to start, and log an alarm while running, when the journal's file system has \
+            less free space than this (1GB, 500MB; 0: no check).
+            """)
+    var minFreeSpace: String = "1GB"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -80,6 +91,9 @@ struct IngestCommand: ParsableCommand {
         if listen.isEmpty && subscribe.isEmpty { throw ValidationError("give --listen and/or --subscribe") }
         if Self.parseSize(rotateSize) == nil {
             throw ValidationError("--rotate-size: expected e.g. 1GB, 512MB")
+        }
+        if Self.parseSize(minFreeSpace) == nil {
+            throw ValidationError("--min-free-space: expected e.g. 1GB, 500MB or 0")
         }
         if Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("--log-level: unknown level \(logLevel)")
@@ -136,10 +150,24 @@ struct IngestCommand: ParsableCommand {
         options.configurationDescription = "\(config) (\(configurationBytes.count) bytes)"
         options.compression = compression == "zstd" ? .zstd : compression == "none" ? .none : .lz4
         options.adaptiveCompression = compression == "auto"
+        options.minimumFreeBytes = Self.parseSize(minFreeSpace) ?? 0
+        // SIGHUP (or a change of zone.toml, noticed at the next commit) reloads the registry.
+        let reload = ZoneReload(path: config, logger: logger)
+        options.reload = reload
         let stop = IngestStop()
         let signals = TerminationSignals { _ in stop.request() }
         defer { signals.cancel() }
-        let summary = try LiveIngest(options: options, logger: logger, stop: stop).run()
+        let hangup = ReloadSignal { reload.request() }
+        defer { hangup.cancel() }
+        let summary: IngestSummary
+        do {
+            summary = try LiveIngest(options: options, logger: logger, stop: stop).run()
+        } catch let error as IngestError {
+            // Environment problems (lock held, port busy, disk full, journal or database not
+            // writable): exit 2 with the reason.
+            FileHandle.standardError.write(Data("testzone ingest: error: \(error.description)\n".utf8))
+            throw ExitCode(2)
+        }
         logger.info(
             "ingest finished",
             metadata: [
@@ -147,5 +175,24 @@ struct IngestCommand: ParsableCommand {
                 "recovered": "\(summary.recovered)",
                 "files": "\(summary.files.count)",
             ])
+    }
+}
+
+/// SIGHUP as a request to reload the zone configuration (every signal, on a dispatch queue).
+final class ReloadSignal {
+    private let source: any DispatchSourceSignal
+
+    init(onSignal: @escaping @Sendable () -> Void) {
+        signal(SIGHUP, SIG_IGN)
+        source = DispatchSource.makeSignalSource(
+            signal: SIGHUP, queue: DispatchQueue(label: "testzone.reload"))
+        source.setEventHandler { onSignal() }
+        source.resume()
+    }
+
+    /// Stops catching SIGHUP (default action again).
+    func cancel() {
+        source.cancel()
+        signal(SIGHUP, SIG_DFL)
     }
 }

@@ -49,10 +49,19 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "With --publish: wait up to this long for a first subscriber before sending.")
     var wait: RecordingArguments.Span = .init(nanoseconds: 5_000_000_000)
 
+    @Option(
+        help: """
+            With --push/--publish: at the end, wait up to this long for the peer to take the frames \
+            still queued (exit 1, saying so, when some are left unsent).
+            """)
+    var linger: RecordingArguments.Span = .init(nanoseconds: 30_000_000_000)
+
     @Flag(help: "No progress bar.")
     var quiet = false
 
-    @Option(help: "Instead of sockets: run the recordings through decoding and metrics into this SQLite database.")
+    @Option(
+        help: "Instead of sockets: run the recordings through decoding and metrics into this SQLite database."
+    )
     var db: String?
 
     @Option(help: "With --db: the zone configuration (zone.toml).")
@@ -61,7 +70,9 @@ struct ReplayCommand: ParsableCommand {
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one MCAP file") }
         if db != nil {
-            if publish != nil || push != nil { throw ValidationError("--db replays into a database, not onto sockets") }
+            if publish != nil || push != nil {
+                throw ValidationError("--db replays into a database, not onto sockets")
+            }
             if config == nil { throw ValidationError("--db needs --config zone.toml") }
             if from != nil || to != nil || !topics.isEmpty || loop {
                 throw ValidationError("--from, --to, --topics and --loop apply to socket replay only")
@@ -69,7 +80,8 @@ struct ReplayCommand: ParsableCommand {
             return
         }
         if (publish == nil) == (push == nil) {
-            throw ValidationError("give exactly one of --publish ENDPOINT or --push ENDPOINT, or --db with --config")
+            throw ValidationError(
+                "give exactly one of --publish ENDPOINT or --push ENDPOINT, or --db with --config")
         }
     }
 
@@ -100,10 +112,11 @@ struct ReplayCommand: ParsableCommand {
             }
         } else {
             socket = try Socket(context, .push)
+            try socket.setSendHighWaterMark(Self.pushQueue)
             try socket.connect(push ?? "")
         }
         try socket.setSendTimeout(.milliseconds(200))
-        try socket.setLinger(.seconds(5))
+        try socket.setLinger(linger.duration)
         let bar = ReplayProgressBar(enabled: !quiet, speed: speed)
         var pass = 0
         repeat {
@@ -113,8 +126,23 @@ struct ReplayCommand: ParsableCommand {
             if result.interrupted { break }
         } while loop && !StopSignal.requested
         for warning in replay.warnings { StandardError.line("replay: warning: \(warning)") }
+        // The end: every frame handed to the peer before the process exits. Terminating the
+        // context waits until the queue is sent or the linger has passed (libzmq then drops what
+        // is left, without telling how much: at most the send queue).
         socket.close()
+        let took = context.terminate()
+        if took >= linger.duration {
+            let queue = publish != nil ? 1_000_000 : Self.pushQueue
+            StandardError.line(
+                "testzone replay: error: frames left unsent (\(publish ?? push ?? "")): the peer did not take "
+                    + "the last frames within \(RecordingArguments.formatSpan(linger.nanoseconds)); up to "
+                    + "\(RecordingArguments.formatCount(queue)) queued frames were dropped")
+            throw ExitCode(1)
+        }
     }
+
+    /// Send queue of the PUSH socket (messages): the most that can be left unsent at the end.
+    static let pushQueue = 1000
 
     /// Waits for the first subscription message on an XPUB socket.
     private func waitForSubscriber(_ socket: Socket) -> Bool {

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Metrics
 import Pipeline
@@ -31,6 +32,7 @@ struct ReplayToDatabase {
             store: store, configuration: metrics, softwareVersion: TestZone.softwareVersion,
             configurationDescription: configText)
         replay.operatorNames = ZoneSetup.operatorNames(zone: zone)
+        StopSignal.install()
         let showBar = !quiet && StandardError.isTerminal
         var lastDraw = clock.now
         let result = try replay.run(files: files) { progress in
@@ -43,9 +45,18 @@ struct ReplayToDatabase {
                 "\r\u{1B}[K[\(String(repeating: "#", count: filled))\(String(repeating: "-", count: 30 - filled))] "
                     + "\((share * 1000).rounded() / 10)% \(RecordingArguments.formatCount(Int(progress.messages))) msgs"
             )
+        } shouldStop: {
+            StopSignal.requested
         }
         if showBar { StandardError.write("\r\u{1B}[K") }
         for warning in result.warnings { StandardError.line("replay: warning: \(warning)") }
+        if result.interrupted {
+            StandardError.line(
+                "replay: interrupted after \(RecordingArguments.formatCount(Int(result.messages))) frames: run "
+                    + "\(result.runID) in \(database) is marked interrupted (reports skip it; the same replay "
+                    + "again replaces it)")
+            throw ExitCode(130)
+        }
         let elapsed = started.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let health = result.metrics.sources.values

@@ -160,20 +160,31 @@ struct SimulateCommand: ParsableCommand {
         }
         let clock = ContinuousClock()
         let began = clock.now
+        // Ctrl-C / SIGTERM: stop at the current tick and finish the MCAP and the truth so far.
+        StopSignal.install()
         let result: (truth: GroundTruth, statistics: SimulationRunner.Statistics)
         if let out {
             var sink = try MCAPFrameSink(path: out, simulation: simulation)
-            result = try SimulationRunner.run(simulation: &simulation, sink: &sink)
+            result = try SimulationRunner.run(simulation: &simulation, sink: &sink) { StopSignal.requested }
         } else if let publish, let mode = ZeroMQFrameSink.Mode(rawValue: socket) {
             var sink = try ZeroMQFrameSink(
                 endpoint: publish, mode: mode, speed: speed == "max" ? nil : Double(speed),
                 timeFrame: parameters.gatewayTimeFrame)
-            result = try SimulationRunner.run(simulation: &simulation, sink: &sink)
+            result = try SimulationRunner.run(simulation: &simulation, sink: &sink) { StopSignal.requested }
         } else {
             throw ValidationError("give --out or --publish")
         }
         if let truth {
             try result.truth.jsonData().write(to: URL(fileURLWithPath: truth))
+        }
+        if result.statistics.stoppedEarly {
+            let simulated = Double(simulation.currentMicroseconds - parameters.startMicroseconds) / 1e6
+            StandardError.line(
+                "simulate: interrupted after \(Int(simulated)) of \(Int(parameters.durationSeconds)) simulated s: "
+                    + "\(result.statistics.framesWritten) frames"
+                    + (out.map { "; \($0) finished (summary and footer)" } ?? "")
+                    + (truth.map { "; \($0) holds the truth of the simulated time so far" } ?? ""))
+            throw ExitCode(130)
         }
         let elapsed = clock.now - began
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
