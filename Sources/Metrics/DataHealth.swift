@@ -16,16 +16,19 @@ public struct SourceHealth: Sendable, Hashable, Codable {
     public var firstSeen: Microseconds?
     /// Last (latest) receive time.
     public var lastSeen: Microseconds?
-    /// Time between `firstSeen` and `lastSeen` during which the source was silent: the sum of
-    /// the gaps between consecutive frames longer than ``outageThreshold``.
-    public var outage: Microseconds = 0
+    /// The 10 s windows of data time in which the source sent something (mergeable).
+    public var activity = ActivityWindows()
     /// JT/T 808 additional items that did not parse or carried values DESIGN.md 4 does not
     /// define: kept raw (not used), the rest of their report used.
     public var malformedItems: Int64 = 0
 
-    /// A source silent for longer than this is unavailable for the whole silence (10 s: an RSU
-    /// broadcasts SPAT at 10 Hz and MAP at 1 Hz).
-    public static let outageThreshold: Microseconds = 10_000_000
+    /// Time between `firstSeen` and `lastSeen` during which the source was silent: the 10 s
+    /// windows of data time without a frame (an RSU broadcasts SPAT at 10 Hz and MAP at 1 Hz, so
+    /// a silent window is an outage).
+    public var outage: Microseconds {
+        guard let firstSeen, let lastSeen else { return 0 }
+        return activity.silence(from: firstSeen, to: lastSeen)
+    }
 
     /// Creates empty accounting.
     public init() {}
@@ -40,12 +43,8 @@ public struct SourceHealth: Sendable, Hashable, Codable {
         duplicates += other.duplicates
         rejected.merge(other.rejected, uniquingKeysWith: +)
         clockOffset.add(other.clockOffset)
-        // Shards by time: the silence between the earlier one's last frame and the later one's
-        // first is an outage as if one process had seen both.
-        outage += other.outage
+        activity.add(other.activity)
         malformedItems += other.malformedItems
-        if let a = lastSeen, let b = other.firstSeen, b - a > Self.outageThreshold { outage += b - a }
-        if let a = other.lastSeen, let b = firstSeen, b - a > Self.outageThreshold { outage += b - a }
         firstSeen = [firstSeen, other.firstSeen].compactMap { $0 }.min()
         lastSeen = [lastSeen, other.lastSeen].compactMap { $0 }.max()
     }
@@ -54,16 +53,94 @@ public struct SourceHealth: Sendable, Hashable, Codable {
     public mutating func receive(at time: Microseconds?) {
         received += 1
         guard let time else { return }
-        guard let last = lastSeen else {
-            firstSeen = time
-            lastSeen = time
-            return
+        if firstSeen.map({ time < $0 }) ?? true { firstSeen = time }
+        if lastSeen.map({ time > $0 }) ?? true { lastSeen = time }
+        activity.mark(time)
+    }
+}
+
+/// The 10 s windows of data time in which something arrived: one bit per window, a bitmap of
+/// 8,640 windows (135 words) per UTC day. Mergeable (a union); marking costs a division and a
+/// compare per frame, and a bit set when the window changes.
+public struct ActivityWindows: Sendable, Codable {
+    /// Width of a window.
+    public static let width: Microseconds = 10_000_000
+    static let perDay: Int64 = 8_640
+    static let wordsPerDay = Int((perDay + 63) / 64)
+    /// Bitmaps by day number (window / 8,640).
+    var days: [Int64: [UInt64]] = [:]
+    /// The window marked last (a cache: not part of the value).
+    private var lastWindow: Int64 = .min
+
+    /// No window marked.
+    public init() {}
+
+    private static func window(_ time: Microseconds) -> Int64 {
+        time >= 0 ? time / width : (time - width + 1) / width
+    }
+
+    /// Marks the window of `time`.
+    public mutating func mark(_ time: Microseconds) {
+        let window = Self.window(time)
+        if window == lastWindow { return }
+        lastWindow = window
+        set(window)
+    }
+
+    private mutating func set(_ window: Int64) {
+        let day = window >= 0 ? window / Self.perDay : (window - Self.perDay + 1) / Self.perDay
+        let bit = Int(window - day * Self.perDay)
+        days[day, default: [UInt64](repeating: 0, count: Self.wordsPerDay)][bit >> 6] |= 1 << UInt64(bit & 63)
+    }
+
+    /// Adds the windows of another shard.
+    public mutating func add(_ other: Self) {
+        for (day, words) in other.days {
+            if var mine = days[day] {
+                for index in mine.indices { mine[index] |= words[index] }
+                days[day] = mine
+            } else {
+                days[day] = words
+            }
         }
-        if time > last {
-            if time - last > Self.outageThreshold { outage += time - last }
-            lastSeen = time
+    }
+
+    /// Silent time from `start` to `end`: the windows strictly between theirs without a mark.
+    public func silence(from start: Microseconds, to end: Microseconds) -> Microseconds {
+        let first = Self.window(start)
+        let last = Self.window(end)
+        guard last - first > 1 else { return 0 }
+        var silent: Int64 = 0
+        var window = first + 1
+        while window < last {
+            let day = window >= 0 ? window / Self.perDay : (window - Self.perDay + 1) / Self.perDay
+            let dayEnd = min(last, (day + 1) * Self.perDay)
+            if let words = days[day] {
+                while window < dayEnd {
+                    let bit = Int(window - day * Self.perDay)
+                    if words[bit >> 6] & (1 << UInt64(bit & 63)) == 0 { silent += 1 }
+                    window += 1
+                }
+            } else {
+                silent += dayEnd - window
+                window = dayEnd
+            }
         }
-        if let first = firstSeen, time < first { firstSeen = time }
+        return silent * Self.width
+    }
+}
+
+extension ActivityWindows: Hashable {
+    public static func == (a: Self, b: Self) -> Bool {
+        let nonEmpty = { (days: [Int64: [UInt64]]) in days.filter { $0.value.contains { $0 != 0 } } }
+        return nonEmpty(a.days) == nonEmpty(b.days)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for day in days.keys.sorted() where days[day]?.contains(where: { $0 != 0 }) == true {
+            hasher.combine(day)
+            hasher.combine(days[day])
+        }
     }
 }
 
