@@ -114,3 +114,14 @@ public struct MultipartMessage: ~Copyable, @unchecked Sendable {
     /// Copies of all frames.
     public var parts: [[UInt8]] { (0..<count).map { bytes(ofPart: $0) } }
 }
+
+extension MultipartMessage {
+    /// A metadata property of the connection frame `index` arrived on (`zmq_msg_gets(3)`):
+    /// `User-Id` (the user id the ZAP handler gave the peer, ``ZAPDecision/allow(userID:)``),
+    /// `Peer-Address`, `Socket-Type`, or a property the peer sent. `nil` when the frame does not
+    /// exist or the property is not set.
+    public func metadata(_ property: String, ofPart index: Int = 0) -> String? {
+        guard index >= 0 && index < count, let value = zmq_msg_gets(slots + index, property) else { return nil }
+        return String(cString: value)
+    }
+}
