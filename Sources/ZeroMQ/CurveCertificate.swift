@@ -53,13 +53,17 @@ public struct CurveCertificate: Sendable, Hashable {
     public init(text: String) throws(ParseError) {
         var publicKey: CurveKey?
         var secretKey: CurveKey?
-        for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+        for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+            .enumerated()
+        {
             let line = rawLine.drop { $0 == " " || $0 == "\t" }
             guard !line.hasPrefix("#"), let equals = line.firstIndex(of: "=") else { continue }
             let name = line[..<equals].trimmingSpaces
             guard name == "public-key" || name == "secret-key" else { continue }
             var value = line[line.index(after: equals)...].trimmingSpaces
-            if value.count >= 2, value.first == "\"", value.last == "\"" { value = value.dropFirst().dropLast() }
+            if value.count >= 2, value.first == "\"", value.last == "\"" {
+                value = value.dropFirst().dropLast()
+            }
             guard let key = CurveKey(z85: String(value)) else {
                 throw ParseError(line: offset + 1, reason: "\(name) is not a 40-character Z85 key")
             }
@@ -77,7 +81,8 @@ public struct CurveCertificate: Sendable, Hashable {
     public func text(includingSecret: Bool) -> String {
         let secret = includingSecret ? secretKey : nil
         var text = "#   ZeroMQ CURVE \(secret == nil ? "Public" : "**Secret**") Certificate\n"
-        text += secret == nil
+        text +=
+            secret == nil
             ? "#   Exchange securely, or stamp into a zone.toml source entry.\n"
             : "#   DO NOT PROVIDE THIS FILE TO OTHER USERS nor change its permissions.\n"
         text += "\nmetadata\ncurve\n    public-key = \"\(publicKey.z85)\"\n"
@@ -90,7 +95,9 @@ extension Substring {
     /// The text without leading and trailing spaces, tabs and carriage returns.
     fileprivate var trimmingSpaces: Substring {
         var slice = self
-        while let first = slice.first, first == " " || first == "\t" || first == "\r" { slice = slice.dropFirst() }
+        while let first = slice.first, first == " " || first == "\t" || first == "\r" {
+            slice = slice.dropFirst()
+        }
         while let last = slice.last, last == " " || last == "\t" || last == "\r" { slice = slice.dropLast() }
         return slice
     }

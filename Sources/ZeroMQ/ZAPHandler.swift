@@ -169,7 +169,8 @@ public final class ZAPHandler: Sendable {
         }
     }
 
-    private static func reply(_ requestID: [UInt8], status: String, text: String, userID: String) -> [[UInt8]] {
+    private static func reply(_ requestID: [UInt8], status: String, text: String, userID: String) -> [[UInt8]]
+    {
         [Array("1.0".utf8), requestID, Array(status.utf8), Array(text.utf8), Array(userID.utf8), []]
     }
 }

@@ -41,12 +41,16 @@ struct CurveCertificateTests {
         #expect(throws: CurveCertificate.ParseError(line: 0, reason: "no public-key entry")) {
             try CurveCertificate(text: "metadata\ncurve\n")
         }
-        #expect(throws: CurveCertificate.ParseError(line: 3, reason: "public-key is not a 40-character Z85 key")) {
+        #expect(
+            throws: CurveCertificate.ParseError(line: 3, reason: "public-key is not a 40-character Z85 key")
+        ) {
             try CurveCertificate(text: "metadata\ncurve\n    public-key = \"short\"\n")
         }
-        let mismatched = "curve\n public-key = \"\(one.publicKey.z85)\"\n secret-key = \"\(other.secretKey.z85)\"\n"
+        let mismatched =
+            "curve\n public-key = \"\(one.publicKey.z85)\"\n secret-key = \"\(other.secretKey.z85)\"\n"
         #expect(
-            throws: CurveCertificate.ParseError(line: 0, reason: "the secret-key does not belong to the public-key")
+            throws: CurveCertificate.ParseError(
+                line: 0, reason: "the secret-key does not belong to the public-key")
         ) { try CurveCertificate(text: mismatched) }
         #expect(CurveCertificate.ParseError(line: 3, reason: "x").description == "line 3: x")
     }

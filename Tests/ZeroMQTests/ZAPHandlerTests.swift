@@ -60,6 +60,8 @@ struct ZAPHandlerTests {
             #expect(frames.metadata("Peer-Address") == "127.0.0.1")
             #expect(frames.metadata("no such property") == nil)
             #expect(frames.metadata("User-Id", ofPart: 7) == nil)
+            #expect(frames.withMetadata("User-Id") { $0.map { String(cString: $0) } } == "rsu-1")
+            #expect(frames.withMetadata("User-Id", ofPart: 9) { $0 == nil })
 
             try pull.setReceiveTimeout(.milliseconds(300))
             #expect(try pull.receive(into: &frames) == false, "the unknown key delivered a frame")
