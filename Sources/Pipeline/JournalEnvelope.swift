@@ -6,7 +6,8 @@
 /// visible in the journal as they are. A time frame that is not 8 bytes, and a message with more
 /// than three frames, are journaled with a reserved publish time (a time frame of
 /// `UInt64.max / 1000` µs, resp. one µs less, which no gateway clock reaches before the year
-/// 2554); ``FrameProcessor`` rejects messages carrying these values.
+/// 2554); ``FrameProcessor`` rejects messages carrying these values. So is a message that a
+/// CURVE-authenticated source sent on a topic its key may not publish (two µs less).
 public enum JournalEnvelope {
     /// The reserved gateway time in µs marking a time frame of the wrong size.
     public static let malformedTimeFrameMicros: UInt64 = UInt64.max / 1000
@@ -14,6 +15,11 @@ public enum JournalEnvelope {
     public static let malformedTimeFrame: UInt64 = malformedTimeFrameMicros * 1000
     /// The publish time (ns) journaled for a message of more than three frames.
     public static let extraFrames: UInt64 = (malformedTimeFrameMicros - 1) * 1000
+    /// The publish time (ns) journaled for a message whose source key may not publish its topic
+    /// (`[[sources]]` in zone.toml, checked when ingest runs with CURVE).
+    public static let unauthorizedSource: UInt64 = (malformedTimeFrameMicros - 2) * 1000
+    /// The first reserved gateway time (µs): a time frame at or past it is treated as malformed.
+    @usableFromInline static let firstReservedMicros = malformedTimeFrameMicros - 2
 
     /// An envelope defect marked in a journal's publish time.
     public struct Defect: Sendable, Hashable {
@@ -25,12 +31,16 @@ public enum JournalEnvelope {
 
     /// The defect a journaled publish time marks, if any.
     public static func defect(publishTime: UInt64) -> Defect? {
-        guard publishTime >= extraFrames else { return nil }
+        guard publishTime >= unauthorizedSource else { return nil }
         if publishTime == malformedTimeFrame {
             return Defect(category: "frame: time frame not 8 bytes", detail: "time frame of the wrong size")
         }
         if publishTime == extraFrames {
             return Defect(category: "frame: more than 3 frames", detail: "message of more than three frames")
+        }
+        if publishTime == unauthorizedSource {
+            return Defect(
+                category: "unauthorized source", detail: "the sending CURVE key may not publish this topic")
         }
         return nil
     }
@@ -46,7 +56,7 @@ public enum JournalEnvelope {
         if frameCount < 3 { return receiveTime }
         guard timeFrame.count == 8 else { return malformedTimeFrame }
         let micros = UInt64(bigEndian: timeFrame.loadUnaligned(as: UInt64.self))
-        guard micros <= malformedTimeFrameMicros else { return malformedTimeFrame }
+        guard micros < firstReservedMicros else { return malformedTimeFrame }
         return micros * 1000
     }
 }

@@ -114,3 +114,36 @@ public struct MultipartMessage: ~Copyable, @unchecked Sendable {
     /// Copies of all frames.
     public var parts: [[UInt8]] { (0..<count).map { bytes(ofPart: $0) } }
 }
+
+extension MultipartMessage {
+    /// A metadata property of the connection frame `index` arrived on (`zmq_msg_gets(3)`):
+    /// `User-Id` (the user id the ZAP handler gave the peer, ``ZAPDecision/allow(userID:)``),
+    /// `Peer-Address`, `Socket-Type`, or a property the peer sent. `nil` when the frame does not
+    /// exist or the property is not set.
+    public func metadata(_ property: String, ofPart index: Int = 0) -> String? {
+        guard index >= 0 && index < count, let value = zmq_msg_gets(slots + index, property) else {
+            return nil
+        }
+        return String(cString: value)
+    }
+}
+
+extension MultipartMessage {
+    /// Lends the metadata property `property` of frame `index`'s connection as a C string, in
+    /// place (no allocation; `nil` when absent): for a receive loop that checks, say, the
+    /// `User-Id` of every CURVE message against a value it resolved once. The pointer is valid
+    /// only inside `body`.
+    @inlinable
+    public func withMetadata<R>(
+        _ property: StaticString, ofPart index: Int = 0, _ body: (UnsafePointer<CChar>?) -> R
+    ) -> R {
+        guard index >= 0 && index < count else { return body(nil) }
+        // A StaticString literal is stored NUL-terminated.
+        let value = property.utf8Start.withMemoryRebound(
+            to: CChar.self, capacity: property.utf8CodeUnitCount + 1
+        ) {
+            zmq_msg_gets(slots + index, $0)
+        }
+        return body(value)
+    }
+}

@@ -20,6 +20,11 @@ public enum SocketType: Int32, Sendable, CaseIterable, CustomStringConvertible {
     case dealer
     /// Exclusive one-to-one pair (mostly for inproc signalling between threads).
     case pair
+    /// Synchronous reply side of request/reply: receive a request, then send its reply (the ZAP
+    /// handler, ``ZAPHandler``, serves libzmq's authentication requests this way).
+    case rep
+    /// Synchronous request side of request/reply: send a request, then receive its reply.
+    case req
 
     public var rawValue: Int32 {
         switch self {
@@ -31,6 +36,8 @@ public enum SocketType: Int32, Sendable, CaseIterable, CustomStringConvertible {
         case .router: ZMQ_ROUTER
         case .dealer: ZMQ_DEALER
         case .pair: ZMQ_PAIR
+        case .rep: ZMQ_REP
+        case .req: ZMQ_REQ
         }
     }
 
@@ -49,6 +56,8 @@ public enum SocketType: Int32, Sendable, CaseIterable, CustomStringConvertible {
         case .router: "ROUTER"
         case .dealer: "DEALER"
         case .pair: "PAIR"
+        case .rep: "REP"
+        case .req: "REQ"
         }
     }
 }

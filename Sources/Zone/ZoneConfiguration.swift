@@ -148,11 +148,13 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
     public var vehicles: [ZoneVehicle]
     /// Roadside units.
     public var rsus: [ZoneRSU]
+    /// Sources admitted by CURVE key (`[[sources]]`); empty for a zone without keys.
+    public var sources: [ZoneSource]
 
     /// Creates a configuration; call ``validate(fileName:source:)`` before use if not loaded.
     public init(
         name: String, timeZone: String, origin: GeoPoint, operators: [ZoneOperator],
-        vehicles: [ZoneVehicle], rsus: [ZoneRSU]
+        vehicles: [ZoneVehicle], rsus: [ZoneRSU], sources: [ZoneSource] = []
     ) {
         self.name = name
         self.timeZone = timeZone
@@ -160,6 +162,7 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
         self.operators = operators
         self.vehicles = vehicles
         self.rsus = rsus
+        self.sources = sources
     }
 
     /// Reads and validates a `zone.toml` file.
@@ -271,6 +274,25 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
                 throw fail("\(prefix).range_m", "must be within (0, 5000] m, got \(rsu.nominalRange)")
             }
         }
+        var sourceNames = Set<String>()
+        var sourceKeys = Set<String>()
+        for (index, source) in sources.enumerated() {
+            let prefix = "sources[\(index)]"
+            if source.name.isEmpty { throw fail("\(prefix).name", "must not be empty") }
+            if !sourceNames.insert(source.name).inserted {
+                throw fail("\(prefix).name", "duplicate source name '\(source.name)'")
+            }
+            if !ZoneSource.isZ85Key(source.publicKey) {
+                throw fail("\(prefix).public_key", "not a CURVE public key (40 characters of Z85)")
+            }
+            if !sourceKeys.insert(source.publicKey).inserted {
+                throw fail("\(prefix).public_key", "the same key is already listed for another source")
+            }
+            if source.topics.isEmpty { throw fail("\(prefix).topics", "must list at least one topic prefix") }
+            for topic in source.topics where !(topic.hasPrefix("cv2x/") || topic.hasPrefix("jt808/")) {
+                throw fail("\(prefix).topics", "'\(topic)' does not start with cv2x/ or jt808/")
+            }
+        }
     }
 
     /// Whether `vin` has the ISO 3779 shape: 17 characters of A-Z and 0-9 except I, O and Q.
@@ -336,6 +358,13 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
             lines.append("longitude = \(number(rsu.position.longitude, 7))")
             lines.append("range_m = \(number(rsu.nominalRange, 1))")
             lines.append("schema = \(quoted(rsu.schema.rawValue))")
+        }
+        for source in sources {
+            lines.append("")
+            lines.append("[[sources]]")
+            lines.append("name = \(quoted(source.name))")
+            lines.append("public_key = \(quoted(source.publicKey))")
+            lines.append("topics = [\(source.topics.map(quoted).joined(separator: ", "))]")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -433,9 +462,9 @@ private struct TableReader {
     }
 
     mutating func readConfiguration(_ root: TOMLTable) throws(ZoneConfigurationError) -> ZoneConfiguration {
-        let known: Set<String> = ["zone", "operators", "vehicles", "rsus"]
+        let known: Set<String> = ["zone", "operators", "vehicles", "rsus", "sources"]
         for key in root.keys where !known.contains(key) {
-            throw error(key, "unknown section (expected zone, operators, vehicles, rsus)")
+            throw error(key, "unknown section (expected zone, operators, vehicles, rsus, sources)")
         }
         guard let zoneValue = root["zone"] else { throw error("zone", "missing [zone] section") }
         guard let zone = zoneValue.table else { throw error("zone", "expected a table") }
@@ -503,9 +532,30 @@ private struct TableReader {
                     nominalRange: try double(entry, "range_m", "\(path).range_m"),
                     schema: schema))
         }
+        var sources: [ZoneSource] = []
+        for (index, entry) in try tables(root, "sources").enumerated() {
+            let path = "sources[\(index)]"
+            try rejectUnknown(entry, path, ["name", "public_key", "topics"])
+            sources.append(
+                ZoneSource(
+                    name: try string(entry, "name", "\(path).name"),
+                    publicKey: try string(entry, "public_key", "\(path).public_key"),
+                    topics: try strings(entry, "topics", "\(path).topics")))
+        }
         return ZoneConfiguration(
             name: name, timeZone: timeZone, origin: origin, operators: operators, vehicles: vehicles,
-            rsus: rsus)
+            rsus: rsus, sources: sources)
+    }
+
+    func strings(_ table: TOMLTable, _ key: String, _ path: String) throws(ZoneConfigurationError) -> [String] {
+        let raw = try value(table, key, path)
+        guard let array = raw.array else { throw error(path, "expected an array of strings, found \(raw.type)") }
+        var result: [String] = []
+        for element in array {
+            guard let text = element.string else { throw error(path, "expected strings, found \(element.type)") }
+            result.append(text)
+        }
+        return result
     }
 
     func rejectUnknown(_ table: TOMLTable, _ path: String, _ known: Set<String>)
