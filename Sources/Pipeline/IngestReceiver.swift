@@ -36,6 +36,11 @@ struct IngestReceiver: ~Copyable {
     private var behindUntil: UInt64 = 0
     /// Zone reloads to journal (SIGHUP, zone.toml changed).
     var reload: ZoneReload?
+    /// With CURVE: the check that each message's key may publish its topic, for the first
+    /// ``securedSockets`` sockets (all of them when ingest runs with CURVE).
+    var authorization: SourceAuthorization?
+    /// How many of `sockets` (the first ones) are CURVE servers whose messages are checked.
+    var securedSockets = 0
 
     init(
         sockets: [Socket], journal: IngestJournal, counters: IngestCounters, stop: IngestStop,
@@ -75,10 +80,10 @@ struct IngestReceiver: ~Copyable {
                 Self.usleepMilliseconds(100)
             } else if draining {
                 // Take what the sockets already hold, without waiting for more.
-                for socket in sockets {
+                for (index, socket) in sockets.enumerated() {
                     while try socket.receive(into: &message, options: .dontWait) {
                         guard try makeRoom(handoff) else { break receiving }
-                        try handle()
+                        try handle(secured: index < securedSockets)
                         got += 1
                         if got & 0xFFF == 0, !(try maintain(handoff: handoff)) { break receiving }
                     }
@@ -90,9 +95,10 @@ struct IngestReceiver: ~Copyable {
                     for (index, socket) in sockets.enumerated()
                     where poller.readyEvents(at: index).contains(.readable) {
                         var n = 0
+                        let secured = index < securedSockets
                         while n < 4096, try socket.receive(into: &message, options: .dontWait) {
                             guard try makeRoom(handoff) else { break receiving }
-                            try handle()
+                            try handle(secured: secured)
                             n += 1
                         }
                         got += n
@@ -206,9 +212,11 @@ struct IngestReceiver: ~Copyable {
         _ = batch.append(topic: id, payload: body, logTime: now, publishTime: now)
     }
 
-    /// Journals the message just received and adds it to the batch.
+    /// Journals the message just received and adds it to the batch. A message from a CURVE
+    /// socket (`secured`) whose key may not publish its topic is journaled with the
+    /// ``JournalEnvelope/unauthorizedSource`` mark, which the processor rejects.
     @inline(__always)
-    private mutating func handle() throws {
+    private mutating func handle(secured: Bool) throws {
         var now = JournalFormat.now()
         if now <= lastLogTime { now = lastLogTime + 1 }
         lastLogTime = now
@@ -217,7 +225,7 @@ struct IngestReceiver: ~Copyable {
         // The bytes stay valid until the next receive into `message` (MultipartMessage).
         let topic = message.withUnsafeBytes(ofPart: 0) { $0 }
         let payload = message.withUnsafeBytes(ofPart: 1) { $0 }
-        let publishTime = message.withUnsafeBytes(ofPart: 2) { timeFrame in
+        var publishTime = message.withUnsafeBytes(ofPart: 2) { timeFrame in
             JournalEnvelope.publishTime(frameCount: frameCount, timeFrame: timeFrame, receiveTime: now)
         }
         let id: Int
@@ -227,6 +235,9 @@ struct IngestReceiver: ~Copyable {
             id = topics.insert(topic)
             channels.append(0)
             batch.newTopics.append((id, String(decoding: topic, as: UTF8.self)))
+        }
+        if secured, authorization?.allows(message, topicID: id, topic: topic) == false {
+            publishTime = JournalEnvelope.unauthorizedSource
         }
         var channel = channels[id]
         if channel == 0 {

@@ -56,6 +56,11 @@ public struct IngestOptions: Sendable {
     public var adaptiveCompression: Bool = true
     /// Zone reloads (SIGHUP; zone.toml changed, checked at each commit); `nil`: none.
     public var reload: ZoneReload?
+    /// CURVE on every ingest socket (PULL and SUB, all CURVE servers): the server's key pair and
+    /// the sources it admits (a ZAP handler refuses every other key; each message's topic is
+    /// checked against its key).
+    /// `nil`: plain (unauthenticated) sockets.
+    public var curve: CurveSettings?
     /// Refuse to start, and log an alarm while running, when the journal directory's file
     /// system has less free space than this (bytes; 0: no check).
     public var minimumFreeBytes: UInt64 = 1_000_000_000
@@ -143,6 +148,10 @@ public final class LiveIngest {
                 let socket = try Socket(context, .pull)
                 try socket.setReceiveHighWaterMark(options.receiveHighWaterMark)
                 try socket.setLinger(.zero)
+                if let curve = options.curve {
+                    try socket.setCurveServer(true)
+                    try socket.setCurveSecretKey(curve.serverKeys.secretKey)
+                }
                 try socket.bind(endpoint)
                 sockets.append(socket)
             } catch {
@@ -154,6 +163,11 @@ public final class LiveIngest {
                 let socket = try Socket(context, .sub)
                 try socket.setReceiveHighWaterMark(max(options.receiveHighWaterMark, 1_000_000))
                 try socket.setLinger(.zero)
+                if let curve = options.curve {
+                    // CURVE roles are independent of bind/connect: the feed is the client.
+                    try socket.setCurveServer(true)
+                    try socket.setCurveSecretKey(curve.serverKeys.secretKey)
+                }
                 try socket.subscribe("")
                 try socket.connect(endpoint)
                 sockets.append(socket)
@@ -176,6 +190,15 @@ public final class LiveIngest {
         // the database is changed (gateways that connect meanwhile wait at the high-water mark).
         let context = try Context(ioThreads: 1)
         defer { context.shutdown() }
+        // With CURVE, the ZAP handler serves the context before any socket accepts a peer.
+        let zap = try options.curve.map { curve in
+            do {
+                return try ZAPHandler(context: context, decide: curve.keyring.decide)
+            } catch {
+                throw IngestError.socket(endpoint: ZAPHandler.endpoint, detail: "\(error)")
+            }
+        }
+        defer { zap?.stop() }
         let sockets = try bindSockets(context)
 
         let store = try ZoneStore(path: options.databasePath)
@@ -274,6 +297,10 @@ public final class LiveIngest {
             firstLogTime: processor.lastLogTime + 1, batchCapacity: options.batchBytes,
             adaptiveCompression: options.adaptiveCompression && options.threads > 1)
         receiver.reload = options.reload
+        if let curve = options.curve {
+            receiver.authorization = SourceAuthorization(keyring: curve.keyring)
+            receiver.securedSockets = sockets.count
+        }
         let commitNanoseconds = UInt64(options.commitSeconds * 1e9)
 
         if options.threads <= 1 {

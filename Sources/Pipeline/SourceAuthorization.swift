@@ -48,6 +48,7 @@ struct SourceAuthorization {
             }
             let name = String(cString: userID)
             let allowed = keyring.mayPublish(source: name, topic: topic) ?? false
+            if !allowed { keyring.logRefused(source: name, topic: String(decoding: topic, as: UTF8.self)) }
             cache[topicID] = (Array(name.utf8CString), allowed)
             return allowed
         }

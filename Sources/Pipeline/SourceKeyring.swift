@@ -64,9 +64,31 @@ public final class SourceKeyring: Sendable {
         return .deny(reason: "key not listed in the zone's [[sources]]")
     }
 
+    /// Logs that the source `name` sent a message on `topic`, which its key may not publish
+    /// (once per change of the topic's sender, not per message).
+    func logRefused(source name: String, topic: String) {
+        logger.warning(
+            "rejecting frames of a source on a topic its key may not publish",
+            metadata: ["source": "\(name)", "topic": "\(topic)", "reason": "unauthorized source"])
+    }
+
     /// Whether the source named `name` (a `User-Id`) may publish `topic`; `nil` when no source
     /// of that name is listed (any more).
     public func mayPublish(source name: String, topic: some Collection<UInt8>) -> Bool? {
         entries.withLock { $0.byName[name] }?.mayPublish(topic)
+    }
+}
+
+/// CURVE on live ingest's PULL sockets (`IngestOptions.curve`).
+public struct CurveSettings: Sendable {
+    /// The ingest server's key pair (`--curve-secret-key`); sources need its public key.
+    public var serverKeys: CurveKeyPair
+    /// The sources admitted and the topics each may publish (reloaded with the zone).
+    public var keyring: SourceKeyring
+
+    /// CURVE with `serverKeys`, admitting the sources of `keyring`.
+    public init(serverKeys: CurveKeyPair, keyring: SourceKeyring) {
+        self.serverKeys = serverKeys
+        self.keyring = keyring
     }
 }

@@ -5,7 +5,7 @@ import Zone
 
 /// Reloading the zone registry while live ingest runs (SIGHUP, or zone.toml changed on disk,
 /// noticed at the next commit): new vehicles, RSUs, permits and ICV item ids take effect without
-/// a restart.
+/// a restart; with CURVE, so do added, removed and rotated source keys.
 ///
 /// A reload is journaled: the receiver appends the zone.toml text that loaded as a message on
 /// ``topic``, and ``FrameProcessor`` applies it where it lies in the journal, so a replay of the
@@ -18,13 +18,17 @@ public final class ZoneReload: Sendable {
     /// The zone.toml file.
     public let path: String
     private let logger: Logger
+    /// With CURVE: the admitted sources, replaced by each reload that loads (rotated keys take
+    /// effect at the next handshake, changed topics at the next message).
+    private let keyring: SourceKeyring?
     private let requested = Atomic<Bool>(false)
     private let modified = Mutex<Date?>(nil)
 
     /// Watches `path` (its modification time now is the loaded one).
-    public init(path: String, logger: Logger) {
+    public init(path: String, logger: Logger, keyring: SourceKeyring? = nil) {
         self.path = path
         self.logger = logger
+        self.keyring = keyring
         modified.withLock { $0 = Self.modificationDate(path) }
     }
 
@@ -59,6 +63,7 @@ public final class ZoneReload: Sendable {
         }
         do {
             let zone = try ZoneConfiguration.parse(String(decoding: data, as: UTF8.self), fileName: path)
+            keyring?.replace(with: zone.sources)
             logger.notice(
                 "zone configuration reloaded",
                 metadata: [

@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import Pipeline
 import Recording
+import ZeroMQ
 import Zone
 
 /// `testzone ingest`: the operators' main job — live ingest over ZeroMQ into journal and database.
@@ -84,6 +85,18 @@ struct IngestCommand: ParsableCommand {
             """)
     var minFreeSpace: String = "1GB"
 
+    @Option(
+        help: ArgumentHelp(
+            "Turn CURVE on for every ingest socket with this server key (NAME.key_secret).",
+            discussion: """
+                Only the sources listed in the zone's [[sources]] (public key and topics) can \
+                connect, gateways pushing to --listen and feeds that --subscribe reaches alike \
+                (they are CURVE clients with this key as server key); a message on a topic its key may not publish is rejected as \
+                'unauthorized source'. Make keys with `testzone keys generate`.
+                """,
+            valueName: "file"))
+    var curveSecretKey: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -151,8 +164,26 @@ struct IngestCommand: ParsableCommand {
         options.compression = compression == "zstd" ? .zstd : compression == "none" ? .none : .lz4
         options.adaptiveCompression = compression == "auto"
         options.minimumFreeBytes = Self.parseSize(minFreeSpace) ?? 0
-        // SIGHUP (or a change of zone.toml, noticed at the next commit) reloads the registry.
-        let reload = ZoneReload(path: config, logger: logger)
+        if let curveSecretKey {
+            let serverKeys = try CurveKeyFiles.readKeyPair(curveSecretKey, command: "ingest")
+            if zone.sources.isEmpty {
+                throw CurveKeyFiles.failure(
+                    "ingest", "CURVE without sources", config,
+                    "list each source's public key and topics in [[sources]], or leave out --curve-secret-key")
+            }
+            options.curve = CurveSettings(serverKeys: serverKeys, keyring: SourceKeyring(sources: zone.sources))
+            logger.info(
+                "CURVE on",
+                metadata: ["server key": "\(serverKeys.publicKey.z85)", "sources": "\(zone.sources.count)"])
+        } else {
+            let hint = zone.sources.isEmpty ? "list [[sources]] in zone.toml and give --curve-secret-key" : "give --curve-secret-key"
+            logger.warning(
+                "plain ZeroMQ: anyone who reaches the ingest sockets can publish as any source",
+                metadata: ["hint": "\(hint)"])
+        }
+        // SIGHUP (or a change of zone.toml, noticed at the next commit) reloads the registry
+        // (and, with CURVE, the source keys).
+        let reload = ZoneReload(path: config, logger: logger, keyring: options.curve?.keyring)
         options.reload = reload
         let stop = IngestStop()
         let signals = TerminationSignals { _ in stop.request() }

@@ -139,6 +139,21 @@ enum CurveKeyFiles {
         return pair
     }
 
+    /// A public key given as a certificate file (NAME.key or NAME.key_secret) or as its 40
+    /// characters of Z85 text.
+    static func publicKey(_ fileOrZ85: String, command: String) throws -> CurveKey {
+        if !FileManager.default.fileExists(atPath: fileOrZ85), let key = CurveKey(z85: fileOrZ85) { return key }
+        return try read(fileOrZ85, command: command).publicKey
+    }
+
+    /// Makes `socket` a CURVE client with `keys` that authenticates the server `server` (before
+    /// it binds or connects).
+    static func makeClient(_ socket: Socket, keys: CurveKeyPair, server: CurveKey) throws {
+        try socket.setCurveServerKey(server)
+        try socket.setCurvePublicKey(keys.publicKey)
+        try socket.setCurveSecretKey(keys.secretKey)
+    }
+
     /// Prints `testzone <command>: error: <what> (<path>): <why>` and gives exit status 2.
     static func failure(_ command: String, _ what: String, _ path: String?, _ why: String) -> ExitCode {
         let location = path.map { " (\($0))" } ?? ""

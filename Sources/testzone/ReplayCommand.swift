@@ -56,6 +56,18 @@ struct ReplayCommand: ParsableCommand {
             """)
     var linger: RecordingArguments.Span = .init(nanoseconds: 30_000_000_000)
 
+    @Option(
+        help: ArgumentHelp(
+            "With --push/--publish: authenticate with CURVE as this source (NAME.key_secret).",
+            valueName: "file"))
+    var curveSecretKey: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "With --curve-secret-key: the ingest server's public key (NAME.key, or its 40-character Z85 text).",
+            valueName: "file|key"))
+    var curveServerKey: String?
+
     @Flag(help: "No progress bar.")
     var quiet = false
 
@@ -79,6 +91,9 @@ struct ReplayCommand: ParsableCommand {
             }
             return
         }
+        if (curveSecretKey == nil) != (curveServerKey == nil) {
+            throw ValidationError("--curve-secret-key and --curve-server-key go together")
+        }
         if (publish == nil) == (push == nil) {
             throw ValidationError(
                 "give exactly one of --publish ENDPOINT or --push ENDPOINT, or --db with --config")
@@ -99,11 +114,18 @@ struct ReplayCommand: ParsableCommand {
     /// Sends the messages on a PUB or PUSH socket.
     private func runOnSocket(_ options: ReplayOptions) throws {
         let replay = try Replay(files: files, options: options)
+        let curve = try curveSecretKey.map { secret in
+            (
+                client: try CurveKeyFiles.readKeyPair(secret, command: "replay"),
+                server: try CurveKeyFiles.publicKey(curveServerKey ?? "", command: "replay")
+            )
+        }
         let context = try Context()
         let socket: Socket
         if let publish {
             socket = try Socket(context, .xpub)  // XPUB: sees subscriptions, sends like PUB
             try socket.setSendHighWaterMark(1_000_000)
+            if let curve { try CurveKeyFiles.makeClient(socket, keys: curve.client, server: curve.server) }
             try socket.bind(publish)
             if !waitForSubscriber(socket) {
                 StandardError.line(
@@ -113,6 +135,7 @@ struct ReplayCommand: ParsableCommand {
         } else {
             socket = try Socket(context, .push)
             try socket.setSendHighWaterMark(Self.pushQueue)
+            if let curve { try CurveKeyFiles.makeClient(socket, keys: curve.client, server: curve.server) }
             try socket.connect(push ?? "")
         }
         try socket.setSendTimeout(.milliseconds(200))
