@@ -169,14 +169,18 @@ struct IngestCommand: ParsableCommand {
             if zone.sources.isEmpty {
                 throw CurveKeyFiles.failure(
                     "ingest", "CURVE without sources", config,
-                    "list each source's public key and topics in [[sources]], or leave out --curve-secret-key")
+                    "list each source's public key and topics in [[sources]], or leave out --curve-secret-key"
+                )
             }
-            options.curve = CurveSettings(serverKeys: serverKeys, keyring: SourceKeyring(sources: zone.sources))
+            options.curve = CurveSettings(
+                serverKeys: serverKeys, keyring: SourceKeyring(sources: zone.sources))
             logger.info(
                 "CURVE on",
                 metadata: ["server key": "\(serverKeys.publicKey.z85)", "sources": "\(zone.sources.count)"])
         } else {
-            let hint = zone.sources.isEmpty ? "list [[sources]] in zone.toml and give --curve-secret-key" : "give --curve-secret-key"
+            let hint =
+                zone.sources.isEmpty
+                ? "list [[sources]] in zone.toml and give --curve-secret-key" : "give --curve-secret-key"
             logger.warning(
                 "plain ZeroMQ: anyone who reaches the ingest sockets can publish as any source",
                 metadata: ["hint": "\(hint)"])

@@ -142,7 +142,9 @@ enum CurveKeyFiles {
     /// A public key given as a certificate file (NAME.key or NAME.key_secret) or as its 40
     /// characters of Z85 text.
     static func publicKey(_ fileOrZ85: String, command: String) throws -> CurveKey {
-        if !FileManager.default.fileExists(atPath: fileOrZ85), let key = CurveKey(z85: fileOrZ85) { return key }
+        if !FileManager.default.fileExists(atPath: fileOrZ85), let key = CurveKey(z85: fileOrZ85) {
+            return key
+        }
         return try read(fileOrZ85, command: command).publicKey
     }
 

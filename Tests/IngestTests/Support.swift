@@ -74,10 +74,12 @@ final class Gateway {
     let context: Context
     let socket: Socket
 
-    init(endpoint: String) throws {
+    /// A PUSH socket connected to `endpoint`; `configure` runs before the connect (CURVE keys).
+    init(endpoint: String, configure: (Socket) throws -> Void = { _ in }) throws {
         context = try Context()
         socket = try Socket(context, .push)
         try socket.setLinger(.seconds(10))
+        try configure(socket)
         try socket.connect(endpoint)
     }
 
