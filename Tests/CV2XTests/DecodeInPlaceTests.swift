@@ -1,4 +1,5 @@
 import CV2X
+import Foundation
 import Testing
 import UPER
 
@@ -181,5 +182,63 @@ struct DecodeInPlaceTests {
         #expect(decoder.unknownExtension.index == 9)
         #expect(decoder.unknownExtension.bytes == [0xAB, 0xCD, 0x01])
         #expect(decoder.frame == .unknownExtension(index: 9, bytes: [0xAB, 0xCD, 0x01]))
+    }
+
+    /// The roadside-unit-like benchmark frames of Tools/bench/cv2x-frames.hex (BSMs with and
+    /// without path histories of 1, 4 and 15 points, SPAT 8x3, two MAP shapes, RSM 1, 5 and 10,
+    /// RSI with an alert path), with the reference examples: (name, bytes).
+    func benchmarkFrames() throws -> [(String, [UInt8])] {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Tools/bench/cv2x-frames.hex").standardized.path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        let file = lines.map { line -> (String, [UInt8]) in
+            let parts = line.split(separator: " ")
+            return (String(parts[0]), hexBytes(String(parts[1])))
+        }
+        return try loadFixture("examples").map { ($0.label, $0.bytes) } + file
+    }
+
+    @Test("MessageFrameDecoder: RSU-like frames in any order (kept boxes, spares, surplus list elements)")
+    func benchmarkFramesInAnyOrder() throws {
+        let frames = try benchmarkFrames()
+        #expect(frames.count >= 13)
+        var decoder = CSAE53_2020.MessageFrameDecoder()
+        // As listed, reversed, each twice, and interleaved long/short: every path history length
+        // after every other one and after none, MAP of 4 nodes after 1 node and back.
+        let order =
+            frames + frames.reversed() + frames.flatMap { [$0, $0] }
+            + zip(frames, frames.reversed()).flatMap { [$0, $1] }
+        for (name, bytes) in order {
+            try bytes.withUnsafeBytes { try decoder.decode(uper: $0) }
+            let fresh = try CSAE53_2020.MessageFrame(uper: bytes)
+            #expect(decoder.frame == fresh, "\(name)")
+            #expect(decoder.frame.jer == fresh.jer, "\(name)")
+            #expect(try decoder.frame.uperEncoded() == bytes, "\(name)")
+        }
+    }
+
+    @Test("MessageFrameDecoder: a copy taken before the next frame keeps its own path history")
+    func copiesAreNotOverwritten() throws {
+        let frames = try benchmarkFrames()
+        let path4 = try #require(frames.first { $0.0 == "bsm-path-4-102B" }?.1)
+        let path15 = try #require(frames.first { $0.0 == "bsm-path-15-221B" }?.1)
+        let mandatory = try #require(frames.first { $0.0.hasPrefix("BSM, mandatory") }?.1)
+        var decoder = CSAE53_2020.MessageFrameDecoder()
+        try path4.withUnsafeBytes { try decoder.decode(uper: $0) }
+        let copy = decoder.frame
+        let bsm = decoder.bsmFrame
+        try path15.withUnsafeBytes { try decoder.decode(uper: $0) }
+        #expect(copy == (try CSAE53_2020.MessageFrame(uper: path4)))
+        #expect(bsm.safetyExt?.pathHistory?.crumbData.count == 4)
+        #expect(decoder.bsmFrame.safetyExt?.pathHistory?.crumbData.count == 15)
+        // Absent, then present again: the kept storage comes back with the new frame's values.
+        try mandatory.withUnsafeBytes { try decoder.decode(uper: $0) }
+        #expect(decoder.bsmFrame.safetyExt == nil)
+        let absent = decoder.bsmFrame
+        try path4.withUnsafeBytes { try decoder.decode(uper: $0) }
+        #expect(CSAE53_2020.MessageFrame.bsmFrame(absent) == (try CSAE53_2020.MessageFrame(uper: mandatory)))
+        #expect(decoder.frame == (try CSAE53_2020.MessageFrame(uper: path4)))
+        #expect(copy == (try CSAE53_2020.MessageFrame(uper: path4)))
     }
 }

@@ -678,6 +678,35 @@ class Generator:
                 return True
         return False
 
+    def holds_storage(self, m):
+        """True for a component whose value owns allocated storage that a decode in place reuses:
+        a list holder (see needs_in_place) or a SEQUENCE with an out-of-line (`Boxed`) component.
+        An OPTIONAL one keeps that storage in a `Spare` while absent (see README, "Decoding in
+        place")."""
+        if self.needs_in_place(m):
+            return True
+        kind, rd = self.codec_kind(m)
+        if kind == 'type' and rd['type'] == 'SEQUENCE':
+            root, _, _ = self.split_members(rd)
+            return any(self.stored_out_of_line(c) for c in root)
+        return False
+
+    def surplus_element(self, m):
+        """The Swift element type of list component `m` when its elements own storage (their
+        surplus is kept in a `Spare` beside the list), else None."""
+        kind, rd = self.codec_kind(m)
+        if kind != 'SEQUENCE OF':
+            return None
+        elem = rd['element']
+        ek, erd = self.codec_kind(elem)
+        if ek == 'type' and erd['type'] == 'SEQUENCE' and self.holds_storage(elem):
+            return self.swift_type(elem)
+        return None
+
+    def spared(self, m, mode, additions, boxed):
+        """True for an OPTIONAL root component (not out of line) that gets a `Spare`."""
+        return mode == 'optional' and m not in additions and id(m) not in boxed and self.holds_storage(m)
+
     def sequence_layout(self, d, asn1_name):
         """(root, additions, extensible, boxed ids, optional root members, props) of a SEQUENCE;
         props are (member, Swift identifier, Swift type, 'required' | 'optional' | 'default')."""
@@ -765,9 +794,20 @@ class Generator:
                 out.append('        set { _%s = newValue.map { Boxed($0) } }' % plain)
                 out.append('    }')
                 out.append('    private var _%s: Boxed<%s>?' % (plain, st.rstrip('?')))
+                out.append('    /// The box of `%s` kept by `decode(from:)` while it is absent (no part of the value).'
+                           % m['name'])
+                out.append('    private var _%sSpare = Spare<Boxed<%s>>()' % (plain, st.rstrip('?')))
                 continue
             out.append('    /// `%s`%s' % (m['name'], note))
             out.append('    public var %s: %s' % (ident, st))
+            if m not in additions and self.surplus_element(m):
+                out.append('    /// Elements of `%s` a shorter list left over, kept by `decode(from:)` for reuse (no part of the value).'
+                           % m['name'])
+                out.append('    private var _%sSurplus = Spare<[%s]>()' % (ident.strip('`'), self.surplus_element(m)))
+            if self.spared(m, mode, additions, boxed):
+                out.append('    /// The storage of `%s` kept by `decode(from:)` while it is absent (no part of the value).'
+                           % m['name'])
+                out.append('    private var _%sSpare = Spare<%s>()' % (ident.strip('`'), st.rstrip('?')))
         if props:
             out.append('')
         # memberwise init
@@ -956,8 +996,21 @@ class Generator:
             hint = name + upper_first(m['name'])
             member_in_place = None if id(m) in boxed or not in_place else self.in_place_stmt(
                 m, 'self.%s%s' % (plain, '!' if mode == 'optional' else ''), 'reader', hint)
+            if member_in_place is not None and self.surplus_element(m):
+                member_in_place = member_in_place.replace(', from: &reader)', ', surplus: &self._%sSurplus, from: &reader)' % plain)
             if member_in_place is not None:
                 wrapped = self.wrap_try(member_in_place, m['name'], '        ')
+            elif id(m) in boxed and in_place:
+                # Decoded into the box the previous value left when nothing else shares it.
+                bt = st.rstrip('?')
+                boxed_restore = [
+                    '        if self._%s == nil, let box = self._%sSpare.value {' % (plain, plain),
+                    '            self._%sSpare.value = nil' % plain,
+                    '            self._%s = box' % plain,
+                    '        }']
+                wrapped = self.wrap_try(
+                    'try Boxed.update(&%s, blank: %s(uperBlank: ())) { (value: inout %s) throws(UPERError) in '
+                    'try value.decode(from: &reader) }' % (target(m, plain), bt, bt), m['name'], '        ')
             elif id(m) in boxed:
                 wrapped = self.wrap_try('%s = Boxed(%s)' % (target(m, plain), self.dec_expr(m, 'reader', hint)),
                                         m['name'], '        ')
@@ -971,14 +1024,39 @@ class Generator:
             else:
                 bit = k - 1 - opt_index[id(m)]
                 out.append('        if preamble & (1 << %d) != 0 {' % bit)
-                if member_in_place is not None:
+                spared = in_place and self.spared(m, mode, additions, boxed)
+                if member_in_place is not None and spared:
+                    # The storage kept while it was absent, else a blank value.
+                    out.append('            if case .none = self.%s {' % plain)
+                    out.append('                if let spare = self._%sSpare.value {' % plain)
+                    out.append('                    self._%sSpare.value = nil' % plain)
+                    out.append('                    self.%s = spare' % plain)
+                    out.append('                } else {')
+                    out.append('                    self.%s = %s' % (plain, self.blank_expr(m)))
+                    out.append('                }')
+                    out.append('            }')
+                elif member_in_place is not None:
                     out.append('            if case .none = self.%s {' % plain)
                     out.append('                self.%s = %s' % (plain, self.blank_expr(m)))
                     out.append('            }')
+                if id(m) in boxed and in_place:
+                    out.extend(['    ' + s for s in boxed_restore])
                 out.extend(['    ' + s for s in wrapped])
                 out.append('        } else {')
                 if mode == 'default':
                     out.append('            self.%s = %s' % (plain, self.default_literal(m)))
+                elif spared:
+                    # Keep the storage for the next value that has the component.
+                    out.append('            if let value = self.%s {' % plain)
+                    out.append('                self.%s = nil' % plain)
+                    out.append('                self._%sSpare.value = value' % plain)
+                    out.append('            }')
+                elif id(m) in boxed and in_place:
+                    # Keep the box for the next value that has the component.
+                    out.append('            if let box = self._%s {' % plain)
+                    out.append('                self._%s = nil' % plain)
+                    out.append('                self._%sSpare.value = box' % plain)
+                    out.append('            }')
                 else:
                     out.append('            %s = nil' % target(m, plain))
                 out.append('        }')
@@ -1447,6 +1525,39 @@ class Generator:
         out.append('    }')
         out.append('}')
         out.append('')
+        if self.holds_storage(elem):
+            # Elements that own storage: surplus elements of a longer list are kept in `surplus`
+            # and taken back, storage and all, when a later list is longer again.
+            out.append('/// List codec of `%s` (SEQUENCE OF %s): as `decode%s(into:from:)`, but elements' % (name, et, name))
+            out.append('/// that a shorter list leaves over are kept in `surplus` and reused, with their storage,')
+            out.append('/// when a later list is longer (no allocation for a stream of varying list lengths).')
+            out.append('static func decode%s(into list: inout [%s], surplus: inout Spare<[%s]>, from reader: inout UPERReader) throws(UPERError) {' % (name, et, et))
+            out.append('    let count = try reader.readCount(%s)' % si.swift_args())
+            out.append('    if list.count > count {')
+            out.append('        if case .none = surplus.value {')
+            out.append('            surplus.value = []')
+            out.append('        }')
+            out.append('        surplus.value!.append(contentsOf: list[count...])')
+            out.append('        list.removeSubrange(count...)')
+            out.append('    } else {')
+            out.append('        list.reserveCapacity(Swift.min(count, 1024))')
+            out.append('    }')
+            out.append('    for index in 0..<count {')
+            out.append('        do {')
+            out.append('            if index == list.count {')
+            out.append('                if let element = surplus.value?.popLast() {')
+            out.append('                    list.append(element)')
+            out.append('                } else {')
+            out.append('                    list.append(%s)' % self.blank_expr(elem))
+            out.append('                }')
+            out.append('            }')
+            out.append('            try list[index].decode(from: &reader)')
+            out.append('        } catch {')
+            out.append('            throw error.inField("[\\(index)]")')
+            out.append('        }')
+            out.append('    }')
+            out.append('}')
+            out.append('')
         out.append('/// List codec of `%s` (SEQUENCE OF %s).' % (name, et))
         out.append('static func decode%s(from reader: inout UPERReader) throws(UPERError) -> [%s] {' % (name, et))
         out.append('    let count = try reader.readCount(%s)' % si.swift_args())

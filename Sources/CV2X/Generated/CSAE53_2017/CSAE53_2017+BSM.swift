@@ -41,6 +41,8 @@ extension CSAE53_2017 {
         public var vehicleClass: VehicleClassification
         /// `safetyExt`
         public var safetyExt: VehicleSafetyExtensions?
+        /// The storage of `safetyExt` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _safetyExtSpare = Spare<VehicleSafetyExtensions>()
 
         /// Creates a value from its components.
         public init(
@@ -731,7 +733,12 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 0) != 0 {
                 if case .none = self.safetyExt {
-                    self.safetyExt = VehicleSafetyExtensions(uperBlank: ())
+                    if let spare = self._safetyExtSpare.value {
+                        self._safetyExtSpare.value = nil
+                        self.safetyExt = spare
+                    } else {
+                        self.safetyExt = VehicleSafetyExtensions(uperBlank: ())
+                    }
                 }
                 do {
                     try self.safetyExt!.decode(from: &reader)
@@ -739,7 +746,10 @@ extension CSAE53_2017 {
                     throw error.inField("safetyExt")
                 }
             } else {
-                self.safetyExt = nil
+                if let value = self.safetyExt {
+                    self.safetyExt = nil
+                    self._safetyExtSpare.value = value
+                }
             }
             if extended {
                 try reader.cvSkipExtensionAdditions()

@@ -18,14 +18,22 @@ extension CSAE53_2017 {
         public var upstreamNodeId: NodeReferenceID
         /// `speedLimits`
         public var speedLimits: SpeedLimitList?
+        /// The storage of `speedLimits` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _speedLimitsSpare = Spare<SpeedLimitList>()
         /// `laneWidth`
         public var laneWidth: LaneWidth
         /// `points`
         public var points: PointList?
+        /// The storage of `points` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _pointsSpare = Spare<PointList>()
         /// `movements`
         public var movements: MovementList?
+        /// The storage of `movements` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _movementsSpare = Spare<MovementList>()
         /// `lanes`
         public var lanes: LaneList
+        /// Elements of `lanes` a shorter list left over, kept by `decode(from:)` for reuse (no part of the value).
+        private var _lanesSurplus = Spare<[Lane]>()
 
         /// Creates a value from its components.
         public init(
@@ -177,7 +185,12 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 2) != 0 {
                 if case .none = self.speedLimits {
-                    self.speedLimits = []
+                    if let spare = self._speedLimitsSpare.value {
+                        self._speedLimitsSpare.value = nil
+                        self.speedLimits = spare
+                    } else {
+                        self.speedLimits = []
+                    }
                 }
                 do {
                     try CSAE53_2017.decodeSpeedLimitList(into: &self.speedLimits!, from: &reader)
@@ -185,7 +198,10 @@ extension CSAE53_2017 {
                     throw error.inField("speedLimits")
                 }
             } else {
-                self.speedLimits = nil
+                if let value = self.speedLimits {
+                    self.speedLimits = nil
+                    self._speedLimitsSpare.value = value
+                }
             }
             do {
                 self.laneWidth = UInt16(truncatingIfNeeded: try reader.cvInt(lower: 0, upper: 32767, bits: 15))
@@ -194,7 +210,12 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 1) != 0 {
                 if case .none = self.points {
-                    self.points = []
+                    if let spare = self._pointsSpare.value {
+                        self._pointsSpare.value = nil
+                        self.points = spare
+                    } else {
+                        self.points = []
+                    }
                 }
                 do {
                     try CSAE53_2017.decodePointList(into: &self.points!, from: &reader)
@@ -202,11 +223,19 @@ extension CSAE53_2017 {
                     throw error.inField("points")
                 }
             } else {
-                self.points = nil
+                if let value = self.points {
+                    self.points = nil
+                    self._pointsSpare.value = value
+                }
             }
             if preamble & (1 << 0) != 0 {
                 if case .none = self.movements {
-                    self.movements = []
+                    if let spare = self._movementsSpare.value {
+                        self._movementsSpare.value = nil
+                        self.movements = spare
+                    } else {
+                        self.movements = []
+                    }
                 }
                 do {
                     try CSAE53_2017.decodeMovementList(into: &self.movements!, from: &reader)
@@ -214,10 +243,13 @@ extension CSAE53_2017 {
                     throw error.inField("movements")
                 }
             } else {
-                self.movements = nil
+                if let value = self.movements {
+                    self.movements = nil
+                    self._movementsSpare.value = value
+                }
             }
             do {
-                try CSAE53_2017.decodeLaneList(into: &self.lanes, from: &reader)
+                try CSAE53_2017.decodeLaneList(into: &self.lanes, surplus: &self._lanesSurplus, from: &reader)
             } catch {
                 throw error.inField("lanes")
             }

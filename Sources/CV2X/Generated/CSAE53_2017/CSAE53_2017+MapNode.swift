@@ -20,6 +20,10 @@ extension CSAE53_2017 {
         public var refPos: Position3D
         /// `inLinks`
         public var inLinks: LinkList?
+        /// Elements of `inLinks` a shorter list left over, kept by `decode(from:)` for reuse (no part of the value).
+        private var _inLinksSurplus = Spare<[Link]>()
+        /// The storage of `inLinks` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _inLinksSpare = Spare<LinkList>()
 
         /// Creates a value from its components.
         public init(
@@ -216,15 +220,23 @@ extension CSAE53_2017 {
             }
             if preamble & (1 << 0) != 0 {
                 if case .none = self.inLinks {
-                    self.inLinks = []
+                    if let spare = self._inLinksSpare.value {
+                        self._inLinksSpare.value = nil
+                        self.inLinks = spare
+                    } else {
+                        self.inLinks = []
+                    }
                 }
                 do {
-                    try CSAE53_2017.decodeLinkList(into: &self.inLinks!, from: &reader)
+                    try CSAE53_2017.decodeLinkList(into: &self.inLinks!, surplus: &self._inLinksSurplus, from: &reader)
                 } catch {
                     throw error.inField("inLinks")
                 }
             } else {
-                self.inLinks = nil
+                if let value = self.inLinks {
+                    self.inLinks = nil
+                    self._inLinksSpare.value = value
+                }
             }
             if extended {
                 try reader.cvSkipExtensionAdditions()

@@ -22,6 +22,8 @@ extension CSAE53_2017 {
         public var timeStamp: DSecond?
         /// `phases`
         public var phases: PhaseList
+        /// Elements of `phases` a shorter list left over, kept by `decode(from:)` for reuse (no part of the value).
+        private var _phasesSurplus = Spare<[Phase]>()
 
         /// Creates a value from its components.
         public init(
@@ -163,7 +165,7 @@ extension CSAE53_2017 {
                 self.timeStamp = nil
             }
             do {
-                try CSAE53_2017.decodePhaseList(into: &self.phases, from: &reader)
+                try CSAE53_2017.decodePhaseList(into: &self.phases, surplus: &self._phasesSurplus, from: &reader)
             } catch {
                 throw error.inField("phases")
             }

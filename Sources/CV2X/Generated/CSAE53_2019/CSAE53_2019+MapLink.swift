@@ -18,14 +18,22 @@ extension CSAE53_2019 {
         public var upstreamNodeId: NodeReferenceID
         /// `speedLimits`
         public var speedLimits: SpeedLimitList?
+        /// The storage of `speedLimits` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _speedLimitsSpare = Spare<SpeedLimitList>()
         /// `linkWidth`
         public var linkWidth: LaneWidth?
         /// `points`
         public var points: PointList?
+        /// The storage of `points` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _pointsSpare = Spare<PointList>()
         /// `movements`
         public var movements: MovementList?
+        /// The storage of `movements` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _movementsSpare = Spare<MovementList>()
         /// `lanes`
         public var lanes: LaneList
+        /// Elements of `lanes` a shorter list left over, kept by `decode(from:)` for reuse (no part of the value).
+        private var _lanesSurplus = Spare<[Lane]>()
 
         /// Creates a value from its components.
         public init(
@@ -181,7 +189,12 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 3) != 0 {
                 if case .none = self.speedLimits {
-                    self.speedLimits = []
+                    if let spare = self._speedLimitsSpare.value {
+                        self._speedLimitsSpare.value = nil
+                        self.speedLimits = spare
+                    } else {
+                        self.speedLimits = []
+                    }
                 }
                 do {
                     try CSAE53_2019.decodeSpeedLimitList(into: &self.speedLimits!, from: &reader)
@@ -189,7 +202,10 @@ extension CSAE53_2019 {
                     throw error.inField("speedLimits")
                 }
             } else {
-                self.speedLimits = nil
+                if let value = self.speedLimits {
+                    self.speedLimits = nil
+                    self._speedLimitsSpare.value = value
+                }
             }
             if preamble & (1 << 2) != 0 {
                 do {
@@ -202,7 +218,12 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 1) != 0 {
                 if case .none = self.points {
-                    self.points = []
+                    if let spare = self._pointsSpare.value {
+                        self._pointsSpare.value = nil
+                        self.points = spare
+                    } else {
+                        self.points = []
+                    }
                 }
                 do {
                     try CSAE53_2019.decodePointList(into: &self.points!, from: &reader)
@@ -210,11 +231,19 @@ extension CSAE53_2019 {
                     throw error.inField("points")
                 }
             } else {
-                self.points = nil
+                if let value = self.points {
+                    self.points = nil
+                    self._pointsSpare.value = value
+                }
             }
             if preamble & (1 << 0) != 0 {
                 if case .none = self.movements {
-                    self.movements = []
+                    if let spare = self._movementsSpare.value {
+                        self._movementsSpare.value = nil
+                        self.movements = spare
+                    } else {
+                        self.movements = []
+                    }
                 }
                 do {
                     try CSAE53_2019.decodeMovementList(into: &self.movements!, from: &reader)
@@ -222,10 +251,13 @@ extension CSAE53_2019 {
                     throw error.inField("movements")
                 }
             } else {
-                self.movements = nil
+                if let value = self.movements {
+                    self.movements = nil
+                    self._movementsSpare.value = value
+                }
             }
             do {
-                try CSAE53_2019.decodeLaneList(into: &self.lanes, from: &reader)
+                try CSAE53_2019.decodeLaneList(into: &self.lanes, surplus: &self._lanesSurplus, from: &reader)
             } catch {
                 throw error.inField("lanes")
             }

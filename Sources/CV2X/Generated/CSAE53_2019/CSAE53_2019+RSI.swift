@@ -19,8 +19,16 @@ extension CSAE53_2019 {
         public var refPos: Position3D
         /// `rtes`
         public var rtes: RTEList?
+        /// Elements of `rtes` a shorter list left over, kept by `decode(from:)` for reuse (no part of the value).
+        private var _rtesSurplus = Spare<[RTEData]>()
+        /// The storage of `rtes` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _rtesSpare = Spare<RTEList>()
         /// `rtss`
         public var rtss: RTSList?
+        /// Elements of `rtss` a shorter list left over, kept by `decode(from:)` for reuse (no part of the value).
+        private var _rtssSurplus = Spare<[RTSData]>()
+        /// The storage of `rtss` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _rtssSpare = Spare<RTSList>()
 
         /// Creates a value from its components.
         public init(
@@ -216,27 +224,43 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 1) != 0 {
                 if case .none = self.rtes {
-                    self.rtes = []
+                    if let spare = self._rtesSpare.value {
+                        self._rtesSpare.value = nil
+                        self.rtes = spare
+                    } else {
+                        self.rtes = []
+                    }
                 }
                 do {
-                    try CSAE53_2019.decodeRTEList(into: &self.rtes!, from: &reader)
+                    try CSAE53_2019.decodeRTEList(into: &self.rtes!, surplus: &self._rtesSurplus, from: &reader)
                 } catch {
                     throw error.inField("rtes")
                 }
             } else {
-                self.rtes = nil
+                if let value = self.rtes {
+                    self.rtes = nil
+                    self._rtesSpare.value = value
+                }
             }
             if preamble & (1 << 0) != 0 {
                 if case .none = self.rtss {
-                    self.rtss = []
+                    if let spare = self._rtssSpare.value {
+                        self._rtssSpare.value = nil
+                        self.rtss = spare
+                    } else {
+                        self.rtss = []
+                    }
                 }
                 do {
-                    try CSAE53_2019.decodeRTSList(into: &self.rtss!, from: &reader)
+                    try CSAE53_2019.decodeRTSList(into: &self.rtss!, surplus: &self._rtssSurplus, from: &reader)
                 } catch {
                     throw error.inField("rtss")
                 }
             } else {
-                self.rtss = nil
+                if let value = self.rtss {
+                    self.rtss = nil
+                    self._rtssSpare.value = value
+                }
             }
             if extended {
                 try reader.cvSkipExtensionAdditions()
@@ -344,8 +368,14 @@ extension CSAE53_2019 {
         public var priority: RSIPriority?
         /// `referencePaths`
         public var referencePaths: ReferencePathList?
+        /// Elements of `referencePaths` a shorter list left over, kept by `decode(from:)` for reuse (no part of the value).
+        private var _referencePathsSurplus = Spare<[ReferencePath]>()
+        /// The storage of `referencePaths` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _referencePathsSpare = Spare<ReferencePathList>()
         /// `referenceLinks`
         public var referenceLinks: ReferenceLinkList?
+        /// The storage of `referenceLinks` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _referenceLinksSpare = Spare<ReferenceLinkList>()
         /// `eventConfidence`
         public var eventConfidence: Confidence?
 
@@ -636,19 +666,32 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 2) != 0 {
                 if case .none = self.referencePaths {
-                    self.referencePaths = []
+                    if let spare = self._referencePathsSpare.value {
+                        self._referencePathsSpare.value = nil
+                        self.referencePaths = spare
+                    } else {
+                        self.referencePaths = []
+                    }
                 }
                 do {
-                    try CSAE53_2019.decodeReferencePathList(into: &self.referencePaths!, from: &reader)
+                    try CSAE53_2019.decodeReferencePathList(into: &self.referencePaths!, surplus: &self._referencePathsSurplus, from: &reader)
                 } catch {
                     throw error.inField("referencePaths")
                 }
             } else {
-                self.referencePaths = nil
+                if let value = self.referencePaths {
+                    self.referencePaths = nil
+                    self._referencePathsSpare.value = value
+                }
             }
             if preamble & (1 << 1) != 0 {
                 if case .none = self.referenceLinks {
-                    self.referenceLinks = []
+                    if let spare = self._referenceLinksSpare.value {
+                        self._referenceLinksSpare.value = nil
+                        self.referenceLinks = spare
+                    } else {
+                        self.referenceLinks = []
+                    }
                 }
                 do {
                     try CSAE53_2019.decodeReferenceLinkList(into: &self.referenceLinks!, from: &reader)
@@ -656,7 +699,10 @@ extension CSAE53_2019 {
                     throw error.inField("referenceLinks")
                 }
             } else {
-                self.referenceLinks = nil
+                if let value = self.referenceLinks {
+                    self.referenceLinks = nil
+                    self._referenceLinksSpare.value = value
+                }
             }
             if preamble & (1 << 0) != 0 {
                 do {
@@ -1157,8 +1203,14 @@ extension CSAE53_2019 {
         public var priority: RSIPriority?
         /// `referencePaths`
         public var referencePaths: ReferencePathList?
+        /// Elements of `referencePaths` a shorter list left over, kept by `decode(from:)` for reuse (no part of the value).
+        private var _referencePathsSurplus = Spare<[ReferencePath]>()
+        /// The storage of `referencePaths` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _referencePathsSpare = Spare<ReferencePathList>()
         /// `referenceLinks`
         public var referenceLinks: ReferenceLinkList?
+        /// The storage of `referenceLinks` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _referenceLinksSpare = Spare<ReferenceLinkList>()
 
         /// Creates a value from its components.
         public init(
@@ -1401,19 +1453,32 @@ extension CSAE53_2019 {
             }
             if preamble & (1 << 1) != 0 {
                 if case .none = self.referencePaths {
-                    self.referencePaths = []
+                    if let spare = self._referencePathsSpare.value {
+                        self._referencePathsSpare.value = nil
+                        self.referencePaths = spare
+                    } else {
+                        self.referencePaths = []
+                    }
                 }
                 do {
-                    try CSAE53_2019.decodeReferencePathList(into: &self.referencePaths!, from: &reader)
+                    try CSAE53_2019.decodeReferencePathList(into: &self.referencePaths!, surplus: &self._referencePathsSurplus, from: &reader)
                 } catch {
                     throw error.inField("referencePaths")
                 }
             } else {
-                self.referencePaths = nil
+                if let value = self.referencePaths {
+                    self.referencePaths = nil
+                    self._referencePathsSpare.value = value
+                }
             }
             if preamble & (1 << 0) != 0 {
                 if case .none = self.referenceLinks {
-                    self.referenceLinks = []
+                    if let spare = self._referenceLinksSpare.value {
+                        self._referenceLinksSpare.value = nil
+                        self.referenceLinks = spare
+                    } else {
+                        self.referenceLinks = []
+                    }
                 }
                 do {
                     try CSAE53_2019.decodeReferenceLinkList(into: &self.referenceLinks!, from: &reader)
@@ -1421,7 +1486,10 @@ extension CSAE53_2019 {
                     throw error.inField("referenceLinks")
                 }
             } else {
-                self.referenceLinks = nil
+                if let value = self.referenceLinks {
+                    self.referenceLinks = nil
+                    self._referenceLinksSpare.value = value
+                }
             }
             if extended {
                 try reader.cvSkipExtensionAdditions()

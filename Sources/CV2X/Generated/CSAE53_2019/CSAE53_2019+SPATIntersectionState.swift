@@ -24,6 +24,8 @@ extension CSAE53_2019 {
         public var timeConfidence: TimeConfidence?
         /// `phases`
         public var phases: PhaseList
+        /// Elements of `phases` a shorter list left over, kept by `decode(from:)` for reuse (no part of the value).
+        private var _phasesSurplus = Spare<[Phase]>()
 
         /// Creates a value from its components.
         public init(
@@ -191,7 +193,7 @@ extension CSAE53_2019 {
                 self.timeConfidence = nil
             }
             do {
-                try CSAE53_2019.decodePhaseList(into: &self.phases, from: &reader)
+                try CSAE53_2019.decodePhaseList(into: &self.phases, surplus: &self._phasesSurplus, from: &reader)
             } catch {
                 throw error.inField("phases")
             }

@@ -17,6 +17,8 @@ extension CSAE53_2019 {
             set { _pathHistory = newValue.map { Boxed($0) } }
         }
         private var _pathHistory: Boxed<PathHistory>?
+        /// The box of `pathHistory` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _pathHistorySpare = Spare<Boxed<PathHistory>>()
         /// `pathPrediction`
         public var pathPrediction: PathPrediction?
         /// `lights`
@@ -130,13 +132,20 @@ extension CSAE53_2019 {
                 self.events = nil
             }
             if preamble & (1 << 2) != 0 {
+                if self._pathHistory == nil, let box = self._pathHistorySpare.value {
+                    self._pathHistorySpare.value = nil
+                    self._pathHistory = box
+                }
                 do {
-                    self._pathHistory = Boxed(try PathHistory(from: &reader))
+                    try Boxed.update(&self._pathHistory, blank: PathHistory(uperBlank: ())) { (value: inout PathHistory) throws(UPERError) in try value.decode(from: &reader) }
                 } catch {
                     throw error.inField("pathHistory")
                 }
             } else {
-                self._pathHistory = nil
+                if let box = self._pathHistory {
+                    self._pathHistory = nil
+                    self._pathHistorySpare.value = box
+                }
             }
             if preamble & (1 << 1) != 0 {
                 do throws(UPERError) {

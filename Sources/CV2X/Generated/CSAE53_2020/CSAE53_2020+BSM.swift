@@ -43,6 +43,8 @@ extension CSAE53_2020 {
         public var vehicleClass: VehicleClassification
         /// `safetyExt`
         public var safetyExt: VehicleSafetyExtensions?
+        /// The storage of `safetyExt` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _safetyExtSpare = Spare<VehicleSafetyExtensions>()
         /// `emergencyExt`
         public var emergencyExt: VehicleEmergencyExtensions?
 
@@ -864,7 +866,12 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 1) != 0 {
                 if case .none = self.safetyExt {
-                    self.safetyExt = VehicleSafetyExtensions(uperBlank: ())
+                    if let spare = self._safetyExtSpare.value {
+                        self._safetyExtSpare.value = nil
+                        self.safetyExt = spare
+                    } else {
+                        self.safetyExt = VehicleSafetyExtensions(uperBlank: ())
+                    }
                 }
                 do {
                     try self.safetyExt!.decode(from: &reader)
@@ -872,7 +879,10 @@ extension CSAE53_2020 {
                     throw error.inField("safetyExt")
                 }
             } else {
-                self.safetyExt = nil
+                if let value = self.safetyExt {
+                    self.safetyExt = nil
+                    self._safetyExtSpare.value = value
+                }
             }
             if preamble & (1 << 0) != 0 {
                 do throws(UPERError) {

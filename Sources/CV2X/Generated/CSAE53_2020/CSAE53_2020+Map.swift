@@ -15,6 +15,8 @@ extension CSAE53_2020 {
         public var timeStamp: MinuteOfTheYear?
         /// `nodes`
         public var nodes: NodeList
+        /// Elements of `nodes` a shorter list left over, kept by `decode(from:)` for reuse (no part of the value).
+        private var _nodesSurplus = Spare<[Node]>()
 
         /// Creates a value from its components.
         public init(
@@ -95,7 +97,7 @@ extension CSAE53_2020 {
                 self.timeStamp = nil
             }
             do {
-                try CSAE53_2020.decodeNodeList(into: &self.nodes, from: &reader)
+                try CSAE53_2020.decodeNodeList(into: &self.nodes, surplus: &self._nodesSurplus, from: &reader)
             } catch {
                 throw error.inField("nodes")
             }

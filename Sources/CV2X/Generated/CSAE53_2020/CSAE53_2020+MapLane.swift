@@ -22,10 +22,16 @@ extension CSAE53_2020 {
         public var maneuvers: AllowedManeuvers?
         /// `connectsTo`
         public var connectsTo: ConnectsToList?
+        /// The storage of `connectsTo` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _connectsToSpare = Spare<ConnectsToList>()
         /// `speedLimits`
         public var speedLimits: SpeedLimitList?
+        /// The storage of `speedLimits` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _speedLimitsSpare = Spare<SpeedLimitList>()
         /// `points`
         public var points: PointList?
+        /// The storage of `points` kept by `decode(from:)` while it is absent (no part of the value).
+        private var _pointsSpare = Spare<PointList>()
 
         /// Creates a value from its components.
         public init(
@@ -180,7 +186,12 @@ extension CSAE53_2020 {
             }
             if preamble & (1 << 2) != 0 {
                 if case .none = self.connectsTo {
-                    self.connectsTo = []
+                    if let spare = self._connectsToSpare.value {
+                        self._connectsToSpare.value = nil
+                        self.connectsTo = spare
+                    } else {
+                        self.connectsTo = []
+                    }
                 }
                 do {
                     try CSAE53_2020.decodeConnectsToList(into: &self.connectsTo!, from: &reader)
@@ -188,11 +199,19 @@ extension CSAE53_2020 {
                     throw error.inField("connectsTo")
                 }
             } else {
-                self.connectsTo = nil
+                if let value = self.connectsTo {
+                    self.connectsTo = nil
+                    self._connectsToSpare.value = value
+                }
             }
             if preamble & (1 << 1) != 0 {
                 if case .none = self.speedLimits {
-                    self.speedLimits = []
+                    if let spare = self._speedLimitsSpare.value {
+                        self._speedLimitsSpare.value = nil
+                        self.speedLimits = spare
+                    } else {
+                        self.speedLimits = []
+                    }
                 }
                 do {
                     try CSAE53_2020.decodeSpeedLimitList(into: &self.speedLimits!, from: &reader)
@@ -200,11 +219,19 @@ extension CSAE53_2020 {
                     throw error.inField("speedLimits")
                 }
             } else {
-                self.speedLimits = nil
+                if let value = self.speedLimits {
+                    self.speedLimits = nil
+                    self._speedLimitsSpare.value = value
+                }
             }
             if preamble & (1 << 0) != 0 {
                 if case .none = self.points {
-                    self.points = []
+                    if let spare = self._pointsSpare.value {
+                        self._pointsSpare.value = nil
+                        self.points = spare
+                    } else {
+                        self.points = []
+                    }
                 }
                 do {
                     try CSAE53_2020.decodePointList(into: &self.points!, from: &reader)
@@ -212,7 +239,10 @@ extension CSAE53_2020 {
                     throw error.inField("points")
                 }
             } else {
-                self.points = nil
+                if let value = self.points {
+                    self.points = nil
+                    self._pointsSpare.value = value
+                }
             }
             if extended {
                 try reader.cvSkipExtensionAdditions()

@@ -19,6 +19,8 @@ extension CSAE53_2020 {
         public var name: DescriptiveName?
         /// `intersections`
         public var intersections: IntersectionStateList
+        /// Elements of `intersections` a shorter list left over, kept by `decode(from:)` for reuse (no part of the value).
+        private var _intersectionsSurplus = Spare<[IntersectionState]>()
 
         /// Creates a value from its components.
         public init(
@@ -153,7 +155,7 @@ extension CSAE53_2020 {
                 self.name = nil
             }
             do {
-                try CSAE53_2020.decodeIntersectionStateList(into: &self.intersections, from: &reader)
+                try CSAE53_2020.decodeIntersectionStateList(into: &self.intersections, surplus: &self._intersectionsSurplus, from: &reader)
             } catch {
                 throw error.inField("intersections")
             }

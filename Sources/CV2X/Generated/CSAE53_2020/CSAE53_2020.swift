@@ -171,6 +171,36 @@ extension CSAE53_2020 {
         }
     }
 
+    /// List codec of `NodeList` (SEQUENCE OF Node): as `decodeNodeList(into:from:)`, but elements
+    /// that a shorter list leaves over are kept in `surplus` and reused, with their storage,
+    /// when a later list is longer (no allocation for a stream of varying list lengths).
+    static func decodeNodeList(into list: inout [Node], surplus: inout Spare<[Node]>, from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count > count {
+            if case .none = surplus.value {
+                surplus.value = []
+            }
+            surplus.value!.append(contentsOf: list[count...])
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    if let element = surplus.value?.popLast() {
+                        list.append(element)
+                    } else {
+                        list.append(Node(uperBlank: ()))
+                    }
+                }
+                try list[index].decode(from: &reader)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `NodeList` (SEQUENCE OF Node).
     static func decodeNodeList(from reader: inout UPERReader) throws(UPERError) -> [Node] {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
@@ -211,6 +241,36 @@ extension CSAE53_2020 {
             do {
                 if index == list.count {
                     list.append(Lane(uperBlank: ()))
+                }
+                try list[index].decode(from: &reader)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `LaneList` (SEQUENCE OF Lane): as `decodeLaneList(into:from:)`, but elements
+    /// that a shorter list leaves over are kept in `surplus` and reused, with their storage,
+    /// when a later list is longer (no allocation for a stream of varying list lengths).
+    static func decodeLaneList(into list: inout [Lane], surplus: inout Spare<[Lane]>, from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count > count {
+            if case .none = surplus.value {
+                surplus.value = []
+            }
+            surplus.value!.append(contentsOf: list[count...])
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    if let element = surplus.value?.popLast() {
+                        list.append(element)
+                    } else {
+                        list.append(Lane(uperBlank: ()))
+                    }
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -411,6 +471,36 @@ extension CSAE53_2020 {
         }
     }
 
+    /// List codec of `LinkList` (SEQUENCE OF Link): as `decodeLinkList(into:from:)`, but elements
+    /// that a shorter list leaves over are kept in `surplus` and reused, with their storage,
+    /// when a later list is longer (no allocation for a stream of varying list lengths).
+    static func decodeLinkList(into list: inout [Link], surplus: inout Spare<[Link]>, from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count > count {
+            if case .none = surplus.value {
+                surplus.value = []
+            }
+            surplus.value!.append(contentsOf: list[count...])
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    if let element = surplus.value?.popLast() {
+                        list.append(element)
+                    } else {
+                        list.append(Link(uperBlank: ()))
+                    }
+                }
+                try list[index].decode(from: &reader)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `LinkList` (SEQUENCE OF Link).
     static func decodeLinkList(from reader: inout UPERReader) throws(UPERError) -> [Link] {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
@@ -507,6 +597,36 @@ extension CSAE53_2020 {
         }
     }
 
+    /// List codec of `RTEList` (SEQUENCE OF RTEData): as `decodeRTEList(into:from:)`, but elements
+    /// that a shorter list leaves over are kept in `surplus` and reused, with their storage,
+    /// when a later list is longer (no allocation for a stream of varying list lengths).
+    static func decodeRTEList(into list: inout [RTEData], surplus: inout Spare<[RTEData]>, from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 8, extensible: false)
+        if list.count > count {
+            if case .none = surplus.value {
+                surplus.value = []
+            }
+            surplus.value!.append(contentsOf: list[count...])
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    if let element = surplus.value?.popLast() {
+                        list.append(element)
+                    } else {
+                        list.append(RTEData(uperBlank: ()))
+                    }
+                }
+                try list[index].decode(from: &reader)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `RTEList` (SEQUENCE OF RTEData).
     static func decodeRTEList(from reader: inout UPERReader) throws(UPERError) -> [RTEData] {
         let count = try reader.readCount(lower: 1, upper: 8, extensible: false)
@@ -555,6 +675,36 @@ extension CSAE53_2020 {
         }
     }
 
+    /// List codec of `RTSList` (SEQUENCE OF RTSData): as `decodeRTSList(into:from:)`, but elements
+    /// that a shorter list leaves over are kept in `surplus` and reused, with their storage,
+    /// when a later list is longer (no allocation for a stream of varying list lengths).
+    static func decodeRTSList(into list: inout [RTSData], surplus: inout Spare<[RTSData]>, from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count > count {
+            if case .none = surplus.value {
+                surplus.value = []
+            }
+            surplus.value!.append(contentsOf: list[count...])
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    if let element = surplus.value?.popLast() {
+                        list.append(element)
+                    } else {
+                        list.append(RTSData(uperBlank: ()))
+                    }
+                }
+                try list[index].decode(from: &reader)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `RTSList` (SEQUENCE OF RTSData).
     static func decodeRTSList(from reader: inout UPERReader) throws(UPERError) -> [RTSData] {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
@@ -595,6 +745,36 @@ extension CSAE53_2020 {
             do {
                 if index == list.count {
                     list.append(ReferencePath(uperBlank: ()))
+                }
+                try list[index].decode(from: &reader)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `ReferencePathList` (SEQUENCE OF ReferencePath): as `decodeReferencePathList(into:from:)`, but elements
+    /// that a shorter list leaves over are kept in `surplus` and reused, with their storage,
+    /// when a later list is longer (no allocation for a stream of varying list lengths).
+    static func decodeReferencePathList(into list: inout [ReferencePath], surplus: inout Spare<[ReferencePath]>, from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 8, extensible: false)
+        if list.count > count {
+            if case .none = surplus.value {
+                surplus.value = []
+            }
+            surplus.value!.append(contentsOf: list[count...])
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    if let element = surplus.value?.popLast() {
+                        list.append(element)
+                    } else {
+                        list.append(ReferencePath(uperBlank: ()))
+                    }
                 }
                 try list[index].decode(from: &reader)
             } catch {
@@ -795,6 +975,36 @@ extension CSAE53_2020 {
         }
     }
 
+    /// List codec of `IntersectionStateList` (SEQUENCE OF IntersectionState): as `decodeIntersectionStateList(into:from:)`, but elements
+    /// that a shorter list leaves over are kept in `surplus` and reused, with their storage,
+    /// when a later list is longer (no allocation for a stream of varying list lengths).
+    static func decodeIntersectionStateList(into list: inout [IntersectionState], surplus: inout Spare<[IntersectionState]>, from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count > count {
+            if case .none = surplus.value {
+                surplus.value = []
+            }
+            surplus.value!.append(contentsOf: list[count...])
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    if let element = surplus.value?.popLast() {
+                        list.append(element)
+                    } else {
+                        list.append(IntersectionState(uperBlank: ()))
+                    }
+                }
+                try list[index].decode(from: &reader)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
     /// List codec of `IntersectionStateList` (SEQUENCE OF IntersectionState).
     static func decodeIntersectionStateList(from reader: inout UPERReader) throws(UPERError) -> [IntersectionState] {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
@@ -835,6 +1045,36 @@ extension CSAE53_2020 {
             do {
                 if index == list.count {
                     list.append(Phase(uperBlank: ()))
+                }
+                try list[index].decode(from: &reader)
+            } catch {
+                throw error.inField("[\(index)]")
+            }
+        }
+    }
+
+    /// List codec of `PhaseList` (SEQUENCE OF Phase): as `decodePhaseList(into:from:)`, but elements
+    /// that a shorter list leaves over are kept in `surplus` and reused, with their storage,
+    /// when a later list is longer (no allocation for a stream of varying list lengths).
+    static func decodePhaseList(into list: inout [Phase], surplus: inout Spare<[Phase]>, from reader: inout UPERReader) throws(UPERError) {
+        let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count > count {
+            if case .none = surplus.value {
+                surplus.value = []
+            }
+            surplus.value!.append(contentsOf: list[count...])
+            list.removeSubrange(count...)
+        } else {
+            list.reserveCapacity(Swift.min(count, 1024))
+        }
+        for index in 0..<count {
+            do {
+                if index == list.count {
+                    if let element = surplus.value?.popLast() {
+                        list.append(element)
+                    } else {
+                        list.append(Phase(uperBlank: ()))
+                    }
                 }
                 try list[index].decode(from: &reader)
             } catch {
