@@ -366,6 +366,13 @@ public final class MCAPMessageCursor {
         _ header: ChunkHeader, decompressor: ChunkDecompressor, offset: UInt64, end: UInt64,
         indexOffsets: [UInt16: UInt64]? = nil
     ) -> Result<UnsafeRawBufferPointer, DecompressionFailure> {
+        guard ChunkDecompressor.supportedCompressions.contains(header.compression) else {
+            warnings.append(
+                .unsupportedCompression(
+                    offset: offset, compression: header.compression,
+                    lostMessages: indexedCount(after: end, offsets: indexOffsets)))
+            return .failure(DecompressionFailure("unsupported compression \"\(header.compression)\""))
+        }
         let result = decompressor.decompress(
             header.records, compression: header.compression, size: header.uncompressedSize)
         switch result {
@@ -471,37 +478,46 @@ public final class MCAPMessageCursor {
         return Self.view(records, at: entry.offset, length: length)
     }
 
-    /// Chooses the chunks to visit (summary, else a scan) and groups those overlapping in time.
+    /// Chooses the chunks to visit and groups those overlapping in time.
+    ///
+    /// The chunk list always comes from a walk of the data section's top-level records (chunk
+    /// bodies are skipped by their length, never decompressed), because the summary may omit
+    /// any of its parts: a summary without Statistics or Chunk Index records, or a file that
+    /// mixes chunks and messages outside chunks, is still read completely. The summary adds
+    /// what the walk cannot see cheaply: each chunk's Message Index offsets (to skip chunks
+    /// without a selected topic) and any indexed chunk beyond a damaged stretch of the file.
     private func plan() {
         planned = true
-        var chunks: [PlannedChunk] = []
-        let summaryUsable: Bool
-        if let summary = reader.summary {
-            summaryUsable = !summary.chunkIndexes.isEmpty || (summary.statistics?.messageCount ?? 0) == 0
-        } else {
-            summaryUsable = false
-        }
         for warning in reader.summaryWarnings {
             switch warning {
-            case .noFooter, .truncated: if summaryUsable { warnings.append(warning) }
+            case .noFooter, .truncated: break  // the walk finds and reports these itself
             default: warnings.append(warning)
             }
         }
-        if summaryUsable, let summary = reader.summary {
+        if let summary = reader.summary {
             for schema in summary.schemas.values { schemaTable[schema.id] = schema }
             for channel in summary.channels.values { register(channel) }
-            for index in summary.chunkIndexes
-            where timeOverlaps(index.messageStartTime, index.messageEndTime) && chunkHasSelectedChannel(index)
-            {
-                chunks.append(
-                    PlannedChunk(
-                        offset: index.chunkStartOffset, startTime: index.messageStartTime,
-                        endTime: index.messageEndTime, messageIndexOffsets: index.messageIndexOffsets,
-                        loose: false))
-            }
-        } else {
-            chunks = scanForChunks()
         }
+        let walk = scanForChunks()
+        var chunks = walk.chunks
+        if let summary = reader.summary, !summary.chunkIndexes.isEmpty {
+            var positions: [UInt64: Int] = [:]
+            for (i, chunk) in chunks.enumerated() { positions[chunk.offset] = i }
+            for index in summary.chunkIndexes {
+                if let i = positions[index.chunkStartOffset] {
+                    chunks[i].messageIndexOffsets = index.messageIndexOffsets
+                } else if index.chunkStartOffset >= walk.end,
+                    timeOverlaps(index.messageStartTime, index.messageEndTime)
+                {
+                    chunks.append(
+                        PlannedChunk(
+                            offset: index.chunkStartOffset, startTime: index.messageStartTime,
+                            endTime: index.messageEndTime, messageIndexOffsets: index.messageIndexOffsets,
+                            loose: false))
+                }
+            }
+        }
+        chunks.removeAll { !$0.loose && !chunkHasSelectedChannel($0.messageIndexOffsets) }
         chunks.sort { ($0.startTime, $0.offset) < ($1.startTime, $1.offset) }
         var group: [PlannedChunk] = []
         var groupEnd: UInt64 = 0
@@ -516,22 +532,24 @@ public final class MCAPMessageCursor {
         if !group.isEmpty { groups.append(group) }
     }
 
-    private func chunkHasSelectedChannel(_ index: MCAPChunkIndex) -> Bool {
-        guard query.filtersTopics, !index.messageIndexOffsets.isEmpty else { return true }
-        return index.messageIndexOffsets.keys.contains { id in
+    /// Whether a chunk's Message Index offsets (empty when unknown) list a selected channel.
+    private func chunkHasSelectedChannel(_ messageIndexOffsets: [UInt16: UInt64]) -> Bool {
+        guard query.filtersTopics, !messageIndexOffsets.isEmpty else { return true }
+        return messageIndexOffsets.keys.contains { id in
             let slot = Int(id)
             return slot < channelSelection.count && channelSelection[slot] != 2
         }
     }
 
-    /// Walks the top-level records (no decompression) to find chunks and loose messages when
-    /// there is no usable summary. Reports truncation like the streaming read does.
-    private func scanForChunks() -> [PlannedChunk] {
+    /// Walks the top-level records (no decompression) to find chunks and loose messages.
+    /// Reports truncation like the streaming read does. `end` is the offset where the walk
+    /// stopped (the footer, the end of the file, or a record cut short).
+    private func scanForChunks() -> (chunks: [PlannedChunk], end: UInt64) {
         var chunks: [PlannedChunk] = []
         let size = UInt64(file.size)
         guard size >= 8 else {
             warnings.append(contentsOf: reader.summaryWarnings)  // cut inside the leading magic
-            return []
+            return ([], 0)
         }
         var offset: UInt64 = 8
         var looseStart = UInt64.max
@@ -590,7 +608,7 @@ public final class MCAPMessageCursor {
                     offset: 0, startTime: looseStart, endTime: looseEnd, messageIndexOffsets: [:], loose: true
                 ))
         }
-        return chunks
+        return (chunks, offset)
     }
 
     /// Decompresses a group of chunks and orders their selected messages by log time.
