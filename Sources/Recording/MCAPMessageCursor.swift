@@ -66,6 +66,20 @@ public final class MCAPMessageCursor {
     private var sources: [UnsafeRawBufferPointer] = []
     private var decompressors: [ChunkDecompressor] = []
     private var looseMessages: [Entry] = []
+    /// Every chunk of the file (offsets, ascending) and those whose Schema and Channel records
+    /// have been read: when the summary does not list every channel and schema, the records of
+    /// chunks that an indexed read skips (or reaches late) are read before messages need them.
+    private var allChunkOffsets: [UInt64] = []
+    private var definitionsRead: Set<UInt64> = []
+    private var nextUnread = 0
+
+    /// Whether the summary lists every channel and schema (its Statistics say how many there
+    /// are): then no chunk needs reading for its Schema and Channel records.
+    private lazy var definitionsComplete: Bool = {
+        guard let summary = reader.summary, let statistics = summary.statistics else { return false }
+        return summary.channels.count >= Int(statistics.channelCount)
+            && summary.schemas.count >= Int(statistics.schemaCount)
+    }()
 
     init(reader: MCAPReader, query: MCAPQuery, verifyCRCs: Bool) {
         self.reader = reader
@@ -346,7 +360,7 @@ public final class MCAPMessageCursor {
                     compressedSize: UInt64(header.records.count),
                     uncompressedSize: header.uncompressedSize, messageStartTime: header.messageStartTime,
                     messageEndTime: header.messageEndTime, messageCount: 0, readable: false))
-        } else if !timeOverlaps(header.messageStartTime, header.messageEndTime) {
+        } else if !timeOverlaps(header.messageStartTime, header.messageEndTime) && definitionsComplete {
             return  // nothing selected in it; not even decompressed
         }
         switch loadChunk(header, decompressor: decompressor, offset: offset, end: position) {
@@ -506,9 +520,9 @@ public final class MCAPMessageCursor {
             for index in summary.chunkIndexes {
                 if let i = positions[index.chunkStartOffset] {
                     chunks[i].messageIndexOffsets = index.messageIndexOffsets
-                } else if index.chunkStartOffset >= walk.end,
-                    timeOverlaps(index.messageStartTime, index.messageEndTime)
-                {
+                } else if index.chunkStartOffset >= walk.end {
+                    allChunkOffsets.append(index.chunkStartOffset)
+                    guard timeOverlaps(index.messageStartTime, index.messageEndTime) else { continue }
                     chunks.append(
                         PlannedChunk(
                             offset: index.chunkStartOffset, startTime: index.messageStartTime,
@@ -517,6 +531,7 @@ public final class MCAPMessageCursor {
                 }
             }
         }
+        allChunkOffsets.sort()
         chunks.removeAll { !$0.loose && !chunkHasSelectedChannel($0.messageIndexOffsets) }
         chunks.sort { ($0.startTime, $0.offset) < ($1.startTime, $1.offset) }
         var group: [PlannedChunk] = []
@@ -537,7 +552,7 @@ public final class MCAPMessageCursor {
         guard query.filtersTopics, !messageIndexOffsets.isEmpty else { return true }
         return messageIndexOffsets.keys.contains { id in
             let slot = Int(id)
-            return slot < channelSelection.count && channelSelection[slot] != 2
+            return slot >= channelSelection.count || channelSelection[slot] != 2  // unknown yet: may be selected
         }
     }
 
@@ -573,6 +588,7 @@ public final class MCAPMessageCursor {
             }
             switch MCAPOpcode(rawValue: opcode) {
             case .chunk:
+                allChunkOffsets.append(offset)
                 var p = RecordParser(body, fileOffset: offset + 9, opcode: opcode)
                 if let header = try? ChunkHeader(parsing: &p) {
                     if timeOverlaps(header.messageStartTime, header.messageEndTime) {
@@ -611,6 +627,37 @@ public final class MCAPMessageCursor {
         return (chunks, offset)
     }
 
+    /// Reads the Schema and Channel records of the chunks before `offset` that have not been
+    /// read and are not about to be (`loading`): they define channels that later chunks use.
+    private func readDefinitions(before offset: UInt64, loading: Set<UInt64>) {
+        while nextUnread < allChunkOffsets.count && allChunkOffsets[nextUnread] < offset {
+            let chunkOffset = allChunkOffsets[nextUnread]
+            nextUnread += 1
+            guard !loading.contains(chunkOffset), definitionsRead.insert(chunkOffset).inserted,
+                let body = reader.recordBody(at: chunkOffset, opcode: .chunk)
+            else { continue }
+            var p = RecordParser(body.bytes, fileOffset: body.offset, opcode: MCAPOpcode.chunk.rawValue)
+            guard let header = try? ChunkHeader(parsing: &p),
+                case .success(let records) = decompressor.decompress(
+                    header.records, compression: header.compression, size: header.uncompressedSize)
+            else { continue }  // its problem is reported where its messages are read, if ever
+            chunkFileOffset = chunkOffset
+            var position = 0
+            while records.count - position >= 9 {
+                let opcode = records[position]
+                let length = UInt64(
+                    littleEndian: records.loadUnaligned(fromByteOffset: position + 1, as: UInt64.self))
+                guard length <= UInt64(records.count - position - 9) else { break }
+                if opcode == MCAPOpcode.schema.rawValue || opcode == MCAPOpcode.channel.rawValue {
+                    innerRecord(
+                        opcode,
+                        UnsafeRawBufferPointer(rebasing: records[(position + 9)..<(position + 9 + Int(length))]))
+                }
+                position += 9 + Int(length)
+            }
+        }
+    }
+
     /// Decompresses a group of chunks and orders their selected messages by log time.
     private func loadGroup(_ group: [PlannedChunk]) {
         entries.removeAll(keepingCapacity: true)
@@ -618,7 +665,11 @@ public final class MCAPMessageCursor {
         sources.removeAll(keepingCapacity: true)
         var sorted = true
         var last: UInt64 = 0
-        for chunk in group.sorted(by: { $0.offset < $1.offset }) {
+        let inFileOrder = group.sorted(by: { $0.offset < $1.offset })
+        if !definitionsComplete, let last = inFileOrder.last(where: { !$0.loose }) {
+            readDefinitions(before: last.offset, loading: Set(inFileOrder.map(\.offset)))
+        }
+        for chunk in inFileOrder {
             let sourceIndex = Int32(sources.count)
             if chunk.loose {
                 sources.append(file.bytes)
@@ -656,6 +707,7 @@ public final class MCAPMessageCursor {
                     indexOffsets: chunk.messageIndexOffsets)
             else { continue }
             sources.append(records)
+            definitionsRead.insert(chunk.offset)
             chunkFileOffset = chunk.offset
             var offset = 0
             while records.count - offset >= 9 {
