@@ -552,7 +552,8 @@ public final class MCAPMessageCursor {
         guard query.filtersTopics, !messageIndexOffsets.isEmpty else { return true }
         return messageIndexOffsets.keys.contains { id in
             let slot = Int(id)
-            return slot >= channelSelection.count || channelSelection[slot] != 2  // unknown yet: may be selected
+            // A channel not known yet (defined inside a chunk) may be selected.
+            return slot >= channelSelection.count || channelSelection[slot] != 2
         }
     }
 
@@ -651,7 +652,8 @@ public final class MCAPMessageCursor {
                 if opcode == MCAPOpcode.schema.rawValue || opcode == MCAPOpcode.channel.rawValue {
                     innerRecord(
                         opcode,
-                        UnsafeRawBufferPointer(rebasing: records[(position + 9)..<(position + 9 + Int(length))]))
+                        UnsafeRawBufferPointer(
+                            rebasing: records[(position + 9)..<(position + 9 + Int(length))]))
                 }
                 position += 9 + Int(length)
             }

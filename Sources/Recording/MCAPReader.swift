@@ -226,7 +226,9 @@ public final class MCAPReader {
                 return Self.parseMetadata(body.bytes, fileOffset: body.offset)
             }
         }
-        return topLevelBodies(of: .metadata).compactMap { Self.parseMetadata($0.bytes, fileOffset: $0.offset) }
+        return topLevelBodies(of: .metadata).compactMap {
+            Self.parseMetadata($0.bytes, fileOffset: $0.offset)
+        }
     }
 
     /// All Attachment records: through the summary's Attachment Index records when the summary's

@@ -79,7 +79,8 @@ public final class MCAPWriter {
         public static let summaryOffsets = Self(rawValue: 1 << 7)
 
         public static let all: Self = [
-            .messageIndexes, .chunkIndexes, .attachmentIndexes, .metadataIndexes, .statistics, .repeatedSchemas,
+            .messageIndexes, .chunkIndexes, .attachmentIndexes, .metadataIndexes, .statistics,
+            .repeatedSchemas,
             .repeatedChannels, .summaryOffsets,
         ]
     }

@@ -60,8 +60,10 @@ extension ZoneStore {
     /// The event with this row id, if any.
     public func event(id: Int64) throws -> StoredEvent? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, vin, kind, time_us FROM events WHERE id = ?", arguments: [id])
-                .map { StoredEvent(id: $0["id"], vin: $0["vin"], kind: $0["kind"], time: $0["time_us"]) }
+            try Row.fetchOne(
+                db, sql: "SELECT id, vin, kind, time_us FROM events WHERE id = ?", arguments: [id]
+            )
+            .map { StoredEvent(id: $0["id"], vin: $0["vin"], kind: $0["kind"], time: $0["time_us"]) }
         }
     }
 
@@ -70,7 +72,8 @@ extension ZoneStore {
         try pool.read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT id, vin, kind, time_us FROM events WHERE ? IS NULL OR kind = ? ORDER BY time_us, id LIMIT ?",
+                sql:
+                    "SELECT id, vin, kind, time_us FROM events WHERE ? IS NULL OR kind = ? ORDER BY time_us, id LIMIT ?",
                 arguments: [kind, kind, limit]
             ).map { StoredEvent(id: $0["id"], vin: $0["vin"], kind: $0["kind"], time: $0["time_us"]) }
         }
@@ -90,7 +93,8 @@ extension ZoneStore {
                       created_at_us = excluded.created_at_us
                     """,
                 arguments: [
-                    clip.vin, clip.time, clip.kind, clip.path, clip.sha256, clip.bytes, clip.messages, clip.start,
+                    clip.vin, clip.time, clip.kind, clip.path, clip.sha256, clip.bytes, clip.messages,
+                    clip.start,
                     clip.end, now,
                 ])
         }
@@ -104,7 +108,8 @@ extension ZoneStore {
                 arguments: [vin, time, kind]
             ).map {
                 EventClip(
-                    vin: $0["vin"], time: $0["time_us"], kind: $0["kind"], path: $0["path"], sha256: $0["sha256"],
+                    vin: $0["vin"], time: $0["time_us"], kind: $0["kind"], path: $0["path"],
+                    sha256: $0["sha256"],
                     bytes: $0["bytes"], messages: $0["messages"], start: $0["start_us"], end: $0["end_us"])
             }
         }

@@ -36,11 +36,14 @@ final class ChannelCopier {
         let id = try outputChannel(message.channelID, cursor: cursor, file: file)
         channels[id]!.messages += 1
         try writer.write(
-            channelID: id, sequence: message.sequence, logTime: message.logTime, publishTime: message.publishTime,
+            channelID: id, sequence: message.sequence, logTime: message.logTime,
+            publishTime: message.publishTime,
             payload: message.payload)
     }
 
-    private func outputChannel(_ input: UInt16, cursor: MCAPMessageCursor, file: Int) throws(MCAPError) -> UInt16 {
+    private func outputChannel(_ input: UInt16, cursor: MCAPMessageCursor, file: Int) throws(MCAPError)
+        -> UInt16
+    {
         if let known = mapping[file]?[input] { return known }
         let channel = cursor.channel(input)
         let topic = channel?.topic ?? "channel-\(input)"
@@ -57,14 +60,17 @@ final class ChannelCopier {
                 if let known = schemas[schemaKey] {
                     schemaID = known
                 } else {
-                    schemaID = try writer.addSchema(name: schema.name, encoding: schema.encoding, data: schema.data)
+                    schemaID = try writer.addSchema(
+                        name: schema.name, encoding: schema.encoding, data: schema.data)
                     schemas[schemaKey] = schemaID
                 }
             }
             id = try writer.addChannel(
-                topic: topic, messageEncoding: encoding, schemaID: schemaID, metadata: channel?.metadata ?? [:])
+                topic: topic, messageEncoding: encoding, schemaID: schemaID,
+                metadata: channel?.metadata ?? [:])
             byTopic[key] = id
-            channels[id] = Channel(id: id, topic: topic, encoding: encoding, schema: schema?.name ?? "", messages: 0)
+            channels[id] = Channel(
+                id: id, topic: topic, encoding: encoding, schema: schema?.name ?? "", messages: 0)
         }
         mapping[file, default: [:]][input] = id
         return id

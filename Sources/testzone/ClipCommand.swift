@@ -44,8 +44,12 @@ struct ClipCommand: ParsableCommand {
     var journals: [String]
 
     func validate() throws {
-        if (event == nil) == (at == nil) { throw ValidationError("give exactly one of --event ID or --at TIME") }
-        if event != nil && db == nil { throw ValidationError("--event needs --db (the database holding the event)") }
+        if (event == nil) == (at == nil) {
+            throw ValidationError("give exactly one of --event ID or --at TIME")
+        }
+        if event != nil && db == nil {
+            throw ValidationError("--event needs --db (the database holding the event)")
+        }
         if at != nil && db != nil {
             throw ValidationError("--db stores clips of events: use --event ID with it, not --at")
         }
@@ -81,9 +85,12 @@ struct ClipCommand: ParsableCommand {
         let clip: EvidenceClip.Result
         do {
             let merged = try MergedJournals(files: files)
-            let centre = incident.map { UInt64(max(0, $0.time)) * 1_000 } ?? at!.resolve(start: merged.recordingStart)
-            clip = try EvidenceClip(journals: merged, centre: centre, before: before.nanoseconds, after: after.nanoseconds)
-                .write(to: out, incident: incident)
+            let centre =
+                incident.map { UInt64(max(0, $0.time)) * 1_000 } ?? at!.resolve(start: merged.recordingStart)
+            clip = try EvidenceClip(
+                journals: merged, centre: centre, before: before.nanoseconds, after: after.nanoseconds
+            )
+            .write(to: out, incident: incident)
         } catch {
             StandardError.line("testzone clip: error: cannot write the clip (\(out)): \(error)")
             throw ExitCode(2)
@@ -97,8 +104,10 @@ struct ClipCommand: ParsableCommand {
             do {
                 try store.saveEventClip(
                     EventClip(
-                        vin: incident.vin, time: incident.time, kind: incident.kind, path: out, sha256: clip.file.sha256,
-                        bytes: clip.file.bytes, messages: Int64(clip.messages), start: Int64(clip.start / 1_000),
+                        vin: incident.vin, time: incident.time, kind: incident.kind, path: out,
+                        sha256: clip.file.sha256,
+                        bytes: clip.file.bytes, messages: Int64(clip.messages),
+                        start: Int64(clip.start / 1_000),
                         end: Int64(clip.end / 1_000)),
                     at: Int64(JournalFormat.now() / 1_000))
             } catch {
@@ -108,7 +117,9 @@ struct ClipCommand: ParsableCommand {
             print("stored with event \(incident.id) (\(incident.kind), \(incident.vin)) in \(db ?? "")")
         }
         for warning in clip.warnings { StandardError.line("testzone clip: warning: \(warning)") }
-        if clip.messages == 0 { StandardError.line("testzone clip: warning: no message in the clip's time range") }
+        if clip.messages == 0 {
+            StandardError.line("testzone clip: warning: no message in the clip's time range")
+        }
         if clip.messages == 0 || !clip.warnings.isEmpty { throw ExitCode(1) }
     }
 }
@@ -138,10 +149,12 @@ struct EvidenceClip {
     func write(to path: String, incident: StoredEvent?) throws -> Result {
         let writer = try MCAPWriter(
             path: path,
-            options: MCAPWriter.Options(compression: .zstd, library: "testzone \(TestZone.softwareVersion) clip"))
+            options: MCAPWriter.Options(
+                compression: .zstd, library: "testzone \(TestZone.softwareVersion) clip"))
         var entries = [
             "version": TestZone.softwareVersion,
-            "sources": journals.readers.map { URL(fileURLWithPath: $0.path).lastPathComponent }.joined(separator: " "),
+            "sources": journals.readers.map { URL(fileURLWithPath: $0.path).lastPathComponent }.joined(
+                separator: " "),
             "centre": RecordingArguments.formatTime(centre),
             "start": RecordingArguments.formatTime(start),
             "end": RecordingArguments.formatTime(end),

@@ -8,7 +8,8 @@ import Zone
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export journals as a Foxglove-ready MCAP (JSON channels with Foxglove schemas, raw frames kept).",
+        abstract:
+            "Export journals as a Foxglove-ready MCAP (JSON channels with Foxglove schemas, raw frames kept).",
         discussion: """
             Writes one MCAP file with, besides every raw frame on its original channel: \
             foxglove.LocationFix per vehicle from JT/T 808 fixes (/vehicles/<VIN>/jt808_fix) and \
@@ -55,7 +56,8 @@ struct ExportCommand: ParsableCommand {
             do {
                 zone = try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: config))
             } catch {
-                StandardError.line("testzone export: error: cannot read the zone configuration (\(config)): \(error)")
+                StandardError.line(
+                    "testzone export: error: cannot read the zone configuration (\(config)): \(error)")
                 throw ExitCode(2)
             }
         }
@@ -72,7 +74,8 @@ struct ExportCommand: ParsableCommand {
             let line = quiet ? nil : ProgressLine(label: "export")
             result = try export.run { frames, share in
                 line?.update(
-                    "\(RecordingArguments.formatCount(frames)) frames, \(Int((min(1, share) * 100).rounded()))%")
+                    "\(RecordingArguments.formatCount(frames)) frames, \(Int((min(1, share) * 100).rounded()))%"
+                )
             }
             line?.finish()
         } catch {
@@ -93,9 +96,11 @@ struct ExportCommand: ParsableCommand {
         }
         text += " to \(output): \(RecordingArguments.formatBytes(r.bytes)) in "
         text += String(format: "%.2f s", r.seconds)
-        text += " (\(RecordingArguments.formatCount(Int(Double(r.frames) / max(r.seconds, 1e-9)))) frames/s)\n"
+        text +=
+            " (\(RecordingArguments.formatCount(Int(Double(r.frames) / max(r.seconds, 1e-9)))) frames/s)\n"
         text += "decoded: \(RecordingArguments.formatCount(r.cv2xDecoded)) C-V2X frames"
-        text += " (\(r.cv2xUndecoded) not decodable), \(RecordingArguments.formatCount(r.jt808Packets)) JT/T 808 packets"
+        text +=
+            " (\(r.cv2xUndecoded) not decodable), \(RecordingArguments.formatCount(r.jt808Packets)) JT/T 808 packets"
         text += " (\(r.jt808Undecoded) not decodable)\n"
         let schemas = Set(r.channels.map(\.schema).filter { !$0.isEmpty }).sorted()
         text += "schemas: \(schemas.joined(separator: ", "))\n"
@@ -105,7 +110,9 @@ struct ExportCommand: ParsableCommand {
             let count = RecordingArguments.formatCount(channel.messages)
             text += "\t\(channel.topic.padding(toLength: width, withPad: " ", startingAt: 0))  "
             text += String(repeating: " ", count: max(0, 10 - count.count)) + count + "  "
-            text += channel.schema.isEmpty ? "\(channel.encoding) (raw)" : "\(channel.schema) [\(channel.encoding)]"
+            text +=
+                channel.schema.isEmpty
+                ? "\(channel.encoding) (raw)" : "\(channel.schema) [\(channel.encoding)]"
             text += "\n"
         }
         return text

@@ -87,11 +87,13 @@ final class FoxgloveExport {
         self.options = options
         writer = try MCAPWriter(
             path: output,
-            options: MCAPWriter.Options(compression: .zstd, library: "testzone \(TestZone.softwareVersion) export"))
+            options: MCAPWriter.Options(
+                compression: .zstd, library: "testzone \(TestZone.softwareVersion) export"))
         raw = ChannelCopier(writer: writer)
         var identities: [VehicleIdentity] = []
         if let zone = options.zone {
-            identities = ZoneSetup.metricsConfiguration(zone: zone, network: RoadNetworkBuilder().build()).vehicles
+            identities =
+                ZoneSetup.metricsConfiguration(zone: zone, network: RoadNetworkBuilder().build()).vehicles
         }
         directory = VehicleDirectory(identities)
     }
@@ -105,7 +107,8 @@ final class FoxgloveExport {
                 name: "testzone-export",
                 entries: [
                     "version": TestZone.softwareVersion,
-                    "sources": files.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: " "),
+                    "sources": files.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(
+                        separator: " "),
                     "zone": options.zone?.name ?? "",
                 ]))
         let network = try ZoneSetup.roadNetwork(fromRecordings: files)
@@ -115,7 +118,8 @@ final class FoxgloveExport {
                 ?? GeoPoint(
                     latitude: (box.southWest.latitude + box.northEast.latitude) / 2,
                     longitude: (box.southWest.longitude + box.northEast.longitude) / 2)
-            coverage = CoverageState(grid: CoverageGrid(network: network, projection: LocalProjection(origin: origin)))
+            coverage = CoverageState(
+                grid: CoverageGrid(network: network, projection: LocalProjection(origin: origin)))
         }
         let span = Double(max(1, journals.recordingEnd &- journals.recordingStart))
         var framer = JT808Framer()
@@ -127,7 +131,8 @@ final class FoxgloveExport {
                 result.firstTime = message.logTime
                 if !network.links.isEmpty {
                     try write(
-                        Topics.roadNetwork, FoxgloveSchemas.geoJSON, Self.geoJSONMessage(Self.roadNetworkGeoJSON(network)),
+                        Topics.roadNetwork, FoxgloveSchemas.geoJSON,
+                        Self.geoJSONMessage(Self.roadNetworkGeoJSON(network)),
                         message)
                 }
             }
@@ -153,7 +158,8 @@ final class FoxgloveExport {
         let rawCounts = raw.channels.mapValues {
             ChannelCount(topic: $0.topic, schema: $0.schema, encoding: $0.encoding, messages: $0.messages)
         }
-        result.channels = channelCounts.merging(rawCounts) { a, _ in a }.sorted { $0.key < $1.key }.map(\.value)
+        result.channels = channelCounts.merging(rawCounts) { a, _ in a }.sorted { $0.key < $1.key }.map(
+            \.value)
         let elapsed = started.duration(to: clock.now)
         result.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return result
@@ -163,7 +169,8 @@ final class FoxgloveExport {
 
     private func schemaID(_ schema: FoxgloveSchemas.Schema) throws -> UInt16 {
         if let id = schemaIDs[schema.name] { return id }
-        let id = try writer.addSchema(name: schema.name, encoding: "jsonschema", data: Array(schema.text.utf8))
+        let id = try writer.addSchema(
+            name: schema.name, encoding: "jsonschema", data: Array(schema.text.utf8))
         schemaIDs[schema.name] = id
         return id
     }
@@ -176,7 +183,8 @@ final class FoxgloveExport {
     }
 
     private func write(
-        _ topic: String, _ schema: FoxgloveSchemas.Schema, _ json: String, logTime: UInt64, publishTime: UInt64
+        _ topic: String, _ schema: FoxgloveSchemas.Schema, _ json: String, logTime: UInt64,
+        publishTime: UInt64
     ) throws {
         let id: UInt16
         if let known = derivedChannels[topic] {
@@ -206,10 +214,14 @@ final class FoxgloveExport {
         result.cv2xDecoded += 1
         jer.reset()
         frame.writeJER(to: &jer)
-        let json = "{\"schema\":\"\(frame.schema.rawValue)\",\"frame\":" + String(decoding: jer.bytes, as: UTF8.self) + "}"
+        let json =
+            "{\"schema\":\"\(frame.schema.rawValue)\",\"frame\":" + String(decoding: jer.bytes, as: UTF8.self)
+            + "}"
         try write(Topics.jer(topic), FoxgloveSchemas.cv2xFrame, json, message)
         guard let bsm = Self.bsmPosition(frame) else { return }
-        let vehicle = directory.vehicle(forOBU: bsm.obu).map { directory.identities[$0].vin } ?? "OBU-\(Self.hex(bsm.obu))"
+        let vehicle =
+            directory.vehicle(forOBU: bsm.obu).map { directory.identities[$0].vin }
+            ?? "OBU-\(Self.hex(bsm.obu))"
         let fix = Self.locationFix(
             timeNs: message.publishTime, frame: vehicle, latitude: Double(bsm.latitude) / 1e7,
             longitude: Double(bsm.longitude) / 1e7, altitude: bsm.elevation.map { Double($0) / 10 } ?? 0)
@@ -217,7 +229,9 @@ final class FoxgloveExport {
     }
 
     /// The OBU id and position of a BSM, whichever CSAE 53 set it decoded with.
-    static func bsmPosition(_ frame: CV2XFrame) -> (obu: UInt64, latitude: Int32, longitude: Int32, elevation: Int32?)? {
+    static func bsmPosition(_ frame: CV2XFrame) -> (
+        obu: UInt64, latitude: Int32, longitude: Int32, elevation: Int32?
+    )? {
         switch frame {
         case .csae53_2020(let f):
             guard case .bsmFrame(let b) = f else { return nil }
@@ -260,14 +274,18 @@ final class FoxgloveExport {
             case .locationReport(let report):
                 try exportReport(report, vehicle: vehicle, topic: topic, message)
             case .batchLocationUpload(let batch):
-                for report in batch.reports { try exportReport(report, vehicle: vehicle, topic: topic, message) }
+                for report in batch.reports {
+                    try exportReport(report, vehicle: vehicle, topic: topic, message)
+                }
             default:
                 break
             }
         }
     }
 
-    private func exportReport(_ report: LocationReport, vehicle: String, topic: String, _ message: MCAPMessageView)
+    private func exportReport(
+        _ report: LocationReport, vehicle: String, topic: String, _ message: MCAPMessageView
+    )
         throws
     {
         let timeNs = UInt64(max(0, report.time.secondsSince1970)) * 1_000_000_000
@@ -285,7 +303,8 @@ final class FoxgloveExport {
             try write(
                 Topics.automationEvents, FoxgloveSchemas.log,
                 Self.log(
-                    timeNs: UInt64(max(0, event.millisecondsSince1970)) * 1_000_000, level: level, message: text,
+                    timeNs: UInt64(max(0, event.millisecondsSince1970)) * 1_000_000, level: level,
+                    message: text,
                     name: "automation/\(vehicle)", file: topic), message)
         }
         let previous = lastAlarms[vehicle] ?? 0
@@ -310,7 +329,8 @@ final class FoxgloveExport {
         try write(Topics.jt808Fix(vehicle), FoxgloveSchemas.locationFix, fix, message)
         if let state = report.automationState, state.mode == .active, state.level == 3 || state.level == 4,
             coverage != nil,
-            let cell = coverage!.grid.cell(of: GeoPoint(latitude: report.latitude, longitude: report.longitude)),
+            let cell = coverage!.grid.cell(
+                of: GeoPoint(latitude: report.latitude, longitude: report.longitude)),
             coverage!.cells.insert(cell).inserted,
             message.logTime >= coverage!.lastPublished + 10_000_000_000
         {
@@ -321,7 +341,8 @@ final class FoxgloveExport {
     private func publishCoverage(at logTime: UInt64, publish: UInt64) throws {
         guard let state = coverage else { return }
         try write(
-            Topics.coverage, FoxgloveSchemas.geoJSON, Self.geoJSONMessage(Self.coverageGeoJSON(state.grid, state.cells)),
+            Topics.coverage, FoxgloveSchemas.geoJSON,
+            Self.geoJSONMessage(Self.coverageGeoJSON(state.grid, state.cells)),
             logTime: logTime, publishTime: publish)
         coverage!.published = state.cells.count
         coverage!.lastPublished = logTime
@@ -329,7 +350,9 @@ final class FoxgloveExport {
 
     // MARK: JSON
 
-    static func locationFix(timeNs: UInt64, frame: String, latitude: Double, longitude: Double, altitude: Double)
+    static func locationFix(
+        timeNs: UInt64, frame: String, latitude: Double, longitude: Double, altitude: Double
+    )
         -> String
     {
         "{\"timestamp\":\(time(timeNs)),\"frame_id\":\(string(frame)),\"latitude\":\(number(latitude)),"
@@ -376,7 +399,9 @@ final class FoxgloveExport {
         return "{\"type\":\"FeatureCollection\",\"features\":[" + features.joined(separator: ",") + "]}"
     }
 
-    static func time(_ ns: UInt64) -> String { "{\"sec\":\(ns / 1_000_000_000),\"nsec\":\(ns % 1_000_000_000)}" }
+    static func time(_ ns: UInt64) -> String {
+        "{\"sec\":\(ns / 1_000_000_000),\"nsec\":\(ns % 1_000_000_000)}"
+    }
 
     static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "0" }
 

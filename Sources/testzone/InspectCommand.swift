@@ -91,7 +91,9 @@ enum JournalFiles {
                     found.append(url.path)
                 }
             }
-            guard !found.isEmpty else { throw NotFound(path: path, reason: "no .mcap files in the directory") }
+            guard !found.isEmpty else {
+                throw NotFound(path: path, reason: "no .mcap files in the directory")
+            }
             files += found.sorted()
         }
         return files
@@ -217,10 +219,13 @@ struct InspectReport: Encodable {
             let schema: String? =
                 channel.schemaID == 0
                 ? nil
-                : (schemas[channel.schemaID].map { $0.encoding.isEmpty ? $0.name : "\($0.name) [\($0.encoding)]" }
+                : (schemas[channel.schemaID].map {
+                    $0.encoding.isEmpty ? $0.name : "\($0.name) [\($0.encoding)]"
+                }
                     ?? "schema \(channel.schemaID) (no Schema record)")
             return Channel(
-                id: channel.id, topic: channel.topic, messageEncoding: channel.messageEncoding, schema: schema,
+                id: channel.id, topic: channel.topic, messageEncoding: channel.messageEncoding,
+                schema: schema,
                 messages: count, hz: seconds > 0 ? Double(count) / seconds : 0)
         }
         attachments = reader.attachments().map {
@@ -265,7 +270,8 @@ struct InspectReport: Encodable {
         text += "channels:\n"
         let width = channels.map(\.topic.count).max() ?? 0
         for channel in channels {
-            text += "\t(\(channel.id)) \(channel.topic.padding(toLength: width, withPad: " ", startingAt: 0))  "
+            text +=
+                "\t(\(channel.id)) \(channel.topic.padding(toLength: width, withPad: " ", startingAt: 0))  "
             text += "\(RecordingArguments.formatCount(channel.messages).leftPadded(12)) msgs "
             text += String(format: "(%.2f Hz)", channel.hz)
             text += " : \(channel.messageEncoding), \(channel.schema ?? "no schema")\n"
@@ -329,7 +335,9 @@ struct InspectTotals: Encodable {
         let width = max(4, reports.map(\.path.count).max() ?? 0)
         var text = "file".padding(toLength: width, withPad: " ", startingAt: 0)
         text += "        size     messages  start                     duration  chunks  summary  problems\n"
-        func row(_ name: String, _ bytes: UInt64, _ messages: UInt64, _ start: UInt64?, _ end: UInt64?) -> String {
+        func row(_ name: String, _ bytes: UInt64, _ messages: UInt64, _ start: UInt64?, _ end: UInt64?)
+            -> String
+        {
             var line = name.padding(toLength: width, withPad: " ", startingAt: 0)
             line += RecordingArguments.formatBytes(bytes).leftPadded(12)
             line += RecordingArguments.formatCount(messages).leftPadded(13) + "  "
@@ -341,10 +349,13 @@ struct InspectTotals: Encodable {
         }
         for report in reports {
             text += row(report.path, report.bytes, report.messages, report.startNs, report.endNs)
-            text += "\(report.chunks)".leftPadded(8) + "  " + report.summary.padding(toLength: 7, withPad: " ", startingAt: 0)
+            text +=
+                "\(report.chunks)".leftPadded(8) + "  "
+                + report.summary.padding(toLength: 7, withPad: " ", startingAt: 0)
             text += "  " + (report.verified ? "\(report.problems.count)" : "not verified") + "\n"
         }
-        text += row("total (\(totals.files) files)", totals.bytes, totals.messages, totals.startNs, totals.endNs)
+        text += row(
+            "total (\(totals.files) files)", totals.bytes, totals.messages, totals.startNs, totals.endNs)
         text += "\(reports.reduce(0) { $0 + $1.chunks })".leftPadded(8) + "           \(totals.problems)\n"
         text += "topics:\n"
         let topicWidth = totals.topics.keys.map(\.count).max() ?? 0

@@ -50,12 +50,16 @@ struct ConformanceTests {
     }
 
     static func generate(into dir: TemporaryDirectory) throws -> Manifest {
-        let script = InteropPython.repositoryRoot.appendingPathComponent("Tools/mcap-interop/conformance.py").path
-        guard let python = InteropPython.executable else { throw InteropFailure(message: "no Python with mcap") }
+        let script = InteropPython.repositoryRoot.appendingPathComponent("Tools/mcap-interop/conformance.py")
+            .path
+        guard let python = InteropPython.executable else {
+            throw InteropFailure(message: "no Python with mcap")
+        }
         try InteropPython.run(python, [script, dir.url.path])
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(Manifest.self, from: Data(contentsOf: dir.url.appendingPathComponent("manifest.json")))
+        return try decoder.decode(
+            Manifest.self, from: Data(contentsOf: dir.url.appendingPathComponent("manifest.json")))
     }
 
     static func read(_ reader: MCAPReader, _ query: MCAPQuery) -> ([Read], [MCAPWarning]) {
@@ -63,7 +67,8 @@ struct ConformanceTests {
         let warnings = reader.forEachMessage(query) { m, cursor in
             result.append(
                 Read(
-                    topic: cursor.channel(m.channelID)?.topic ?? "channel \(m.channelID)?", sequence: m.sequence,
+                    topic: cursor.channel(m.channelID)?.topic ?? "channel \(m.channelID)?",
+                    sequence: m.sequence,
                     logTime: m.logTime, publishTime: m.publishTime, data: hexString([UInt8](m.payload))))
         }
         return (result, warnings)
@@ -77,17 +82,20 @@ struct ConformanceTests {
         #expect(manifest.files.count > 1_000, "the matrix covers \(manifest.files.count) files")
         #expect(
             Set(manifest.optionsVaried).isSuperset(of: [
-                "use_chunking", "compression", "chunk_size", "index_types", "use_statistics", "repeat_channels",
+                "use_chunking", "compression", "chunk_size", "index_types", "use_statistics",
+                "repeat_channels",
                 "repeat_schemas", "use_summary_offsets", "enable_crcs",
             ]), "writer \(manifest.writer) exposes \(manifest.optionsVaried)")
         let topic = { (id: UInt16) in manifest.topics[String(id)]?.topic ?? "?" }
         let written = manifest.messages.map {
             Read(
-                topic: topic($0.channelId), sequence: $0.sequence, logTime: $0.logTime, publishTime: $0.publishTime,
+                topic: topic($0.channelId), sequence: $0.sequence, logTime: $0.logTime,
+                publishTime: $0.publishTime,
                 data: $0.data)
         }
         let inLogTimeOrder = written.enumerated().sorted {
-            $0.element.logTime != $1.element.logTime ? $0.element.logTime < $1.element.logTime : $0.offset < $1.offset
+            $0.element.logTime != $1.element.logTime
+                ? $0.element.logTime < $1.element.logTime : $0.offset < $1.offset
         }.map(\.element)
         let start = written.map(\.logTime).min()! + 20_000_000
         let end = start + 60_000_000
@@ -105,7 +113,8 @@ struct ConformanceTests {
             let (filtered, _) = Self.read(reader, MCAPQuery(topicPrefixes: ["jt808/", "vehicle/"]))
             let scan = reader.scanFile()
             let ok =
-                streamed == expected && streamWarnings.isEmpty && indexed == expectedInOrder && indexWarnings.isEmpty
+                streamed == expected && streamWarnings.isEmpty && indexed == expectedInOrder
+                && indexWarnings.isEmpty
                 && window == expectedInOrder.filter { $0.logTime >= start && $0.logTime < end }
                 && filtered == expectedInOrder.filter { !$0.topic.hasPrefix("cv2x/") }
                 && scan.warnings.isEmpty && reader.summaryWarnings.isEmpty
@@ -135,9 +144,11 @@ struct ConformanceTests {
         try FileManager.default.removeItem(atPath: dir.path(manifest.unsupported))
 
         // `testzone inspect --json` over the whole folder: every file complete, no problem.
-        let inspect = try await TestZoneBinary.Run(["inspect", "--json", dir.url.path]).finish(timeout: .seconds(900))
+        let inspect = try await TestZoneBinary.Run(["inspect", "--json", dir.url.path]).finish(
+            timeout: .seconds(900))
         #expect(inspect.status == 0, "\(inspect.standardError)")
-        let document = try JSONSerialization.jsonObject(with: Data(inspect.standardOutput.utf8)) as? [String: Any]
+        let document =
+            try JSONSerialization.jsonObject(with: Data(inspect.standardOutput.utf8)) as? [String: Any]
         let files = document?["files"] as? [[String: Any]] ?? []
         #expect(files.count == manifest.files.count)
         var inspectFailures: [String] = []
@@ -154,7 +165,10 @@ struct ConformanceTests {
                     || (topics == Set(written.map(\.topic))
                         && pose?["schema"] as? String == "example.Pose [jsonschema]"
                         && pose?["messages"] as? Int == written.filter { $0.topic == "vehicle/pose" }.count))
-            if !ok { inspectFailures.append("\(name): \(report["problems"] ?? "?") \(report["messages"] ?? "?") \(topics)") }
+            if !ok {
+                inspectFailures.append(
+                    "\(name): \(report["problems"] ?? "?") \(report["messages"] ?? "?") \(topics)")
+            }
         }
         #expect(inspectFailures.isEmpty, "\(inspectFailures.prefix(5))")
         let totals = document?["totals"] as? [String: Any]
@@ -169,7 +183,9 @@ struct ConformanceTests {
             try pull.setReceiveTimeout(.seconds(30))
             let endpoint = "ipc://" + dir.path("replay.ipc")
             try pull.bind(endpoint)
-            let run = try TestZoneBinary.Run(["replay", dir.path(name), "--push", endpoint, "--speed", "max", "--quiet"])
+            let run = try TestZoneBinary.Run([
+                "replay", dir.path(name), "--push", endpoint, "--speed", "max", "--quiet",
+            ])
             var frames = MultipartMessage()
             var received: [Read] = []
             while received.count < inLogTimeOrder.count, try pull.receive(into: &frames) {
@@ -185,7 +201,9 @@ struct ConformanceTests {
             #expect(outcome.status == 0, "\(name): \(outcome.standardError)")
             #expect(!outcome.standardError.contains("warning"), "\(name): \(outcome.standardError)")
             let sent = inLogTimeOrder.map {
-                Read(topic: $0.topic, sequence: 0, logTime: 0, publishTime: $0.publishTime / 1_000, data: $0.data)
+                Read(
+                    topic: $0.topic, sequence: 0, logTime: 0, publishTime: $0.publishTime / 1_000,
+                    data: $0.data)
             }
             #expect(received == sent, "\(name): replay sent \(received.count) of \(sent.count) messages")
         }
@@ -224,7 +242,10 @@ struct ConformanceTests {
         }
         pick { $0.useChunking == false && $0.useStatistics }
         pick { ($0.chunkSize ?? 0) > 1_000 }
-        pick { $0.useChunking == true && !$0.useStatistics && !$0.indexTypes.contains("chunk") && $0.repeatChannels }
+        pick {
+            $0.useChunking == true && !$0.useStatistics && !$0.indexTypes.contains("chunk")
+                && $0.repeatChannels
+        }
         pick { $0.useChunking == true && !$0.repeatChannels && $0.useStatistics }
         pick {
             !$0.useStatistics && $0.indexTypes.isEmpty && !$0.repeatChannels && !$0.repeatSchemas

@@ -22,7 +22,9 @@ private enum BundledReplays {
 struct ExportClipTests {
     @Test(
         "export --foxglove of Replays/demo: every JSON message valid against its channel's JSON Schema, raw frames kept",
-        .enabled(if: InteropPython.available && BundledReplays.demo != nil, "needs .venv (make setup) and Replays/demo"))
+        .enabled(
+            if: InteropPython.available && BundledReplays.demo != nil,
+            "needs .venv (make setup) and Replays/demo"))
     func exportDemoValidates() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -36,12 +38,17 @@ struct ExportClipTests {
         #expect(outcome.standardOutput.contains("foxglove.LocationFix"))
 
         guard let python = InteropPython.executable else { return }
-        let script = InteropPython.repositoryRoot.appendingPathComponent("Tools/mcap-interop/validate_export.py").path
-        let report = try JSONSerialization.jsonObject(with: InteropPython.run(python, [script, out])) as? [String: Any]
+        let script = InteropPython.repositoryRoot.appendingPathComponent(
+            "Tools/mcap-interop/validate_export.py"
+        ).path
+        let report =
+            try JSONSerialization.jsonObject(with: InteropPython.run(python, [script, out])) as? [String: Any]
         #expect(report?["invalid"] as? Int == 0, "\(report?["errors"] ?? "")")
         let channels = report?["channels"] as? [String: [String: Any]] ?? [:]
         func messages(where predicate: (String, [String: Any]) -> Bool) -> Int {
-            channels.filter { predicate($0.key, $0.value) }.reduce(0) { $0 + ($1.value["messages"] as? Int ?? 0) }
+            channels.filter { predicate($0.key, $0.value) }.reduce(0) {
+                $0 + ($1.value["messages"] as? Int ?? 0)
+            }
         }
         // The raw frames, all of them, on their original channels.
         let source = try MCAPReader(path: demo)
@@ -49,17 +56,29 @@ struct ExportClipTests {
         #expect(rawCount == Int(source.summary?.statistics?.messageCount ?? 0))
         // One JER message per decodable C-V2X frame and one JSON message per JT/T 808 packet.
         let cv2xFrames = messages { topic, _ in topic.hasPrefix("cv2x/") }
-        #expect(messages { topic, c in topic.hasSuffix("/jer") && c["schema"] as? String == "testzone.CV2XFrame" } == cv2xFrames)
-        #expect(messages { topic, c in topic.hasPrefix("/jt808/") && c["schema"] as? String == "testzone.JT808Packet" } > 0)
+        #expect(
+            messages { topic, c in topic.hasSuffix("/jer") && c["schema"] as? String == "testzone.CV2XFrame" }
+                == cv2xFrames)
+        #expect(
+            messages { topic, c in
+                topic.hasPrefix("/jt808/") && c["schema"] as? String == "testzone.JT808Packet"
+            } > 0)
         // Foxglove's well-known schemas, per vehicle and for the zone.
-        #expect(messages { topic, c in topic.hasSuffix("/jt808_fix") && c["schema"] as? String == "foxglove.LocationFix" } > 0)
-        #expect(messages { topic, c in topic.hasSuffix("/bsm_fix") && c["schema"] as? String == "foxglove.LocationFix" } > 0)
+        #expect(
+            messages { topic, c in
+                topic.hasSuffix("/jt808_fix") && c["schema"] as? String == "foxglove.LocationFix"
+            } > 0)
+        #expect(
+            messages { topic, c in
+                topic.hasSuffix("/bsm_fix") && c["schema"] as? String == "foxglove.LocationFix"
+            } > 0)
         #expect(channels["/zone/road_network"]?["messages"] as? Int == 1)
         #expect(channels["/zone/road_network"]?["schema"] as? String == "foxglove.GeoJSON")
         #expect((channels["/zone/coverage"]?["messages"] as? Int ?? 0) > 0)
         #expect(channels["/events/automation"]?["schema"] as? String == "foxglove.Log")
         #expect((channels["/events/automation"]?["messages"] as? Int ?? 0) > 0)
-        let vehicles = Set(channels.keys.filter { $0.hasPrefix("/vehicles/") }.map { $0.split(separator: "/")[1] })
+        let vehicles = Set(
+            channels.keys.filter { $0.hasPrefix("/vehicles/") }.map { $0.split(separator: "/")[1] })
         #expect(!vehicles.isEmpty && vehicles.allSatisfy { !$0.hasPrefix("UNREGISTERED") }, "\(vehicles)")
     }
 
@@ -94,7 +113,8 @@ struct ExportClipTests {
         let journal = try #require(BundledReplays.faults)
         let database = dir.path("zone.sqlite")
         let replay = try await TestZoneBinary.Run([
-            "replay", journal, "--db", database, "--config", try #require(BundledReplays.faultsZone), "--quiet",
+            "replay", journal, "--db", database, "--config", try #require(BundledReplays.faultsZone),
+            "--quiet",
         ]).finish(timeout: .seconds(900))
         #expect(replay.status == 0, "\(replay.standardError)")
         let store = try ZoneStore(path: database)
@@ -105,7 +125,8 @@ struct ExportClipTests {
 
         let clip = dir.path("clip.mcap")
         let outcome = try await TestZoneBinary.Run([
-            "clip", "--event", String(id), "--db", database, "--before", "90s", "--after", "30s", "--out", clip, journal,
+            "clip", "--event", String(id), "--db", database, "--before", "90s", "--after", "30s", "--out",
+            clip, journal,
         ]).finish(timeout: .seconds(300))
         #expect(outcome.status == 0, "\(outcome.standardError)")
         let sha = try FileDigest.sha256(clip)
@@ -133,7 +154,9 @@ struct ExportClipTests {
         #expect(stored.end == event.time + 30_000_000)
 
         // Usage errors: --event without --db, an unknown event.
-        let noDB = try await TestZoneBinary.run(["clip", "--event", "1", "--out", dir.path("x.mcap"), journal])
+        let noDB = try await TestZoneBinary.run([
+            "clip", "--event", "1", "--out", dir.path("x.mcap"), journal,
+        ])
         #expect(noDB.status == 64 || noDB.status == 2, "\(noDB.standardError)")
         let unknown = try await TestZoneBinary.run([
             "clip", "--event", "99999999", "--db", database, "--out", dir.path("x.mcap"), journal,

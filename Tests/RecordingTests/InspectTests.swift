@@ -22,10 +22,12 @@ struct InspectTests {
         // A third file cut in the middle (a crash): its intact prefix counts, with a problem line.
         let whole = dir.path("whole.mcap")
         try Samples.write(
-            Samples.messages(count: 500, seed: 3), to: whole, options: .init(compression: .none, chunkSize: 2_048))
+            Samples.messages(count: 500, seed: 3), to: whole,
+            options: .init(compression: .none, chunkSize: 2_048))
         let bytes = try Data(contentsOf: URL(fileURLWithPath: whole))
         try bytes.prefix(bytes.count / 2).write(to: journal.appendingPathComponent("a-000003.mcap"))
-        try "not a recording".write(to: journal.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        try "not a recording".write(
+            to: journal.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
 
         let text = try await TestZoneBinary.run(["inspect", journal.path])
         #expect(text.status == 1, "\(text.standardError)")
@@ -40,9 +42,10 @@ struct InspectTests {
         let document = try #require(
             try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
         let files = try #require(document["files"] as? [[String: Any]])
-        #expect(files.map { ($0["path"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } } == [
-            "a-000001.mcap", "a-000002.mcap", "a-000003.mcap",
-        ])
+        #expect(
+            files.map { ($0["path"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } } == [
+                "a-000001.mcap", "a-000002.mcap", "a-000003.mcap",
+            ])
         #expect(files[0]["messages"] as? Int == 400)
         #expect((files[0]["problems"] as? [String])?.isEmpty == true)
         #expect((files[2]["problems"] as? [String])?.isEmpty == false)

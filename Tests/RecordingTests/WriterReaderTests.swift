@@ -256,7 +256,8 @@ struct WriterReaderTests {
     static let layouts: [(chunked: Bool, parts: MCAPWriter.OptionalParts)] = {
         var result: [(Bool, MCAPWriter.OptionalParts)] = []
         let singles: [MCAPWriter.OptionalParts] = [
-            .messageIndexes, .chunkIndexes, .attachmentIndexes, .metadataIndexes, .statistics, .repeatedSchemas,
+            .messageIndexes, .chunkIndexes, .attachmentIndexes, .metadataIndexes, .statistics,
+            .repeatedSchemas,
             .repeatedChannels, .summaryOffsets,
         ]
         for chunked in [true, false] {
@@ -270,7 +271,9 @@ struct WriterReaderTests {
         return result
     }()
 
-    @Test("every layout the writer can produce (chunked or not, any optional part left out) reads back in both modes")
+    @Test(
+        "every layout the writer can produce (chunked or not, any optional part left out) reads back in both modes"
+    )
     func optionalParts() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -279,10 +282,12 @@ struct WriterReaderTests {
             let path = dir.path("layout-\(i).mcap")
             let writer = try Samples.write(
                 messages, to: path,
-                options: .init(compression: .lz4, chunkSize: 4_096, chunked: layout.chunked, parts: layout.parts),
+                options: .init(
+                    compression: .lz4, chunkSize: 4_096, chunked: layout.chunked, parts: layout.parts),
                 finish: false)
             try writer.addAttachment(
-                MCAPAttachment(logTime: 1, createTime: 2, name: "zone.toml", mediaType: "application/toml", data: [1]))
+                MCAPAttachment(
+                    logTime: 1, createTime: 2, name: "zone.toml", mediaType: "application/toml", data: [1]))
             try writer.finish()
             let reader = try MCAPReader(path: path)
             let label = "chunked \(layout.chunked), parts \(layout.parts.rawValue)"
@@ -290,9 +295,12 @@ struct WriterReaderTests {
             let (streamed, streamWarnings) = Samples.read(reader)
             #expect(streamed == messages && streamWarnings.isEmpty, "\(label): \(streamWarnings)")
             let (indexed, indexWarnings) = Samples.read(reader, MCAPQuery())
-            #expect(indexed == Samples.logTimeOrdered(messages) && indexWarnings.isEmpty, "\(label): \(indexWarnings)")
+            #expect(
+                indexed == Samples.logTimeOrdered(messages) && indexWarnings.isEmpty,
+                "\(label): \(indexWarnings)")
             let (jt808, _) = Samples.read(reader, MCAPQuery(topicPrefixes: ["jt808/"]))
-            #expect(jt808 == Samples.logTimeOrdered(messages).filter { $0.topic.hasPrefix("jt808/") }, "\(label)")
+            #expect(
+                jt808 == Samples.logTimeOrdered(messages).filter { $0.topic.hasPrefix("jt808/") }, "\(label)")
             #expect(reader.metadata().map(\.name) == ["testzone"], "\(label)")
             #expect(reader.attachments().map(\.name) == ["zone.toml"], "\(label)")
             #expect(reader.scanFile().warnings.isEmpty, "\(label)")
