@@ -84,7 +84,10 @@ let package = Package(
         .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CV2XTests", dependencies: ["CV2X", "UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JT808Tests", dependencies: ["JT808"]),
-        .testTarget(name: "RecordingTests", dependencies: ["Recording", "ZeroMQ", "testzone"]),
+        .testTarget(
+            name: "RecordingTests",
+            dependencies: ["Recording", "ZeroMQ", "testzone", "TestZoneTestSupport", "Store"]
+        ),
         .testTarget(name: "ZoneTests", dependencies: ["Zone", "CV2X", "UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Zone"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Zone"]),

@@ -63,6 +63,9 @@ final class ChunkDecompressor {
     private var lz4Context: OpaquePointer?
     let output = ByteBuffer(capacity: 1 << 16)
 
+    /// The chunk compressions this reader decompresses, as named in Chunk records ("" = none).
+    static let supportedCompressions: Set<String> = ["", "zstd", "lz4"]
+
     init() {}
 
     deinit {

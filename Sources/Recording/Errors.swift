@@ -42,11 +42,12 @@ public enum MCAPWarning: Sendable, Equatable, CustomStringConvertible {
     case truncated(offset: UInt64, opcode: UInt8?, lostMessages: Int?)
     /// The file ends after complete records but without a footer (summary and indexes missing).
     case noFooter(fileSize: UInt64)
-    /// The footer says there is no summary section (the writer skipped it).
-    case noSummary
     /// A chunk could not be read (CRC mismatch, decompression failure, bad header): skipped.
     /// `lostMessages` counts the message records the chunk was indexed to hold, when known.
     case corruptChunk(offset: UInt64, reason: String, lostMessages: Int?)
+    /// A chunk compressed with a method this reader does not support (only none, zstd and lz4
+    /// are): skipped. `lostMessages` counts the messages its Message Index records list, when known.
+    case unsupportedCompression(offset: UInt64, compression: String, lostMessages: Int?)
     /// A record could not be parsed: skipped.
     case malformedRecord(offset: UInt64, opcode: UInt8, reason: String)
     /// An attachment whose CRC does not match its content.
@@ -76,10 +77,13 @@ public enum MCAPWarning: Sendable, Equatable, CustomStringConvertible {
             return "file ends inside a record header at offset \(offset)"
         case .noFooter(let size):
             return "no summary: footer missing (file ends at \(size) bytes without closing the recording)"
-        case .noSummary: return "no summary: the writer did not write one (indexes unavailable)"
         case .corruptChunk(let offset, let reason, let lost):
             let count = lost.map { ", its \($0) messages skipped" } ?? ", its messages skipped"
             return "corrupt chunk at offset \(offset): \(reason)\(count)"
+        case .unsupportedCompression(let offset, let compression, let lost):
+            let count = lost.map { ", its \($0) messages skipped" } ?? ", its messages skipped"
+            return
+                "chunk at offset \(offset) uses compression \"\(compression)\", which TestZone does not read (it reads none, zstd, lz4)\(count)"
         case .malformedRecord(let offset, let opcode, let reason):
             return "malformed \(opcodeName(opcode)) record at offset \(offset) skipped: \(reason)"
         case .attachmentCRCMismatch(let offset, let name):

@@ -66,6 +66,20 @@ public final class MCAPMessageCursor {
     private var sources: [UnsafeRawBufferPointer] = []
     private var decompressors: [ChunkDecompressor] = []
     private var looseMessages: [Entry] = []
+    /// Every chunk of the file (offsets, ascending) and those whose Schema and Channel records
+    /// have been read: when the summary does not list every channel and schema, the records of
+    /// chunks that an indexed read skips (or reaches late) are read before messages need them.
+    private var allChunkOffsets: [UInt64] = []
+    private var definitionsRead: Set<UInt64> = []
+    private var nextUnread = 0
+
+    /// Whether the summary lists every channel and schema (its Statistics say how many there
+    /// are): then no chunk needs reading for its Schema and Channel records.
+    private lazy var definitionsComplete: Bool = {
+        guard let summary = reader.summary, let statistics = summary.statistics else { return false }
+        return summary.channels.count >= Int(statistics.channelCount)
+            && summary.schemas.count >= Int(statistics.schemaCount)
+    }()
 
     init(reader: MCAPReader, query: MCAPQuery, verifyCRCs: Bool) {
         self.reader = reader
@@ -346,7 +360,7 @@ public final class MCAPMessageCursor {
                     compressedSize: UInt64(header.records.count),
                     uncompressedSize: header.uncompressedSize, messageStartTime: header.messageStartTime,
                     messageEndTime: header.messageEndTime, messageCount: 0, readable: false))
-        } else if !timeOverlaps(header.messageStartTime, header.messageEndTime) {
+        } else if !timeOverlaps(header.messageStartTime, header.messageEndTime) && definitionsComplete {
             return  // nothing selected in it; not even decompressed
         }
         switch loadChunk(header, decompressor: decompressor, offset: offset, end: position) {
@@ -366,6 +380,13 @@ public final class MCAPMessageCursor {
         _ header: ChunkHeader, decompressor: ChunkDecompressor, offset: UInt64, end: UInt64,
         indexOffsets: [UInt16: UInt64]? = nil
     ) -> Result<UnsafeRawBufferPointer, DecompressionFailure> {
+        guard ChunkDecompressor.supportedCompressions.contains(header.compression) else {
+            warnings.append(
+                .unsupportedCompression(
+                    offset: offset, compression: header.compression,
+                    lostMessages: indexedCount(after: end, offsets: indexOffsets)))
+            return .failure(DecompressionFailure("unsupported compression \"\(header.compression)\""))
+        }
         let result = decompressor.decompress(
             header.records, compression: header.compression, size: header.uncompressedSize)
         switch result {
@@ -471,37 +492,47 @@ public final class MCAPMessageCursor {
         return Self.view(records, at: entry.offset, length: length)
     }
 
-    /// Chooses the chunks to visit (summary, else a scan) and groups those overlapping in time.
+    /// Chooses the chunks to visit and groups those overlapping in time.
+    ///
+    /// The chunk list always comes from a walk of the data section's top-level records (chunk
+    /// bodies are skipped by their length, never decompressed), because the summary may omit
+    /// any of its parts: a summary without Statistics or Chunk Index records, or a file that
+    /// mixes chunks and messages outside chunks, is still read completely. The summary adds
+    /// what the walk cannot see cheaply: each chunk's Message Index offsets (to skip chunks
+    /// without a selected topic) and any indexed chunk beyond a damaged stretch of the file.
     private func plan() {
         planned = true
-        var chunks: [PlannedChunk] = []
-        let summaryUsable: Bool
-        if let summary = reader.summary {
-            summaryUsable = !summary.chunkIndexes.isEmpty || (summary.statistics?.messageCount ?? 0) == 0
-        } else {
-            summaryUsable = false
-        }
         for warning in reader.summaryWarnings {
             switch warning {
-            case .noFooter, .truncated: if summaryUsable { warnings.append(warning) }
+            case .noFooter, .truncated: break  // the walk finds and reports these itself
             default: warnings.append(warning)
             }
         }
-        if summaryUsable, let summary = reader.summary {
+        if let summary = reader.summary {
             for schema in summary.schemas.values { schemaTable[schema.id] = schema }
             for channel in summary.channels.values { register(channel) }
-            for index in summary.chunkIndexes
-            where timeOverlaps(index.messageStartTime, index.messageEndTime) && chunkHasSelectedChannel(index)
-            {
-                chunks.append(
-                    PlannedChunk(
-                        offset: index.chunkStartOffset, startTime: index.messageStartTime,
-                        endTime: index.messageEndTime, messageIndexOffsets: index.messageIndexOffsets,
-                        loose: false))
-            }
-        } else {
-            chunks = scanForChunks()
         }
+        let walk = scanForChunks()
+        var chunks = walk.chunks
+        if let summary = reader.summary, !summary.chunkIndexes.isEmpty {
+            var positions: [UInt64: Int] = [:]
+            for (i, chunk) in chunks.enumerated() { positions[chunk.offset] = i }
+            for index in summary.chunkIndexes {
+                if let i = positions[index.chunkStartOffset] {
+                    chunks[i].messageIndexOffsets = index.messageIndexOffsets
+                } else if index.chunkStartOffset >= walk.end {
+                    allChunkOffsets.append(index.chunkStartOffset)
+                    guard timeOverlaps(index.messageStartTime, index.messageEndTime) else { continue }
+                    chunks.append(
+                        PlannedChunk(
+                            offset: index.chunkStartOffset, startTime: index.messageStartTime,
+                            endTime: index.messageEndTime, messageIndexOffsets: index.messageIndexOffsets,
+                            loose: false))
+                }
+            }
+        }
+        allChunkOffsets.sort()
+        chunks.removeAll { !$0.loose && !chunkHasSelectedChannel($0.messageIndexOffsets) }
         chunks.sort { ($0.startTime, $0.offset) < ($1.startTime, $1.offset) }
         var group: [PlannedChunk] = []
         var groupEnd: UInt64 = 0
@@ -516,22 +547,25 @@ public final class MCAPMessageCursor {
         if !group.isEmpty { groups.append(group) }
     }
 
-    private func chunkHasSelectedChannel(_ index: MCAPChunkIndex) -> Bool {
-        guard query.filtersTopics, !index.messageIndexOffsets.isEmpty else { return true }
-        return index.messageIndexOffsets.keys.contains { id in
+    /// Whether a chunk's Message Index offsets (empty when unknown) list a selected channel.
+    private func chunkHasSelectedChannel(_ messageIndexOffsets: [UInt16: UInt64]) -> Bool {
+        guard query.filtersTopics, !messageIndexOffsets.isEmpty else { return true }
+        return messageIndexOffsets.keys.contains { id in
             let slot = Int(id)
-            return slot < channelSelection.count && channelSelection[slot] != 2
+            // A channel not known yet (defined inside a chunk) may be selected.
+            return slot >= channelSelection.count || channelSelection[slot] != 2
         }
     }
 
-    /// Walks the top-level records (no decompression) to find chunks and loose messages when
-    /// there is no usable summary. Reports truncation like the streaming read does.
-    private func scanForChunks() -> [PlannedChunk] {
+    /// Walks the top-level records (no decompression) to find chunks and loose messages.
+    /// Reports truncation like the streaming read does. `end` is the offset where the walk
+    /// stopped (the footer, the end of the file, or a record cut short).
+    private func scanForChunks() -> (chunks: [PlannedChunk], end: UInt64) {
         var chunks: [PlannedChunk] = []
         let size = UInt64(file.size)
         guard size >= 8 else {
             warnings.append(contentsOf: reader.summaryWarnings)  // cut inside the leading magic
-            return []
+            return ([], 0)
         }
         var offset: UInt64 = 8
         var looseStart = UInt64.max
@@ -555,6 +589,7 @@ public final class MCAPMessageCursor {
             }
             switch MCAPOpcode(rawValue: opcode) {
             case .chunk:
+                allChunkOffsets.append(offset)
                 var p = RecordParser(body, fileOffset: offset + 9, opcode: opcode)
                 if let header = try? ChunkHeader(parsing: &p) {
                     if timeOverlaps(header.messageStartTime, header.messageEndTime) {
@@ -590,7 +625,39 @@ public final class MCAPMessageCursor {
                     offset: 0, startTime: looseStart, endTime: looseEnd, messageIndexOffsets: [:], loose: true
                 ))
         }
-        return chunks
+        return (chunks, offset)
+    }
+
+    /// Reads the Schema and Channel records of the chunks before `offset` that have not been
+    /// read and are not about to be (`loading`): they define channels that later chunks use.
+    private func readDefinitions(before offset: UInt64, loading: Set<UInt64>) {
+        while nextUnread < allChunkOffsets.count && allChunkOffsets[nextUnread] < offset {
+            let chunkOffset = allChunkOffsets[nextUnread]
+            nextUnread += 1
+            guard !loading.contains(chunkOffset), definitionsRead.insert(chunkOffset).inserted,
+                let body = reader.recordBody(at: chunkOffset, opcode: .chunk)
+            else { continue }
+            var p = RecordParser(body.bytes, fileOffset: body.offset, opcode: MCAPOpcode.chunk.rawValue)
+            guard let header = try? ChunkHeader(parsing: &p),
+                case .success(let records) = decompressor.decompress(
+                    header.records, compression: header.compression, size: header.uncompressedSize)
+            else { continue }  // its problem is reported where its messages are read, if ever
+            chunkFileOffset = chunkOffset
+            var position = 0
+            while records.count - position >= 9 {
+                let opcode = records[position]
+                let length = UInt64(
+                    littleEndian: records.loadUnaligned(fromByteOffset: position + 1, as: UInt64.self))
+                guard length <= UInt64(records.count - position - 9) else { break }
+                if opcode == MCAPOpcode.schema.rawValue || opcode == MCAPOpcode.channel.rawValue {
+                    innerRecord(
+                        opcode,
+                        UnsafeRawBufferPointer(
+                            rebasing: records[(position + 9)..<(position + 9 + Int(length))]))
+                }
+                position += 9 + Int(length)
+            }
+        }
     }
 
     /// Decompresses a group of chunks and orders their selected messages by log time.
@@ -600,7 +667,11 @@ public final class MCAPMessageCursor {
         sources.removeAll(keepingCapacity: true)
         var sorted = true
         var last: UInt64 = 0
-        for chunk in group.sorted(by: { $0.offset < $1.offset }) {
+        let inFileOrder = group.sorted(by: { $0.offset < $1.offset })
+        if !definitionsComplete, let last = inFileOrder.last(where: { !$0.loose }) {
+            readDefinitions(before: last.offset, loading: Set(inFileOrder.map(\.offset)))
+        }
+        for chunk in inFileOrder {
             let sourceIndex = Int32(sources.count)
             if chunk.loose {
                 sources.append(file.bytes)
@@ -638,6 +709,7 @@ public final class MCAPMessageCursor {
                     indexOffsets: chunk.messageIndexOffsets)
             else { continue }
             sources.append(records)
+            definitionsRead.insert(chunk.offset)
             chunkFileOffset = chunk.offset
             var offset = 0
             while records.count - offset >= 9 {

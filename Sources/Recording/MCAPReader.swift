@@ -125,10 +125,9 @@ public final class MCAPReader {
             opcode: MCAPOpcode.footer.rawValue)
         guard let footer = try? MCAPFooter(parsing: &parser) else { return }
         self.footer = footer
-        guard footer.summaryStart != 0 else {
-            summaryWarnings.append(.noSummary)
-            return
-        }
+        // A footer with no summary section is valid (the summary is optional): readers walk the
+        // data section instead.
+        guard footer.summaryStart != 0 else { return }
         guard footer.summaryStart < footerOffset,
             let summaryBytes = file.slice(footer.summaryStart, footerOffset - footer.summaryStart)
         else {
@@ -215,32 +214,61 @@ public final class MCAPReader {
 
     // MARK: Metadata and attachments
 
-    /// All Metadata records (through the summary's index when present, else by a scan).
+    /// All Metadata records: through the summary's Metadata Index records when the summary's
+    /// Statistics confirm they are complete, else by a walk of the top-level records (Metadata
+    /// records never sit inside chunks, so no chunk is decompressed).
     public func metadata() -> [MCAPMetadata] {
-        if let summary,
-            summary.statistics.map({ Int($0.metadataCount) == summary.metadataIndexes.count }) ?? true
+        if let summary, let statistics = summary.statistics,
+            Int(statistics.metadataCount) == summary.metadataIndexes.count
         {
             return summary.metadataIndexes.compactMap { index in
                 guard let body = recordBody(at: index.offset, opcode: .metadata) else { return nil }
-                var p = RecordParser(
-                    body.bytes, fileOffset: body.offset, opcode: MCAPOpcode.metadata.rawValue)
-                return try? MCAPMetadata(parsing: &p)
+                return Self.parseMetadata(body.bytes, fileOffset: body.offset)
             }
         }
-        return scanFile(verifyCRCs: false).metadata
+        return topLevelBodies(of: .metadata).compactMap {
+            Self.parseMetadata($0.bytes, fileOffset: $0.offset)
+        }
     }
 
-    /// All Attachment records (through the summary's index when present, else by a scan).
+    /// All Attachment records: through the summary's Attachment Index records when the summary's
+    /// Statistics confirm they are complete, else by a walk of the top-level records.
     public func attachments() -> [MCAPAttachment] {
-        if let summary,
-            summary.statistics.map({ Int($0.attachmentCount) == summary.attachmentIndexes.count }) ?? true
+        if let summary, let statistics = summary.statistics,
+            Int(statistics.attachmentCount) == summary.attachmentIndexes.count
         {
             return summary.attachmentIndexes.compactMap { index in
                 guard let body = recordBody(at: index.offset, opcode: .attachment) else { return nil }
                 return try? parseAttachment(body.bytes, fileOffset: body.offset).attachment
             }
         }
-        return scanFile(verifyCRCs: false).attachments
+        return topLevelBodies(of: .attachment).compactMap {
+            try? parseAttachment($0.bytes, fileOffset: $0.offset).attachment
+        }
+    }
+
+    private static func parseMetadata(_ body: UnsafeRawBufferPointer, fileOffset: UInt64) -> MCAPMetadata? {
+        var p = RecordParser(body, fileOffset: fileOffset, opcode: MCAPOpcode.metadata.rawValue)
+        return try? MCAPMetadata(parsing: &p)
+    }
+
+    /// Whether the footer points to a summary section (the specification makes it optional).
+    public var hasSummarySection: Bool { (footer?.summaryStart ?? 0) != 0 }
+
+    /// The bodies of the complete top-level records with `opcode` in the data section (chunk
+    /// bodies are skipped by their length). Stops at the first record cut short or at DataEnd.
+    func topLevelBodies(of opcode: MCAPOpcode) -> [(bytes: UnsafeRawBufferPointer, offset: UInt64)] {
+        var result: [(bytes: UnsafeRawBufferPointer, offset: UInt64)] = []
+        let size = UInt64(file.size)
+        var offset: UInt64 = 8
+        while size >= 9, offset <= size - 9, let prefix = file.slice(offset, 9) {
+            let length = UInt64(littleEndian: prefix.loadUnaligned(fromByteOffset: 1, as: UInt64.self))
+            guard length <= size - offset - 9, let body = file.slice(offset + 9, length) else { break }
+            if prefix[0] == opcode.rawValue { result.append((body, offset + 9)) }
+            if prefix[0] == MCAPOpcode.dataEnd.rawValue || prefix[0] == MCAPOpcode.footer.rawValue { break }
+            offset += 9 + length
+        }
+        return result
     }
 
     /// The body of the record at `offset` when it is complete and has the expected opcode.

@@ -1,7 +1,9 @@
 /// Writes an MCAP file: chunked (zstd, lz4 or stored), with message indexes after each chunk
 /// and a full summary (schemas, channels, statistics, chunk/attachment/metadata indexes, summary
 /// offsets) when finished. All CRCs are written (chunk, attachment, data section, summary),
-/// unless `Options.dataSectionCRC` turns off the one over the whole data section.
+/// unless `Options.dataSectionCRC` turns off the one over the whole data section. For tests and
+/// benchmarks of readers, `Options.chunked` and `Options.parts` write the other shapes the
+/// specification allows (messages outside chunks; any optional index or summary part left out).
 ///
 /// Crash tolerance: messages accumulate in an open chunk in memory; `flush()` closes that chunk
 /// and hands every byte to the kernel, so a crash loses at most what was written since the last
@@ -28,11 +30,19 @@ public final class MCAPWriter {
         /// MCAP spec) the writer hashes the compressed bytes a second time for nothing else, so
         /// high-rate journals turn it off.
         public var dataSectionCRC: Bool = true
+        /// Whether messages go into chunks (default) or are written as top-level records
+        /// (unchunked: no compression, no message or chunk indexes; each message reaches the
+        /// file at the next flush).
+        public var chunked: Bool = true
+        /// The optional indexes and summary parts to write (default: all). Readers must cope
+        /// with any subset (the MCAP specification makes them optional); TestZone's own files
+        /// always have them all, other shapes are for tests and benchmarks of readers.
+        public var parts: OptionalParts = .all
 
         public init(
             compression: MCAPCompression = .zstd, chunkSize: Int = 1 << 20, zstdLevel: Int = 3,
             profile: String = "", library: String = "testzone-recording", syncOnFlush: Bool = false,
-            dataSectionCRC: Bool = true
+            dataSectionCRC: Bool = true, chunked: Bool = true, parts: OptionalParts = .all
         ) {
             self.compression = compression
             self.chunkSize = chunkSize
@@ -41,7 +51,38 @@ public final class MCAPWriter {
             self.library = library
             self.syncOnFlush = syncOnFlush
             self.dataSectionCRC = dataSectionCRC
+            self.chunked = chunked
+            self.parts = parts
         }
+    }
+
+    /// The parts of a file the MCAP specification makes optional.
+    public struct OptionalParts: OptionSet, Sendable {
+        public var rawValue: UInt16
+        public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+        /// Message Index records after each chunk.
+        public static let messageIndexes = Self(rawValue: 1 << 0)
+        /// Chunk Index records in the summary.
+        public static let chunkIndexes = Self(rawValue: 1 << 1)
+        /// Attachment Index records in the summary.
+        public static let attachmentIndexes = Self(rawValue: 1 << 2)
+        /// Metadata Index records in the summary.
+        public static let metadataIndexes = Self(rawValue: 1 << 3)
+        /// The Statistics record in the summary.
+        public static let statistics = Self(rawValue: 1 << 4)
+        /// Schema records repeated in the summary.
+        public static let repeatedSchemas = Self(rawValue: 1 << 5)
+        /// Channel records repeated in the summary.
+        public static let repeatedChannels = Self(rawValue: 1 << 6)
+        /// The summary offset section.
+        public static let summaryOffsets = Self(rawValue: 1 << 7)
+
+        public static let all: Self = [
+            .messageIndexes, .chunkIndexes, .attachmentIndexes, .metadataIndexes, .statistics,
+            .repeatedSchemas,
+            .repeatedChannels, .summaryOffsets,
+        ]
     }
 
     /// Per-channel state: the message index of the open chunk and the running count.
@@ -216,7 +257,19 @@ public final class MCAPWriter {
             (p + 31).copyMemory(from: source, byteCount: payload.count)
         }
         chunk.count = offset + 9 + length
+        state.messageCount += 1
+        if statistics.messageCount == 0 || logTime < statistics.messageStartTime {
+            statistics.messageStartTime = logTime
+        }
+        if logTime > statistics.messageEndTime { statistics.messageEndTime = logTime }
+        statistics.messageCount += 1
 
+        if !options.chunked {
+            emit(UnsafeRawBufferPointer(rebasing: chunk.bytes[offset...]))
+            chunk.removeAll()
+            if pending.count >= 1 << 18 { try drainPending() }
+            return
+        }
         if state.index.count == 0 {
             chunkChannels.append(channelID)
             state.indexSorted = true
@@ -225,16 +278,10 @@ public final class MCAPWriter {
         }
         state.lastIndexedTime = logTime
         state.index.append(logTime, UInt64(offset))
-        state.messageCount += 1
 
         chunkMessageCount += 1
         if logTime < chunkStartTime { chunkStartTime = logTime }
         if logTime > chunkEndTime { chunkEndTime = logTime }
-        if statistics.messageCount == 0 || logTime < statistics.messageStartTime {
-            statistics.messageStartTime = logTime
-        }
-        if logTime > statistics.messageEndTime { statistics.messageEndTime = logTime }
-        statistics.messageCount += 1
 
         if chunk.count >= options.chunkSize { try closeChunk() }
     }
@@ -286,18 +333,26 @@ public final class MCAPWriter {
                     groupOpcode: opcode.rawValue, groupStart: summaryStart + UInt64(start),
                     groupLength: UInt64(summary.count - start)))
         }
-        group(.schema, schemas.map(schemaBody))
-        group(.channel, channelStates.compactMap { $0.map { channelBody($0.channel) } })
+        let parts = options.parts
+        if parts.contains(.repeatedSchemas) { group(.schema, schemas.map(schemaBody)) }
+        if parts.contains(.repeatedChannels) {
+            group(.channel, channelStates.compactMap { $0.map { channelBody($0.channel) } })
+        }
         statistics.chunkCount = UInt32(clamping: chunkIndexes.count)
         statistics.channelMessageCounts = [:]
         for case let state? in channelStates where state.messageCount > 0 {
             statistics.channelMessageCounts[state.channel.id] = state.messageCount
         }
-        group(.statistics, [statisticsBody(statistics)])
-        group(.chunkIndex, chunkIndexes.map(chunkIndexBody))
-        group(.attachmentIndex, attachmentIndexes.map(attachmentIndexBody))
-        group(.metadataIndex, metadataIndexes.map(metadataIndexBody))
-        let summaryOffsetStart = summaryStart + UInt64(summary.count)
+        if parts.contains(.statistics) { group(.statistics, [statisticsBody(statistics)]) }
+        if parts.contains(.chunkIndexes) { group(.chunkIndex, chunkIndexes.map(chunkIndexBody)) }
+        if parts.contains(.attachmentIndexes) {
+            group(.attachmentIndex, attachmentIndexes.map(attachmentIndexBody))
+        }
+        if parts.contains(.metadataIndexes) { group(.metadataIndex, metadataIndexes.map(metadataIndexBody)) }
+        if !parts.contains(.summaryOffsets) { offsets = [] }
+        // An empty summary section is written as none (footer offsets 0), as the specification says.
+        let footerSummaryStart = summary.count > 0 ? summaryStart : 0
+        let summaryOffsetStart = offsets.isEmpty ? 0 : summaryStart + UInt64(summary.count)
         for offset in offsets {
             let body = ByteBuffer(capacity: 17)
             body.append(offset.groupOpcode)
@@ -308,7 +363,7 @@ public final class MCAPWriter {
         // Footer: its CRC covers the summary, the summary offsets and the footer up to the CRC.
         summary.append(MCAPOpcode.footer.rawValue)
         summary.append(UInt64(20))
-        summary.append(summaryStart)
+        summary.append(footerSummaryStart)
         summary.append(summaryOffsetStart)
         summary.append(CRC32.checksum(summary.bytes))
         summary.append(mcapMagic)
@@ -347,6 +402,10 @@ public final class MCAPWriter {
         var indexOffsets: [UInt16: UInt64] = [:]
         for id in chunkChannels.sorted() {
             guard let state = channelStates[Int(id)] else { continue }
+            guard options.parts.contains(.messageIndexes) else {
+                state.index.removeAll()
+                continue
+            }
             if !state.indexSorted { sortIndex(state.index) }
             indexOffsets[id] = bytesWritten
             recordHeader = ByteBuffer(capacity: 16)

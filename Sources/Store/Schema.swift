@@ -14,6 +14,9 @@ public enum Schema {
         migrator.registerMigration("v2-issue16-source-outage") { db in
             for statement in v2Issue16 { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v2-issue17-event-clips") { db in
+            for statement in eventClips { try db.execute(sql: statement) }
+        }
         return migrator
     }
 
@@ -277,5 +280,26 @@ public enum Schema {
     static let v2Issue16: [String] = [
         "ALTER TABLE data_health ADD COLUMN outage_us INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE data_health ADD COLUMN malformed_items INTEGER NOT NULL DEFAULT 0",
+    ]
+
+    /// Evidence clips (issue 17): an MCAP excerpt of the journals around an event, written by
+    /// `testzone clip`. Keyed by the event's vin, time and kind, not by `events.id`, because live
+    /// commits rewrite event rows (and their ids); one clip per event (a new clip replaces it).
+    static let eventClips: [String] = [
+        """
+        CREATE TABLE event_clips (
+            vin TEXT NOT NULL,
+            time_us INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            bytes INTEGER NOT NULL,
+            messages INTEGER NOT NULL,
+            start_us INTEGER NOT NULL,
+            end_us INTEGER NOT NULL,
+            created_at_us INTEGER NOT NULL,
+            PRIMARY KEY (vin, time_us, kind)
+        )
+        """
     ]
 }

@@ -22,6 +22,8 @@ struct TestZone: AsyncParsableCommand {
             RecordCommand.self,
             ReplayCommand.self,
             InspectCommand.self,
+            ExportCommand.self,
+            ClipCommand.self,
             MetricsCommand.self,
             SimulateCommand.self,
             ReportCommand.self,

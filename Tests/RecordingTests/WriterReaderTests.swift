@@ -251,4 +251,64 @@ struct WriterReaderTests {
         #expect(message.copy().data == Array("{\"x\":1}".utf8))
         #expect(cursor.next() == nil)
     }
+
+    /// Layouts of the writer's optional parts: chunked or not, every optional part on or off.
+    static let layouts: [(chunked: Bool, parts: MCAPWriter.OptionalParts)] = {
+        var result: [(Bool, MCAPWriter.OptionalParts)] = []
+        let singles: [MCAPWriter.OptionalParts] = [
+            .messageIndexes, .chunkIndexes, .attachmentIndexes, .metadataIndexes, .statistics,
+            .repeatedSchemas,
+            .repeatedChannels, .summaryOffsets,
+        ]
+        for chunked in [true, false] {
+            result.append((chunked, .all))
+            result.append((chunked, []))
+            for part in singles {
+                result.append((chunked, .all.subtracting(part)))  // all but one
+                result.append((chunked, part))  // only one
+            }
+        }
+        return result
+    }()
+
+    @Test(
+        "every layout the writer can produce (chunked or not, any optional part left out) reads back in both modes"
+    )
+    func optionalParts() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let messages = Samples.messages(count: 1_200, seed: 7)
+        for (i, layout) in Self.layouts.enumerated() {
+            let path = dir.path("layout-\(i).mcap")
+            let writer = try Samples.write(
+                messages, to: path,
+                options: .init(
+                    compression: .lz4, chunkSize: 4_096, chunked: layout.chunked, parts: layout.parts),
+                finish: false)
+            try writer.addAttachment(
+                MCAPAttachment(
+                    logTime: 1, createTime: 2, name: "zone.toml", mediaType: "application/toml", data: [1]))
+            try writer.finish()
+            let reader = try MCAPReader(path: path)
+            let label = "chunked \(layout.chunked), parts \(layout.parts.rawValue)"
+            #expect(reader.summaryWarnings.isEmpty, "\(label)")
+            let (streamed, streamWarnings) = Samples.read(reader)
+            #expect(streamed == messages && streamWarnings.isEmpty, "\(label): \(streamWarnings)")
+            let (indexed, indexWarnings) = Samples.read(reader, MCAPQuery())
+            #expect(
+                indexed == Samples.logTimeOrdered(messages) && indexWarnings.isEmpty,
+                "\(label): \(indexWarnings)")
+            let (jt808, _) = Samples.read(reader, MCAPQuery(topicPrefixes: ["jt808/"]))
+            #expect(
+                jt808 == Samples.logTimeOrdered(messages).filter { $0.topic.hasPrefix("jt808/") }, "\(label)")
+            #expect(reader.metadata().map(\.name) == ["testzone"], "\(label)")
+            #expect(reader.attachments().map(\.name) == ["zone.toml"], "\(label)")
+            #expect(reader.scanFile().warnings.isEmpty, "\(label)")
+            // Message indexes live in the data section; summary offsets only point at other
+            // groups; the samples have no schema (an empty group is not written).
+            var summaryParts = layout.parts.subtracting([.messageIndexes, .summaryOffsets, .repeatedSchemas])
+            if !layout.chunked { summaryParts.remove(.chunkIndexes) }
+            #expect(reader.hasSummarySection == !summaryParts.isEmpty, "\(label)")
+        }
+    }
 }

@@ -4,6 +4,10 @@
 // MB/s of payload = 50,000 / ms; mallocs are per recording.
 //
 //   cd Benchmarks && swift package --disable-sandbox benchmark --target RecordingBenchmarks
+//
+// Besides TestZone's own layout (chunks, every index, full summary) per compression, the reads
+// run on the other layouts the MCAP specification allows (issue 17): messages outside chunks;
+// a summary with only the channels (no statistics, no chunk or message indexes); no summary.
 
 import Benchmark
 import Foundation
@@ -33,8 +37,10 @@ let payloads = makePayloads()
 let topics = (0..<10).map { "cv2x/RSU-\(1000 + $0)" }
 let baseTime: UInt64 = 1_764_400_000_000_000_000
 
-func writeRecording(to path: String, compression: MCAPCompression) throws {
-    let writer = try MCAPWriter(path: path, options: .init(compression: compression))
+func writeRecording(
+    to path: String, compression: MCAPCompression, chunked: Bool = true, parts: MCAPWriter.OptionalParts = .all
+) throws {
+    let writer = try MCAPWriter(path: path, options: .init(compression: compression, chunked: chunked, parts: parts))
     let channels = try topics.map { try writer.addChannel(topic: $0, messageEncoding: "cv2x-uper") }
     try writer.addMetadata(MCAPMetadata(name: "testzone", entries: ["zone": "bench", "version": "0"]))
     for i in 0..<messageCount {
@@ -99,5 +105,30 @@ let benchmarks: @Sendable () -> Void = {
                 blackHole(bytes)
                 precondition(bytes == messageCount * payloadSize && warnings.isEmpty)
             }, setup: setup, teardown: teardown)
+    }
+
+    // Other layouts (zstd where chunked): how reading copes without the optional parts.
+    let layouts: [(name: String, chunked: Bool, parts: MCAPWriter.OptionalParts)] = [
+        ("unchunked", false, .all),
+        ("channels-only summary", true, [.repeatedChannels, .repeatedSchemas]),
+        ("no summary", true, []),
+    ]
+    for layout in layouts {
+        let path = scratchPath("layout-\(layout.name.replacingOccurrences(of: " ", with: "-"))")
+        let setup: Benchmark.BenchmarkSetupHook = {
+            try writeRecording(to: path, compression: .zstd, chunked: layout.chunked, parts: layout.parts)
+        }
+        let teardown: Benchmark.BenchmarkTeardownHook = { try? FileManager.default.removeItem(atPath: path) }
+        for (order, query) in [("file order", MCAPQuery(order: .file)), ("log-time order", MCAPQuery())] {
+            Benchmark(
+                "MCAP read \(order) 1M x 50 B \(layout.name)", configuration: configuration,
+                closure: { _ in
+                    let reader = try MCAPReader(path: path)
+                    var bytes = 0
+                    let warnings = reader.forEachMessage(query) { message, _ in bytes &+= message.payload.count }
+                    blackHole(bytes)
+                    precondition(bytes == messageCount * payloadSize && warnings.isEmpty)
+                }, setup: setup, teardown: teardown)
+        }
     }
 }
