@@ -31,7 +31,7 @@ struct SimulatedRun: Sendable {
             "--vehicles", "\(vehicles)", "--columns", "2", "--rows", "2", "--seed", "7",
         ]
         if faults { arguments.append("--faults") }
-        let outcome = try await TestZoneBinary.run(arguments)
+        let outcome = try await runLong(arguments)
         try #require(outcome.status == 0, "simulate failed: \(outcome.standardError)")
         return run
     }
@@ -202,3 +202,14 @@ struct IngestInstance {
         return path
     }
 }
+
+/// Runs `testzone` to completion with a generous timeout (the machine running the tests may be
+/// loaded: simulations and replays of debug builds take their time).
+func runLong(_ arguments: [String], timeout: Duration = .seconds(300)) async throws -> TestZoneBinary.Outcome
+{
+    try await TestZoneBinary.Run(arguments).finish(timeout: timeout)
+}
+
+/// The issue-16 suites of live ingest, one after the other (each starts real processes).
+@Suite("Always-on ingest", .serialized)
+struct AlwaysOnIngestTests {}
