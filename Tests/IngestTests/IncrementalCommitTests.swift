@@ -46,13 +46,8 @@ extension AlwaysOnIngestTests {
             let outcome = try await run.finish(timeout: .seconds(60))
             gateway.close()
             #expect(outcome.status == 0, "\(outcome.standardError)")
-            let replay = try instance.replayJournal(configuration: try simulated.configuration())
-            let live = try DatabaseView.contents(instance.database)
-            let replayed = try DatabaseView.contents(replay)
-            for table in DatabaseView.tables {
-                #expect(
-                    live[table] == replayed[table], "table \(table) differs between live ingest and replay")
-            }
+            try instance.expectDatabaseEqualsReplay(
+                configuration: try simulated.configuration(), "between live ingest and replay")
         }
 
         @Test("kill -9 while committing and rotating all the time, then restart: exactly once")
@@ -100,14 +95,8 @@ extension AlwaysOnIngestTests {
             let outcome = try await second.finish(timeout: .seconds(60))
             gateway2.close()
             #expect(outcome.status == 0, "\(outcome.standardError)")
-            let replay = try instance.replayJournal(configuration: try simulated.configuration())
-            let live = try DatabaseView.contents(instance.database)
-            let replayed = try DatabaseView.contents(replay)
-            for table in DatabaseView.tables {
-                #expect(
-                    live[table] == replayed[table],
-                    "table \(table) differs after kill -9 during commits and rotation")
-            }
+            try instance.expectDatabaseEqualsReplay(
+                configuration: try simulated.configuration(), "after kill -9 during commits and rotation")
         }
     }
 }

@@ -70,14 +70,8 @@ extension AlwaysOnIngestTests {
                 sum + Int(try MCAPReader(path: path).summary?.statistics?.messageCount ?? 0)
             }
             #expect(journaled == messages.count)
-            let replay = try instance.replayJournal(configuration: try simulated.configuration())
-            let live = try DatabaseView.contents(instance.database)
-            let replayed = try DatabaseView.contents(replay)
-            for table in DatabaseView.tables {
-                #expect(
-                    live[table] == replayed[table],
-                    "table \(table) differs between the first ingest and its journal")
-            }
+            try instance.expectDatabaseEqualsReplay(
+                configuration: try simulated.configuration(), "between the first ingest and its journal")
             try? FileManager.default.removeItem(at: instance.directory)
             try? FileManager.default.removeItem(at: simulated.directory)
         }

@@ -73,16 +73,11 @@ extension AlwaysOnIngestTests {
                     instance.database, "SELECT COUNT(*) FROM vehicles WHERE registered = 0")
                     >= 1)
             // A replay of the journal (with the zone.toml the session started with) gives the same.
-            let replay = try instance.replayJournal(
+            try instance.expectDatabaseEqualsReplay(
                 configuration: ZoneSetup.metricsConfiguration(
                     zone: try .load(contentsOf: URL(fileURLWithPath: original)),
-                    network: try ZoneSetup.roadNetwork(fromRecordings: [simulated.recording])))
-            let live = try DatabaseView.contents(instance.database)
-            let replayed = try DatabaseView.contents(replay)
-            for table in DatabaseView.tables {
-                #expect(
-                    live[table] == replayed[table], "table \(table) differs between live ingest and replay")
-            }
+                    network: try ZoneSetup.roadNetwork(fromRecordings: [simulated.recording])),
+                "between live ingest with a reload and the replay of its journal")
         }
     }
 }

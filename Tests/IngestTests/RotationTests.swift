@@ -53,13 +53,8 @@ extension AlwaysOnIngestTests {
                 let second = try MCAPReader(path: files[1]).makeCursor(MCAPQuery(order: .file))
                 #expect((second.next()?.publishTime ?? 0) >= midnight - 1_000_000_000)
             }
-            let replay = try instance.replayJournal(configuration: try simulated.configuration())
-            let live = try DatabaseView.contents(instance.database)
-            let replayed = try DatabaseView.contents(replay)
-            for table in DatabaseView.tables {
-                #expect(
-                    live[table] == replayed[table], "table \(table) differs between live ingest and replay")
-            }
+            try instance.expectDatabaseEqualsReplay(
+                configuration: try simulated.configuration(), "between live ingest and replay")
         }
     }
 }

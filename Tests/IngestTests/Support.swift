@@ -192,11 +192,22 @@ struct IngestInstance {
         return path
     }
 
+    /// Expects the live database to equal a replay of the journal (`configuration`) table by
+    /// table (`what` names the situation in the failure message).
+    func expectDatabaseEqualsReplay(configuration: MetricsConfiguration, _ what: String) throws {
+        let replay = try replayJournal(configuration: configuration)
+        let live = try DatabaseView.contents(database)
+        let replayed = try DatabaseView.contents(replay)
+        for table in DatabaseView.tables {
+            #expect(live[table] == replayed[table], "table \(table) differs \(what)")
+        }
+    }
+
     /// `testzone replay JOURNAL... --db --config` with the real binary (road network from the
     /// journal's own MAP frames).
     func replayJournalWithBinary() async throws -> String {
         let path = directory.appendingPathComponent("replay-cli.sqlite").path
-        let outcome = try await TestZoneBinary.run(
+        let outcome = try await runLong(
             ["replay"] + journalFiles + ["--db", path, "--config", zone, "--quiet"])
         #expect(outcome.status == 0, "replay --db failed: \(outcome.standardError)")
         return path
