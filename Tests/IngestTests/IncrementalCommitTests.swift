@@ -7,99 +7,96 @@ import ZeroMQ
 
 @testable import Pipeline
 
-@Suite("Incremental commits", .serialized)
-struct IncrementalCommitTests {
-    /// Event and segment rows with their row ids.
-    static func rowIDs(_ database: String) throws -> [String] {
-        let events = try DatabaseView.scalar(
-            database, "SELECT COALESCE(SUM(id * 7 + time_us % 1000003), 0) FROM events")
-        let segments = try DatabaseView.scalar(
-            database, "SELECT COALESCE(SUM(rowid * 7 + start_us % 1000003), 0) FROM mode_segments")
-        let daily = try DatabaseView.scalar(database, "SELECT COALESCE(SUM(rowid), 0) FROM vehicle_daily")
-        return ["\(events)", "\(segments)", "\(daily)"]
-    }
+extension AlwaysOnIngestTests {
+    @Suite("Incremental commits")
+    struct IncrementalCommitTests {
+        /// Event and segment rows with their row ids.
+        static func rowIDs(_ database: String) throws -> [String] {
+            let events = try DatabaseView.scalar(
+                database, "SELECT COALESCE(SUM(id * 7 + time_us % 1000003), 0) FROM events")
+            let segments = try DatabaseView.scalar(
+                database, "SELECT COALESCE(SUM(rowid * 7 + start_us % 1000003), 0) FROM mode_segments")
+            let daily = try DatabaseView.scalar(database, "SELECT COALESCE(SUM(rowid), 0) FROM vehicle_daily")
+            return ["\(events)", "\(segments)", "\(daily)"]
+        }
 
-    @Test("a commit writes only what changed: nothing while idle, rows of earlier commits keep their ids")
-    func idleCommitsWriteNothing() async throws {
-        let simulated = try await SimulatedRun.make(duration: 120, vehicles: 3)
-        defer { try? FileManager.default.removeItem(at: simulated.directory) }
-        let messages = try simulated.messages()
-        let instance = try IngestInstance(zone: simulated.zone)
-        defer { try? FileManager.default.removeItem(at: instance.directory) }
-        let run = try instance.start(map: simulated.recording)
-        let gateway = try Gateway(endpoint: instance.endpoint)
-        for message in messages { try gateway.send(message) }
-        try await waitUntil("all committed") {
-            DatabaseView.liveFrames(instance.database) >= Int64(messages.count)
-        }
-        try await Task.sleep(for: .milliseconds(600))  // a commit after the last change
-        let before = try Self.rowIDs(instance.database)
-        #expect(try DatabaseView.scalar(instance.database, "SELECT COUNT(*) FROM events") > 0)
-        // Several commits (every 0.2 s) with nothing new.
-        try await Task.sleep(for: .milliseconds(1500))
-        #expect(try Self.rowIDs(instance.database) == before, "idle commits rewrote rows")
-        #expect(run.standardErrorSoFar.contains(", 0 rows"), "the status line shows commits writing nothing")
-        run.signal(SIGINT)
-        let outcome = try await run.finish(timeout: .seconds(60))
-        gateway.close()
-        #expect(outcome.status == 0, "\(outcome.standardError)")
-        let replay = try instance.replayJournal(configuration: try simulated.configuration())
-        let live = try DatabaseView.contents(instance.database)
-        let replayed = try DatabaseView.contents(replay)
-        for table in DatabaseView.tables {
-            #expect(live[table] == replayed[table], "table \(table) differs between live ingest and replay")
-        }
-    }
-
-    @Test("kill -9 while committing and rotating all the time, then restart: exactly once")
-    func killDuringCommitAndRotation() async throws {
-        let simulated = try await SimulatedRun.make(duration: 120, vehicles: 3)
-        defer { try? FileManager.default.removeItem(at: simulated.directory) }
-        let messages = try simulated.messages()
-        let instance = try IngestInstance(zone: simulated.zone)
-        defer { try? FileManager.default.removeItem(at: instance.directory) }
-        let split = messages.count * 2 / 3
-        // Commits every 20 ms and a new journal file every 100 kB: a kill lands in both.
-        let busy = ["--commit-seconds", "0.02", "--rotate-size", "100kB", "--flush-seconds", "0.1"]
-        let first = try TestZoneBinary.Run(
-            [
-                "ingest", "--config", instance.zone, "--listen", instance.endpoint, "--db", instance.database,
-                "--journal", instance.journal, "--map", simulated.recording, "--status-seconds", "1",
-                "--log-level", "notice",
-            ] + busy)
-        let gateway = try Gateway(endpoint: instance.endpoint)
-        for message in messages[..<split] { try gateway.send(message) }
-        try await waitUntil("several files and commits") {
-            instance.journalFiles.count >= 3 && DatabaseView.liveFrames(instance.database) > 0
-        }
-        first.signal(SIGKILL)
-        _ = try await first.finish()
-        try gateway.socket.setLinger(.zero)
-        gateway.close()
-
-        let second = try instance.start(map: simulated.recording)
-        try await waitUntil("recovered") {
-            second.standardErrorSoFar.contains("applied the journal the database had not committed")
-        }
-        let recovered = try instance.journalFiles.dropLast().reduce(Int64(0)) { sum, path in
-            sum + Int64(try MCAPReader(path: path).summary?.statistics?.messageCount ?? 0)
-        }
-        let gateway2 = try Gateway(endpoint: instance.endpoint)
-        for message in messages[split...] { try gateway2.send(message) }
-        try await waitUntil("rest committed") {
-            DatabaseView.liveFrames(instance.database) >= recovered + Int64(messages.count - split)
-        }
-        second.signal(SIGINT)
-        let outcome = try await second.finish(timeout: .seconds(60))
-        gateway2.close()
-        #expect(outcome.status == 0, "\(outcome.standardError)")
-        let replay = try instance.replayJournal(configuration: try simulated.configuration())
-        let live = try DatabaseView.contents(instance.database)
-        let replayed = try DatabaseView.contents(replay)
-        for table in DatabaseView.tables {
+        @Test("a commit writes only what changed: nothing while idle, rows of earlier commits keep their ids")
+        func idleCommitsWriteNothing() async throws {
+            let simulated = try await SimulatedRun.make(duration: 120, vehicles: 3)
+            defer { try? FileManager.default.removeItem(at: simulated.directory) }
+            let messages = try simulated.messages()
+            let instance = try IngestInstance(zone: simulated.zone)
+            defer { try? FileManager.default.removeItem(at: instance.directory) }
+            let run = try instance.start(map: simulated.recording)
+            defer { if run.process.isRunning { run.signal(SIGKILL) } }
+            let gateway = try Gateway(endpoint: instance.endpoint)
+            for message in messages { try gateway.send(message) }
+            try await waitUntil("all committed") {
+                DatabaseView.liveFrames(instance.database) >= Int64(messages.count)
+            }
+            try await Task.sleep(for: .milliseconds(600))  // a commit after the last change
+            let before = try Self.rowIDs(instance.database)
+            #expect(try DatabaseView.scalar(instance.database, "SELECT COUNT(*) FROM events") > 0)
+            // Several commits (every 0.2 s) with nothing new.
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(try Self.rowIDs(instance.database) == before, "idle commits rewrote rows")
             #expect(
-                live[table] == replayed[table],
-                "table \(table) differs after kill -9 during commits and rotation")
+                run.standardErrorSoFar.contains(", 0 rows"), "the status line shows commits writing nothing")
+            run.signal(SIGINT)
+            let outcome = try await run.finish(timeout: .seconds(60))
+            gateway.close()
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            try instance.expectDatabaseEqualsReplay(
+                configuration: try simulated.configuration(), "between live ingest and replay")
+        }
+
+        @Test("kill -9 while committing and rotating all the time, then restart: exactly once")
+        func killDuringCommitAndRotation() async throws {
+            let simulated = try await SimulatedRun.make(duration: 120, vehicles: 3)
+            defer { try? FileManager.default.removeItem(at: simulated.directory) }
+            let messages = try simulated.messages()
+            let instance = try IngestInstance(zone: simulated.zone)
+            defer { try? FileManager.default.removeItem(at: instance.directory) }
+            let split = messages.count * 2 / 3
+            // Commits every 20 ms and a new journal file every 100 kB: a kill lands in both.
+            let busy = ["--commit-seconds", "0.02", "--rotate-size", "100kB", "--flush-seconds", "0.1"]
+            let first = try TestZoneBinary.Run(
+                [
+                    "ingest", "--config", instance.zone, "--listen", instance.endpoint, "--db",
+                    instance.database,
+                    "--journal", instance.journal, "--map", simulated.recording, "--status-seconds", "1",
+                    "--log-level", "notice",
+                ] + busy)
+            defer { if first.process.isRunning { first.signal(SIGKILL) } }
+            let gateway = try Gateway(endpoint: instance.endpoint)
+            for message in messages[..<split] { try gateway.send(message) }
+            try await waitUntil("several files and commits") {
+                instance.journalFiles.count >= 3 && DatabaseView.liveFrames(instance.database) > 0
+            }
+            first.signal(SIGKILL)
+            _ = try await first.finish()
+            try gateway.socket.setLinger(.zero)
+            gateway.close()
+
+            let second = try instance.start(map: simulated.recording)
+            defer { if second.process.isRunning { second.signal(SIGKILL) } }
+            try await waitUntil("recovered") {
+                second.standardErrorSoFar.contains("applied the journal the database had not committed")
+            }
+            let recovered = try instance.journalFiles.dropLast().reduce(Int64(0)) { sum, path in
+                sum + Int64(try MCAPReader(path: path).summary?.statistics?.messageCount ?? 0)
+            }
+            let gateway2 = try Gateway(endpoint: instance.endpoint)
+            for message in messages[split...] { try gateway2.send(message) }
+            try await waitUntil("rest committed") {
+                DatabaseView.liveFrames(instance.database) >= recovered + Int64(messages.count - split)
+            }
+            second.signal(SIGINT)
+            let outcome = try await second.finish(timeout: .seconds(60))
+            gateway2.close()
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            try instance.expectDatabaseEqualsReplay(
+                configuration: try simulated.configuration(), "after kill -9 during commits and rotation")
         }
     }
 }

@@ -32,9 +32,12 @@ struct IngestTests {
     @Test("simulator recording -> PUSH -> ingest equals replay of its journal and the ground truth")
     func liveEqualsReplay() async throws {
         let simulated = try await SimulatedRun.make(faults: true)
+        defer { try? FileManager.default.removeItem(at: simulated.directory) }
         let messages = try simulated.messages()
         let instance = try IngestInstance(zone: simulated.zone)
+        defer { try? FileManager.default.removeItem(at: instance.directory) }
         let run = try instance.start(map: simulated.recording)
+        defer { if run.process.isRunning { run.signal(SIGKILL) } }
         let outcome = try await sendAndStop(messages, to: instance, run: run, expected: Int64(messages.count))
         #expect(outcome.standardError.contains("ingest done"))
 
@@ -81,6 +84,7 @@ struct IngestTests {
     )
     func badInput() async throws {
         let simulated = try await SimulatedRun.make(duration: 60, vehicles: 3)
+        defer { try? FileManager.default.removeItem(at: simulated.directory) }
         var messages = try simulated.messages()
         // Remove the last vehicle from the registry: its frames become out-of-zone.
         let zoneText = try String(contentsOfFile: simulated.zone, encoding: .utf8)
@@ -110,7 +114,9 @@ struct IngestTests {
         messages.insert(contentsOf: bad, at: good / 2)
 
         let instance = try IngestInstance(zone: zone)
+        defer { try? FileManager.default.removeItem(at: instance.directory) }
         let run = try instance.start(map: simulated.recording)
+        defer { if run.process.isRunning { run.signal(SIGKILL) } }
         _ = try await sendAndStop(messages, to: instance, run: run, expected: Int64(messages.count))
 
         let reasons = try DatabaseView.contents(instance.database)["rejected_reasons"] ?? []
@@ -147,13 +153,16 @@ struct IngestTests {
     @Test("kill -9 and restart: every journaled frame applied exactly once", arguments: [0.25, 0.6, 0.9])
     func killAndRestart(at fraction: Double) async throws {
         let simulated = try await SimulatedRun.make(duration: 120, vehicles: 3)
+        defer { try? FileManager.default.removeItem(at: simulated.directory) }
         let messages = try simulated.messages()
         let instance = try IngestInstance(zone: simulated.zone)
+        defer { try? FileManager.default.removeItem(at: instance.directory) }
         let split = Int(Double(messages.count) * fraction)
 
         // First life: part of the frames, then SIGKILL (after at least one journal flush and
         // one database commit, mid-stream).
         let first = try instance.start(map: simulated.recording, extra: ["--flush-seconds", "0.2"])
+        defer { if first.process.isRunning { first.signal(SIGKILL) } }
         let gateway = try Gateway(endpoint: instance.endpoint)
         for message in messages[..<split] { try gateway.send(message) }
         try await waitUntil("first commit and journal flush") {
@@ -171,6 +180,7 @@ struct IngestTests {
 
         // Second life: recovers, then takes the rest.
         let second = try instance.start(map: simulated.recording)
+        defer { if second.process.isRunning { second.signal(SIGKILL) } }
         try await waitUntil("recovered journal") {
             instance.journalFiles.count >= 2 && JournalRecovery.isFinished(path: instance.journalFiles[0])
         }

@@ -31,7 +31,7 @@ struct SimulatedRun: Sendable {
             "--vehicles", "\(vehicles)", "--columns", "2", "--rows", "2", "--seed", "7",
         ]
         if faults { arguments.append("--faults") }
-        let outcome = try await TestZoneBinary.run(arguments)
+        let outcome = try await runLong(arguments)
         try #require(outcome.status == 0, "simulate failed: \(outcome.standardError)")
         return run
     }
@@ -194,13 +194,35 @@ struct IngestInstance {
         return path
     }
 
+    /// Expects the live database to equal a replay of the journal (`configuration`) table by
+    /// table (`what` names the situation in the failure message).
+    func expectDatabaseEqualsReplay(configuration: MetricsConfiguration, _ what: String) throws {
+        let replay = try replayJournal(configuration: configuration)
+        let live = try DatabaseView.contents(database)
+        let replayed = try DatabaseView.contents(replay)
+        for table in DatabaseView.tables {
+            #expect(live[table] == replayed[table], "table \(table) differs \(what)")
+        }
+    }
+
     /// `testzone replay JOURNAL... --db --config` with the real binary (road network from the
     /// journal's own MAP frames).
     func replayJournalWithBinary() async throws -> String {
         let path = directory.appendingPathComponent("replay-cli.sqlite").path
-        let outcome = try await TestZoneBinary.run(
+        let outcome = try await runLong(
             ["replay"] + journalFiles + ["--db", path, "--config", zone, "--quiet"])
         #expect(outcome.status == 0, "replay --db failed: \(outcome.standardError)")
         return path
     }
 }
+
+/// Runs `testzone` to completion with a generous timeout (the machine running the tests may be
+/// loaded: simulations and replays of debug builds take their time).
+func runLong(_ arguments: [String], timeout: Duration = .seconds(300)) async throws -> TestZoneBinary.Outcome
+{
+    try await TestZoneBinary.Run(arguments).finish(timeout: timeout)
+}
+
+/// The issue-16 suites of live ingest, one after the other (each starts real processes).
+@Suite("Always-on ingest", .serialized)
+struct AlwaysOnIngestTests {}
