@@ -302,6 +302,8 @@ public struct ZoneLayout: Sendable {
         self.configuration = ZoneConfiguration(
             name: "Jiading ICV pilot zone (simulated, seed \(parameters.seed))", timeZone: "Asia/Shanghai",
             origin: parameters.origin, operators: Array(operators), vehicles: vehicles, rsus: rsus)
+        // The vehicles' nominal BSM rate (issue 18): reception ratios are computed against it.
+        self.configuration.bsmRate = Double(parameters.bsmRate)
     }
 
     /// The MAP content RSU `rsuIndex` broadcasts: its intersection's node and incoming links.

@@ -85,7 +85,8 @@ struct ResultWriter {
             sql: """
                 INSERT INTO events(run_id, vin, kind, time_us, day, month, latitude, longitude, speed_mps, link_id,
                 road_class, level, initiator, initiator_code, cause, cause_code, takeover_time_us,
-                closed_requests, takeover_outcome, late) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                closed_requests, takeover_outcome, late, road_name, safety_driver, remote_operator)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """)
         let events = summary.events(configuration: configuration)
         // Outcome of each takeover request, from the event that closed it.
@@ -129,6 +130,9 @@ struct ResultWriter {
             event.bind(18, e.closedRequests.count)
             event.bind(19, outcome)
             event.bind(20, e.late ? 1 : 0)
+            event.bind(21, e.roadName)
+            event.bind(22, e.flags.map { Int64($0 & 1) })
+            event.bind(23, e.flags.map { Int64($0 >> 1 & 1) })
             try event.step()
         }
 
@@ -172,7 +176,7 @@ struct ResultWriter {
             reception.bind(6, labels[Int(key.band)])
             reception.bind(7, Int(key.band))
             reception.bind(8, Double(value.exposure) / 1e6)
-            reception.bind(9, value.expected(rate: configuration.nominalBSMRate))
+            reception.bind(9, value.expected(rate: vehicle.identity.nominalBSMRate ?? configuration.nominalBSMRate))
             reception.bind(10, value.received)
             try reception.step()
         }
