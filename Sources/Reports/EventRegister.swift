@@ -60,10 +60,10 @@ public enum RegisterText {
     /// A takeover outcome for people.
     public static func outcome(_ raw: String?) -> String {
         switch raw {
-        case "taken-over": "taken over"
-        case "missed": "missed (MRM)"
-        case "unresolved": "unresolved (inferred drop)"
-        case "open": "open (no closing event)"
+        case "taken-over"?: "taken over"
+        case "missed"?: "missed (MRM)"
+        case "unresolved"?: "unresolved (inferred drop)"
+        case "open"?: "open (no closing event)"
         case let other?: other
         case nil: ""
         }

@@ -221,7 +221,7 @@ public enum HTMLRenderer {
         }
         if report.months.count > 1 {
             html += "<h3>Month by month</h3>\n"
-            html += table(report.monthsTable, identifierColumns: [0], emptyText: "", className: "compact")
+            html += Self.table(report.monthsTable, identifierColumns: [0], emptyText: "", className: "compact")
         }
         // Breakdown by initiator and by cause: count and rate, this month and the previous.
         html += "<div class=\"two\">\n"
@@ -530,7 +530,11 @@ public enum HTMLRenderer {
             let road = [text[12], text[13]].filter { !$0.isEmpty }.joined(separator: " ")
             place += "<br/><span class=\"sub\">\(road.isEmpty ? "" : road + " \u{b7} ")\(text[14])</span>"
             func yesNo(_ value: ReportValue) -> String {
-                switch value.text { case "yes": "Y"; case "no": "N"; default: "?" }
+                switch value.text {
+                case "yes"?: "Y"
+                case "no"?: "N"
+                default: "?"
+                }
             }
             let takeover = row[17].text?.isEmpty == false ? "\(text[17])<br/><span class=\"sub\">\(text[18]) s</span>" : ""
             let evidence =

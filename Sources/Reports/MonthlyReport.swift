@@ -231,6 +231,8 @@ public struct DisengagementRow: Sendable, Equatable {
     /// Speed at the event, km/h.
     public var speedKmh: Double?
     public var takeoverSeconds: Double?
+    /// Name of the matched link, if known.
+    public var roadName: String? = nil
 }
 
 /// One link's automated driving.

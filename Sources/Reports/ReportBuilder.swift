@@ -130,7 +130,8 @@ public struct ReportBuilder: Sendable {
                 initiator: Categories.initiator(event.initiator), cause: Categories.cause(Self.causeName(event)),
                 inferred: event.kind == .inferredDisengagement, latitude: event.latitude,
                 longitude: event.longitude, linkID: event.linkID, roadClass: event.roadClass,
-                speedKmh: event.speed.map { $0 * 3.6 }, takeoverSeconds: event.takeoverSeconds)
+                speedKmh: event.speed.map { $0 * 3.6 }, takeoverSeconds: event.takeoverSeconds,
+                roadName: event.roadName)
         }
 
         var reasons: [String: Int] = [:]

@@ -65,10 +65,8 @@ public struct ReportPeriod: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Parses `YYYY-MM` (a month), `YYYY-H1`/`YYYY-H2` (a half year) or `YYYY-MM-DD..YYYY-MM-DD`.
     public init(parsing text: String) throws(ReportError) {
-        if text.contains("..") {
-            let parts = text.components(separatedBy: "..")
-            guard parts.count == 2 else { throw .malformedPeriod(text) }
-            try self.init(from: parts[0], through: parts[1])
+        if let dots = text.firstRange(of: "..") {
+            try self.init(from: String(text[..<dots.lowerBound]), through: String(text[dots.upperBound...]))
         } else if text.count == 7, text.dropFirst(4).hasPrefix("-H"), let year = Int(text.prefix(4)),
             let half = Int(text.suffix(1))
         {

@@ -457,7 +457,7 @@ public struct RunRecord: Sendable, Equatable {
 
     /// A warning without its leading `<journal file>: ` (the digest keeps only the content).
     static func withoutPath(_ warning: String) -> String {
-        guard let range = warning.range(of: ": ") else { return warning }
+        guard let range = warning.firstRange(of: ": ") else { return warning }
         return String(warning[range.upperBound...])
     }
 

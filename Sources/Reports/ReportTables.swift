@@ -484,7 +484,8 @@ extension MonthlyReport {
             rows: runs.map { run in
                 [
                     .integer(Int(run.id)), .text(run.kind), .text(run.status), .flag(run.status == "complete"),
-                    run.firstMicros.map { .time($0) } ?? .text(""), run.lastMicros.map { .time($0) } ?? .text(""),
+                    run.firstMicros.map { ReportValue.time($0) } ?? .text(""),
+                    run.lastMicros.map { ReportValue.time($0) } ?? .text(""),
                     .integer(Int(run.frames)), .integer(run.files.count),
                     .text(run.warnings.isEmpty ? "whole" : "INCOMPLETE: corrupt or lost parts"),
                     .text(run.warnings.joined(separator: "; ")),

@@ -66,7 +66,8 @@ public struct StoreReportReader: Sendable {
                 db,
                 sql: """
                     SELECT MIN(d) AS first, MAX(d) AS last FROM (
-                    SELECT day AS d FROM events WHERE \(complete) UNION ALL SELECT day FROM vehicle_daily WHERE \(complete))
+                    SELECT day AS d FROM events WHERE \(Self.complete) UNION ALL
+                    SELECT day FROM vehicle_daily WHERE \(Self.complete))
                     """)
             guard let first: String = row?["first"], let last: String = row?["last"] else { return nil }
             return (first, last)

@@ -162,7 +162,8 @@ extension ZoneStore {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(30)
-        try self.init(pool: try DatabasePool(path: path, configuration: configuration))
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        self.init(pool: pool)
     }
 
     /// Summaries grouped by `grouping` (the key is in ``StoredSummary/vin``: a VIN, operator id,
@@ -285,7 +286,7 @@ extension ZoneStore {
         let linkKey = grouping.key("link_coverage") ?? ""
         let cellKey = grouping.key("grid_coverage") ?? ""
         let network = try Double.fetchOne(db, sql: "SELECT COALESCE(SUM(length_m), 0) FROM road_links") ?? 0
-        for row in linkKey == "" ? [] : try Row.fetchAll(
+        for row in try linkKey.isEmpty ? [] : Row.fetchAll(
             db,
             sql: """
                 SELECT c.k AS k, COUNT(*) AS n, COALESCE(SUM(r.length_m), 0) AS m FROM
@@ -298,7 +299,7 @@ extension ZoneStore {
             result[k]!.coveredLinkMetres = row["m"]
         }
         let cells = try Int.fetchOne(db, sql: "SELECT columns * rows FROM coverage_grid WHERE id = 1") ?? 0
-        for row in cellKey == "" ? [] : try Row.fetchAll(
+        for row in try cellKey.isEmpty ? [] : Row.fetchAll(
             db,
             sql: """
                 SELECT k, COUNT(*) AS n FROM (SELECT DISTINCT \(cellKey) AS k, cell FROM grid_coverage

@@ -558,8 +558,9 @@ private struct TableReader {
                     terminal: try string(entry, "terminal", "\(path).terminal"),
                     obuID: obuID,
                     maxLevel: try int(entry, "max_level", "\(path).max_level")))
-            vehicles[vehicles.count - 1].bsmRate =
-                entry["bsm_rate_hz"] == nil ? nil : try double(entry, "bsm_rate_hz", "\(path).bsm_rate_hz")
+            if entry["bsm_rate_hz"] != nil {
+                vehicles[vehicles.count - 1].bsmRate = try double(entry, "bsm_rate_hz", "\(path).bsm_rate_hz")
+            }
             if let raw = entry["driverless_capable"] {
                 guard let flag = raw.bool else {
                     throw error("\(path).driverless_capable", "expected true or false, found \(raw.type)")
@@ -613,7 +614,8 @@ private struct TableReader {
     func optionalString(_ table: TOMLTable, _ key: String, _ path: String) throws(ZoneConfigurationError)
         -> String?
     {
-        table[key] == nil ? nil : try string(table, key, path)
+        guard table[key] != nil else { return nil }
+        return try string(table, key, path)
     }
 
     func category(_ table: TOMLTable, _ key: String, _ path: String) throws(ZoneConfigurationError)

@@ -38,14 +38,14 @@ enum MetricsBreakdown {
             let seconds =
                 level.map { s.automatedSecondsByLevel[$0] ?? 0 }
                 ?? ((s.automatedSecondsByLevel[3] ?? 0) + (s.automatedSecondsByLevel[4] ?? 0))
-            func seconds(_ t: Int64?) -> ReportValue { .number(t.map { Double($0) / 1e6 }, decimals: 2) }
+            func duration(_ t: Int64?) -> ReportValue { .number(t.map { Double($0) / 1e6 }, decimals: 2) }
             return [
                 .number(metres / 1000, decimals: 2), .number(seconds / 3600, decimals: 2),
                 .integer(s.disengagements), .integer(s.inferredDisengagements),
                 .number(Rates.kilometersPer(meters: metres, count: s.disengagements), decimals: 2),
                 .number(Rates.perThousandKilometers(count: s.disengagements, meters: metres), decimals: 2),
                 .integer(s.plannedDeactivations), .integer(s.takeoverRequests), .integer(s.takeoverTimes.count),
-                seconds(s.medianTakeoverTime), seconds(s.p95TakeoverTime), seconds(s.maximumTakeoverTime),
+                duration(s.medianTakeoverTime), duration(s.p95TakeoverTime), duration(s.maximumTakeoverTime),
                 .integer(s.missedTakeovers), .integer(s.mrms), .integer(s.collisions), .integer(s.severeFailures),
             ]
         }

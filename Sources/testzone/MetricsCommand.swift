@@ -92,27 +92,33 @@ struct MetricsCommand: ParsableCommand {
 
     /// `--events`: the register, from the same rows and code as the report's.
     func printEvents() throws {
+        let table: ReportTable
         do {
-            let reader = try StoreReportReader(path: db)
-            let period: ReportPeriod
-            if let month {
-                period = ReportPeriod(month: try ReportMonth(parsing: month))
-            } else if let days = try reader.dataDays() {
-                period = try ReportPeriod(from: days.first, through: days.last)
-            } else {
-                print(csv ? CSVRenderer.render(RegisterTable.table([])) : json ? "[]" : "No events.")
-                return
-            }
-            var records = try reader.records(month: period, operatorID: operatorID)
-            if let zone { records = try ZoneRegistryOverlay(path: zone).apply(to: records) }
-            var rows = ReportBuilder.eventRegister(records: records, period: period)
-            if let vehicle { rows = rows.filter { $0.vin == vehicle } }
-            let table = RegisterTable.table(rows)
-            print(json ? JSONRenderer.render(table: table) : csv ? CSVRenderer.render(table) : MetricsBreakdown.text(table), terminator: json || csv ? "" : "\n")
-        } catch let error as ReportError {
+            table = try eventTable()
+        } catch {
             FileHandle.standardError.write(Data("testzone metrics: error: \(error.description)\n".utf8))
             throw ExitCode(2)
         }
+        let text = json ? JSONRenderer.render(table: table) : csv ? CSVRenderer.render(table) : MetricsBreakdown.text(table) + "\n"
+        print(text, terminator: "")
+    }
+
+    /// The register rows of the filter (all time: the days with data).
+    func eventTable() throws(ReportError) -> ReportTable {
+        let reader = try StoreReportReader(path: db)
+        let period: ReportPeriod
+        if let month {
+            period = ReportPeriod(month: try ReportMonth(parsing: month))
+        } else if let days = try reader.dataDays() {
+            period = try ReportPeriod(from: days.first, through: days.last)
+        } else {
+            return RegisterTable.table([])
+        }
+        var records = try reader.records(month: period, operatorID: operatorID)
+        if let zone { records = try ZoneRegistryOverlay(path: zone).apply(to: records) }
+        var rows = ReportBuilder.eventRegister(records: records, period: period)
+        if let vehicle { rows = rows.filter { $0.vin == vehicle } }
+        return RegisterTable.table(rows)
     }
 
     static func describe(_ error: any Error) -> String {

@@ -68,7 +68,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let month = try period()
+            let month = try selectedPeriod()
             let formats = try ReportFormat.parseList(format)
             let generated: Int64
             if let generatedAt {
@@ -98,7 +98,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     /// The period named by exactly one of --month, --period, --from/--to, --dmv --year.
-    func period() throws(ReportError) -> ReportPeriod {
+    func selectedPeriod() throws(ReportError) -> ReportPeriod {
         let chosen = [month != nil, period != nil, from != nil || to != nil, dmv || year != nil].filter { $0 }
         guard chosen.count == 1 else {
             throw .ambiguousPeriod(
