@@ -147,8 +147,9 @@ public enum HTMLRenderer {
         }
         let zone = report.zone.name.isEmpty ? "TestZone" : report.zone.name
         let left = zone + " \u{b7} " + report.month.description + (report.provisional ? " (provisional)" : "")
-        return "@page { @bottom-left { content: \(cssString(left)); font-size: 7.5pt; color: #444; }\n"
-            + "  @bottom-right { content: \"Page \" counter(page) \" of \" counter(pages); font-size: 7.5pt; color: #444; } }"
+        let font = "font-family: \"DejaVu Sans\", \"Noto Sans CJK SC\", sans-serif; font-size: 7.5pt; color: #444;"
+        return "@page { @bottom-left { content: \(cssString(left)); \(font) }\n"
+            + "  @bottom-right { content: \"Page \" counter(page) \" of \" counter(pages); \(font) } }"
     }
 
     // MARK: Sections

@@ -419,7 +419,7 @@ struct ComplianceTests {
         #expect(html.contains("Event register") && html.contains("Data completeness"))
         let file = try #require(early.runs.first?.files.first)
         #expect(html.contains(file.sha256))
-        #expect(!html.contains("INCOMPLETE"))
+        #expect(!html.contains("INCOMPLETE: corrupt") && !html.contains("Incomplete data"))
         // Generated after the month: final. A reader warning on the run flags it as incomplete.
         let run = try #require(early.runs.first?.id)
         try store.recordRunWarnings(run, warnings: [(journalFile: drive.recording, warning: "corrupt chunk at offset 4096 skipped")])
