@@ -99,7 +99,9 @@ let package = Package(
             name: "PipelineTests",
             dependencies: ["Pipeline", "Recording", "CV2X", "JT808", "Zone", "Simulator", "Metrics", "Store"]
         ),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Metrics", "Zone", "Pipeline"]),
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports", "Store", "Metrics", "Zone", "Pipeline", "Simulator", "TestZoneTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ZeroMQ", "TestZoneTestSupport"]),
         .testTarget(
             name: "IngestTests",

@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(libzmq3-dev libsqlite3-dev libzstd-dev liblz4-dev python3-venv)
 # Reports: xmllint checks the HTML report in tests.
 APT_PACKAGES+=(libxml2-utils)
+# Reports (issue 18): a CJK font so plates (沪A0001试) render in browsers and printed PDFs, and
+# headless Chromium + poppler for Tools/report-screenshot.sh (A4 screenshots of report.html).
+APT_PACKAGES+=(fonts-noto-cjk chromium poppler-utils)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

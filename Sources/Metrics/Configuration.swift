@@ -13,16 +13,21 @@ public struct VehicleIdentity: Sendable, Hashable, Codable {
     public var obuID: UInt64?
     /// Whether the vehicle is listed in the zone registry (`false`: seen on the wire only).
     public var registered: Bool
+    /// The rate at which the vehicle sends BSMs, Hz (zone.toml `bsm_rate_hz`); `nil`: the
+    /// configuration's ``MetricsConfiguration/nominalBSMRate``. Expected receptions use it.
+    public var nominalBSMRate: Double?
 
     /// Creates an identity.
     public init(
-        vin: String, operatorID: String, terminalNumber: String, obuID: UInt64?, registered: Bool = true
+        vin: String, operatorID: String, terminalNumber: String, obuID: UInt64?, registered: Bool = true,
+        nominalBSMRate: Double? = nil
     ) {
         self.vin = vin
         self.operatorID = operatorID
         self.terminalNumber = terminalNumber
         self.obuID = obuID
         self.registered = registered
+        self.nominalBSMRate = nominalBSMRate
     }
 
     /// The key of a vehicle seen on the wire but absent from the registry.
@@ -37,12 +42,16 @@ public struct RSUSite: Sendable, Hashable, Codable {
     public var latitude: Double
     /// Longitude, degrees.
     public var longitude: Double
+    /// Configured (nominal) range, metres: reception bands are counted only within it
+    /// (`nil`: every band).
+    public var range: Double?
 
     /// Creates an RSU site.
-    public init(id: String, latitude: Double, longitude: Double) {
+    public init(id: String, latitude: Double, longitude: Double, range: Double? = nil) {
         self.id = id
         self.latitude = latitude
         self.longitude = longitude
+        self.range = range
     }
 }
 
@@ -52,14 +61,18 @@ public struct RoadLinkInfo: Sendable, Hashable, Codable {
     public var id: String
     /// Length in metres.
     public var length: Double
-    /// Road class name (e.g. `"urban"`, `"expressway"`), empty when unknown.
+    /// Location category (`street`, `highway`, `freeway`, `interstate`, `rural_road`,
+    /// `parking_facility`: the California DMV's disengagement locations), empty when unknown.
     public var roadClass: String
+    /// Display name (the MAP link name, or zone.toml's), empty when unknown.
+    public var name: String
 
     /// Creates a link description.
-    public init(id: String, length: Double, roadClass: String = "") {
+    public init(id: String, length: Double, roadClass: String = "", name: String = "") {
         self.id = id
         self.length = length
         self.roadClass = roadClass
+        self.name = name
     }
 }
 
@@ -91,8 +104,8 @@ extension RoadMatcher {
 }
 
 /// Map matching through the zone's road network (``Zone/MapMatcher``): link ids are the MAP
-/// link ids (`<region>.<node>-<region>.<node>`). MAP messages carry no road class; the class
-/// column holds the link's name when the MAP gives one.
+/// link ids (`<region>.<node>-<region>.<node>`). MAP messages carry no road class: the location
+/// category of each link comes from the zone configuration (`[[links]]`, else its default).
 public struct ZoneRoadMatcher: RoadMatcher {
     /// The matcher.
     public let matcher: MapMatcher
@@ -103,12 +116,20 @@ public struct ZoneRoadMatcher: RoadMatcher {
     /// Per link: bearing from its first to its last geometry point, degrees.
     let bearing: [Double]
 
-    /// Wraps a matcher.
-    public init(_ matcher: MapMatcher) {
+    /// Wraps a matcher; `categories` gives the location category (and optionally a name) by link
+    /// id, `defaultCategory` the category of every other link.
+    public init(
+        _ matcher: MapMatcher, categories: [String: (category: String, name: String?)] = [:],
+        defaultCategory: String = ""
+    ) {
         self.matcher = matcher
         let network = matcher.network
         links = network.links.map {
-            RoadLinkInfo(id: $0.id.description, length: $0.length, roadClass: $0.name ?? "")
+            let id = $0.id.description
+            let configured = categories[id]
+            return RoadLinkInfo(
+                id: id, length: $0.length, roadClass: configured?.category ?? defaultCategory,
+                name: configured?.name ?? $0.name ?? "")
         }
         reverse = network.links.map {
             network.index(of: LinkID(upstream: $0.id.downstream, downstream: $0.id.upstream))

@@ -103,7 +103,7 @@ struct TrackMachine: Sendable, Hashable {
             let d = Geodesy.distance(
                 latitude1: site.latitude, longitude1: site.longitude, latitude2: bsm.latitude,
                 longitude2: bsm.longitude)
-            if let band = c.band(ofDistance: d) {
+            if let band = c.band(ofDistance: d), d < site.range ?? .infinity {
                 let key = ReceptionKey(day: ShanghaiCalendar.dayNumber(r), rsu: Int32(rsu), band: Int32(band))
                 totals.reception[key, default: ReceptionTotals()].received += 1
             }
@@ -209,7 +209,7 @@ struct TrackMachine: Sendable, Hashable {
                 let d = Geodesy.distance(
                     latitude1: site.latitude, longitude1: site.longitude, latitude2: midLatitude,
                     longitude2: midLongitude)
-                if let band = c.band(ofDistance: d) {
+                if let band = c.band(ofDistance: d), d < site.range ?? .infinity {
                     let key = ReceptionKey(day: day, rsu: Int32(index), band: Int32(band))
                     totals.reception[key, default: ReceptionTotals()].exposure += dt
                 }
@@ -295,6 +295,7 @@ struct TrackMachine: Sendable, Hashable {
                 record.latitude = fix.latitude
                 record.longitude = fix.longitude
                 record.speed = fix.speed
+                record.flags = current.flags
                 locate(&record, configuration: c)
                 closeRequests(into: &record)
                 events.append(record)
@@ -338,6 +339,7 @@ struct TrackMachine: Sendable, Hashable {
             kind: kind, time: event.time, level: event.levelBefore, initiator: event.initiator,
             cause: event.cause,
             late: late)
+        record.flags = mode?.flags
         if let lastFix {
             record.latitude = lastFix.latitude
             record.longitude = lastFix.longitude
@@ -371,6 +373,7 @@ struct TrackMachine: Sendable, Hashable {
                 record.speed = inferred.speed
                 record.link = inferred.link
                 record.roadClass = inferred.roadClass
+                record.roadName = inferred.roadName
                 record.closedRequests = inferred.closedRequests + record.closedRequests
                 events[index] = record
                 return
@@ -409,6 +412,7 @@ struct TrackMachine: Sendable, Hashable {
         let link = roads.links[index]
         record.link = link.id
         record.roadClass = link.roadClass
+        record.roadName = link.name.isEmpty ? nil : link.name
     }
 
     /// Gives the events since the previous fix their position: interpolated in time across an

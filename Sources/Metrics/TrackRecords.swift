@@ -40,8 +40,14 @@ public struct EventRecord: Sendable, Hashable, Codable {
     public var speed: Double?
     /// Matched road link id, if the position matched one.
     public var link: String?
-    /// Road class of the matched link.
+    /// Location category of the matched link (`street`, `highway`, `freeway`, `interstate`,
+    /// `rural_road`, `parking_facility`: zone.toml `[[links]]`, else the zone default).
     public var roadClass: String?
+    /// Name of the matched link (from the MAP message or zone.toml), if any.
+    public var roadName: String?
+    /// The 0xE1 flags in force at the event (bit 0 safety driver on board, bit 1 remote operator
+    /// connected, bit 2 V2X enabled): those of the last state report before it; `nil` before any.
+    public var flags: UInt16?
     /// Level before the event (from the item; from the previous 0xE1 for inferred disengagements).
     public var level: UInt8
     /// Initiator (``Initiator/unknown`` for inferred disengagements).
@@ -59,7 +65,7 @@ public struct EventRecord: Sendable, Hashable, Codable {
         kind: EventKind, time: Microseconds, latitude: Double? = nil, longitude: Double? = nil,
         speed: Double? = nil,
         link: String? = nil, roadClass: String? = nil, level: UInt8, initiator: Initiator, cause: Cause,
-        closedRequests: [Microseconds] = [], late: Bool = false
+        closedRequests: [Microseconds] = [], late: Bool = false, roadName: String? = nil, flags: UInt16? = nil
     ) {
         self.kind = kind
         self.time = time
@@ -73,6 +79,8 @@ public struct EventRecord: Sendable, Hashable, Codable {
         self.cause = cause
         self.closedRequests = closedRequests
         self.late = late
+        self.roadName = roadName
+        self.flags = flags
     }
 
     /// Time from the earliest request this event closed to the event (the takeover time of a

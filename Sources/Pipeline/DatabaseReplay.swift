@@ -175,6 +175,12 @@ public struct DatabaseReplay: Sendable {
             let warnings = zip(paths, cursors).flatMap { path, cursor in
                 cursor.warnings.map { "\(path): \($0)" }
             }
+            // Issue 18: stored so that reports flag runs whose recordings had corrupt or lost parts.
+            try store.recordRunWarnings(
+                run,
+                warnings: zip(paths, cursors).flatMap { path, cursor in
+                    cursor.warnings.map { (journalFile: path, warning: "\($0)") }
+                })
             return ReplayResult(
                 runID: run, runKey: key, files: files, messages: messages, rejectedFrames: writer.written,
                 warnings: warnings, metrics: metrics)

@@ -42,17 +42,25 @@ public enum ZoneSetup {
         -> MetricsConfiguration
     {
         let projection = LocalProjection(origin: zone.origin)
+        // Issue 18: nominal BSM rate per vehicle, RSU range for the reception bands, link categories.
         let vehicles = zone.vehicles.map {
             VehicleIdentity(
-                vin: $0.vin, operatorID: $0.operatorID, terminalNumber: $0.terminal, obuID: $0.obuID.rawValue)
+                vin: $0.vin, operatorID: $0.operatorID, terminalNumber: $0.terminal, obuID: $0.obuID.rawValue,
+                nominalBSMRate: $0.bsmRate ?? zone.bsmRate)
         }
         let rsus = zone.rsus.map {
-            RSUSite(id: $0.id, latitude: $0.position.latitude, longitude: $0.position.longitude)
+            RSUSite(
+                id: $0.id, latitude: $0.position.latitude, longitude: $0.position.longitude, range: $0.nominalRange)
         }
         var roads: (any RoadMatcher)?
         var grid: CoverageGrid?
         if !network.links.isEmpty {
-            roads = ZoneRoadMatcher(MapMatcher(network: network, projection: projection))
+            let categories = Dictionary(
+                zone.links.map { ($0.id, (category: $0.category.rawValue, name: $0.name)) },
+                uniquingKeysWith: { a, _ in a })
+            roads = ZoneRoadMatcher(
+                MapMatcher(network: network, projection: projection), categories: categories,
+                defaultCategory: zone.defaultLinkCategory.rawValue)
             grid = CoverageGrid(network: network, projection: projection)
         }
         var configuration = MetricsConfiguration(vehicles: vehicles, rsus: rsus, roads: roads, grid: grid)

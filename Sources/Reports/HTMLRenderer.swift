@@ -39,6 +39,7 @@ public enum HTMLRenderer {
             <title>\(HTMLText.escape(ReportText.title(report)))</title>
             <style>
             \(stylesheet)
+            \(pageRule(report))
             </style>
             </head>
             <body>
@@ -50,9 +51,11 @@ public enum HTMLRenderer {
         html += vehiclesSection(report)
         html += dailySection(report)
         html += disengagementSection(report)
+        html += registerSection(report)
         html += coverageSection(report)
         html += v2xSection(report)
         html += dataHealthSection(report)
+        html += completenessSection(report)
         html += footer(report)
         html += "</body>\n</html>\n"
         return html
@@ -127,14 +130,33 @@ public enum HTMLRenderer {
         dl.facts dd { margin: 0; font-weight: bold; }
         footer.report { margin-top: 6mm; border-top: 1pt solid #1f3a5f; padding-top: 2mm; font-size: 8pt; color: #222;
           break-inside: avoid; page-break-inside: avoid; }
+        table.register td { font-size: 6.8pt; }
+        table.files td.id { white-space: normal; word-break: break-all; font-size: 6.5pt; }
         footer.report code { font-family: "DejaVu Sans Mono", monospace; font-size: 7.5pt; word-break: break-all; }
         ul.defs { margin: 1mm 0 2mm 4mm; padding-left: 3mm; font-size: 8pt; color: #333; }
         """
+
+    /// Printed pages carry the zone, the period and "page N of M" in their bottom margin (CSS
+    /// paged media margin boxes with the page counters).
+    static func pageRule(_ report: MonthlyReport) -> String {
+        func cssString(_ text: String) -> String {
+            "\"" + text.unicodeScalars.map { scalar -> String in
+                scalar == "\"" || scalar == "\\" || scalar.value < 0x20 || scalar == "<" || scalar == ">"
+                    ? "\\" + String(scalar.value, radix: 16) + " " : String(scalar)
+            }.joined() + "\""
+        }
+        let zone = report.zone.name.isEmpty ? "TestZone" : report.zone.name
+        let left = zone + " \u{b7} " + report.month.description + (report.provisional ? " (provisional)" : "")
+        let font = "font-family: \"DejaVu Sans\", \"Noto Sans CJK SC\", sans-serif; font-size: 7.5pt; color: #444;"
+        return "@page { @bottom-left { content: \(cssString(left)); \(font) }\n"
+            + "  @bottom-right { content: \"Page \" counter(page) \" of \" counter(pages); \(font) } }"
+    }
 
     // MARK: Sections
 
     static func header(_ report: MonthlyReport) -> String {
         var html = "<header class=\"report\">\n<h1>\(HTMLText.escape(ReportText.title(report)))</h1>\n"
+        if let entity = ReportText.entity(report) { html += "<p class=\"meta\">\(HTMLText.escape(entity))</p>\n" }
         html += "<p class=\"meta\">\(HTMLText.escape(ReportText.scope(report)))</p>\n"
         html +=
             "<p class=\"meta\">Generated \(HTMLText.escape(ShanghaiTime.iso8601(micros: report.generatedAtMicros)))"
@@ -142,6 +164,12 @@ public enum HTMLRenderer {
             + "\(HTMLText.escape(report.previousMonth.title)).</p>\n</header>\n"
         if !report.hasData {
             html += "<p class=\"notice\">No data: \(HTMLText.escape(ReportText.noDataNote(report)))</p>\n"
+        }
+        if report.provisional {
+            html += "<p class=\"notice\">\(HTMLText.escape(ReportText.provisionalNote(report)))</p>\n"
+        }
+        if !report.incompleteRuns.isEmpty {
+            html += "<p class=\"notice\">\(HTMLText.escape(ReportText.incompleteNote(report)))</p>\n"
         }
         return html
     }
@@ -159,11 +187,14 @@ public enum HTMLRenderer {
             ("mrms", "Minimal-risk manoeuvres", ""), ("collisions", "Collisions", ""),
         ]
         for (key, label, _) in cards {
+            let previous =
+                report.previousHasData
+                ? "\(shown(key, 5)) (\(shown(key, 6)))" : "no data"
             html +=
                 "<div class=\"card\"><div class=\"value\">\(HTMLText.escape(shown(key, 4)))</div>"
                 + "<div class=\"label\">\(HTMLText.escape(label))</div>"
                 + "<div class=\"prev\">\(HTMLText.escape(report.previousMonth.description)): "
-                + "\(HTMLText.escape(shown(key, 5))) (\(HTMLText.escape(shown(key, 6))))</div></div>\n"
+                + "\(HTMLText.escape(previous))</div></div>\n"
         }
         html += "</div>\n"
         // The headline table, grouped by section; category breakdowns get their own table.
@@ -173,7 +204,7 @@ public enum HTMLRenderer {
         ]
         html += "<table class=\"summary\">\n<thead><tr><th>Figure</th><th>Unit</th>"
         html += "<th class=\"n\">\(HTMLText.escape(report.month.description))</th>"
-        html += "<th class=\"n\">\(HTMLText.escape(report.previousMonth.description))</th>"
+        html += "<th class=\"n\">\(HTMLText.escape(table.columns[5].title))</th>"
         html += "<th class=\"n\">Change</th><th class=\"n\">Change %</th></tr></thead>\n<tbody>\n"
         for (section, heading) in groups {
             html += "<tr class=\"group\"><td colspan=\"6\">\(HTMLText.escape(heading))</td></tr>\n"
@@ -184,6 +215,15 @@ public enum HTMLRenderer {
             }
         }
         html += "</tbody>\n</table>\n"
+        if !report.previousHasData {
+            html +=
+                "<p class=\"muted\">No data in \(HTMLText.escape(report.previousMonth.description)): "
+                + "there is nothing to compare with (shown as –, not as zero).</p>\n"
+        }
+        if report.months.count > 1 {
+            html += "<h3>Month by month</h3>\n"
+            html += Self.table(report.monthsTable, identifierColumns: [0], emptyText: "", className: "compact")
+        }
         // Breakdown by initiator and by cause: count and rate, this month and the previous.
         html += "<div class=\"two\">\n"
         for (section, heading, categories) in [
@@ -270,6 +310,10 @@ public enum HTMLRenderer {
         html +=
             "<p class=\"muted\">Automated km per vehicle and day (all levels); a dot is a day without automated driving. "
         html += "Per-level figures are in daily_km.csv.</p>\n"
+        guard days.count <= 31 else {
+            return html
+                + "<p class=\"muted\">The per-vehicle, per-day table of a period longer than a month is in daily_km.csv.</p>\n</section>\n"
+        }
         let halves = [Array(days.prefix(16)), Array(days.dropFirst(16))]
         for half in halves where !half.isEmpty {
             html += "<table class=\"matrix\">\n<colgroup><col class=\"vin\"/>"
@@ -297,7 +341,7 @@ public enum HTMLRenderer {
         html +=
             "<p class=\"muted\">Every disengagement of the month in time order (times Asia/Shanghai, +08:00). "
         html +=
-            "Place: WGS-84 coordinates, matched link and road class. Takeover: seconds from the takeover request, "
+            "Place: WGS-84 coordinates, matched link, road name and location category. Takeover: seconds from the takeover request, "
         html += "if one preceded it. The same rows, one field per column, are in disengagements.csv.</p>\n"
         let table = report.disengagementsTable
         guard !table.rows.isEmpty else {
@@ -309,14 +353,15 @@ public enum HTMLRenderer {
         html += "<th class=\"n\">Takeover s</th></tr></thead>\n<tbody>\n"
         for row in table.rows {
             // Columns as in disengagementsTable: time, vin, operator, permit, level, initiator, cause,
-            // inferred, latitude, longitude, link, road class, speed, takeover.
+            // inferred, latitude, longitude, link, location, speed, takeover, road.
             let time = row[0].text ?? ""
             let date = String(time.prefix(10))
             let clock = String(time.dropFirst(11).prefix { $0 != "+" })
             let text = row.map { HTMLText.escape($0.text ?? "–") }
             var place = "\(text[8]), \(text[9])"
             if row[10].text?.isEmpty == false || row[11].text?.isEmpty == false {
-                place += "<br/><span class=\"sub\">\(text[10]) \u{b7} \(text[11])</span>"
+                let road = row[14].text?.isEmpty == false ? " \(text[14])" : ""
+                place += "<br/><span class=\"sub\">\(text[10])\(road) \u{b7} \(text[11])</span>"
             }
             html += "<tr><td class=\"nowrap\">\(HTMLText.escape(date))<br/>\(HTMLText.escape(clock))</td>"
             html +=
@@ -330,7 +375,7 @@ public enum HTMLRenderer {
 
     static func coverageSection(_ report: MonthlyReport) -> String {
         let coverage = report.coverage
-        var html = "<section id=\"coverage\" class=\"break\">\n<h2>6. Coverage</h2>\n"
+        var html = "<section id=\"coverage\" class=\"break\">\n<h2>7. Coverage</h2>\n"
         html += "<dl class=\"facts\">\n"
         let facts: [(String, ReportValue)] = [
             ("Road network", .number(coverage.networkMeters / 1000, decimals: Decimals.kilometers)),
@@ -406,17 +451,18 @@ public enum HTMLRenderer {
         let table = ReportTable(
             id: full.id, title: full.title, columns: Array(full.columns[shownColumns]),
             rows: full.rows.map { Array($0[shownColumns]) })
-        return "<section id=\"v2x\">\n<h2>7. V2X</h2>\n"
+        return "<section id=\"v2x\">\n<h2>8. V2X</h2>\n"
             + "<p class=\"muted\">Available: share of the month's recorded time (each run from its first to its last "
             + "frame) between the RSU's first and last frame in that run. PRR: BSM packets received by the RSU against "
-            + "the 10 Hz nominal rate of vehicles in each distance band (packet counts in v2x.csv).</p>\n"
+            + "each vehicle's nominal BSM rate (zone.toml bsm_rate_hz, default 10 Hz) while it was in the distance band, "
+            + "counted only within the RSU's configured range (packet counts in v2x.csv).</p>\n"
             + Self.table(table, identifierColumns: [0], emptyText: "No RSU data in this month.")
             + "</section>\n"
     }
 
     static func dataHealthSection(_ report: MonthlyReport) -> String {
         let health = report.dataHealth
-        var html = "<section id=\"data-health\">\n<h2>8. Data health</h2>\n<dl class=\"facts\">\n"
+        var html = "<section id=\"data-health\">\n<h2>9. Data health</h2>\n<dl class=\"facts\">\n"
         let facts: [(String, String)] = [
             (
                 "Inferred disengagements (drop to off without event item)",
@@ -451,6 +497,84 @@ public enum HTMLRenderer {
             emptyText: "No sequence-numbered streams in this month.",
             className: "compact")
         return html + "</section>\n"
+    }
+
+    static func registerSection(_ report: MonthlyReport) -> String {
+        var html = "<section id=\"register\" class=\"break\">\n<h2>6. Event register</h2>\n"
+        html +=
+            "<p class=\"muted\">Every occurrence in time order (UN R157 / GB 44497-2024 occurrence record): activation, "
+            + "disengagement (explicit and inferred), planned deactivation, takeover request with its outcome and time, "
+            + "MRM start and end, collision, severe failure. Flags from item 0xE1 at the event: SD safety driver on board, "
+            + "RO remote operator connected. All columns, with the evidence clip's SHA-256, are in events.csv.</p>\n"
+        // Routine transitions (activations, planned deactivations, deactivations below L3) are
+        // counted here and listed in events.csv; the page lists every other occurrence.
+        let routine: Set<EventKind> = [.engagement, .plannedDeactivation, .deactivation]
+        let counts = Dictionary(grouping: report.register.filter { routine.contains($0.kind) }, by: \.kind)
+        html +=
+            "<p class=\"muted\">Routine transitions, listed in events.csv only: "
+            + "\(counts[.engagement]?.count ?? 0) activations, \(counts[.plannedDeactivation]?.count ?? 0) planned "
+            + "deactivations, \(counts[.deactivation]?.count ?? 0) deactivations below L3.</p>\n"
+        let table = RegisterTable.table(report.register.filter { !routine.contains($0.kind) })
+        guard !table.rows.isEmpty else {
+            return html + "<p class=\"empty\">No other events in this \(report.month.noun).</p>\n</section>\n"
+        }
+        html += "<table class=\"compact register\">\n<thead><tr><th>Date and time</th><th>Vehicle</th><th>Event</th>"
+        html += "<th>Initiator, cause</th><th>Place</th><th class=\"n\">km/h</th><th>SD/RO</th>"
+        html += "<th>Takeover</th><th>Evidence</th></tr></thead>\n<tbody>\n"
+        for row in table.rows {
+            // Columns as in registerTable.
+            let text = row.map { HTMLText.escape($0.text ?? "–") }
+            let time = row[0].text ?? ""
+            let date = String(time.prefix(10))
+            let clock = String(time.dropFirst(11).prefix { $0 != "+" })
+            var place = row[10].text == nil ? "–" : "\(text[10]), \(text[11])"
+            let road = [text[12], text[13]].filter { !$0.isEmpty }.joined(separator: " ")
+            place += "<br/><span class=\"sub\">\(road.isEmpty ? "" : road + " \u{b7} ")\(text[14])</span>"
+            func yesNo(_ value: ReportValue) -> String {
+                switch value.text {
+                case "yes"?: "Y"
+                case "no"?: "N"
+                default: "?"
+                }
+            }
+            let takeover = row[17].text?.isEmpty == false ? "\(text[17])<br/><span class=\"sub\">\(text[18]) s</span>" : ""
+            let evidence =
+                row[19].text?.isEmpty == false
+                ? "\(text[19])<br/><span class=\"sub\">\(HTMLText.escape(String((row[20].text ?? "").prefix(16))))…</span>"
+                : ""
+            html += "<tr><td class=\"nowrap\">\(HTMLText.escape(date))<br/>\(HTMLText.escape(clock))</td>"
+            html += "<td class=\"nowrap\"><span class=\"id\">\(text[1])</span><br/><span class=\"sub\">\(text[2]) \u{b7} \(text[3])</span></td>"
+            html += "<td>\(text[4])<br/><span class=\"sub\">\(text[6])</span></td>"
+            html += "<td>\(text[7])<br/><span class=\"sub\">\(text[8])</span></td><td class=\"nowrap\">\(place)</td>"
+            html += cell(row[9]) + "<td>\(yesNo(row[15]))/\(yesNo(row[16]))</td><td>\(takeover)</td><td>\(evidence)</td></tr>\n"
+        }
+        return html + "</tbody>\n</table>\n</section>\n"
+    }
+
+    static func completenessSection(_ report: MonthlyReport) -> String {
+        var html = "<section id=\"completeness\">\n<h2>10. Data completeness</h2>\n"
+        html +=
+            "<p class=\"muted\">The runs whose data time overlaps the \(report.month.noun): only complete runs are counted. "
+            + "A run whose recording had corrupt or lost parts (reported by the journal reader) is marked INCOMPLETE. "
+            + "Journal files are identified by their SHA-256 (run_files).</p>\n"
+        html += table(report.runsTable, identifierColumns: [0], emptyText: "No runs overlap this period.", className: "compact")
+        html += "<h3>Journal files</h3>\n"
+        html += table(
+            report.journalFilesTable, identifierColumns: [3], emptyText: "No journal files recorded (live run not finished).",
+            className: "compact files")
+        html += "<h3>Frames rejected, by reason</h3>\n"
+        html += table(report.rejectReasonsTable, identifierColumns: [], emptyText: "No frames rejected.", className: "compact")
+        let missing = report.dataHealth.sequences.reduce(0) { $0 + $1.gaps }
+        html += "<dl class=\"facts\">\n"
+        for (label, value) in [
+            ("Sequence numbers missing (all streams)", String(missing)),
+            ("Track gaps: fixes over 10 s apart", String(report.dataHealth.trackTimeGaps)),
+            ("Track gaps: steps over 70 m/s", String(report.dataHealth.trackOutlierSteps)),
+            ("Frames received / decoded", "\(report.dataHealth.sources.reduce(0) { $0 + $1.received }) / \(report.dataHealth.sources.reduce(0) { $0 + $1.decoded })"),
+        ] {
+            html += "<dt>\(HTMLText.escape(label))</dt><dd>\(HTMLText.escape(value))</dd>\n"
+        }
+        return html + "</dl>\n</section>\n"
     }
 
     static func footer(_ report: MonthlyReport) -> String {

@@ -12,6 +12,12 @@ public enum JSONRenderer {
         }
         member("report", string("TestZone monthly safety summary"))
         member("month", string(report.month.description))
+        member("period_kind", string(report.month.kind.rawValue))
+        member("zone", string(report.zone.name))
+        member("reporting_entity", report.zone.reportingEntity.isEmpty ? "null" : string(report.zone.reportingEntity))
+        member("provisional", report.provisional ? "true" : "false")
+        member("previous_has_data", report.previousHasData ? "true" : "false")
+        member("incomplete_runs", "[" + report.incompleteRuns.map { String($0.id) }.joined(separator: ", ") + "]")
         member(
             "period",
             "{\"start\": \(string(ShanghaiTime.iso8601(micros: report.month.startMicros))), "
@@ -78,6 +84,18 @@ public enum JSONRenderer {
         }
         out += "  }\n}\n"
         return out
+    }
+
+    /// One table as a JSON array of objects keyed by its column keys (as in `report.json`'s
+    /// `tables`), one row per line, final newline.
+    public static func render(table: ReportTable) -> String {
+        guard !table.rows.isEmpty else { return "[]\n" }
+        var out = "[\n"
+        for (index, row) in table.rows.enumerated() {
+            out += "  " + object(zip(table.columns, row).map { ($0.key, $1) }) + "}"
+            out += index + 1 < table.rows.count ? ",\n" : "\n"
+        }
+        return out + "]\n"
     }
 
     /// `{"key": value, ...` without the closing brace (callers may append members).

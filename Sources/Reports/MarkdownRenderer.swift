@@ -5,6 +5,9 @@ public enum MarkdownRenderer {
         var out = "# \(escape(ReportText.title(report)))\n\n"
         out += escape(ReportText.scope(report)) + "\n\n"
         if !report.hasData { out += "> **No data.** " + escape(ReportText.noDataNote(report)) + "\n\n" }
+        if let entity = ReportText.entity(report) { out += escape(entity) + "\n\n" }
+        if report.provisional { out += "> **Provisional.** " + escape(ReportText.provisionalNote(report)) + "\n\n" }
+        if !report.incompleteRuns.isEmpty { out += "> **Incomplete data.** " + escape(ReportText.incompleteNote(report)) + "\n\n" }
         let table = report.summaryTable
         let sections: [(String, String)] = [
             ("activity", "Activity"), ("disengagements", "Disengagements"),
@@ -25,7 +28,7 @@ public enum MarkdownRenderer {
             }
             if rows.isEmpty { continue }
             out += "## \(heading)\n\n"
-            out += "| Figure | Unit | \(report.month) | \(report.previousMonth) | Change |\n"
+            out += "| Figure | Unit | \(report.month) | \(table.columns[5].title) | Change |\n"
             out += "|---|---|--:|--:|--:|\n"
             for row in rows {
                 let cells = [row[2], row[3], row[4], row[5], row[6]].map { escape($0.text ?? "–") }

@@ -2,7 +2,7 @@
 /// draws from, so that all outputs show the same numbers.
 public struct MonthlyReport: Sendable, Equatable {
     /// The reported month (Asia/Shanghai).
-    public var month: ReportMonth
+    public var month: ReportPeriod
     /// The operator the report is restricted to, or nil for the whole zone.
     public var operatorFilter: String?
     /// When the report was generated, microseconds since the epoch.
@@ -11,6 +11,18 @@ public struct MonthlyReport: Sendable, Equatable {
     public var softwareVersion: String
     /// SHA-256 of the canonical serialisation of the input rows (``RecordDigest``).
     public var digest: String
+    /// The zone and the reporting entity (from zone.toml).
+    public var zone: ZoneRecord
+    /// The period had not ended when the report was generated: its figures are provisional.
+    public var provisional: Bool
+    /// Every occurrence of the period (the event register), in time order.
+    public var register: [RegisterRow]
+    /// Month by month within the period.
+    public var months: [MonthRow]
+    /// The runs behind the figures (and runs not counted), with journal files and reader warnings.
+    public var runs: [RunRecord]
+    /// Rejected frames by reason over all sources in scope, most frequent first (`source` empty).
+    public var rejectsByReason: [RejectRecord]
     /// Headline figures of the month.
     public var summary: PeriodSummary
     /// The same figures for the previous month.
@@ -34,7 +46,26 @@ public struct MonthlyReport: Sendable, Equatable {
     public var hasData: Bool { summary.hasData }
 
     /// The previous month.
-    public var previousMonth: ReportMonth { month.previous }
+    public var previousMonth: ReportPeriod { month.previous }
+
+    /// Whether the previous period has data (otherwise comparisons say "no data").
+    public var previousHasData: Bool { previous.hasData }
+
+    /// Runs counted whose recording had corrupt or lost parts.
+    public var incompleteRuns: [RunRecord] { runs.filter { $0.status == "complete" && !$0.warnings.isEmpty } }
+}
+
+/// One calendar month of a period.
+public struct MonthRow: Sendable, Equatable {
+    public var month: String
+    public var meters: Double
+    public var seconds: Double
+    public var disengagements = 0
+    public var plannedDeactivations = 0
+    public var takeoverRequests = 0
+    public var mrms = 0
+    public var collisions = 0
+    public var severeFailures = 0
 }
 
 /// Distance and time at one SAE level.
@@ -74,7 +105,7 @@ public struct CategoryCount: Sendable, Equatable {
 
 /// The headline figures of one month.
 public struct PeriodSummary: Sendable, Equatable {
-    public var month: ReportMonth
+    public var month: ReportPeriod
     public var vehiclesActive: Int
     public var operatorsActive: Int
     /// Levels 3 and 4 (the automated levels of the zone), ascending.
@@ -200,6 +231,8 @@ public struct DisengagementRow: Sendable, Equatable {
     /// Speed at the event, km/h.
     public var speedKmh: Double?
     public var takeoverSeconds: Double?
+    /// Name of the matched link, if known.
+    public var roadName: String? = nil
 }
 
 /// One link's automated driving.

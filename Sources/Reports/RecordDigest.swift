@@ -2,10 +2,11 @@ import Store
 
 /// The canonical serialisation of ``ReportRecords`` and its SHA-256 digest.
 ///
-/// Definition (version 1), so that anyone holding the same rows can recompute the digest:
+/// Definition (version 2; version 1 had neither the register fields of `events` nor the run tables), so that anyone holding the same rows can recompute the digest:
 /// - The text is UTF-8. It starts with the line `testzone-report-records v1`.
 /// - Then, for each table in this fixed order — `operators vehicles driving events links link_usage
-///   grid grid_cells hours rsus reception sources rejects sequences track_gaps unattributed` — a line
+///   grid grid_cells hours rsus reception sources rejects sequences track_gaps unattributed
+///   zone run_files run_warnings` — a line
 ///   `#<table> <row count>` followed by its rows, one line per row, the lines sorted by byte-wise
 ///   comparison of their UTF-8 text (so the order in which rows were read does not matter).
 /// - A row is its fields in the order of the record's declaration, separated by a tab (U+0009),
@@ -18,11 +19,11 @@ import Store
 ///   canonical(previous-month rows), hashed with SHA-256 and written as 64 lowercase hex digits.
 public enum RecordDigest {
     /// The version line that opens the canonical text.
-    public static let versionLine = "testzone-report-records v1"
+    public static let versionLine = "testzone-report-records v2"
 
     /// The digest of a report's inputs: the month's rows and the previous month's rows.
     public static func digest(
-        month: ReportMonth, records: ReportRecords, previousMonth: ReportMonth, previous: ReportRecords
+        month: ReportPeriod, records: ReportRecords, previousMonth: ReportPeriod, previous: ReportRecords
     ) -> String {
         var hasher = SHA256()
         hasher.update("month \(month)\n")
@@ -40,13 +41,15 @@ public enum RecordDigest {
             text += "#\(name) \(lines.count)\n"
             for line in lines { text += line }
         }
-        table("operators", records.operators.map { [.text($0.id), .text($0.name)] })
+        table(
+            "operators",
+            records.operators.map { [.text($0.id), .text($0.name), .text($0.manufacturer), .text($0.permitNumber)] })
         table(
             "vehicles",
             records.vehicles.map {
                 [
                     .text($0.vin), .text($0.plate), .text($0.operatorID), .text($0.permit),
-                    .bool($0.registered),
+                    .bool($0.registered), .optionalBool($0.driverlessCapable),
                 ]
             })
         table(
@@ -66,6 +69,8 @@ public enum RecordDigest {
                     .text($0.cause), .optionalReal($0.latitude), .optionalReal($0.longitude),
                     .optionalText($0.linkID), .optionalText($0.roadClass), .optionalReal($0.speed),
                     .optionalReal($0.takeoverSeconds), .optionalText($0.takeoverOutcome),
+                    .optionalText($0.roadName), .optionalBool($0.safetyDriver), .optionalBool($0.remoteOperator),
+                    .optionalText($0.clipFile), .optionalText($0.clipSHA256),
                 ]
             })
         table(
@@ -130,6 +135,17 @@ public enum RecordDigest {
                     .int(records.unattributed.unknownVehicleObservations),
                 ]
             ])
+        table(
+            "zone",
+            [[.text(records.zone.name), .text(records.zone.reportingEntity), .text(records.zone.defaultCategory)]])
+        // Provenance: the journal files (by content) and what the reader reported about them. Run
+        // ids, kinds and paths are left out, so live ingest and a replay of its journal agree.
+        table(
+            "run_files",
+            records.runs.flatMap { run in run.files.map { [.text($0.sha256), .int64($0.bytes)] } })
+        table(
+            "run_warnings",
+            records.runs.flatMap { run in run.warnings.map { [.text(RunRecord.withoutPath($0))] } })
         return text
     }
 
@@ -141,6 +157,7 @@ public enum RecordDigest {
         case real(Double)
         case optionalReal(Double?)
         case bool(Bool)
+        case optionalBool(Bool?)
         case points([GeoPoint])
     }
 
@@ -156,6 +173,7 @@ public enum RecordDigest {
             case .real(let value): line += value.description
             case .optionalReal(let value): line += value?.description ?? "\\N"
             case .bool(let value): line += value ? "1" : "0"
+            case .optionalBool(let value): line += value.map { $0 ? "1" : "0" } ?? "\\N"
             case .points(let points):
                 line += points.map { "\($0.latitude.description),\($0.longitude.description)" }
                     .joined(separator: ";")

@@ -7,7 +7,7 @@
 /// are those of requests that were taken over. Every collection in the result is sorted by a
 /// fixed key, so the same rows always give the same report.
 public struct ReportBuilder: Sendable {
-    public var month: ReportMonth
+    public var month: ReportPeriod
     public var operatorFilter: String?
     public var generatedAtMicros: Int64
     public var softwareVersion: String
@@ -16,7 +16,7 @@ public struct ReportBuilder: Sendable {
     public static let automatedLevels = [3, 4]
 
     public init(
-        month: ReportMonth, operatorFilter: String?, generatedAtMicros: Int64, softwareVersion: String
+        month: ReportPeriod, operatorFilter: String?, generatedAtMicros: Int64, softwareVersion: String
     ) {
         self.month = month
         self.operatorFilter = operatorFilter
@@ -127,15 +127,25 @@ public struct ReportBuilder: Sendable {
             DisengagementRow(
                 micros: event.micros, vin: event.vin, operatorID: vehiclesByVIN[event.vin]?.operatorID ?? "",
                 permit: vehiclesByVIN[event.vin]?.permit ?? "", level: event.level,
-                initiator: Categories.initiator(event.initiator), cause: Categories.cause(event.cause),
+                initiator: Categories.initiator(event.initiator), cause: Categories.cause(Self.causeName(event)),
                 inferred: event.kind == .inferredDisengagement, latitude: event.latitude,
                 longitude: event.longitude, linkID: event.linkID, roadClass: event.roadClass,
-                speedKmh: event.speed.map { $0 * 3.6 }, takeoverSeconds: event.takeoverSeconds)
+                speedKmh: event.speed.map { $0 * 3.6 }, takeoverSeconds: event.takeoverSeconds,
+                roadName: event.roadName)
         }
 
+        var reasons: [String: Int] = [:]
+        for reject in records.rejects { reasons[reject.reason, default: 0] += reject.count }
         return MonthlyReport(
             month: month, operatorFilter: operatorFilter, generatedAtMicros: generatedAtMicros,
             softwareVersion: softwareVersion, digest: digest,
+            zone: records.zone, provisional: month.isUnfinished(at: generatedAtMicros),
+            register: Self.register(
+                events: events, vehiclesByVIN: vehiclesByVIN, defaultCategory: records.zone.defaultCategory),
+            months: Self.months(period: month, driving: driving, events: events),
+            runs: records.runs.sorted { $0.id < $1.id },
+            rejectsByReason: reasons.map { RejectRecord(source: "", reason: $0.key, count: $0.value) }
+                .sorted { ($1.count, $0.reason) < ($0.count, $1.reason) },
             summary: Self.summarize(month: month, records: records),
             previous: Self.summarize(month: month.previous, records: previous),
             operators: operators, vehicles: vehicles,
@@ -146,15 +156,41 @@ public struct ReportBuilder: Sendable {
                 month: month, records: records, events: events, vehiclesByVIN: vehiclesByVIN))
     }
 
+    /// Month by month within the period (automated L3/L4 driving and events of each month).
+    static func months(period: ReportPeriod, driving: [DrivingRecord], events: [EventRecord]) -> [MonthRow] {
+        var rows = Dictionary(
+            uniqueKeysWithValues: period.months.map {
+                ($0.description, MonthRow(month: $0.description, meters: 0, seconds: 0))
+            })
+        for record in driving {
+            let key = String(record.day.prefix(7))
+            rows[key]?.meters += record.meters
+            rows[key]?.seconds += record.seconds
+        }
+        for event in events {
+            let key = String(ShanghaiTime.day(micros: event.micros).prefix(7))
+            switch event.kind {
+            case .disengagement, .inferredDisengagement: rows[key]?.disengagements += 1
+            case .plannedDeactivation: rows[key]?.plannedDeactivations += 1
+            case .takeoverRequest: rows[key]?.takeoverRequests += 1
+            case .mrmStarted: rows[key]?.mrms += 1
+            case .collision: rows[key]?.collisions += 1
+            case .severeFailure: rows[key]?.severeFailures += 1
+            default: break
+            }
+        }
+        return rows.values.sorted { $0.month < $1.month }
+    }
+
     /// The month's events in a fixed order: time, VIN, kind.
-    static func sortedEvents(_ events: [EventRecord], in month: ReportMonth) -> [EventRecord] {
+    static func sortedEvents(_ events: [EventRecord], in month: ReportPeriod) -> [EventRecord] {
         events.filter { month.contains(micros: $0.micros) }.sorted {
             ($0.micros, $0.vin, $0.kind.rawValue) < ($1.micros, $1.vin, $1.kind.rawValue)
         }
     }
 
     /// VINs with automated driving or any automation event in the month.
-    static func activeVehicles(month: ReportMonth, records: ReportRecords) -> Set<String> {
+    static func activeVehicles(month: ReportPeriod, records: ReportRecords) -> Set<String> {
         var active = Set(
             records.driving.filter { automatedLevels.contains($0.level) && ($0.meters > 0 || $0.seconds > 0) }
                 .map(\.vin))
@@ -163,7 +199,7 @@ public struct ReportBuilder: Sendable {
     }
 
     /// The headline figures of one month's rows.
-    static func summarize(month: ReportMonth, records: ReportRecords) -> PeriodSummary {
+    static func summarize(month: ReportPeriod, records: ReportRecords) -> PeriodSummary {
         let events = sortedEvents(records.events, in: month)
         let active = activeVehicles(month: month, records: records)
         let operatorOf = Dictionary(
@@ -197,7 +233,7 @@ public struct ReportBuilder: Sendable {
                 disengagements += 1
                 if event.kind == .inferredDisengagement { inferred += 1 }
                 initiators[event.initiator, default: 0] += 1
-                causes[event.cause, default: 0] += 1
+                causes[causeName(event), default: 0] += 1
                 levels[event.level]?.disengagements += 1
             case .plannedDeactivation: planned += 1
             case .mrmStarted: mrms += 1
@@ -302,7 +338,7 @@ public struct ReportBuilder: Sendable {
     }
 
     static func dataHealth(
-        month: ReportMonth, records: ReportRecords, events: [EventRecord],
+        month: ReportPeriod, records: ReportRecords, events: [EventRecord],
         vehiclesByVIN: [String: VehicleRecord]
     ) -> DataHealthSection {
         var reasons: [String: [RejectRecord]] = [:]

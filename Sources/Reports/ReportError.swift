@@ -2,6 +2,10 @@
 public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `--month` is not `YYYY-MM` with a month 1...12 (years 1992...9999).
     case malformedMonth(String)
+    /// `--period`, `--from`/`--to` or `--year` is not a period (`YYYY-H1`, `YYYY-MM-DD`, a year).
+    case malformedPeriod(String)
+    /// The options name no period, or more than one (`--month`, `--period`, `--from/--to`, `--dmv --year`).
+    case ambiguousPeriod(String)
     /// The database file does not exist or cannot be opened.
     case databaseUnavailable(path: String, reason: String)
     /// The database has no TestZone schema (tables missing), e.g. an empty file.
@@ -28,6 +32,10 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformedMonth(let text):
             return
                 "malformed month '\(text)': expected YYYY-MM with a month 01-12 and a year from 1992, e.g. 2026-10"
+        case .malformedPeriod(let text):
+            return "malformed period '\(text)': expected YYYY-MM, YYYY-H1 or YYYY-H2, or days YYYY-MM-DD (--from/--to)"
+        case .ambiguousPeriod(let text):
+            return text
         case .databaseUnavailable(let path, let reason):
             return "cannot open database '\(path)': \(reason)"
         case .missingSchema(let path, let tables):

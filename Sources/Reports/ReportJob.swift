@@ -5,7 +5,7 @@ import Zone
 /// build the report, render the formats and write them into the output directory.
 public struct ReportJob: Sendable {
     public var databasePath: String
-    public var month: ReportMonth
+    public var month: ReportPeriod
     public var outputDirectory: String
     public var formats: [ReportFormat]
     public var operatorID: String?
@@ -16,9 +16,12 @@ public struct ReportJob: Sendable {
     /// Generation time, microseconds since the epoch (fixed by `--generated-at` for reproducible output).
     public var generatedAtMicros: Int64
     public var softwareVersion: String
+    /// Write the DMV annual files (`dmv-disengagements.csv`, `dmv-mileage.csv`) instead of the
+    /// report (the period should be a DMV year).
+    public var dmv = false
 
     public init(
-        databasePath: String, month: ReportMonth, outputDirectory: String,
+        databasePath: String, month: ReportPeriod, outputDirectory: String,
         formats: [ReportFormat] = ReportFormat.allCases,
         operatorID: String? = nil, zonePath: String? = nil, roadNetwork: RoadNetwork? = nil,
         generatedAtMicros: Int64,
@@ -36,7 +39,10 @@ public struct ReportJob: Sendable {
     }
 
     /// The report, without writing anything.
-    public func report() throws(ReportError) -> MonthlyReport {
+    public func report() throws(ReportError) -> MonthlyReport { try build().report }
+
+    /// The report and the rows of its period.
+    public func build() throws(ReportError) -> (report: MonthlyReport, records: ReportRecords) {
         let reader = try StoreReportReader(path: databasePath)
         var overlay = try zonePath.map { path throws(ReportError) in
             try ZoneRegistryOverlay(path: path, network: roadNetwork)
@@ -50,16 +56,19 @@ public struct ReportJob: Sendable {
             records = overlay.apply(to: records)
             previous = overlay.apply(to: previous)
         }
-        return ReportBuilder(
+        let report = ReportBuilder(
             month: month, operatorFilter: operatorID, generatedAtMicros: generatedAtMicros,
             softwareVersion: softwareVersion
         ).build(records: records, previous: previous)
+        return (report, records)
     }
 
     /// Builds the report, writes the files and returns the report and the paths written.
     public func run() throws(ReportError) -> (report: MonthlyReport, paths: [String]) {
-        let report = try report()
-        let paths = try ReportFiles(report: report, formats: formats).write(to: outputDirectory)
+        let (report, records) = try build()
+        var files = ReportFiles(report: report, formats: formats)
+        if dmv { files.files = DMVExport(report: report, records: records).files }
+        let paths = try files.write(to: outputDirectory)
         return (report, paths)
     }
 }

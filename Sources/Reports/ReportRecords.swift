@@ -34,6 +34,12 @@ public struct ReportRecords: Sendable, Equatable {
     public var trackGaps: [TrackGapRecord]
     /// Observations that could not be attributed to a registered vehicle.
     public var unattributed: UnattributedRecord
+    /// The runs whose recorded time overlaps the period (complete or not), with their journal
+    /// files and the journal reader's warnings (data completeness).
+    public var runs: [RunRecord] = []
+    /// The zone: name, reporting entity, default location category (from zone.toml; empty when
+    /// the report is made without it).
+    public var zone = ZoneRecord()
 
     /// Records with the given rows; every table defaults to empty.
     public init(
@@ -68,6 +74,10 @@ public struct OperatorRecord: Sendable, Equatable {
     public var id: String
     /// Display name.
     public var name: String
+    /// Manufacturer as reported to regulators (zone.toml `manufacturer`, else empty).
+    public var manufacturer: String = ""
+    /// The operator's testing permit number (zone.toml `permit_number`, else empty).
+    public var permitNumber: String = ""
 
     public init(id: String, name: String) {
         self.id = id
@@ -87,6 +97,8 @@ public struct VehicleRecord: Sendable, Equatable {
     public var permit: String
     /// False for vehicles seen on the wire but not in the zone registry (`UNREGISTERED-<terminal>`).
     public var registered: Bool
+    /// Whether it can operate without a driver (zone.toml; `nil` when unknown).
+    public var driverlessCapable: Bool?
 
     public init(vin: String, plate: String, operatorID: String, permit: String, registered: Bool = true) {
         self.vin = vin
@@ -169,6 +181,16 @@ public struct EventRecord: Sendable, Equatable {
     public var takeoverSeconds: Double?
     /// On a takeover request: `taken-over`, `missed`, `unresolved` or `open`.
     public var takeoverOutcome: String?
+    /// Name of the matched link, if known.
+    public var roadName: String?
+    /// 0xE1 flag bit 0 at the event: safety driver on board (`nil`: not recorded).
+    public var safetyDriver: Bool?
+    /// 0xE1 flag bit 1 at the event: remote operator connected (`nil`: not recorded).
+    public var remoteOperator: Bool?
+    /// Evidence clip made for the event (`event_clips.file`), if any.
+    public var clipFile: String?
+    /// SHA-256 of the clip file.
+    public var clipSHA256: String?
 
     public init(
         micros: Int64, vin: String, kind: EventKind, level: Int, initiator: String = "n/a",
@@ -413,5 +435,72 @@ public struct UnattributedRecord: Sendable, Equatable {
     public init(bsmFromUnregisteredOBU: Int = 0, unknownVehicleObservations: Int = 0) {
         self.bsmFromUnregisteredOBU = bsmFromUnregisteredOBU
         self.unknownVehicleObservations = unknownVehicleObservations
+    }
+}
+
+/// A run (one processing of journal files) behind a period's figures.
+public struct RunRecord: Sendable, Equatable {
+    public var id: Int64
+    /// `replay` or `live`.
+    public var kind: String
+    /// `complete` (counted) or `running` (not counted).
+    public var status: String
+    /// Data time of the first and last observation, microseconds since the epoch.
+    public var firstMicros: Int64?
+    public var lastMicros: Int64?
+    public var frames: Int64
+    /// The journal files (path, SHA-256, bytes), by path.
+    public var files: [RunFileRecord]
+    /// What the journal reader reported (truncation, corrupt chunks skipped): the run is incomplete.
+    /// Each is `<journal file>: <warning>`.
+    public var warnings: [String]
+
+    /// A warning without its leading `<journal file>: ` (the digest keeps only the content).
+    static func withoutPath(_ warning: String) -> String {
+        guard let range = warning.firstRange(of: ": ") else { return warning }
+        return String(warning[range.upperBound...])
+    }
+
+    public init(
+        id: Int64, kind: String, status: String, firstMicros: Int64?, lastMicros: Int64?, frames: Int64,
+        files: [RunFileRecord] = [], warnings: [String] = []
+    ) {
+        self.id = id
+        self.kind = kind
+        self.status = status
+        self.firstMicros = firstMicros
+        self.lastMicros = lastMicros
+        self.frames = frames
+        self.files = files
+        self.warnings = warnings
+    }
+}
+
+/// A journal file of a run.
+public struct RunFileRecord: Sendable, Equatable {
+    public var path: String
+    public var sha256: String
+    public var bytes: Int64
+
+    public init(path: String, sha256: String, bytes: Int64) {
+        self.path = path
+        self.sha256 = sha256
+        self.bytes = bytes
+    }
+}
+
+/// The zone a report is about (from zone.toml).
+public struct ZoneRecord: Sendable, Equatable {
+    /// Zone name.
+    public var name: String
+    /// The organisation that reports (zone.toml `reporting_entity`).
+    public var reportingEntity: String
+    /// Location category of places not on a listed link (zone.toml `link_category`), raw value.
+    public var defaultCategory: String
+
+    public init(name: String = "", reportingEntity: String = "", defaultCategory: String = "street") {
+        self.name = name
+        self.reportingEntity = reportingEntity
+        self.defaultCategory = defaultCategory
     }
 }

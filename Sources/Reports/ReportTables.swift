@@ -17,8 +17,10 @@ extension MonthlyReport {
     public var tables: [ReportTable] {
         [
             summaryTable, operatorsTable, vehiclesTable, dailyDistanceTable, disengagementsTable,
+            registerTable, monthsTable,
             coverageTable,
-            timeOfDayTable, v2xTable, dataHealthTable, sequencesTable,
+            timeOfDayTable, v2xTable, dataHealthTable, sequencesTable, runsTable, journalFilesTable,
+            rejectReasonsTable,
         ]
     }
 
@@ -36,6 +38,8 @@ extension MonthlyReport {
     var summaryLines: [SummaryLine] {
         let now = summary
         let before = previous
+        // A previous period without data has no figures to compare with (not zeros).
+        let compare = previousHasData
         var lines: [SummaryLine] = []
         func add(
             _ section: String, _ key: String, _ label: String, _ unit: String, _ decimals: Int?,
@@ -44,7 +48,7 @@ extension MonthlyReport {
             lines.append(
                 SummaryLine(
                     section: section, key: key, label: label, unit: unit, decimals: decimals,
-                    current: value(now), previous: value(before)))
+                    current: value(now), previous: compare ? value(before) : nil))
         }
         func count(_ value: Int) -> Double { Double(value) }
         add("activity", "vehicles_active", "Vehicles active", "vehicles", nil) { count($0.vehiclesActive) }
@@ -208,7 +212,9 @@ extension MonthlyReport {
                 ReportColumn("section", "Section"), ReportColumn("metric", "Metric"),
                 ReportColumn("label", "Figure"),
                 ReportColumn("unit", "Unit"), ReportColumn("value", month.description),
-                ReportColumn("previous", previousMonth.description), ReportColumn("change", "Change"),
+                ReportColumn(
+                    "previous", previousMonth.description + (previousHasData ? "" : " (no data)")),
+                ReportColumn("change", "Change"),
                 ReportColumn("change_pct", "Change %"),
             ],
             rows: rows)
@@ -317,8 +323,8 @@ extension MonthlyReport {
                 ReportColumn("initiator", "Initiator"), ReportColumn("cause", "Cause"),
                 ReportColumn("inferred", "Inferred"), ReportColumn("latitude", "Latitude"),
                 ReportColumn("longitude", "Longitude"), ReportColumn("link", "Link"),
-                ReportColumn("road_class", "Road class"), ReportColumn("speed_kmh", "Speed km/h"),
-                ReportColumn("takeover_time_s", "Takeover s"),
+                ReportColumn("location", "Location"), ReportColumn("speed_kmh", "Speed km/h"),
+                ReportColumn("takeover_time_s", "Takeover s"), ReportColumn("road", "Road"),
             ],
             rows: disengagements.map { row in
                 [
@@ -327,9 +333,9 @@ extension MonthlyReport {
                     .flag(row.inferred),
                     .number(row.latitude, decimals: Decimals.degrees),
                     .number(row.longitude, decimals: Decimals.degrees),
-                    .text(row.linkID ?? ""), .text(row.roadClass ?? ""),
+                    .text(row.linkID ?? ""), .text(row.roadClass.map(RegisterText.category) ?? ""),
                     .number(row.speedKmh, decimals: Decimals.speed),
-                    .number(row.takeoverSeconds, decimals: Decimals.seconds),
+                    .number(row.takeoverSeconds, decimals: Decimals.seconds), .text(row.roadName ?? ""),
                 ]
             })
     }
@@ -339,13 +345,13 @@ extension MonthlyReport {
             id: "coverage", title: "Road links",
             columns: [
                 ReportColumn("link", "Link"), ReportColumn("name", "Name"),
-                ReportColumn("road_class", "Road class"),
+                ReportColumn("location", "Location"),
                 ReportColumn("length_m", "Length m"), ReportColumn("covered", "Covered"),
                 ReportColumn("vehicle_days", "Vehicle-days"), ReportColumn("automated_km", "Automated km"),
             ],
             rows: coverage.links.map { link in
                 [
-                    .text(link.id), .text(link.name), .text(link.roadClass),
+                    .text(link.id), .text(link.name), .text(RegisterText.category(link.roadClass)),
                     .number(link.lengthMeters, decimals: Decimals.meters), .flag(link.covered),
                     .integer(link.vehicleDays),
                     .number(link.automatedMeters.map { $0 / 1000 }, decimals: Decimals.kilometers),
@@ -435,5 +441,76 @@ extension MonthlyReport {
                     .integer(stream.repeats), .integer(stream.reordered), .integer(stream.resets),
                 ]
             })
+    }
+
+    /// Month by month within the period: automated km, disengagements and rates.
+    public var monthsTable: ReportTable {
+        ReportTable(
+            id: "months", title: "Month by month",
+            columns: [
+                ReportColumn("month", "Month"), ReportColumn("km_total", "Automated km"),
+                ReportColumn("hours", "Hours"), ReportColumn("disengagements", "Diseng."),
+                ReportColumn("km_per_disengagement", "km / diseng."),
+                ReportColumn("disengagements_per_1000km", "Diseng. / 1,000 km"),
+                ReportColumn("planned_deactivations", "Planned"), ReportColumn("takeover_requests", "TORs"),
+                ReportColumn("mrms", "MRMs"), ReportColumn("collisions", "Coll."),
+                ReportColumn("severe_failures", "Sev. fail."),
+            ],
+            rows: months.map { row in
+                [
+                    .text(row.month), .number(row.meters / 1000, decimals: Decimals.kilometers),
+                    .number(row.seconds / 3600, decimals: Decimals.hours), .integer(row.disengagements),
+                    .number(Rates.kilometersPer(meters: row.meters, count: row.disengagements), decimals: Decimals.rate),
+                    .number(
+                        Rates.perThousandKilometers(count: row.disengagements, meters: row.meters),
+                        decimals: Decimals.rate),
+                    .integer(row.plannedDeactivations), .integer(row.takeoverRequests), .integer(row.mrms),
+                    .integer(row.collisions), .integer(row.severeFailures),
+                ]
+            })
+    }
+
+    /// The runs behind the figures: counted (complete) or not, and whether their recordings were whole.
+    public var runsTable: ReportTable {
+        ReportTable(
+            id: "runs", title: "Runs",
+            columns: [
+                ReportColumn("run", "Run"), ReportColumn("kind", "Kind"), ReportColumn("status", "Status"),
+                ReportColumn("counted", "Counted"), ReportColumn("first", "First data (+08:00)"),
+                ReportColumn("last", "Last data (+08:00)"), ReportColumn("frames", "Frames"),
+                ReportColumn("files", "Journal files"), ReportColumn("recording", "Recording"),
+                ReportColumn("warnings", "Reader warnings"),
+            ],
+            rows: runs.map { run in
+                [
+                    .integer(Int(run.id)), .text(run.kind), .text(run.status), .flag(run.status == "complete"),
+                    run.firstMicros.map { ReportValue.time($0) } ?? .text(""),
+                    run.lastMicros.map { ReportValue.time($0) } ?? .text(""),
+                    .integer(Int(run.frames)), .integer(run.files.count),
+                    .text(run.warnings.isEmpty ? "whole" : "INCOMPLETE: corrupt or lost parts"),
+                    .text(run.warnings.joined(separator: "; ")),
+                ]
+            })
+    }
+
+    /// The journal files of the runs, with their SHA-256 (`run_files`).
+    public var journalFilesTable: ReportTable {
+        ReportTable(
+            id: "journal_files", title: "Journal files",
+            columns: [
+                ReportColumn("run", "Run"), ReportColumn("path", "File"), ReportColumn("bytes", "Bytes"),
+                ReportColumn("sha256", "SHA-256"),
+            ],
+            rows: runs.flatMap { run in
+                run.files.map { [.integer(Int(run.id)), .text($0.path), .integer(Int($0.bytes)), .text($0.sha256)] }
+            })
+    }
+
+    /// Rejected frames by reason, over all sources in scope.
+    public var rejectReasonsTable: ReportTable {
+        ReportTable(
+            id: "rejected_by_reason", title: "Frames rejected, by reason",
+            columns: [ReportColumn("reason", "Reason"), ReportColumn("frames", "Frames")],
+            rows: rejectsByReason.map { [.text($0.reason), .integer($0.count)] })
     }
 }

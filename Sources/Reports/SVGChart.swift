@@ -100,7 +100,9 @@ enum SVGChart {
         let spanX = max(1, (maxLon - minLon) * metersPerDegreeLon)
         let spanY = max(1, (maxLat - minLat) * metersPerDegreeLat)
         let margin = 24.0
-        let legendHeight = 34.0
+        // Below the map: the legend row, then the scale bar and north arrow (outside the map, so
+        // they never cover a link).
+        let legendHeight = 56.0
         let scale = min((width - 2 * margin) / spanX, (height - 2 * margin - legendHeight) / spanY)
         let cx = width / 2
         let cy = (height - legendHeight) / 2
@@ -152,7 +154,7 @@ enum SVGChart {
         let target = (width / 5) / scale
         let barMeters = niceFloor(target)
         let barPixels = barMeters * scale
-        let sy = height - legendHeight - 10
+        let sy = height - 10
         svg +=
             "<line x1=\"\(f(margin))\" y1=\"\(f(sy))\" x2=\"\(f(margin + barPixels))\" y2=\"\(f(sy))\" class=\"scalebar\"/>"
             + "<text x=\"\(f(margin))\" y=\"\(f(sy - 4))\" class=\"axis\">"

@@ -58,13 +58,29 @@ public struct StoreReportReader: Sendable {
         guard runs > 0 else { throw .emptyDatabase(path: path) }
     }
 
+    /// The first and last day (`YYYY-MM-DD`, Asia/Shanghai) with an event or automated driving
+    /// in complete runs, or nil when there is none.
+    public func dataDays() throws(ReportError) -> (first: String, last: String)? {
+        try read("the days with data") { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT MIN(d) AS first, MAX(d) AS last FROM (
+                    SELECT day AS d FROM events WHERE \(Self.complete) UNION ALL
+                    SELECT day FROM vehicle_daily WHERE \(Self.complete))
+                    """)
+            guard let first: String = row?["first"], let last: String = row?["last"] else { return nil }
+            return (first, last)
+        }
+    }
+
     /// Operator ids in the database, sorted.
     public func operatorIDs() throws(ReportError) -> [String] {
         try read("operators") { db in try String.fetchAll(db, sql: "SELECT id FROM operators ORDER BY id") }
     }
 
     /// The rows of one month, for the whole zone or one operator.
-    public func records(month: ReportMonth, operatorID: String?) throws(ReportError) -> ReportRecords {
+    public func records(month: ReportPeriod, operatorID: String?) throws(ReportError) -> ReportRecords {
         if let operatorID {
             let known = try operatorIDs()
             guard known.contains(operatorID) else { throw .unknownOperator(operatorID, known: known) }
@@ -91,11 +107,17 @@ public struct StoreReportReader: Sendable {
 
     // MARK: Queries
 
+    /// Rows of a period (tables with `month` and `day`): first/last month, first/last day.
+    static let periodScope = "month >= ? AND month <= ? AND day >= ? AND day <= ?"
+
     /// `run_id` of complete runs.
     static let complete = "run_id IN (SELECT id FROM runs WHERE status = 'complete')"
 
-    static func records(_ db: Database, month: ReportMonth, operatorID: String?) throws -> ReportRecords {
-        let m = month.description
+    static func records(_ db: Database, month: ReportPeriod, operatorID: String?) throws -> ReportRecords {
+        // The period: months for the index, days for the exact bounds.
+        let m: [any DatabaseValueConvertible] = [
+            month.firstMonthString, month.lastMonthString, month.firstDayString, month.lastDayString,
+        ]
         // Scope on tables with a `vin` column.
         let vinScope = operatorID == nil ? "1" : "vin IN (SELECT vin FROM vehicles WHERE operator_id = ?)"
         func arguments(_ values: [any DatabaseValueConvertible]) -> StatementArguments {
@@ -127,26 +149,48 @@ public struct StoreReportReader: Sendable {
             db,
             sql: """
                 SELECT vin, day, level, SUM(distance_m) AS d, SUM(time_s) AS t, SUM(uplink_covered_m) AS u
-                FROM vehicle_daily WHERE month = ? AND \(complete) AND \(vinScope)
+                FROM vehicle_daily WHERE \(periodScope) AND \(complete) AND \(vinScope)
                 GROUP BY vin, day, level
-                """, arguments: arguments([m])
+                """, arguments: arguments(m)
         ).map {
             DrivingRecord(
                 vin: $0["vin"], day: $0["day"], level: $0["level"], meters: $0["d"], seconds: $0["t"],
                 uplinkMeters: $0["u"])
         }
 
+        // Register columns of issue 18 and evidence clips (issue 17) when the database has them.
+        let eventColumns = Set(try db.columns(in: "events").map(\.name))
+        let hasFlags = eventColumns.contains("safety_driver")
+        let flagColumns =
+            hasFlags
+            ? "e.road_name AS road_name, e.safety_driver AS safety_driver, e.remote_operator AS remote_operator"
+            : "NULL AS road_name, NULL AS safety_driver, NULL AS remote_operator"
+        let hasClips = try db.tableExists("event_clips")
+        let clipColumns =
+            hasClips
+            ? """
+            (SELECT c.file FROM event_clips c WHERE c.vin = e.vin AND c.time_us = e.time_us AND c.kind = e.kind
+             ORDER BY c.file LIMIT 1) AS clip_file,
+            (SELECT c.sha256 FROM event_clips c WHERE c.vin = e.vin AND c.time_us = e.time_us AND c.kind = e.kind
+             ORDER BY c.file LIMIT 1) AS clip_sha256
+            """ : "NULL AS clip_file, NULL AS clip_sha256"
         records.events = try Row.fetchAll(
             db,
             sql: """
-                SELECT time_us, vin, kind, level, initiator, cause, latitude, longitude, link_id, road_class, speed_mps,
-                takeover_time_us, takeover_outcome FROM events WHERE month = ? AND \(complete) AND \(vinScope)
-                """, arguments: arguments([m])
+                SELECT e.time_us AS time_us, e.vin AS vin, e.kind AS kind, e.level AS level, e.initiator AS initiator,
+                e.cause AS cause, e.latitude AS latitude, e.longitude AS longitude, e.link_id AS link_id,
+                e.road_class AS road_class, e.speed_mps AS speed_mps, e.takeover_time_us AS takeover_time_us,
+                e.takeover_outcome AS takeover_outcome, \(flagColumns), \(clipColumns)
+                FROM events e WHERE e.month >= ? AND e.month <= ? AND e.day >= ? AND e.day <= ?
+                AND e.\(complete) AND \(operatorID == nil ? "1" : "e.vin IN (SELECT vin FROM vehicles WHERE operator_id = ?)")
+                """, arguments: arguments(m)
         ).compactMap { row in
             // Kinds this report does not know (a newer schema) are not figures of it.
             guard let kind = EventKind(rawValue: row["kind"]) else { return nil }
             let takeover: Int64? = row["takeover_time_us"]
-            return EventRecord(
+            let safetyDriver: Int? = row["safety_driver"]
+            let remoteOperator: Int? = row["remote_operator"]
+            var record = EventRecord(
                 micros: row["time_us"], vin: row["vin"], kind: kind, level: row["level"],
                 initiator: row["initiator"],
                 cause: row["cause"], latitude: row["latitude"], longitude: row["longitude"],
@@ -154,6 +198,12 @@ public struct StoreReportReader: Sendable {
                 roadClass: row["road_class"], speed: row["speed_mps"],
                 takeoverSeconds: takeover.map { Double($0) / 1e6 },
                 takeoverOutcome: row["takeover_outcome"])
+            record.roadName = row["road_name"]
+            record.safetyDriver = safetyDriver.map { $0 != 0 }
+            record.remoteOperator = remoteOperator.map { $0 != 0 }
+            record.clipFile = row["clip_file"]
+            record.clipSHA256 = row["clip_sha256"]
+            return record
         }
 
         // Road network; names and geometry when the store has them (`name`, `geometry`).
@@ -175,8 +225,8 @@ public struct StoreReportReader: Sendable {
             db,
             sql: """
                 SELECT link_id, COUNT(DISTINCT vin || '/' || day) AS n, \(distance) AS d FROM link_coverage
-                WHERE month = ? AND \(complete) AND \(vinScope) GROUP BY link_id
-                """, arguments: arguments([m])
+                WHERE \(periodScope) AND \(complete) AND \(vinScope) GROUP BY link_id
+                """, arguments: arguments(m)
         ).map { LinkUsageRecord(linkID: $0["link_id"], vehicleDays: $0["n"], automatedMeters: $0["d"]) }
 
         if let grid = try Row.fetchOne(
@@ -187,8 +237,8 @@ public struct StoreReportReader: Sendable {
             let cells = try Int.fetchAll(
                 db,
                 sql:
-                    "SELECT DISTINCT cell FROM grid_coverage WHERE month = ? AND \(complete) AND \(vinScope)",
-                arguments: arguments([m]))
+                    "SELECT DISTINCT cell FROM grid_coverage WHERE \(periodScope) AND \(complete) AND \(vinScope)",
+                arguments: arguments(m))
             records.grid = GridRecord(
                 cellMeters: grid["cell_size_m"], totalCells: columns * rows,
                 visitedCells: cells.map {
@@ -208,8 +258,8 @@ public struct StoreReportReader: Sendable {
             db,
             sql: """
                 SELECT rsu_id, band_index, SUM(received) AS r, SUM(expected) AS e FROM v2x_reception
-                WHERE month = ? AND \(complete) AND \(vinScope) GROUP BY rsu_id, band_index
-                """, arguments: arguments([m])
+                WHERE \(periodScope) AND \(complete) AND \(vinScope) GROUP BY rsu_id, band_index
+                """, arguments: arguments(m)
         ).compactMap { row in
             let index: Int = row["band_index"]
             guard V2XSection.bands.indices.contains(index) else { return nil }
@@ -290,12 +340,40 @@ public struct StoreReportReader: Sendable {
             records.unattributed = UnattributedRecord(
                 bsmFromUnregisteredOBU: row["b"], unknownVehicleObservations: row["u"])
         }
+        records.runs = try runs(db, period: month)
         return records
+    }
+
+    /// Every run whose recorded time overlaps the period, with files and reader warnings.
+    static func runs(_ db: Database, period: ReportPeriod) throws -> [RunRecord] {
+        let hasWarnings = try db.tableExists("run_warnings")
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, kind, status, first_time_us, last_time_us, frames FROM runs
+                WHERE first_time_us < ? AND last_time_us >= ? ORDER BY id
+                """, arguments: [period.endMicros, period.startMicros]
+        ).map { row in
+            let id: Int64 = row["id"]
+            let files = try Row.fetchAll(
+                db, sql: "SELECT path, sha256, bytes FROM run_files WHERE run_id = ? ORDER BY path, sha256",
+                arguments: [id]
+            ).map { RunFileRecord(path: $0["path"], sha256: $0["sha256"], bytes: $0["bytes"]) }
+            let warnings =
+                hasWarnings
+                ? try String.fetchAll(
+                    db,
+                    sql: "SELECT journal_file || ': ' || warning FROM run_warnings WHERE run_id = ? ORDER BY rowid",
+                    arguments: [id]) : []
+            return RunRecord(
+                id: id, kind: row["kind"], status: row["status"], firstMicros: row["first_time_us"],
+                lastMicros: row["last_time_us"], frames: row["frames"], files: files, warnings: warnings)
+        }
     }
 
     /// Automated (L3/L4, status active) time and distance by local hour of day, from the mode
     /// segments clipped to the month; a segment's distance is shared out in proportion to time.
-    static func hours(_ db: Database, month: ReportMonth, vinScope: String, operatorID: String?) throws
+    static func hours(_ db: Database, month: ReportPeriod, vinScope: String, operatorID: String?) throws
         -> [HourRecord]
     {
         var totals: [String: [(seconds: Double, meters: Double)]] = [:]
@@ -340,8 +418,10 @@ public struct StoreReportReader: Sendable {
     /// Registered RSUs (`sources` of kind `cv2x` with a position) and RSUs with reception rows,
     /// with availability: the share of the month's recorded time (each complete run's first to
     /// last frame, clipped to the month) between the RSU's first and last frame in that run.
-    static func rsus(_ db: Database, month: ReportMonth) throws -> [RSURecord] {
-        let m = month.description
+    static func rsus(_ db: Database, month: ReportPeriod) throws -> [RSURecord] {
+        let m: [any DatabaseValueConvertible] = [
+            month.firstMonthString, month.lastMonthString, month.firstDayString, month.lastDayString,
+        ]
         var ids = Set(
             try String.fetchAll(
                 db,
@@ -350,8 +430,8 @@ public struct StoreReportReader: Sendable {
             ).map { $0.hasPrefix("cv2x/") ? String($0.dropFirst(5)) : $0 })
         ids.formUnion(
             try String.fetchAll(
-                db, sql: "SELECT DISTINCT rsu_id FROM v2x_reception WHERE month = ? AND \(complete)",
-                arguments: [m]))
+                db, sql: "SELECT DISTINCT rsu_id FROM v2x_reception WHERE \(periodScope) AND \(complete)",
+                arguments: StatementArguments(m)))
         let runs = try Row.fetchAll(
             db,
             sql: """

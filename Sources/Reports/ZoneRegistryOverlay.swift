@@ -47,12 +47,41 @@ public struct ZoneRegistryOverlay: Sendable {
         }
         guard let configuration else { return records }
         let registry = ZoneRegistry(configuration: configuration)
+        // Issue 18: zone, reporting entity, DMV fields, location categories.
+        records.zone = ZoneRecord(
+            name: configuration.name, reportingEntity: configuration.reportingEntity ?? "",
+            defaultCategory: configuration.defaultLinkCategory.rawValue)
+        // A database written before location categories held the MAP link name in `road_class`:
+        // such values become the name, and the category comes from zone.toml.
+        func category(_ value: String?, link: String?) -> (category: String?, name: String?) {
+            if let value, LinkCategory(rawValue: value) != nil { return (value, nil) }
+            guard let link else { return (value.flatMap { $0.isEmpty ? nil : $0 }, nil) }
+            return (configuration.category(ofLink: link).rawValue, value.flatMap { $0.isEmpty ? nil : $0 })
+        }
+        for index in records.links.indices {
+            let fixed = category(records.links[index].roadClass, link: records.links[index].id)
+            records.links[index].roadClass = fixed.category ?? ""
+            if records.links[index].name.isEmpty, let name = fixed.name { records.links[index].name = name }
+            if let name = configuration.links.first(where: { $0.id == records.links[index].id })?.name,
+                records.links[index].name.isEmpty
+            {
+                records.links[index].name = name
+            }
+        }
+        for index in records.events.indices where records.events[index].linkID != nil {
+            let fixed = category(records.events[index].roadClass, link: records.events[index].linkID)
+            records.events[index].roadClass = fixed.category
+            if records.events[index].roadName == nil { records.events[index].roadName = fixed.name }
+        }
         for index in records.vehicles.indices {
             guard let vehicle = registry.vehicle(vin: records.vehicles[index].vin) else { continue }
             if records.vehicles[index].plate.isEmpty { records.vehicles[index].plate = vehicle.plate }
             if records.vehicles[index].permit.isEmpty { records.vehicles[index].permit = vehicle.permit }
             if records.vehicles[index].operatorID.isEmpty {
                 records.vehicles[index].operatorID = vehicle.operatorID
+            }
+            if records.vehicles[index].driverlessCapable == nil {
+                records.vehicles[index].driverlessCapable = vehicle.isDriverlessCapable
             }
         }
         for index in records.operators.indices {
@@ -62,6 +91,14 @@ public struct ZoneRegistryOverlay: Sendable {
                 let zoneOperator = registry.operator(id: record.id)
             {
                 records.operators[index].name = zoneOperator.name
+            }
+            if let zoneOperator = registry.operator(id: record.id) {
+                if record.manufacturer.isEmpty {
+                    records.operators[index].manufacturer = zoneOperator.manufacturer ?? zoneOperator.name
+                }
+                if record.permitNumber.isEmpty {
+                    records.operators[index].permitNumber = zoneOperator.permitNumber ?? ""
+                }
             }
         }
         for index in records.rsus.indices where records.rsus[index].position == nil {

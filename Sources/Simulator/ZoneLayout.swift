@@ -299,9 +299,12 @@ public struct ZoneLayout: Sendable {
                     nominalRange: (random.uniform(300, 450) / 10).rounded() * 10,
                     schema: schema))
         }
-        self.configuration = ZoneConfiguration(
+        var configuration = ZoneConfiguration(
             name: "Jiading ICV pilot zone (simulated, seed \(parameters.seed))", timeZone: "Asia/Shanghai",
             origin: parameters.origin, operators: Array(operators), vehicles: vehicles, rsus: rsus)
+        // The vehicles' nominal BSM rate (issue 18): reception ratios are computed against it.
+        configuration.bsmRate = Double(parameters.bsmRate)
+        self.configuration = configuration
     }
 
     /// The MAP content RSU `rsuIndex` broadcasts: its intersection's node and incoming links.

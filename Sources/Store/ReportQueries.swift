@@ -102,6 +102,14 @@ public struct StoredSummary: Sendable, Hashable, Codable {
     public var uplinkCoverage: Double? {
         automatedKilometres > 0 ? uplinkCoveredMetres / (automatedKilometres * 1000) : nil
     }
+    /// 95th-percentile takeover time (nearest rank), microseconds.
+    public var p95TakeoverTime: Int64? {
+        guard !takeoverTimes.isEmpty else { return nil }
+        let rank = Int((0.95 * Double(takeoverTimes.count)).rounded(.up))
+        return takeoverTimes[min(takeoverTimes.count, max(1, rank)) - 1]
+    }
+    /// Longest takeover time, microseconds.
+    public var maximumTakeoverTime: Int64? { takeoverTimes.last }
     /// Median takeover time, microseconds.
     public var medianTakeoverTime: Int64? {
         guard !takeoverTimes.isEmpty else { return nil }
@@ -122,16 +130,59 @@ public struct DailyMileage: Sendable, Hashable, Codable {
     public var kilometres: Double
 }
 
+/// How `testzone metrics --by` groups the figures (DESIGN.md 5 "Rates").
+public enum SummaryGrouping: String, Sendable, CaseIterable {
+    /// One row per vehicle (VIN).
+    case vehicle
+    /// One row per operator.
+    case `operator`
+    /// One row per SAE level (distance at that level; disengagements by their level before).
+    case level
+    /// One row per Asia/Shanghai month.
+    case month
+    /// The zone as one row.
+    case zone
+
+    /// The SQL key expression on `table` (which has a `vin` column); nil when the table has no
+    /// such dimension (link and grid coverage have no level).
+    func key(_ table: String) -> String? {
+        switch self {
+        case .vehicle: "\(table).vin"
+        case .operator: "COALESCE((SELECT v.operator_id FROM vehicles v WHERE v.vin = \(table).vin), '')"
+        case .level: table == "vehicle_daily" || table == "events" ? "CAST(\(table).level AS TEXT)" : nil
+        case .month: "\(table).month"
+        case .zone: "'*'"
+        }
+    }
+}
+
 extension ZoneStore {
+    /// Opens an existing database for reading only: no migration, no writes (`testzone metrics`).
+    public convenience init(readingOnly path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(30)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        self.init(pool: pool)
+    }
+
+    /// Summaries grouped by `grouping` (the key is in ``StoredSummary/vin``: a VIN, operator id,
+    /// level, month or `*`), sorted by key.
+    public func summaries(_ filter: ReportFilter = ReportFilter(), by grouping: SummaryGrouping) throws
+        -> [StoredSummary]
+    {
+        try pool.read { db in try Self.summaries(db, filter, grouping: grouping) }
+    }
+
     /// Per-vehicle summaries matching the filter (vehicles with any data in it), sorted by VIN.
     public func vehicleSummaries(_ filter: ReportFilter = ReportFilter()) throws -> [StoredSummary] {
-        try pool.read { db in try Self.summaries(db, filter, perVehicle: true) }
+        try pool.read { db in try Self.summaries(db, filter, grouping: .vehicle) }
     }
 
     /// Zone totals over the filter (link and grid coverage are unions over vehicles).
     public func zoneSummary(_ filter: ReportFilter = ReportFilter()) throws -> StoredSummary {
         try pool.read { db in
-            try Self.summaries(db, filter, perVehicle: false).first
+            try Self.summaries(db, filter, grouping: .zone).first
                 ?? StoredSummary(vin: "*", operatorID: "")
         }
     }
@@ -170,10 +221,11 @@ extension ZoneStore {
         }
     }
 
-    static func summaries(_ db: Database, _ filter: ReportFilter, perVehicle: Bool) throws -> [StoredSummary]
+    static func summaries(_ db: Database, _ filter: ReportFilter, grouping: SummaryGrouping) throws
+        -> [StoredSummary]
     {
         var result: [String: StoredSummary] = [:]
-        let key = perVehicle ? "vin" : "'*'"
+        let perVehicle = grouping == .vehicle
         func entry(_ vin: String) -> String {
             if result[vin] == nil { result[vin] = StoredSummary(vin: vin, operatorID: "") }
             return vin
@@ -183,8 +235,8 @@ extension ZoneStore {
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT \(key) AS k, level, SUM(distance_m) AS d, SUM(time_s) AS t, SUM(uplink_covered_m) AS u
-                FROM vehicle_daily WHERE \(condition) GROUP BY k, level
+                SELECT \(grouping.key("vehicle_daily")!) AS k, level, SUM(distance_m) AS d, SUM(time_s) AS t,
+                SUM(uplink_covered_m) AS u FROM vehicle_daily WHERE \(condition) GROUP BY k, level
                 """, arguments: arguments)
         {
             let k = entry(row["k"])
@@ -196,8 +248,8 @@ extension ZoneStore {
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT \(key) AS k, kind, initiator, cause, COUNT(*) AS n FROM events WHERE \(condition)
-                GROUP BY k, kind, initiator, cause
+                SELECT \(grouping.key("events")!) AS k, kind, initiator, cause, COUNT(*) AS n FROM events
+                WHERE \(condition) GROUP BY k, kind, initiator, cause
                 """, arguments: arguments)
         {
             let k = entry(row["k"])
@@ -208,7 +260,9 @@ extension ZoneStore {
                 result[k]!.disengagements += n
                 if kind == EventKind.inferredDisengagement.rawValue { result[k]!.inferredDisengagements += n }
                 result[k]!.disengagementsByInitiator[row["initiator"], default: 0] += n
-                result[k]!.disengagementsByCause[row["cause"], default: 0] += n
+                // An inferred disengagement has no cause item: its cause is "unknown" (as in reports).
+                let cause: String = kind == EventKind.inferredDisengagement.rawValue ? "unknown" : row["cause"]
+                result[k]!.disengagementsByCause[cause, default: 0] += n
             case .plannedDeactivation?: result[k]!.plannedDeactivations += n
             case .takeoverRequest?: result[k]!.takeoverRequests += n
             case .mrmStarted?: result[k]!.mrms += n
@@ -220,7 +274,7 @@ extension ZoneStore {
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT \(key) AS k, takeover_outcome AS o, takeover_time_us AS t FROM events
+                SELECT \(grouping.key("events")!) AS k, takeover_outcome AS o, takeover_time_us AS t FROM events
                 WHERE kind = 'takeover-request' AND \(condition) ORDER BY t
                 """, arguments: arguments)
         {
@@ -229,12 +283,14 @@ extension ZoneStore {
             if outcome == "taken-over", let t: Int64 = row["t"] { result[k]!.takeoverTimes.append(t) }
             if outcome == "missed" { result[k]!.missedTakeovers += 1 }
         }
+        let linkKey = grouping.key("link_coverage") ?? ""
+        let cellKey = grouping.key("grid_coverage") ?? ""
         let network = try Double.fetchOne(db, sql: "SELECT COALESCE(SUM(length_m), 0) FROM road_links") ?? 0
-        for row in try Row.fetchAll(
+        for row in try linkKey.isEmpty ? [] : Row.fetchAll(
             db,
             sql: """
                 SELECT c.k AS k, COUNT(*) AS n, COALESCE(SUM(r.length_m), 0) AS m FROM
-                (SELECT DISTINCT \(key) AS k, link_id FROM link_coverage WHERE \(condition)) AS c
+                (SELECT DISTINCT \(linkKey) AS k, link_id FROM link_coverage WHERE \(condition)) AS c
                 LEFT JOIN road_links r ON r.id = c.link_id GROUP BY c.k
                 """, arguments: arguments)
         {
@@ -243,10 +299,10 @@ extension ZoneStore {
             result[k]!.coveredLinkMetres = row["m"]
         }
         let cells = try Int.fetchOne(db, sql: "SELECT columns * rows FROM coverage_grid WHERE id = 1") ?? 0
-        for row in try Row.fetchAll(
+        for row in try cellKey.isEmpty ? [] : Row.fetchAll(
             db,
             sql: """
-                SELECT k, COUNT(*) AS n FROM (SELECT DISTINCT \(key) AS k, cell FROM grid_coverage
+                SELECT k, COUNT(*) AS n FROM (SELECT DISTINCT \(cellKey) AS k, cell FROM grid_coverage
                 WHERE \(condition)) GROUP BY k
                 """, arguments: arguments)
         {

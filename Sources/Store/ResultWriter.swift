@@ -104,7 +104,8 @@ struct ResultWriter {
                 v(e.roadClass), v(Int64(e.level)), v(e.initiator.name), v(Int64(e.initiator.rawValue)),
                 v(e.cause.name), v(Int64(e.cause.rawValue)), v(takeoverTime),
                 v(Int64(e.closedRequests.count)),
-                v(outcome), v(Int64(e.late ? 1 : 0)),
+                v(outcome), v(Int64(e.late ? 1 : 0)), v(e.roadName), v(e.flags.map { Int64($0 & 1) }),
+                v(e.flags.map { Int64($0 >> 1 & 1) }),
             ])
         }
         try sink.ordered(.events, eventRows)
@@ -136,7 +137,8 @@ struct ResultWriter {
                     v(vin), v(day), v(ShanghaiCalendar.monthString(key.day)), v(rsu),
                     v(labels[Int(key.band)]),
                     v(Int64(key.band)), v(Double(value.exposure) / 1e6),
-                    v(value.expected(rate: configuration.nominalBSMRate)), v(value.received),
+                    v(value.expected(rate: vehicle.identity.nominalBSMRate ?? configuration.nominalBSMRate)),
+                    v(value.received),
                 ])
         }
         try sink.end()

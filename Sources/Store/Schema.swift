@@ -17,8 +17,28 @@ public enum Schema {
         migrator.registerMigration("v2-issue17-event-clips") { db in
             for statement in eventClips { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v2-issue18-event-register") { db in
+            for statement in issue18 { try db.execute(sql: statement) }
+        }
         return migrator
     }
+
+    /// Issue 18 (event register, location categories, data completeness): the matched link's
+    /// name and the 0xE1 flags at each event, link names, and the reader's warnings per run.
+    static let issue18: [String] = [
+        "ALTER TABLE events ADD COLUMN road_name TEXT",
+        "ALTER TABLE events ADD COLUMN safety_driver INTEGER",
+        "ALTER TABLE events ADD COLUMN remote_operator INTEGER",
+        "ALTER TABLE road_links ADD COLUMN name TEXT NOT NULL DEFAULT ''",
+        """
+        CREATE TABLE run_warnings (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            journal_file TEXT NOT NULL,
+            warning TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX run_warnings_run ON run_warnings(run_id)",
+    ]
 
     static let v1: [String] = [
         // Zone registry.

@@ -91,7 +91,25 @@ public final class ZoneStore: Sendable {
         try Schema.migrator.migrate(pool)
     }
 
+    /// Wraps an open pool (no migration).
+    init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
     // MARK: Zone registry
+
+    /// Records what the journal reader reported for a run's files (truncation, corrupt chunks
+    /// skipped), so reports flag the run as incomplete (issue 18).
+    public func recordRunWarnings(_ run: Int64, warnings: [(journalFile: String, warning: String)]) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM run_warnings WHERE run_id = ?", arguments: [run])
+            for item in warnings {
+                try db.execute(
+                    sql: "INSERT INTO run_warnings(run_id, journal_file, warning) VALUES (?, ?, ?)",
+                    arguments: [run, item.journalFile, item.warning])
+            }
+        }
+    }
 
     /// Records the zone registry: operators, vehicles, RSUs (as `cv2x/<id>` sources), road links and grid.
     public func registerZone(_ configuration: MetricsConfiguration, operators: [String: String] = [:]) throws
@@ -125,11 +143,12 @@ public final class ZoneStore: Sendable {
             if let roads = configuration.roads {
                 try db.execute(sql: "DELETE FROM road_links")
                 let link = try InsertStatement(
-                    db, sql: "INSERT INTO road_links(id, length_m, road_class) VALUES (?, ?, ?)")
+                    db, sql: "INSERT INTO road_links(id, length_m, road_class, name) VALUES (?, ?, ?, ?)")
                 for info in roads.links {
                     link.bind(1, info.id)
                     link.bind(2, info.length)
                     link.bind(3, info.roadClass)
+                    link.bind(4, info.name)
                     try link.step()
                 }
             }

@@ -12,15 +12,73 @@ public struct ZoneOperator: Sendable, Hashable, Codable {
     public var automationStateItem: UInt8 = 0xE1
     /// Item id of the ICV automation-event item (`automation_event_item`, default 0xE2).
     public var automationEventItem: UInt8 = 0xE2
+    /// Manufacturer as reported to regulators (the DMV reports' `Manufacturer`); `nil`: ``name``.
+    public var manufacturer: String?
+    /// The operator's testing permit number (the DMV reports' `Permit Number`); `nil`: none given.
+    public var permitNumber: String?
 
     /// Creates an operator.
     public init(
-        id: String, name: String, automationStateItem: UInt8 = 0xE1, automationEventItem: UInt8 = 0xE2
+        id: String, name: String, automationStateItem: UInt8 = 0xE1, automationEventItem: UInt8 = 0xE2,
+        manufacturer: String? = nil, permitNumber: String? = nil
     ) {
         self.id = id
         self.name = name
         self.automationStateItem = automationStateItem
         self.automationEventItem = automationEventItem
+        self.manufacturer = manufacturer
+        self.permitNumber = permitNumber
+    }
+}
+
+/// Location category of a road link: the disengagement locations of the California DMV reports.
+public enum LinkCategory: String, Sendable, Hashable, Codable, CaseIterable {
+    case street
+    case highway
+    case freeway
+    case interstate
+    case ruralRoad = "rural_road"
+    case parkingFacility = "parking_facility"
+
+    /// The DMV's wording (`Street`, `Rural Road`, `Parking Facility`, ...).
+    public var dmvLabel: String {
+        switch self {
+        case .street: "Street"
+        case .highway: "Highway"
+        case .freeway: "Freeway"
+        case .interstate: "Interstate"
+        case .ruralRoad: "Rural Road"
+        case .parkingFacility: "Parking Facility"
+        }
+    }
+
+    /// The Chinese wording.
+    public var chineseLabel: String {
+        switch self {
+        case .street: "城市道路"
+        case .highway: "公路"
+        case .freeway: "快速路"
+        case .interstate: "高速公路"
+        case .ruralRoad: "乡村道路"
+        case .parkingFacility: "停车场"
+        }
+    }
+}
+
+/// A road link's settings in `zone.toml` (`[[links]]`): its location category and optional name.
+public struct ZoneLink: Sendable, Hashable, Codable {
+    /// MAP link id, `<region>.<upstream node>-<region>.<node>` (e.g. `1.3-1.4`).
+    public var id: String
+    /// Location category.
+    public var category: LinkCategory
+    /// Display name (overrides the MAP's), if given.
+    public var name: String?
+
+    /// Creates a link entry.
+    public init(id: String, category: LinkCategory, name: String? = nil) {
+        self.id = id
+        self.category = category
+        self.name = name
     }
 }
 
@@ -40,6 +98,13 @@ public struct ZoneVehicle: Sendable, Hashable, Codable {
     public var obuID: OBUIdentifier
     /// Highest SAE automation level the permit allows (0-5; 3 or 4 for the zone's tests).
     public var maxLevel: Int
+    /// The rate at which its OBU sends BSMs, Hz (`bsm_rate_hz`); `nil`: the zone's.
+    public var bsmRate: Double?
+    /// Whether the vehicle can operate without a driver (`driverless_capable`); `nil`: level 4 or 5.
+    public var driverlessCapable: Bool?
+
+    /// Whether the vehicle can operate without a driver: as configured, else max level 4 or above.
+    public var isDriverlessCapable: Bool { driverlessCapable ?? (maxLevel >= 4) }
 
     /// Creates a vehicle record.
     public init(
@@ -150,6 +215,19 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
     public var rsus: [ZoneRSU]
     /// Sources admitted by CURVE key (`[[sources]]`); empty for a zone without keys.
     public var sources: [ZoneSource]
+    /// The organisation that reports to the regulator (`reporting_entity`); `nil`: none given.
+    public var reportingEntity: String?
+    /// Location category of links not listed in ``links`` (`link_category`, default street).
+    public var defaultLinkCategory: LinkCategory = .street
+    /// Nominal BSM rate of vehicles without their own (`bsm_rate_hz`, default 10 Hz).
+    public var bsmRate: Double = 10
+    /// Per-link settings (`[[links]]`).
+    public var links: [ZoneLink] = []
+
+    /// The location category of a link id.
+    public func category(ofLink id: String) -> LinkCategory {
+        links.first { $0.id == id }?.category ?? defaultLinkCategory
+    }
 
     /// Creates a configuration; call ``validate(fileName:source:)`` before use if not loaded.
     public init(
@@ -256,6 +334,16 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
             if !(0...5).contains(vehicle.maxLevel) {
                 throw fail("\(prefix).max_level", "must be an SAE level 0-5, got \(vehicle.maxLevel)")
             }
+            if let rate = vehicle.bsmRate, !(rate > 0 && rate <= 100) {
+                throw fail("\(prefix).bsm_rate_hz", "must be within (0, 100] Hz, got \(rate)")
+            }
+        }
+        if !(bsmRate > 0 && bsmRate <= 100) {
+            throw fail("zone.bsm_rate_hz", "must be within (0, 100] Hz, got \(bsmRate)")
+        }
+        var linkIDs = Set<String>()
+        for (index, link) in links.enumerated() where !linkIDs.insert(link.id).inserted || link.id.isEmpty {
+            throw fail("links[\(index)].id", link.id.isEmpty ? "must not be empty" : "duplicate link id '\(link.id)'")
         }
         var rsuIDs = Set<String>()
         for (index, rsu) in rsus.enumerated() {
@@ -327,6 +415,9 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
         lines.append(
             "origin = { latitude = \(number(origin.latitude, 7)), longitude = \(number(origin.longitude, 7)) }"
         )
+        if let reportingEntity { lines.append("reporting_entity = \(quoted(reportingEntity))") }
+        if defaultLinkCategory != .street { lines.append("link_category = \(quoted(defaultLinkCategory.rawValue))") }
+        if bsmRate != 10 { lines.append("bsm_rate_hz = \(number(bsmRate, 1))") }
         for op in operators {
             lines.append("")
             lines.append("[[operators]]")
@@ -338,6 +429,8 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
                 lines.append(
                     "automation_event_item = 0x\(String(op.automationEventItem, radix: 16, uppercase: true))")
             }
+            if let manufacturer = op.manufacturer { lines.append("manufacturer = \(quoted(manufacturer))") }
+            if let permit = op.permitNumber { lines.append("permit_number = \(quoted(permit))") }
         }
         for vehicle in vehicles {
             lines.append("")
@@ -349,6 +442,15 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
             lines.append("terminal = \(quoted(vehicle.terminal))")
             lines.append("obu_id = \(quoted(vehicle.obuID.description))")
             lines.append("max_level = \(vehicle.maxLevel)")
+            if let rate = vehicle.bsmRate { lines.append("bsm_rate_hz = \(number(rate, 1))") }
+            if let capable = vehicle.driverlessCapable { lines.append("driverless_capable = \(capable)") }
+        }
+        for link in links {
+            lines.append("")
+            lines.append("[[links]]")
+            lines.append("id = \(quoted(link.id))")
+            lines.append("category = \(quoted(link.category.rawValue))")
+            if let name = link.name { lines.append("name = \(quoted(name))") }
         }
         for rsu in rsus {
             lines.append("")
@@ -462,13 +564,14 @@ private struct TableReader {
     }
 
     mutating func readConfiguration(_ root: TOMLTable) throws(ZoneConfigurationError) -> ZoneConfiguration {
-        let known: Set<String> = ["zone", "operators", "vehicles", "rsus", "sources"]
+        let known: Set<String> = ["zone", "operators", "vehicles", "rsus", "links", "sources"]
         for key in root.keys where !known.contains(key) {
-            throw error(key, "unknown section (expected zone, operators, vehicles, rsus, sources)")
+            throw error(key, "unknown section (expected zone, operators, vehicles, rsus, links, sources)")
         }
         guard let zoneValue = root["zone"] else { throw error("zone", "missing [zone] section") }
         guard let zone = zoneValue.table else { throw error("zone", "expected a table") }
-        try rejectUnknown(zone, "zone", ["name", "time_zone", "origin"])
+        try rejectUnknown(
+            zone, "zone", ["name", "time_zone", "origin", "reporting_entity", "link_category", "bsm_rate_hz"])
         let name = try string(zone, "name", "zone.name")
         let timeZone = try string(zone, "time_zone", "zone.time_zone")
         let originValue = try value(zone, "origin", "zone.origin")
@@ -483,13 +586,17 @@ private struct TableReader {
         var operators: [ZoneOperator] = []
         for (index, entry) in try tables(root, "operators").enumerated() {
             let path = "operators[\(index)]"
-            try rejectUnknown(entry, path, ["id", "name", "automation_state_item", "automation_event_item"])
+            try rejectUnknown(
+                entry, path,
+                ["id", "name", "automation_state_item", "automation_event_item", "manufacturer", "permit_number"])
             operators.append(
                 ZoneOperator(
                     id: try string(entry, "id", "\(path).id"),
                     name: try string(entry, "name", "\(path).name"),
                     automationStateItem: try itemID(entry, "automation_state_item", path, default: 0xE1),
-                    automationEventItem: try itemID(entry, "automation_event_item", path, default: 0xE2)))
+                    automationEventItem: try itemID(entry, "automation_event_item", path, default: 0xE2),
+                    manufacturer: try optionalString(entry, "manufacturer", "\(path).manufacturer"),
+                    permitNumber: try optionalString(entry, "permit_number", "\(path).permit_number")))
             if operators[index].automationStateItem == operators[index].automationEventItem {
                 throw error("\(path).automation_event_item", "must differ from automation_state_item")
             }
@@ -498,7 +605,11 @@ private struct TableReader {
         for (index, entry) in try tables(root, "vehicles").enumerated() {
             let path = "vehicles[\(index)]"
             try rejectUnknown(
-                entry, path, ["vin", "plate", "operator", "permit", "terminal", "obu_id", "max_level"])
+                entry, path,
+                [
+                    "vin", "plate", "operator", "permit", "terminal", "obu_id", "max_level", "bsm_rate_hz",
+                    "driverless_capable",
+                ])
             let obuText = try string(entry, "obu_id", "\(path).obu_id")
             guard let obuID = OBUIdentifier(hex: obuText) else {
                 throw error("\(path).obu_id", "'\(obuText)' is not 8 octets as 16 hexadecimal digits")
@@ -512,6 +623,25 @@ private struct TableReader {
                     terminal: try string(entry, "terminal", "\(path).terminal"),
                     obuID: obuID,
                     maxLevel: try int(entry, "max_level", "\(path).max_level")))
+            if entry["bsm_rate_hz"] != nil {
+                vehicles[vehicles.count - 1].bsmRate = try double(entry, "bsm_rate_hz", "\(path).bsm_rate_hz")
+            }
+            if let raw = entry["driverless_capable"] {
+                guard let flag = raw.bool else {
+                    throw error("\(path).driverless_capable", "expected true or false, found \(raw.type)")
+                }
+                vehicles[vehicles.count - 1].driverlessCapable = flag
+            }
+        }
+        var links: [ZoneLink] = []
+        for (index, entry) in try tables(root, "links").enumerated() {
+            let path = "links[\(index)]"
+            try rejectUnknown(entry, path, ["id", "category", "name"])
+            links.append(
+                ZoneLink(
+                    id: try string(entry, "id", "\(path).id"),
+                    category: try category(entry, "category", "\(path).category"),
+                    name: try optionalString(entry, "name", "\(path).name")))
         }
         var rsus: [ZoneRSU] = []
         for (index, entry) in try tables(root, "rsus").enumerated() {
@@ -542,9 +672,36 @@ private struct TableReader {
                     publicKey: try string(entry, "public_key", "\(path).public_key"),
                     topics: try strings(entry, "topics", "\(path).topics")))
         }
-        return ZoneConfiguration(
+        var configuration = ZoneConfiguration(
             name: name, timeZone: timeZone, origin: origin, operators: operators, vehicles: vehicles,
             rsus: rsus, sources: sources)
+        configuration.reportingEntity = try optionalString(zone, "reporting_entity", "zone.reporting_entity")
+        if zone["link_category"] != nil {
+            configuration.defaultLinkCategory = try category(zone, "link_category", "zone.link_category")
+        }
+        if zone["bsm_rate_hz"] != nil {
+            configuration.bsmRate = try double(zone, "bsm_rate_hz", "zone.bsm_rate_hz")
+        }
+        configuration.links = links
+        return configuration
+    }
+
+    func optionalString(_ table: TOMLTable, _ key: String, _ path: String) throws(ZoneConfigurationError)
+        -> String?
+    {
+        guard table[key] != nil else { return nil }
+        return try string(table, key, path)
+    }
+
+    func category(_ table: TOMLTable, _ key: String, _ path: String) throws(ZoneConfigurationError)
+        -> LinkCategory
+    {
+        let text = try string(table, key, path)
+        guard let category = LinkCategory(rawValue: text) else {
+            let allowed = LinkCategory.allCases.map(\.rawValue).joined(separator: ", ")
+            throw error(path, "unknown location category '\(text)' (expected one of \(allowed))")
+        }
+        return category
     }
 
     func strings(_ table: TOMLTable, _ key: String, _ path: String) throws(ZoneConfigurationError) -> [String] {

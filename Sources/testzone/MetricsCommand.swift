@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Metrics
+import Reports
 import Store
 
 /// `testzone metrics`: the per-vehicle L3/L4 safety figures stored in a database.
@@ -14,7 +15,9 @@ struct MetricsCommand: ParsableCommand {
             remote operator, passenger, unknown = inferred), km per disengagement, disengagements \
             per 1,000 km, takeover requests with the median takeover time and missed takeovers, \
             MRMs, road-link coverage and V2X uplink coverage; then the zone totals. Months are \
-            Asia/Shanghai calendar months.
+            Asia/Shanghai calendar months. --by operator|level|month|initiator|cause gives one row \
+            per group with rates per 1,000 km and takeover count/median/p95/max; --events lists the \
+            event register. The database is opened read-only.
             """
     )
 
@@ -33,16 +36,51 @@ struct MetricsCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Flag(help: "Print CSV (RFC 4180) instead of a table (with --by or --events).")
+    var csv = false
+
+    @Option(help: "Group the figures: vehicle, operator, level, month, initiator or cause.")
+    var by: String?
+
+    @Flag(help: "List the event register (every occurrence with time, place, initiator, cause, flags).")
+    var events = false
+
+    @Option(name: .customLong("config"), help: "zone.toml: plates, names and location categories for --events.")
+    var zone: String?
+
     func validate() throws {
         if let month, ShanghaiCalendar.dayRange(month: month) == nil {
             throw ValidationError("--month must be YYYY-MM, got \(month)")
         }
         if !FileManager.default.fileExists(atPath: db) { throw ValidationError("no database at \(db)") }
+        if let by, !Self.groupings.contains(by) {
+            throw ValidationError("--by must be one of \(Self.groupings.joined(separator: ", ")), got \(by)")
+        }
+        if json && csv { throw ValidationError("--json and --csv exclude each other") }
+        if events && by != nil { throw ValidationError("--events and --by exclude each other") }
     }
 
+    static let groupings = ["vehicle", "operator", "level", "month", "initiator", "cause"]
+
     func run() throws {
-        let store = try ZoneStore(path: db)
+        if events {
+            try printEvents()
+            return
+        }
+        let store: ZoneStore
+        do {
+            store = try ZoneStore(readingOnly: db)
+        } catch {
+            FileHandle.standardError.write(
+                Data("testzone metrics: error: cannot open database (\(db)): \(Self.describe(error))\n".utf8))
+            throw ExitCode(2)
+        }
         let filter = ReportFilter(month: month, vin: vehicle, operatorID: operatorID)
+        if let by {
+            let table = try MetricsBreakdown.table(store: store, filter: filter, by: by)
+            print(json ? JSONRenderer.render(table: table) : csv ? CSVRenderer.render(table) : MetricsBreakdown.text(table), terminator: json || csv ? "" : "\n")
+            return
+        }
         let vehicles = try store.vehicleSummaries(filter)
         let zone = try store.zoneSummary(filter)
         if json {
@@ -52,6 +90,42 @@ struct MetricsCommand: ParsableCommand {
         }
     }
 
+    /// `--events`: the register, from the same rows and code as the report's.
+    func printEvents() throws {
+        let table: ReportTable
+        do {
+            table = try eventTable()
+        } catch {
+            FileHandle.standardError.write(Data("testzone metrics: error: \(error.description)\n".utf8))
+            throw ExitCode(2)
+        }
+        let text = json ? JSONRenderer.render(table: table) : csv ? CSVRenderer.render(table) : MetricsBreakdown.text(table) + "\n"
+        print(text, terminator: "")
+    }
+
+    /// The register rows of the filter (all time: the days with data).
+    func eventTable() throws(ReportError) -> ReportTable {
+        let reader = try StoreReportReader(path: db)
+        let period: ReportPeriod
+        if let month {
+            period = ReportPeriod(month: try ReportMonth(parsing: month))
+        } else if let days = try reader.dataDays() {
+            period = try ReportPeriod(from: days.first, through: days.last)
+        } else {
+            return RegisterTable.table([])
+        }
+        var records = try reader.records(month: period, operatorID: operatorID)
+        if let zone { records = try ZoneRegistryOverlay(path: zone).apply(to: records) }
+        var rows = ReportBuilder.eventRegister(records: records, period: period)
+        if let vehicle { rows = rows.filter { $0.vin == vehicle } }
+        return RegisterTable.table(rows)
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = "\(error)"
+        return text.split(separator: "\n").first.map(String.init) ?? text
+    }
+
     // MARK: Rendering
 
     static let initiators = ["ads", "safety-driver", "remote-operator", "passenger", "unknown"]
@@ -59,7 +133,7 @@ struct MetricsCommand: ParsableCommand {
     static func table(vehicles: [StoredSummary], zone: StoredSummary, filter: ReportFilter) -> String {
         let header = [
             "VIN", "Operator", "L3 km", "L4 km", "Diseng", "ADS/Drv/Rem/Pas/Unk", "km/Diseng", "per 1000 km",
-            "TOR", "Median TOR s", "Missed", "MRM", "Links %", "V2X %",
+            "TOR", "Median TOR s", "p95 TOR s", "Max TOR s", "Missed", "MRM", "Links %", "V2X %",
         ]
         func row(_ s: StoredSummary, name: String, operatorID: String) -> [String] {
             [
@@ -72,6 +146,8 @@ struct MetricsCommand: ParsableCommand {
                 s.disengagementsPerThousandKilometres.map { decimal($0, 1) } ?? "-",
                 String(s.takeoverRequests),
                 s.medianTakeoverTime.map { decimal(Double($0) / 1e6, 2) } ?? "-",
+                s.p95TakeoverTime.map { decimal(Double($0) / 1e6, 2) } ?? "-",
+                s.maximumTakeoverTime.map { decimal(Double($0) / 1e6, 2) } ?? "-",
                 String(s.missedTakeovers),
                 String(s.mrms),
                 s.linkCoverage.map { decimal($0 * 100, 1) } ?? "-",
@@ -135,6 +211,8 @@ struct MetricsCommand: ParsableCommand {
         var takeoverRequests: Int
         var takeovers: Int
         var medianTakeoverSeconds: Double?
+        var p95TakeoverSeconds: Double?
+        var maxTakeoverSeconds: Double?
         var missedTakeovers: Int
         var mrms: Int
         var collisions: Int
@@ -162,6 +240,8 @@ struct MetricsCommand: ParsableCommand {
             takeoverRequests = s.takeoverRequests
             takeovers = s.takeoverTimes.count
             medianTakeoverSeconds = s.medianTakeoverTime.map { Double($0) / 1e6 }
+            p95TakeoverSeconds = s.p95TakeoverTime.map { Double($0) / 1e6 }
+            maxTakeoverSeconds = s.maximumTakeoverTime.map { Double($0) / 1e6 }
             missedTakeovers = s.missedTakeovers
             mrms = s.mrms
             collisions = s.collisions

@@ -16,7 +16,9 @@ struct ReportCommand: ParsableCommand {
             coverage, time_of_day, v2x, data_health, sequences), report.json, and report.md (the \
             summary for e-mail). The footer carries the software version, the data period and the \
             SHA-256 of the rows the report was computed from. With --generated-at the output is \
-            byte-identical for the same database.
+            byte-identical for the same database. The same report covers a half year (--period \
+            2026-H2, a stage report) or any range of days (--from/--to); --dmv --year writes the \
+            California DMV annual disengagement and mileage files instead.
             """
     )
 
@@ -24,7 +26,22 @@ struct ReportCommand: ParsableCommand {
     var database: String
 
     @Option(help: "The month, YYYY-MM (Asia/Shanghai calendar).")
-    var month: String
+    var month: String?
+
+    @Option(help: "A stage report over a half year: YYYY-H1 (January-June) or YYYY-H2 (July-December).")
+    var period: String?
+
+    @Option(help: "A summary over a range of days: first day, YYYY-MM-DD (with --to).")
+    var from: String?
+
+    @Option(help: "Last day (included) of --from's range, YYYY-MM-DD.")
+    var to: String?
+
+    @Flag(help: "Write the California DMV annual files (dmv-disengagements.csv, dmv-mileage.csv) for --year.")
+    var dmv = false
+
+    @Option(help: "With --dmv: the DMV reporting year (1 December of the year before to 30 November).")
+    var year: Int?
 
     @Option(name: .customLong("out"), help: "Output directory (created if missing).")
     var output: String
@@ -51,7 +68,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let month = try ReportMonth(parsing: month)
+            let month = try selectedPeriod()
             let formats = try ReportFormat.parseList(format)
             let generated: Int64
             if let generatedAt {
@@ -68,7 +85,9 @@ struct ReportCommand: ParsableCommand {
                 roadNetwork: mapFrom.isEmpty ? nil : try Self.network(fromRecordings: mapFrom),
                 generatedAtMicros: generated,
                 softwareVersion: TestZone.softwareVersion)
-            let (report, paths) = try job.run()
+            var dmvJob = job
+            dmvJob.dmv = dmv
+            let (report, paths) = try dmvJob.run()
             if !report.hasData { print("note: \(ReportText.noDataNote(report))") }
             for path in paths { print(path) }
             print("records SHA-256 \(report.digest)")
@@ -76,6 +95,23 @@ struct ReportCommand: ParsableCommand {
             FileHandle.standardError.write(Data("testzone report: error: \(error.description)\n".utf8))
             throw ExitCode(2)
         }
+    }
+
+    /// The period named by exactly one of --month, --period, --from/--to, --dmv --year.
+    func selectedPeriod() throws(ReportError) -> ReportPeriod {
+        let chosen = [month != nil, period != nil, from != nil || to != nil, dmv || year != nil].filter { $0 }
+        guard chosen.count == 1 else {
+            throw .ambiguousPeriod(
+                "name exactly one period: --month YYYY-MM, --period YYYY-H1|YYYY-H2, --from/--to YYYY-MM-DD, or --dmv --year YYYY")
+        }
+        if let month { return ReportPeriod(month: try ReportMonth(parsing: month)) }
+        if let period { return try ReportPeriod(parsing: period) }
+        if from != nil || to != nil {
+            guard let from, let to else { throw .ambiguousPeriod("--from and --to go together (YYYY-MM-DD)") }
+            return try ReportPeriod(from: from, through: to)
+        }
+        guard dmv, let year else { throw .ambiguousPeriod("--dmv needs --year YYYY (and --year needs --dmv)") }
+        return try ReportPeriod(dmvYear: year)
     }
 
     /// The road network of the recordings' MAP messages (the database has no link geometry).

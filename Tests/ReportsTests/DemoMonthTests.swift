@@ -47,8 +47,8 @@ import Zone
         let vehicles = try #require(truth["vehicles"] as? [[String: Any]])
         let firstEvent = vehicles.compactMap { ($0["disengagements"] as? [[String: Any]])?.first }.first
         let epochMs = ((firstEvent?["time"] as? [String: Any])?["epochMs"] as? NSNumber)?.int64Value
-        let month = try ReportMonth(
-            parsing: ShanghaiTime.day(micros: (epochMs ?? 0) * 1000).prefix(7).description)
+        let month = ReportPeriod(
+            month: try ReportMonth(parsing: ShanghaiTime.day(micros: (epochMs ?? 0) * 1000).prefix(7).description))
 
         let job = ReportJob(
             databasePath: directory + "/zone.sqlite", month: month, outputDirectory: directory + "/out",

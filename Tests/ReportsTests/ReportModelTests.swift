@@ -161,7 +161,7 @@ import Store
         let text = RecordDigest.canonicalText(records)
         #expect(
             text.hasPrefix(
-                "testzone-report-records v1\n#operators 1\nOP\\t1\tA\\\\B\n#vehicles 0\n#driving 1\n"))
+                "testzone-report-records v2\n#operators 1\nOP\\t1\tA\\\\B\t\t\n#vehicles 0\n#driving 1\n"))
         #expect(text.contains("V1\t2026-10-01\t3\t1234.5\t0.1\t0.0\n"))
         let month = SampleRecords.month
         let expected = SHA256.hexDigest(

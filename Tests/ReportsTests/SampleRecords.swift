@@ -3,7 +3,7 @@
 /// Hand-made report inputs: a small zone (3 operators, 7 vehicles, a 4 x 3 street grid near
 /// Jiading, 3 RSUs) with known totals, for October 2026 and September 2026.
 enum SampleRecords {
-    static let month = try! ReportMonth(year: 2026, month: 10)
+    static let month = ReportPeriod(month: try! ReportMonth(year: 2026, month: 10))
 
     /// Micros of a local Shanghai time in October 2026.
     static func time(day: Int, hour: Int, minute: Int, second: Int = 0, month: Int = 10) -> Int64 {

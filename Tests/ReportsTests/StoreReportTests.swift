@@ -7,11 +7,11 @@ import Zone
 @testable import Reports
 
 @Suite struct StoreReportTests {
-    static let november = try! ReportMonth(parsing: "2026-11")
+    static let november = ReportPeriod(month: try! ReportMonth(parsing: "2026-11"))
     static let generatedAt = ShanghaiTime.parseISO8601("2026-12-01T09:00:00+08:00")!
 
     func job(
-        _ path: String, month: ReportMonth = november, operatorID: String? = nil, out: String = "/nonexistent"
+        _ path: String, month: ReportPeriod = november, operatorID: String? = nil, out: String = "/nonexistent"
     )
         -> ReportJob
     {
@@ -179,7 +179,7 @@ import Zone
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try StoreFixture.makeDatabase(at: directory + "/zone.sqlite")
         let (report, _) = try job(
-            directory + "/zone.sqlite", month: try ReportMonth(parsing: "2026-08"), out: directory + "/out"
+            directory + "/zone.sqlite", month: ReportPeriod(month: try ReportMonth(parsing: "2026-08")), out: directory + "/out"
         ).run()
         #expect(!report.hasData)
         let html = try String(contentsOfFile: directory + "/out/report.html", encoding: .utf8)
@@ -253,7 +253,7 @@ import Zone
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try StoreFixture.makeDatabase(at: directory + "/zone.sqlite")
         try StoreFixture.zoneTOML.write(toFile: directory + "/zone.toml", atomically: true, encoding: .utf8)
-        let month = try ReportMonth(parsing: "2026-11")
+        let month = ReportPeriod(month: try ReportMonth(parsing: "2026-11"))
         func job(zone: String?) -> ReportJob {
             ReportJob(
                 databasePath: directory + "/zone.sqlite", month: month, outputDirectory: directory + "/out",

@@ -1,4 +1,5 @@
-// Monthly report generation for a zone of 100 vehicles (target: under 2 s). The database is
+// Monthly report generation for a zone of 500 vehicles (target: under 2 s; TESTZONE_BENCH_VEHICLES
+// changes the count), and the DMV annual export over the same database (issue 18). The database is
 // filled once through the Store's writer from Metrics aggregates: 30 daily runs of November
 // 2026 (and one in October for the previous-month column), each vehicle driving 2 h a day in
 // L3 or L4 on three parallel 10 km roads (300 links) past 10 RSUs, with takeover requests,
@@ -14,7 +15,7 @@ import Metrics
 import Reports
 import Store
 
-let vehicleCount = 100
+let vehicleCount = Int(ProcessInfo.processInfo.environment["TESTZONE_BENCH_VEHICLES"] ?? "") ?? 500
 let second: Microseconds = 1_000_000
 
 /// Three parallel east-west roads 300 m apart, each of 100 links of 100 m.
@@ -143,7 +144,7 @@ func day(month: Int, day: Int) -> ZoneMetrics {
 /// Where the database lives; built once per machine and reused while the generator version
 /// (the file name) is the same.
 let databasePath = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "testzone-reports-bench-v1.sqlite"
+    "testzone-reports-bench-v2-\(vehicleCount).sqlite"
 )
 .path
 let outputDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -174,12 +175,23 @@ func buildDatabase() throws {
 /// One `testzone report` for November 2026, all formats, written to a scratch directory.
 func writeReport() throws {
     let job = ReportJob(
-        databasePath: databasePath, month: try ReportMonth(parsing: "2026-11"),
+        databasePath: databasePath, month: ReportPeriod(month: try ReportMonth(parsing: "2026-11")),
         outputDirectory: outputDirectory,
         generatedAtMicros: 0, softwareVersion: "bench")
     let (report, paths) = try job.run()
     precondition(
         report.vehicles.count == vehicleCount && report.summary.disengagements > 0 && paths.count > 10)
+    blackHole(report)
+}
+
+/// The DMV annual files for the DMV year 2026 (1 Dec 2025 - 30 Nov 2026) over the same database.
+func writeDMVExport() throws {
+    var job = ReportJob(
+        databasePath: databasePath, month: try ReportPeriod(dmvYear: 2026), outputDirectory: outputDirectory,
+        generatedAtMicros: 0, softwareVersion: "bench")
+    job.dmv = true
+    let (report, paths) = try job.run()
+    precondition(report.summary.disengagements > 0 && paths.count == 2)
     blackHole(report)
 }
 
@@ -192,6 +204,9 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [.wallClock, .mallocCountTotal], timeUnits: .milliseconds, maxDuration: .seconds(20),
         maxIterations: 10)
     Benchmark(
-        "Monthly report, 100 vehicles, all formats", configuration: configuration,
+        "Monthly report, \(vehicleCount) vehicles x 30 days, all formats", configuration: configuration,
         closure: { _ in try writeReport() }, setup: { try buildDatabase() }, teardown: { removeOutput() })
+    Benchmark(
+        "DMV annual export, \(vehicleCount) vehicles", configuration: configuration,
+        closure: { _ in try writeDMVExport() }, setup: { try buildDatabase() }, teardown: { removeOutput() })
 }
