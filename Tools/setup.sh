@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(libzmq3-dev libsqlite3-dev libzstd-dev liblz4-dev python3-venv)
 # Reports: xmllint checks the HTML report in tests.
 APT_PACKAGES+=(libxml2-utils)
+# Operations console (issue 15): headless Chromium loads the dashboard in ServerTests; wrk
+# measures GET /api/v1/vehicles in Tools/bench/console.sh.
+APT_PACKAGES+=(chromium wrk)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -54,6 +54,9 @@ public struct IngestOptions: Sendable {
     /// receiver's compression does not take CPU from the processor when the machine is
     /// saturated; at ordinary rates chunks get `compression`. Chunks name their compression.
     public var adaptiveCompression: Bool = true
+    /// A live view of the ingest (`--http`): receives the observations of each batch and the
+    /// aggregate of each commit on the processor thread. `nil`: none.
+    public var observer: (any IngestObserver)?
 
     /// Creates options.
     public init(configuration: MetricsConfiguration, databasePath: String, journalDirectory: String) {
@@ -195,6 +198,8 @@ public final class LiveIngest {
             processor = IngestProcessor(configuration: options.configuration, store: store, run: run)
         }
         let sessionName = session ?? ""
+        processor.attach(options.observer)
+        options.observer?.ingestStarted(run: run, session: sessionName, startedAt: now())
         let journal = try IngestJournal(
             directory: directory, session: sessionName, sequence: (existing.last?.sequence ?? 0) + 1,
             rotateSeconds: options.rotateSeconds, rotateBytes: options.rotateBytes, zone: options.zoneName,
@@ -344,6 +349,8 @@ final class ProcessorThread: Sendable {
             while true {
                 let next = queue.popFull(timeoutMilliseconds: 100)
                 if case .batch(let batch) = next {
+                    processor.queuedBatches = queue.queued
+                    processor.queueDepth = queue.depth + 1
                     processor.consume(batch, path: path)
                     queue.release(batch)
                 }

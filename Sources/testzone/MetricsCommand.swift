@@ -111,75 +111,7 @@ struct MetricsCommand: ParsableCommand {
         return String(format: "%.\(places)f", value)
     }
 
-    struct Output: Encodable {
-        var month: String?
-        var vehicle: String?
-        var operatorID: String?
-        var vehicles: [Entry]
-        var zone: Entry
-    }
-
-    struct Entry: Encodable {
-        var vin: String
-        var operatorID: String
-        var automatedKilometresByLevel: [String: Double]
-        var automatedHoursByLevel: [String: Double]
-        var automatedKilometres: Double
-        var disengagements: Int
-        var inferredDisengagements: Int
-        var disengagementsByInitiator: [String: Int]
-        var disengagementsByCause: [String: Int]
-        var kilometresPerDisengagement: Double?
-        var disengagementsPerThousandKilometres: Double?
-        var plannedDeactivations: Int
-        var takeoverRequests: Int
-        var takeovers: Int
-        var medianTakeoverSeconds: Double?
-        var missedTakeovers: Int
-        var mrms: Int
-        var collisions: Int
-        var severeFailures: Int
-        var coveredLinks: Int
-        var linkCoverage: Double?
-        var gridCoverage: Double?
-        var uplinkCoverage: Double?
-
-        init(_ s: StoredSummary) {
-            vin = s.vin
-            operatorID = s.operatorID
-            automatedKilometresByLevel = Dictionary(
-                uniqueKeysWithValues: s.automatedMetresByLevel.map { ("L\($0.key)", $0.value / 1000) })
-            automatedHoursByLevel = Dictionary(
-                uniqueKeysWithValues: s.automatedSecondsByLevel.map { ("L\($0.key)", $0.value / 3600) })
-            automatedKilometres = s.automatedKilometres
-            disengagements = s.disengagements
-            inferredDisengagements = s.inferredDisengagements
-            disengagementsByInitiator = s.disengagementsByInitiator
-            disengagementsByCause = s.disengagementsByCause
-            kilometresPerDisengagement = s.kilometresPerDisengagement
-            disengagementsPerThousandKilometres = s.disengagementsPerThousandKilometres
-            plannedDeactivations = s.plannedDeactivations
-            takeoverRequests = s.takeoverRequests
-            takeovers = s.takeoverTimes.count
-            medianTakeoverSeconds = s.medianTakeoverTime.map { Double($0) / 1e6 }
-            missedTakeovers = s.missedTakeovers
-            mrms = s.mrms
-            collisions = s.collisions
-            severeFailures = s.severeFailures
-            coveredLinks = s.coveredLinks
-            linkCoverage = s.linkCoverage
-            gridCoverage = s.gridCoverage
-            uplinkCoverage = s.uplinkCoverage
-        }
-    }
-
     static func json(vehicles: [StoredSummary], zone: StoredSummary, filter: ReportFilter) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let output = Output(
-            month: filter.month, vehicle: filter.vin, operatorID: filter.operatorID,
-            vehicles: vehicles.map(Entry.init),
-            zone: Entry(zone))
-        return String(decoding: try encoder.encode(output), as: UTF8.self)
+        try MetricsJSON.render(vehicles: vehicles, zone: zone, filter: filter)
     }
 }

@@ -26,6 +26,7 @@ struct TestZone: AsyncParsableCommand {
             SimulateCommand.self,
             ReportCommand.self,
             IngestCommand.self,
+            ServeCommand.self,
         ]
     )
 }

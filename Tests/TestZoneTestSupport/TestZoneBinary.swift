@@ -85,6 +85,11 @@ public enum TestZoneBinary {
             String(decoding: (try? Data(contentsOf: outputURL)) ?? Data(), as: UTF8.self)
         }
 
+        /// What the process has printed to standard error so far.
+        public var standardErrorSoFar: String {
+            String(decoding: (try? Data(contentsOf: errorURL)) ?? Data(), as: UTF8.self)
+        }
+
         /// Waits for the process to end (terminating it after `timeout`) and collects its output.
         public func finish(timeout: Duration = .seconds(20)) async throws -> Outcome {
             let clock = ContinuousClock()
