@@ -32,6 +32,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // Issue 15 (Server): HTTP API, SSE, dashboard and Prometheus text.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: System libraries (headers from Debian's -dev packages; `make setup` installs them)
@@ -58,6 +64,19 @@ let package = Package(
             dependencies: ["ZeroMQ", "Recording", "CV2X", "JT808", "Zone", "Metrics", "Store", logging]
         ),
         .target(name: "Reports", dependencies: ["Store", "Metrics", "Zone", grdb]),
+        // swift-metrics has a module named `Metrics` too: inside the Server module's dependency
+        // graph it is renamed `SwiftMetrics` so that `Metrics` stays TestZone's own module.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Pipeline", "Store", "Metrics", "Zone", "Reports", grdb, logging,
+                .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
 
         // MARK: Command-line tool
         .executableTarget(
@@ -73,6 +92,7 @@ let package = Package(
                 "Simulator",
                 "Reports",
                 "Zone",
+                "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 logging,
             ]
@@ -109,6 +129,10 @@ let package = Package(
                 "testzone", "Pipeline", "Store", "Metrics", "Recording", "ZeroMQ", "Zone", grdb,
                 "TestZoneTestSupport",
             ]
+        ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: ["testzone", "Server", "Store", "Recording", "ZeroMQ", "TestZoneTestSupport", grdb]
         ),
     ]
 )

@@ -5,6 +5,9 @@
 # --map: the road network (link and grid coverage) from the MAP frames of the demo recording.
 # The demo recording is Replays/demo/demo.mcap with its zone.toml when present; otherwise a
 # simulated test day (testzone simulate, deterministic for the seed) is generated into out/demo/.
+# DEMO_HTTP=127.0.0.1:8080: the ingest also serves the operations console there (dashboard at
+# http://127.0.0.1:8080/), the recording is replayed at DEMO_SPEED (default 10x real time) and the
+# console stays up after the replay until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-.build/release/testzone}
@@ -29,17 +32,31 @@ if [[ ! -f $RECORDING || ! -f $ZONE ]]; then
     fi
 fi
 
+HTTP_ARGS=()
+SPEED=max
+if [[ -n ${DEMO_HTTP:-} ]]; then
+    HTTP_ARGS=(--http "$DEMO_HTTP")
+    SPEED=${DEMO_SPEED:-10}
+fi
 echo "demo: testzone ingest --listen $ENDPOINT (journal $OUT/journal, database $OUT/zone.sqlite)"
 "$BIN" ingest --config "$ZONE" --listen "$ENDPOINT" --db "$OUT/zone.sqlite" --journal "$OUT/journal" \
-    --map "$RECORDING" --status-seconds 2 --log-level notice &
+    --map "$RECORDING" --status-seconds 2 --log-level notice "${HTTP_ARGS[@]}" &
 ingest=$!
 trap 'kill -INT $ingest 2>/dev/null || true' EXIT
 
-echo "demo: testzone replay $RECORDING --push $ENDPOINT --speed max"
-"$BIN" replay "$RECORDING" --push "$ENDPOINT" --speed max --quiet
+[[ -n ${DEMO_HTTP:-} ]] && echo "demo: operations console at http://$DEMO_HTTP/ (open it in a browser)"
+echo "demo: testzone replay $RECORDING --push $ENDPOINT --speed $SPEED"
+"$BIN" replay "$RECORDING" --push "$ENDPOINT" --speed "$SPEED" --quiet
 sleep 1
+if [[ -n ${DEMO_HTTP:-} ]]; then
+    echo "demo: replay done; the console stays up at http://$DEMO_HTTP/ until Ctrl-C"
+    stopped=0
+    trap 'stopped=1' INT
+    while [[ $stopped == 0 ]] && kill -0 $ingest 2>/dev/null; do sleep 1; done
+    trap - INT
+fi
 echo "demo: stopping the ingest (SIGINT)"
-kill -INT $ingest
+kill -INT $ingest 2>/dev/null || true
 wait $ingest
 trap - EXIT
 

@@ -10,7 +10,9 @@ APT_PACKAGES=(libzmq3-dev libsqlite3-dev libzstd-dev liblz4-dev python3-venv)
 APT_PACKAGES+=(libxml2-utils)
 # Reports (issue 18): a CJK font so plates (沪A0001试) render in browsers and printed PDFs, and
 # headless Chromium + poppler for Tools/report-screenshot.sh (A4 screenshots of report.html).
-APT_PACKAGES+=(fonts-noto-cjk chromium poppler-utils)
+# Operations console (issue 15): headless Chromium loads the dashboard in ServerTests; wrk
+# measures GET /api/v1/vehicles in Tools/bench/console.sh.
+APT_PACKAGES+=(fonts-noto-cjk chromium poppler-utils wrk)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -127,6 +127,12 @@ public struct ZoneAggregator: Sendable {
         duplicateFilters[source].prefetch(sequenceKey: sequenceKey, contentHash: contentHash, ahead: ahead)
     }
 
+    /// Frames received from a source so far and the receive time of its last one (cheap: no copy
+    /// of the source's rejection reasons).
+    public func sourceActivity(source: Int) -> (received: Int64, lastSeen: Microseconds?) {
+        (sources[source].received, sources[source].lastSeen)
+    }
+
     /// Records the outcome of a received frame: every received frame ends up exactly once as
     /// decoded, rejected (with a reason) or duplicate.
     public mutating func record(_ outcome: FrameOutcome, source: Int) {

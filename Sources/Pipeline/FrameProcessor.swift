@@ -59,6 +59,9 @@ public struct FrameProcessor: Sendable {
     public var journalFile: String?
     /// Index of the message being processed within ``journalFile``.
     public var messageIndex: Int64 = 0
+    /// JT/T 808 fixes and events in arrival order since the caller last emptied it, for a live
+    /// view (``IngestObserver``); `nil` (the default) collects nothing.
+    public var liveObservations: [LiveObservation]?
 
     /// Creates a processor for a zone.
     public init(configuration: MetricsConfiguration) {
@@ -311,11 +314,12 @@ public struct FrameProcessor: Sendable {
         aggregator.recordSequence(Int(header.serial), stream: stream, at: time)
         switch packet.body {
         case .locationReport(let report):
-            observeKeepingMalformed(report, terminal: terminal, source: info.source, receiveTime: receiveTime)
+            observeKeepingMalformed(
+                report, terminal: terminal, source: info.source, receiveTime: receiveTime, logTime: time)
         case .batchLocationUpload(let batch):
             for report in batch.reports {
                 observeKeepingMalformed(
-                    report, terminal: terminal, source: info.source, receiveTime: receiveTime)
+                    report, terminal: terminal, source: info.source, receiveTime: receiveTime, logTime: time)
             }
         case .heartbeat, .registration, .authentication, .raw:
             break
@@ -353,7 +357,8 @@ public struct FrameProcessor: Sendable {
     /// additional items that did not parse and the ICV items with values DESIGN.md 4 does not
     /// define: the position and the other items are used.
     private mutating func observeKeepingMalformed(
-        _ report: LocationReport, terminal: TerminalNumber, source: Int, receiveTime: Microseconds
+        _ report: LocationReport, terminal: TerminalNumber, source: Int, receiveTime: Microseconds,
+        logTime: Microseconds
     ) {
         var malformed = report.malformedItems.count
         let stateDefined = report.automationState.map(Self.isDefined) ?? true
@@ -361,7 +366,7 @@ public struct FrameProcessor: Sendable {
         for event in report.automationEvents where !Self.isDefined(event) { eventsDefined = false }
         guard !stateDefined || !eventsDefined else {
             if malformed > 0 { aggregator.recordMalformedItems(malformed, source: source) }
-            observe(report, terminal: terminal, source: source, receiveTime: receiveTime)
+            observe(report, terminal: terminal, source: source, receiveTime: receiveTime, logTime: logTime)
             return
         }
         var kept = report
@@ -377,11 +382,12 @@ public struct FrameProcessor: Sendable {
             kept.automationEvents = events
         }
         aggregator.recordMalformedItems(malformed, source: source)
-        observe(kept, terminal: terminal, source: source, receiveTime: receiveTime)
+        observe(kept, terminal: terminal, source: source, receiveTime: receiveTime, logTime: logTime)
     }
 
     private mutating func observe(
-        _ report: LocationReport, terminal: TerminalNumber, source: Int, receiveTime: Microseconds
+        _ report: LocationReport, terminal: TerminalNumber, source: Int, receiveTime: Microseconds,
+        logTime: Microseconds
     ) {
         let vehicle = vehicle(for: terminal)
         let time = report.time.secondsSince1970 * 1_000_000
@@ -391,21 +397,37 @@ public struct FrameProcessor: Sendable {
                 let initiator = Initiator(rawValue: event.initiator.rawValue),
                 let cause = Cause(rawValue: event.cause.rawValue)
             else { continue }
-            aggregator.observe(
-                Metrics.AutomationEvent(
-                    vehicle: vehicle, time: event.millisecondsSince1970 * 1000, type: type,
-                    initiator: initiator,
-                    cause: cause, levelBefore: event.levelBefore))
+            let observation = Metrics.AutomationEvent(
+                vehicle: vehicle, time: event.millisecondsSince1970 * 1000, type: type,
+                initiator: initiator,
+                cause: cause, levelBefore: event.levelBefore)
+            aggregator.observe(observation)
+            liveObservations?.append(.event(observation, logTime: logTime))
         }
         guard report.isPositioned else { return }
         var state: Metrics.AutomationState?
         if let s = report.automationState, let status = AutomationStatus(rawValue: s.mode.rawValue) {
             state = Metrics.AutomationState(level: s.level, status: status, flags: s.flags.rawValue)
         }
-        aggregator.observe(
-            VehicleFix(
-                vehicle: vehicle, time: time, latitude: report.latitude, longitude: report.longitude,
-                speed: Double(report.speed) / 36, heading: Double(report.direction), automation: state))
+        let fix = VehicleFix(
+            vehicle: vehicle, time: time, latitude: report.latitude, longitude: report.longitude,
+            speed: Double(report.speed) / 36, heading: Double(report.direction), automation: state)
+        aggregator.observe(fix)
+        liveObservations?.append(.fix(fix, logTime: logTime))
+    }
+
+    /// Frame counters of every C-V2X topic seen so far (appended to `activity`, which is emptied
+    /// first; for a live view, once per batch).
+    public func cv2xActivity(into activity: inout [SourceActivity]) {
+        activity.removeAll(keepingCapacity: true)
+        for info in topics {
+            guard case .cv2x(let rsu) = info.kind else { continue }
+            let health = aggregator.sourceActivity(source: info.source)
+            activity.append(
+                SourceActivity(
+                    topic: topicNames[info.ref], rsu: rsu, received: health.received,
+                    lastSeen: health.lastSeen))
+        }
     }
 
     /// A stable category for counting rejections by reason (the full description is kept with the frame).

@@ -32,6 +32,14 @@ struct IngestProcessor: Sendable {
     private var span: (first: Microseconds?, last: Microseconds?) = (nil, nil)
     /// Duration (ns) and rows written of the last commit.
     private(set) var lastCommit: (nanoseconds: UInt64, rows: Int) = (0, 0)
+    /// The live view (`ingest --http`), published to after each batch and commit.
+    private(set) var observer: (any IngestObserver)?
+    /// Batches waiting in the hand-over queue, and its size (set by the processor thread).
+    var queuedBatches = 0
+    var queueDepth = 0
+    private var publishedIdentities = 0
+    private var spareObservations: [LiveObservation] = []
+    private var activity: [SourceActivity] = []
 
     init(configuration: MetricsConfiguration, store: ZoneStore, run: Int64) {
         frames = FrameProcessor(configuration: configuration)
@@ -99,8 +107,35 @@ struct IngestProcessor: Sendable {
         return index
     }
 
+    /// Starts publishing to a live view.
+    mutating func attach(_ observer: (any IngestObserver)?) {
+        self.observer = observer
+        frames.liveObservations = observer == nil ? nil : []
+    }
+
+    /// Hands the observations and counters of the batch just processed to the observer.
+    private mutating func publish(_ observer: any IngestObserver, started: UInt64) {
+        let observations = frames.liveObservations ?? []
+        frames.liveObservations = spareObservations
+        let identities = frames.aggregator.directory.identities
+        let first = publishedIdentities
+        publishedIdentities = identities.count
+        frames.cv2xActivity(into: &activity)
+        observer.ingestProcessed(
+            IngestBatchUpdate(
+                observations: observations, newIdentities: Array(identities[first...]),
+                firstNewIdentity: first,
+                rsuActivity: activity, messages: frames.messages, kindCounts: kindCounts,
+                lastLogTime: lastLogTime, journalBytes: journalBytes, queued: queuedBatches,
+                queueDepth: queueDepth, processingNanoseconds: JournalFormat.now() &- started))
+        spareObservations = observations
+        spareObservations.removeAll(keepingCapacity: true)
+    }
+
     /// Processes one batch from the receiver.
     mutating func consume(_ batch: FrameBatch, path: (Int) -> String) {
+        let started = observer == nil ? 0 : JournalFormat.now()
+        defer { if let observer { publish(observer, started: started) } }
         for (id, name) in batch.newTopics {
             while topicRefs.count <= id {
                 topicRefs.append(0)
@@ -176,6 +211,7 @@ struct IngestProcessor: Sendable {
                 journalFile: file.path, runID: run, byteOffset: 0, messageIndex: file.applied,
                 logTime: Microseconds(file.lastLogTime / 1000), complete: file.complete || final)
         }
+        let started = JournalFormat.now()
         var runFiles: [RunFile] = []
         if final { runFiles = try files.map { try DatabaseReplay.fileHash(path: $0.path) } }
         do {
@@ -191,6 +227,12 @@ struct IngestProcessor: Sendable {
             throw error
         }
         lastCommit = (JournalFormat.now() &- started, rowCache.rowsWritten)
+        observer?.ingestCommitted(
+            IngestCommitUpdate(
+                metrics: metrics, messages: frames.messages, kindCounts: kindCounts,
+                journalFiles: files.count,
+                journalBytes: journalBytes, lastLogTime: lastLogTime,
+                commitNanoseconds: lastCommit.nanoseconds, final: final))
         return metrics
     }
 }

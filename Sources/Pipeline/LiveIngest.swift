@@ -64,6 +64,9 @@ public struct IngestOptions: Sendable {
     /// Refuse to start, and log an alarm while running, when the journal directory's file
     /// system has less free space than this (bytes; 0: no check).
     public var minimumFreeBytes: UInt64 = 1_000_000_000
+    /// A live view of the ingest (`--http`): receives the observations of each batch and the
+    /// aggregate of each commit on the processor thread. `nil`: none.
+    public var observer: (any IngestObserver)?
 
     /// Creates options.
     public init(configuration: MetricsConfiguration, databasePath: String, journalDirectory: String) {
@@ -269,6 +272,8 @@ public final class LiveIngest {
             processor = IngestProcessor(configuration: options.configuration, store: store, run: run)
         }
         let sessionName = session ?? ""
+        processor.attach(options.observer)
+        options.observer?.ingestStarted(run: run, session: sessionName, startedAt: now())
         let journal = try IngestJournal(
             directory: directory, session: sessionName, sequence: (existing.last?.sequence ?? 0) + 1,
             rotateSeconds: options.rotateSeconds, rotateBytes: options.rotateBytes, zone: options.zoneName,
@@ -400,6 +405,8 @@ final class ProcessorThread: Sendable {
             while true {
                 let next = queue.popFull(timeoutMilliseconds: 100)
                 if case .batch(let batch) = next {
+                    processor.queuedBatches = queue.queued
+                    processor.queueDepth = queue.depth + 1
                     processor.consume(batch, path: path)
                     queue.release(batch)
                 }

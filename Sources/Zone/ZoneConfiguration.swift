@@ -228,6 +228,8 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
     public func category(ofLink id: String) -> LinkCategory {
         links.first { $0.id == id }?.category ?? defaultLinkCategory
     }
+    /// Alarm thresholds of the live console (`[alarms]`; `nil`: the defaults).
+    public var alarms: ZoneAlarms?
 
     /// Creates a configuration; call ``validate(fileName:source:)`` before use if not loaded.
     public init(
@@ -468,6 +470,14 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
             lines.append("public_key = \(quoted(source.publicKey))")
             lines.append("topics = [\(source.topics.map(quoted).joined(separator: ", "))]")
         }
+        if let alarms {
+            lines.append("")
+            lines.append("[alarms]")
+            lines.append("rsu_silent_seconds = \(number(alarms.rsuSilentSeconds, 3))")
+            lines.append("track_silent_seconds = \(number(alarms.trackSilentSeconds, 3))")
+            lines.append("reject_rate = \(number(alarms.rejectRate, 6))")
+            lines.append("reject_rate_minimum_frames = \(alarms.rejectRateMinimumFrames)")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -564,9 +574,9 @@ private struct TableReader {
     }
 
     mutating func readConfiguration(_ root: TOMLTable) throws(ZoneConfigurationError) -> ZoneConfiguration {
-        let known: Set<String> = ["zone", "operators", "vehicles", "rsus", "links", "sources"]
+        let known: Set<String> = ["zone", "operators", "vehicles", "rsus", "links", "sources", "alarms"]
         for key in root.keys where !known.contains(key) {
-            throw error(key, "unknown section (expected zone, operators, vehicles, rsus, links, sources)")
+            throw error(key, "unknown section (expected zone, operators, vehicles, rsus, links, sources, alarms)")
         }
         guard let zoneValue = root["zone"] else { throw error("zone", "missing [zone] section") }
         guard let zone = zoneValue.table else { throw error("zone", "expected a table") }
@@ -683,6 +693,7 @@ private struct TableReader {
             configuration.bsmRate = try double(zone, "bsm_rate_hz", "zone.bsm_rate_hz")
         }
         configuration.links = links
+        configuration.alarms = try readAlarms(root)
         return configuration
     }
 
@@ -713,6 +724,32 @@ private struct TableReader {
             result.append(text)
         }
         return result
+    }
+
+    /// The optional `[alarms]` section (issue 15).
+    func readAlarms(_ root: TOMLTable) throws(ZoneConfigurationError) -> ZoneAlarms? {
+        guard let value = root["alarms"] else { return nil }
+        guard let table = value.table else { throw error("alarms", "expected a table") }
+        let keys = ["rsu_silent_seconds", "track_silent_seconds", "reject_rate", "reject_rate_minimum_frames"]
+        try rejectUnknown(table, "alarms", Set(keys))
+        var alarms = ZoneAlarms()
+        if table["rsu_silent_seconds"] != nil {
+            alarms.rsuSilentSeconds = try double(table, "rsu_silent_seconds", "alarms.rsu_silent_seconds")
+        }
+        if table["track_silent_seconds"] != nil {
+            alarms.trackSilentSeconds = try double(table, "track_silent_seconds", "alarms.track_silent_seconds")
+        }
+        if table["reject_rate"] != nil {
+            alarms.rejectRate = try double(table, "reject_rate", "alarms.reject_rate")
+        }
+        if table["reject_rate_minimum_frames"] != nil {
+            alarms.rejectRateMinimumFrames = try int(
+                table, "reject_rate_minimum_frames", "alarms.reject_rate_minimum_frames")
+        }
+        for key in keys.dropLast() where alarms.value(of: key) <= 0 {
+            throw error("alarms.\(key)", "must be greater than 0")
+        }
+        return alarms
     }
 
     func rejectUnknown(_ table: TOMLTable, _ path: String, _ known: Set<String>)

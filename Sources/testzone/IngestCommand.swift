@@ -5,6 +5,8 @@ import Logging
 import Metrics
 import Pipeline
 import Recording
+import Server
+import Store
 import ZeroMQ
 import Zone
 
@@ -100,6 +102,15 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(
+        help: """
+            Serve the operations console (JSON API, event stream, dashboard, Prometheus /metrics) \
+            at HOST:PORT while ingesting, e.g. 127.0.0.1:8080 (port 0: any free port, printed on \
+            stderr). Default: off.
+            """
+    )
+    var http: String?
+
     func validate() throws {
         if listen.isEmpty && subscribe.isEmpty { throw ValidationError("give --listen and/or --subscribe") }
         if Self.parseSize(rotateSize) == nil {
@@ -114,6 +125,9 @@ struct IngestCommand: ParsableCommand {
         if ![1, 2].contains(threads) { throw ValidationError("--threads must be 1 or 2") }
         if !["auto", "zstd", "lz4", "none"].contains(compression) {
             throw ValidationError("--compression: auto, lz4, zstd or none")
+        }
+        if let http, ConsoleServer.parseAddress(http) == nil {
+            throw ValidationError("--http: expected HOST:PORT, e.g. 127.0.0.1:8080")
         }
         if rotateMinutes <= 0 || commitSeconds <= 0 || flushSeconds <= 0 {
             throw ValidationError("--rotate-minutes, --commit-seconds and --flush-seconds must be > 0")
@@ -192,6 +206,22 @@ struct IngestCommand: ParsableCommand {
         let stop = IngestStop()
         let signals = TerminationSignals { _ in stop.request() }
         defer { signals.cancel() }
+        var server: RunningConsoleServer?
+        if let http, let address = ConsoleServer.parseAddress(http) {
+            let console = LiveConsole(
+                zone: ConsoleZone(zone: zone, configuration: options.configuration),
+                store: try ZoneStore(path: db))
+            options.observer = console
+            do {
+                server = try ConsoleServer.launch(
+                    source: console, address: address, command: "ingest", logger: logger)
+            } catch {
+                FileHandle.standardError.write(
+                    Data("testzone ingest: error: cannot serve at \(http): \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+        defer { server?.stop() }
         let hangup = ReloadSignal { reload.request() }
         defer { hangup.cancel() }
         let summary: IngestSummary

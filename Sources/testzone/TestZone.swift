@@ -29,6 +29,7 @@ struct TestZone: AsyncParsableCommand {
             ReportCommand.self,
             IngestCommand.self,
             KeysCommand.self,
+            ServeCommand.self,
         ]
     )
 }

@@ -1,0 +1,367 @@
+import CoreMetrics
+import Dispatch
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+import Store
+import Synchronization
+
+/// A request the API refuses, answered as `{"error": {"status": ..., "message": ...}}`.
+struct ConsoleRequestError: Error {
+    var status: HTTPResponse.Status
+    var message: String
+}
+
+/// The HTTP side of the console (Hummingbird): the JSON API under `/api/v1`, the SSE event
+/// stream, Prometheus text at `/metrics` and the dashboard page at `/`, over a
+/// ``ConsoleSource`` (a live ingest or a database).
+public struct ConsoleServer: Sendable {
+    /// What the API reads.
+    public let source: any ConsoleSource
+    /// Host to bind (e.g. `127.0.0.1`).
+    public let host: String
+    /// Port to bind (0: any free port; the bound one is reported when running).
+    public let port: Int
+    /// Items an SSE client may have queued before it is dropped.
+    public let clientQueue: Int
+
+    /// Creates a server.
+    public init(source: any ConsoleSource, host: String, port: Int, clientQueue: Int = 512) {
+        self.source = source
+        self.host = host
+        self.port = port
+        self.clientQueue = clientQueue
+    }
+
+    /// Parses `HOST:PORT` (`127.0.0.1:8080`, `[::1]:8080`, `:8080` = all interfaces).
+    public static func parseAddress(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    // MARK: Responses
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? ConsoleText.encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        json(
+            ConsoleModel.ErrorBody(error: .init(status: status.code, message: message)), status: status)
+    }
+
+    /// Runs a handler, mapping refusals and failures to JSON errors.
+    static func answer(_ body: () throws -> Response) -> Response {
+        do {
+            return try body()
+        } catch let refusal as ConsoleRequestError {
+            return error(refusal.status, refusal.message)
+        } catch {
+            return Self.error(.internalServerError, "\(error)")
+        }
+    }
+
+    static func integer(_ request: Request, _ name: String, default value: Int64, range: ClosedRange<Int64>)
+        throws
+        -> Int64
+    {
+        guard let text = request.uri.queryParameters[Substring(name)] else { return value }
+        guard let number = Int64(text), range.contains(number) else {
+            throw ConsoleRequestError(
+                status: .badRequest,
+                message:
+                    "\(name) must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+        }
+        return number
+    }
+
+    static func sse(_ event: ConsoleModel.Event) -> ByteBuffer {
+        let data = (try? ConsoleText.encoder.encode(event)) ?? Data()
+        var buffer = ByteBuffer(string: "id: \(event.id)\ndata: ")
+        buffer.writeBytes(data)
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
+    // MARK: Routes
+
+    /// The router with every route.
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        // Request counts and durations (swift-metrics, exported with the console's figures).
+        router.middlewares.add(MetricsMiddleware())
+        let source = self.source
+        let clientQueue = self.clientQueue
+        router.get("/") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: DashboardPage.html)))
+        }
+        router.get("/api/v1/zone") { _, _ in Self.answer { Self.json(try source.zoneInfo()) } }
+        router.get("/api/v1/vehicles") { _, _ in Self.answer { Self.json(try source.vehicles()) } }
+        router.get("/api/v1/vehicles/:vin") { _, context in
+            Self.answer {
+                let vin = context.parameters.get("vin") ?? ""
+                guard let detail = try source.vehicle(vin: vin) else {
+                    throw ConsoleRequestError(status: .notFound, message: "unknown VIN '\(vin)'")
+                }
+                return Self.json(detail)
+            }
+        }
+        router.get("/api/v1/events") { request, _ in
+            Self.answer {
+                let since = try Self.integer(request, "since", default: 0, range: 0...Int64.max)
+                let limit = try Self.integer(request, "limit", default: 1000, range: 1...10_000)
+                return Self.json(try source.events(since: since, limit: Int(limit)))
+            }
+        }
+        router.get("/api/v1/events/stream") { request, _ in
+            Self.answer {
+                let header = request.headers[HTTPField.Name("Last-Event-ID")!]
+                let query = request.uri.queryParameters["lastEventId"].map(String.init)
+                var last: Int64?
+                if let text = header ?? query {
+                    guard let id = Int64(text.trimmingCharacters(in: .whitespaces)), id >= 0 else {
+                        throw ConsoleRequestError(
+                            status: .badRequest, message: "Last-Event-ID must be an event id")
+                    }
+                    last = id
+                }
+                let state = request.uri.queryParameters["state"].map { $0 == "1" || $0 == "true" } ?? false
+                return Self.stream(
+                    source.subscribe(lastEventID: last), after: last ?? 0, source: source, state: state,
+                    queue: clientQueue)
+            }
+        }
+        router.get("/api/v1/rsus") { _, _ in Self.answer { Self.json(try source.rsus()) } }
+        router.get("/api/v1/health") { _, _ in Self.answer { Self.json(try source.health()) } }
+        router.get("/api/v1/metrics") { request, _ in
+            Self.answer {
+                let month = request.uri.queryParameters["month"].map(String.init)
+                if let month, ShanghaiCalendar.dayRange(month: month) == nil {
+                    throw ConsoleRequestError(
+                        status: .badRequest, message: "month must be YYYY-MM, got '\(month)'")
+                }
+                let operatorID = request.uri.queryParameters["operator"].map(String.init)
+                let vin = request.uri.queryParameters["vehicle"].map(String.init)
+                let filter = ReportFilter(month: month, vin: vin, operatorID: operatorID)
+                let text = try MetricsJSON.render(
+                    vehicles: try source.store.vehicleSummaries(filter),
+                    zone: try source.store.zoneSummary(filter),
+                    filter: filter)
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: text + "\n")))
+            }
+        }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: source.prometheusText())))
+        }
+        return router
+    }
+
+    enum StreamItem: Sendable {
+        case event(ConsoleModel.Event)
+        case tick
+    }
+
+    /// The live state pushed to dashboards (`?state=1`) once a second with the events.
+    struct LiveState: Encodable {
+        var dataTime: String?
+        var frames: Int64
+        var framesByKind: [String: Int64]
+        var vehicles: [ConsoleModel.Vehicle]
+        var rsus: [ConsoleModel.RSU]
+        var health: ConsoleModel.Health
+    }
+
+    static func state(_ source: any ConsoleSource) -> ByteBuffer {
+        guard let zone = try? source.zoneInfo(), let vehicles = try? source.vehicles(),
+            let rsus = try? source.rsus(),
+            var health = try? source.health()
+        else { return ByteBuffer(string: ": state unavailable\n\n") }
+        // Dashboards show the sources with problems; the totals cover the rest.
+        health.sources = health.sources.filter { $0.rejected > 0 || $0.sequenceGaps > 0 }
+        let state = LiveState(
+            dataTime: zone.dataTime, frames: zone.frames, framesByKind: zone.framesByKind, vehicles: vehicles,
+            rsus: rsus, health: health)
+        var buffer = ByteBuffer(string: "event: state\ndata: ")
+        buffer.writeBytes((try? ConsoleText.encoder.encode(state)) ?? Data("{}".utf8))
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
+    /// The SSE response of a subscription: the missed events (or a `gap` event first), then
+    /// each new event, as `id:` + `data:` (JSON) records; with `state` also an `event: state`
+    /// record (vehicles, RSUs, counters) every second, else a keep-alive comment every 15 s
+    /// (so that a vanished client is noticed). The client's queue is bounded: when it is full
+    /// the stream ends (the client reconnects with `Last-Event-ID`).
+    static func stream(
+        _ subscription: EventSubscription, after last: Int64, source: any ConsoleSource, state: Bool,
+        queue: Int
+    ) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+                if let gap = subscription.gap {
+                    try await writer.write(
+                        ByteBuffer(
+                            string:
+                                "event: gap\ndata: {\"lastEventID\":\(gap.lastEventID),\"firstRetained\":\(gap.firstRetained),\"message\":\"events \(gap.lastEventID + 1)-\(gap.firstRetained - 1) are no longer retained\"}\n\n"
+                        ))
+                }
+                var sent = last
+                for event in subscription.backlog {
+                    try await writer.write(sse(event))
+                    sent = event.id
+                }
+                if state { try await writer.write(Self.state(source)) }
+                let (merged, continuation) = AsyncStream<StreamItem>.makeStream(
+                    bufferingPolicy: .bufferingOldest(queue))
+                let forward = Task {
+                    for await event in subscription.stream {
+                        if case .dropped = continuation.yield(.event(event)) { break }
+                    }
+                    continuation.finish()
+                }
+                let ticker = Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: state ? .seconds(1) : .seconds(15))
+                        continuation.yield(.tick)
+                    }
+                }
+                defer {
+                    forward.cancel()
+                    ticker.cancel()
+                }
+                for await item in merged {
+                    switch item {
+                    case .event(let event) where event.id > sent:
+                        try await writer.write(sse(event))
+                        sent = event.id
+                    case .event:
+                        break
+                    case .tick:
+                        try await writer.write(
+                            state ? Self.state(source) : ByteBuffer(string: ": keep-alive\n\n"))
+                    }
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    // MARK: Running
+
+    /// Starts a console for a command and prints its address on stderr
+    /// (`testzone ingest: console at http://127.0.0.1:8080/`).
+    public static func launch(
+        source: any ConsoleSource, address: (host: String, port: Int), command: String, logger: Logger
+    ) throws -> RunningConsoleServer {
+        var serverLogger = logger
+        serverLogger.logLevel = max(logger.logLevel, .notice)
+        let running = try ConsoleServer(source: source, host: address.host, port: address.port)
+            .start(logger: serverLogger)
+        let shown = address.host.contains(":") ? "[\(address.host)]" : address.host
+        FileHandle.standardError.write(
+            Data("testzone \(command): console at http://\(shown):\(running.port)/\n".utf8))
+        return running
+    }
+
+    private static let metricsBootstrapped = Atomic<Bool>(false)
+
+    /// Routes swift-metrics (Hummingbird's request metrics) into the console's Prometheus
+    /// registry; once per process (the metrics system can be bootstrapped only once).
+    static func bootstrapMetrics(_ registry: PrometheusCollectorRegistry) {
+        guard !metricsBootstrapped.exchange(true, ordering: .relaxed) else { return }
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    }
+
+    /// Starts serving in the background; returns once the socket is bound (or failed).
+    public func start(logger: Logger) throws -> RunningConsoleServer {
+        Self.bootstrapMetrics(source.prometheus.registry)
+        let running = RunningConsoleServer(source: source)
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "testzone"),
+            onServerRunning: { channel in running.bound(port: channel.localAddress?.port ?? 0) },
+            logger: logger)
+        running.launch(app)
+        return try running.waitUntilBound()
+    }
+}
+
+/// A console server running in the background (``ConsoleServer/start(logger:)``).
+public final class RunningConsoleServer: Sendable {
+    private struct State {
+        var port: Int?
+        var failure: String?
+        var task: Task<Void, Never>?
+    }
+
+    private let source: any ConsoleSource
+    private let state = Mutex(State())
+    private let started = DispatchSemaphore(value: 0)
+    private let ended = DispatchSemaphore(value: 0)
+
+    init(source: any ConsoleSource) { self.source = source }
+
+    func bound(port: Int) {
+        state.withLock { $0.port = port }
+        started.signal()
+    }
+
+    func launch(_ app: some ApplicationProtocol) {
+        let task = Task {
+            do {
+                try await app.runService(gracefulShutdownSignals: [])
+            } catch {
+                self.state.withLock { $0.failure = "\(error)" }
+            }
+            self.started.signal()
+            self.ended.signal()
+        }
+        state.withLock { $0.task = task }
+    }
+
+    func waitUntilBound() throws -> RunningConsoleServer {
+        started.wait()
+        let (port, failure) = state.withLock { ($0.port, $0.failure) }
+        if port == nil { throw ConsoleServerError(detail: failure ?? "the server stopped") }
+        return self
+    }
+
+    /// The bound port.
+    public var port: Int { state.withLock { $0.port ?? 0 } }
+
+    /// Ends the event streams and stops the server (waits until it has stopped).
+    public func stop() {
+        (source as? LiveConsole)?.hub.close()
+        (source as? DatabaseConsole)?.close()
+        let task = state.withLock { $0.task }
+        task?.cancel()
+        _ = ended.wait(timeout: .now() + 10)
+    }
+}
+
+/// The server could not start (address in use, bad host).
+public struct ConsoleServerError: Error, CustomStringConvertible {
+    /// What failed.
+    public var detail: String
+    /// The message.
+    public var description: String { detail }
+}

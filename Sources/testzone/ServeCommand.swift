@@ -1,0 +1,80 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import Pipeline
+import Server
+import Store
+import Zone
+
+/// `testzone serve`: the operations console read-only over a database (no ingest).
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the operations console (API, event register, dashboard, /metrics) over a database.",
+        discussion: """
+            The same JSON API, dashboard and Prometheus text as `testzone ingest --http`, read-only \
+            over the runs stored in a database (after a replay, or past months). Runs until \
+            SIGINT/SIGTERM.
+            """
+    )
+
+    @Option(help: "The database written by `testzone replay --db` or live ingest.")
+    var db: String
+
+    @Option(help: "The zone configuration (zone.toml).")
+    var config: String
+
+    @Option(
+        parsing: .upToNextOption,
+        help: "Recordings whose MAP frames give the road network drawn on the map; none: no roads.")
+    var map: [String] = []
+
+    @Option(help: "Address to serve at, HOST:PORT (port 0: any free port, printed on stderr).")
+    var http: String = "127.0.0.1:8080"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "notice"
+
+    func validate() throws {
+        if ConsoleServer.parseAddress(http) == nil {
+            throw ValidationError("--http: expected HOST:PORT, e.g. 127.0.0.1:8080")
+        }
+        if !FileManager.default.fileExists(atPath: db) { throw ValidationError("no database at \(db)") }
+        if Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level: unknown level \(logLevel)")
+        }
+    }
+
+    func run() throws {
+        var logger = Logger(label: "testzone.serve") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
+        let zone: ZoneConfiguration
+        do {
+            zone = try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: config))
+        } catch {
+            FileHandle.standardError.write(
+                Data("testzone serve: error: zone configuration (\(config)): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let network = try ZoneSetup.roadNetwork(fromRecordings: map)
+        let console = DatabaseConsole(
+            zone: ConsoleZone(
+                zone: zone, configuration: ZoneSetup.metricsConfiguration(zone: zone, network: network)),
+            store: try ZoneStore(path: db))
+        let stopped = DispatchSemaphore(value: 0)
+        let signals = TerminationSignals { _ in stopped.signal() }
+        defer { signals.cancel() }
+        let server: RunningConsoleServer
+        do {
+            server = try ConsoleServer.launch(
+                source: console, address: ConsoleServer.parseAddress(http)!, command: "serve", logger: logger)
+        } catch {
+            FileHandle.standardError.write(
+                Data("testzone serve: error: cannot serve at \(http): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        stopped.wait()
+        server.stop()
+    }
+}
