@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Soak benchmark of `testzone ingest` (issue 16): a simulated month of test days pushed at full
 # speed through one ingest session, one day after the other. Per simulated day it prints the
-# commit duration p50/p99 (from the ingest's per-commit debug log), the rows the commits wrote,
-# and the ingest's RSS at the end of the day. At the end the session's database is compared with
+# duration p50/p99 of the commits that wrote rows ("busy", while the day's frames arrive) and
+# their rows, the p50 of the commits that wrote nothing ("idle", while the next day is being
+# simulated), from the ingest's per-commit debug log, and the ingest's RSS at the end of the day. At the end the session's database is compared with
 # `testzone replay --db` of its journal (every derived table, row for row).
 #
 #   Tools/bench/soak.sh                        # defaults below (release build)
@@ -40,7 +41,7 @@ seconds=$(python3 -c "print(int($HOURS * 3600))")
 ingest=$!
 sleep 1
 frames_of() { grep -o '[0-9]* frames' "$1" | head -1 | cut -d' ' -f1; }
-printf '%4s %10s %12s %12s %12s %10s\n' day frames "commit p50" "commit p99" "rows/commit" "RSS MB"
+printf '%4s %10s %14s %14s %12s %14s %10s\n' day frames "busy p50" "busy p99" "rows/busy" "idle p50" "RSS MB"
 lines=0
 want=0
 for day in $(seq 1 "$DAYS"); do
@@ -69,18 +70,25 @@ except Exception:
     python3 - "$OUT/ingest.log" "$lines" "$total" "$day" "$got" "$rss" <<'EOF'
 import re, sys
 path, first, last, day, frames, rss = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
-ms, rows = [], []
+busy, idle, rows = [], [], []
 with open(path, errors="replace") as f:
     for number, line in enumerate(f):
         if first <= number < last and line.rstrip().endswith(" commit"):
             m = re.search(r"ms=([0-9.]+)", line)
             r = re.search(r"rows=([0-9]+)", line)
-            if m: ms.append(float(m.group(1)))
-            if r: rows.append(int(r.group(1)))
-ms.sort()
-def pct(p):
-    return ms[min(len(ms) - 1, int(round(p * (len(ms) - 1))))] if ms else float("nan")
-print(f"{day:>4} {frames:>10} {pct(0.5):>9.2f} ms {pct(0.99):>9.2f} ms {(sum(rows)/len(rows) if rows else 0):>12.1f} {rss:>10}  ({len(ms)} commits)")
+            if not m or not r:
+                continue
+            if int(r.group(1)) > 0:
+                busy.append(float(m.group(1)))
+                rows.append(int(r.group(1)))
+            else:
+                idle.append(float(m.group(1)))
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p * (len(values) - 1))))] if values else float("nan")
+print(f"{day:>4} {frames:>10} {pct(busy, 0.5):>11.2f} ms {pct(busy, 0.99):>11.2f} ms "
+      f"{(sum(rows) / len(rows) if rows else 0):>12.1f} {pct(idle, 0.5):>11.2f} ms {rss:>10}  "
+      f"({len(busy)} busy, {len(idle)} idle commits)")
 EOF
     lines=$total
 done
