@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Metrics
 import Pipeline
 import Simulator
@@ -377,6 +378,18 @@ struct ComplianceTests {
                 #expect(totalRow.first == "TOTAL")
                 #expect(body.reduce(0) { $0 + (Int($1[column]) ?? -1_000) } == Int(totalRow[column]), "--by \(by)")
             }
+            // Exactly one period: two of them is a usage error (exit 2, one line on stderr).
+            let both = try await TestZoneBinary.run([
+                "report", "--db", directory + "/zone.sqlite", "--month", "2026-11", "--period", "2026-H2", "--out",
+                directory + "/x",
+            ])
+            #expect(both.status == 2 && both.standardError.hasPrefix("testzone report: error: name exactly one period"))
+            let stage = try await TestZoneBinary.run([
+                "report", "--db", directory + "/zone.sqlite", "--period", "2026-H2", "--out", directory + "/h2",
+                "--zone", directory + "/zone.toml", "--format", "csv",
+            ])
+            #expect(stage.status == 0, "\(stage.standardError)")
+            #expect(FileManager.default.fileExists(atPath: directory + "/h2/months.csv"))
             let events = try await TestZoneBinary.run([
                 "metrics", "--db", directory + "/zone.sqlite", "--events", "--json", "--config", directory + "/zone.toml",
             ])
@@ -429,6 +442,31 @@ struct ComplianceTests {
         let lateHTML = try #require(lateFiles.files.first { $0.name == "report.html" }?.text)
         #expect(lateHTML.contains("INCOMPLETE") && lateHTML.contains("Incomplete data"))
         #expect(late.digest != early.digest, "the warning is part of the records")
+        // Evidence clips (issue 17's `event_clips`, when the database has it) appear in the register.
+        let first = try #require(late.register.first)
+        try store.pool.write { db in
+            // Issue 17's table (created by its migration where that is merged).
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS event_clips (vin TEXT NOT NULL, time_us INTEGER NOT NULL,
+                    kind TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,
+                    messages INTEGER NOT NULL, start_us INTEGER NOT NULL, end_us INTEGER NOT NULL,
+                    created_at_us INTEGER NOT NULL, PRIMARY KEY (vin, time_us, kind))
+                    """)
+            try db.execute(
+                sql: """
+                    INSERT INTO event_clips (vin, time_us, kind, path, sha256, bytes, messages, start_us, end_us,
+                    created_at_us) VALUES (?, ?, ?, 'clips/e1.mcap', ?, 1, 1, ?, ?, 0)
+                    """,
+                arguments: [
+                    first.vin, first.micros, first.kind.rawValue, String(repeating: "ab", count: 32),
+                    first.micros - 10_000_000, first.micros + 10_000_000,
+                ])
+        }
+        let (clipped, _) = try report(generatedAt: "2026-12-01T09:00:00+08:00")
+        #expect(clipped.register.first?.clipFile == "clips/e1.mcap")
+        #expect(clipped.register.first?.clipSHA256 == String(repeating: "ab", count: 32))
+        #expect(clipped.register.dropFirst().allSatisfy { $0.clipFile == nil })
         // The inferred disengagement's cause has one label everywhere.
         for table in [late.disengagementsTable, late.registerTable] {
             let cause = try #require(table.columns.firstIndex { $0.key == "cause" })
