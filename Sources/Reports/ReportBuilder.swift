@@ -127,7 +127,8 @@ public struct ReportBuilder: Sendable {
             DisengagementRow(
                 micros: event.micros, vin: event.vin, operatorID: vehiclesByVIN[event.vin]?.operatorID ?? "",
                 permit: vehiclesByVIN[event.vin]?.permit ?? "", level: event.level,
-                initiator: Categories.initiator(event.initiator), cause: Categories.cause(Self.causeName(event)),
+                initiator: Categories.initiator(event.initiator),
+                cause: Categories.cause(Self.causeName(event)),
                 inferred: event.kind == .inferredDisengagement, latitude: event.latitude,
                 longitude: event.longitude, linkID: event.linkID, roadClass: event.roadClass,
                 speedKmh: event.speed.map { $0 * 3.6 }, takeoverSeconds: event.takeoverSeconds,

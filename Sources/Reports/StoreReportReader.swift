@@ -166,7 +166,8 @@ public struct StoreReportReader: Sendable {
             ? "e.road_name AS road_name, e.safety_driver AS safety_driver, e.remote_operator AS remote_operator"
             : "NULL AS road_name, NULL AS safety_driver, NULL AS remote_operator"
         // Issue 17's `event_clips` names the clip file `path` (an early draft: `file`).
-        let clipNames = try db.tableExists("event_clips") ? Set(try db.columns(in: "event_clips").map(\.name)) : []
+        let clipNames =
+            try db.tableExists("event_clips") ? Set(try db.columns(in: "event_clips").map(\.name)) : []
         let clipFile = clipNames.contains("path") ? "path" : clipNames.contains("file") ? "file" : nil
         let clipColumns =
             clipFile.map { file in
@@ -366,7 +367,8 @@ public struct StoreReportReader: Sendable {
                 hasWarnings
                 ? try String.fetchAll(
                     db,
-                    sql: "SELECT journal_file || ': ' || warning FROM run_warnings WHERE run_id = ? ORDER BY rowid",
+                    sql:
+                        "SELECT journal_file || ': ' || warning FROM run_warnings WHERE run_id = ? ORDER BY rowid",
                     arguments: [id]) : []
             return RunRecord(
                 id: id, kind: row["kind"], status: row["status"], firstMicros: row["first_time_us"],
