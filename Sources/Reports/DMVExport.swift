@@ -49,10 +49,13 @@ public struct DMVExport: Sendable, Equatable {
         for row in report.register where row.kind.isDisengagement {
             count[row.vin, default: 0] += 1
             let id = identity(row.vin)
-            let (y, m, d) = civilFromDays(floorDiv(row.micros / 1_000_000 + ReportMonth.shanghaiOffsetSeconds, 86_400))
+            let (y, m, d) = civilFromDays(
+                floorDiv(row.micros / 1_000_000 + ReportMonth.shanghaiOffsetSeconds, 86_400))
             rows.append([
-                .text(id.manufacturer), .text(id.permit), .text(format2(m) + "/" + format2(d) + "/" + format4(y)),
-                .text(row.vin), .text(yesNo(vehicles[row.vin]?.driverlessCapable)), .text(yesNo(row.safetyDriver)),
+                .text(id.manufacturer), .text(id.permit),
+                .text(format2(m) + "/" + format2(d) + "/" + format4(y)),
+                .text(row.vin), .text(yesNo(vehicles[row.vin]?.driverlessCapable)),
+                .text(yesNo(row.safetyDriver)),
                 .text(Self.initiatedBy(row.initiator.key)), .text(RegisterText.category(row.category)),
                 .text(DisengagementDescription.english(row) + " / " + DisengagementDescription.chinese(row)),
             ])
@@ -97,7 +100,10 @@ public struct DMVExport: Sendable, Equatable {
 
     /// The files: name and CSV text.
     public var files: [(name: String, text: String)] {
-        [("dmv-disengagements.csv", CSVRenderer.render(disengagements)), ("dmv-mileage.csv", CSVRenderer.render(mileage))]
+        [
+            ("dmv-disengagements.csv", CSVRenderer.render(disengagements)),
+            ("dmv-mileage.csv", CSVRenderer.render(mileage)),
+        ]
     }
 }
 
@@ -131,10 +137,14 @@ public enum DisengagementDescription {
             }
         var text = "\(who) ended automated driving at SAE level \(row.level) because of \(why)"
         text += " on " + place(row, chinese: false)
-        if let speed = row.speedKmh { text += " at " + (NumberFormat.fixed(speed, decimals: 1) ?? "") + " km/h" }
+        if let speed = row.speedKmh {
+            text += " at " + (NumberFormat.fixed(speed, decimals: 1) ?? "") + " km/h"
+        }
         text += "."
         if let seconds = row.takeoverSeconds {
-            text += " A takeover request preceded it by " + (NumberFormat.fixed(seconds, decimals: 2) ?? "") + " s."
+            text +=
+                " A takeover request preceded it by " + (NumberFormat.fixed(seconds, decimals: 2) ?? "")
+                + " s."
         }
         if row.kind == .inferredDisengagement {
             text += " Inferred from the automation state (no disengagement event was reported)."
@@ -168,7 +178,9 @@ public enum DisengagementDescription {
             default: "原因未知"
             }
         var text = "\(who)在L\(row.level)级自动驾驶时因\(why)退出自动驾驶，地点：" + place(row, chinese: true)
-        if let speed = row.speedKmh { text += "，车速" + (NumberFormat.fixed(speed, decimals: 1) ?? "") + "公里/小时" }
+        if let speed = row.speedKmh {
+            text += "，车速" + (NumberFormat.fixed(speed, decimals: 1) ?? "") + "公里/小时"
+        }
         text += "。"
         if let seconds = row.takeoverSeconds {
             text += "此前" + (NumberFormat.fixed(seconds, decimals: 2) ?? "") + "秒发出接管请求。"
@@ -179,9 +191,12 @@ public enum DisengagementDescription {
 
     static func place(_ row: RegisterRow, chinese: Bool) -> String {
         let category = LinkCategory(rawValue: row.category)
-        let kind = chinese ? (category?.chineseLabel ?? row.category) : (category?.dmvLabel.lowercased() ?? row.category)
+        let kind =
+            chinese
+            ? (category?.chineseLabel ?? row.category) : (category?.dmvLabel.lowercased() ?? row.category)
         if let name = row.roadName, !name.isEmpty {
-            return chinese ? "\(name)（\(kind)，路段\(row.linkID ?? "")）" : "\(name) (\(kind), link \(row.linkID ?? ""))"
+            return chinese
+                ? "\(name)（\(kind)，路段\(row.linkID ?? "")）" : "\(name) (\(kind), link \(row.linkID ?? ""))"
         }
         if let link = row.linkID { return chinese ? "路段\(link)（\(kind)）" : "link \(link) (\(kind))" }
         return chinese ? "路网外（\(kind)）" : "a place off the mapped network (\(kind))"

@@ -140,14 +140,16 @@ public enum HTMLRenderer {
     /// paged media margin boxes with the page counters).
     static func pageRule(_ report: MonthlyReport) -> String {
         func cssString(_ text: String) -> String {
-            "\"" + text.unicodeScalars.map { scalar -> String in
-                scalar == "\"" || scalar == "\\" || scalar.value < 0x20 || scalar == "<" || scalar == ">"
-                    ? "\\" + String(scalar.value, radix: 16) + " " : String(scalar)
-            }.joined() + "\""
+            "\""
+                + text.unicodeScalars.map { scalar -> String in
+                    scalar == "\"" || scalar == "\\" || scalar.value < 0x20 || scalar == "<" || scalar == ">"
+                        ? "\\" + String(scalar.value, radix: 16) + " " : String(scalar)
+                }.joined() + "\""
         }
         let zone = report.zone.name.isEmpty ? "TestZone" : report.zone.name
         let left = zone + " \u{b7} " + report.month.description + (report.provisional ? " (provisional)" : "")
-        let font = "font-family: \"DejaVu Sans\", \"Noto Sans CJK SC\", sans-serif; font-size: 7.5pt; color: #444;"
+        let font =
+            "font-family: \"DejaVu Sans\", \"Noto Sans CJK SC\", sans-serif; font-size: 7.5pt; color: #444;"
         return "@page { @bottom-left { content: \(cssString(left)); \(font) }\n"
             + "  @bottom-right { content: \"Page \" counter(page) \" of \" counter(pages); \(font) } }"
     }
@@ -156,7 +158,9 @@ public enum HTMLRenderer {
 
     static func header(_ report: MonthlyReport) -> String {
         var html = "<header class=\"report\">\n<h1>\(HTMLText.escape(ReportText.title(report)))</h1>\n"
-        if let entity = ReportText.entity(report) { html += "<p class=\"meta\">\(HTMLText.escape(entity))</p>\n" }
+        if let entity = ReportText.entity(report) {
+            html += "<p class=\"meta\">\(HTMLText.escape(entity))</p>\n"
+        }
         html += "<p class=\"meta\">\(HTMLText.escape(ReportText.scope(report)))</p>\n"
         html +=
             "<p class=\"meta\">Generated \(HTMLText.escape(ShanghaiTime.iso8601(micros: report.generatedAtMicros)))"
@@ -222,7 +226,8 @@ public enum HTMLRenderer {
         }
         if report.months.count > 1 {
             html += "<h3>Month by month</h3>\n"
-            html += Self.table(report.monthsTable, identifierColumns: [0], emptyText: "", className: "compact")
+            html += Self.table(
+                report.monthsTable, identifierColumns: [0], emptyText: "", className: "compact")
         }
         // Breakdown by initiator and by cause: count and rate, this month and the previous.
         html += "<div class=\"two\">\n"
@@ -518,7 +523,8 @@ public enum HTMLRenderer {
         guard !table.rows.isEmpty else {
             return html + "<p class=\"empty\">No other events in this \(report.month.noun).</p>\n</section>\n"
         }
-        html += "<table class=\"compact register\">\n<thead><tr><th>Date and time</th><th>Vehicle</th><th>Event</th>"
+        html +=
+            "<table class=\"compact register\">\n<thead><tr><th>Date and time</th><th>Vehicle</th><th>Event</th>"
         html += "<th>Initiator, cause</th><th>Place</th><th class=\"n\">km/h</th><th>SD/RO</th>"
         html += "<th>Takeover</th><th>Evidence</th></tr></thead>\n<tbody>\n"
         for row in table.rows {
@@ -537,16 +543,22 @@ public enum HTMLRenderer {
                 default: "?"
                 }
             }
-            let takeover = row[17].text?.isEmpty == false ? "\(text[17])<br/><span class=\"sub\">\(text[18]) s</span>" : ""
+            let takeover =
+                row[17].text?.isEmpty == false
+                ? "\(text[17])<br/><span class=\"sub\">\(text[18]) s</span>" : ""
             let evidence =
                 row[19].text?.isEmpty == false
                 ? "\(text[19])<br/><span class=\"sub\">\(HTMLText.escape(String((row[20].text ?? "").prefix(16))))…</span>"
                 : ""
             html += "<tr><td class=\"nowrap\">\(HTMLText.escape(date))<br/>\(HTMLText.escape(clock))</td>"
-            html += "<td class=\"nowrap\"><span class=\"id\">\(text[1])</span><br/><span class=\"sub\">\(text[2]) \u{b7} \(text[3])</span></td>"
+            html +=
+                "<td class=\"nowrap\"><span class=\"id\">\(text[1])</span><br/><span class=\"sub\">\(text[2]) \u{b7} \(text[3])</span></td>"
             html += "<td>\(text[4])<br/><span class=\"sub\">\(text[6])</span></td>"
-            html += "<td>\(text[7])<br/><span class=\"sub\">\(text[8])</span></td><td class=\"nowrap\">\(place)</td>"
-            html += cell(row[9]) + "<td>\(yesNo(row[15]))/\(yesNo(row[16]))</td><td>\(takeover)</td><td>\(evidence)</td></tr>\n"
+            html +=
+                "<td>\(text[7])<br/><span class=\"sub\">\(text[8])</span></td><td class=\"nowrap\">\(place)</td>"
+            html +=
+                cell(row[9])
+                + "<td>\(yesNo(row[15]))/\(yesNo(row[16]))</td><td>\(takeover)</td><td>\(evidence)</td></tr>\n"
         }
         return html + "</tbody>\n</table>\n</section>\n"
     }
@@ -557,20 +569,28 @@ public enum HTMLRenderer {
             "<p class=\"muted\">The runs whose data time overlaps the \(report.month.noun): only complete runs are counted. "
             + "A run whose recording had corrupt or lost parts (reported by the journal reader) is marked INCOMPLETE. "
             + "Journal files are identified by their SHA-256 (run_files).</p>\n"
-        html += table(report.runsTable, identifierColumns: [0], emptyText: "No runs overlap this period.", className: "compact")
+        html += table(
+            report.runsTable, identifierColumns: [0], emptyText: "No runs overlap this period.",
+            className: "compact")
         html += "<h3>Journal files</h3>\n"
         html += table(
-            report.journalFilesTable, identifierColumns: [3], emptyText: "No journal files recorded (live run not finished).",
+            report.journalFilesTable, identifierColumns: [3],
+            emptyText: "No journal files recorded (live run not finished).",
             className: "compact files")
         html += "<h3>Frames rejected, by reason</h3>\n"
-        html += table(report.rejectReasonsTable, identifierColumns: [], emptyText: "No frames rejected.", className: "compact")
+        html += table(
+            report.rejectReasonsTable, identifierColumns: [], emptyText: "No frames rejected.",
+            className: "compact")
         let missing = report.dataHealth.sequences.reduce(0) { $0 + $1.gaps }
         html += "<dl class=\"facts\">\n"
         for (label, value) in [
             ("Sequence numbers missing (all streams)", String(missing)),
             ("Track gaps: fixes over 10 s apart", String(report.dataHealth.trackTimeGaps)),
             ("Track gaps: steps over 70 m/s", String(report.dataHealth.trackOutlierSteps)),
-            ("Frames received / decoded", "\(report.dataHealth.sources.reduce(0) { $0 + $1.received }) / \(report.dataHealth.sources.reduce(0) { $0 + $1.decoded })"),
+            (
+                "Frames received / decoded",
+                "\(report.dataHealth.sources.reduce(0) { $0 + $1.received }) / \(report.dataHealth.sources.reduce(0) { $0 + $1.decoded })"
+            ),
         ] {
             html += "<dt>\(HTMLText.escape(label))</dt><dd>\(HTMLText.escape(value))</dd>\n"
         }

@@ -14,10 +14,14 @@ public enum JSONRenderer {
         member("month", string(report.month.description))
         member("period_kind", string(report.month.kind.rawValue))
         member("zone", string(report.zone.name))
-        member("reporting_entity", report.zone.reportingEntity.isEmpty ? "null" : string(report.zone.reportingEntity))
+        member(
+            "reporting_entity",
+            report.zone.reportingEntity.isEmpty ? "null" : string(report.zone.reportingEntity))
         member("provisional", report.provisional ? "true" : "false")
         member("previous_has_data", report.previousHasData ? "true" : "false")
-        member("incomplete_runs", "[" + report.incompleteRuns.map { String($0.id) }.joined(separator: ", ") + "]")
+        member(
+            "incomplete_runs", "[" + report.incompleteRuns.map { String($0.id) }.joined(separator: ", ") + "]"
+        )
         member(
             "period",
             "{\"start\": \(string(ShanghaiTime.iso8601(micros: report.month.startMicros))), "

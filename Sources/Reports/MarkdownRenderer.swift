@@ -6,8 +6,12 @@ public enum MarkdownRenderer {
         out += escape(ReportText.scope(report)) + "\n\n"
         if !report.hasData { out += "> **No data.** " + escape(ReportText.noDataNote(report)) + "\n\n" }
         if let entity = ReportText.entity(report) { out += escape(entity) + "\n\n" }
-        if report.provisional { out += "> **Provisional.** " + escape(ReportText.provisionalNote(report)) + "\n\n" }
-        if !report.incompleteRuns.isEmpty { out += "> **Incomplete data.** " + escape(ReportText.incompleteNote(report)) + "\n\n" }
+        if report.provisional {
+            out += "> **Provisional.** " + escape(ReportText.provisionalNote(report)) + "\n\n"
+        }
+        if !report.incompleteRuns.isEmpty {
+            out += "> **Incomplete data.** " + escape(ReportText.incompleteNote(report)) + "\n\n"
+        }
         let table = report.summaryTable
         let sections: [(String, String)] = [
             ("activity", "Activity"), ("disengagements", "Disengagements"),

@@ -43,7 +43,9 @@ public enum RecordDigest {
         }
         table(
             "operators",
-            records.operators.map { [.text($0.id), .text($0.name), .text($0.manufacturer), .text($0.permitNumber)] })
+            records.operators.map {
+                [.text($0.id), .text($0.name), .text($0.manufacturer), .text($0.permitNumber)]
+            })
         table(
             "vehicles",
             records.vehicles.map {
@@ -69,7 +71,8 @@ public enum RecordDigest {
                     .text($0.cause), .optionalReal($0.latitude), .optionalReal($0.longitude),
                     .optionalText($0.linkID), .optionalText($0.roadClass), .optionalReal($0.speed),
                     .optionalReal($0.takeoverSeconds), .optionalText($0.takeoverOutcome),
-                    .optionalText($0.roadName), .optionalBool($0.safetyDriver), .optionalBool($0.remoteOperator),
+                    .optionalText($0.roadName), .optionalBool($0.safetyDriver),
+                    .optionalBool($0.remoteOperator),
                     .optionalText($0.clipFile), .optionalText($0.clipSHA256),
                 ]
             })
@@ -137,7 +140,12 @@ public enum RecordDigest {
             ])
         table(
             "zone",
-            [[.text(records.zone.name), .text(records.zone.reportingEntity), .text(records.zone.defaultCategory)]])
+            [
+                [
+                    .text(records.zone.name), .text(records.zone.reportingEntity),
+                    .text(records.zone.defaultCategory),
+                ]
+            ])
         // Provenance: the journal files (by content) and what the reader reported about them. Run
         // ids, kinds and paths are left out, so live ingest and a replay of its journal agree.
         table(

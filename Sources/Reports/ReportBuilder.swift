@@ -127,7 +127,8 @@ public struct ReportBuilder: Sendable {
             DisengagementRow(
                 micros: event.micros, vin: event.vin, operatorID: vehiclesByVIN[event.vin]?.operatorID ?? "",
                 permit: vehiclesByVIN[event.vin]?.permit ?? "", level: event.level,
-                initiator: Categories.initiator(event.initiator), cause: Categories.cause(Self.causeName(event)),
+                initiator: Categories.initiator(event.initiator),
+                cause: Categories.cause(Self.causeName(event)),
                 inferred: event.kind == .inferredDisengagement, latitude: event.latitude,
                 longitude: event.longitude, linkID: event.linkID, roadClass: event.roadClass,
                 speedKmh: event.speed.map { $0 * 3.6 }, takeoverSeconds: event.takeoverSeconds,
@@ -254,7 +255,8 @@ public struct ReportBuilder: Sendable {
             records.links.map { ($0.id, $0.lengthMeters) }, uniquingKeysWith: { a, _ in a })
         let networkMeters = records.links.reduce(0) { $0 + $1.lengthMeters }
         let coveredIDs = Set(records.linkUsage.filter { $0.vehicleDays > 0 }.map(\.linkID))
-        let covered = coveredIDs.reduce(0.0) { $0 + (lengths[$1] ?? 0) }
+        // Summed in a fixed order: the same rows give the same bits.
+        let covered = coveredIDs.sorted().reduce(0.0) { $0 + (lengths[$1] ?? 0) }
 
         return PeriodSummary(
             month: month, vehiclesActive: active.count, operatorsActive: activeOperators.count,

@@ -33,7 +33,8 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
             return
                 "malformed month '\(text)': expected YYYY-MM with a month 01-12 and a year from 1992, e.g. 2026-10"
         case .malformedPeriod(let text):
-            return "malformed period '\(text)': expected YYYY-MM, YYYY-H1 or YYYY-H2, or days YYYY-MM-DD (--from/--to)"
+            return
+                "malformed period '\(text)': expected YYYY-MM, YYYY-H1 or YYYY-H2, or days YYYY-MM-DD (--from/--to)"
         case .ambiguousPeriod(let text):
             return text
         case .databaseUnavailable(let path, let reason):

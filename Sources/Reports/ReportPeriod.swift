@@ -36,7 +36,9 @@ public struct ReportPeriod: Sendable, Hashable, Comparable, CustomStringConverti
         }
         kind = .halfYear
         firstDay = daysFromCivil(year: year, month: half == 1 ? 1 : 7, day: 1)
-        endDay = half == 1 ? daysFromCivil(year: year, month: 7, day: 1) : daysFromCivil(year: year + 1, month: 1, day: 1)
+        endDay =
+            half == 1
+            ? daysFromCivil(year: year, month: 7, day: 1) : daysFromCivil(year: year + 1, month: 1, day: 1)
     }
 
     /// The DMV reporting year `year`: 1 December `year - 1` to 30 November `year`.
@@ -51,7 +53,9 @@ public struct ReportPeriod: Sendable, Hashable, Comparable, CustomStringConverti
     public init(from: String, through: String) throws(ReportError) {
         guard let first = Self.parseDay(from) else { throw .malformedPeriod(from) }
         guard let last = Self.parseDay(through) else { throw .malformedPeriod(through) }
-        guard last >= first else { throw .malformedPeriod("\(from)..\(through): the end is before the start") }
+        guard last >= first else {
+            throw .malformedPeriod("\(from)..\(through): the end is before the start")
+        }
         kind = .range
         firstDay = first
         endDay = last + 1
@@ -96,9 +100,11 @@ public struct ReportPeriod: Sendable, Hashable, Comparable, CustomStringConverti
         let (y, m, _) = civilFromDays(firstDay)
         switch kind {
         case .month: return Self.monthNames[m - 1] + " " + format4(y)
-        case .halfYear: return (m == 1 ? "January-June " : "July-December ") + format4(y) + (m == 1 ? " (H1)" : " (H2)")
+        case .halfYear:
+            return (m == 1 ? "January-June " : "July-December ") + format4(y) + (m == 1 ? " (H1)" : " (H2)")
         case .dmvYear:
-            return "DMV reporting year \(format4(y + 1)) (" + Self.longDay(firstDay) + " - " + Self.longDay(endDay - 1) + ")"
+            return "DMV reporting year \(format4(y + 1)) (" + Self.longDay(firstDay) + " - "
+                + Self.longDay(endDay - 1) + ")"
         case .range: return Self.longDay(firstDay) + " - " + Self.longDay(endDay - 1)
         }
     }
@@ -119,12 +125,17 @@ public struct ReportPeriod: Sendable, Hashable, Comparable, CustomStringConverti
         switch kind {
         case .month:
             let month = m == 1 ? (y - 1, 12) : (y, m - 1)
-            return ReportPeriod(kind: .month, firstDay: daysFromCivil(year: month.0, month: month.1, day: 1), endDay: firstDay)
+            return ReportPeriod(
+                kind: .month, firstDay: daysFromCivil(year: month.0, month: month.1, day: 1), endDay: firstDay
+            )
         case .halfYear:
-            let start = m == 1 ? daysFromCivil(year: y - 1, month: 7, day: 1) : daysFromCivil(year: y, month: 1, day: 1)
+            let start =
+                m == 1
+                ? daysFromCivil(year: y - 1, month: 7, day: 1) : daysFromCivil(year: y, month: 1, day: 1)
             return ReportPeriod(kind: .halfYear, firstDay: start, endDay: firstDay)
         case .dmvYear:
-            return ReportPeriod(kind: .dmvYear, firstDay: daysFromCivil(year: y - 1, month: 12, day: 1), endDay: firstDay)
+            return ReportPeriod(
+                kind: .dmvYear, firstDay: daysFromCivil(year: y - 1, month: 12, day: 1), endDay: firstDay)
         case .range:
             return ReportPeriod(kind: .range, firstDay: firstDay - (endDay - firstDay), endDay: firstDay)
         }

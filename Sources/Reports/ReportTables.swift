@@ -460,7 +460,9 @@ extension MonthlyReport {
                 [
                     .text(row.month), .number(row.meters / 1000, decimals: Decimals.kilometers),
                     .number(row.seconds / 3600, decimals: Decimals.hours), .integer(row.disengagements),
-                    .number(Rates.kilometersPer(meters: row.meters, count: row.disengagements), decimals: Decimals.rate),
+                    .number(
+                        Rates.kilometersPer(meters: row.meters, count: row.disengagements),
+                        decimals: Decimals.rate),
                     .number(
                         Rates.perThousandKilometers(count: row.disengagements, meters: row.meters),
                         decimals: Decimals.rate),
@@ -483,7 +485,8 @@ extension MonthlyReport {
             ],
             rows: runs.map { run in
                 [
-                    .integer(Int(run.id)), .text(run.kind), .text(run.status), .flag(run.status == "complete"),
+                    .integer(Int(run.id)), .text(run.kind), .text(run.status),
+                    .flag(run.status == "complete"),
                     run.firstMicros.map { ReportValue.time($0) } ?? .text(""),
                     run.lastMicros.map { ReportValue.time($0) } ?? .text(""),
                     .integer(Int(run.frames)), .integer(run.files.count),
@@ -502,7 +505,9 @@ extension MonthlyReport {
                 ReportColumn("sha256", "SHA-256"),
             ],
             rows: runs.flatMap { run in
-                run.files.map { [.integer(Int(run.id)), .text($0.path), .integer(Int($0.bytes)), .text($0.sha256)] }
+                run.files.map {
+                    [.integer(Int(run.id)), .text($0.path), .integer(Int($0.bytes)), .text($0.sha256)]
+                }
             })
     }
 

@@ -27,7 +27,8 @@ public enum ReportText {
     /// The notice of counted runs whose recordings had corrupt or lost parts.
     public static func incompleteNote(_ report: MonthlyReport) -> String {
         let ids = report.incompleteRuns.map { "\($0.id)" }.joined(separator: ", ")
-        return "Incomplete data: run(s) \(ids) had corrupt or lost parts in their recordings (see Data completeness); "
+        return
+            "Incomplete data: run(s) \(ids) had corrupt or lost parts in their recordings (see Data completeness); "
             + "what was lost is not in the figures."
     }
 

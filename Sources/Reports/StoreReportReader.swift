@@ -165,15 +165,19 @@ public struct StoreReportReader: Sendable {
             hasFlags
             ? "e.road_name AS road_name, e.safety_driver AS safety_driver, e.remote_operator AS remote_operator"
             : "NULL AS road_name, NULL AS safety_driver, NULL AS remote_operator"
-        let hasClips = try db.tableExists("event_clips")
+        // Issue 17's `event_clips` names the clip file `path` (an early draft: `file`).
+        let clipNames =
+            try db.tableExists("event_clips") ? Set(try db.columns(in: "event_clips").map(\.name)) : []
+        let clipFile = clipNames.contains("path") ? "path" : clipNames.contains("file") ? "file" : nil
         let clipColumns =
-            hasClips
-            ? """
-            (SELECT c.file FROM event_clips c WHERE c.vin = e.vin AND c.time_us = e.time_us AND c.kind = e.kind
-             ORDER BY c.file LIMIT 1) AS clip_file,
-            (SELECT c.sha256 FROM event_clips c WHERE c.vin = e.vin AND c.time_us = e.time_us AND c.kind = e.kind
-             ORDER BY c.file LIMIT 1) AS clip_sha256
-            """ : "NULL AS clip_file, NULL AS clip_sha256"
+            clipFile.map { file in
+                """
+                (SELECT c.\(file) FROM event_clips c WHERE c.vin = e.vin AND c.time_us = e.time_us AND c.kind = e.kind
+                 ORDER BY c.\(file) LIMIT 1) AS clip_file,
+                (SELECT c.sha256 FROM event_clips c WHERE c.vin = e.vin AND c.time_us = e.time_us AND c.kind = e.kind
+                 ORDER BY c.\(file) LIMIT 1) AS clip_sha256
+                """
+            } ?? "NULL AS clip_file, NULL AS clip_sha256"
         records.events = try Row.fetchAll(
             db,
             sql: """
@@ -363,7 +367,8 @@ public struct StoreReportReader: Sendable {
                 hasWarnings
                 ? try String.fetchAll(
                     db,
-                    sql: "SELECT journal_file || ': ' || warning FROM run_warnings WHERE run_id = ? ORDER BY rowid",
+                    sql:
+                        "SELECT journal_file || ': ' || warning FROM run_warnings WHERE run_id = ? ORDER BY rowid",
                     arguments: [id]) : []
             return RunRecord(
                 id: id, kind: row["kind"], status: row["status"], firstMicros: row["first_time_us"],

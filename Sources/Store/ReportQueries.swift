@@ -261,7 +261,8 @@ extension ZoneStore {
                 if kind == EventKind.inferredDisengagement.rawValue { result[k]!.inferredDisengagements += n }
                 result[k]!.disengagementsByInitiator[row["initiator"], default: 0] += n
                 // An inferred disengagement has no cause item: its cause is "unknown" (as in reports).
-                let cause: String = kind == EventKind.inferredDisengagement.rawValue ? "unknown" : row["cause"]
+                let cause: String =
+                    kind == EventKind.inferredDisengagement.rawValue ? "unknown" : row["cause"]
                 result[k]!.disengagementsByCause[cause, default: 0] += n
             case .plannedDeactivation?: result[k]!.plannedDeactivations += n
             case .takeoverRequest?: result[k]!.takeoverRequests += n
@@ -286,25 +287,29 @@ extension ZoneStore {
         let linkKey = grouping.key("link_coverage") ?? ""
         let cellKey = grouping.key("grid_coverage") ?? ""
         let network = try Double.fetchOne(db, sql: "SELECT COALESCE(SUM(length_m), 0) FROM road_links") ?? 0
-        for row in try linkKey.isEmpty ? [] : Row.fetchAll(
-            db,
-            sql: """
-                SELECT c.k AS k, COUNT(*) AS n, COALESCE(SUM(r.length_m), 0) AS m FROM
-                (SELECT DISTINCT \(linkKey) AS k, link_id FROM link_coverage WHERE \(condition)) AS c
-                LEFT JOIN road_links r ON r.id = c.link_id GROUP BY c.k
-                """, arguments: arguments)
+        for row in try linkKey.isEmpty
+            ? []
+            : Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.k AS k, COUNT(*) AS n, COALESCE(SUM(r.length_m), 0) AS m FROM
+                    (SELECT DISTINCT \(linkKey) AS k, link_id FROM link_coverage WHERE \(condition)) AS c
+                    LEFT JOIN road_links r ON r.id = c.link_id GROUP BY c.k
+                    """, arguments: arguments)
         {
             let k = entry(row["k"])
             result[k]!.coveredLinks = row["n"]
             result[k]!.coveredLinkMetres = row["m"]
         }
         let cells = try Int.fetchOne(db, sql: "SELECT columns * rows FROM coverage_grid WHERE id = 1") ?? 0
-        for row in try cellKey.isEmpty ? [] : Row.fetchAll(
-            db,
-            sql: """
-                SELECT k, COUNT(*) AS n FROM (SELECT DISTINCT \(cellKey) AS k, cell FROM grid_coverage
-                WHERE \(condition)) GROUP BY k
-                """, arguments: arguments)
+        for row in try cellKey.isEmpty
+            ? []
+            : Row.fetchAll(
+                db,
+                sql: """
+                    SELECT k, COUNT(*) AS n FROM (SELECT DISTINCT \(cellKey) AS k, cell FROM grid_coverage
+                    WHERE \(condition)) GROUP BY k
+                    """, arguments: arguments)
         {
             result[entry(row["k"])]!.coveredCells = row["n"]
         }

@@ -345,7 +345,9 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
         }
         var linkIDs = Set<String>()
         for (index, link) in links.enumerated() where !linkIDs.insert(link.id).inserted || link.id.isEmpty {
-            throw fail("links[\(index)].id", link.id.isEmpty ? "must not be empty" : "duplicate link id '\(link.id)'")
+            throw fail(
+                "links[\(index)].id", link.id.isEmpty ? "must not be empty" : "duplicate link id '\(link.id)'"
+            )
         }
         var rsuIDs = Set<String>()
         for (index, rsu) in rsus.enumerated() {
@@ -418,7 +420,9 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
             "origin = { latitude = \(number(origin.latitude, 7)), longitude = \(number(origin.longitude, 7)) }"
         )
         if let reportingEntity { lines.append("reporting_entity = \(quoted(reportingEntity))") }
-        if defaultLinkCategory != .street { lines.append("link_category = \(quoted(defaultLinkCategory.rawValue))") }
+        if defaultLinkCategory != .street {
+            lines.append("link_category = \(quoted(defaultLinkCategory.rawValue))")
+        }
         if bsmRate != 10 { lines.append("bsm_rate_hz = \(number(bsmRate, 1))") }
         for op in operators {
             lines.append("")

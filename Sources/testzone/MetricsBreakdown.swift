@@ -25,7 +25,8 @@ enum MetricsBreakdown {
         ReportColumn("disengagements_per_1000km", "per 1,000 km"), ReportColumn("planned", "Planned"),
         ReportColumn("takeover_requests", "TORs"), ReportColumn("takeovers", "Taken over"),
         ReportColumn("takeover_median_s", "Median s"), ReportColumn("takeover_p95_s", "p95 s"),
-        ReportColumn("takeover_max_s", "Max s"), ReportColumn("missed", "Missed"), ReportColumn("mrms", "MRMs"),
+        ReportColumn("takeover_max_s", "Max s"), ReportColumn("missed", "Missed"),
+        ReportColumn("mrms", "MRMs"),
         ReportColumn("collisions", "Coll."), ReportColumn("severe_failures", "Sev. fail."),
     ]
 
@@ -44,9 +45,11 @@ enum MetricsBreakdown {
                 .integer(s.disengagements), .integer(s.inferredDisengagements),
                 .number(Rates.kilometersPer(meters: metres, count: s.disengagements), decimals: 2),
                 .number(Rates.perThousandKilometers(count: s.disengagements, meters: metres), decimals: 2),
-                .integer(s.plannedDeactivations), .integer(s.takeoverRequests), .integer(s.takeoverTimes.count),
+                .integer(s.plannedDeactivations), .integer(s.takeoverRequests),
+                .integer(s.takeoverTimes.count),
                 duration(s.medianTakeoverTime), duration(s.p95TakeoverTime), duration(s.maximumTakeoverTime),
-                .integer(s.missedTakeovers), .integer(s.mrms), .integer(s.collisions), .integer(s.severeFailures),
+                .integer(s.missedTakeovers), .integer(s.mrms), .integer(s.collisions),
+                .integer(s.severeFailures),
             ]
         }
         var body = rows.map { row -> [ReportValue] in
@@ -55,7 +58,8 @@ enum MetricsBreakdown {
         }
         body.append([.text("TOTAL")] + values(total, level: nil))
         return ReportTable(
-            id: "metrics_by_\(key)", title: "Metrics by \(key)", columns: [ReportColumn(key, key.capitalized)] + rateColumns,
+            id: "metrics_by_\(key)", title: "Metrics by \(key)",
+            columns: [ReportColumn(key, key.capitalized)] + rateColumns,
             rows: body)
     }
 
@@ -71,7 +75,9 @@ enum MetricsBreakdown {
             return [
                 .text(name), .text(label), .integer(n),
                 .number(Rates.perThousandKilometers(count: n, meters: metres), decimals: 2),
-                .number(zone.disengagements > 0 ? Double(n) / Double(zone.disengagements) * 100 : nil, decimals: 1),
+                .number(
+                    zone.disengagements > 0 ? Double(n) / Double(zone.disengagements) * 100 : nil, decimals: 1
+                ),
             ]
         }
         rows.append([
@@ -84,7 +90,8 @@ enum MetricsBreakdown {
             columns: [
                 ReportColumn(by, by.capitalized), ReportColumn("label", "Label"),
                 ReportColumn("disengagements", "Diseng."),
-                ReportColumn("disengagements_per_1000km", "per 1,000 km"), ReportColumn("share_pct", "Share %"),
+                ReportColumn("disengagements_per_1000km", "per 1,000 km"),
+                ReportColumn("share_pct", "Share %"),
             ], rows: rows)
     }
 
@@ -93,7 +100,11 @@ enum MetricsBreakdown {
         let header = table.columns.map(\.title)
         let cells = table.rows.map { $0.map { $0.text ?? "-" } }
         var widths = header.map(\.count)
-        for row in cells { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+        for row in cells {
+            for (i, cell) in row.enumerated() where i < widths.count {
+                widths[i] = max(widths[i], cell.count)
+            }
+        }
         let numeric = table.columns.indices.map { i in table.rows.contains { $0[i].isNumeric } }
         func line(_ row: [String]) -> String {
             row.enumerated().map { i, cell in
@@ -101,7 +112,10 @@ enum MetricsBreakdown {
                 return numeric[i] ? pad + cell : cell + pad
             }.joined(separator: "  ")
         }
-        var out = [table.title, "", line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
+        var out = [
+            table.title, "", line(header),
+            widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "),
+        ]
         out += cells.map(line)
         return out.joined(separator: "\n")
     }

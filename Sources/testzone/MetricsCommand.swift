@@ -45,7 +45,8 @@ struct MetricsCommand: ParsableCommand {
     @Flag(help: "List the event register (every occurrence with time, place, initiator, cause, flags).")
     var events = false
 
-    @Option(name: .customLong("config"), help: "zone.toml: plates, names and location categories for --events.")
+    @Option(
+        name: .customLong("config"), help: "zone.toml: plates, names and location categories for --events.")
     var zone: String?
 
     func validate() throws {
@@ -78,7 +79,11 @@ struct MetricsCommand: ParsableCommand {
         let filter = ReportFilter(month: month, vin: vehicle, operatorID: operatorID)
         if let by {
             let table = try MetricsBreakdown.table(store: store, filter: filter, by: by)
-            print(json ? JSONRenderer.render(table: table) : csv ? CSVRenderer.render(table) : MetricsBreakdown.text(table), terminator: json || csv ? "" : "\n")
+            print(
+                json
+                    ? JSONRenderer.render(table: table)
+                    : csv ? CSVRenderer.render(table) : MetricsBreakdown.text(table),
+                terminator: json || csv ? "" : "\n")
             return
         }
         let vehicles = try store.vehicleSummaries(filter)
@@ -99,7 +104,10 @@ struct MetricsCommand: ParsableCommand {
             FileHandle.standardError.write(Data("testzone metrics: error: \(error.description)\n".utf8))
             throw ExitCode(2)
         }
-        let text = json ? JSONRenderer.render(table: table) : csv ? CSVRenderer.render(table) : MetricsBreakdown.text(table) + "\n"
+        let text =
+            json
+            ? JSONRenderer.render(table: table)
+            : csv ? CSVRenderer.render(table) : MetricsBreakdown.text(table) + "\n"
         print(text, terminator: "")
     }
 

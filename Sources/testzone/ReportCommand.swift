@@ -102,7 +102,8 @@ struct ReportCommand: ParsableCommand {
         let chosen = [month != nil, period != nil, from != nil || to != nil, dmv || year != nil].filter { $0 }
         guard chosen.count == 1 else {
             throw .ambiguousPeriod(
-                "name exactly one period: --month YYYY-MM, --period YYYY-H1|YYYY-H2, --from/--to YYYY-MM-DD, or --dmv --year YYYY")
+                "name exactly one period: --month YYYY-MM, --period YYYY-H1|YYYY-H2, --from/--to YYYY-MM-DD, or --dmv --year YYYY"
+            )
         }
         if let month { return ReportPeriod(month: try ReportMonth(parsing: month)) }
         if let period { return try ReportPeriod(parsing: period) }
@@ -110,7 +111,9 @@ struct ReportCommand: ParsableCommand {
             guard let from, let to else { throw .ambiguousPeriod("--from and --to go together (YYYY-MM-DD)") }
             return try ReportPeriod(from: from, through: to)
         }
-        guard dmv, let year else { throw .ambiguousPeriod("--dmv needs --year YYYY (and --year needs --dmv)") }
+        guard dmv, let year else {
+            throw .ambiguousPeriod("--dmv needs --year YYYY (and --year needs --dmv)")
+        }
         return try ReportPeriod(dmvYear: year)
     }
 

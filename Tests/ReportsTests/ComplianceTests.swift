@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Metrics
 import Pipeline
 import Simulator
@@ -23,7 +24,8 @@ struct ComplianceTests {
     }
 
     /// Simulation parameters of a short drive with every kind of event (hazards scaled up).
-    static func parameters(seed: UInt64, start: Int64, seconds: Double, vehicles: Int) -> SimulationParameters {
+    static func parameters(seed: UInt64, start: Int64, seconds: Double, vehicles: Int) -> SimulationParameters
+    {
         var parameters = SimulationParameters()
         parameters.seed = seed
         parameters.startMicroseconds = start
@@ -60,7 +62,9 @@ struct ComplianceTests {
         return zone
     }
 
-    static func simulate(_ parameters: SimulationParameters, into directory: String, name: String) throws -> Drive {
+    static func simulate(_ parameters: SimulationParameters, into directory: String, name: String) throws
+        -> Drive
+    {
         var simulation = TrafficSimulation(parameters: parameters)
         let recording = directory + "/\(name).mcap"
         var sink = try MCAPFrameSink(path: recording, simulation: simulation, zstdLevel: 1)
@@ -73,7 +77,8 @@ struct ComplianceTests {
         for drive in drives {
             let network = try ZoneSetup.roadNetwork(fromRecordings: [drive.recording])
             var replay = DatabaseReplay(
-                store: store, configuration: ZoneSetup.metricsConfiguration(zone: drive.zone, network: network))
+                store: store,
+                configuration: ZoneSetup.metricsConfiguration(zone: drive.zone, network: network))
             replay.operatorNames = ZoneSetup.operatorNames(zone: drive.zone)
             _ = try replay.run(files: [drive.recording])
         }
@@ -98,12 +103,14 @@ struct ComplianceTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let start = try #require(ShanghaiTime.parseISO8601("2026-11-10T09:00:00+08:00"))
         let drive = try Self.simulate(
-            Self.parameters(seed: 31, start: start, seconds: 600, vehicles: 4), into: directory, name: "drive")
+            Self.parameters(seed: 31, start: start, seconds: 600, vehicles: 4), into: directory, name: "drive"
+        )
         _ = try Self.replay([drive], into: directory + "/zone.sqlite")
         try Self.writeZone(drive.zone, to: directory + "/zone.toml")
 
         let job = ReportJob(
-            databasePath: directory + "/zone.sqlite", month: ReportPeriod(month: try ReportMonth(parsing: "2026-11")),
+            databasePath: directory + "/zone.sqlite",
+            month: ReportPeriod(month: try ReportMonth(parsing: "2026-11")),
             outputDirectory: directory + "/out", zonePath: directory + "/zone.toml", generatedAtMicros: 0,
             softwareVersion: "test")
         let report = try job.report()
@@ -119,8 +126,10 @@ struct ComplianceTests {
             // vehicles have a remote operator connected), category of its link (zone.toml).
             for row in rows {
                 #expect(row.safetyDriver == true, "\(row.vin) \(row.micros) safety driver")
-                #expect(row.remoteOperator == (vehicle.maxLevel >= 4), "\(row.vin) \(row.micros) remote operator")
-                let expected = row.linkID.map { drive.zone.category(ofLink: $0) } ?? drive.zone.defaultLinkCategory
+                #expect(
+                    row.remoteOperator == (vehicle.maxLevel >= 4), "\(row.vin) \(row.micros) remote operator")
+                let expected =
+                    row.linkID.map { drive.zone.category(ofLink: $0) } ?? drive.zone.defaultLinkCategory
                 #expect(row.category == expected.rawValue, "\(row.vin) \(row.micros) location category")
                 #expect(row.plate == drive.zone.vehicles.first { $0.vin == vehicle.vin }?.plate)
                 #expect(row.operatorID == vehicle.operatorId)
@@ -128,7 +137,8 @@ struct ComplianceTests {
             #expect(of(.engagement).count == vehicle.engagements, "\(vehicle.vin) activations")
             // Explicit events (type 2, 4, 5, 6, 7): time (ms), level before, initiator, cause, place.
             for (kind, truths) in [
-                (Reports.EventKind.disengagement, vehicle.disengagements), (.plannedDeactivation, vehicle.plannedDeactivations),
+                (Reports.EventKind.disengagement, vehicle.disengagements),
+                (.plannedDeactivation, vehicle.plannedDeactivations),
                 (.mrmStarted, vehicle.mrms), (.mrmEnded, vehicle.mrmEnds), (.collision, vehicle.collisions),
                 (.severeFailure, vehicle.severeFailures),
             ] {
@@ -141,7 +151,9 @@ struct ComplianceTests {
                     #expect(row.cause.key == truth.causeName, "\(vehicle.vin) \(kind) cause")
                     let place = try #require(row.latitude.flatMap { lat in row.longitude.map { (lat, $0) } })
                     // Interpolated between 1 Hz fixes along the chord: within a few metres of the truth.
-                    #expect(Self.distance(place, (truth.latitude, truth.longitude)) < 25, "\(vehicle.vin) \(kind) place")
+                    #expect(
+                        Self.distance(place, (truth.latitude, truth.longitude)) < 25,
+                        "\(vehicle.vin) \(kind) place")
                     if row.linkID != truth.link { linkMismatches += 1 }
                     checked += 1
                 }
@@ -181,7 +193,9 @@ struct ComplianceTests {
         }
         #expect(checked > 20, "the drive has events of every kind")
         // Map matching at junctions may pick the crossing link; nearly every event is on the truth's link.
-        #expect(Double(linkMismatches) <= 0.1 * Double(checked), "link mismatches \(linkMismatches) of \(checked)")
+        #expect(
+            Double(linkMismatches) <= 0.1 * Double(checked), "link mismatches \(linkMismatches) of \(checked)"
+        )
         // Register and events.csv: the same rows, each with the flags and place columns.
         let csv = CSVRenderer.parse(CSVRenderer.render(report.registerTable))
         #expect(csv.count == register.count + 1)
@@ -200,7 +214,8 @@ struct ComplianceTests {
         try monthStarts.enumerated().dropFirst(first).map { index, day in
             let start = try #require(ShanghaiTime.parseISO8601(day + "T10:00:00+08:00"))
             return try simulate(
-                parameters(seed: 7, start: start, seconds: 240, vehicles: 3), into: directory, name: "drive-\(index)")
+                parameters(seed: 7, start: start, seconds: 240, vehicles: 3), into: directory,
+                name: "drive-\(index)")
         }
     }
 
@@ -214,12 +229,16 @@ struct ComplianceTests {
         func run(_ out: String) throws -> [String: String] {
             var job = ReportJob(
                 databasePath: directory + "/zone.sqlite", month: try ReportPeriod(dmvYear: 2026),
-                outputDirectory: out, zonePath: directory + "/zone.toml", generatedAtMicros: 0, softwareVersion: "test")
+                outputDirectory: out, zonePath: directory + "/zone.toml", generatedAtMicros: 0,
+                softwareVersion: "test")
             job.dmv = true
             let (_, paths) = try job.run()
             return Dictionary(
                 uniqueKeysWithValues: try paths.map {
-                    (URL(fileURLWithPath: $0).lastPathComponent, try String(contentsOfFile: $0, encoding: .utf8))
+                    (
+                        URL(fileURLWithPath: $0).lastPathComponent,
+                        try String(contentsOfFile: $0, encoding: .utf8)
+                    )
                 })
         }
         let files = try run(directory + "/dmv1")
@@ -238,7 +257,8 @@ struct ComplianceTests {
             ])
         #expect(
             mileage.first == [
-                "Manufacturer", "Permit Number", "VIN NUMBER", "DEC", "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL",
+                "Manufacturer", "Permit Number", "VIN NUMBER", "DEC", "JAN", "FEB", "MAR", "APR", "MAY",
+                "JUN", "JUL",
                 "AUG", "SEP", "OCT", "NOV", "ANNUAL TOTAL", "Annual Total of Disengagements",
             ])
 
@@ -252,12 +272,14 @@ struct ComplianceTests {
                 for event in vehicle.disengagements {
                     entry.byInitiator[DMVExport.initiatedBy(event.initiatorName), default: 0] += 1
                     let day = ShanghaiTime.day(micros: Self.micros(event.time))
-                    expectedDates["\(day.dropFirst(5).prefix(2))/\(day.suffix(2))/\(day.prefix(4))", default: 0] += 1
+                    expectedDates[
+                        "\(day.dropFirst(5).prefix(2))/\(day.suffix(2))/\(day.prefix(4))", default: 0] += 1
                 }
                 for event in vehicle.inferredDisengagements {
                     entry.byInitiator["Unknown", default: 0] += 1
                     let day = ShanghaiTime.day(micros: Self.micros(event.time))
-                    expectedDates["\(day.dropFirst(5).prefix(2))/\(day.suffix(2))/\(day.prefix(4))", default: 0] += 1
+                    expectedDates[
+                        "\(day.dropFirst(5).prefix(2))/\(day.suffix(2))/\(day.prefix(4))", default: 0] += 1
                 }
                 entry.count += vehicle.disengagements.count + vehicle.inferredDisengagements.count
                 entry.km[month] += (vehicle.automatedKm["3"] ?? 0) + (vehicle.automatedKm["4"] ?? 0)
@@ -265,7 +287,9 @@ struct ComplianceTests {
             }
         }
         let rows = disengagements.dropFirst()
-        #expect(rows.count == expected.values.reduce(0) { $0 + $1.count }, "one row per disengagement in the year")
+        #expect(
+            rows.count == expected.values.reduce(0) { $0 + $1.count }, "one row per disengagement in the year"
+        )
         var dates: [String: Int] = [:]
         for row in rows {
             let vin = row[3]
@@ -281,7 +305,9 @@ struct ComplianceTests {
         }
         #expect(dates == expectedDates, "DATE (MM/DD/YYYY, Asia/Shanghai)")
         for (vin, entry) in expected {
-            let counted = rows.filter { $0[3] == vin }.reduce(into: [String: Int]()) { $0[$1[6], default: 0] += 1 }
+            let counted = rows.filter { $0[3] == vin }.reduce(into: [String: Int]()) {
+                $0[$1[6], default: 0] += 1
+            }
             #expect(counted == entry.byInitiator.filter { $0.value > 0 }, "\(vin) initiated by")
         }
         // Mileage: miles per month from the Store's daily distance (exact to the printed digits)
@@ -293,7 +319,8 @@ struct ComplianceTests {
             var sum = 0.0
             for (index, month) in months.enumerated() {
                 let stored = try store.zoneSummary(ReportFilter(month: month, vin: vin)).automatedKilometres
-                #expect(row[3 + index] == NumberFormat.fixed(stored / DMVExport.kilometersPerMile, decimals: 2))
+                #expect(
+                    row[3 + index] == NumberFormat.fixed(stored / DMVExport.kilometersPerMile, decimals: 2))
                 let miles = try #require(Double(row[3 + index]))
                 let truthMiles = entry.km[index] / DMVExport.kilometersPerMile
                 #expect(abs(miles - truthMiles) <= 0.005 * max(truthMiles, 1), "\(vin) \(month) miles")
@@ -307,12 +334,14 @@ struct ComplianceTests {
         // The CLI gives the same files.
         if TestZoneBinary.url != nil {
             let outcome = try await TestZoneBinary.run([
-                "report", "--db", directory + "/zone.sqlite", "--dmv", "--year", "2026", "--out", directory + "/cli",
+                "report", "--db", directory + "/zone.sqlite", "--dmv", "--year", "2026", "--out",
+                directory + "/cli",
                 "--zone", directory + "/zone.toml", "--generated-at", "1970-01-01T08:00:00+08:00",
             ])
             #expect(outcome.status == 0, "\(outcome.standardError)")
             #expect(
-                try String(contentsOfFile: directory + "/cli/dmv-mileage.csv", encoding: .utf8) == files["dmv-mileage.csv"])
+                try String(contentsOfFile: directory + "/cli/dmv-mileage.csv", encoding: .utf8)
+                    == files["dmv-mileage.csv"])
         }
     }
 
@@ -327,8 +356,12 @@ struct ComplianceTests {
         let total = try store.zoneSummary()
         for grouping in [SummaryGrouping.vehicle, .operator, .month, .level] {
             let rows = try store.summaries(by: grouping)
-            #expect(abs(rows.reduce(0) { $0 + $1.automatedKilometres } - total.automatedKilometres) < 1e-6, "\(grouping) km")
-            #expect(rows.reduce(0) { $0 + $1.disengagements } == total.disengagements, "\(grouping) disengagements")
+            #expect(
+                abs(rows.reduce(0) { $0 + $1.automatedKilometres } - total.automatedKilometres) < 1e-6,
+                "\(grouping) km")
+            #expect(
+                rows.reduce(0) { $0 + $1.disengagements } == total.disengagements,
+                "\(grouping) disengagements")
             #expect(rows.reduce(0) { $0 + $1.takeoverRequests } == total.takeoverRequests, "\(grouping) TORs")
             #expect(rows.reduce(0) { $0 + $1.mrms } == total.mrms, "\(grouping) MRMs")
         }
@@ -341,12 +374,14 @@ struct ComplianceTests {
         func report(_ period: ReportPeriod) throws -> MonthlyReport {
             try ReportJob(
                 databasePath: directory + "/zone.sqlite", month: period, outputDirectory: directory + "/out",
-                zonePath: directory + "/zone.toml", generatedAtMicros: 1_800_000_000_000_000, softwareVersion: "test"
+                zonePath: directory + "/zone.toml", generatedAtMicros: 1_800_000_000_000_000,
+                softwareVersion: "test"
             ).report()
         }
         let half = try report(try ReportPeriod(parsing: "2026-H2"))
         #expect(half.month.description == "2026-H2" && half.month.dayCount == 184)
-        #expect(half.months.map(\.month) == ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"])
+        #expect(
+            half.months.map(\.month) == ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"])
         var meters = 0.0
         var disengagements = 0
         for month in half.month.months {
@@ -368,20 +403,42 @@ struct ComplianceTests {
         // `testzone metrics --by`: the TOTAL row is the sum of the group rows, read-only.
         if TestZoneBinary.url != nil {
             for by in ["operator", "level", "month", "initiator", "cause"] {
-                let outcome = try await TestZoneBinary.run(["metrics", "--db", directory + "/zone.sqlite", "--by", by, "--csv"])
+                let outcome = try await TestZoneBinary.run([
+                    "metrics", "--db", directory + "/zone.sqlite", "--by", by, "--csv",
+                ])
                 #expect(outcome.status == 0, "\(outcome.standardError)")
                 let rows = CSVRenderer.parse(outcome.standardOutput)
                 let column = try #require(rows.first?.firstIndex(of: "disengagements"))
                 let body = rows.dropFirst().filter { $0.first != "TOTAL" }
                 let totalRow = try #require(rows.last)
                 #expect(totalRow.first == "TOTAL")
-                #expect(body.reduce(0) { $0 + (Int($1[column]) ?? -1_000) } == Int(totalRow[column]), "--by \(by)")
+                #expect(
+                    body.reduce(0) { $0 + (Int($1[column]) ?? -1_000) } == Int(totalRow[column]), "--by \(by)"
+                )
             }
+            // Exactly one period: two of them is a usage error (exit 2, one line on stderr).
+            let both = try await TestZoneBinary.run([
+                "report", "--db", directory + "/zone.sqlite", "--month", "2026-11", "--period", "2026-H2",
+                "--out",
+                directory + "/x",
+            ])
+            #expect(
+                both.status == 2
+                    && both.standardError.hasPrefix("testzone report: error: name exactly one period"))
+            let stage = try await TestZoneBinary.run([
+                "report", "--db", directory + "/zone.sqlite", "--period", "2026-H2", "--out",
+                directory + "/h2",
+                "--zone", directory + "/zone.toml", "--format", "csv",
+            ])
+            #expect(stage.status == 0, "\(stage.standardError)")
+            #expect(FileManager.default.fileExists(atPath: directory + "/h2/months.csv"))
             let events = try await TestZoneBinary.run([
-                "metrics", "--db", directory + "/zone.sqlite", "--events", "--json", "--config", directory + "/zone.toml",
+                "metrics", "--db", directory + "/zone.sqlite", "--events", "--json", "--config",
+                directory + "/zone.toml",
             ])
             #expect(events.status == 0, "\(events.standardError)")
-            let list = try #require(try JSONSerialization.jsonObject(with: Data(events.standardOutput.utf8)) as? [[String: Any]])
+            let list = try #require(
+                try JSONSerialization.jsonObject(with: Data(events.standardOutput.utf8)) as? [[String: Any]])
             #expect(list.count == (try store.events().count))
         }
     }
@@ -399,8 +456,10 @@ struct ComplianceTests {
         let november = ReportPeriod(month: try ReportMonth(parsing: "2026-11"))
         func report(generatedAt: String) throws -> (MonthlyReport, ReportFiles) {
             let job = ReportJob(
-                databasePath: directory + "/zone.sqlite", month: november, outputDirectory: directory + "/out",
-                zonePath: directory + "/zone.toml", generatedAtMicros: try #require(ShanghaiTime.parseISO8601(generatedAt)),
+                databasePath: directory + "/zone.sqlite", month: november,
+                outputDirectory: directory + "/out",
+                zonePath: directory + "/zone.toml",
+                generatedAtMicros: try #require(ShanghaiTime.parseISO8601(generatedAt)),
                 softwareVersion: "test")
             let report = try job.report()
             return (report, ReportFiles(report: report, formats: ReportFormat.allCases))
@@ -422,22 +481,50 @@ struct ComplianceTests {
         #expect(!html.contains("INCOMPLETE: corrupt") && !html.contains("Incomplete data"))
         // Generated after the month: final. A reader warning on the run flags it as incomplete.
         let run = try #require(early.runs.first?.id)
-        try store.recordRunWarnings(run, warnings: [(journalFile: drive.recording, warning: "corrupt chunk at offset 4096 skipped")])
+        try store.recordRunWarnings(
+            run, warnings: [(journalFile: drive.recording, warning: "corrupt chunk at offset 4096 skipped")])
         let (late, lateFiles) = try report(generatedAt: "2026-12-01T09:00:00+08:00")
         #expect(!late.provisional)
         #expect(late.incompleteRuns.map(\.id) == [run])
         let lateHTML = try #require(lateFiles.files.first { $0.name == "report.html" }?.text)
         #expect(lateHTML.contains("INCOMPLETE") && lateHTML.contains("Incomplete data"))
         #expect(late.digest != early.digest, "the warning is part of the records")
+        // Evidence clips (issue 17's `event_clips`, when the database has it) appear in the register.
+        let first = try #require(late.register.first)
+        try store.pool.write { db in
+            // Issue 17's table (created by its migration where that is merged).
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS event_clips (vin TEXT NOT NULL, time_us INTEGER NOT NULL,
+                    kind TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,
+                    messages INTEGER NOT NULL, start_us INTEGER NOT NULL, end_us INTEGER NOT NULL,
+                    created_at_us INTEGER NOT NULL, PRIMARY KEY (vin, time_us, kind))
+                    """)
+            try db.execute(
+                sql: """
+                    INSERT INTO event_clips (vin, time_us, kind, path, sha256, bytes, messages, start_us, end_us,
+                    created_at_us) VALUES (?, ?, ?, 'clips/e1.mcap', ?, 1, 1, ?, ?, 0)
+                    """,
+                arguments: [
+                    first.vin, first.micros, first.kind.rawValue, String(repeating: "ab", count: 32),
+                    first.micros - 10_000_000, first.micros + 10_000_000,
+                ])
+        }
+        let (clipped, _) = try report(generatedAt: "2026-12-01T09:00:00+08:00")
+        #expect(clipped.register.first?.clipFile == "clips/e1.mcap")
+        #expect(clipped.register.first?.clipSHA256 == String(repeating: "ab", count: 32))
+        #expect(clipped.register.dropFirst().allSatisfy { $0.clipFile == nil })
         // The inferred disengagement's cause has one label everywhere.
         for table in [late.disengagementsTable, late.registerTable] {
             let cause = try #require(table.columns.firstIndex { $0.key == "cause" })
             let kind = table.columns.firstIndex { $0.key == "inferred" || $0.key == "kind" }!
-            for row in table.rows where row[kind].text == "yes" || row[kind].text == "inferred-disengagement" {
+            for row in table.rows where row[kind].text == "yes" || row[kind].text == "inferred-disengagement"
+            {
                 #expect(row[cause].text == "Unknown (inferred)")
             }
         }
-        #expect(late.summary.byCause.first { $0.key == "unknown" }?.count == late.summary.inferredDisengagements)
+        #expect(
+            late.summary.byCause.first { $0.key == "unknown" }?.count == late.summary.inferredDisengagements)
     }
 
     // MARK: Zone configuration
@@ -477,12 +564,16 @@ struct ComplianceTests {
         let zone = try ZoneConfiguration.parse(text, fileName: "zone.toml")
         #expect(zone.reportingEntity == "Office")
         #expect(zone.defaultLinkCategory == .ruralRoad && zone.bsmRate == 5)
-        #expect(zone.operators[0].manufacturer == "Alpha Motors" && zone.operators[0].permitNumber == "AVT001")
+        #expect(
+            zone.operators[0].manufacturer == "Alpha Motors" && zone.operators[0].permitNumber == "AVT001")
         #expect(zone.vehicles[0].bsmRate == 10 && zone.vehicles[0].isDriverlessCapable)
-        #expect(zone.category(ofLink: "1.1-1.2") == .parkingFacility && zone.category(ofLink: "9.9-9.8") == .ruralRoad)
+        #expect(
+            zone.category(ofLink: "1.1-1.2") == .parkingFacility
+                && zone.category(ofLink: "9.9-9.8") == .ruralRoad)
         #expect(try ZoneConfiguration.parse(zone.tomlText(), fileName: "again") == zone, "round trip")
         #expect(throws: ZoneConfigurationError.self) {
-            try ZoneConfiguration.parse(text.replacingOccurrences(of: "\"parking_facility\"", with: "\"motorway\""), fileName: "z")
+            try ZoneConfiguration.parse(
+                text.replacingOccurrences(of: "\"parking_facility\"", with: "\"motorway\""), fileName: "z")
         }
         do {
             _ = try ZoneConfiguration.parse(
