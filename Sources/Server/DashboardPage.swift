@@ -101,6 +101,7 @@ enum DashboardPage {
             <tbody id="health"></tbody></table></div>
           </section>
         </main>
+        <script id="initial" type="application/json">/*INITIAL*/null</script>
         <script>
         "use strict";
         const $ = (id) => document.getElementById(id);
@@ -220,11 +221,15 @@ enum DashboardPage {
         }
 
         async function start() {
-          const zone = await (await fetch("/api/v1/zone")).json();
+          // The server inlines the zone, the latest events and the state into the page (drawn at
+          // once); the stream then takes over from the last event id.
+          const initial = JSON.parse($("initial").textContent);
+          const zone = initial ? initial.zone : await (await fetch("/api/v1/zone")).json();
           drawZone(zone);
           let last = 0;
-          const recent = await (await fetch("/api/v1/events?since=0&limit=10000")).json();
+          const recent = initial ? initial.events : await (await fetch("/api/v1/events?since=0&limit=10000")).json();
           for (const e of recent.slice(-300)) last = addEvent(e, false);
+          if (initial) applyState(initial.state);
           const source = new EventSource(`/api/v1/events/stream?state=1${last ? "&lastEventId=" + last : ""}`);
           source.onopen = () => { $("conn").textContent = "live"; $("conn").className = "kv ok"; };
           source.onerror = () => { $("conn").textContent = "reconnecting"; $("conn").className = "kv bad"; };
