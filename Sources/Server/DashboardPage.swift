@@ -148,7 +148,7 @@ enum DashboardPage {
           for (const r of rsus) {
             const [x, y] = proj(r.longitude, r.latitude);
             const c = document.createElementNS(NS, "circle");
-            c.setAttribute("class", `rsu ${r.status}`); c.setAttribute("cx", x.toFixed(1)); c.setAttribute("cy", y.toFixed(1)); c.setAttribute("r", 6);
+            c.setAttribute("class", `rsu ${r.status}`); c.setAttribute("cx", x.toFixed(1)); c.setAttribute("cy", y.toFixed(1)); c.setAttribute("r", 9);
             const t = document.createElementNS(NS, "title"); t.textContent = `${r.id}: ${r.status}`; c.appendChild(t);
             layer.appendChild(c);
           }
@@ -165,7 +165,7 @@ enum DashboardPage {
             g.setAttribute("class", `veh st-${v.state ?? "unknown"}`);
             g.setAttribute("data-vin", v.vin);
             g.setAttribute("transform", `translate(${x.toFixed(1)},${y.toFixed(1)}) rotate(${(v.lastFix.heading ?? 0).toFixed(0)})`);
-            const p = document.createElementNS(NS, "path"); p.setAttribute("d", "M0,-9 L6,7 L0,3 L-6,7 Z");
+            const p = document.createElementNS(NS, "path"); p.setAttribute("d", "M0,-16 L11,12 L0,6 L-11,12 Z");
             const t = document.createElementNS(NS, "title"); t.textContent = `${v.vin} ${v.plate} ${v.state ?? ""} L${v.level ?? "-"}`;
             g.appendChild(p); g.appendChild(t); layer.appendChild(g);
           }
