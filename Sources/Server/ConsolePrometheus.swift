@@ -57,7 +57,7 @@ public final class ConsolePrometheus: Sendable {
     }
 
     static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
-        MetricNameDescriptor(metricName: name, helpText: help)
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     static var rsus: MetricNameDescriptor {

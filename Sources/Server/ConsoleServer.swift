@@ -106,7 +106,7 @@ public struct ConsoleServer: Sendable {
         router.get("/") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: DashboardPage.html)))
+                body: ResponseBody(byteBuffer: ByteBuffer(string: Self.dashboard(source))))
         }
         router.get("/api/v1/zone") { _, _ in Self.answer { Self.json(try source.zoneInfo()) } }
         router.get("/api/v1/vehicles") { _, _ in Self.answer { Self.json(try source.vehicles()) } }
@@ -202,6 +202,37 @@ public struct ConsoleServer: Sendable {
         buffer.writeBytes((try? ConsoleText.encoder.encode(state)) ?? Data("{}".utf8))
         buffer.writeString("\n\n")
         return buffer
+    }
+
+    struct InitialPage: Encodable {
+        var zone: ConsoleModel.Zone
+        var events: [ConsoleModel.Event]
+        var state: LiveState
+    }
+
+    /// The dashboard with the zone, the latest 300 events and the current state inlined (drawn
+    /// at load; the page then follows the event stream from the last inlined event).
+    static func dashboard(_ source: any ConsoleSource) -> String {
+        guard let zone = try? source.zoneInfo(), let vehicles = try? source.vehicles(), let rsus = try? source.rsus(),
+            var health = try? source.health()
+        else { return DashboardPage.html }
+        health.sources = health.sources.filter { $0.rejected > 0 || $0.sequenceGaps > 0 }
+        var events: [ConsoleModel.Event] = []
+        var since: Int64 = 0
+        while let page = try? source.events(since: since, limit: 10_000), let last = page.last {
+            events = Array((events + page).suffix(300))
+            since = last.id
+            if page.count < 10_000 { break }
+        }
+        let state = LiveState(
+            dataTime: zone.dataTime, frames: zone.frames, framesByKind: zone.framesByKind, vehicles: vehicles,
+            rsus: rsus, health: health)
+        guard let data = try? ConsoleText.encoder.encode(InitialPage(zone: zone, events: events, state: state)) else {
+            return DashboardPage.html
+        }
+        // Inside <script>: "</" must not close the element.
+        let json = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "</", with: "<\\/")
+        return DashboardPage.html.replacingOccurrences(of: "/*INITIAL*/null", with: json)
     }
 
     /// The SSE response of a subscription: the missed events (or a `gap` event first), then

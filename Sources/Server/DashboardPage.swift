@@ -101,6 +101,7 @@ enum DashboardPage {
             <tbody id="health"></tbody></table></div>
           </section>
         </main>
+        <script id="initial" type="application/json">/*INITIAL*/null</script>
         <script>
         "use strict";
         const $ = (id) => document.getElementById(id);
@@ -147,7 +148,7 @@ enum DashboardPage {
           for (const r of rsus) {
             const [x, y] = proj(r.longitude, r.latitude);
             const c = document.createElementNS(NS, "circle");
-            c.setAttribute("class", `rsu ${r.status}`); c.setAttribute("cx", x.toFixed(1)); c.setAttribute("cy", y.toFixed(1)); c.setAttribute("r", 6);
+            c.setAttribute("class", `rsu ${r.status}`); c.setAttribute("cx", x.toFixed(1)); c.setAttribute("cy", y.toFixed(1)); c.setAttribute("r", 9);
             const t = document.createElementNS(NS, "title"); t.textContent = `${r.id}: ${r.status}`; c.appendChild(t);
             layer.appendChild(c);
           }
@@ -164,7 +165,7 @@ enum DashboardPage {
             g.setAttribute("class", `veh st-${v.state ?? "unknown"}`);
             g.setAttribute("data-vin", v.vin);
             g.setAttribute("transform", `translate(${x.toFixed(1)},${y.toFixed(1)}) rotate(${(v.lastFix.heading ?? 0).toFixed(0)})`);
-            const p = document.createElementNS(NS, "path"); p.setAttribute("d", "M0,-9 L6,7 L0,3 L-6,7 Z");
+            const p = document.createElementNS(NS, "path"); p.setAttribute("d", "M0,-16 L11,12 L0,6 L-11,12 Z");
             const t = document.createElementNS(NS, "title"); t.textContent = `${v.vin} ${v.plate} ${v.state ?? ""} L${v.level ?? "-"}`;
             g.appendChild(p); g.appendChild(t); layer.appendChild(g);
           }
@@ -220,11 +221,15 @@ enum DashboardPage {
         }
 
         async function start() {
-          const zone = await (await fetch("/api/v1/zone")).json();
+          // The server inlines the zone, the latest events and the state into the page (drawn at
+          // once); the stream then takes over from the last event id.
+          const initial = JSON.parse($("initial").textContent);
+          const zone = initial ? initial.zone : await (await fetch("/api/v1/zone")).json();
           drawZone(zone);
           let last = 0;
-          const recent = await (await fetch("/api/v1/events?since=0&limit=10000")).json();
+          const recent = initial ? initial.events : await (await fetch("/api/v1/events?since=0&limit=10000")).json();
           for (const e of recent.slice(-300)) last = addEvent(e, false);
+          if (initial) applyState(initial.state);
           const source = new EventSource(`/api/v1/events/stream?state=1${last ? "&lastEventId=" + last : ""}`);
           source.onopen = () => { $("conn").textContent = "live"; $("conn").className = "kv ok"; };
           source.onerror = () => { $("conn").textContent = "reconnecting"; $("conn").className = "kv bad"; };

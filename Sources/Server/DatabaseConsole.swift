@@ -1,6 +1,7 @@
 import GRDB
 import Metrics
 import Store
+import Zone
 
 /// The console over a database, without ingesting (`testzone serve`): the same API, read-only,
 /// from the stored runs (all runs of the database, as `testzone metrics` counts them). The

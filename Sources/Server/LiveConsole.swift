@@ -54,6 +54,8 @@ public final class LiveConsole: IngestObserver, ConsoleSource {
         var otherCV2X: [String: RSUState] = [:]
         var firstLogTime: Microseconds?
         var lastLogTime: Microseconds?
+        /// Newest terminal time of a fix: the zone's calendar day and month.
+        var newestDataTime: Microseconds?
         var messages: Int64 = 0
         var kindCounts: [Int64] = [0, 0, 0]
         var metrics: ZoneMetrics?
@@ -108,7 +110,9 @@ public final class LiveConsole: IngestObserver, ConsoleSource {
             }
             for observation in update.observations {
                 switch observation {
-                case .fix(let fix, let logTime): apply(fix, logTime: logTime, to: &s, events: &events)
+                case .fix(let fix, let logTime):
+                    apply(fix, logTime: logTime, to: &s, events: &events)
+                    s.newestDataTime = max(s.newestDataTime ?? fix.time, fix.time)
                 case .event(let event, let logTime): apply(event, logTime: logTime, to: &s, events: &events)
                 }
             }
@@ -372,7 +376,7 @@ public final class LiveConsole: IngestObserver, ConsoleSource {
     public var mode: String { "live" }
 
     public func zoneInfo() -> ConsoleModel.Zone {
-        let s = state.withLock { ($0.startedAt, $0.lastLogTime, $0.messages, $0.kindCounts) }
+        let s = state.withLock { ($0.startedAt, $0.newestDataTime ?? $0.lastLogTime, $0.messages, $0.kindCounts) }
         return ConsoleModel.Zone(
             name: zone.zone.name, timeZone: zone.zone.timeZone, mode: mode,
             runStart: s.0.map(ConsoleText.iso),
@@ -434,7 +438,7 @@ public final class LiveConsole: IngestObserver, ConsoleSource {
     }
 
     private func snapshot() -> (
-        vehicles: [VehicleState], now: Microseconds?, metrics: ZoneMetrics?, generation: Int
+        vehicles: [VehicleState], now: Microseconds?, day: Microseconds?, metrics: ZoneMetrics?, generation: Int
     ) {
         state.withLock { s in
             // Registered vehicles are listed before any data; others once seen.
@@ -444,24 +448,24 @@ public final class LiveConsole: IngestObserver, ConsoleSource {
                     vehicles.append(VehicleState(identity: identity))
                 }
             }
-            return (vehicles, s.lastLogTime, s.metrics, s.generation)
+            return (vehicles, s.lastLogTime, s.newestDataTime, s.metrics, s.generation)
         }
     }
 
     public func vehicles() -> [ConsoleModel.Vehicle] {
         let s = snapshot()
-        let periods = periods(metrics: s.metrics, generation: s.generation, now: s.now)
+        let periods = periods(metrics: s.metrics, generation: s.generation, now: s.day)
         return s.vehicles.map { view($0, now: s.now, periods: periods) }
     }
 
     public func vehicle(vin: String) -> ConsoleModel.VehicleDetail? {
         let s = snapshot()
         guard let v = s.vehicles.first(where: { $0.identity.vin == vin }) else { return nil }
-        let periods = periods(metrics: s.metrics, generation: s.generation, now: s.now)
+        let periods = periods(metrics: s.metrics, generation: s.generation, now: s.day)
         let newest = v.lastFix?.time ?? 0
         let horizon = newest - Microseconds(trackSeconds * 1e6)
         let track = v.track.filter { $0.fix.time >= horizon }.map { Self.fix($0.fix) }
-        let day = s.now.map(ShanghaiCalendar.dayNumber)
+        let day = s.day.map(ShanghaiCalendar.dayNumber)
         let events = hub.events { e in
             e.vin == vin && !e.alarm && day.map { ShanghaiCalendar.dayNumber(e.timeMicros) == $0 } ?? true
         }

@@ -50,7 +50,7 @@ struct DashboardTests {
             if: Chromium.path != nil, "chromium is not installed (Tools/setup.sh installs the Debian package)"
         ))
     func dashboardDuringLiveReplay() async throws {
-        let simulation = try await Simulation.make(duration: 240, vehicles: 6)
+        let simulation = try await Simulation.make(duration: 180, vehicles: 6)
         defer { simulation.remove() }
         let ingest = try await simulation.startIngest()
         let url = "http://127.0.0.1:\(ingest.port)/"

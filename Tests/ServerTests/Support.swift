@@ -19,11 +19,11 @@ struct Simulation {
             "server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let simulation = Simulation(directory: directory)
-        let outcome = try await TestZoneBinary.run([
+        let outcome = try await TestZoneBinary.Run([
             "simulate", "--out", simulation.recording, "--zone", simulation.zone, "--duration", "\(duration)",
             "--vehicles", "\(vehicles)", "--columns", "2", "--rows", "2", "--seed", "11", "--faults",
             "--hazard-scale", "\(hazardScale)",
-        ])
+        ]).finish(timeout: .seconds(300))
         try #require(outcome.status == 0, "simulate failed: \(outcome.standardError)")
         return simulation
     }
@@ -116,10 +116,10 @@ enum Database {
 func prometheusValues(_ text: String, name: String) -> [String: Double] {
     var values: [String: Double] = [:]
     for line in text.split(separator: "\n") where line.hasPrefix(name + "{") || line.hasPrefix(name + " ") {
-        let parts = line.split(separator: " ")
-        guard parts.count == 2, let value = Double(parts[1]) else { continue }
-        let labels = parts[0].dropFirst(name.count)
-        values[String(labels)] = value
+        guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else {
+            continue
+        }
+        values[String(line[..<space].dropFirst(name.count))] = value
     }
     return values
 }

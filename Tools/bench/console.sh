@@ -7,7 +7,7 @@
 #   2. GET /api/v1/vehicles requests/s with those vehicles live (wrk, 2 threads, 8 connections);
 #   3. ingest throughput with --http and 10 SSE clients vs without, same frames, alternating runs
 #      (Tools/bench/ingest_feed.c pushing the demo mix for RUN seconds), RUNS pairs: median, spread.
-# Environment: VEHICLES (500), LATENCY_SECONDS (60), RUN (10), RUNS (3), PORT (5681), HTTP_PORT (8181).
+# Environment: BIN (a testzone binary; default: the release build), VEHICLES (500), LATENCY_SECONDS (60), RUN (10), RUNS (3), PORT (5681), HTTP_PORT (8181).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 VEHICLES=${VEHICLES:-500}
@@ -20,8 +20,10 @@ OUT=.build/bench/console
 PYTHON=${TESTZONE_PYTHON:-.venv/bin/python}
 [[ -x $PYTHON ]] || PYTHON=python3
 mkdir -p "$OUT"
-swift build -c release --product testzone >/dev/null
-BIN=.build/release/testzone
+if [[ -z ${BIN:-} ]]; then
+    swift build -c release --product testzone >/dev/null
+    BIN=.build/release/testzone
+fi
 EP=tcp://127.0.0.1:$PORT
 URL=http://127.0.0.1:$HTTP_PORT
 
