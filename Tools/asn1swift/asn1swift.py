@@ -50,7 +50,7 @@ RESERVED_MEMBERS = {'unknownExtension', 'encode', 'decode', 'writeJER', 'jer'}
 RESERVED_TYPES = {
     'String', 'Bool', 'Int', 'Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32',
     'UInt64', 'BitString', 'UPERReader', 'UPERWriter', 'UPERError', 'JERWriter', 'ASN1Null',
-    'Array', 'Optional', 'Error',
+    'Array', 'Optional', 'Error', 'Boxed', 'Spare', 'ShortBitString',
 } | {'Octets%d' % i for i in range(1, 17)}
 
 

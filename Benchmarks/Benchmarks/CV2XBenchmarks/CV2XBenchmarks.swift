@@ -91,8 +91,8 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
     // Every frame in turn into one decoder: the steady mixed traffic of a roadside unit.
-    let inputs = frames.map { (_, hex) -> UnsafeRawBufferPointer in
-        let frame = bytes(fromHex: hex)
+    let inputs = frames.map { named -> UnsafeRawBufferPointer in
+        let frame = bytes(fromHex: named.1)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: frame.count, alignment: 8)
         buffer.copyMemory(from: UnsafeRawBufferPointer(start: frame, count: frame.count))
         return UnsafeRawBufferPointer(buffer)
