@@ -355,25 +355,25 @@ final class FoxgloveExport {
     )
         -> String
     {
-        "{\"timestamp\":\(time(timeNs)),\"frame_id\":\(string(frame)),\"latitude\":\(number(latitude)),"
+        "{\"timestamp\":\(time(timeNs)),\"frame_id\":\(jsonString(frame)),\"latitude\":\(number(latitude)),"
             + "\"longitude\":\(number(longitude)),\"altitude\":\(number(altitude)),"
             + "\"position_covariance\":[0,0,0,0,0,0,0,0,0],\"position_covariance_type\":0}"
     }
 
     static func log(timeNs: UInt64, level: Int, message: String, name: String, file: String) -> String {
-        "{\"timestamp\":\(time(timeNs)),\"level\":\(level),\"message\":\(string(message)),"
-            + "\"name\":\(string(name)),\"file\":\(string(file)),\"line\":0}"
+        "{\"timestamp\":\(time(timeNs)),\"level\":\(level),\"message\":\(jsonString(message)),"
+            + "\"name\":\(jsonString(name)),\"file\":\(jsonString(file)),\"line\":0}"
     }
 
-    static func geoJSONMessage(_ geojson: String) -> String { "{\"geojson\":\(string(geojson))}" }
+    static func geoJSONMessage(_ geojson: String) -> String { "{\"geojson\":\(jsonString(geojson))}" }
 
     /// The road network: one LineString feature per link.
     static func roadNetworkGeoJSON(_ network: RoadNetwork) -> String {
         let features = network.links.map { link in
             let coordinates = link.geometry.map { "[\(number($0.longitude)),\(number($0.latitude))]" }
-            var properties = "\"id\":\(string(link.id.description)),\"lanes\":\(link.lanes),"
+            var properties = "\"id\":\(jsonString(link.id.description)),\"lanes\":\(link.lanes),"
             properties += "\"width_m\":\(number(link.width)),\"length_m\":\(number(link.length))"
-            if let name = link.name { properties += ",\"name\":\(string(name))" }
+            if let name = link.name { properties += ",\"name\":\(jsonString(name))" }
             if let limit = link.speedLimit { properties += ",\"speed_limit_mps\":\(number(limit))" }
             return "{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":["
                 + coordinates.joined(separator: ",") + "]},\"properties\":{\(properties)}}"
@@ -404,25 +404,6 @@ final class FoxgloveExport {
     }
 
     static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "0" }
-
-    /// A JSON string literal.
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 
     static func hex(_ value: UInt64) -> String {
         let digits = String(value, radix: 16)

@@ -125,8 +125,8 @@ private func byteRate(_ bytesPerSecond: Double) -> String {
     return String(repeating: " ", count: max(0, 11 - text.count)) + text
 }
 
-/// `text` as a JSON string literal.
-private func jsonString(_ text: String) -> String {
+/// `text` as a JSON string literal (also used by `export --foxglove`).
+func jsonString(_ text: String) -> String {
     var result = "\""
     for scalar in text.unicodeScalars {
         switch scalar {
