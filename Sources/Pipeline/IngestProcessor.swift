@@ -211,7 +211,6 @@ struct IngestProcessor: Sendable {
                 journalFile: file.path, runID: run, byteOffset: 0, messageIndex: file.applied,
                 logTime: Microseconds(file.lastLogTime / 1000), complete: file.complete || final)
         }
-        let started = JournalFormat.now()
         var runFiles: [RunFile] = []
         if final { runFiles = try files.map { try DatabaseReplay.fileHash(path: $0.path) } }
         do {

@@ -68,7 +68,7 @@ extension ZoneStore {
     }
 
     /// Events in time order, of one kind when `kind` is given (at most `limit`).
-    public func events(kind: String? = nil, limit: Int = 1_000) throws -> [StoredEvent] {
+    public func storedEvents(kind: String? = nil, limit: Int = 1_000) throws -> [StoredEvent] {
         try pool.read { db in
             try Row.fetchAll(
                 db,

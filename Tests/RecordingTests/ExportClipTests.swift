@@ -118,7 +118,7 @@ struct ExportClipTests {
         ]).finish(timeout: .seconds(900))
         #expect(replay.status == 0, "\(replay.standardError)")
         let store = try ZoneStore(path: database)
-        let candidates = try store.events(kind: "collision", limit: 1) + store.events(limit: 1)
+        let candidates = try store.storedEvents(kind: "collision", limit: 1) + store.storedEvents(limit: 1)
         let id = try #require(candidates.first?.id, "the faults replay has events")
         let event = try #require(try store.event(id: id))
         #expect(event == candidates.first)
