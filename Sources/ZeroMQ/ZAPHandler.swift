@@ -99,6 +99,9 @@ public final class ZAPHandler: Sendable {
             }
             ready.signal()
             serve(socket)
+            // Unbind first: zmq_close releases an inproc endpoint only when libzmq's reaper gets
+            // to the socket, and a handler started right after must be able to bind it again.
+            try? socket.unbind(Self.endpoint)
             socket.close()
             finished.signal()
         }

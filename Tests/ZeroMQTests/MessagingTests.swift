@@ -138,7 +138,7 @@ struct MessagingTests {
         }
         async let sent: Int = onThread {
             let push = try Socket(context, .push)
-            try push.setLinger(.zero)
+            try push.setLinger(.seconds(30))  // deliver what is queued at close, but not for ever
             try push.setSendTimeout(.seconds(30))
             try push.connect(endpoint)
             var sent = 0
