@@ -136,20 +136,6 @@ enum DatabaseView {
     }
 }
 
-/// Waits until `condition` holds, polling (fails the test after `timeout`).
-func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () throws -> Bool) async throws
-{
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while try !condition() {
-        if clock.now >= deadline {
-            Issue.record("timed out waiting for \(what)")
-            throw CancellationError()
-        }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-}
-
 /// A running `testzone ingest` in a directory of its own.
 struct IngestInstance {
     let directory: URL

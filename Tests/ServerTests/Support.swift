@@ -83,20 +83,6 @@ func freeEndpoint() throws -> String {
     return endpoint
 }
 
-/// Waits until `condition` holds, polling (fails the test after `timeout`).
-func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () throws -> Bool) async throws
-{
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while try !condition() {
-        if clock.now >= deadline {
-            Issue.record("timed out waiting for \(what)")
-            throw CancellationError()
-        }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-}
-
 enum Database {
     static func scalar(_ path: String, _ sql: String) throws -> Int64 {
         try DatabaseQueue(path: path).read { db in try Int64.fetchOne(db, sql: sql) ?? 0 }
