@@ -25,8 +25,7 @@ BIN=.build/release/testzone
 FRAMES=$FRAMES_DIR/demo-20-600.frames
 if [[ ! -f $FRAMES ]]; then
     "$BIN" simulate --out "$FRAMES_DIR/demo.mcap" --zone "$FRAMES_DIR/zone.toml" --duration 600 --vehicles 20 \
-        --faults --seed 1 --quiet 2>/dev/null || "$BIN" simulate --out "$FRAMES_DIR/demo.mcap" \
-        --zone "$FRAMES_DIR/zone.toml" --duration 600 --vehicles 20 --faults --seed 1
+        --faults --seed 1
     "$PYTHON" Tools/bench/ingest_frames.py "$FRAMES_DIR/demo.mcap" "$FRAMES"
 fi
 EP=tcp://127.0.0.1:$PORT
