@@ -242,12 +242,8 @@ extension MonthlyReport {
                     .number(row.metersL4 / 1000, decimals: Decimals.kilometers),
                     .number(row.meters / 1000, decimals: Decimals.kilometers),
                     .number(row.seconds / 3600, decimals: Decimals.hours), .integer(row.disengagements),
-                    .number(
-                        Rates.kilometersPer(meters: row.meters, count: row.disengagements),
-                        decimals: Decimals.rate),
-                    .number(
-                        Rates.perThousandKilometers(count: row.disengagements, meters: row.meters),
-                        decimals: Decimals.rate),
+                    ReportValue.kilometersPerDisengagement(meters: row.meters, count: row.disengagements),
+                    ReportValue.disengagementsPerThousandKilometers(count: row.disengagements, meters: row.meters),
                     .integer(row.takeoverRequests), .integer(row.mrms), .integer(row.collisions),
                     .integer(row.severeFailures),
                 ]
@@ -279,12 +275,8 @@ extension MonthlyReport {
                     .number(row.metersL4 / 1000, decimals: Decimals.kilometers),
                     .number(row.meters / 1000, decimals: Decimals.kilometers),
                     .number(row.seconds / 3600, decimals: Decimals.hours), .integer(row.disengagements),
-                    .number(
-                        Rates.kilometersPer(meters: row.meters, count: row.disengagements),
-                        decimals: Decimals.rate),
-                    .number(
-                        Rates.perThousandKilometers(count: row.disengagements, meters: row.meters),
-                        decimals: Decimals.rate),
+                    ReportValue.kilometersPerDisengagement(meters: row.meters, count: row.disengagements),
+                    ReportValue.disengagementsPerThousandKilometers(count: row.disengagements, meters: row.meters),
                     .integer(row.takeoverRequests), .integer(row.mrms), .integer(row.collisions),
                     .integer(row.severeFailures),
                     .flag(row.registered),
@@ -460,12 +452,8 @@ extension MonthlyReport {
                 [
                     .text(row.month), .number(row.meters / 1000, decimals: Decimals.kilometers),
                     .number(row.seconds / 3600, decimals: Decimals.hours), .integer(row.disengagements),
-                    .number(
-                        Rates.kilometersPer(meters: row.meters, count: row.disengagements),
-                        decimals: Decimals.rate),
-                    .number(
-                        Rates.perThousandKilometers(count: row.disengagements, meters: row.meters),
-                        decimals: Decimals.rate),
+                    ReportValue.kilometersPerDisengagement(meters: row.meters, count: row.disengagements),
+                    ReportValue.disengagementsPerThousandKilometers(count: row.disengagements, meters: row.meters),
                     .integer(row.plannedDeactivations), .integer(row.takeoverRequests), .integer(row.mrms),
                     .integer(row.collisions), .integer(row.severeFailures),
                 ]
@@ -519,5 +507,17 @@ extension MonthlyReport {
             id: "rejected_by_reason", title: "Frames rejected, by reason",
             columns: [ReportColumn("reason", "Reason"), ReportColumn("frames", "Frames")],
             rows: rejectsByReason.map { [.text($0.reason), .integer($0.count)] })
+    }
+}
+
+extension ReportValue {
+    /// Km per disengagement (DESIGN.md 5 "Rates"), as a rate cell.
+    static func kilometersPerDisengagement(meters: Double, count: Int) -> ReportValue {
+        .number(Rates.kilometersPer(meters: meters, count: count), decimals: Decimals.rate)
+    }
+
+    /// Disengagements per 1,000 km, as a rate cell.
+    static func disengagementsPerThousandKilometers(count: Int, meters: Double) -> ReportValue {
+        .number(Rates.perThousandKilometers(count: count, meters: meters), decimals: Decimals.rate)
     }
 }
