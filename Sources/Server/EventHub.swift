@@ -32,6 +32,8 @@ public final class EventHub: Sendable {
     /// Events a client may have queued before it is dropped.
     public let clientQueue: Int
     private let state = Mutex(State())
+    /// Held while events are handed to subscribers (see ``append(_:)`` for the lock order).
+    private let delivery = Mutex(())
 
     /// Creates a hub.
     public init(capacity: Int = 10_000, clientQueue: Int = 512) {
@@ -40,33 +42,53 @@ public final class EventHub: Sendable {
     }
 
     /// Appends events (their `id` is assigned here) and hands them to every subscriber.
+    ///
+    /// Lock order: `delivery`, then `state`. Events are yielded with only `delivery` held,
+    /// never `state`: yielding resumes the subscriber's task (taking the runtime's task
+    /// status lock), while cancelling that task (a client that goes away) holds the task
+    /// status lock and runs the stream's termination handler, which takes `state` to
+    /// unregister. Holding `state` while yielding deadlocks against that path. `delivery`
+    /// keeps concurrent appends in id order for every subscriber.
     public func append(_ new: [ConsoleModel.Event]) {
         guard !new.isEmpty else { return }
-        // Finished outside the lock: `finish()` runs the stream's termination handler, which
-        // takes the lock to unregister.
-        let gone = state.withLock { s -> [AsyncStream<ConsoleModel.Event>.Continuation] in
-            var gone: [AsyncStream<ConsoleModel.Event>.Continuation] = []
-            for var event in new {
-                event.id = s.nextID
-                s.nextID += 1
-                if s.events.count < capacity {
-                    s.events.append(event)
-                } else {
-                    s.events[s.head] = event
-                    s.head = (s.head + 1) % capacity
+        delivery.withLock { _ in
+            let (numbered, subscribers) = state.withLock {
+                s -> ([ConsoleModel.Event], [(Int, AsyncStream<ConsoleModel.Event>.Continuation)]) in
+                var numbered: [ConsoleModel.Event] = []
+                numbered.reserveCapacity(new.count)
+                for var event in new {
+                    event.id = s.nextID
+                    s.nextID += 1
+                    if s.events.count < capacity {
+                        s.events.append(event)
+                    } else {
+                        s.events[s.head] = event
+                        s.head = (s.head + 1) % capacity
+                    }
+                    numbered.append(event)
                 }
-                var full: [Int] = []
-                for (key, continuation) in s.subscribers {
-                    if case .dropped = continuation.yield(event) { full.append(key) }
-                }
-                for key in full {
-                    if let continuation = s.subscribers.removeValue(forKey: key) { gone.append(continuation) }
-                    s.dropped += 1
+                return (numbered, s.subscribers.map { ($0.key, $0.value) })
+            }
+            var full: [Int] = []
+            for (key, continuation) in subscribers {
+                for event in numbered {
+                    if case .dropped = continuation.yield(event) {
+                        full.append(key)
+                        break
+                    }
                 }
             }
-            return gone
+            guard !full.isEmpty else { return }
+            let gone = state.withLock { s in
+                full.compactMap { key -> AsyncStream<ConsoleModel.Event>.Continuation? in
+                    guard let continuation = s.subscribers.removeValue(forKey: key) else { return nil }
+                    s.dropped += 1
+                    return continuation
+                }
+            }
+            // Finished outside `state`: `finish()` runs the termination handler, which takes it.
+            for continuation in gone { continuation.finish() }
         }
-        for continuation in gone { continuation.finish() }
     }
 
     /// Retained events in id order.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TestZoneTestSupport
 import Testing
 
@@ -250,5 +251,44 @@ struct EventHubTests {
         for await event in reader.stream { received.append(event.id) }
         #expect(received == [1, 2, 3])
         #expect(hub.subscriberCount == 0)
+    }
+
+    /// Regression: `append` used to yield while holding the hub's lock, and a client task
+    /// cancelled at that moment (its termination handler takes the same lock, under the
+    /// runtime's task lock) deadlocked ingest at shutdown with the dashboard open.
+    @Test("clients that come and go while events are appended: appending finishes, each sees ids in order")
+    func clientsComeAndGo() async {
+        let hub = EventHub(capacity: 1_000, clientQueue: 100_000)
+        let readersDone = Atomic<Bool>(false)
+        let appended = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            let event = ConsoleModel.Event(id: 0, kind: "engagement", alarm: false, time: "", timeMicros: 0)
+            while !readersDone.load(ordering: .relaxed) { hub.append([event]) }
+            appended.signal()
+        }
+        await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<500 {
+                // Cancelled while suspended in the stream, after its first event, as the
+                // console's stream task is when a client goes away or the server stops.
+                let started = Atomic<Bool>(false)
+                let reader = Task {
+                    var last: Int64 = 0
+                    var ordered = true
+                    for await event in hub.subscribe(lastEventID: nil).stream {
+                        if last != 0, event.id != last + 1 { ordered = false }
+                        last = event.id
+                        started.store(true, ordering: .relaxed)
+                    }
+                    return ordered
+                }
+                group.addTask { await reader.value }
+                while !started.load(ordering: .relaxed) { await Task.yield() }
+                reader.cancel()
+            }
+            for await ordered in group { #expect(ordered, "a client saw ids out of order or with a hole") }
+        }
+        readersDone.store(true, ordering: .relaxed)
+        #expect(appended.wait(timeout: .now() + 120) == .success, "append did not finish: deadlock")
+        hub.close()
     }
 }
