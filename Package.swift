@@ -38,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Issue 19: bearer-token authentication of the console (roles, audit log).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // MARK: System libraries (headers from Debian's -dev packages; `make setup` installs them)
@@ -70,7 +72,12 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Pipeline", "Store", "Metrics", "Zone", "Reports", grdb, logging,
-                .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
+                .product(
+                    name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
+                .product(
+                    name: "HummingbirdAuth", package: "hummingbird-auth",
+                    moduleAliases: ["Metrics": "SwiftMetrics"]),
+                "TOMLKit",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -108,7 +115,8 @@ let package = Package(
             name: "RecordingTests",
             dependencies: ["Recording", "ZeroMQ", "testzone", "TestZoneTestSupport", "Store"]
         ),
-        .testTarget(name: "ZoneTests", dependencies: ["Zone", "CV2X", "UPER"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ZoneTests", dependencies: ["Zone", "CV2X", "UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Zone"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Zone"]),
         .testTarget(
@@ -121,7 +129,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Reports", "Store", "Metrics", "Zone", "Pipeline", "Simulator", "TestZoneTestSupport"]),
+            dependencies: [
+                "Reports", "Store", "Metrics", "Zone", "Pipeline", "Simulator", "TestZoneTestSupport",
+            ]),
         .testTarget(name: "CLITests", dependencies: ["ZeroMQ", "TestZoneTestSupport"]),
         .testTarget(
             name: "IngestTests",

@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import Zone
 
 /// The JSON documents of the console API (`/api/v1`). Every time in them is a data time
 /// (terminal or gateway time, or the journal's receive time), never the server's clock.
@@ -237,6 +238,26 @@ public enum ConsoleModel {
     }
 
     /// A JSON error body: `{"error": {"status": 404, "message": "..."}}`.
+    /// `GET /api/v1/admin/keys`: the zone's sources and the console's tokens (never hashes).
+    public struct Keys: Codable, Sendable {
+        /// Sources admitted by CURVE (zone.toml `[[sources]]`).
+        public var sources: [ZoneSource]
+        /// Console tokens.
+        public var tokens: [TokenInfo]
+    }
+
+    /// One console token as the admin listing shows it.
+    public struct TokenInfo: Codable, Sendable {
+        /// Its id.
+        public var id: String
+        /// Its role.
+        public var role: String
+        /// For the operator role, the operator.
+        public var operatorID: String?
+        /// When it was made.
+        public var created: String
+    }
+
     public struct ErrorBody: Codable, Sendable {
         /// The error.
         public var error: Detail

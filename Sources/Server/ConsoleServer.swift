@@ -28,13 +28,26 @@ public struct ConsoleServer: Sendable {
     public let port: Int
     /// Items an SSE client may have queued before it is dropped.
     public let clientQueue: Int
+    /// Who may read what (open, or the tokens of a tokens file).
+    public let access: ConsoleAccess
+    /// The audit log writer; `nil`: no audit log.
+    public let audit: AuditTrail?
+    /// What the admin routes do; `nil`: they reload tokens only and list no keys.
+    public let administration: ConsoleAdministration?
 
     /// Creates a server.
-    public init(source: any ConsoleSource, host: String, port: Int, clientQueue: Int = 512) {
+    public init(
+        source: any ConsoleSource, host: String, port: Int, clientQueue: Int = 512,
+        access: ConsoleAccess = .open(), audit: AuditTrail? = nil,
+        administration: ConsoleAdministration? = nil
+    ) {
         self.source = source
         self.host = host
         self.port = port
         self.clientQueue = clientQueue
+        self.access = access
+        self.audit = audit
+        self.administration = administration
     }
 
     /// Parses `HOST:PORT` (`127.0.0.1:8080`, `[::1]:8080`, `:8080` = all interfaces).
@@ -96,37 +109,46 @@ public struct ConsoleServer: Sendable {
 
     // MARK: Routes
 
-    /// The router with every route.
-    public func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router()
+    /// The router with every route. Each route needs a ``ConsolePermission``; an operator's
+    /// token reads only its operator's vehicles and events (``ConsoleScope``).
+    public func makeRouter() -> Router<ConsoleRequestContext> {
+        let router = Router(context: ConsoleRequestContext.self)
         // Request counts and durations (swift-metrics, exported with the console's figures).
         router.middlewares.add(MetricsMiddleware())
+        router.middlewares.add(ConsoleAuthenticator(access: access, audit: audit))
         let source = self.source
         let clientQueue = self.clientQueue
-        router.get("/") { _, _ in
+        // The page itself is public; the data inlined into it is the reader's (none without one).
+        router.get("/") { _, context in
             Response(
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: Self.dashboard(source))))
+                body: ResponseBody(
+                    byteBuffer: ByteBuffer(
+                        string: Self.dashboard(
+                            source, scope: context.identity.map { ConsoleScope(source, $0) }))))
         }
-        router.get("/api/v1/zone") { _, _ in Self.answer { Self.json(try source.zoneInfo()) } }
-        router.get("/api/v1/vehicles") { _, _ in Self.answer { Self.json(try source.vehicles()) } }
-        router.get("/api/v1/vehicles/:vin") { _, context in
+        let live = router.group().add(middleware: ConsolePermissionMiddleware(permission: .liveData))
+        live.get("/api/v1/zone") { _, _ in Self.answer { Self.json(try source.zoneInfo()) } }
+        live.get("/api/v1/vehicles") { _, context in
+            Self.answer { Self.json(try Self.scope(source, context).vehicles()) }
+        }
+        live.get("/api/v1/vehicles/:vin") { _, context in
             Self.answer {
                 let vin = context.parameters.get("vin") ?? ""
-                guard let detail = try source.vehicle(vin: vin) else {
+                guard let detail = try Self.scope(source, context).vehicle(vin: vin) else {
                     throw ConsoleRequestError(status: .notFound, message: "unknown VIN '\(vin)'")
                 }
                 return Self.json(detail)
             }
         }
-        router.get("/api/v1/events") { request, _ in
+        live.get("/api/v1/events") { request, context in
             Self.answer {
                 let since = try Self.integer(request, "since", default: 0, range: 0...Int64.max)
                 let limit = try Self.integer(request, "limit", default: 1000, range: 1...10_000)
-                return Self.json(try source.events(since: since, limit: Int(limit)))
+                return Self.json(try Self.scope(source, context).events(since: since, limit: Int(limit)))
             }
         }
-        router.get("/api/v1/events/stream") { request, _ in
+        live.get("/api/v1/events/stream") { request, context in
             Self.answer {
                 let header = request.headers[HTTPField.Name("Last-Event-ID")!]
                 let query = request.uri.queryParameters["lastEventId"].map(String.init)
@@ -139,23 +161,24 @@ public struct ConsoleServer: Sendable {
                     last = id
                 }
                 let state = request.uri.queryParameters["state"].map { $0 == "1" || $0 == "true" } ?? false
+                let scope = try Self.scope(source, context)
                 return Self.stream(
-                    source.subscribe(lastEventID: last), after: last ?? 0, source: source, state: state,
+                    scope.subscribe(lastEventID: last), after: last ?? 0, scope: scope, state: state,
                     queue: clientQueue)
             }
         }
-        router.get("/api/v1/rsus") { _, _ in Self.answer { Self.json(try source.rsus()) } }
-        router.get("/api/v1/health") { _, _ in Self.answer { Self.json(try source.health()) } }
-        router.get("/api/v1/metrics") { request, _ in
+        live.get("/api/v1/rsus") { _, _ in Self.answer { Self.json(try source.rsus()) } }
+        live.get("/api/v1/metrics") { request, context in
             Self.answer {
                 let month = request.uri.queryParameters["month"].map(String.init)
                 if let month, ShanghaiCalendar.dayRange(month: month) == nil {
                     throw ConsoleRequestError(
                         status: .badRequest, message: "month must be YYYY-MM, got '\(month)'")
                 }
-                let operatorID = request.uri.queryParameters["operator"].map(String.init)
-                let vin = request.uri.queryParameters["vehicle"].map(String.init)
-                let filter = ReportFilter(month: month, vin: vin, operatorID: operatorID)
+                let scope = try Self.scope(source, context)
+                let filter = try scope.metricsFilter(
+                    month: month, vin: request.uri.queryParameters["vehicle"].map(String.init),
+                    operatorID: request.uri.queryParameters["operator"].map(String.init))
                 let text = try MetricsJSON.render(
                     vehicles: try source.store.vehicleSummaries(filter),
                     zone: try source.store.zoneSummary(filter),
@@ -165,12 +188,58 @@ public struct ConsoleServer: Sendable {
                     body: ResponseBody(byteBuffer: ByteBuffer(string: text + "\n")))
             }
         }
-        router.get("/metrics") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: source.prometheusText())))
+        router.group().add(middleware: ConsolePermissionMiddleware(permission: .dataHealth))
+            .get("/api/v1/health") { _, _ in Self.answer { Self.json(try source.health()) } }
+        router.group().add(middleware: ConsolePermissionMiddleware(permission: .prometheus))
+            .get("/metrics") { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: source.prometheusText())))
+            }
+        let admin = router.group().add(middleware: ConsolePermissionMiddleware(permission: .administration))
+        let access = self.access
+        let administration = self.administration
+        admin.post("/api/v1/admin/reload") { _, _ in
+            Self.answer {
+                var reloaded: [String: String] = [:]
+                if access.requiresTokens {
+                    do {
+                        reloaded["tokens"] = "\(try access.reload()) tokens"
+                    } catch {
+                        throw ConsoleRequestError(status: .unprocessableContent, message: "tokens: \(error)")
+                    }
+                }
+                if let administration {
+                    do {
+                        reloaded["zone"] = try administration.reloadZone()
+                    } catch {
+                        throw ConsoleRequestError(status: .unprocessableContent, message: "zone: \(error)")
+                    }
+                }
+                return Self.json(["reloaded": reloaded])
+            }
+        }
+        admin.get("/api/v1/admin/keys") { _, _ in
+            Self.answer {
+                Self.json(
+                    ConsoleModel.Keys(
+                        sources: administration?.sources() ?? [],
+                        tokens: access.entries.map {
+                            ConsoleModel.TokenInfo(
+                                id: $0.id, role: $0.role.rawValue, operatorID: $0.operatorID,
+                                created: $0.created)
+                        }))
+            }
         }
         return router
+    }
+
+    /// The reader's scope (routes behind ``ConsolePermissionMiddleware`` always have a reader).
+    static func scope(_ source: any ConsoleSource, _ context: ConsoleRequestContext) throws -> ConsoleScope {
+        guard let identity = context.identity else {
+            throw ConsoleRequestError(status: .unauthorized, message: "a bearer token is required")
+        }
+        return ConsoleScope(source, identity)
     }
 
     enum StreamItem: Sendable {
@@ -188,20 +257,31 @@ public struct ConsoleServer: Sendable {
         var health: ConsoleModel.Health
     }
 
-    static func state(_ source: any ConsoleSource) -> ByteBuffer {
-        guard let zone = try? source.zoneInfo(), let vehicles = try? source.vehicles(),
-            let rsus = try? source.rsus(),
-            var health = try? source.health()
-        else { return ByteBuffer(string: ": state unavailable\n\n") }
-        // Dashboards show the sources with problems; the totals cover the rest.
-        health.sources = health.sources.filter { $0.rejected > 0 || $0.sequenceGaps > 0 }
-        let state = LiveState(
-            dataTime: zone.dataTime, frames: zone.frames, framesByKind: zone.framesByKind, vehicles: vehicles,
-            rsus: rsus, health: health)
+    static func state(_ scope: ConsoleScope) -> ByteBuffer {
+        guard let state = try? liveState(scope) else { return ByteBuffer(string: ": state unavailable\n\n") }
         var buffer = ByteBuffer(string: "event: state\ndata: ")
         buffer.writeBytes((try? ConsoleText.encoder.encode(state)) ?? Data("{}".utf8))
         buffer.writeString("\n\n")
         return buffer
+    }
+
+    /// The state a reader sees: its vehicles; the data health totals and the sources with
+    /// problems when its role may read data health (empty otherwise).
+    static func liveState(_ scope: ConsoleScope) throws -> LiveState {
+        let source = scope.source
+        let zone = try source.zoneInfo()
+        var health = try source.health()
+        if scope.identity.role.allows(.dataHealth) {
+            // Dashboards show the sources with problems; the totals cover the rest.
+            health.sources = health.sources.filter { $0.rejected > 0 || $0.sequenceGaps > 0 }
+        } else {
+            health = ConsoleModel.Health(
+                mode: health.mode, frames: health.frames, received: 0, decoded: 0, rejected: 0, duplicates: 0,
+                unattributedBSMs: 0, sources: [])
+        }
+        return LiveState(
+            dataTime: zone.dataTime, frames: zone.frames, framesByKind: zone.framesByKind,
+            vehicles: try scope.vehicles(), rsus: try source.rsus(), health: health)
     }
 
     struct InitialPage: Encodable {
@@ -210,24 +290,24 @@ public struct ConsoleServer: Sendable {
         var state: LiveState
     }
 
-    /// The dashboard with the zone, the latest 300 events and the current state inlined (drawn
-    /// at load; the page then follows the event stream from the last inlined event).
-    static func dashboard(_ source: any ConsoleSource) -> String {
-        guard let zone = try? source.zoneInfo(), let vehicles = try? source.vehicles(), let rsus = try? source.rsus(),
-            var health = try? source.health()
-        else { return DashboardPage.html }
-        health.sources = health.sources.filter { $0.rejected > 0 || $0.sequenceGaps > 0 }
+    /// The dashboard with the zone, the reader's latest 300 events and its current state inlined
+    /// (drawn at load; the page then follows the event stream from the last inlined event).
+    /// Without a reader (tokens required, none given) the page carries no data and asks for a
+    /// token.
+    static func dashboard(_ source: any ConsoleSource, scope: ConsoleScope?) -> String {
+        guard let scope, let zone = try? source.zoneInfo(), let state = try? liveState(scope) else {
+            return DashboardPage.html
+        }
         var events: [ConsoleModel.Event] = []
         var since: Int64 = 0
-        while let page = try? source.events(since: since, limit: 10_000), let last = page.last {
+        while let page = try? scope.events(since: since, limit: 10_000), let last = page.last {
             events = Array((events + page).suffix(300))
             since = last.id
             if page.count < 10_000 { break }
         }
-        let state = LiveState(
-            dataTime: zone.dataTime, frames: zone.frames, framesByKind: zone.framesByKind, vehicles: vehicles,
-            rsus: rsus, health: health)
-        guard let data = try? ConsoleText.encoder.encode(InitialPage(zone: zone, events: events, state: state)) else {
+        guard
+            let data = try? ConsoleText.encoder.encode(InitialPage(zone: zone, events: events, state: state))
+        else {
             return DashboardPage.html
         }
         // Inside <script>: "</" must not close the element.
@@ -241,7 +321,7 @@ public struct ConsoleServer: Sendable {
     /// (so that a vanished client is noticed). The client's queue is bounded: when it is full
     /// the stream ends (the client reconnects with `Last-Event-ID`).
     static func stream(
-        _ subscription: EventSubscription, after last: Int64, source: any ConsoleSource, state: Bool,
+        _ subscription: EventSubscription, after last: Int64, scope: ConsoleScope, state: Bool,
         queue: Int
     ) -> Response {
         Response(
@@ -261,11 +341,11 @@ public struct ConsoleServer: Sendable {
                     try await writer.write(sse(event))
                     sent = event.id
                 }
-                if state { try await writer.write(Self.state(source)) }
+                if state { try await writer.write(Self.state(scope)) }
                 let (merged, continuation) = AsyncStream<StreamItem>.makeStream(
                     bufferingPolicy: .bufferingOldest(queue))
                 let forward = Task {
-                    for await event in subscription.stream {
+                    for await event in subscription.stream where scope.includes(event) {
                         if case .dropped = continuation.yield(.event(event)) { break }
                     }
                     continuation.finish()
@@ -289,7 +369,7 @@ public struct ConsoleServer: Sendable {
                         break
                     case .tick:
                         try await writer.write(
-                            state ? Self.state(source) : ByteBuffer(string: ": keep-alive\n\n"))
+                            state ? Self.state(scope) : ByteBuffer(string: ": keep-alive\n\n"))
                     }
                 }
                 try await writer.finish(nil)
@@ -299,17 +379,35 @@ public struct ConsoleServer: Sendable {
     // MARK: Running
 
     /// Starts a console for a command and prints its address on stderr
-    /// (`testzone ingest: console at http://127.0.0.1:8080/`).
+    /// (`testzone ingest: console at http://127.0.0.1:8080/`). Without tokens (an open console)
+    /// it warns that anyone who reaches the port reads every operator's data.
     public static func launch(
-        source: any ConsoleSource, address: (host: String, port: Int), command: String, logger: Logger
+        source: any ConsoleSource, address: (host: String, port: Int), command: String, logger: Logger,
+        access: ConsoleAccess = .open(), audit: AuditTrail? = nil,
+        administration: ConsoleAdministration? = nil
     ) throws -> RunningConsoleServer {
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)
-        let running = try ConsoleServer(source: source, host: address.host, port: address.port)
-            .start(logger: serverLogger)
+        let running = try ConsoleServer(
+            source: source, host: address.host, port: address.port, access: access, audit: audit,
+            administration: administration
+        )
+        .start(logger: serverLogger)
         let shown = address.host.contains(":") ? "[\(address.host)]" : address.host
         FileHandle.standardError.write(
             Data("testzone \(command): console at http://\(shown):\(running.port)/\n".utf8))
+        if let path = access.tokensPath {
+            logger.notice(
+                "console tokens", metadata: ["file": "\(path)", "tokens": "\(access.entries.count)"])
+            if ConsoleTokens.isShared(path: path) {
+                logger.warning(
+                    "the tokens file can be read by other users; chmod 600 it", metadata: ["file": "\(path)"])
+            }
+        } else {
+            logger.warning(
+                "console without tokens: anyone who reaches the port reads every operator's data",
+                metadata: ["hint": "make tokens with `testzone tokens add` and give --tokens FILE"])
+        }
         return running
     }
 
@@ -325,7 +423,7 @@ public struct ConsoleServer: Sendable {
     /// Starts serving in the background; returns once the socket is bound (or failed).
     public func start(logger: Logger) throws -> RunningConsoleServer {
         Self.bootstrapMetrics(source.prometheus.registry)
-        let running = RunningConsoleServer(source: source)
+        let running = RunningConsoleServer(source: source, audit: audit)
         let app = Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(host, port: port), serverName: "testzone"),
@@ -345,11 +443,15 @@ public final class RunningConsoleServer: Sendable {
     }
 
     private let source: any ConsoleSource
+    private let audit: AuditTrail?
     private let state = Mutex(State())
     private let started = DispatchSemaphore(value: 0)
     private let ended = DispatchSemaphore(value: 0)
 
-    init(source: any ConsoleSource) { self.source = source }
+    init(source: any ConsoleSource, audit: AuditTrail?) {
+        self.source = source
+        self.audit = audit
+    }
 
     func bound(port: Int) {
         state.withLock { $0.port = port }
@@ -386,6 +488,7 @@ public final class RunningConsoleServer: Sendable {
         let task = state.withLock { $0.task }
         task?.cancel()
         _ = ended.wait(timeout: .now() + 10)
+        audit?.close()
     }
 }
 

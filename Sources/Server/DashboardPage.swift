@@ -220,17 +220,36 @@ enum DashboardPage {
           drawVehicles(s.vehicles); vehicleTable(s.vehicles); drawRSUs(s.rsus); rsuTable(s.rsus); healthPanel(s.health);
         }
 
+        // With --tokens the console needs a bearer token: from ?access_token= in the page's URL,
+        // or asked for once and kept for the browser tab (sessionStorage).
+        const params = new URLSearchParams(location.search);
+        let token = params.get("access_token") || sessionStorage.getItem("testzone-token") || "";
+        if (token) sessionStorage.setItem("testzone-token", token);
+        async function api(path) {
+          let response = await fetch(path, {headers: token ? {Authorization: "Bearer " + token} : {}});
+          if (response.status === 401) {
+            token = (prompt("Console token (testzone tokens add)") || "").trim();
+            sessionStorage.setItem("testzone-token", token);
+            response = await fetch(path, {headers: token ? {Authorization: "Bearer " + token} : {}});
+          }
+          if (!response.ok) throw new Error(path + ": " + response.status + " " + (await response.text()));
+          return response.json();
+        }
+
         async function start() {
           // The server inlines the zone, the latest events and the state into the page (drawn at
           // once); the stream then takes over from the last event id.
           const initial = JSON.parse($("initial").textContent);
-          const zone = initial ? initial.zone : await (await fetch("/api/v1/zone")).json();
+          const zone = initial ? initial.zone : await api("/api/v1/zone");
           drawZone(zone);
           let last = 0;
-          const recent = initial ? initial.events : await (await fetch("/api/v1/events?since=0&limit=10000")).json();
+          const recent = initial ? initial.events : await api("/api/v1/events?since=0&limit=10000");
           for (const e of recent.slice(-300)) last = addEvent(e, false);
           if (initial) applyState(initial.state);
-          const source = new EventSource(`/api/v1/events/stream?state=1${last ? "&lastEventId=" + last : ""}`);
+          const query = new URLSearchParams({state: "1"});
+          if (last) query.set("lastEventId", last);
+          if (token) query.set("access_token", token);
+          const source = new EventSource("/api/v1/events/stream?" + query);
           source.onopen = () => { $("conn").textContent = "live"; $("conn").className = "kv ok"; };
           source.onerror = () => { $("conn").textContent = "reconnecting"; $("conn").className = "kv bad"; };
           source.onmessage = (m) => addEvent(JSON.parse(m.data), true);

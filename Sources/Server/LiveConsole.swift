@@ -376,7 +376,9 @@ public final class LiveConsole: IngestObserver, ConsoleSource {
     public var mode: String { "live" }
 
     public func zoneInfo() -> ConsoleModel.Zone {
-        let s = state.withLock { ($0.startedAt, $0.newestDataTime ?? $0.lastLogTime, $0.messages, $0.kindCounts) }
+        let s = state.withLock {
+            ($0.startedAt, $0.newestDataTime ?? $0.lastLogTime, $0.messages, $0.kindCounts)
+        }
         return ConsoleModel.Zone(
             name: zone.zone.name, timeZone: zone.zone.timeZone, mode: mode,
             runStart: s.0.map(ConsoleText.iso),
@@ -438,7 +440,8 @@ public final class LiveConsole: IngestObserver, ConsoleSource {
     }
 
     private func snapshot() -> (
-        vehicles: [VehicleState], now: Microseconds?, day: Microseconds?, metrics: ZoneMetrics?, generation: Int
+        vehicles: [VehicleState], now: Microseconds?, day: Microseconds?, metrics: ZoneMetrics?,
+        generation: Int
     ) {
         state.withLock { s in
             // Registered vehicles are listed before any data; others once seen.

@@ -20,8 +20,29 @@ public enum Schema {
         migrator.registerMigration("v2-issue18-event-register") { db in
             for statement in issue18 { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v2-issue19-audit-log") { db in
+            for statement in auditLog { try db.execute(sql: statement) }
+        }
         return migrator
     }
+
+    /// Issue 19: one row per request to the console (who, what, when, result).
+    static let auditLog: [String] = [
+        """
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at_us INTEGER NOT NULL,
+            token_id TEXT NOT NULL,
+            role TEXT NOT NULL,
+            method TEXT NOT NULL,
+            route TEXT NOT NULL,
+            parameters TEXT NOT NULL DEFAULT '',
+            status INTEGER NOT NULL,
+            remote TEXT NOT NULL DEFAULT ''
+        )
+        """,
+        "CREATE INDEX audit_log_at ON audit_log(at_us)",
+    ]
 
     /// Issue 18 (event register, location categories, data completeness): the matched link's
     /// name and the 0xE1 flags at each event, link names, and the reader's warnings per run.

@@ -111,6 +111,8 @@ struct IngestCommand: ParsableCommand {
     )
     var http: String?
 
+    @OptionGroup var console: ConsoleTokensOption
+
     func validate() throws {
         if listen.isEmpty && subscribe.isEmpty { throw ValidationError("give --listen and/or --subscribe") }
         if Self.parseSize(rotateSize) == nil {
@@ -129,6 +131,7 @@ struct IngestCommand: ParsableCommand {
         if let http, ConsoleServer.parseAddress(http) == nil {
             throw ValidationError("--http: expected HOST:PORT, e.g. 127.0.0.1:8080")
         }
+        if console.tokens != nil, http == nil { throw ValidationError("--tokens goes with --http") }
         if rotateMinutes <= 0 || commitSeconds <= 0 || flushSeconds <= 0 {
             throw ValidationError("--rotate-minutes, --commit-seconds and --flush-seconds must be > 0")
         }
@@ -207,14 +210,28 @@ struct IngestCommand: ParsableCommand {
         let signals = TerminationSignals { _ in stop.request() }
         defer { signals.cancel() }
         var server: RunningConsoleServer?
+        var access: ConsoleAccess?
         if let http, let address = ConsoleServer.parseAddress(http) {
-            let console = LiveConsole(
-                zone: ConsoleZone(zone: zone, configuration: options.configuration),
-                store: try ZoneStore(path: db))
-            options.observer = console
+            let consoleAccess = try console.access(command: "ingest")
+            access = consoleAccess
+            let store = try ZoneStore(path: db)
+            let live = LiveConsole(
+                zone: ConsoleZone(zone: zone, configuration: options.configuration), store: store)
+            options.observer = live
+            let configPath = config
+            let administration = ConsoleAdministration(
+                reloadZone: {
+                    reload.request()
+                    return "requested (applied at the next commit)"
+                },
+                sources: {
+                    (try? ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: configPath)))?.sources
+                        ?? zone.sources
+                })
             do {
                 server = try ConsoleServer.launch(
-                    source: console, address: address, command: "ingest", logger: logger)
+                    source: live, address: address, command: "ingest", logger: logger, access: consoleAccess,
+                    audit: AuditTrail(store: store, logger: logger), administration: administration)
             } catch {
                 FileHandle.standardError.write(
                     Data("testzone ingest: error: cannot serve at \(http): \(error)\n".utf8))
@@ -222,7 +239,10 @@ struct IngestCommand: ParsableCommand {
             }
         }
         defer { server?.stop() }
-        let hangup = ReloadSignal { reload.request() }
+        let hangup = ReloadSignal { [access, logger] in
+            reload.request()
+            access?.reload(logger: logger)
+        }
         defer { hangup.cancel() }
         let summary: IngestSummary
         do {

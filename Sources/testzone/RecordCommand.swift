@@ -48,6 +48,8 @@ struct RecordCommand: ParsableCommand {
     @Flag(help: "No progress line.")
     var quiet = false
 
+    @OptionGroup var curve: CurveOptions
+
     func validate() throws {
         if listen == nil && subscribe.isEmpty {
             throw ValidationError("give --listen ENDPOINT and/or --subscribe ENDPOINT...")
@@ -60,11 +62,13 @@ struct RecordCommand: ParsableCommand {
 
     func run() throws {
         StopSignal.install()
+        let curveKeys = try curve.role(command: "record")
         let context = try Context()
         var sockets: [Socket] = []
         if let listen {
             let pull = try Socket(context, .pull)
             try pull.setReceiveHighWaterMark(100_000)
+            try pull.useCurve(curveKeys)
             try pull.bind(listen)
             sockets.append(pull)
         }
@@ -72,6 +76,7 @@ struct RecordCommand: ParsableCommand {
             let sub = try Socket(context, .sub)
             try sub.setReceiveHighWaterMark(100_000)
             try sub.subscribe("")
+            try sub.useCurve(curveKeys)
             try sub.connect(endpoint)
             sockets.append(sub)
         }

@@ -56,17 +56,7 @@ struct ReplayCommand: ParsableCommand {
             """)
     var linger: RecordingArguments.Span = .init(nanoseconds: 30_000_000_000)
 
-    @Option(
-        help: ArgumentHelp(
-            "With --push/--publish: authenticate with CURVE as this source (NAME.key_secret).",
-            valueName: "file"))
-    var curveSecretKey: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "With --curve-secret-key: the ingest server's public key (NAME.key, or its 40-character Z85 text).",
-            valueName: "file|key"))
-    var curveServerKey: String?
+    @OptionGroup var curve: CurveOptions
 
     @Flag(help: "No progress bar.")
     var quiet = false
@@ -91,8 +81,9 @@ struct ReplayCommand: ParsableCommand {
             }
             return
         }
-        if (curveSecretKey == nil) != (curveServerKey == nil) {
-            throw ValidationError("--curve-secret-key and --curve-server-key go together")
+        if curve.isOn, curve.curveServerKey == nil {
+            throw ValidationError(
+                "replay is a CURVE client: give --curve-server-key (ingest's public key) too")
         }
         if (publish == nil) == (push == nil) {
             throw ValidationError(
@@ -114,18 +105,13 @@ struct ReplayCommand: ParsableCommand {
     /// Sends the messages on a PUB or PUSH socket.
     private func runOnSocket(_ options: ReplayOptions) throws {
         let replay = try Replay(files: files, options: options)
-        let curve = try curveSecretKey.map { secret in
-            (
-                client: try CurveKeyFiles.readKeyPair(secret, command: "replay"),
-                server: try CurveKeyFiles.publicKey(curveServerKey ?? "", command: "replay")
-            )
-        }
+        let curveKeys = try curve.role(command: "replay")
         let context = try Context()
         let socket: Socket
         if let publish {
             socket = try Socket(context, .xpub)  // XPUB: sees subscriptions, sends like PUB
             try socket.setSendHighWaterMark(1_000_000)
-            if let curve { try CurveKeyFiles.makeClient(socket, keys: curve.client, server: curve.server) }
+            try socket.useCurve(curveKeys)
             try socket.bind(publish)
             if !waitForSubscriber(socket) {
                 StandardError.line(
@@ -135,7 +121,7 @@ struct ReplayCommand: ParsableCommand {
         } else {
             socket = try Socket(context, .push)
             try socket.setSendHighWaterMark(Self.pushQueue)
-            if let curve { try CurveKeyFiles.makeClient(socket, keys: curve.client, server: curve.server) }
+            try socket.useCurve(curveKeys)
             try socket.connect(push ?? "")
         }
         try socket.setSendTimeout(.milliseconds(200))

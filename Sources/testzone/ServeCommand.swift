@@ -14,7 +14,9 @@ struct ServeCommand: ParsableCommand {
         abstract: "Serve the operations console (API, event register, dashboard, /metrics) over a database.",
         discussion: """
             The same JSON API, dashboard and Prometheus text as `testzone ingest --http`, read-only \
-            over the runs stored in a database (after a replay, or past months). Runs until \
+            over the runs stored in a database (after a replay, or past months). With --tokens, \
+            every request needs a bearer token (roles operator, engineer, regulator, admin) and \
+            is written to the audit log (`testzone audit`). SIGHUP reloads the tokens. Runs until \
             SIGINT/SIGTERM.
             """
     )
@@ -32,6 +34,8 @@ struct ServeCommand: ParsableCommand {
 
     @Option(help: "Address to serve at, HOST:PORT (port 0: any free port, printed on stderr).")
     var http: String = "127.0.0.1:8080"
+
+    @OptionGroup var console: ConsoleTokensOption
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "notice"
@@ -58,22 +62,31 @@ struct ServeCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let network = try ZoneSetup.roadNetwork(fromRecordings: map)
-        let console = DatabaseConsole(
+        let access = try console.access(command: "serve")
+        let store = try ZoneStore(path: db)
+        let database = DatabaseConsole(
             zone: ConsoleZone(
                 zone: zone, configuration: ZoneSetup.metricsConfiguration(zone: zone, network: network)),
-            store: try ZoneStore(path: db))
+            store: store)
         let stopped = DispatchSemaphore(value: 0)
         let signals = TerminationSignals { _ in stopped.signal() }
         defer { signals.cancel() }
         let server: RunningConsoleServer
         do {
             server = try ConsoleServer.launch(
-                source: console, address: ConsoleServer.parseAddress(http)!, command: "serve", logger: logger)
+                source: database, address: ConsoleServer.parseAddress(http)!, command: "serve",
+                logger: logger,
+                access: access, audit: AuditTrail(store: store, logger: logger),
+                administration: ConsoleAdministration(
+                    reloadZone: { "not reloaded: serve reads the zone once (restart it)" },
+                    sources: { zone.sources }))
         } catch {
             FileHandle.standardError.write(
                 Data("testzone serve: error: cannot serve at \(http): \(error)\n".utf8))
             throw ExitCode(2)
         }
+        let hangup = ReloadSignal { [logger] in access.reload(logger: logger) }
+        defer { hangup.cancel() }
         stopped.wait()
         server.stop()
     }

@@ -60,6 +60,8 @@ struct TapCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per interval instead of a table.")
     var json = false
 
+    @OptionGroup var curve: CurveOptions
+
     func validate() throws {
         if endpoints.isEmpty {
             throw ValidationError("Give at least one ENDPOINT, e.g. tcp://127.0.0.1:5556.")
@@ -74,9 +76,11 @@ struct TapCommand: ParsableCommand {
     }
 
     func run() throws {
+        let curveKeys = try curve.role(command: "tap")
         let context = try Context()
         let socket = try Socket(context, listen ? .pull : .sub)
         try socket.setLinger(.zero)
+        try socket.useCurve(curveKeys)
         if listen {
             for endpoint in endpoints {
                 try socket.bind(endpoint)

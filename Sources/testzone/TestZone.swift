@@ -29,6 +29,8 @@ struct TestZone: AsyncParsableCommand {
             ReportCommand.self,
             IngestCommand.self,
             KeysCommand.self,
+            TokensCommand.self,
+            AuditCommand.self,
             ServeCommand.self,
         ]
     )

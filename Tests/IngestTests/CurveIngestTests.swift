@@ -1,4 +1,5 @@
 import Foundation
+import Recording
 import TestZoneTestSupport
 import Testing
 import ZeroMQ
@@ -203,6 +204,72 @@ struct CurveIngestTests {
         #expect(exposed.standardError.contains("error: secret key file is readable by others ("))
         // Nothing was created by the refused starts.
         #expect(!FileManager.default.fileExists(atPath: instance.database))
+    }
+
+    @Test(
+        "record and tap as CURVE servers: a client with the server's key delivers every frame, a wrong key none"
+    )
+    func recordAndTapWithCurve() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "curve-record-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keys = directory.appendingPathComponent("keys").path
+        for name in ["server", "source", "other-server"] {
+            let made = try await TestZoneBinary.run(["keys", "generate", name, "--dir", keys])
+            try #require(made.status == 0, "keys generate: \(made.standardError)")
+        }
+        let demo = try demoRecording()
+        let expected = try #require(try Recording.MCAPReader(path: demo).summary?.statistics?.messageCount)
+
+        // record --listen with the server's key pair; replay --push as a CURVE client.
+        let endpoint = try freeEndpoint()
+        let output = directory.appendingPathComponent("recorded.mcap").path
+        let record = try TestZoneBinary.Run([
+            "record", "--listen", endpoint, "-o", output, "--quiet", "--curve-secret-key",
+            "\(keys)/server.key_secret",
+        ])
+        let replay = try await TestZoneBinary.run([
+            "replay", demo, "--push", endpoint, "--speed", "max", "--quiet", "--curve-secret-key",
+            "\(keys)/source.key_secret", "--curve-server-key", "\(keys)/server.key",
+        ])
+        #expect(replay.status == 0, "replay: \(replay.standardError)")
+        try await Task.sleep(for: .seconds(1))
+        record.signal(SIGINT)
+        let recorded = try await record.finish(timeout: .seconds(60))
+        #expect(recorded.status == 0, "record: \(recorded.standardError)")
+        #expect(try Recording.MCAPReader(path: output).summary?.statistics?.messageCount == expected)
+
+        // tap --listen with the server's key: a client holding another server's public key never
+        // completes the handshake, so tap counts nothing; one with the right key is counted.
+        let tapEndpoint = try freeEndpoint()
+        let tap = try TestZoneBinary.Run([
+            "tap", "--listen", "--json", "--duration", "4", "--curve-secret-key", "\(keys)/server.key_secret",
+            tapEndpoint,
+        ])
+        try await Task.sleep(for: .milliseconds(500))
+        func certificate(_ name: String) throws -> CurveCertificate {
+            try CurveCertificate(text: try String(contentsOfFile: "\(keys)/\(name)", encoding: .utf8))
+        }
+        let source = try certificate("source.key_secret")
+        let otherServer = try certificate("other-server.key")
+        let rightServer = try certificate("server.key")
+        for (server, count) in [(otherServer, 50), (rightServer, 7)] {
+            let gateway = try Gateway(endpoint: tapEndpoint) { socket in
+                try socket.setCurveServerKey(server.publicKey)
+                try socket.setCurvePublicKey(source.publicKey)
+                try socket.setCurveSecretKey(try #require(source.secretKey))
+                try socket.setLinger(.milliseconds(1500))
+            }
+            for index in 0..<count { try gateway.send([Array("cv2x/RSU-1".utf8), [UInt8(index)]]) }
+            gateway.close()
+        }
+        let tapped = try await tap.finish(timeout: .seconds(30))
+        let totals = tapped.standardOutput.split(separator: "\n").compactMap { line -> Int? in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return object?["total_messages"] as? Int
+        }
+        #expect(totals.last == 7, "tap should count the 7 frames of the right key only: \(totals)")
     }
 
     private func demoZone() throws -> String { try repositoryFile("Replays/demo/zone.toml") }

@@ -77,11 +77,12 @@ final class LoopbackConnection {
         return Array(buffer[..<count])
     }
 
-    /// Sends a GET and reads the status line and headers.
-    func request(_ path: String, headers: [String: String] = [:], timeout: TimeInterval = 20) throws -> (
-        status: Int, headers: [String: String]
-    ) {
-        var text = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    /// Sends a request (GET unless told) and reads the status line and headers.
+    func request(
+        _ path: String, method: String = "GET", headers: [String: String] = [:], timeout: TimeInterval = 20
+    ) throws -> (status: Int, headers: [String: String]) {
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        if method == "POST" { text += "Content-Length: 0\r\n" }
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         try send(text + "\r\n")
         let deadline = Date().addingTimeInterval(timeout)
@@ -135,8 +136,17 @@ struct LoopbackResponse {
 enum LoopbackHTTP {
     /// GET `path` and read the whole body.
     static func get(port: Int, _ path: String, timeout: TimeInterval = 30) throws -> LoopbackResponse {
+        try send(port: port, path, timeout: timeout)
+    }
+
+    /// Sends a request (with a bearer token when given) and reads the whole body.
+    static func send(
+        port: Int, _ path: String, method: String = "GET", token: String? = nil, timeout: TimeInterval = 30
+    ) throws -> LoopbackResponse {
         let connection = try LoopbackConnection(port: port)
-        let head = try connection.request(path, headers: ["Connection": "close"], timeout: timeout)
+        var headers = ["Connection": "close"]
+        if let token { headers["Authorization"] = "Bearer \(token)" }
+        let head = try connection.request(path, method: method, headers: headers, timeout: timeout)
         var body: [UInt8] = []
         let length = head.headers["content-length"].flatMap { Int($0) }
         while let piece = try connection.bodyPiece(contentLength: length, timeout: timeout) {

@@ -102,7 +102,8 @@ enum Database {
 func prometheusValues(_ text: String, name: String) -> [String: Double] {
     var values: [String: Double] = [:]
     for line in text.split(separator: "\n") where line.hasPrefix(name + "{") || line.hasPrefix(name + " ") {
-        guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else {
+        guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...])
+        else {
             continue
         }
         values[String(line[..<space].dropFirst(name.count))] = value
