@@ -99,14 +99,6 @@ public struct ConsoleServer: Sendable {
         return number
     }
 
-    static func sse(_ event: ConsoleModel.Event) -> ByteBuffer {
-        let data = (try? ConsoleText.encoder.encode(event)) ?? Data()
-        var buffer = ByteBuffer(string: "id: \(event.id)\ndata: ")
-        buffer.writeBytes(data)
-        buffer.writeString("\n\n")
-        return buffer
-    }
-
     // MARK: Routes
 
     /// The router with every route. Each route needs a ``ConsolePermission``; an operator's
@@ -118,6 +110,7 @@ public struct ConsoleServer: Sendable {
         router.middlewares.add(ConsoleAuthenticator(access: access, audit: audit))
         let source = self.source
         let clientQueue = self.clientQueue
+        let records = SSERecords()
         // The page itself is public; the data inlined into it is the reader's (none without one).
         router.get("/") { _, context in
             Response(
@@ -164,7 +157,7 @@ public struct ConsoleServer: Sendable {
                 let scope = try Self.scope(source, context)
                 return Self.stream(
                     scope.subscribe(lastEventID: last), after: last ?? 0, scope: scope, state: state,
-                    queue: clientQueue)
+                    queue: clientQueue, records: records)
             }
         }
         live.get("/api/v1/rsus") { _, _ in Self.answer { Self.json(try source.rsus()) } }
@@ -315,62 +308,99 @@ public struct ConsoleServer: Sendable {
         return DashboardPage.html.replacingOccurrences(of: "/*INITIAL*/null", with: json)
     }
 
+    /// What a client's stream has to write next: events (in order) and state ticks, and
+    /// whether its queue overflowed; filled by the stream's tasks, emptied by its writer.
+    private final class PendingSSE: Sendable {
+        struct Items {
+            var items: [StreamItem] = []
+            var overflowed = false
+        }
+        let items = Mutex(Items())
+    }
+
     /// The SSE response of a subscription: the missed events (or a `gap` event first), then
     /// each new event, as `id:` + `data:` (JSON) records; with `state` also an `event: state`
     /// record (vehicles, RSUs, counters) every second, else a keep-alive comment every 15 s
-    /// (so that a vanished client is noticed). The client's queue is bounded: when it is full
-    /// the stream ends (the client reconnects with `Last-Event-ID`).
+    /// (so that a vanished client is noticed). Records are encoded once per server
+    /// (``SSERecords``) and what has piled up while the client was being written to goes out
+    /// in one write. The client's queue is bounded: when it is full the stream ends (the client
+    /// reconnects with `Last-Event-ID`).
     static func stream(
         _ subscription: EventSubscription, after last: Int64, scope: ConsoleScope, state: Bool,
-        queue: Int
+        queue: Int, records: SSERecords
     ) -> Response {
         Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+                var head = ByteBuffer(string: "retry: 2000\n\n")
                 if let gap = subscription.gap {
-                    try await writer.write(
-                        ByteBuffer(
-                            string:
-                                "event: gap\ndata: {\"lastEventID\":\(gap.lastEventID),\"firstRetained\":\(gap.firstRetained),\"message\":\"events \(gap.lastEventID + 1)-\(gap.firstRetained - 1) are no longer retained\"}\n\n"
-                        ))
+                    head.writeString(
+                        "event: gap\ndata: {\"lastEventID\":\(gap.lastEventID),\"firstRetained\":\(gap.firstRetained),\"message\":\"events \(gap.lastEventID + 1)-\(gap.firstRetained - 1) are no longer retained\"}\n\n"
+                    )
                 }
                 var sent = last
                 for event in subscription.backlog {
-                    try await writer.write(sse(event))
+                    var record = records.record(event)
+                    head.writeBuffer(&record)
                     sent = event.id
                 }
-                if state { try await writer.write(Self.state(scope)) }
-                let (merged, continuation) = AsyncStream<StreamItem>.makeStream(
-                    bufferingPolicy: .bufferingOldest(queue))
+                if state { head.writeImmutableBuffer(Self.state(scope)) }
+                try await writer.write(head)
+                let pending = PendingSSE()
+                let (wake, waker) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
                 let forward = Task {
                     for await event in subscription.stream where scope.includes(event) {
-                        if case .dropped = continuation.yield(.event(event)) { break }
+                        let accepted = pending.items.withLock { p -> Bool in
+                            guard p.items.count < queue else {
+                                p.overflowed = true
+                                return false
+                            }
+                            p.items.append(.event(event))
+                            return true
+                        }
+                        waker.yield()
+                        if !accepted { break }
                     }
-                    continuation.finish()
+                    waker.finish()
                 }
                 let ticker = Task {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: state ? .seconds(1) : .seconds(15))
-                        continuation.yield(.tick)
+                        pending.items.withLock { $0.items.append(.tick) }
+                        waker.yield()
                     }
                 }
                 defer {
                     forward.cancel()
                     ticker.cancel()
                 }
-                for await item in merged {
-                    switch item {
-                    case .event(let event) where event.id > sent:
-                        try await writer.write(sse(event))
-                        sent = event.id
-                    case .event:
-                        break
-                    case .tick:
-                        try await writer.write(
+                for await _ in wake {
+                    let (items, overflowed) = pending.items.withLock { p in
+                        defer { p.items.removeAll(keepingCapacity: true) }
+                        return (p.items, p.overflowed)
+                    }
+                    var buffer = ByteBuffer()
+                    var ticked = false
+                    for item in items {
+                        switch item {
+                        case .event(let event) where event.id > sent:
+                            var record = records.record(event)
+                            buffer.writeBuffer(&record)
+                            sent = event.id
+                        case .event:
+                            break
+                        case .tick:
+                            ticked = true
+                        }
+                    }
+                    // One state record per write, however many ticks piled up.
+                    if ticked {
+                        buffer.writeImmutableBuffer(
                             state ? Self.state(scope) : ByteBuffer(string: ": keep-alive\n\n"))
                     }
+                    if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                    if overflowed { break }
                 }
                 try await writer.finish(nil)
             })

@@ -37,7 +37,12 @@ public final class LiveConsole: IngestObserver, ConsoleSource {
 
     struct RSUState {
         var received: Int64 = 0
+        /// Data time of its newest frame (shown as `lastFrame`).
         var lastSeen: Microseconds?
+        /// Journal receive time of the batch that brought its newest frames: staleness and the
+        /// silence alarm compare it with the newest receive time, never with data time (which a
+        /// replay or a skewed RSU clock puts anywhere).
+        var lastReceived: Microseconds?
         var sampleTime: Microseconds?
         var sampleReceived: Int64 = 0
         var rate: Double = 0
@@ -284,6 +289,7 @@ public final class LiveConsole: IngestObserver, ConsoleSource {
                     "rsu-resumed", time: activity.lastSeen ?? now, source: id,
                     message: "RSU \(id) sends frames again"))
         }
+        if activity.received > rsu.received { rsu.lastReceived = now }
         rsu.received = activity.received
         rsu.lastSeen = activity.lastSeen
         guard let sample = rsu.sampleTime else {
@@ -302,7 +308,7 @@ public final class LiveConsole: IngestObserver, ConsoleSource {
         guard let first = s.firstLogTime else { return }
         let rsuLimit = Microseconds(zone.alarms.rsuSilentSeconds * 1e6)
         for index in s.rsus.indices where !s.rsus[index].silentAlarm {
-            let since = s.rsus[index].lastSeen ?? first
+            let since = s.rsus[index].lastReceived ?? first
             guard now - since > rsuLimit else { continue }
             s.rsus[index].silentAlarm = true
             let id = zone.configuration.rsus[index].id
@@ -310,7 +316,7 @@ public final class LiveConsole: IngestObserver, ConsoleSource {
             events.append(
                 alarm(
                     "rsu-silent", time: now, source: id,
-                    message: s.rsus[index].lastSeen == nil
+                    message: s.rsus[index].lastReceived == nil
                         ? "RSU \(id) has sent no frame in \(Int(seconds)) s"
                         : "RSU \(id) silent for \(Int(seconds)) s"))
         }
@@ -482,7 +488,7 @@ public final class LiveConsole: IngestObserver, ConsoleSource {
         let limit = zone.alarms.rsuSilentSeconds
         return zone.configuration.rsus.enumerated().map { index, site in
             let r = rsus[index]
-            let seconds = r.lastSeen.flatMap { last in now.map { max(0, Double($0 - last) / 1e6) } }
+            let seconds = r.lastReceived.flatMap { last in now.map { max(0, Double($0 - last) / 1e6) } }
             return ConsoleModel.RSU(
                 id: site.id, latitude: site.latitude, longitude: site.longitude,
                 status: r.lastSeen == nil ? "never-seen" : (seconds ?? 0) > limit ? "silent" : "up",

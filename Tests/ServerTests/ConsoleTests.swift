@@ -50,6 +50,11 @@ struct ConsoleTests {
         // The register and the stream: same events, ids 1, 2, 3, ... in order.
         let register = try #require(try json(port, "/api/v1/events?since=0&limit=10000") as? [[String: Any]])
         #expect(!register.isEmpty)
+        // The recording's data time (November 2026) is far from the receive time of this push:
+        // RSU silence compares receive times only, so no RSU that keeps sending is reported
+        // silent (the alarm used to flap on every batch, hundreds of rsu-silent/rsu-resumed pairs).
+        let silent = register.filter { $0["kind"] as? String == "rsu-silent" }
+        #expect(silent.count <= 4, "rsu-silent raised \(silent.count) times: \(silent.prefix(3))")
         let streamed = try collect(early) { $0.count >= register.count }
         let ids = streamed.compactMap { $0.id.flatMap { Int64($0) } }
         #expect(
