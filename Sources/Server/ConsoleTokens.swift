@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import TOMLKit
+import Zone
 
 /// The console's tokens file (`--tokens FILE`): one `[[tokens]]` table per token with its id,
 /// role, operator (for the operator role), creation time and the SHA-256 of the token. The
@@ -183,11 +184,13 @@ public struct ConsoleTokens: Sendable, Equatable {
         for entry in entries {
             lines.append("")
             lines.append("[[tokens]]")
-            lines.append("id = \(Self.quoted(entry.id))")
-            lines.append("role = \(Self.quoted(entry.role.rawValue))")
-            if let operatorID = entry.operatorID { lines.append("operator = \(Self.quoted(operatorID))") }
-            lines.append("sha256 = \(Self.quoted(entry.sha256))")
-            lines.append("created = \(Self.quoted(entry.created))")
+            lines.append("id = \(TOMLString.quoted(entry.id))")
+            lines.append("role = \(TOMLString.quoted(entry.role.rawValue))")
+            if let operatorID = entry.operatorID {
+                lines.append("operator = \(TOMLString.quoted(operatorID))")
+            }
+            lines.append("sha256 = \(TOMLString.quoted(entry.sha256))")
+            lines.append("created = \(TOMLString.quoted(entry.created))")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -204,23 +207,6 @@ public struct ConsoleTokens: Sendable, Equatable {
             try? FileManager.default.removeItem(atPath: temporary)
             throw ConsoleTokensError(file: path, message: "cannot replace the file: \(reason)")
         }
-    }
-
-    /// A TOML basic string.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                out += String(format: "\\u%04X", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 

@@ -398,19 +398,7 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
 
     /// Renders the configuration as `zone.toml` text in the documented layout.
     public func tomlText() -> String {
-        func quoted(_ text: String) -> String {
-            var out = "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\t": out += "\\t"
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out + "\""
-        }
+        let quoted = TOMLString.quoted
         func number(_ value: Double, _ decimals: Int) -> String { Geodesy.format(value, decimals: decimals) }
         var lines: [String] = []
         lines.append("[zone]")
@@ -580,7 +568,8 @@ private struct TableReader {
     mutating func readConfiguration(_ root: TOMLTable) throws(ZoneConfigurationError) -> ZoneConfiguration {
         let known: Set<String> = ["zone", "operators", "vehicles", "rsus", "links", "sources", "alarms"]
         for key in root.keys where !known.contains(key) {
-            throw error(key, "unknown section (expected zone, operators, vehicles, rsus, links, sources, alarms)")
+            throw error(
+                key, "unknown section (expected zone, operators, vehicles, rsus, links, sources, alarms)")
         }
         guard let zoneValue = root["zone"] else { throw error("zone", "missing [zone] section") }
         guard let zone = zoneValue.table else { throw error("zone", "expected a table") }
@@ -602,7 +591,10 @@ private struct TableReader {
             let path = "operators[\(index)]"
             try rejectUnknown(
                 entry, path,
-                ["id", "name", "automation_state_item", "automation_event_item", "manufacturer", "permit_number"])
+                [
+                    "id", "name", "automation_state_item", "automation_event_item", "manufacturer",
+                    "permit_number",
+                ])
             operators.append(
                 ZoneOperator(
                     id: try string(entry, "id", "\(path).id"),
@@ -719,12 +711,17 @@ private struct TableReader {
         return category
     }
 
-    func strings(_ table: TOMLTable, _ key: String, _ path: String) throws(ZoneConfigurationError) -> [String] {
+    func strings(_ table: TOMLTable, _ key: String, _ path: String) throws(ZoneConfigurationError) -> [String]
+    {
         let raw = try value(table, key, path)
-        guard let array = raw.array else { throw error(path, "expected an array of strings, found \(raw.type)") }
+        guard let array = raw.array else {
+            throw error(path, "expected an array of strings, found \(raw.type)")
+        }
         var result: [String] = []
         for element in array {
-            guard let text = element.string else { throw error(path, "expected strings, found \(element.type)") }
+            guard let text = element.string else {
+                throw error(path, "expected strings, found \(element.type)")
+            }
             result.append(text)
         }
         return result
@@ -734,14 +731,17 @@ private struct TableReader {
     func readAlarms(_ root: TOMLTable) throws(ZoneConfigurationError) -> ZoneAlarms? {
         guard let value = root["alarms"] else { return nil }
         guard let table = value.table else { throw error("alarms", "expected a table") }
-        let keys = ["rsu_silent_seconds", "track_silent_seconds", "reject_rate", "reject_rate_minimum_frames"]
+        let keys = [
+            "rsu_silent_seconds", "track_silent_seconds", "reject_rate", "reject_rate_minimum_frames",
+        ]
         try rejectUnknown(table, "alarms", Set(keys))
         var alarms = ZoneAlarms()
         if table["rsu_silent_seconds"] != nil {
             alarms.rsuSilentSeconds = try double(table, "rsu_silent_seconds", "alarms.rsu_silent_seconds")
         }
         if table["track_silent_seconds"] != nil {
-            alarms.trackSilentSeconds = try double(table, "track_silent_seconds", "alarms.track_silent_seconds")
+            alarms.trackSilentSeconds = try double(
+                table, "track_silent_seconds", "alarms.track_silent_seconds")
         }
         if table["reject_rate"] != nil {
             alarms.rejectRate = try double(table, "reject_rate", "alarms.reject_rate")
