@@ -18,6 +18,18 @@ enum RecordingArguments {
 
         var duration: Duration { .nanoseconds(Int64(clamping: nanoseconds)) }
 
+        /// In `--help`: the shortest whole unit that this parser reads back (`30s`, `5m`, `250ms`).
+        var defaultValueDescription: String {
+            let units: [(String, UInt64)] = [
+                ("h", 3_600_000_000_000), ("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000),
+                ("us", 1000),
+            ]
+            for (name, size) in units where nanoseconds >= size && nanoseconds % size == 0 {
+                return "\(nanoseconds / size)\(name)"
+            }
+            return nanoseconds == 0 ? "0s" : "\(nanoseconds)ns"
+        }
+
         static func parse(_ text: String) -> UInt64? {
             let s = text.trimmingCharacters(in: .whitespaces).lowercased()
             if let seconds = Double(s), seconds >= 0, seconds.isFinite { return UInt64(seconds * 1e9) }
@@ -47,6 +59,19 @@ enum RecordingArguments {
         var bytes: UInt64
 
         init(bytes: UInt64) { self.bytes = bytes }
+
+        /// In `--help`: the largest whole unit (`1MiB`, `500MB`, `4096B`).
+        var defaultValueDescription: String {
+            let units: [(String, UInt64)] = [
+                ("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10),
+                ("TB", 1_000_000_000_000),
+                ("GB", 1_000_000_000), ("MB", 1_000_000), ("kB", 1000),
+            ]
+            for (name, size) in units where bytes >= size && bytes % size == 0 {
+                return "\(bytes / size)\(name)"
+            }
+            return "\(bytes)B"
+        }
 
         init?(argument: String) {
             var s = argument.trimmingCharacters(in: .whitespaces).lowercased()
