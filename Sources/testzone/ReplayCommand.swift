@@ -31,8 +31,8 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Connect a PUSH socket to this endpoint and send there (blocks when the peer is slow).")
     var push: String?
 
-    @Option(help: "Playback speed: a factor (1 = real time, 10 = ten times faster) or max.")
-    var speed: ReplaySpeed = .factor(1)
+    @Option(help: "Playback speed: a factor (1 = real time, 10 = ten times faster) or max. (default: 1)")
+    var speed: ReplaySpeed?
 
     @Flag(help: "Start again from the beginning after the end (until interrupted).")
     var loop = false
@@ -76,8 +76,10 @@ struct ReplayCommand: ParsableCommand {
                 throw ValidationError("--db replays into a database, not onto sockets")
             }
             if config == nil { throw ValidationError("--db needs --config zone.toml") }
-            if from != nil || to != nil || !topics.isEmpty || loop {
-                throw ValidationError("--from, --to, --topics and --loop apply to socket replay only")
+            if from != nil || to != nil || !topics.isEmpty || loop || speed != nil {
+                throw ValidationError(
+                    "--from, --to, --topics, --loop and --speed apply to socket replay only (--db reads as fast as it can)"
+                )
             }
             return
         }
@@ -98,7 +100,7 @@ struct ReplayCommand: ParsableCommand {
         }
         StopSignal.install()
         let options = ReplayOptions(
-            speed: speed, from: from, to: to, topicPrefixes: topics.isEmpty ? nil : topics)
+            speed: speed ?? .factor(1), from: from, to: to, topicPrefixes: topics.isEmpty ? nil : topics)
         try runOnSocket(options)
     }
 
@@ -126,7 +128,7 @@ struct ReplayCommand: ParsableCommand {
         }
         try socket.setSendTimeout(.milliseconds(200))
         try socket.setLinger(linger.duration)
-        let bar = ReplayProgressBar(enabled: !quiet, speed: speed)
+        let bar = ReplayProgressBar(enabled: !quiet, speed: speed ?? .factor(1))
         var pass = 0
         repeat {
             pass += 1
