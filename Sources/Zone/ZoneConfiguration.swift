@@ -247,13 +247,18 @@ public struct ZoneConfiguration: Sendable, Hashable, Codable {
 
     /// Reads and validates a `zone.toml` file.
     public static func load(contentsOf url: URL) throws(ZoneConfigurationError) -> ZoneConfiguration {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw ZoneConfigurationError(
-                file: url.path, line: nil, field: nil, message: "cannot read file: \(error)")
+        func failure(_ reason: String) -> ZoneConfigurationError {
+            ZoneConfigurationError(file: url.path, line: nil, field: nil, message: reason)
         }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw failure("no such file (give the zone configuration, e.g. Replays/demo/zone.toml)")
+        }
+        if isDirectory.boolValue { throw failure("is a directory, not a zone.toml file") }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw failure("cannot read the file (permissions?)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw failure("not UTF-8 text") }
         return try parse(text, fileName: url.path)
     }
 
