@@ -85,6 +85,16 @@ public final class ZoneStore: Sendable {
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ZoneStoreError(path: path, reason: "is a directory, not a database file")
+        }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory)
+            || !isDirectory.boolValue
+        {
+            throw ZoneStoreError(path: path, reason: "its directory \(parent) does not exist")
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         pool = try DatabasePool(path: path, configuration: configuration)
