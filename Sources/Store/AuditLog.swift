@@ -54,10 +54,13 @@ extension ZoneStore {
         }
     }
 
-    /// Audit entries at or after `sinceMicros`, oldest first; at most `limit` (the newest ones).
+    /// Audit entries at or after `sinceMicros`, oldest first; at most `limit` (the newest ones);
+    /// none for a database without the table.
     public func auditEntries(sinceMicros: Int64, limit: Int) throws -> [AuditEntry] {
         try pool.read { db in
-            try Row.fetchAll(
+            // A database from before migration v2-issue19-audit-log opened read-only: no log yet.
+            guard try db.tableExists("audit_log") else { return [] }
+            return try Row.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM (

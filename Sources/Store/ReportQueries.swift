@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import Metrics
 
@@ -162,7 +163,28 @@ extension ZoneStore {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(30)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ZoneStoreError(path: path, reason: "no such database")
+        }
+        if isDirectory.boolValue {
+            throw ZoneStoreError(path: path, reason: "is a directory, not a database file")
+        }
         let pool = try DatabasePool(path: path, configuration: configuration)
+        // A TestZone database has run the first migration (GRDB's grdb_migrations table).
+        let isTestZone = try pool.read { db in
+            try db.tableExists("grdb_migrations")
+                && (try Bool.fetchOne(
+                    db, sql: "SELECT COUNT(*) > 0 FROM grdb_migrations WHERE identifier = ?",
+                    arguments: [Schema.firstMigration]) ?? false)
+        }
+        guard isTestZone else {
+            throw ZoneStoreError(
+                path: path,
+                reason:
+                    "not a TestZone database (no TestZone tables; one is written by `testzone replay --db` or `testzone ingest`)"
+            )
+        }
         self.init(pool: pool)
     }
 

@@ -37,7 +37,8 @@ enum ResultTable: Int, CaseIterable, Sendable {
                 "vin", "kind", "time_us", "day", "month", "latitude", "longitude", "speed_mps", "link_id",
                 "road_class", "level", "initiator", "initiator_code", "cause", "cause_code",
                 "takeover_time_us",
-                "closed_requests", "takeover_outcome", "late", "road_name", "safety_driver", "remote_operator",
+                "closed_requests", "takeover_outcome", "late", "road_name", "safety_driver",
+                "remote_operator",
             ]
         case .linkCoverage: ["vin", "day", "month", "link_id"]
         case .gridCoverage: ["vin", "day", "month", "cell"]

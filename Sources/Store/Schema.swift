@@ -5,10 +5,13 @@ import GRDB
 /// epoch (UTC); `day` is `YYYY-MM-DD` and `month` `YYYY-MM` in the Asia/Shanghai calendar;
 /// distances are REAL metres; every derived row belongs to a run and is deleted with it.
 public enum Schema {
+    /// The identifier of the first migration: a database that ran it is a TestZone database.
+    public static let firstMigration = "v1 zone, runs, metrics, data health, journal"
+
     /// The migrator with all migrations registered, in order.
     public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1 zone, runs, metrics, data health, journal") { db in
+        migrator.registerMigration(firstMigration) { db in
             for statement in v1 { try db.execute(sql: statement) }
         }
         migrator.registerMigration("v2-issue16-source-outage") { db in

@@ -59,7 +59,7 @@ struct AuditCommand: ParsableCommand {
         }
         let entries: [AuditEntry]
         do {
-            entries = try ZoneStore(path: db).auditEntries(
+            entries = try ZoneStore(readingOnly: db).auditEntries(
                 sinceMicros: since.flatMap { Self.parseSince($0, now: Date()) } ?? .min, limit: limit)
         } catch {
             throw CurveKeyFiles.failure("audit", "cannot read the audit log", db, "\(error)")

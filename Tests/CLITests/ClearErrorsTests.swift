@@ -1,0 +1,60 @@
+import Foundation
+import TestZoneTestSupport
+import Testing
+
+/// Files that are not what a command expects get a plain message naming the file, and are left
+/// untouched (issue 21).
+@Suite(.timeLimit(.minutes(2)))
+struct ClearErrorsTests {
+    private let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "tz-errors-\(UUID().uuidString)")
+
+    private func repositoryFile(_ relative: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(relative).path
+    }
+
+    @Test func foreignOrEmptyDatabasesAreNotWrittenTo() async throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let empty = directory.appendingPathComponent("empty.sqlite").path
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
+        for command in [["metrics", "--db", empty], ["audit", "--db", empty]] {
+            let outcome = try await TestZoneBinary.run(command)
+            #expect(outcome.status == 2, "\(command): \(outcome.standardError)")
+            #expect(outcome.standardError.contains("\(empty): not a TestZone database"))
+        }
+        let size = try FileManager.default.attributesOfItem(atPath: empty)[.size] as? Int
+        #expect(size == 0, "the empty file was written to")
+
+        let asDirectory = try await TestZoneBinary.run([
+            "replay", "--db", directory.path, "--config", repositoryFile("Replays/demo/zone.toml"),
+            repositoryFile("Replays/demo/demo.mcap"),
+        ])
+        #expect(asDirectory.status != 0)
+        #expect(asDirectory.standardError.contains("\(directory.path): is a directory, not a database file"))
+    }
+
+    @Test func missingZoneFileIsNamedPlainly() async throws {
+        let missing = directory.appendingPathComponent("zone.toml").path
+        let outcome = try await TestZoneBinary.run([
+            "replay", "--db", directory.appendingPathComponent("z.sqlite").path, "--config", missing,
+            repositoryFile("Replays/demo/demo.mcap"),
+        ])
+        #expect(outcome.status != 0)
+        #expect(outcome.standardError.contains("\(missing): no such file"))
+        #expect(!outcome.standardError.contains("NSCocoaErrorDomain"))
+    }
+
+    @Test func helpShowsDefaultsAsTyped() async throws {
+        let outcome = try await TestZoneBinary.run(["record", "--help"])
+        #expect(
+            outcome.standardOutput.contains("(default: 1s)")
+                && outcome.standardOutput.contains("(default: 1MiB)"))
+        #expect(!outcome.standardOutput.contains("Span(") && !outcome.standardOutput.contains("ByteSize("))
+        let replay = try await TestZoneBinary.run([
+            "replay", "--db", "x.sqlite", "--config", "zone.toml", "--speed", "2", "a.mcap",
+        ])
+        #expect(replay.status == 64 && replay.standardError.contains("--speed apply to socket replay only"))
+    }
+}
