@@ -188,6 +188,19 @@ extension ZoneStore {
         self.init(pool: pool)
     }
 
+    /// Operator ids in the database, sorted.
+    public func operatorIDs() throws -> [String] {
+        try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM operators ORDER BY id") }
+    }
+
+    /// Whether the database knows this VIN (registered, or seen unregistered).
+    public func hasVehicle(_ vin: String) throws -> Bool {
+        try pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT COUNT(*) > 0 FROM vehicles WHERE vin = ?", arguments: [vin])
+                ?? false
+        }
+    }
+
     /// Summaries grouped by `grouping` (the key is in ``StoredSummary/vin``: a VIN, operator id,
     /// level, month or `*`), sorted by key.
     public func summaries(_ filter: ReportFilter = ReportFilter(), by grouping: SummaryGrouping) throws

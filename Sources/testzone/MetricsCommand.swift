@@ -76,6 +76,19 @@ struct MetricsCommand: ParsableCommand {
                 Data("testzone metrics: error: cannot open database (\(db)): \(Self.describe(error))\n".utf8))
             throw ExitCode(2)
         }
+        // Like `report`: an unknown operator or vehicle is an error, not an empty table.
+        if let operatorID, let known = try? store.operatorIDs(), !known.contains(operatorID) {
+            FileHandle.standardError.write(
+                Data(
+                    "testzone metrics: error: unknown operator '\(operatorID)'; operators in the database: \(known.joined(separator: ", "))\n"
+                        .utf8))
+            throw ExitCode(2)
+        }
+        if let vehicle, (try? store.hasVehicle(vehicle)) == false {
+            FileHandle.standardError.write(
+                Data("testzone metrics: error: unknown vehicle '\(vehicle)' (no such VIN in \(db))\n".utf8))
+            throw ExitCode(2)
+        }
         let filter = ReportFilter(month: month, vin: vehicle, operatorID: operatorID)
         if let by {
             let table = try MetricsBreakdown.table(store: store, filter: filter, by: by)

@@ -35,6 +35,28 @@ struct ClearErrorsTests {
         #expect(asDirectory.standardError.contains("\(directory.path): is a directory, not a database file"))
     }
 
+    @Test func metricsRefusesUnknownOperatorsAndVehiclesLikeReport() async throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("demo.sqlite").path
+        let replayed = try await TestZoneBinary.Run([
+            "replay", "--db", database, "--config", repositoryFile("Replays/demo/zone.toml"), "--quiet",
+            repositoryFile("Replays/demo/demo.mcap"),
+        ]).finish(timeout: .seconds(90))
+        try #require(replayed.status == 0, "\(replayed.standardError)")
+        let operatorOutcome = try await TestZoneBinary.run([
+            "metrics", "--db", database, "--operator", "NOPE",
+        ])
+        #expect(operatorOutcome.status == 2)
+        #expect(
+            operatorOutcome.standardError.contains("unknown operator 'NOPE'; operators in the database: ATAL")
+        )
+        let vehicleOutcome = try await TestZoneBinary.run(["metrics", "--db", database, "--vehicle", "NOPE"])
+        #expect(vehicleOutcome.status == 2 && vehicleOutcome.standardError.contains("unknown vehicle 'NOPE'"))
+        let known = try await TestZoneBinary.run(["metrics", "--db", database, "--operator", "JDRT"])
+        #expect(known.status == 0 && known.standardOutput.contains("operator JDRT"))
+    }
+
     @Test func missingZoneFileIsNamedPlainly() async throws {
         let missing = directory.appendingPathComponent("zone.toml").path
         let outcome = try await TestZoneBinary.run([
