@@ -42,6 +42,7 @@ struct DecodeCV2XCommand: ParsableCommand {
             throw ValidationError(
                 "unknown schema '\(schema)' (csae53-2020, csae53-2019, csae53-2017 or auto)")
         }
+        try InputFiles.requireReadable(files)
     }
 
     func run() throws {

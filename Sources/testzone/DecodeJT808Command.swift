@@ -20,6 +20,8 @@ struct DecodeJT808Command: ParsableCommand {
     @Argument(help: "Files of hex lines ('-' for standard input). Standard input when omitted.")
     var files: [String] = []
 
+    func validate() throws { try InputFiles.requireReadable(files) }
+
     func run() throws {
         var tally = DecodeJT808Tally()
         let sources = files.isEmpty ? ["-"] : files

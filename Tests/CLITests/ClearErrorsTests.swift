@@ -68,6 +68,16 @@ struct ClearErrorsTests {
         #expect(!outcome.standardError.contains("NSCocoaErrorDomain"))
     }
 
+    @Test func decodeNamesAMissingInputWithItsOwnUsage() async throws {
+        for kind in ["cv2x", "jt808"] {
+            let outcome = try await TestZoneBinary.run(["decode", kind, "/nonexistent/frames.hex"])
+            #expect(outcome.status == 64)
+            #expect(outcome.standardError.contains("/nonexistent/frames.hex: no such file"))
+            #expect(outcome.standardError.contains("Usage: testzone decode \(kind)"))
+            #expect(outcome.standardOutput.isEmpty)
+        }
+    }
+
     @Test func helpShowsDefaultsAsTyped() async throws {
         let outcome = try await TestZoneBinary.run(["record", "--help"])
         #expect(
