@@ -130,11 +130,13 @@ struct ReplayCommand: ParsableCommand {
         try socket.setLinger(linger.duration)
         let bar = ReplayProgressBar(enabled: !quiet, speed: speed ?? .factor(1))
         var pass = 0
+        var sent: UInt64 = 0
         repeat {
             pass += 1
             let result = try replay.run(socket: socket, progress: bar.update) { StopSignal.requested }
             bar.finish(result, pass: pass)
-            if result.interrupted { break }
+            sent += result.messages
+            if result.interrupted || result.messages == 0 { break }
         } while loop && !StopSignal.requested
         for warning in replay.warnings { StandardError.line("replay: warning: \(warning)") }
         // The end: every frame handed to the peer before the process exits. Terminating the
@@ -149,6 +151,12 @@ struct ReplayCommand: ParsableCommand {
                     + "the last frames within \(RecordingArguments.formatSpan(linger.nanoseconds)); up to "
                     + "\(RecordingArguments.formatCount(queue)) queued frames were dropped")
             throw ExitCode(1)
+        }
+        if sent == 0 && !StopSignal.requested {
+            StandardError.line(
+                "testzone replay: error: no frames in \(files.joined(separator: ", "))"
+                    + (replay.warnings.isEmpty ? "" : " (\(replay.warnings.count) problem(s) above)"))
+            throw ExitCode(2)
         }
     }
 

@@ -57,6 +57,16 @@ struct ReplayToDatabase {
                     + "again replaces it)")
             throw ExitCode(130)
         }
+        if result.messages == 0 {
+            // Nothing to count: an empty, foreign or wholly damaged recording. No run is kept,
+            // so that no report shows a "complete" month of nothing.
+            try? store.deleteRun(result.runID)
+            StandardError.line(
+                "replay: error: no frames in \(files.joined(separator: ", "))"
+                    + (result.warnings.isEmpty ? "" : " (\(result.warnings.count) problem(s) above)")
+                    + "; no run was kept in \(database)")
+            throw ExitCode(2)
+        }
         let elapsed = started.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let health = result.metrics.sources.values

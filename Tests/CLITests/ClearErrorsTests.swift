@@ -78,6 +78,26 @@ struct ClearErrorsTests {
         }
     }
 
+    @Test func anEmptyRecordingIsAnErrorNotAnEmptyRun() async throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let empty = directory.appendingPathComponent("empty.mcap").path
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
+        let database = directory.appendingPathComponent("z.sqlite").path
+        let intoDatabase = try await TestZoneBinary.run([
+            "replay", empty, "--db", database, "--config", repositoryFile("Replays/demo/zone.toml"),
+            "--quiet",
+        ])
+        #expect(intoDatabase.status == 2)
+        #expect(intoDatabase.standardError.contains("replay: error: no frames in \(empty)"))
+        let metrics = try await TestZoneBinary.run(["metrics", "--db", database, "--json"])
+        #expect(metrics.status == 0 && metrics.standardOutput.contains("\"vehicles\" : [\n\n  ]"))
+        let onSocket = try await TestZoneBinary.run([
+            "replay", empty, "--push", "tcp://127.0.0.1:9", "--speed", "max", "--linger", "1s", "--quiet",
+        ])
+        #expect(onSocket.status == 2 && onSocket.standardError.contains("error: no frames in \(empty)"))
+    }
+
     @Test func helpShowsDefaultsAsTyped() async throws {
         let outcome = try await TestZoneBinary.run(["record", "--help"])
         #expect(
