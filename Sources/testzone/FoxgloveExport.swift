@@ -269,7 +269,10 @@ final class FoxgloveExport {
             result.jt808Packets += 1
             try write(Topics.jt808JSON(topic), FoxgloveSchemas.jt808Packet, JT808JSON.render(packet), message)
             let terminal = packet.header.terminal.significantDigits
-            let vehicle = directory.identities[directory.vehicle(forTerminal: terminal)].vin
+            // The index first: `vehicle(forTerminal:)` appends an unregistered terminal, and
+            // `identities` read in the same expression would be the array from before.
+            let index = directory.vehicle(forTerminal: terminal)
+            let vehicle = directory.identities[index].vin
             switch packet.body {
             case .locationReport(let report):
                 try exportReport(report, vehicle: vehicle, topic: topic, message)

@@ -82,6 +82,23 @@ struct ExportClipTests {
         #expect(!vehicles.isEmpty && vehicles.allSatisfy { !$0.hasPrefix("UNREGISTERED") }, "\(vehicles)")
     }
 
+    @Test(
+        "export without --config: terminals become UNREGISTERED vehicles (it used to crash on the first one)")
+    func exportWithoutZone() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let out = dir.path("out.mcap")
+        let outcome = try await TestZoneBinary.Run([
+            "export", "--foxglove", out, "--topic", "jt808/", "--to", "3", try #require(BundledReplays.demo), "--quiet",
+        ]).finish(timeout: .seconds(120))
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let summary = try #require(try MCAPReader(path: out).summary)
+        let fixes = summary.channels.values.filter { $0.topic.hasSuffix("/jt808_fix") }
+        #expect(
+            !fixes.isEmpty && fixes.allSatisfy { $0.topic.hasPrefix("/vehicles/UNREGISTERED-") },
+            "\(fixes.map(\.topic))")
+    }
+
     @Test("export --topic and --to keep only what is asked for")
     func exportFilters() async throws {
         let dir = try TemporaryDirectory()
