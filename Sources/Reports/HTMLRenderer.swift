@@ -107,6 +107,8 @@ public enum HTMLRenderer {
         td.nowrap { white-space: nowrap; }
         td .sub { color: #444; }
         tr.group td { background: #f3f6f9; font-weight: bold; border-bottom: 0.5pt solid #9fb3c8; }
+        tr.group { break-after: avoid; page-break-after: avoid; }
+        table.summary th { white-space: nowrap; }
         table.compact { font-size: 7pt; }
         table.compact th, table.compact td { padding: 0.4mm 0.8mm; }
         table.matrix { font-size: 6.3pt; table-layout: fixed; }
