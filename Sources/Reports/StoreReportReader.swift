@@ -222,39 +222,14 @@ public struct StoreReportReader: Sendable {
                 points: LinkGeometry.parse($0["geometry"] ?? ""))
         }
         let coverageColumns = Set(try db.columns(in: "link_coverage").map(\.name))
-        // Vehicle-days per link: the distinct (vin, day) pairs, counted here. SQLite's
-        // COUNT(DISTINCT ...) per group builds a temporary B-tree per link and was the slowest
-        // part of a large month (500 vehicles x 30 days: 1.5 M rows, about 2.4 s of 9).
-        var vehicleDays: [String: Set<String>] = [:]
-        let pairs = try Row.fetchCursor(
+        let distance = coverageColumns.contains("distance_m") ? "SUM(distance_m)" : "NULL"
+        records.linkUsage = try Row.fetchAll(
             db,
             sql: """
-                SELECT link_id, vin, day FROM link_coverage
-                WHERE \(periodScope) AND \(complete) AND \(vinScope)
-                """, arguments: arguments(m))
-        while let row = try pairs.next() {
-            let link: String = row[0]
-            let vin: String = row[1]
-            let day: String = row[2]
-            vehicleDays[link, default: []].insert(vin + "/" + day)
-        }
-        var automatedMeters: [String: Double] = [:]
-        if coverageColumns.contains("distance_m") {
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT link_id, SUM(distance_m) FROM link_coverage
-                    WHERE \(periodScope) AND \(complete) AND \(vinScope) GROUP BY link_id
-                    """, arguments: arguments(m))
-            {
-                let link: String = row[0]
-                automatedMeters[link] = row[1]
-            }
-        }
-        records.linkUsage = vehicleDays.keys.sorted().map {
-            LinkUsageRecord(
-                linkID: $0, vehicleDays: vehicleDays[$0]?.count ?? 0, automatedMeters: automatedMeters[$0])
-        }
+                SELECT link_id, COUNT(DISTINCT vin || '/' || day) AS n, \(distance) AS d FROM link_coverage
+                WHERE \(periodScope) AND \(complete) AND \(vinScope) GROUP BY link_id
+                """, arguments: arguments(m)
+        ).map { LinkUsageRecord(linkID: $0["link_id"], vehicleDays: $0["n"], automatedMeters: $0["d"]) }
 
         if let grid = try Row.fetchOne(
             db, sql: "SELECT cell_size_m, columns, rows FROM coverage_grid WHERE id = 1")
