@@ -3,6 +3,14 @@ enum HTMLText {
     /// `&`, `<`, `>`, `"` and `'` as character references; control characters (not allowed in
     /// HTML or XML) are dropped.
     static func escape(_ text: String) -> String {
+        // Most texts need no escape: return them whole. U+007F-U+009F are 0x7F or 0xC2 0x80-0x9F
+        // in UTF-8; any 0x7F or 0xC2 byte takes the careful path.
+        if !text.utf8.contains(where: {
+            $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 || $0 == 0x7F
+                || $0 == 0xC2
+        }) {
+            return text
+        }
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -99,6 +107,8 @@ public enum HTMLRenderer {
         td.nowrap { white-space: nowrap; }
         td .sub { color: #444; }
         tr.group td { background: #f3f6f9; font-weight: bold; border-bottom: 0.5pt solid #9fb3c8; }
+        tr.group { break-after: avoid; page-break-after: avoid; }
+        table.summary th { white-space: nowrap; }
         table.compact { font-size: 7pt; }
         table.compact th, table.compact td { padding: 0.4mm 0.8mm; }
         table.matrix { font-size: 6.3pt; table-layout: fixed; }

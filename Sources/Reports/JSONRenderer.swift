@@ -120,6 +120,8 @@ public enum JSONRenderer {
 
     /// A JSON string literal (RFC 8259): quotes, backslashes and control characters escaped.
     static func string(_ text: String) -> String {
+        // Most texts need no escape: copy them whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + text + "\"" }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -66,7 +66,8 @@ public struct ReportJob: Sendable {
     /// Builds the report, writes the files and returns the report and the paths written.
     public func run() throws(ReportError) -> (report: MonthlyReport, paths: [String]) {
         let (report, records) = try build()
-        var files = ReportFiles(report: report, formats: formats)
+        // The DMV files replace the report's formats: those are not rendered at all.
+        var files = ReportFiles(report: report, formats: dmv ? [] : formats)
         if dmv { files.files = DMVExport(report: report, records: records).files }
         let paths = try files.write(to: outputDirectory)
         return (report, paths)

@@ -189,24 +189,22 @@ public struct StoreReportReader: Sendable {
                 AND e.\(complete) AND \(operatorID == nil ? "1" : "e.vin IN (SELECT vin FROM vehicles WHERE operator_id = ?)")
                 """, arguments: arguments(m)
         ).compactMap { row in
+            // Columns by position, in the order of the SELECT above: a name lookup costs a
+            // case-insensitive search per value, which dominated this read on large months.
             // Kinds this report does not know (a newer schema) are not figures of it.
-            guard let kind = EventKind(rawValue: row["kind"]) else { return nil }
-            let takeover: Int64? = row["takeover_time_us"]
-            let safetyDriver: Int? = row["safety_driver"]
-            let remoteOperator: Int? = row["remote_operator"]
+            guard let kind = EventKind(rawValue: row[2]) else { return nil }
+            let takeover: Int64? = row[11]
+            let safetyDriver: Int? = row[14]
+            let remoteOperator: Int? = row[15]
             var record = EventRecord(
-                micros: row["time_us"], vin: row["vin"], kind: kind, level: row["level"],
-                initiator: row["initiator"],
-                cause: row["cause"], latitude: row["latitude"], longitude: row["longitude"],
-                linkID: row["link_id"],
-                roadClass: row["road_class"], speed: row["speed_mps"],
-                takeoverSeconds: takeover.map { Double($0) / 1e6 },
-                takeoverOutcome: row["takeover_outcome"])
-            record.roadName = row["road_name"]
+                micros: row[0], vin: row[1], kind: kind, level: row[3], initiator: row[4], cause: row[5],
+                latitude: row[6], longitude: row[7], linkID: row[8], roadClass: row[9], speed: row[10],
+                takeoverSeconds: takeover.map { Double($0) / 1e6 }, takeoverOutcome: row[12])
+            record.roadName = row[13]
             record.safetyDriver = safetyDriver.map { $0 != 0 }
             record.remoteOperator = remoteOperator.map { $0 != 0 }
-            record.clipFile = row["clip_file"]
-            record.clipSHA256 = row["clip_sha256"]
+            record.clipFile = row[16]
+            record.clipSHA256 = row[17]
             return record
         }
 
@@ -452,7 +450,8 @@ public struct StoreReportReader: Sendable {
         let expected = runs.reduce(0.0) { $0 + clipped($1["first_time_us"], $1["last_time_us"]) }
         // `outage_us` (issue 16): absent in databases written before it.
         let outageColumn =
-            try db.columns(in: "data_health").contains { $0.name == "outage_us" } ? "outage_us" : "0 AS outage_us"
+            try db.columns(in: "data_health").contains { $0.name == "outage_us" }
+            ? "outage_us" : "0 AS outage_us"
         var records: [RSURecord] = []
         for id in ids.sorted() {
             let position = try Row.fetchOne(
