@@ -8,6 +8,10 @@
 # DEMO_HTTP=127.0.0.1:8080: the ingest also serves the operations console there (dashboard at
 # http://127.0.0.1:8080/), the recording is replayed at DEMO_SPEED (default 10x real time) and the
 # console stays up after the replay until Ctrl-C.
+# DEMO_CURVE=1: CURVE on. Keys for the ingest server and one demo gateway are made in
+# out/demo/keys (testzone keys generate), the gateway is listed in a copy of the zone
+# ([[sources]], topics cv2x/ and jt808/), ingest runs with --curve-secret-key and the replay
+# authenticates as the gateway.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-.build/release/testzone}
@@ -32,6 +36,26 @@ if [[ ! -f $RECORDING || ! -f $ZONE ]]; then
     fi
 fi
 
+CURVE_INGEST=()
+CURVE_REPLAY=()
+if [[ -n ${DEMO_CURVE:-} ]]; then
+    KEYS=$OUT/keys
+    "$BIN" keys generate ingest --dir "$KEYS" >/dev/null
+    "$BIN" keys generate demo-gateway --dir "$KEYS" >/dev/null
+    cp "$ZONE" "$OUT/zone-curve.toml"
+    cat >> "$OUT/zone-curve.toml" <<TOML
+
+[[sources]]
+name = "demo-gateway"
+public_key = "$("$BIN" keys show "$KEYS/demo-gateway.key")"
+topics = ["cv2x/", "jt808/"]
+TOML
+    ZONE=$OUT/zone-curve.toml
+    CURVE_INGEST=(--curve-secret-key "$KEYS/ingest.key_secret")
+    CURVE_REPLAY=(--curve-secret-key "$KEYS/demo-gateway.key_secret" --curve-server-key "$KEYS/ingest.key")
+    echo "demo: CURVE on (keys in $KEYS, source 'demo-gateway' listed in $ZONE)"
+fi
+
 HTTP_ARGS=()
 SPEED=max
 if [[ -n ${DEMO_HTTP:-} ]]; then
@@ -40,13 +64,13 @@ if [[ -n ${DEMO_HTTP:-} ]]; then
 fi
 echo "demo: testzone ingest --listen $ENDPOINT (journal $OUT/journal, database $OUT/zone.sqlite)"
 "$BIN" ingest --config "$ZONE" --listen "$ENDPOINT" --db "$OUT/zone.sqlite" --journal "$OUT/journal" \
-    --map "$RECORDING" --status-seconds 2 --log-level notice "${HTTP_ARGS[@]}" &
+    --map "$RECORDING" --status-seconds 2 --log-level notice "${HTTP_ARGS[@]}" "${CURVE_INGEST[@]}" &
 ingest=$!
 trap 'kill -INT $ingest 2>/dev/null || true' EXIT
 
 [[ -n ${DEMO_HTTP:-} ]] && echo "demo: operations console at http://$DEMO_HTTP/ (open it in a browser)"
 echo "demo: testzone replay $RECORDING --push $ENDPOINT --speed $SPEED"
-"$BIN" replay "$RECORDING" --push "$ENDPOINT" --speed "$SPEED" --quiet
+"$BIN" replay "$RECORDING" --push "$ENDPOINT" --speed "$SPEED" --quiet "${CURVE_REPLAY[@]}"
 sleep 1
 if [[ -n ${DEMO_HTTP:-} ]]; then
     echo "demo: replay done; the console stays up at http://$DEMO_HTTP/ until Ctrl-C"
