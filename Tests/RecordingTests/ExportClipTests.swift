@@ -89,7 +89,8 @@ struct ExportClipTests {
         defer { dir.remove() }
         let out = dir.path("out.mcap")
         let outcome = try await TestZoneBinary.Run([
-            "export", "--foxglove", out, "--topic", "jt808/", "--to", "3", try #require(BundledReplays.demo), "--quiet",
+            "export", "--foxglove", out, "--topic", "jt808/", "--to", "3", try #require(BundledReplays.demo),
+            "--quiet",
         ]).finish(timeout: .seconds(120))
         #expect(outcome.status == 0, "\(outcome.standardError)")
         let summary = try #require(try MCAPReader(path: out).summary)
