@@ -54,6 +54,7 @@ struct OptionsAndErrorsTests {
     @Test func nonBlockingSendStopsAtTheHighWaterMark() throws {
         let context = try Context()
         let endpoint = uniqueIPCEndpoint()
+        defer { removeIPCFile(endpoint) }
         let push = try Socket(context, .push)
         try push.setSendHighWaterMark(5)
         try push.setLinger(.zero)
@@ -99,6 +100,7 @@ struct OptionsAndErrorsTests {
     @Test func closingWithLingerDeliversPendingMessages() async throws {
         let context = try Context()
         let endpoint = uniqueIPCEndpoint()
+        defer { removeIPCFile(endpoint) }
         let push = try Socket(context, .push)
         try push.setLinger(.seconds(10))
         try push.connect(endpoint)
@@ -120,6 +122,7 @@ struct OptionsAndErrorsTests {
 
     @Test func closingWithZeroLingerDiscardsPendingMessages() throws {
         let endpoint = uniqueIPCEndpoint()
+        defer { removeIPCFile(endpoint) }
         do {
             // A context of its own: its termination at the end of this scope waits until the
             // closed socket is really gone, so no reconnect can race the receiver's bind.

@@ -35,6 +35,12 @@ func uniqueIPCEndpoint() -> String {
         + FileManager.default.temporaryDirectory.appendingPathComponent("tz-\(UUID().uuidString).ipc").path
 }
 
+/// Removes the socket file of an endpoint from ``uniqueIPCEndpoint()`` (libzmq leaves it behind
+/// when the binding socket goes away without an explicit unbind).
+func removeIPCFile(_ endpoint: String) {
+    try? FileManager.default.removeItem(atPath: String(endpoint.dropFirst("ipc://".count)))
+}
+
 /// Binds a socket of `bindType` and connects one of `connectType` to it.
 func connectedPair(
     _ context: Context, _ bindType: SocketType, _ connectType: SocketType, over transport: Transport = .tcp
