@@ -5,8 +5,16 @@ public enum CSVRenderer {
     /// The CSV text of one table.
     public static func render(_ table: ReportTable) -> String {
         var text = table.columns.map { field($0.key) }.joined(separator: ",") + "\r\n"
+        text.reserveCapacity(text.utf8.count * (table.rows.count + 1) * 2)
         for row in table.rows {
-            text += row.map { field($0.text ?? "") }.joined(separator: ",") + "\r\n"
+            for (index, value) in row.enumerated() {
+                if index > 0 { text += "," }
+                switch value {
+                case .integer(let number): text += String(number)
+                default: text += field(value.text ?? "")
+                }
+            }
+            text += "\r\n"
         }
         return text
     }

@@ -53,18 +53,13 @@ public enum HTMLRenderer {
             <body>
 
             """
-        html += header(report)
-        html += summarySection(report)
-        html += operatorsSection(report)
-        html += vehiclesSection(report)
-        html += dailySection(report)
-        html += disengagementSection(report)
-        html += registerSection(report)
-        html += coverageSection(report)
-        html += v2xSection(report)
-        html += dataHealthSection(report)
-        html += completenessSection(report)
-        html += footer(report)
+        // The sections are independent: each is rendered on its own core (the register and the
+        // daily table are megabytes on a large zone).
+        let sections: [@Sendable (MonthlyReport) -> String] = [
+            header, summarySection, operatorsSection, vehiclesSection, dailySection, disengagementSection,
+            registerSection, coverageSection, v2xSection, dataHealthSection, completenessSection, footer,
+        ]
+        html += Parallel.map(Array(sections.indices)) { sections[$0](report) }.joined()
         html += "</body>\n</html>\n"
         return html
     }

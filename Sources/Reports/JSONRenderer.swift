@@ -71,38 +71,77 @@ public enum JSONRenderer {
                 ),
             ]) + "}")
         out += "  \"tables\": {\n"
+        // Tens of megabytes on a large zone: each table is rendered on its own core, its rows
+        // appended in place into a string reserved once.
         let tables = report.tables
-        for (tableIndex, table) in tables.enumerated() {
-            out += "    " + string(table.id) + ": ["
+        out += Parallel.map(Array(tables.indices)) { tableIndex in
+            let table = tables[tableIndex]
+            var member = "    " + string(table.id) + ": ["
             if table.rows.isEmpty {
-                out += "]"
+                member += "]"
             } else {
-                out += "\n"
+                member.reserveCapacity(64 + table.rows.count * table.columns.count * 24)
+                member += "\n"
+                let keys = Self.keys(table)
                 for (rowIndex, row) in table.rows.enumerated() {
-                    let pairs = zip(table.columns, row).map { ($0.key, $1) }
-                    out += "      " + object(pairs) + "}" + (rowIndex + 1 < table.rows.count ? ",\n" : "\n")
+                    member += "      "
+                    appendObject(keys, row, to: &member)
+                    member += rowIndex + 1 < table.rows.count ? ",\n" : "\n"
                 }
-                out += "    ]"
+                member += "    ]"
             }
-            out += tableIndex + 1 < tables.count ? ",\n" : "\n"
-        }
+            return member + (tableIndex + 1 < tables.count ? ",\n" : "\n")
+        }.joined()
         out += "  }\n}\n"
         return out
     }
 
-    /// One table as a JSON array of objects keyed by its column keys (as in `report.json`'s
-    /// `tables`), one row per line, final newline.
+    /// Renders one table as a JSON array of objects (column key to value), one per line.
     public static func render(table: ReportTable) -> String {
         guard !table.rows.isEmpty else { return "[]\n" }
         var out = "[\n"
+        let keys = Self.keys(table)
         for (index, row) in table.rows.enumerated() {
-            out += "  " + object(zip(table.columns, row).map { ($0.key, $1) }) + "}"
+            out += "  "
+            appendObject(keys, row, to: &out)
             out += index + 1 < table.rows.count ? ",\n" : "\n"
         }
         return out + "]\n"
     }
 
-    /// `{"key": value, ...` without the closing brace (callers may append members).
+    /// Each column's member name, quoted, with its colon: escaped once per table.
+    private static func keys(_ table: ReportTable) -> [String] { table.columns.map { string($0.key) + ": " } }
+
+    /// `{"key": value, ...}` of one row.
+    private static func appendObject(_ keys: [String], _ row: [ReportValue], to out: inout String) {
+        out += "{"
+        for (index, value) in row.enumerated() where index < keys.count {
+            if index > 0 { out += ", " }
+            out += keys[index]
+            appendValue(value, to: &out)
+        }
+        out += "}"
+    }
+
+    private static func appendValue(_ value: ReportValue, to out: inout String) {
+        switch value {
+        case .integer(let number): out += String(number)
+        case .flag(let flag): out += flag ? "true" : "false"
+        case .text(let text): appendString(text, to: &out)
+        default: out += Self.value(value)
+        }
+    }
+
+    private static func appendString(_ text: String, to out: inout String) {
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += "\""
+            out += text
+            out += "\""
+        } else {
+            out += string(text)
+        }
+    }
+
     private static func object(_ pairs: [(String, ReportValue)]) -> String {
         "{" + pairs.map { string($0.0) + ": " + value($0.1) }.joined(separator: ", ")
     }

@@ -26,8 +26,19 @@ public struct ReportBuilder: Sendable {
 
     /// Builds the report from the month's rows and the previous month's rows.
     public func build(records: ReportRecords, previous: ReportRecords) -> MonthlyReport {
-        let digest = RecordDigest.digest(
-            month: month, records: records, previousMonth: month.previous, previous: previous)
+        // The digest reads the same rows as the report: both are computed at the same time.
+        let month = self.month
+        var (report, digest) = Parallel.both(
+            { self.build(records: records, previous: previous, digest: "") },
+            {
+                RecordDigest.digest(
+                    month: month, records: records, previousMonth: month.previous, previous: previous)
+            })
+        report.digest = digest
+        return report
+    }
+
+    private func build(records: ReportRecords, previous: ReportRecords, digest: String) -> MonthlyReport {
         let operatorsByID = Dictionary(records.operators.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let vehiclesByVIN = Dictionary(records.vehicles.map { ($0.vin, $0) }, uniquingKeysWith: { a, _ in a })
         let driving = records.driving.filter { Self.automatedLevels.contains($0.level) }

@@ -40,17 +40,15 @@ public struct ReportFiles: Sendable, Equatable {
 
     /// Renders `report` in the given formats.
     public init(report: MonthlyReport, formats: [ReportFormat]) {
-        var files: [(name: String, text: String)] = []
-        for format in formats.sorted() {
+        // Each format is rendered on its own core (HTML and JSON take the longest).
+        self.files = Parallel.map(formats.sorted()) { format -> [(name: String, text: String)] in
             switch format {
-            case .html: files.append(("report.html", HTMLRenderer.render(report)))
-            case .csv:
-                for table in report.tables { files.append(("\(table.id).csv", CSVRenderer.render(table))) }
-            case .json: files.append(("report.json", JSONRenderer.render(report)))
-            case .md: files.append(("report.md", MarkdownRenderer.render(report)))
+            case .html: [("report.html", HTMLRenderer.render(report))]
+            case .csv: Parallel.map(report.tables) { ("\($0.id).csv", CSVRenderer.render($0)) }
+            case .json: [("report.json", JSONRenderer.render(report))]
+            case .md: [("report.md", MarkdownRenderer.render(report))]
             }
-        }
-        self.files = files
+        }.flatMap { $0 }
     }
 
     /// Writes the files into `directory` (created if missing) and returns their paths.
@@ -60,16 +58,16 @@ public struct ReportFiles: Sendable, Equatable {
         } catch {
             throw .writeFailed(path: directory, reason: "\(error)")
         }
-        var paths: [String] = []
-        for file in files {
+        // Written side by side: the HTML and the JSON are tens of megabytes on a large zone.
+        let results = Parallel.map(files) { file -> Result<String, ReportError> in
             let path = directory.hasSuffix("/") ? directory + file.name : directory + "/" + file.name
             do {
                 try Data(file.text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
-                throw .writeFailed(path: path, reason: "\(error)")
+                return .failure(.writeFailed(path: path, reason: "\(error)"))
             }
-            paths.append(path)
+            return .success(path)
         }
-        return paths
+        return try results.map { result throws(ReportError) in try result.get() }
     }
 }

@@ -243,7 +243,8 @@ extension MonthlyReport {
                     .number(row.meters / 1000, decimals: Decimals.kilometers),
                     .number(row.seconds / 3600, decimals: Decimals.hours), .integer(row.disengagements),
                     ReportValue.kilometersPerDisengagement(meters: row.meters, count: row.disengagements),
-                    ReportValue.disengagementsPerThousandKilometers(count: row.disengagements, meters: row.meters),
+                    ReportValue.disengagementsPerThousandKilometers(
+                        count: row.disengagements, meters: row.meters),
                     .integer(row.takeoverRequests), .integer(row.mrms), .integer(row.collisions),
                     .integer(row.severeFailures),
                 ]
@@ -276,7 +277,8 @@ extension MonthlyReport {
                     .number(row.meters / 1000, decimals: Decimals.kilometers),
                     .number(row.seconds / 3600, decimals: Decimals.hours), .integer(row.disengagements),
                     ReportValue.kilometersPerDisengagement(meters: row.meters, count: row.disengagements),
-                    ReportValue.disengagementsPerThousandKilometers(count: row.disengagements, meters: row.meters),
+                    ReportValue.disengagementsPerThousandKilometers(
+                        count: row.disengagements, meters: row.meters),
                     .integer(row.takeoverRequests), .integer(row.mrms), .integer(row.collisions),
                     .integer(row.severeFailures),
                     .flag(row.registered),
@@ -453,7 +455,8 @@ extension MonthlyReport {
                     .text(row.month), .number(row.meters / 1000, decimals: Decimals.kilometers),
                     .number(row.seconds / 3600, decimals: Decimals.hours), .integer(row.disengagements),
                     ReportValue.kilometersPerDisengagement(meters: row.meters, count: row.disengagements),
-                    ReportValue.disengagementsPerThousandKilometers(count: row.disengagements, meters: row.meters),
+                    ReportValue.disengagementsPerThousandKilometers(
+                        count: row.disengagements, meters: row.meters),
                     .integer(row.plannedDeactivations), .integer(row.takeoverRequests), .integer(row.mrms),
                     .integer(row.collisions), .integer(row.severeFailures),
                 ]

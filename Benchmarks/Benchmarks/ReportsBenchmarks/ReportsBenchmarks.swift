@@ -153,7 +153,10 @@ let outputDirectory = FileManager.default.temporaryDirectory.appendingPathCompon
 
 func buildDatabase() throws {
     let path = databasePath
-    if FileManager.default.fileExists(atPath: path + ".complete") { return }
+    if FileManager.default.fileExists(atPath: path + ".complete") {
+        _ = try ZoneStore(path: path)  // runs the migrations added since it was built
+        return
+    }
     for suffix in ["", "-wal", "-shm", ".complete"] {
         try? FileManager.default.removeItem(atPath: path + suffix)
     }
