@@ -1,11 +1,5 @@
 import GRDB
 
-#if canImport(GRDBSQLite)
-    import GRDBSQLite
-#elseif canImport(SQLite3)
-    import SQLite3
-#endif
-
 /// Counts, per road link, the distinct (vehicle, day) pairs of `link_coverage` rows in one
 /// ordered pass.
 ///
@@ -22,17 +16,6 @@ enum LinkUsageScan {
     static func vehicleDays(_ db: Database, condition: String, arguments: StatementArguments) throws
         -> [(linkID: String, vehicleDays: Int)]
     {
-        let statement = try db.makeStatement(
-            sql: """
-                SELECT month, link_id, vin, day FROM link_coverage \(
-                    try StoreReportReader.indexHint(db, table: "link_coverage", index: "link_coverage_link"))
-                WHERE \(condition)
-                ORDER BY month, link_id, vin, day
-                """)
-        try statement.setArguments(arguments)
-        let handle = statement.sqliteStatement
-        defer { sqlite3_reset(handle) }
-
         var counts: [String: Int] = [:]
         var group: [UInt8] = []  // month and link id of the current group
         var pair: [UInt8] = []  // vin and day of the previous row
@@ -42,24 +25,23 @@ enum LinkUsageScan {
         func flush() {
             if groupCount > 0 { counts[groupLink, default: 0] += groupCount }
         }
-        while true {
-            let code = sqlite3_step(handle)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else {
-                throw DatabaseError(
-                    resultCode: ResultCode(rawValue: code),
-                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
-                    sql: statement.sql)
-            }
-            Self.columns(handle, 0, 1, into: &scratch)
+        try SQLiteRow.forEach(
+            db,
+            sql: """
+                SELECT month, link_id, vin, day FROM link_coverage \(
+                    try StoreReportReader.indexHint(db, table: "link_coverage", index: "link_coverage_link"))
+                WHERE \(condition) ORDER BY month, link_id, vin, day
+                """, arguments: arguments
+        ) { row in
+            Self.columns(row, 0, 1, into: &scratch)
             if scratch != group {
                 flush()
                 swap(&group, &scratch)
-                groupLink = Self.text(handle, 1)
+                groupLink = row.text(1)
                 groupCount = 0
                 pair.removeAll(keepingCapacity: true)
             }
-            Self.columns(handle, 2, 3, into: &scratch)
+            Self.columns(row, 2, 3, into: &scratch)
             if scratch != pair {
                 swap(&pair, &scratch)
                 groupCount += 1
@@ -70,25 +52,11 @@ enum LinkUsageScan {
     }
 
     /// The bytes of two text columns, separated by a zero byte (never part of a TestZone id).
-    private static func columns(_ handle: SQLiteStatement, _ a: Int32, _ b: Int32, into bytes: inout [UInt8])
-    {
+    private static func columns(_ row: SQLiteRow, _ a: Int32, _ b: Int32, into bytes: inout [UInt8]) {
         bytes.removeAll(keepingCapacity: true)
-        func append(_ column: Int32) {
-            if let text = sqlite3_column_text(handle, column) {
-                bytes.append(
-                    contentsOf: UnsafeBufferPointer(
-                        start: text, count: Int(sqlite3_column_bytes(handle, column))))
-            }
-            bytes.append(0)
-        }
-        append(a)
-        append(b)
-    }
-
-    private static func text(_ handle: SQLiteStatement, _ column: Int32) -> String {
-        guard let text = sqlite3_column_text(handle, column) else { return "" }
-        return String(
-            decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column))),
-            as: UTF8.self)
+        if let text = row.bytes(a) { bytes.append(contentsOf: text) }
+        bytes.append(0)
+        if let text = row.bytes(b) { bytes.append(contentsOf: text) }
+        bytes.append(0)
     }
 }

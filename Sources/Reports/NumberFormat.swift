@@ -10,18 +10,33 @@ public enum NumberFormat {
         guard value.isFinite else { return nil }
         let scale = pow10(decimals)
         let scaled = (abs(value) * scale).rounded(.toNearestOrAwayFromZero)
-        guard scaled < 9.0e15 else {
+        guard scaled < 9.0e15, decimals <= 30 else {
             // Beyond exact integer range: fall back to Swift's shortest round-trip text.
             return "\(value)"
         }
-        let units = Int64(scaled)
+        let units = UInt64(scaled)
         let negative = value < 0 && units != 0
-        var text = String(units / Int64(scale))
-        if decimals > 0 {
-            let fraction = String(units % Int64(scale))
-            text += "." + String(repeating: "0", count: decimals - fraction.count) + fraction
+        // Digits written backwards into a stack buffer, one String made at the end: the
+        // renderers format millions of values on a large zone.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
+            var end = buffer.count
+            func put(_ byte: UInt8) {
+                end -= 1
+                buffer[end] = byte
+            }
+            var rest = units
+            for _ in 0..<max(0, decimals) {
+                put(48 + UInt8(rest % 10))
+                rest /= 10
+            }
+            if decimals > 0 { put(46) }  // "."
+            repeat {
+                put(48 + UInt8(rest % 10))
+                rest /= 10
+            } while rest > 0
+            if negative { put(45) }  // "-"
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[end...]), as: UTF8.self)
         }
-        return negative ? "-" + text : text
     }
 
     /// The signed text of a change, e.g. `+12.5` or `-3.0`; `0` prints without a sign.

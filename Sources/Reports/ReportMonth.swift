@@ -111,12 +111,49 @@ public enum ShanghaiTime {
         let local = seconds + ReportMonth.shanghaiOffsetSeconds
         let (y, m, d) = civilFromDays(floorDiv(local, 86_400))
         let secondOfDay = Int(floorMod(local, 86_400))
-        var text = format4(y) + "-" + format2(m) + "-" + format2(d) + "T"
-        text +=
-            format2(secondOfDay / 3600) + ":" + format2(secondOfDay / 60 % 60) + ":"
-            + format2(secondOfDay % 60)
-        if millis != 0 { text += "." + format3(millis) }
-        return text + "+08:00"
+        guard (0...9999).contains(y) else {
+            var text = format4(y) + "-" + format2(m) + "-" + format2(d) + "T"
+            text +=
+                format2(secondOfDay / 3600) + ":" + format2(secondOfDay / 60 % 60) + ":"
+                + format2(secondOfDay % 60)
+            if millis != 0 { text += "." + format3(millis) }
+            return text + "+08:00"
+        }
+        // `YYYY-MM-DDThh:mm:ss[.mmm]+08:00` written into a stack buffer, one String made at the
+        // end (reports format a time for every event).
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            var count = 0
+            func digits(_ value: Int, _ width: Int) {
+                var divisor = 1
+                for _ in 1..<width { divisor *= 10 }
+                while divisor > 0 {
+                    buffer[count] = 48 + UInt8(value / divisor % 10)
+                    count += 1
+                    divisor /= 10
+                }
+            }
+            func byte(_ value: UInt8) {
+                buffer[count] = value
+                count += 1
+            }
+            digits(y, 4)
+            byte(45)
+            digits(m, 2)
+            byte(45)
+            digits(d, 2)
+            byte(84)  // T
+            digits(secondOfDay / 3600, 2)
+            byte(58)
+            digits(secondOfDay / 60 % 60, 2)
+            byte(58)
+            digits(secondOfDay % 60, 2)
+            if millis != 0 {
+                byte(46)
+                digits(millis, 3)
+            }
+            for character in "+08:00".utf8 { byte(character) }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
+        }
     }
 
     /// Parses an ISO 8601 date-time with an explicit offset (`Z` or `±HH:MM`), optional fraction

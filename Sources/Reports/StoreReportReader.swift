@@ -192,36 +192,37 @@ public struct StoreReportReader: Sendable {
                  ORDER BY c.\(file) LIMIT 1) AS clip_sha256
                 """
             } ?? "NULL AS clip_file, NULL AS clip_sha256"
-        records.events = try Row.fetchAll(
+        // Read straight from SQLite (SQLiteRow): tens of thousands of events a month, whose
+        // decoding through GRDB's Row dominated this read. Columns by position, in the order of
+        // the SELECT below.
+        var events: [EventRecord] = []
+        try SQLiteRow.forEach(
             db,
             sql: """
-                SELECT e.time_us AS time_us, e.vin AS vin, e.kind AS kind, e.level AS level, e.initiator AS initiator,
-                e.cause AS cause, e.latitude AS latitude, e.longitude AS longitude, e.link_id AS link_id,
-                e.road_class AS road_class, e.speed_mps AS speed_mps, e.takeover_time_us AS takeover_time_us,
-                e.takeover_outcome AS takeover_outcome, \(flagColumns), \(clipColumns)
+                SELECT e.time_us, e.vin, e.kind, e.level, e.initiator, e.cause, e.latitude, e.longitude,
+                e.link_id, e.road_class, e.speed_mps, e.takeover_time_us, e.takeover_outcome, \(flagColumns),
+                \(clipColumns)
                 FROM events e WHERE e.month >= ? AND e.month <= ? AND e.day >= ? AND e.day <= ?
                 AND e.\(complete) AND \(operatorID == nil ? "1" : "e.vin IN (SELECT vin FROM vehicles WHERE operator_id = ?)")
                 ORDER BY e.time_us, e.vin, e.kind
                 """, arguments: arguments(m)
-        ).compactMap { row in
-            // Columns by position, in the order of the SELECT above: a name lookup costs a
-            // case-insensitive search per value, which dominated this read on large months.
+        ) { row in
             // Kinds this report does not know (a newer schema) are not figures of it.
-            guard let kind = EventKind(rawValue: row[2]) else { return nil }
-            let takeover: Int64? = row[11]
-            let safetyDriver: Int? = row[14]
-            let remoteOperator: Int? = row[15]
+            guard let kind = EventKind(rawValue: row.text(2)) else { return }
             var record = EventRecord(
-                micros: row[0], vin: row[1], kind: kind, level: row[3], initiator: row[4], cause: row[5],
-                latitude: row[6], longitude: row[7], linkID: row[8], roadClass: row[9], speed: row[10],
-                takeoverSeconds: takeover.map { Double($0) / 1e6 }, takeoverOutcome: row[12])
-            record.roadName = row[13]
-            record.safetyDriver = safetyDriver.map { $0 != 0 }
-            record.remoteOperator = remoteOperator.map { $0 != 0 }
-            record.clipFile = row[16]
-            record.clipSHA256 = row[17]
-            return record
+                micros: row.int64(0), vin: row.text(1), kind: kind, level: row.int(3), initiator: row.text(4),
+                cause: row.text(5), latitude: row.optionalDouble(6), longitude: row.optionalDouble(7),
+                linkID: row.optionalText(8), roadClass: row.optionalText(9), speed: row.optionalDouble(10),
+                takeoverSeconds: row.optionalInt64(11).map { Double($0) / 1e6 },
+                takeoverOutcome: row.optionalText(12))
+            record.roadName = row.optionalText(13)
+            record.safetyDriver = row.optionalInt64(14).map { $0 != 0 }
+            record.remoteOperator = row.optionalInt64(15).map { $0 != 0 }
+            record.clipFile = row.optionalText(16)
+            record.clipSHA256 = row.optionalText(17)
+            events.append(record)
         }
+        records.events = events
 
         // Road network; names and geometry when the store has them (`name`, `geometry`).
         let linkColumns = Set(try db.columns(in: "road_links").map(\.name))
