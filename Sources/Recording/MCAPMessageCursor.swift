@@ -26,52 +26,207 @@ public final class MCAPMessageCursor {
     public let query: MCAPQuery
     /// Whether chunk, attachment and data-section CRCs are checked.
     public let verifyCRCs: Bool
-    /// What was lost or found wrong so far (complete once `next()` has returned nil).
-    public private(set) var warnings: [MCAPWarning] = []
-
     private let reader: MCAPReader
     private let file: MappedFile
-
-    // Channel table, indexed by channel id.
-    private var channelTable: [MCAPChannel?] = []
-    /// Per channel id: 0 not yet known, 1 selected, 2 filtered out.
-    private var channelSelection: [UInt8] = []
-    private var schemaTable: [UInt16: MCAPSchema] = [:]
-    private var warnedChannels: Set<UInt16> = []
-
-    // Details collected for `scanFile`.
-    var collectsDetails = false
-    private(set) var chunksSeen: [MCAPChunkInfo] = []
-    private(set) var metadataSeen: [MCAPMetadata] = []
-    private(set) var attachmentsSeen: [MCAPAttachment] = []
-    private(set) var footerSeen = false
-    private(set) var dataEndSeen = false
-
-    // Streaming state.
-    private var position: UInt64 = 8
-    private var crc = CRC32()
-    private var crcCovered: UInt64 = 0
-    private var chunkRecords = UnsafeRawBufferPointer(start: nil, count: 0)
-    private var chunkPosition = 0
-    private var chunkFileOffset: UInt64 = 0
-    private var finished = false
     private let decompressor = ChunkDecompressor()
 
-    // Indexed state.
-    private var planned = false
-    private var groups: [[PlannedChunk]] = []
-    private var groupIndex = 0
-    private var entries: [Entry] = []
-    private var entryPosition = 0
-    private var sources: [UnsafeRawBufferPointer] = []
-    private var decompressors: [ChunkDecompressor] = []
-    private var looseMessages: [Entry] = []
+    /// The cursor's mutable state. It lives behind a pointer, not in stored properties: Swift
+    /// checks every access to a class's stored `var` for exclusivity at run time unless the
+    /// optimizer proves it safe (`swift_beginAccess`, which keeps a thread-local set of accesses),
+    /// and with several such accesses per message the checks took a quarter of the time of an
+    /// indexed read (perf, issue 17). Accesses through a pointer are not checked; the computed
+    /// properties below forward to it, so the code reads as before. Not thread-safe, as before.
+    private let state: UnsafeMutablePointer<State>
+
+    private struct State {
+        var warnings: [MCAPWarning] = []
+
+        // Channel table, indexed by channel id.
+        var channelTable: [MCAPChannel?] = []
+        var channelSelection: [UInt8] = []
+        var schemaTable: [UInt16: MCAPSchema] = [:]
+        var warnedChannels: Set<UInt16> = []
+
+        // Details collected for `scanFile`.
+        var collectsDetails: Bool = false
+        var chunksSeen: [MCAPChunkInfo] = []
+        var metadataSeen: [MCAPMetadata] = []
+        var attachmentsSeen: [MCAPAttachment] = []
+        var footerSeen: Bool = false
+        var dataEndSeen: Bool = false
+
+        // Streaming state.
+        var position: UInt64 = 8
+        var crc: CRC32 = CRC32()
+        var crcCovered: UInt64 = 0
+        var chunkRecords: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
+        var chunkPosition: Int = 0
+        var chunkFileOffset: UInt64 = 0
+        var finished: Bool = false
+
+        // Indexed state.
+        var planned: Bool = false
+        var groups: [[PlannedChunk]] = []
+        var groupIndex: Int = 0
+        var entries: [Entry] = []
+        var entryPosition: Int = 0
+        var sources: [UnsafeRawBufferPointer] = []
+        var decompressors: [ChunkDecompressor] = []
+        var looseMessages: [Entry] = []
+        var allChunkOffsets: [UInt64] = []
+        var definitionsRead: Set<UInt64> = []
+        var nextUnread: Int = 0
+    }
+
+    /// What was lost or found wrong so far (complete once `next()` has returned nil).
+    public private(set) var warnings: [MCAPWarning] {
+        _read { yield state.pointee.warnings }
+        _modify { yield &state.pointee.warnings }
+    }
+
+    private var channelTable: [MCAPChannel?] {
+        _read { yield state.pointee.channelTable }
+        _modify { yield &state.pointee.channelTable }
+    }
+
+    /// Per channel id: 0 not yet known, 1 selected, 2 filtered out.
+    private var channelSelection: [UInt8] {
+        _read { yield state.pointee.channelSelection }
+        _modify { yield &state.pointee.channelSelection }
+    }
+
+    private var schemaTable: [UInt16: MCAPSchema] {
+        _read { yield state.pointee.schemaTable }
+        _modify { yield &state.pointee.schemaTable }
+    }
+
+    private var warnedChannels: Set<UInt16> {
+        _read { yield state.pointee.warnedChannels }
+        _modify { yield &state.pointee.warnedChannels }
+    }
+
+    var collectsDetails: Bool {
+        _read { yield state.pointee.collectsDetails }
+        _modify { yield &state.pointee.collectsDetails }
+    }
+
+    private(set) var chunksSeen: [MCAPChunkInfo] {
+        _read { yield state.pointee.chunksSeen }
+        _modify { yield &state.pointee.chunksSeen }
+    }
+
+    private(set) var metadataSeen: [MCAPMetadata] {
+        _read { yield state.pointee.metadataSeen }
+        _modify { yield &state.pointee.metadataSeen }
+    }
+
+    private(set) var attachmentsSeen: [MCAPAttachment] {
+        _read { yield state.pointee.attachmentsSeen }
+        _modify { yield &state.pointee.attachmentsSeen }
+    }
+
+    private(set) var footerSeen: Bool {
+        _read { yield state.pointee.footerSeen }
+        _modify { yield &state.pointee.footerSeen }
+    }
+
+    private(set) var dataEndSeen: Bool {
+        _read { yield state.pointee.dataEndSeen }
+        _modify { yield &state.pointee.dataEndSeen }
+    }
+
+    private var position: UInt64 {
+        _read { yield state.pointee.position }
+        _modify { yield &state.pointee.position }
+    }
+
+    private var crc: CRC32 {
+        _read { yield state.pointee.crc }
+        _modify { yield &state.pointee.crc }
+    }
+
+    private var crcCovered: UInt64 {
+        _read { yield state.pointee.crcCovered }
+        _modify { yield &state.pointee.crcCovered }
+    }
+
+    private var chunkRecords: UnsafeRawBufferPointer {
+        _read { yield state.pointee.chunkRecords }
+        _modify { yield &state.pointee.chunkRecords }
+    }
+
+    private var chunkPosition: Int {
+        _read { yield state.pointee.chunkPosition }
+        _modify { yield &state.pointee.chunkPosition }
+    }
+
+    private var chunkFileOffset: UInt64 {
+        _read { yield state.pointee.chunkFileOffset }
+        _modify { yield &state.pointee.chunkFileOffset }
+    }
+
+    private var finished: Bool {
+        _read { yield state.pointee.finished }
+        _modify { yield &state.pointee.finished }
+    }
+
+    private var planned: Bool {
+        _read { yield state.pointee.planned }
+        _modify { yield &state.pointee.planned }
+    }
+
+    private var groups: [[PlannedChunk]] {
+        _read { yield state.pointee.groups }
+        _modify { yield &state.pointee.groups }
+    }
+
+    private var groupIndex: Int {
+        _read { yield state.pointee.groupIndex }
+        _modify { yield &state.pointee.groupIndex }
+    }
+
+    private var entries: [Entry] {
+        _read { yield state.pointee.entries }
+        _modify { yield &state.pointee.entries }
+    }
+
+    private var entryPosition: Int {
+        _read { yield state.pointee.entryPosition }
+        _modify { yield &state.pointee.entryPosition }
+    }
+
+    private var sources: [UnsafeRawBufferPointer] {
+        _read { yield state.pointee.sources }
+        _modify { yield &state.pointee.sources }
+    }
+
+    private var decompressors: [ChunkDecompressor] {
+        _read { yield state.pointee.decompressors }
+        _modify { yield &state.pointee.decompressors }
+    }
+
+    private var looseMessages: [Entry] {
+        _read { yield state.pointee.looseMessages }
+        _modify { yield &state.pointee.looseMessages }
+    }
+
     /// Every chunk of the file (offsets, ascending) and those whose Schema and Channel records
     /// have been read: when the summary does not list every channel and schema, the records of
     /// chunks that an indexed read skips (or reaches late) are read before messages need them.
-    private var allChunkOffsets: [UInt64] = []
-    private var definitionsRead: Set<UInt64> = []
-    private var nextUnread = 0
+    private var allChunkOffsets: [UInt64] {
+        _read { yield state.pointee.allChunkOffsets }
+        _modify { yield &state.pointee.allChunkOffsets }
+    }
+
+    private var definitionsRead: Set<UInt64> {
+        _read { yield state.pointee.definitionsRead }
+        _modify { yield &state.pointee.definitionsRead }
+    }
+
+    private var nextUnread: Int {
+        _read { yield state.pointee.nextUnread }
+        _modify { yield &state.pointee.nextUnread }
+    }
 
     /// Whether the summary lists every channel and schema (its Statistics say how many there
     /// are): then no chunk needs reading for its Schema and Channel records.
@@ -86,10 +241,17 @@ public final class MCAPMessageCursor {
         self.file = reader.file
         self.query = query
         self.verifyCRCs = verifyCRCs
+        state = .allocate(capacity: 1)
+        state.initialize(to: State())
         if file.size < 8 { finished = true }
         if query.order == .file && file.size < 8 {
             warnings = reader.summaryWarnings
         }
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
     }
 
     // MARK: Channels and schemas

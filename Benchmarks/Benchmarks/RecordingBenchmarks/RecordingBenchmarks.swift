@@ -6,8 +6,9 @@
 //   cd Benchmarks && swift package --disable-sandbox benchmark --target RecordingBenchmarks
 //
 // Besides TestZone's own layout (chunks, every index, full summary) per compression, the reads
-// run on the other layouts the MCAP specification allows (issue 17): messages outside chunks;
-// a summary with only the channels (no statistics, no chunk or message indexes); no summary.
+// run on the other layouts the MCAP specification allows (issue 17), per compression: no Message
+// Index records, no Chunk Index records, no Statistics, a summary with only the channels (none
+// of the three), no summary; and messages outside chunks with and without a summary.
 
 import Benchmark
 import Foundation
@@ -38,9 +39,11 @@ let topics = (0..<10).map { "cv2x/RSU-\(1000 + $0)" }
 let baseTime: UInt64 = 1_764_400_000_000_000_000
 
 func writeRecording(
-    to path: String, compression: MCAPCompression, chunked: Bool = true, parts: MCAPWriter.OptionalParts = .all
+    to path: String, compression: MCAPCompression, chunked: Bool = true,
+    parts: MCAPWriter.OptionalParts = .all
 ) throws {
-    let writer = try MCAPWriter(path: path, options: .init(compression: compression, chunked: chunked, parts: parts))
+    let writer = try MCAPWriter(
+        path: path, options: .init(compression: compression, chunked: chunked, parts: parts))
     let channels = try topics.map { try writer.addChannel(topic: $0, messageEncoding: "cv2x-uper") }
     try writer.addMetadata(MCAPMetadata(name: "testzone", entries: ["zone": "bench", "version": "0"]))
     for i in 0..<messageCount {
@@ -79,44 +82,42 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Reads in both orders ("file order" streams, "log-time order" is the indexed read) of every
+    // layout that changes how the reader plans: per compression, TestZone's own layout (every
+    // optional part; the original names), then without Message Index records, without Chunk Index
+    // records, without Statistics, with a summary holding only the channels and schemas, and with
+    // no summary; messages outside chunks with and without a summary. Both orders read the same
+    // file: each benchmark's setup writes it, its teardown removes it.
+    let everyPart = MCAPWriter.OptionalParts.all
+    let channelsOnly: MCAPWriter.OptionalParts = [.repeatedChannels, .repeatedSchemas]
+    var layouts:
+        [(name: String, compression: MCAPCompression, chunked: Bool, parts: MCAPWriter.OptionalParts)] =
+            []
     for compression in MCAPCompression.allCases {
-        let path = scratchPath("read-\(compression)")
-        let setup: Benchmark.BenchmarkSetupHook = { try writeRecording(to: path, compression: compression) }
-        let teardown: Benchmark.BenchmarkTeardownHook = { try? FileManager.default.removeItem(atPath: path) }
-        Benchmark(
-            "MCAP read file order 1M x 50 B \(compression)", configuration: configuration,
-            closure: { _ in
-                let reader = try MCAPReader(path: path)
-                var bytes = 0
-                let warnings = reader.forEachMessage(MCAPQuery(order: .file)) { message, _ in
-                    bytes &+= message.payload.count
-                }
-                blackHole(bytes)
-                precondition(bytes == messageCount * payloadSize && warnings.isEmpty)
-            }, setup: setup, teardown: teardown)
-        Benchmark(
-            "MCAP read log-time order 1M x 50 B \(compression)", configuration: configuration,
-            closure: { _ in
-                let reader = try MCAPReader(path: path)
-                var bytes = 0
-                let warnings = reader.forEachMessage(MCAPQuery()) { message, _ in
-                    bytes &+= message.payload.count
-                }
-                blackHole(bytes)
-                precondition(bytes == messageCount * payloadSize && warnings.isEmpty)
-            }, setup: setup, teardown: teardown)
+        layouts.append(("\(compression)", compression, true, everyPart))
+        let variants: [(String, MCAPWriter.OptionalParts)] = [
+            ("no message indexes", everyPart.subtracting(.messageIndexes)),
+            ("no chunk indexes", everyPart.subtracting(.chunkIndexes)),
+            ("no statistics", everyPart.subtracting(.statistics)),
+            ("channels-only summary", channelsOnly),
+            ("no summary", []),
+        ]
+        layouts += variants.map { layout in
+            // The zstd variants that existed before keep their names (no compression in them).
+            let keepsName =
+                compression == .zstd && ["channels-only summary", "no summary"].contains(layout.0)
+            return (keepsName ? layout.0 : "\(compression), \(layout.0)", compression, true, layout.1)
+        }
     }
+    layouts += [("unchunked", .none, false, everyPart), ("unchunked, no summary", .none, false, [])]
 
-    // Other layouts (zstd where chunked): how reading copes without the optional parts.
-    let layouts: [(name: String, chunked: Bool, parts: MCAPWriter.OptionalParts)] = [
-        ("unchunked", false, .all),
-        ("channels-only summary", true, [.repeatedChannels, .repeatedSchemas]),
-        ("no summary", true, []),
-    ]
     for layout in layouts {
-        let path = scratchPath("layout-\(layout.name.replacingOccurrences(of: " ", with: "-"))")
+        let fileName = layout.name.replacingOccurrences(of: ", ", with: "-").replacingOccurrences(
+            of: " ", with: "-")
+        let path = scratchPath("read-\(fileName)")
         let setup: Benchmark.BenchmarkSetupHook = {
-            try writeRecording(to: path, compression: .zstd, chunked: layout.chunked, parts: layout.parts)
+            try writeRecording(
+                to: path, compression: layout.compression, chunked: layout.chunked, parts: layout.parts)
         }
         let teardown: Benchmark.BenchmarkTeardownHook = { try? FileManager.default.removeItem(atPath: path) }
         for (order, query) in [("file order", MCAPQuery(order: .file)), ("log-time order", MCAPQuery())] {
@@ -125,7 +126,9 @@ let benchmarks: @Sendable () -> Void = {
                 closure: { _ in
                     let reader = try MCAPReader(path: path)
                     var bytes = 0
-                    let warnings = reader.forEachMessage(query) { message, _ in bytes &+= message.payload.count }
+                    let warnings = reader.forEachMessage(query) { message, _ in
+                        bytes &+= message.payload.count
+                    }
                     blackHole(bytes)
                     precondition(bytes == messageCount * payloadSize && warnings.isEmpty)
                 }, setup: setup, teardown: teardown)
