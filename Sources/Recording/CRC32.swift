@@ -1,11 +1,7 @@
-internal import CCRC32
-
 /// CRC-32 (ISO-HDLC / IEEE 802.3, reflected polynomial 0xEDB88320), the checksum MCAP uses for
 /// chunks, attachments, the data section and the summary. Same values as zlib's `crc32`.
 ///
-/// On x86-64 with PCLMULQDQ, runs of 64 bytes or more are folded by carry-less multiplication
-/// (`CCRC32`, several times faster); the rest, and other CPUs, use slicing-by-8: eight
-/// 256-entry tables let the loop consume eight bytes per step.
+/// Slicing-by-8: eight 256-entry tables let the loop consume eight bytes per step.
 public struct CRC32: Sendable {
     /// The running checksum (finalized form: the value MCAP stores).
     public private(set) var value: UInt32 = 0
@@ -40,12 +36,6 @@ public struct CRC32: Sendable {
             var c = ~crc
             var p = base
             var n = bytes.count
-            if n >= 64 && foldAvailable {
-                let folded = n & ~15
-                c = tz_crc32_fold(p.assumingMemoryBound(to: UInt8.self), folded, c)
-                p += folded
-                n -= folded
-            }
             while n >= 8 {
                 let lo = UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)) ^ c
                 let hi = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
@@ -65,9 +55,6 @@ public struct CRC32: Sendable {
             return ~c
         }
     }
-
-    /// Whether this CPU runs `tz_crc32_fold` (checked once).
-    private static let foldAvailable = tz_crc32_fold_available() != 0
 
     /// Table k maps a byte to its CRC contribution k bytes further back.
     private static let tables: [UInt32] = {
