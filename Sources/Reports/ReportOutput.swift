@@ -62,7 +62,18 @@ public struct ReportFiles: Sendable, Equatable {
         let results = Parallel.map(files) { file -> Result<String, ReportError> in
             let path = directory.hasSuffix("/") ? directory + file.name : directory + "/" + file.name
             do {
-                try Data(file.text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                // The string's own UTF-8 bytes, not a copy (the HTML and JSON are tens of MB).
+                var text = file.text
+                try text.withUTF8 { bytes in
+                    guard let base = bytes.baseAddress else {
+                        return try Data().write(to: URL(fileURLWithPath: path), options: .atomic)
+                    }
+                    try Data(
+                        bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count,
+                        deallocator: .none
+                    )
+                    .write(to: URL(fileURLWithPath: path), options: .atomic)
+                }
             } catch {
                 return .failure(.writeFailed(path: path, reason: "\(error)"))
             }
