@@ -17,9 +17,9 @@ struct TestZone: AsyncParsableCommand {
             metrics stored in SQLite.
 
             COMMANDS BY USER
-              Operators (run the zone):    ingest, serve, record, tap, keys, tokens
-              Engineers (look into data):  replay, inspect, decode, export, clip, simulate, metrics
-              Regulators (read results):   report, metrics, audit
+              Operators:   ingest, serve, record, tap, keys, tokens
+              Engineers:   replay, inspect, decode, export, clip, simulate, metrics
+              Regulators:  report, metrics, audit
 
             CONVENTIONS
               --config zone.toml   the zone configuration, wherever one is read
@@ -27,13 +27,17 @@ struct TestZone: AsyncParsableCommand {
               --map FILE...        recordings whose MAP frames give the road network
               --topic PREFIX       a topic filter (repeatable)
               --json               machine-readable output instead of a table
+              --quiet              no progress or status line
               durations            30s, 5m, 1h, 1h30m, 250ms or plain seconds
               sizes                100MB, 1GB (decimal), 2GiB (binary) or bytes
 
             EXIT STATUS
-              0 success, 1 data problems found, 2 usage or environment error (missing or \
-            unusable file, bad flag value, locked or foreign database), 130 interrupted. \
-            Errors read `testzone <command>: error: <what> (<path>): <why>`.
+              0     success
+              1     data problems found (undecodable frames, damaged recordings)
+              2     usage or environment error (missing or unusable file, bad flag
+                    value, locked or foreign database)
+              130   interrupted
+              Errors: testzone <command>: error: <what> (<path>): <why>
 
             Shell completions: `testzone --generate-completion-script bash` (or zsh, fish).
             """,
@@ -61,6 +65,7 @@ struct TestZone: AsyncParsableCommand {
     /// exit 2 (not 64), every error is one line `testzone <command>: error: ...`, and errors
     /// thrown by a command's `run` never reach the user in their raw (Foundation) form.
     static func main() async {
+        unblockStopSignals()
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             var command = try parseAsRoot(arguments)
@@ -73,6 +78,16 @@ struct TestZone: AsyncParsableCommand {
             let status = handle(error, arguments: arguments)
             Foundation.exit(status)
         }
+    }
+
+    /// A process inherits its signal mask: one started from a thread that blocks signals (a
+    /// Dispatch worker, e.g. a Swift test or any Swift program using `Process` from a task)
+    /// would never see Ctrl-C, SIGTERM or SIGHUP. Unblock them on the main thread first.
+    static func unblockStopSignals() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, number) }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 
     /// Prints what `error` means and returns the exit status.
