@@ -132,7 +132,7 @@ let package = Package(
             dependencies: [
                 "Reports", "Store", "Metrics", "Zone", "Pipeline", "Simulator", "TestZoneTestSupport",
             ]),
-        .testTarget(name: "CLITests", dependencies: ["ZeroMQ", "TestZoneTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["ZeroMQ", "Store", grdb, "TestZoneTestSupport"]),
         .testTarget(
             name: "IngestTests",
             dependencies: [

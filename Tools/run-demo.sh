@@ -30,7 +30,7 @@ if [[ ! -f $RECORDING || ! -f $ZONE ]]; then
     if [[ ! -f $RECORDING || ! -f $ZONE ]]; then
         mkdir -p "$SAMPLE"
         echo "demo: simulating a test morning (20 vehicles, 20 min, 16 RSUs, faults) into $RECORDING (once)"
-        "$BIN" simulate --out "$RECORDING.tmp" --zone "$ZONE" --truth "$SAMPLE/truth.json" --duration 1200 \
+        "$BIN" simulate --out "$RECORDING.tmp" --config-out "$ZONE" --truth "$SAMPLE/truth.json" --duration 1200 \
             --vehicles 20 --faults --seed 1
         mv "$RECORDING.tmp" "$RECORDING"
     fi
@@ -64,7 +64,7 @@ if [[ -n ${DEMO_HTTP:-} ]]; then
 fi
 echo "demo: testzone ingest --listen $ENDPOINT (journal $OUT/journal, database $OUT/zone.sqlite)"
 "$BIN" ingest --config "$ZONE" --listen "$ENDPOINT" --db "$OUT/zone.sqlite" --journal "$OUT/journal" \
-    --map "$RECORDING" --status-seconds 2 --log-level notice "${HTTP_ARGS[@]}" "${CURVE_INGEST[@]}" &
+    --map "$RECORDING" --status-interval 2 --log-level notice "${HTTP_ARGS[@]}" "${CURVE_INGEST[@]}" &
 ingest=$!
 trap 'kill -INT $ingest 2>/dev/null || true' EXIT
 

@@ -95,10 +95,48 @@ public final class ZoneStore: Sendable {
         {
             throw ZoneStoreError(path: path, reason: "its directory \(parent) does not exist")
         }
+        try Self.refuseForeign(path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         pool = try DatabasePool(path: path, configuration: configuration)
         try Schema.migrator.migrate(pool)
+    }
+
+    /// Throws for an existing file that is not an SQLite database, or an SQLite database of
+    /// another program (tables, but not TestZone's): opening it as a pool would switch it to WAL
+    /// mode and the migration would write TestZone's tables into it. An empty file (or none) is
+    /// a new database. Looks with a read-only connection, so the file is left as it is.
+    static func refuseForeign(_ path: String) throws {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0
+        else { return }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(30)
+        let foreign: Bool
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            foreign = try queue.read { db in
+                let tables = try String.fetchAll(
+                    db,
+                    sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                if tables.isEmpty { return false }
+                guard tables.contains("grdb_migrations") else { return true }
+                return
+                    !(try Bool.fetchOne(
+                        db, sql: "SELECT COUNT(*) > 0 FROM grdb_migrations WHERE identifier = ?",
+                        arguments: [Schema.firstMigration]) ?? false)
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw ZoneStoreError(path: path, reason: "not an SQLite database (is this the right file?)")
+        }
+        if foreign {
+            throw ZoneStoreError(
+                path: path,
+                reason:
+                    "not a TestZone database (another program's tables; give a new file or one written by `testzone replay --db` or `testzone ingest`)"
+            )
+        }
     }
 
     /// Wraps an open pool (no migration).

@@ -20,7 +20,7 @@ struct AuditCommand: ParsableCommand {
     @Option(
         help: """
             From this time: 2026-12-03, 2026-12-03T08:00:00Z (UTC), or a duration back from now \
-            (90s, 30m, 12h, 7d). Default: everything.
+            (90s, 30m, 12h, 7d, or plain seconds). Default: everything.
             """)
     var since: String?
 
@@ -31,6 +31,7 @@ struct AuditCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        try InputFiles.require([db], "cannot open the database")
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let since, Self.parseSince(since, now: Date()) == nil {
             throw ValidationError("--since: expected 2026-12-03, 2026-12-03T08:00:00Z or 30m, 12h, 7d")
@@ -39,9 +40,8 @@ struct AuditCommand: ParsableCommand {
 
     /// `--since` as microseconds since the epoch.
     static func parseSince(_ text: String, now: Date) -> Int64? {
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
-        if let unit = text.last.flatMap({ units[$0] }), let amount = Double(text.dropLast()), amount >= 0 {
-            return Int64((now.timeIntervalSince1970 - amount * unit) * 1_000_000)
+        if let back = RecordingArguments.Span.parse(text) {
+            return Int64((now.timeIntervalSince1970 - Double(back) / 1e9) * 1_000_000)
         }
         let formatter = ISO8601DateFormatter()
         if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1_000_000) }
@@ -62,7 +62,8 @@ struct AuditCommand: ParsableCommand {
             entries = try ZoneStore(readingOnly: db).auditEntries(
                 sinceMicros: since.flatMap { Self.parseSince($0, now: Date()) } ?? .min, limit: limit)
         } catch {
-            throw CurveKeyFiles.failure("audit", "cannot read the audit log", db, "\(error)")
+            throw CurveKeyFiles.failure(
+                "audit", "cannot read the audit log", db, CommandFailure.explain(error).why)
         }
         if json {
             let encoder = JSONEncoder()

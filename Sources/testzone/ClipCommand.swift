@@ -44,6 +44,10 @@ struct ClipCommand: ParsableCommand {
     var journals: [String]
 
     func validate() throws {
+        if journals.isEmpty { throw ValidationError("give at least one journal (MCAP file or directory)") }
+        try InputFiles.require(journals, "cannot read the recording", kind: .fileOrDirectory)
+        try InputFiles.require(db, "cannot open the database")
+        try InputFiles.requireWritable(out, "cannot write the clip")
         if (event == nil) == (at == nil) {
             throw ValidationError("give exactly one of --event ID or --at TIME")
         }
@@ -60,26 +64,22 @@ struct ClipCommand: ParsableCommand {
         do {
             files = try JournalFiles.expand(journals)
         } catch {
-            StandardError.line("testzone clip: error: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure.from(error, what: "cannot read the recording").report("clip")
         }
         var store: ZoneStore?
         var incident: StoredEvent?
         if let db, let event {
             guard FileManager.default.fileExists(atPath: db) else {
-                StandardError.line("testzone clip: error: no such database (\(db))")
-                throw ExitCode(2)
+                throw CommandFailure("cannot open the database", db, "no such file").report("clip")
             }
             do {
                 store = try ZoneStore(path: db)
                 incident = try store?.event(id: event)
             } catch {
-                StandardError.line("testzone clip: error: cannot read the database (\(db)): \(error)")
-                throw ExitCode(2)
+                throw CommandFailure.from(error, what: "cannot read the database", path: db).report("clip")
             }
             guard incident != nil else {
-                StandardError.line("testzone clip: error: no event with id \(event) (\(db))")
-                throw ExitCode(2)
+                throw CommandFailure("no event with id \(event)", db, "see the events table").report("clip")
             }
         }
         let clip: EvidenceClip.Result
@@ -92,8 +92,8 @@ struct ClipCommand: ParsableCommand {
             )
             .write(to: out, incident: incident)
         } catch {
-            StandardError.line("testzone clip: error: cannot write the clip (\(out)): \(error)")
-            throw ExitCode(2)
+            let failure = CommandFailure.from(error, what: "cannot write the clip")
+            throw CommandFailure(failure.what, failure.path ?? out, failure.why).report("clip")
         }
         print(
             "clip: \(RecordingArguments.formatCount(clip.messages)) messages from "
@@ -111,8 +111,7 @@ struct ClipCommand: ParsableCommand {
                         end: Int64(clip.end / 1_000)),
                     at: Int64(JournalFormat.now() / 1_000))
             } catch {
-                StandardError.line("testzone clip: error: cannot store the clip (\(db ?? "")): \(error)")
-                throw ExitCode(2)
+                throw CommandFailure.from(error, what: "cannot store the clip", path: db).report("clip")
             }
             print("stored with event \(incident.id) (\(incident.kind), \(incident.vin)) in \(db ?? "")")
         }

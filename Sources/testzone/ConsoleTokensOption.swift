@@ -20,8 +20,8 @@ struct ConsoleTokensOption: ParsableArguments {
         do {
             return try ConsoleAccess(tokensFile: tokens)
         } catch {
-            FileHandle.standardError.write(Data("testzone \(command): error: tokens file \(error)\n".utf8))
-            throw ExitCode(2)
+            throw CommandFailure.from(error, what: "cannot read the tokens file", path: tokens).report(
+                command)
         }
     }
 }

@@ -25,6 +25,7 @@ struct CurveOptions: ParsableArguments {
     var curveServerKey: String?
 
     func validate() throws {
+        try InputFiles.require(curveSecretKey, "cannot read the key file")
         if curveServerKey != nil, curveSecretKey == nil {
             throw ValidationError("--curve-server-key needs --curve-secret-key (this side's key pair)")
         }

@@ -42,7 +42,7 @@ struct DecodeCV2XCommand: ParsableCommand {
             throw ValidationError(
                 "unknown schema '\(schema)' (csae53-2020, csae53-2019, csae53-2017 or auto)")
         }
-        try InputFiles.requireReadable(files)
+        try InputFiles.require(files, "cannot read the input", allowStandardInput: true)
     }
 
     func run() throws {
@@ -94,7 +94,7 @@ struct DecodeCV2XCommand: ParsableCommand {
             return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("cannot read \(path)")
+            throw CommandFailure("cannot read the input", path, "permission denied or not a regular file")
         }
         return [UInt8](data)
     }

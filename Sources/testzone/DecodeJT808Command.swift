@@ -20,7 +20,9 @@ struct DecodeJT808Command: ParsableCommand {
     @Argument(help: "Files of hex lines ('-' for standard input). Standard input when omitted.")
     var files: [String] = []
 
-    func validate() throws { try InputFiles.requireReadable(files) }
+    func validate() throws {
+        try InputFiles.require(files, "cannot read the input", allowStandardInput: true)
+    }
 
     func run() throws {
         var tally = DecodeJT808Tally()
@@ -31,11 +33,8 @@ struct DecodeJT808Command: ParsableCommand {
             do {
                 text = try Self.read(source)
             } catch {
-                tally.errors += 1
-                Self.emitError(
-                    line: 0, offset: 0, reason: "cannot read \(source): \(error.localizedDescription)",
-                    file: fileName)
-                continue
+                // Not a data problem of a line: the file itself cannot be read (exit 2).
+                throw CommandFailure.from(error, what: "cannot read the input", path: source)
             }
             var lineNumber = 0
             text.enumerateLines { line, _ in

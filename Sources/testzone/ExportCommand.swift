@@ -43,22 +43,27 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "No progress line.")
     var quiet = false
 
+    func validate() throws {
+        if inputs.isEmpty { throw ValidationError("give at least one journal (MCAP file or directory)") }
+        try InputFiles.require(inputs, "cannot read the recording", kind: .fileOrDirectory)
+        try InputFiles.require(config, "cannot read the zone configuration")
+        try InputFiles.requireWritable(output, "cannot write the export")
+    }
+
     func run() throws {
         let files: [String]
         do {
             files = try JournalFiles.expand(inputs)
         } catch {
-            StandardError.line("testzone export: error: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure.from(error, what: "cannot read the recording").report("export")
         }
         var zone: ZoneConfiguration?
         if let config {
             do {
                 zone = try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: config))
             } catch {
-                StandardError.line(
-                    "testzone export: error: cannot read the zone configuration (\(config)): \(error)")
-                throw ExitCode(2)
+                throw CommandFailure.from(error, what: "cannot read the zone configuration", path: config)
+                    .report("export")
             }
         }
         let export: FoxgloveExport
@@ -79,8 +84,8 @@ struct ExportCommand: ParsableCommand {
             }
             line?.finish()
         } catch {
-            StandardError.line("testzone export: error: cannot export (\(output)): \(error)")
-            throw ExitCode(2)
+            let failure = CommandFailure.from(error, what: "cannot export")
+            throw CommandFailure(failure.what, failure.path ?? output, failure.why).report("export")
         }
         print(Self.note(result, files: files, output: output), terminator: "")
         for warning in result.warnings { StandardError.line("testzone export: warning: \(warning)") }

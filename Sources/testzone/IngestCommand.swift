@@ -20,7 +20,7 @@ struct IngestCommand: ParsableCommand {
             mark instead of losing frames) and/or connects SUB sockets (--subscribe; drops show up \
             as sequence gaps). Every message is journaled first (MCAP files in --journal, rotated \
             by time, size and at Asia/Shanghai midnight of the data time), then decoded and \
-            aggregated; every --commit-seconds what changed is committed to the database. One \
+            aggregated; every --commit-interval what changed is committed to the database. One \
             process owns a journal directory and a database (a second start exits 2 naming the \
             holder's pid). SIGHUP, or a change of --config, reloads the zone registry. \
             SIGINT/SIGTERM: stop receiving, drain, finish the journal, write the final metrics, \
@@ -50,23 +50,26 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "The journal directory (MCAP files).")
     var journal: String
 
-    @Option(help: "Rotate the journal file after this many minutes.")
-    var rotateMinutes: Double = 60
+    @Option(help: "Rotate the journal file after this long (30m, 1h, or seconds).")
+    var rotateInterval: RecordingArguments.Span = .init(nanoseconds: 3_600_000_000_000)
 
     @Option(help: "Rotate the journal file at this size (1GB, 512MB decimal; 1GiB binary; or bytes).")
     var rotateSize: String = "1GB"
 
-    @Option(help: "Commit to the database every this many seconds.")
-    var commitSeconds: Double = 2
+    @Option(help: "Commit to the database this often (2s, 500ms, or seconds).")
+    var commitInterval: RecordingArguments.Span = .init(nanoseconds: 2_000_000_000)
 
-    @Option(
-        help:
-            "Write the open journal chunk to the file at least every this many seconds (what a kill -9 can lose)."
-    )
-    var flushSeconds: Double = 1
+    @Option(help: "Write the open journal chunk to the file at least this often (what a kill -9 can lose).")
+    var flushInterval: RecordingArguments.Span = .init(nanoseconds: 1_000_000_000)
 
-    @Option(help: "Status line every this many seconds (0: none).")
-    var statusSeconds: Double = 5
+    @Option(help: "A status line this often (0: none).")
+    var statusInterval: RecordingArguments.Span = .init(nanoseconds: 5_000_000_000)
+
+    // Old spellings, kept one release (hidden; each prints a deprecation note).
+    @Option(help: .hidden) var rotateMinutes: Double?
+    @Option(help: .hidden) var commitSeconds: Double?
+    @Option(help: .hidden) var flushSeconds: Double?
+    @Option(help: .hidden) var statusSeconds: Double?
 
     @Option(help: "Threads: 2 (receiver + processor) or 1.")
     var threads: Int = 2
@@ -114,6 +117,16 @@ struct IngestCommand: ParsableCommand {
     @OptionGroup var console: ConsoleTokensOption
 
     func validate() throws {
+        for (old, new, value) in [
+            ("--rotate-minutes", "--rotate-interval", rotateMinutes),
+            ("--commit-seconds", "--commit-interval", commitSeconds),
+            ("--flush-seconds", "--flush-interval", flushSeconds),
+            ("--status-seconds", "--status-interval", statusSeconds),
+        ] where value != nil {
+            CommandFailure.deprecated("ingest", old, use: new)
+        }
+        try InputFiles.require([config], "cannot read the zone configuration")
+        try InputFiles.require(map, "cannot read the road network")
         if listen.isEmpty && subscribe.isEmpty { throw ValidationError("give --listen and/or --subscribe") }
         if Self.parseSize(rotateSize) == nil {
             throw ValidationError("--rotate-size: expected e.g. 1GB, 512MB")
@@ -132,10 +145,16 @@ struct IngestCommand: ParsableCommand {
             throw ValidationError("--http: expected HOST:PORT, e.g. 127.0.0.1:8080")
         }
         if console.tokens != nil, http == nil { throw ValidationError("--tokens goes with --http") }
-        if rotateMinutes <= 0 || commitSeconds <= 0 || flushSeconds <= 0 {
-            throw ValidationError("--rotate-minutes, --commit-seconds and --flush-seconds must be > 0")
+        if rotateSeconds <= 0 || commitEvery <= 0 || flushEvery <= 0 {
+            throw ValidationError("--rotate-interval, --commit-interval and --flush-interval must be > 0")
         }
     }
+
+    /// The durations in seconds, from the new spelling or the old one.
+    var rotateSeconds: Double { rotateMinutes.map { $0 * 60 } ?? rotateInterval.seconds }
+    var commitEvery: Double { commitSeconds ?? commitInterval.seconds }
+    var flushEvery: Double { flushSeconds ?? flushInterval.seconds }
+    var statusEvery: Double { statusSeconds ?? statusInterval.seconds }
 
     static func parseSize(_ text: String) -> UInt64? {
         let upper = text.uppercased()
@@ -169,11 +188,11 @@ struct IngestCommand: ParsableCommand {
         options.operatorNames = ZoneSetup.operatorNames(zone: zone)
         options.listen = listen
         options.subscribe = subscribe
-        options.rotateSeconds = rotateMinutes * 60
+        options.rotateSeconds = rotateSeconds
         options.rotateBytes = Self.parseSize(rotateSize) ?? 1 << 30
-        options.commitSeconds = commitSeconds
-        options.flushSeconds = flushSeconds
-        options.statusSeconds = statusSeconds
+        options.commitSeconds = commitEvery
+        options.flushSeconds = flushEvery
+        options.statusSeconds = statusEvery
         options.threads = threads
         options.zoneName = zone.name
         options.softwareVersion = TestZone.softwareVersion
@@ -233,9 +252,8 @@ struct IngestCommand: ParsableCommand {
                     source: live, address: address, command: "ingest", logger: logger, access: consoleAccess,
                     audit: AuditTrail(store: store, logger: logger), administration: administration)
             } catch {
-                FileHandle.standardError.write(
-                    Data("testzone ingest: error: cannot serve at \(http): \(error)\n".utf8))
-                throw ExitCode(2)
+                throw CommandFailure("cannot serve at \(http)", nil, CommandFailure.explain(error).why)
+                    .report("ingest")
             }
         }
         defer { server?.stop() }
@@ -250,7 +268,7 @@ struct IngestCommand: ParsableCommand {
         } catch let error as IngestError {
             // Environment problems (lock held, port busy, disk full, journal or database not
             // writable): exit 2 with the reason.
-            FileHandle.standardError.write(Data("testzone ingest: error: \(error.description)\n".utf8))
+            CommandFailure.printError("ingest", error.description)
             throw ExitCode(2)
         }
         logger.info(

@@ -31,8 +31,7 @@ struct InspectCommand: ParsableCommand {
         do {
             files = try JournalFiles.expand(paths)
         } catch {
-            StandardError.line("testzone inspect: error: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure.from(error, what: "cannot read the recording").report("inspect")
         }
         var reports: [InspectReport] = []
         var unreadable = false
@@ -42,7 +41,7 @@ struct InspectCommand: ParsableCommand {
             do {
                 reports.append(InspectReport(reader: try MCAPReader(path: file), verify: !noVerify))
             } catch {
-                StandardError.line("testzone inspect: error: cannot read (\(file)): \(error)")
+                CommandFailure.from(error, what: "cannot read the recording", path: file).report("inspect")
                 unreadable = true
             }
         }

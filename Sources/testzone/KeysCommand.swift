@@ -158,12 +158,10 @@ enum CurveKeyFiles {
 
     /// Prints `testzone <command>: error: <what> (<path>): <why>` and gives exit status 2.
     static func failure(_ command: String, _ what: String, _ path: String?, _ why: String) -> ExitCode {
-        let location = path.map { " (\($0))" } ?? ""
-        FileHandle.standardError.write(Data("testzone \(command): error: \(what)\(location): \(why)\n".utf8))
-        return ExitCode(2)
+        CommandFailure(what, path, why).report(command)
     }
 
     private static func describe(_ error: any Error) -> String {
-        (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+        CommandFailure.explain(error).why
     }
 }

@@ -53,7 +53,8 @@ struct MetricsCommand: ParsableCommand {
         if let month, ShanghaiCalendar.dayRange(month: month) == nil {
             throw ValidationError("--month must be YYYY-MM, got \(month)")
         }
-        if !FileManager.default.fileExists(atPath: db) { throw ValidationError("no database at \(db)") }
+        try InputFiles.require([db], "cannot open the database")
+        try InputFiles.require(zone, "cannot read the zone configuration")
         if let by, !Self.groupings.contains(by) {
             throw ValidationError("--by must be one of \(Self.groupings.joined(separator: ", ")), got \(by)")
         }
@@ -72,22 +73,18 @@ struct MetricsCommand: ParsableCommand {
         do {
             store = try ZoneStore(readingOnly: db)
         } catch {
-            FileHandle.standardError.write(
-                Data("testzone metrics: error: cannot open database (\(db)): \(Self.describe(error))\n".utf8))
-            throw ExitCode(2)
+            throw CommandFailure.from(error, what: "cannot open the database", path: db).report("metrics")
         }
         // Like `report`: an unknown operator or vehicle is an error, not an empty table.
         if let operatorID, let known = try? store.operatorIDs(), !known.contains(operatorID) {
-            FileHandle.standardError.write(
-                Data(
-                    "testzone metrics: error: unknown operator '\(operatorID)'; operators in the database: \(known.joined(separator: ", "))\n"
-                        .utf8))
-            throw ExitCode(2)
+            throw CommandFailure(
+                "unknown operator '\(operatorID)'", db,
+                "operators in the database: \(known.joined(separator: ", "))"
+            ).report("metrics")
         }
         if let vehicle, (try? store.hasVehicle(vehicle)) == false {
-            FileHandle.standardError.write(
-                Data("testzone metrics: error: unknown vehicle '\(vehicle)' (no such VIN in \(db))\n".utf8))
-            throw ExitCode(2)
+            throw CommandFailure("unknown vehicle '\(vehicle)'", db, "no such VIN in the database").report(
+                "metrics")
         }
         let filter = ReportFilter(month: month, vin: vehicle, operatorID: operatorID)
         if let by {
@@ -114,8 +111,8 @@ struct MetricsCommand: ParsableCommand {
         do {
             table = try eventTable()
         } catch {
-            FileHandle.standardError.write(Data("testzone metrics: error: \(error.description)\n".utf8))
-            throw ExitCode(2)
+            throw CommandFailure.from(error, what: "cannot read the event register", path: db).report(
+                "metrics")
         }
         let text =
             json

@@ -36,8 +36,14 @@ struct RecordCommand: ParsableCommand {
     @Option(help: "Chunk compression: zstd, lz4 or none.")
     var compression: String = "zstd"
 
-    @Option(help: "Zone name stored in the journal's testzone metadata record.")
-    var zone: String = "unnamed"
+    @Option(help: "Zone name stored in the journal's testzone metadata record (default: unnamed).")
+    var zoneName: String?
+
+    @Option(name: .customLong("zone"), help: .hidden)
+    var zoneDeprecated: String?
+
+    /// `--zone-name`, or its old spelling `--zone`.
+    var zone: String { zoneName ?? zoneDeprecated ?? "unnamed" }
 
     @Option(name: .customLong("flush-interval"), help: "Close the open chunk and write it this often.")
     var flushInterval: RecordingArguments.Span = .init(nanoseconds: 1_000_000_000)
@@ -51,6 +57,11 @@ struct RecordCommand: ParsableCommand {
     @OptionGroup var curve: CurveOptions
 
     func validate() throws {
+        if zoneDeprecated != nil {
+            CommandFailure.deprecated("record", "--zone", use: "--zone-name")
+            if zoneName != nil { throw ValidationError("give --zone-name only (--zone is its old spelling)") }
+        }
+        try InputFiles.requireWritable(out, "cannot write the recording")
         if listen == nil && subscribe.isEmpty {
             throw ValidationError("give --listen ENDPOINT and/or --subscribe ENDPOINT...")
         }

@@ -18,6 +18,9 @@ enum RecordingArguments {
 
         var duration: Duration { .nanoseconds(Int64(clamping: nanoseconds)) }
 
+        /// In seconds.
+        var seconds: Double { Double(nanoseconds) / 1e9 }
+
         /// In `--help`: the shortest whole unit that this parser reads back (`30s`, `5m`, `250ms`).
         var defaultValueDescription: String {
             let units: [(String, UInt64)] = [
@@ -183,6 +186,11 @@ enum RecordingArguments {
         }
         return compression
     }
+}
+
+extension Duration {
+    /// In seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// SIGINT/SIGTERM as a flag that long-running commands poll (set by the signal handler).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Recording
 import ZeroMQ
 
@@ -43,8 +44,16 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Stop before this time (ISO 8601, or offset from the start).")
     var to: RecordingArguments.TimePoint?
 
-    @Option(parsing: .upToNextOption, help: "Only topics starting with one of these prefixes.")
-    var topics: [String] = []
+    @Option(
+        name: .customLong("topic"),
+        help: ArgumentHelp("Only topics starting with this prefix (repeatable).", valueName: "prefix"))
+    var topicPrefixes: [String] = []
+
+    @Option(name: .customLong("topics"), parsing: .upToNextOption, help: .hidden)
+    var topicsDeprecated: [String] = []
+
+    /// `--topic`, or the old `--topics`.
+    var topics: [String] { topicPrefixes + topicsDeprecated }
 
     @Option(help: "With --publish: wait up to this long for a first subscriber before sending.")
     var wait: RecordingArguments.Span = .init(nanoseconds: 5_000_000_000)
@@ -69,8 +78,33 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "With --db: the zone configuration (zone.toml).")
     var config: String?
 
+    @Option(
+        parsing: .upToNextOption,
+        help:
+            "With --db: recordings whose MAP frames give the road network (default: the replayed recordings)."
+    )
+    var map: [String] = []
+
     func validate() throws {
+        if !topicsDeprecated.isEmpty { CommandFailure.deprecated("replay", "--topics", use: "--topic") }
+        try validateOptions()
+        // The files last: a wrong combination of options is the first thing to say.
+        try InputFiles.require(files, "cannot read the recording")
+        try InputFiles.require(config, "cannot read the zone configuration")
+        try InputFiles.require(map, "cannot read the road network")
+        if let db {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: db, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw CommandFailure("cannot use the database", db, "is a directory, not a database file")
+            }
+        }
+    }
+
+    private func validateOptions() throws {
         if files.isEmpty { throw ValidationError("give at least one MCAP file") }
+        if db == nil && !map.isEmpty {
+            throw ValidationError("--map goes with --db (socket replay sends the frames as they are)")
+        }
         if db != nil {
             if publish != nil || push != nil {
                 throw ValidationError("--db replays into a database, not onto sockets")
@@ -78,7 +112,7 @@ struct ReplayCommand: ParsableCommand {
             if config == nil { throw ValidationError("--db needs --config zone.toml") }
             if from != nil || to != nil || !topics.isEmpty || loop || speed != nil {
                 throw ValidationError(
-                    "--from, --to, --topics, --loop and --speed apply to socket replay only (--db reads as fast as it can)"
+                    "--from, --to, --topic, --loop and --speed apply to socket replay only (--db reads as fast as it can)"
                 )
             }
             return
@@ -95,7 +129,8 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         if let db, let config {
-            try ReplayToDatabase(files: files, database: db, configuration: config, quiet: quiet).run()
+            try ReplayToDatabase(files: files, database: db, configuration: config, map: map, quiet: quiet)
+                .run()
             return
         }
         StopSignal.install()
@@ -138,7 +173,7 @@ struct ReplayCommand: ParsableCommand {
             sent += result.messages
             if result.interrupted || result.messages == 0 { break }
         } while loop && !StopSignal.requested
-        for warning in replay.warnings { StandardError.line("replay: warning: \(warning)") }
+        for warning in replay.warnings { CommandFailure.printWarning("replay", "\(warning)") }
         // The end: every frame handed to the peer before the process exits. Terminating the
         // context waits until the queue is sent or the linger has passed (libzmq then drops what
         // is left, without telling how much: at most the send queue).
@@ -146,17 +181,18 @@ struct ReplayCommand: ParsableCommand {
         let took = context.terminate()
         if took >= linger.duration {
             let queue = publish != nil ? 1_000_000 : Self.pushQueue
-            StandardError.line(
-                "testzone replay: error: frames left unsent (\(publish ?? push ?? "")): the peer did not take "
+            CommandFailure.printError(
+                "replay",
+                "frames left unsent (\(publish ?? push ?? "")): the peer did not take "
                     + "the last frames within \(RecordingArguments.formatSpan(linger.nanoseconds)); up to "
                     + "\(RecordingArguments.formatCount(queue)) queued frames were dropped")
             throw ExitCode(1)
         }
         if sent == 0 && !StopSignal.requested {
-            StandardError.line(
-                "testzone replay: error: no frames in \(files.joined(separator: ", "))"
-                    + (replay.warnings.isEmpty ? "" : " (\(replay.warnings.count) problem(s) above)"))
-            throw ExitCode(2)
+            throw CommandFailure(
+                "no frames", files.joined(separator: ", "),
+                "nothing to send (an empty, foreign or damaged recording"
+                    + (replay.warnings.isEmpty ? "" : "; \(replay.warnings.count) problem(s) above") + ")")
         }
     }
 
@@ -367,20 +403,32 @@ final class Replay {
     }
 }
 
-/// The progress bar on standard error (terminal only; a final line in any case).
+/// The progress bar on standard error on a terminal, a plain status line every 2 s otherwise
+/// (``ProgressLine``); a final line in any case.
 final class ReplayProgressBar {
     let enabled: Bool
     let speed: ReplaySpeed
+    private let statusLine: ProgressLine?
 
     init(enabled: Bool, speed: ReplaySpeed) {
         self.enabled = enabled && StandardError.isTerminal
         self.speed = speed
+        statusLine = enabled && !StandardError.isTerminal ? ProgressLine(label: "replay") : nil
     }
 
     func update(_ r: ReplayResult) {
-        guard enabled else { return }
         let span = Double(r.endTime &- r.startTime)
         let done = span > 0 ? min(1, max(0, Double(r.currentTime &- r.startTime) / span)) : 1
+        if let statusLine {
+            let seconds = r.elapsed.seconds
+            statusLine.update(
+                "\(RecordingArguments.formatCount(r.messages)) msgs, "
+                    + "\(RecordingArguments.formatSpan(r.currentTime &- r.startTime)) of "
+                    + "\(RecordingArguments.formatSpan(r.endTime &- r.startTime)) \(speed), "
+                    + "\(RecordingArguments.formatCount(Int(seconds > 0 ? Double(r.messages) / seconds : 0))) msg/s",
+                done: done)
+        }
+        guard enabled else { return }
         let width = 30
         let filled = Int(done * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
@@ -389,6 +437,9 @@ final class ReplayProgressBar {
         let total = RecordingArguments.formatSpan(r.endTime &- r.startTime)
         StandardError.write(
             "\r\u{1B}[K[\(bar)] \(percent)% \(RecordingArguments.formatCount(r.messages)) msgs \(position)/\(total) \(speed)"
+                + (done >= 0.01 && done < 1
+                    ? ProgressLine.eta(done: done, elapsed: r.elapsed).replacingOccurrences(
+                        of: ", \(Int((done * 100).rounded(.down)))%", with: "") : "")
         )
     }
 

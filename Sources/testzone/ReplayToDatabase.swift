@@ -11,13 +11,14 @@ struct ReplayToDatabase {
     var files: [String]
     var database: String
     var configuration: String
+    var map: [String] = []
     var quiet: Bool
 
     func run() throws {
         let zone = try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: configuration))
         let clock = ContinuousClock()
         let started = clock.now
-        let network = try ZoneSetup.roadNetwork(fromRecordings: files)
+        let network = try ZoneSetup.roadNetwork(fromRecordings: map.isEmpty ? files : map)
         StandardError.line(
             "replay: road network from MAP: \(network.links.count) links, "
                 + "\(RecordingArguments.formatCount(Int(network.totalLength))) m"
@@ -33,23 +34,34 @@ struct ReplayToDatabase {
             configurationDescription: configText)
         replay.operatorNames = ZoneSetup.operatorNames(zone: zone)
         StopSignal.install()
+        // A bar on a terminal; otherwise a plain status line every 2 s (ProgressLine).
         let showBar = !quiet && StandardError.isTerminal
+        let statusLine = !quiet && !showBar ? ProgressLine(label: "replay") : nil
         var lastDraw = clock.now
         let result = try replay.run(files: files) { progress in
-            guard showBar, clock.now - lastDraw >= .milliseconds(200) else { return }
-            lastDraw = clock.now
             let share =
                 progress.totalMessages > 0 ? Double(progress.messages) / Double(progress.totalMessages) : 0
+            if let statusLine {
+                let rate = Double(progress.messages) / max(1e-9, (clock.now - started).seconds)
+                statusLine.update(
+                    "\(RecordingArguments.formatCount(Int(progress.messages))) of "
+                        + "\(RecordingArguments.formatCount(Int(progress.totalMessages))) frames, "
+                        + "\(RecordingArguments.formatCount(Int(rate))) frames/s", done: share)
+                return
+            }
+            guard showBar, clock.now - lastDraw >= .milliseconds(200) else { return }
+            lastDraw = clock.now
             let filled = Int(min(1, share) * 30)
             StandardError.write(
                 "\r\u{1B}[K[\(String(repeating: "#", count: filled))\(String(repeating: "-", count: 30 - filled))] "
-                    + "\((share * 1000).rounded() / 10)% \(RecordingArguments.formatCount(Int(progress.messages))) msgs"
+                    + "\(RecordingArguments.formatCount(Int(progress.messages))) msgs"
+                    + ProgressLine.eta(done: share, elapsed: clock.now - started)
             )
         } shouldStop: {
             StopSignal.requested
         }
         if showBar { StandardError.write("\r\u{1B}[K") }
-        for warning in result.warnings { StandardError.line("replay: warning: \(warning)") }
+        for warning in result.warnings { CommandFailure.printWarning("replay", "\(warning)") }
         if result.interrupted {
             StandardError.line(
                 "replay: interrupted after \(RecordingArguments.formatCount(Int(result.messages))) frames: run "
@@ -61,11 +73,11 @@ struct ReplayToDatabase {
             // Nothing to count: an empty, foreign or wholly damaged recording. No run is kept,
             // so that no report shows a "complete" month of nothing.
             try? store.deleteRun(result.runID)
-            StandardError.line(
-                "replay: error: no frames in \(files.joined(separator: ", "))"
-                    + (result.warnings.isEmpty ? "" : " (\(result.warnings.count) problem(s) above)")
-                    + "; no run was kept in \(database)")
-            throw ExitCode(2)
+            throw CommandFailure(
+                "no frames", files.joined(separator: ", "),
+                "nothing to count (an empty, foreign or damaged recording"
+                    + (result.warnings.isEmpty ? "" : "; \(result.warnings.count) problem(s) above")
+                    + "); no run was kept in \(database)")
         }
         let elapsed = started.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

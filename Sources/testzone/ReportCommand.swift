@@ -52,19 +52,47 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("operator"), help: "Restrict the report to one operator id.")
     var operatorID: String?
 
-    @Option(help: "The zone configuration (zone.toml): plates, permits and names the database does not hold.")
+    @Option(
+        name: .customLong("config"),
+        help: "The zone configuration (zone.toml): plates, permits and names the database does not hold.")
     var zone: String?
 
+    @Option(name: .customLong("zone"), help: .hidden)
+    var zoneDeprecated: String?
+
     @Option(
-        name: .customLong("map-from"), parsing: .upToNextOption,
+        name: .customLong("map"), parsing: .upToNextOption,
         help: "Recordings (MCAP) whose MAP messages give the links' geometry for the coverage map.")
     var mapFrom: [String] = []
+
+    @Option(name: .customLong("map-from"), parsing: .upToNextOption, help: .hidden)
+    var mapFromDeprecated: [String] = []
 
     @Option(
         name: .customLong("generated-at"),
         help: "Generation time to print (ISO 8601 with offset, e.g. 2026-12-01T09:00:00+08:00); default: now."
     )
     var generatedAt: String?
+
+    func validate() throws {
+        if zoneDeprecated != nil {
+            CommandFailure.deprecated("report", "--zone", use: "--config")
+            if zone != nil { throw ValidationError("give --config only (--zone is its old spelling)") }
+        }
+        if !mapFromDeprecated.isEmpty {
+            CommandFailure.deprecated("report", "--map-from", use: "--map")
+            if !mapFrom.isEmpty { throw ValidationError("give --map only (--map-from is its old spelling)") }
+        }
+        try InputFiles.require([database], "cannot open the database")
+        try InputFiles.require(zoneFile, "cannot read the zone configuration")
+        try InputFiles.require(mapFiles, "cannot read the road network")
+    }
+
+    /// `--config`, or its old spelling `--zone`.
+    var zoneFile: String? { zone ?? zoneDeprecated }
+
+    /// `--map`, or its old spelling `--map-from`.
+    var mapFiles: [String] { mapFrom.isEmpty ? mapFromDeprecated : mapFrom }
 
     func run() throws {
         do {
@@ -81,8 +109,8 @@ struct ReportCommand: ParsableCommand {
             }
             let job = ReportJob(
                 databasePath: database, month: month, outputDirectory: output, formats: formats,
-                operatorID: operatorID, zonePath: zone,
-                roadNetwork: mapFrom.isEmpty ? nil : try Self.network(fromRecordings: mapFrom),
+                operatorID: operatorID, zonePath: zoneFile,
+                roadNetwork: mapFiles.isEmpty ? nil : try Self.network(fromRecordings: mapFiles),
                 generatedAtMicros: generated,
                 softwareVersion: TestZone.softwareVersion)
             var dmvJob = job
@@ -92,8 +120,18 @@ struct ReportCommand: ParsableCommand {
             for path in paths { print(path) }
             print("records SHA-256 \(report.digest)")
         } catch let error as ReportError {
-            FileHandle.standardError.write(Data("testzone report: error: \(error.description)\n".utf8))
-            throw ExitCode(2)
+            throw CommandFailure.from(error, what: Self.what(error)).report("report")
+        }
+    }
+
+    /// The first part of a report error's line (`testzone report: error: <what> (<path>): <why>`).
+    static func what(_ error: ReportError) -> String {
+        switch error {
+        case .databaseUnavailable, .missingSchema, .emptyDatabase: return "cannot use the database"
+        case .writeFailed: return "cannot write the report"
+        case .zoneUnavailable: return "cannot read the zone configuration"
+        case .mapUnavailable: return "cannot read the road network"
+        default: return "\(error)"
         }
     }
 

@@ -44,7 +44,9 @@ struct ServeCommand: ParsableCommand {
         if ConsoleServer.parseAddress(http) == nil {
             throw ValidationError("--http: expected HOST:PORT, e.g. 127.0.0.1:8080")
         }
-        if !FileManager.default.fileExists(atPath: db) { throw ValidationError("no database at \(db)") }
+        try InputFiles.require([db], "cannot open the database")
+        try InputFiles.require([config], "cannot read the zone configuration")
+        try InputFiles.require(map, "cannot read the road network")
         if Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("--log-level: unknown level \(logLevel)")
         }
@@ -57,12 +59,18 @@ struct ServeCommand: ParsableCommand {
         do {
             zone = try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: config))
         } catch {
-            FileHandle.standardError.write(
-                Data("testzone serve: error: zone configuration (\(config)): \(error)\n".utf8))
-            throw ExitCode(2)
+            throw CommandFailure.from(error, what: "cannot read the zone configuration", path: config)
+                .report("serve")
         }
         let network = try ZoneSetup.roadNetwork(fromRecordings: map)
         let access = try console.access(command: "serve")
+        // serve shows what is there: a file that is not a TestZone database yet (empty, or
+        // another program's) is refused before the writer (the audit log) touches it.
+        do {
+            _ = try ZoneStore(readingOnly: db)
+        } catch {
+            throw CommandFailure.from(error, what: "cannot open the database", path: db).report("serve")
+        }
         let store = try ZoneStore(path: db)
         let database = DatabaseConsole(
             zone: ConsoleZone(
@@ -81,9 +89,8 @@ struct ServeCommand: ParsableCommand {
                     reloadZone: { "not reloaded: serve reads the zone once (restart it)" },
                     sources: { zone.sources }))
         } catch {
-            FileHandle.standardError.write(
-                Data("testzone serve: error: cannot serve at \(http): \(error)\n".utf8))
-            throw ExitCode(2)
+            throw CommandFailure("cannot serve at \(http)", nil, CommandFailure.explain(error).why).report(
+                "serve")
         }
         let hangup = ReloadSignal { [logger] in access.reload(logger: logger) }
         defer { hangup.cancel() }

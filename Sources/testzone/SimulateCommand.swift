@@ -13,8 +13,9 @@ struct SimulateCommand: ParsableCommand {
             (MAP 1 Hz, SPAT, RSI, RSM), test vehicles of several operators driving it with L3/L4 \
             automation (BSM, JT/T 808 0x0200 with 0xE1/0xE2 at 1 Hz), RSU reception falling with \
             distance and optional faults. Deterministic for a seed. Writes an MCAP recording (--out) \
-            or publishes on ZeroMQ (--publish), and the ground truth as JSON (--truth); --zone \
-            writes the zone.toml of the run.
+            or publishes on ZeroMQ (--publish), and the ground truth as JSON (--truth); --config-out \
+            writes the zone.toml of the run. A status line (simulated time, frames, rate, ETA) \
+            goes to standard error every few seconds unless --quiet.
             """
     )
 
@@ -33,8 +34,14 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Write the ground truth JSON to this file.")
     var truth: String?
 
-    @Option(help: "Write the run's zone.toml to this file.")
-    var zone: String?
+    @Option(name: .customLong("config-out"), help: "Write the run's zone.toml to this file.")
+    var configOut: String?
+
+    @Option(name: .customLong("zone"), help: .hidden)
+    var zoneDeprecated: String?
+
+    /// `--config-out`, or its old spelling `--zone`.
+    var zone: String? { configOut ?? zoneDeprecated }
 
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
@@ -42,8 +49,8 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Start time, ISO 8601 with offset.")
     var start: String = "2026-11-02T09:00:00+08:00"
 
-    @Option(help: "Duration in seconds.")
-    var duration: Double = 1800
+    @Option(help: "Simulated time (30m, 1h, or seconds).")
+    var duration: RecordingArguments.Span = .init(nanoseconds: 1_800_000_000_000)
 
     @Option(help: "Number of test vehicles.")
     var vehicles: Int = 20
@@ -60,11 +67,11 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "SPAT rate per RSU in Hz (1, 2, 5 or 10).")
     var spatRate: Int = 10
 
-    @Option(help: "RSM period per RSU in seconds (0: none).")
-    var rsmPeriod: Int = 1
+    @Option(help: "RSM period per RSU, whole seconds (1s, 5s; 0: none).")
+    var rsmPeriod: RecordingArguments.Span = .init(nanoseconds: 1_000_000_000)
 
-    @Option(help: "RSI period while an event is active, seconds (0: none).")
-    var rsiPeriod: Int = 1
+    @Option(help: "RSI period while an event is active, whole seconds (0: none).")
+    var rsiPeriod: RecordingArguments.Span = .init(nanoseconds: 1_000_000_000)
 
     @Flag(
         help:
@@ -87,13 +94,34 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Corruption probability (overrides --faults).")
     var corrupt: Double?
 
-    @Option(help: "Largest clock offset of a source in ms (overrides --faults).")
-    var clockSkew: Int?
+    @Option(help: "Largest clock offset of a source (3s, 500ms; overrides --faults).")
+    var clockOffset: RecordingArguments.Span?
+
+    @Option(name: .customLong("clock-skew"), help: .hidden)
+    var clockSkewDeprecated: Int?
 
     @Option(help: "Scale all automation hazard rates by this factor.")
     var hazardScale: Double = 1
 
+    @Flag(help: "No status line.")
+    var quiet = false
+
     func validate() throws {
+        if zoneDeprecated != nil {
+            CommandFailure.deprecated("simulate", "--zone", use: "--config-out")
+            if configOut != nil {
+                throw ValidationError("give --config-out only (--zone is its old spelling)")
+            }
+        }
+        if clockSkewDeprecated != nil {
+            CommandFailure.deprecated("simulate", "--clock-skew", use: "--clock-offset")
+            if clockOffset != nil {
+                throw ValidationError("give --clock-offset only (--clock-skew is its old spelling, in ms)")
+            }
+        }
+        try InputFiles.requireWritable(out, "cannot write the recording")
+        try InputFiles.requireWritable(truth, "cannot write the ground truth")
+        try InputFiles.requireWritable(zone, "cannot write the zone configuration")
         guard (out == nil) != (publish == nil) else {
             throw ValidationError("give exactly one of --out FILE.mcap or --publish ENDPOINT")
         }
@@ -110,8 +138,12 @@ struct SimulateCommand: ParsableCommand {
             throw ValidationError(
                 "need 1-9999 vehicles and a grid of at least 2 x 2 (at most 400 intersections)")
         }
-        guard duration > 0, duration <= 7 * 86_400 else {
-            throw ValidationError("--duration must be within (0, 604800] s")
+        guard duration.nanoseconds > 0, duration.seconds <= 7 * 86_400 else {
+            throw ValidationError("--duration must be more than 0 and at most 7d")
+        }
+        for (name, period) in [("--rsm-period", rsmPeriod), ("--rsi-period", rsiPeriod)]
+        where period.nanoseconds % 1_000_000_000 != 0 {
+            throw ValidationError("\(name) must be whole seconds, got \(period.defaultValueDescription)")
         }
         guard parseStart() != nil else {
             throw ValidationError("--start '\(start)' is not ISO 8601 with an offset")
@@ -132,20 +164,23 @@ struct SimulateCommand: ParsableCommand {
         var parameters = SimulationParameters()
         parameters.seed = seed
         parameters.startMicroseconds = parseStart() ?? parameters.startMicroseconds
-        parameters.durationSeconds = duration
+        parameters.durationSeconds = duration.seconds
         parameters.vehicleCount = vehicles
         parameters.gridColumns = columns
         parameters.gridRows = rows
         parameters.bsmRate = bsmRate
         parameters.spatRate = spatRate
-        parameters.rsmPeriodSeconds = rsmPeriod
-        parameters.rsiPeriodSeconds = rsiPeriod
+        parameters.rsmPeriodSeconds = Int(rsmPeriod.nanoseconds / 1_000_000_000)
+        parameters.rsiPeriodSeconds = Int(rsiPeriod.nanoseconds / 1_000_000_000)
         parameters.gatewayTimeFrame = !noTimeFrame
         if faults { parameters.faults = .demoFaults }
         if let loss { parameters.faults.lossRate = loss }
         if let duplicates { parameters.faults.duplicateRate = duplicates }
         if let corrupt { parameters.faults.corruptRate = corrupt }
-        if let clockSkew { parameters.faults.maxClockOffsetMilliseconds = clockSkew }
+        if let clockSkewDeprecated { parameters.faults.maxClockOffsetMilliseconds = clockSkewDeprecated }
+        if let clockOffset {
+            parameters.faults.maxClockOffsetMilliseconds = Int(clockOffset.nanoseconds / 1_000_000)
+        }
         for index in parameters.automation.hazards.indices {
             parameters.automation.hazards[index].perHour *= hazardScale
         }
@@ -162,18 +197,30 @@ struct SimulateCommand: ParsableCommand {
         let began = clock.now
         // Ctrl-C / SIGTERM: stop at the current tick and finish the MCAP and the truth so far.
         StopSignal.install()
+        // The runner asks whether to stop once per 100 ms tick: that is the progress count too.
+        let progress = quiet ? nil : ProgressLine(label: "simulate")
+        let totalTicks = max(1, Int((parameters.durationSeconds * 10).rounded()))
+        var ticks = 0
+        let shouldStop = {
+            ticks += 1
+            progress?.update(
+                "\(ticks / 10) of \(totalTicks / 10) simulated s",
+                done: Double(ticks) / Double(totalTicks))
+            return StopSignal.requested
+        }
         let result: (truth: GroundTruth, statistics: SimulationRunner.Statistics)
         if let out {
             var sink = try MCAPFrameSink(path: out, simulation: simulation)
-            result = try SimulationRunner.run(simulation: &simulation, sink: &sink) { StopSignal.requested }
+            result = try SimulationRunner.run(simulation: &simulation, sink: &sink, shouldStop: shouldStop)
         } else if let publish, let mode = ZeroMQFrameSink.Mode(rawValue: socket) {
             var sink = try ZeroMQFrameSink(
                 endpoint: publish, mode: mode, speed: speed == "max" ? nil : Double(speed),
                 timeFrame: parameters.gatewayTimeFrame)
-            result = try SimulationRunner.run(simulation: &simulation, sink: &sink) { StopSignal.requested }
+            result = try SimulationRunner.run(simulation: &simulation, sink: &sink, shouldStop: shouldStop)
         } else {
             throw ValidationError("give --out or --publish")
         }
+        progress?.finish()
         if let truth {
             try result.truth.jsonData().write(to: URL(fileURLWithPath: truth))
         }

@@ -54,8 +54,9 @@ struct TapCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Stop after this many seconds (default: run until interrupted).", valueName: "SECONDS"))
-    var duration: Double?
+            "Stop after this long (10s, 5m, or seconds; default: run until interrupted).",
+            valueName: "duration"))
+    var duration: RecordingArguments.Span?
 
     @Flag(help: "Print one JSON object per interval instead of a table.")
     var json = false
@@ -70,8 +71,8 @@ struct TapCommand: ParsableCommand {
             throw ValidationError(
                 "--topic filters a SUB subscription; a --listen PULL socket receives everything.")
         }
-        if let duration, !(duration > 0 && duration.isFinite) {
-            throw ValidationError("--duration must be a positive number of seconds.")
+        if let duration, duration.nanoseconds == 0 {
+            throw ValidationError("--duration must be more than 0 (10s, 5m, or seconds)")
         }
     }
 
@@ -104,7 +105,7 @@ struct TapCommand: ParsableCommand {
     private func receive(on socket: Socket, into report: inout TapReport) throws {
         let clock = ContinuousClock()
         let start = clock.now
-        let deadline = duration.map { start + .milliseconds(Int64(($0 * 1000).rounded(.up))) }
+        let deadline = duration.map { start + $0.duration }
         var nextReport = start + .seconds(1)
         let poller = Poller()
         poller.add(socket)

@@ -21,7 +21,7 @@ struct TokensCommand: ParsableCommand {
         do {
             return try ConsoleTokens.load(path: file, missingIsEmpty: missingIsEmpty)
         } catch {
-            throw CurveKeyFiles.failure(command, "tokens file", nil, "\(error)")
+            throw CommandFailure.from(error, what: "cannot read the tokens file", path: file).report(command)
         }
     }
 
@@ -53,6 +53,10 @@ struct TokensCommand: ParsableCommand {
         var config: String?
 
         func validate() throws {
+            try InputFiles.require(config, "cannot read the zone configuration")
+            if FileManager.default.fileExists(atPath: file) {
+                try InputFiles.require([file], "cannot read the tokens file")
+            }
             guard let role = ConsoleRole(rawValue: role) else {
                 throw ValidationError("--role: operator, engineer, regulator or admin")
             }
@@ -70,7 +74,8 @@ struct TokensCommand: ParsableCommand {
                 do {
                     zone = try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: config))
                 } catch {
-                    throw CurveKeyFiles.failure("tokens add", "zone configuration", config, "\(error)")
+                    throw CommandFailure.from(error, what: "cannot read the zone configuration", path: config)
+                        .report("tokens add")
                 }
                 guard zone.operators.contains(where: { $0.id == operatorID }) else {
                     throw CurveKeyFiles.failure(
@@ -84,7 +89,8 @@ struct TokensCommand: ParsableCommand {
                 token = try tokens.add(id: id, role: ConsoleRole(rawValue: role)!, operatorID: operatorID)
                 try tokens.save(path: file)
             } catch {
-                throw CurveKeyFiles.failure("tokens add", "cannot add the token", file, "\(error)")
+                throw CurveKeyFiles.failure(
+                    "tokens add", "cannot add the token", file, CommandFailure.explain(error).why)
             }
             print(token)
             FileHandle.standardError.write(
@@ -104,6 +110,8 @@ struct TokensCommand: ParsableCommand {
 
         @Flag(help: "JSON lines instead of a table.")
         var json = false
+
+        func validate() throws { try InputFiles.require([file], "cannot read the tokens file") }
 
         func run() throws {
             let tokens = try TokensCommand.load(file, command: "tokens list", missingIsEmpty: false)
@@ -131,6 +139,8 @@ struct TokensCommand: ParsableCommand {
         @Option(help: "The token's id.")
         var id: String
 
+        func validate() throws { try InputFiles.require([file], "cannot read the tokens file") }
+
         func run() throws {
             var tokens = try TokensCommand.load(file, command: "tokens revoke", missingIsEmpty: false)
             guard tokens.revoke(id: id) else {
@@ -140,7 +150,8 @@ struct TokensCommand: ParsableCommand {
             do {
                 try tokens.save(path: file)
             } catch {
-                throw CurveKeyFiles.failure("tokens revoke", "cannot write", file, "\(error)")
+                throw CurveKeyFiles.failure(
+                    "tokens revoke", "cannot write", file, CommandFailure.explain(error).why)
             }
             print("revoked \(id); send SIGHUP to a running console to apply it")
         }

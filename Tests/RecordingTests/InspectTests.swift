@@ -65,7 +65,10 @@ struct InspectTests {
 
         let missing = try await TestZoneBinary.run(["inspect", dir.path("nothing-here")])
         #expect(missing.status == 2)
-        #expect(missing.standardError.contains("testzone inspect: error: no such file or directory"))
+        #expect(
+            missing.standardError
+                == "testzone inspect: error: cannot read the recording (\(dir.path("nothing-here"))): no such file or directory\n"
+        )
     }
 
     @Test(

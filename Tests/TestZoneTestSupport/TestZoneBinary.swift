@@ -56,7 +56,7 @@ public enum TestZoneBinary {
 
         /// Starts `testzone` with `arguments`; records a test issue and throws when the binary
         /// has not been built.
-        public init(_ arguments: [String]) throws {
+        public init(_ arguments: [String], environment: [String: String] = [:]) throws {
             let url = try #require(TestZoneBinary.url, "testzone binary not found; run `swift build` first")
             let directory = FileManager.default.temporaryDirectory
             outputURL = directory.appendingPathComponent("testzone-\(UUID().uuidString).out")
@@ -65,6 +65,11 @@ public enum TestZoneBinary {
             _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
             process.executableURL = url
             process.arguments = arguments
+            if !environment.isEmpty {
+                process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            }
+            // Nothing on standard input: a command that reads it (decode without files) sees its end.
+            process.standardInput = FileHandle.nullDevice
             process.standardOutput = try FileHandle(forWritingTo: outputURL)
             process.standardError = try FileHandle(forWritingTo: errorURL)
             let exited = exited

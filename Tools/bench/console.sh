@@ -31,10 +31,10 @@ echo "== operations console ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadav
 
 # 1 + 2: latency and wrk at VEHICLES vehicles.
 rm -rf "$OUT/journal" "$OUT/zone.sqlite"* "$OUT/big.mcap"
-"$BIN" simulate --out "$OUT/big.mcap" --zone "$OUT/big-zone.toml" --duration 10 --vehicles "$VEHICLES" \
+"$BIN" simulate --out "$OUT/big.mcap" --config-out "$OUT/big-zone.toml" --duration 10 --vehicles "$VEHICLES" \
     --seed 3 >/dev/null 2>&1   # the zone file of the run (same seed and size as the live feed)
 "$BIN" ingest --config "$OUT/big-zone.toml" --listen "$EP" --db "$OUT/zone.sqlite" --journal "$OUT/journal" \
-    --http "127.0.0.1:$HTTP_PORT" --status-seconds 10 --log-level warning 2> "$OUT/ingest-latency.err" &
+    --http "127.0.0.1:$HTTP_PORT" --status-interval 10 --log-level warning 2> "$OUT/ingest-latency.err" &
 ingest=$!
 trap 'kill -INT $ingest 2>/dev/null || true' EXIT
 sleep 1
@@ -55,7 +55,7 @@ trap - EXIT
 # 3: throughput with and without the console.
 "${CC:-$(command -v cc || command -v clang)}" -O2 -o "$OUT/ingest_feed" Tools/bench/ingest_feed.c -lzmq
 if [[ ! -f $OUT/demo.frames ]]; then
-    "$BIN" simulate --out "$OUT/demo.mcap" --zone "$OUT/zone.toml" --duration 600 --vehicles 20 --faults --seed 1
+    "$BIN" simulate --out "$OUT/demo.mcap" --config-out "$OUT/zone.toml" --duration 600 --vehicles 20 --faults --seed 1
     "$PYTHON" Tools/bench/ingest_frames.py "$OUT/demo.mcap" "$OUT/demo.frames"
 fi
 one_run() { # $1 = with|without; prints frames/s
@@ -63,7 +63,7 @@ one_run() { # $1 = with|without; prints frames/s
     local args=() clients=
     [[ $1 == with ]] && args=(--http "127.0.0.1:$HTTP_PORT")
     "$BIN" ingest --config "$OUT/zone.toml" --listen "$EP" --db "$OUT/zone.sqlite" --journal "$OUT/journal" \
-        --status-seconds 0 --log-level warning "${args[@]}" 2> "$OUT/ingest-$1.err" &
+        --status-interval 0 --log-level warning "${args[@]}" 2> "$OUT/ingest-$1.err" &
     local pid=$!
     sleep 1
     if [[ $1 == with ]]; then

@@ -24,7 +24,7 @@ BIN=.build/release/testzone
 "${CC:-$(command -v cc || command -v clang)}" -O2 -o "$OUT/ingest_feed" Tools/bench/ingest_feed.c -lzmq
 FRAMES=$FRAMES_DIR/demo-20-600.frames
 if [[ ! -f $FRAMES ]]; then
-    "$BIN" simulate --out "$FRAMES_DIR/demo.mcap" --zone "$FRAMES_DIR/zone.toml" --duration 600 --vehicles 20 \
+    "$BIN" simulate --out "$FRAMES_DIR/demo.mcap" --config-out "$FRAMES_DIR/zone.toml" --duration 600 --vehicles 20 \
         --faults --seed 1
     "$PYTHON" Tools/bench/ingest_frames.py "$FRAMES_DIR/demo.mcap" "$FRAMES"
 fi
@@ -78,7 +78,7 @@ ingest_run() { # $1 plain|curve; prints frames/s delivered into ingest; checks t
     local extra=() zone=$PLAIN_ZONE
     if [[ $1 == curve ]]; then extra=(--curve-secret-key "$OUT/keys/ingest.key_secret"); zone=$CURVE_ZONE; fi
     "$BIN" ingest --config "$zone" --listen "$EP" --db "$OUT/zone.sqlite" --journal "$OUT/journal" \
-        --status-seconds 0 --log-level error --min-free-space 0 "${extra[@]}" 2> "$OUT/ingest-$1.err" &
+        --status-interval 0 --log-level error --min-free-space 0 "${extra[@]}" 2> "$OUT/ingest-$1.err" &
     local ingest=$!
     sleep 0.7
     if [[ $1 == curve ]]; then
@@ -115,7 +115,7 @@ handshakes() { # $1 plain|curve
     local extra=() zone=$PLAIN_ZONE
     if [[ $1 == curve ]]; then extra=(--curve-secret-key "$OUT/keys/ingest.key_secret"); zone=$CURVE_ZONE; fi
     "$BIN" ingest --config "$zone" --listen "$EP" --db "$OUT/zone.sqlite" --journal "$OUT/journal" \
-        --status-seconds 0 --log-level error --min-free-space 0 "${extra[@]}" 2> "$OUT/ingest-handshakes-$1.err" &
+        --status-interval 0 --log-level error --min-free-space 0 "${extra[@]}" 2> "$OUT/ingest-handshakes-$1.err" &
     local ingest=$!
     sleep 0.7
     if [[ $1 == curve ]]; then

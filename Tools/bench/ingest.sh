@@ -37,7 +37,7 @@ BIN=$(swift build -c release ${SCRATCH:+--scratch-path "$SCRATCH"} --show-bin-pa
 "${CC:-$(command -v cc || command -v clang)}" -O2 -o "$OUT/ingest_feed" Tools/bench/ingest_feed.c -lzmq
 
 if [[ ! -f $OUT/demo-$VEHICLES-$DURATION.frames ]]; then
-    "$BIN" simulate --out "$OUT/demo.mcap" --zone "$OUT/zone.toml" --duration "$DURATION" --vehicles "$VEHICLES" \
+    "$BIN" simulate --out "$OUT/demo.mcap" --config-out "$OUT/zone.toml" --duration "$DURATION" --vehicles "$VEHICLES" \
         --faults --seed 1
     "$PYTHON" Tools/bench/ingest_frames.py "$OUT/demo.mcap" "$OUT/demo-$VEHICLES-$DURATION.frames"
 fi
@@ -62,7 +62,7 @@ ingest_run() {  # threads; prints "rate loss"
     local threads=$1
     rm -rf "$OUT/journal" "$OUT/zone.sqlite"*
     "$BIN" ingest --config "$OUT/zone.toml" --listen "$EP" --db "$OUT/zone.sqlite" --journal "$OUT/journal" \
-        --threads "$threads" --status-seconds 5 --log-level warning 2> "$OUT/ingest-$threads.err" &
+        --threads "$threads" --status-interval 5 --log-level warning 2> "$OUT/ingest-$threads.err" &
     local ingest=$!
     (while kill -0 $ingest 2>/dev/null; do
         awk '/VmRSS/ {print $2}' /proc/$ingest/status 2>/dev/null
@@ -119,7 +119,7 @@ echo "   (load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "-- testzone replay --push --speed max (Swift sender) -> testzone ingest:"
 rm -rf "$OUT/journal" "$OUT/zone.sqlite"*
 "$BIN" ingest --config "$OUT/zone.toml" --listen "$EP" --db "$OUT/zone.sqlite" --journal "$OUT/journal" \
-    --status-seconds 0 --log-level warning 2> "$OUT/ingest-replay.err" &
+    --status-interval 0 --log-level warning 2> "$OUT/ingest-replay.err" &
 ingest=$!
 "$BIN" replay "$OUT/demo.mcap" --push "$EP" --speed max --quiet 2>&1 | sed 's/^/   /'
 sleep 1

@@ -34,10 +34,10 @@ trap cleanup EXIT
 echo "soak: $DAYS days x $VEHICLES vehicles x $HOURS h, commit every $COMMIT s; $BIN; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 seconds=$(python3 -c "print(int($HOURS * 3600))")
 # shellcheck disable=SC2086
-"$BIN" simulate --out "$OUT/day.mcap" --zone "$OUT/zone.toml" --duration "$seconds" --vehicles "$VEHICLES" \
+"$BIN" simulate --out "$OUT/day.mcap" --config-out "$OUT/zone.toml" --duration "$seconds" --vehicles "$VEHICLES" \
     --seed 7 --start 2026-11-01T09:00:00+08:00 $SIM_ARGS 2>"$OUT/simulate.log"
 "$BIN" ingest --config "$OUT/zone.toml" --listen "$ENDPOINT" --db "$OUT/soak.sqlite" --journal "$OUT/journal" \
-    --map "$OUT/day.mcap" --commit-seconds "$COMMIT" --status-seconds 3600 --log-level debug 2>"$OUT/ingest.log" &
+    --map "$OUT/day.mcap" --commit-interval "$COMMIT" --status-interval 3600 --log-level debug 2>"$OUT/ingest.log" &
 ingest=$!
 sleep 1
 frames_of() { grep -o '[0-9]* frames' "$1" | head -1 | cut -d' ' -f1; }
