@@ -127,16 +127,32 @@ public struct StoreReportReader: Sendable {
         return exists ? "INDEXED BY \(index)" : ""
     }
 
-    static func records(_ db: Database, month: ReportPeriod, operatorID: String?) throws -> ReportRecords {
-        // The period: months for the index, days for the exact bounds.
-        let m: [any DatabaseValueConvertible] = [
-            month.firstMonthString, month.lastMonthString, month.firstDayString, month.lastDayString,
-        ]
-        // Scope on tables with a `vin` column.
-        let vinScope = operatorID == nil ? "1" : "vin IN (SELECT vin FROM vehicles WHERE operator_id = ?)"
+    /// The SQL scope of one read: the period's bounds (months for the index, days for the
+    /// exact bounds, the arguments of ``periodScope``) and, with an operator, its vehicles.
+    struct ReadScope {
+        let bounds: [any DatabaseValueConvertible]
+        /// Condition on tables with a `vin` column.
+        let vinScope: String
+        let operatorID: String?
+
+        init(month: ReportPeriod, operatorID: String?) {
+            bounds = [
+                month.firstMonthString, month.lastMonthString, month.firstDayString, month.lastDayString,
+            ]
+            vinScope = operatorID == nil ? "1" : "vin IN (SELECT vin FROM vehicles WHERE operator_id = ?)"
+            self.operatorID = operatorID
+        }
+
+        /// `values`, then the operator when there is one (the argument of ``vinScope``).
         func arguments(_ values: [any DatabaseValueConvertible]) -> StatementArguments {
             StatementArguments(values + (operatorID.map { [$0] } ?? []))
         }
+    }
+
+    static func records(_ db: Database, month: ReportPeriod, operatorID: String?) throws -> ReportRecords {
+        let scope = ReadScope(month: month, operatorID: operatorID)
+        let (m, vinScope) = (scope.bounds, scope.vinScope)
+        let arguments = scope.arguments
         var records = ReportRecords()
 
         let operatorRows = try Row.fetchAll(
@@ -340,13 +356,9 @@ public struct StoreReportReader: Sendable {
     static func coverage(_ db: Database, month: ReportPeriod, operatorID: String?) throws
         -> (linkUsage: [LinkUsageRecord], grid: GridRecord)
     {
-        let m: [any DatabaseValueConvertible] = [
-            month.firstMonthString, month.lastMonthString, month.firstDayString, month.lastDayString,
-        ]
-        let vinScope = operatorID == nil ? "1" : "vin IN (SELECT vin FROM vehicles WHERE operator_id = ?)"
-        func arguments(_ values: [any DatabaseValueConvertible]) -> StatementArguments {
-            StatementArguments(values + (operatorID.map { [$0] } ?? []))
-        }
+        let scope = ReadScope(month: month, operatorID: operatorID)
+        let (m, vinScope) = (scope.bounds, scope.vinScope)
+        let arguments = scope.arguments
         var records = ReportRecords()
         // Vehicle-days per link in one ordered pass (LinkUsageScan); the automated distance per
         // link only when the store records it.
