@@ -160,6 +160,9 @@ struct VehicleAccumulator: Sendable {
         return result
     }
 
+    /// Drops what the summary holds that is committed and final (``TrackSummary/dropSettled()``).
+    mutating func dropSettled() -> SettledDrop? { summary.dropSettled() }
+
     /// Releases everything held up to `time` (a watermark), or everything with `.max`.
     mutating func flush(upTo time: Microseconds = .max, configuration c: MetricsConfiguration) {
         while let ready = buffer.pop(notAfter: time) { summary.ingest(ready, configuration: c) }

@@ -72,6 +72,14 @@ struct TrackMachine: Sendable, Hashable {
 
     init() {}
 
+    /// Events before this time are final: the start of the Asia/Shanghai day before the last
+    /// fix's day (a function of the data alone, so live ingest and replay agree). A late
+    /// disengagement replaces only an inferred one at or after it.
+    var sealTime: Microseconds {
+        guard let lastFix else { return .min }
+        return ShanghaiCalendar.start(ofDay: ShanghaiCalendar.dayNumber(lastFix.time) - 1)
+    }
+
     /// Clears the outputs, keeping the live state (used when a shard's head is complete).
     mutating func resetOutputs() {
         totals = TrackTotals()
@@ -361,9 +369,12 @@ struct TrackMachine: Sendable, Hashable {
         if late {
             // A late disengagement explains the inferred one recorded for the same drop (the first
             // inferred disengagement at or after it, within the step limit): it replaces it.
+            // Events before the seal time are final (live ingest may have dropped them after
+            // committing them, see TrackSummary.dropSettled()): every path applies the same rule.
+            let sealed = sealTime
             if event.type == .disengaged,
                 let index = events.firstIndex(where: {
-                    $0.kind == .inferredDisengagement && $0.time >= event.time
+                    $0.kind == .inferredDisengagement && $0.time >= event.time && $0.time >= sealed
                         && $0.time - event.time <= c.maximumStepInterval
                 })
             {

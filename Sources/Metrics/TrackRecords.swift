@@ -209,6 +209,13 @@ public struct TrackTotals: Sendable, Hashable, Codable {
     public init() {}
 
     /// Adds another shard's totals.
+    /// Removes the link, cell and reception entries of days before `day` (per-day totals stay).
+    mutating func dropDays(before day: Int32) {
+        reception = reception.filter { $0.key.day >= day }
+        links = links.filter { $0.day >= day }
+        cells = cells.filter { $0.day >= day }
+    }
+
     public mutating func add(_ other: Self) {
         fixes += other.fixes
         timeGaps += other.timeGaps

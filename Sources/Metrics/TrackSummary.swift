@@ -27,6 +27,9 @@ public struct TrackSummary: Sendable, Hashable {
     var late: Int64 = 0
     /// Merges of windows that overlapped in time (precondition of exact merging violated).
     public private(set) var overlappingMerges: Int64 = 0
+    /// Disengagements (reported and inferred) dropped from memory after live ingest committed
+    /// them, per Shanghai day (``dropSettled()``): what a live view adds to ``events(configuration:)``.
+    public private(set) var droppedDisengagements: [Int32: Int] = [:]
 
     /// Creates an empty summary.
     public init() {}
@@ -112,6 +115,55 @@ public struct TrackSummary: Sendable, Hashable {
         headComplete ? machine.openRequests : evaluatedHead(configuration: c).openRequests
     }
 
+    // MARK: Dropping what is committed
+
+    /// Removes from memory what can no longer change and has been written (live ingest, right
+    /// after a successful commit of this vehicle): closed mode segments that ended before the seal
+    /// time, the leading events before it (placed, and not a takeover request still open), and
+    /// the link, cell and reception entries of days before the last fix's day. Per-day totals
+    /// (a few entries a day) and the run totals stay. Returns what went, so that the writer's
+    /// cache forgets the same rows; `nil` while the head is incomplete (nothing is dropped).
+    ///
+    /// A summary that dropped something is no longer mergeable (``merged(with:)`` needs whole
+    /// windows); live ingest never merges.
+    public mutating func dropSettled() -> SettledDrop? {
+        guard headComplete, let lastFix = machine.lastFix else { return nil }
+        let seal = machine.sealTime
+        let today = ShanghaiCalendar.dayNumber(lastFix.time)
+
+        let headSegmentCount = headSegments.prefix { $0.end < seal }.count
+        var bodySegmentCount = 0
+        if headSegmentCount == headSegments.count {
+            bodySegmentCount = machine.segments.prefix { $0.end < seal }.count
+        }
+        headSegments.removeFirst(headSegmentCount)
+        machine.segments.removeFirst(bodySegmentCount)
+
+        let open = Set(machine.openRequests)
+        let settled = { (event: EventRecord) in
+            event.time < seal && !(event.kind == .takeoverRequest && open.contains(event.time))
+        }
+        let headEventCount = headEvents.prefix(while: settled).count
+        var bodyEventCount = 0
+        if headEventCount == headEvents.count {
+            bodyEventCount = machine.events.prefix(machine.awaitingPosition).prefix(while: settled).count
+        }
+        for event in headEvents.prefix(headEventCount) + machine.events.prefix(bodyEventCount)
+        where event.kind.isDisengagement {
+            droppedDisengagements[ShanghaiCalendar.dayNumber(event.time), default: 0] += 1
+        }
+        headEvents.removeFirst(headEventCount)
+        machine.events.removeFirst(bodyEventCount)
+        machine.awaitingPosition -= bodyEventCount
+        machine.firstCloser = machine.firstCloser.flatMap { $0 >= bodyEventCount ? $0 - bodyEventCount : nil }
+
+        headTotals.dropDays(before: today)
+        machine.totals.dropDays(before: today)
+        return SettledDrop(
+            segments: headSegmentCount + bodySegmentCount, events: headEventCount + bodyEventCount,
+            beforeDay: today)
+    }
+
     // MARK: Merging
 
     /// Merges two windows of the same vehicle. Exact when the windows do not overlap in event
@@ -167,4 +219,16 @@ public struct TrackSummary: Sendable, Hashable {
         result.lastTime = max(result.lastTime ?? laterFirst, later.lastTime ?? laterFirst)
         return result
     }
+}
+
+/// What ``TrackSummary/dropSettled()`` removed from a vehicle's summary: the first `segments`
+/// mode segments and the first `events` events, and the link, cell and reception entries of days
+/// before `beforeDay`. They were committed; the writer's cache forgets the same rows.
+public struct SettledDrop: Sendable, Hashable {
+    /// Leading mode segments removed.
+    public var segments: Int
+    /// Leading events removed.
+    public var events: Int
+    /// Shanghai day number: day-keyed coverage and reception entries before it were removed.
+    public var beforeDay: Int32
 }

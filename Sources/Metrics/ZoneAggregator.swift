@@ -210,6 +210,20 @@ public struct ZoneAggregator: Sendable {
         return result
     }
 
+    /// After a successful live commit of `vins`: drops from their summaries what is committed and
+    /// can no longer change (``TrackSummary/dropSettled()``), so memory stays bounded however
+    /// long the run. Returns what went per VIN (for the writer's cache).
+    public mutating func dropSettled(vins: some Sequence<String>) -> [String: SettledDrop] {
+        var result: [String: SettledDrop] = [:]
+        for vin in vins {
+            guard let ref = directory.vehicle(forVIN: vin), ref < vehicles.count,
+                let drop = vehicles[ref].dropSettled()
+            else { continue }
+            result[vin] = drop
+        }
+        return result
+    }
+
     /// Marks every vehicle changed (the next ``takeChangesReleasingHeld()`` includes them all).
     public mutating func markAllChanged() {
         changed = Array(repeating: true, count: vehicles.count)

@@ -32,6 +32,8 @@ struct IngestProcessor: Sendable {
     private var span: (first: Microseconds?, last: Microseconds?) = (nil, nil)
     /// Duration (ns) and rows written of the last commit.
     private(set) var lastCommit: (nanoseconds: UInt64, rows: Int) = (0, 0)
+    /// Segments and events committed and then released from memory since the process started.
+    private(set) var released: (segments: Int, events: Int) = (0, 0)
     /// The live view (`ingest --http`), published to after each batch and commit.
     private(set) var observer: (any IngestObserver)?
     /// Batches waiting in the hand-over queue, and its size (set by the processor thread).
@@ -221,9 +223,18 @@ struct IngestProcessor: Sendable {
                 at: Microseconds(Date().timeIntervalSince1970 * 1e6))
         } catch {
             pendingRejected = rejected + pendingRejected
-            // The next commit rewrites every vehicle (the cache was emptied).
+            // Rolled back: the next commit writes every vehicle's differences again.
             frames.aggregator.markAllChanged()
             throw error
+        }
+        if !final {
+            // What is committed and can no longer change leaves memory (bounded however long the
+            // run); the cache forgets the same rows, which stay in the database.
+            for (vin, drop) in frames.aggregator.dropSettled(vins: metrics.vehicles.keys) {
+                rowCache.forget(vin: vin, drop)
+                released.segments += drop.segments
+                released.events += drop.events
+            }
         }
         lastCommit = (JournalFormat.now() &- started, rowCache.rowsWritten)
         observer?.ingestCommitted(

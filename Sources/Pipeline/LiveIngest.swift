@@ -499,6 +499,7 @@ final class StatusLine: Sendable {
             metadata: [
                 "ms": "\(String(format: "%.3f", Double(processor.lastCommit.nanoseconds) / 1e6))",
                 "rows": "\(processor.lastCommit.rows)", "frames": "\(processor.frames.messages)",
+                "released": "\(processor.released.segments)/\(processor.released.events)",
             ])
         let previous = last.withLock { $0 }
         guard now &- previous.time >= interval else { return }

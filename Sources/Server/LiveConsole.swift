@@ -410,6 +410,10 @@ public final class LiveConsole: IngestObserver, ConsoleSource {
         var result: [String: (ConsoleModel.Period, ConsoleModel.Period)] = [:]
         for report in metrics.vehicleReports(days: monthRange) {
             let today = daily[report.identity.vin]
+            // Disengagements that live ingest committed and dropped from memory (older days).
+            let dropped =
+                metrics.vehicles[report.identity.vin]?.summary.droppedDisengagements
+                .filter { monthRange.contains($0.key) }.values.reduce(0, +) ?? 0
             result[report.identity.vin] = (
                 ConsoleModel.Period(
                     period: ShanghaiCalendar.dateString(day),
@@ -417,7 +421,7 @@ public final class LiveConsole: IngestObserver, ConsoleSource {
                     disengagements: today?.disengagements.count ?? 0),
                 ConsoleModel.Period(
                     period: monthText, automatedKilometres: report.automatedKilometres,
-                    disengagements: report.disengagements.count)
+                    disengagements: report.disengagements.count + dropped)
             )
         }
         state.withLock { $0.cache = (generation, day, result) }

@@ -20,16 +20,18 @@ public protocol FrameSink {
 public final class MCAPFrameSink: FrameSink {
     private let journal: JournalWriter
 
-    /// Creates `path` (replacing it) for the run of `simulation`.
-    public init(path: String, simulation: TrafficSimulation, chunkSize: Int = 4 << 20, zstdLevel: Int = 19)
-        throws
-    {
+    /// Creates `path` (replacing it) for the run of `simulation`. zstd at level 19 by default
+    /// (small files to commit); `.lz4` or `.none` write long runs many times faster.
+    public init(
+        path: String, simulation: TrafficSimulation, compression: MCAPCompression = .zstd,
+        chunkSize: Int = 4 << 20, zstdLevel: Int = 19
+    ) throws {
         let parameters = simulation.parameters
         do {
             journal = try JournalWriter(
                 path: path, zone: simulation.layout.configuration.name, softwareVersion: "testzone simulate",
                 options: MCAPWriter.Options(
-                    compression: .zstd, chunkSize: chunkSize, zstdLevel: zstdLevel,
+                    compression: compression, chunkSize: chunkSize, zstdLevel: zstdLevel,
                     library: "testzone simulate"),
                 extraMetadata: [
                     "seed": String(parameters.seed),

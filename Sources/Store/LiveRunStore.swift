@@ -17,16 +17,17 @@ extension ZoneStore {
     /// changed; an empty cache first deletes the run's derived rows), appends `rejected` frames,
     /// saves `checkpoints`, updates the frame count and the run's data-time span and, when
     /// `complete`, records the journal `files` (replacing any other run over the same files) and
-    /// marks the run complete. When the transaction fails, `cache` is emptied (the next commit
-    /// rewrites the run).
+    /// marks the run complete. When the transaction fails it is rolled back and `cache` is left
+    /// as it was (it still describes the database; rows that live ingest dropped from memory
+    /// after earlier commits must never be rewritten from memory).
     public func commitLiveRun(
         _ run: Int64, metrics: ZoneMetrics, cache: inout LiveRowCache,
         span: (first: Microseconds?, last: Microseconds?),
         frames: Int64, rejected: [RejectedFrame], checkpoints: [JournalCheckpoint], complete: Bool,
         files: [RunFile], at now: Microseconds
     ) throws {
+        // A failed transaction is rolled back: `cache` then still describes the database.
         var working = cache
-        cache = LiveRowCache()
         try pool.write { db in
             if working.isEmpty {
                 for table in Self.derivedTables {

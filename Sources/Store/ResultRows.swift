@@ -1,4 +1,5 @@
 import GRDB
+import Metrics
 
 /// The result tables a run's aggregate is written to, with their columns (after `run_id`) and
 /// what identifies a row of a run.
@@ -107,6 +108,32 @@ public struct LiveRowCache: Sendable {
 
     /// An empty cache.
     public init() {}
+
+    /// Forgets the rows of `vin` that its summary dropped after they were committed
+    /// (``TrackSummary/dropSettled()``): they stay in the database as they are, and later commits
+    /// neither compare nor delete them. The first `drop.segments` segments and `drop.events`
+    /// events, and the coverage and reception rows of days before `drop.beforeDay`.
+    public mutating func forget(vin: String, _ drop: SettledDrop) {
+        for (table, count) in [(ResultTable.modeSegments, drop.segments), (.events, drop.events)]
+        where count > 0 {
+            let scope = Scope(vin: vin, table: table.rawValue)
+            guard var rows = ordered[scope] else { continue }
+            rows.removeFirst(min(count, rows.count))
+            ordered[scope] = rows
+        }
+        let day = ShanghaiCalendar.dateString(drop.beforeDay)
+        for table in [ResultTable.linkCoverage, .gridCoverage, .v2xReception] {
+            let scope = Scope(vin: vin, table: table.rawValue)
+            guard let rows = keyed[scope] else { continue }
+            // Every key of these tables starts with the day ("YYYY-MM-DD" sorts as text).
+            keyed[scope] = rows.filter { entry in
+                guard let first = entry.key.first, let text = String.fromDatabaseValue(first) else {
+                    return true
+                }
+                return text >= day
+            }
+        }
+    }
 }
 
 /// The sink of ``ResultWriter``: inserts every row (`cache == nil`) or only what differs from

@@ -103,10 +103,17 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Scale all automation hazard rates by this factor.")
     var hazardScale: Double = 1
 
+    @Option(
+        help:
+            "Chunk compression of --out: zstd (level 19, smallest file), lz4 or none (many times faster for long runs)."
+    )
+    var compression: String = "zstd"
+
     @Flag(help: "No status line.")
     var quiet = false
 
     func validate() throws {
+        _ = try RecordingArguments.compression(compression)
         if zoneDeprecated != nil {
             CommandFailure.deprecated("simulate", "--zone", use: "--config-out")
             if configOut != nil {
@@ -210,7 +217,8 @@ struct SimulateCommand: ParsableCommand {
         }
         let result: (truth: GroundTruth, statistics: SimulationRunner.Statistics)
         if let out {
-            var sink = try MCAPFrameSink(path: out, simulation: simulation)
+            var sink = try MCAPFrameSink(
+                path: out, simulation: simulation, compression: RecordingArguments.compression(compression))
             result = try SimulationRunner.run(simulation: &simulation, sink: &sink, shouldStop: shouldStop)
         } else if let publish, let mode = ZeroMQFrameSink.Mode(rawValue: socket) {
             var sink = try ZeroMQFrameSink(

@@ -50,6 +50,59 @@ extension AlwaysOnIngestTests {
                 configuration: try simulated.configuration(), "between live ingest and replay")
         }
 
+        @Test(
+            "drives on four Asia/Shanghai days: what is committed and final leaves memory, the database still equals the replay"
+        )
+        func settledRowsLeaveMemory() async throws {
+            // The same zone (same seed) on 2 to 5 November. A day's last observations are held in
+            // the reorder buffers until the next day's arrive; once 4 November is released, the
+            // segments, events and coverage of 2 November are final (seal: start of 3 November).
+            var days: [SimulatedRun] = []
+            for day in 2...5 {
+                days.append(
+                    try await SimulatedRun.make(
+                        duration: 120, vehicles: 3, start: "2026-11-0\(day)T10:00:00+08:00"))
+            }
+            defer { for day in days { try? FileManager.default.removeItem(at: day.directory) } }
+            let instance = try IngestInstance(zone: days[0].zone)
+            defer { try? FileManager.default.removeItem(at: instance.directory) }
+            let run = try TestZoneBinary.Run([
+                "ingest", "--config", instance.zone, "--listen", instance.endpoint, "--db", instance.database,
+                "--journal", instance.journal, "--map", days[0].recording, "--commit-interval", "0.2s",
+                "--status-interval", "1s", "--log-level", "debug",
+            ])
+            defer { if run.process.isRunning { run.signal(SIGKILL) } }
+            let gateway = try Gateway(endpoint: instance.endpoint)
+            var sent = 0
+            for day in days {
+                let messages = try day.messages()
+                for message in messages { try gateway.send(message) }
+                sent += messages.count
+                let expected = Int64(sent)
+                try await waitUntil("day committed") {
+                    DatabaseView.liveFrames(instance.database) >= expected
+                }
+                try await Task.sleep(for: .milliseconds(600))  // a commit after the last change
+            }
+            run.signal(SIGINT)
+            let outcome = try await run.finish(timeout: .seconds(60))
+            gateway.close()
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            // The commit lines count what was released: segments/events of the first day.
+            let released = outcome.standardError.split(separator: "\n").compactMap { line in
+                line.firstRange(of: "released=").map { String(line[$0.upperBound...].prefix { $0 != " " }) }
+            }.last
+            let counts = (released ?? "").split(separator: "/").compactMap { Int($0) }
+            #expect(
+                counts.count == 2 && counts[0] > 0 && counts[1] > 0,
+                "released \(String(describing: released))")
+            let firstDayEvents = try DatabaseView.scalar(
+                instance.database, "SELECT COUNT(*) FROM events WHERE day = '2026-11-02'")
+            #expect(firstDayEvents > 0)
+            try instance.expectDatabaseEqualsReplay(
+                configuration: try days[0].configuration(), "after releasing the first day from memory")
+        }
+
         @Test("kill -9 while committing and rotating all the time, then restart: exactly once")
         func killDuringCommitAndRotation() async throws {
             let simulated = try await SimulatedRun.make(duration: 120, vehicles: 3)

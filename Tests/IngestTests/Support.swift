@@ -18,8 +18,8 @@ struct SimulatedRun: Sendable {
     var zone: String { directory.appendingPathComponent("zone.toml").path }
     var truth: String { directory.appendingPathComponent("truth.json").path }
 
-    static func make(duration: Int = 180, vehicles: Int = 4, faults: Bool = false) async throws
-        -> SimulatedRun
+    static func make(duration: Int = 180, vehicles: Int = 4, faults: Bool = false, start: String? = nil)
+        async throws -> SimulatedRun
     {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ingest-sim-\(UUID().uuidString)")
@@ -31,6 +31,7 @@ struct SimulatedRun: Sendable {
             "--vehicles", "\(vehicles)", "--columns", "2", "--rows", "2", "--seed", "7",
         ]
         if faults { arguments.append("--faults") }
+        if let start { arguments += ["--start", start] }
         let outcome = try await runLong(arguments)
         try #require(outcome.status == 0, "simulate failed: \(outcome.standardError)")
         return run
