@@ -71,6 +71,13 @@ public struct ActivityWindows: Sendable, Codable {
     var days: [Int64: [UInt64]] = [:]
     /// The window marked last (a cache: not part of the value).
     private var lastWindow: Int64 = .min
+    /// Marked windows, and the lowest and highest of them (kept up to date by `set` and `add`,
+    /// so that the silence over the whole span costs O(1) however long the run).
+    private var marked: Int64 = 0
+    private var lowest: Int64 = .max
+    private var highest: Int64 = .min
+
+    private enum CodingKeys: String, CodingKey { case days, lastWindow }
 
     /// No window marked.
     public init() {}
@@ -90,7 +97,19 @@ public struct ActivityWindows: Sendable, Codable {
     private mutating func set(_ window: Int64) {
         let day = window >= 0 ? window / Self.perDay : (window - Self.perDay + 1) / Self.perDay
         let bit = Int(window - day * Self.perDay)
-        days[day, default: [UInt64](repeating: 0, count: Self.wordsPerDay)][bit >> 6] |= 1 << UInt64(bit & 63)
+        let mask: UInt64 = 1 << UInt64(bit & 63)
+        let before = days[day]?[bit >> 6] ?? 0
+        guard before & mask == 0 else { return }
+        days[day, default: [UInt64](repeating: 0, count: Self.wordsPerDay)][bit >> 6] = before | mask
+        marked += 1
+        lowest = min(lowest, window)
+        highest = max(highest, window)
+    }
+
+    private func isMarked(_ window: Int64) -> Bool {
+        let day = window >= 0 ? window / Self.perDay : (window - Self.perDay + 1) / Self.perDay
+        let bit = Int(window - day * Self.perDay)
+        return (days[day]?[bit >> 6] ?? 0) & (1 << UInt64(bit & 63)) != 0
     }
 
     /// Adds the windows of another shard.
@@ -103,6 +122,22 @@ public struct ActivityWindows: Sendable, Codable {
                 days[day] = words
             }
         }
+        recount()
+    }
+
+    /// Recomputes `marked`, `lowest` and `highest` from the bitmaps (after a merge or decoding).
+    private mutating func recount() {
+        marked = 0
+        lowest = .max
+        highest = .min
+        for (day, words) in days {
+            for (index, word) in words.enumerated() where word != 0 {
+                marked += Int64(word.nonzeroBitCount)
+                let base = day * Self.perDay + Int64(index << 6)
+                lowest = min(lowest, base + Int64(word.trailingZeroBitCount))
+                highest = max(highest, base + Int64(63 - word.leadingZeroBitCount))
+            }
+        }
     }
 
     /// Silent time from `start` to `end`: the windows strictly between theirs without a mark
@@ -111,6 +146,12 @@ public struct ActivityWindows: Sendable, Codable {
         let first = Self.window(start) + 1
         let last = Self.window(end)  // exclusive
         guard last > first else { return 0 }
+        if lowest >= first - 1, highest <= last {
+            // Every mark lies in the span (the usual case: from the first to the last frame):
+            // the marks strictly inside are all of them but those of the two end windows.
+            let inside = self.marked - (isMarked(first - 1) ? 1 : 0) - (isMarked(last) ? 1 : 0)
+            return (last - first - inside) * Self.width
+        }
         var marked: Int64 = 0
         var window = first
         while window < last {
@@ -133,6 +174,21 @@ public struct ActivityWindows: Sendable, Codable {
             window = dayEnd
         }
         return (last - first - marked) * Self.width
+    }
+}
+
+extension ActivityWindows {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        days = try container.decode([Int64: [UInt64]].self, forKey: .days)
+        lastWindow = try container.decode(Int64.self, forKey: .lastWindow)
+        recount()
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(days, forKey: .days)
+        try container.encode(lastWindow, forKey: .lastWindow)
     }
 }
 
