@@ -65,6 +65,7 @@ struct ExportCommand: ParsableCommand {
                 throw CommandFailure.from(error, what: "cannot read the zone configuration", path: config)
                     .report("export")
             }
+            if let zone { ZoneTimeZone.check(zone, path: config, command: "export") }
         }
         let export: FoxgloveExport
         let result: FoxgloveExport.Result

@@ -60,12 +60,22 @@ struct MetricsCommand: ParsableCommand {
         }
         if json && csv { throw ValidationError("--json and --csv exclude each other") }
         if events && by != nil { throw ValidationError("--events and --by exclude each other") }
+        if !events {
+            GivenOptions.warnIgnored(
+                "metrics", ["--config"], "without --events (plates, names and places are for the register)")
+        }
+        if !events && by == nil {
+            GivenOptions.warnIgnored(
+                "metrics", ["--csv"], "without --by or --events (the summary is a table; --json for machines)"
+            )
+        }
     }
 
     static let groupings = ["vehicle", "operator", "level", "month", "initiator", "cause"]
 
     func run() throws {
         if events {
+            ZoneTimeZone.check(path: zone, command: "metrics")
             try printEvents()
             return
         }

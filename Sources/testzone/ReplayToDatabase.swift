@@ -16,6 +16,7 @@ struct ReplayToDatabase {
 
     func run() throws {
         let zone = try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: configuration))
+        ZoneTimeZone.check(zone, path: configuration, command: "replay")
         let clock = ContinuousClock()
         let started = clock.now
         let network = try ZoneSetup.roadNetwork(fromRecordings: map.isEmpty ? files : map)

@@ -83,6 +83,10 @@ struct ReportCommand: ParsableCommand {
             CommandFailure.deprecated("report", "--map-from", use: "--map")
             if !mapFrom.isEmpty { throw ValidationError("give --map only (--map-from is its old spelling)") }
         }
+        if dmv {
+            GivenOptions.warnIgnored(
+                "report", ["--format"], "with --dmv (it writes the two DMV CSV files instead of the report)")
+        }
         try InputFiles.require([database], "cannot open the database")
         try InputFiles.require(zoneFile, "cannot read the zone configuration")
         try InputFiles.require(mapFiles, "cannot read the road network")
@@ -95,6 +99,7 @@ struct ReportCommand: ParsableCommand {
     var mapFiles: [String] { mapFrom.isEmpty ? mapFromDeprecated : mapFrom }
 
     func run() throws {
+        ZoneTimeZone.check(path: zoneFile, command: "report")
         do {
             let month = try selectedPeriod()
             let formats = try ReportFormat.parseList(format)
