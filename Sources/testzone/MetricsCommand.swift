@@ -50,6 +50,15 @@ struct MetricsCommand: ParsableCommand {
     var zone: String?
 
     func validate() throws {
+        if !events {
+            GivenOptions.warnIgnored(
+                "metrics", ["--config"], "without --events (plates, names and places are for the register)")
+        }
+        if !events && by == nil {
+            GivenOptions.warnIgnored(
+                "metrics", ["--csv"], "without --by or --events (the summary is a table; --json for machines)"
+            )
+        }
         if let month, ShanghaiCalendar.dayRange(month: month) == nil {
             throw ValidationError("--month must be YYYY-MM, got \(month)")
         }
@@ -60,15 +69,6 @@ struct MetricsCommand: ParsableCommand {
         }
         if json && csv { throw ValidationError("--json and --csv exclude each other") }
         if events && by != nil { throw ValidationError("--events and --by exclude each other") }
-        if !events {
-            GivenOptions.warnIgnored(
-                "metrics", ["--config"], "without --events (plates, names and places are for the register)")
-        }
-        if !events && by == nil {
-            GivenOptions.warnIgnored(
-                "metrics", ["--csv"], "without --by or --events (the summary is a table; --json for machines)"
-            )
-        }
     }
 
     static let groupings = ["vehicle", "operator", "level", "month", "initiator", "cause"]

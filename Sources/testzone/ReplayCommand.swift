@@ -185,7 +185,7 @@ struct ReplayCommand: ParsableCommand {
             try socket.bind(publish)
             if !waitForSubscriber(socket) {
                 StandardError.line(
-                    "replay: no subscriber within \(RecordingArguments.formatSpan(wait.nanoseconds)); publishing "
+                    "replay: no subscriber within \(wait.defaultValueDescription); publishing "
                         + "anyway (a PUB socket drops what no subscriber takes)"
                 )
             }
@@ -229,7 +229,7 @@ struct ReplayCommand: ParsableCommand {
             CommandFailure.printError(
                 "replay",
                 "frames left unsent (\(publish ?? push ?? "")): the peer did not take "
-                    + "the last frames within \(RecordingArguments.formatSpan(linger.nanoseconds)); up to "
+                    + "the last frames within \(linger.defaultValueDescription); up to "
                     + "\(RecordingArguments.formatCount(queue)) queued frames were dropped")
             throw ExitCode(1)
         }
@@ -307,7 +307,7 @@ struct ReplayCommand: ParsableCommand {
             if !announced && clock.now - started >= .seconds(1) {
                 announced = true
                 StandardError.line(
-                    "replay: waiting up to \(RecordingArguments.formatSpan(wait.nanoseconds)) for a first subscriber "
+                    "replay: waiting up to \(wait.defaultValueDescription) for a first subscriber "
                         + "on \(publish ?? "") (--wait)")
             }
             try? socket.setReceiveTimeout(.milliseconds(100))

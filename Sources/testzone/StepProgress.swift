@@ -8,7 +8,8 @@ import Synchronization
 final class StepProgress: Sendable {
     private struct State {
         var line: ProgressLine
-        var step = "starting"
+        /// The current step's words (`nil` before the first step).
+        var step: String?
         var done = 0.0
         var stepStarted = ContinuousClock.now
         var stopped = false
@@ -23,12 +24,14 @@ final class StepProgress: Sendable {
         Thread { [self] in tick() }.start()
     }
 
-    /// A new step, `done` the share of the whole work done before it (0...1).
+    /// A new step, `done` the share of the whole work done before it (0...1); shown at once
+    /// when the line is due.
     func step(_ text: String, done: Double) {
         state.withLock {
             $0.step = text
             $0.done = done
             $0.stepStarted = ContinuousClock.now
+            Self.show(&$0)
         }
     }
 
@@ -39,13 +42,18 @@ final class StepProgress: Sendable {
         state.withLock { $0.line.finish() }
     }
 
+    /// Updates the line with the current step and the time spent in it.
+    private static func show(_ state: inout State) {
+        guard let step = state.step else { return }
+        let inStep = UInt64((ContinuousClock.now - state.stepStarted).seconds * 1e9)
+        state.line.update("\(step) (\(RecordingArguments.formatSpan(inStep)))", done: state.done)
+    }
+
     private func tick() {
         while true {
             let stop = state.withLock { state -> Bool in
                 if state.stopped { return true }
-                let inStep = UInt64((ContinuousClock.now - state.stepStarted).seconds * 1e9)
-                state.line.update(
-                    "\(state.step) (\(RecordingArguments.formatSpan(inStep)))", done: state.done)
+                Self.show(&state)
                 return false
             }
             if stop { break }
