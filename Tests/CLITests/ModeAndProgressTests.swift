@@ -169,4 +169,26 @@ struct ModeAndProgressTests {
         let exportPath = try scratch("f.mcap")
         #expect(document["first_time"] is String && document["output"] as? String == exportPath)
     }
+
+    // MARK: Damaged recordings
+
+    @Test func aTruncatedRecordingIsReplayedWithWarningsAndSaysSoAtTheEnd() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let demo = try #require(
+            FileManager.default.contents(atPath: repositoryFile("Replays/demo/demo.mcap")))
+        let truncated = try scratch("truncated.mcap")
+        #expect(FileManager.default.createFile(atPath: truncated, contents: demo.prefix(2_000_000)))
+        let outcome = try await TestZoneBinary.Run([
+            "replay", truncated, "--db", try scratch("t.sqlite"), "--config",
+            repositoryFile("Replays/demo/zone.toml"),
+            "--quiet",
+        ]).finish(timeout: .seconds(120))
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let problems = warnings(outcome).filter { $0.hasPrefix("testzone replay: warning: \(truncated): ") }
+        #expect(!problems.isEmpty, "\(outcome.standardError)")
+        #expect(
+            outcome.standardError.contains(
+                "replay: the recordings had \(problems.count) problem(s) (warnings above): run 1 holds the frames before each"
+            ), "\(outcome.standardError)")
+    }
 }
