@@ -493,18 +493,39 @@ final class Replay {
         return result
     }
 
+    /// How long the socket may stay full before replay says that the peer takes nothing.
+    static let stallNotice: Duration = .seconds(10)
+
     /// Sends one three-frame message, retrying while the socket is full; false when stopped.
     private func send(
         _ socket: Socket, topic: [UInt8], payload: UnsafeRawBufferPointer, time: [UInt8],
         shouldStop: () -> Bool
     ) throws -> Bool {
+        var stalledSince: ContinuousClock.Instant?
+        var said = false
         while true {
             do {
                 try socket.send(topic, options: .more)
                 break
-            } catch let error where error.isWouldBlock {
-                if shouldStop() { return false }
+            } catch {
+                guard error.isWouldBlock else { throw error }
             }
+            if shouldStop() { return false }
+            // A peer that takes nothing for a while is slow or gone: say so once, not silence.
+            let now = ContinuousClock.now
+            let since = stalledSince ?? now
+            stalledSince = since
+            if !said, now - since >= Self.stallNotice {
+                said = true
+                StandardError.line(
+                    "replay: the peer has taken no frame for \(Int(Self.stallNotice.seconds))s (slow, or gone); "
+                        + "waiting for it (Ctrl-C stops)")
+            }
+        }
+        if said, let stalledSince {
+            let waited = UInt64((ContinuousClock.now - stalledSince).seconds * 1e9)
+            StandardError.line(
+                "replay: the peer takes frames again after \(RecordingArguments.formatSpan(waited))")
         }
         // The remaining frames of a multipart message are queued with the first one.
         try socket.send(payload, options: .more)

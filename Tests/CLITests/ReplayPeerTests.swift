@@ -76,6 +76,37 @@ struct ReplayPeerTests {
         #expect(received > 1000, "more than one send queue of frames")
     }
 
+    @Test func aPeerThatStopsTakingFramesIsNamedAndStillGetsEveryFrame() async throws {
+        let endpoint = try unusedEndpoint()
+        let context = try Context()
+        defer { context.shutdown() }
+        let pull = try Socket(context, .pull)
+        defer { pull.close() }
+        try pull.setReceiveHighWaterMark(100)
+        try pull.setReceiveTimeout(.seconds(5))
+        try pull.bind(endpoint)
+        // The whole demo (17 MB): more than the socket buffers hold while the peer takes nothing.
+        let replay = try TestZoneBinary.Run([
+            "replay", recording, "--push", endpoint, "--speed", "max", "--quiet",
+        ])
+        var frames = MultipartMessage()
+        var received = 0
+        #expect(try pull.receive(into: &frames))
+        received += 1
+        // The peer takes nothing for a while: replay says so after 10 s instead of hanging silently.
+        try await waitUntil("replay names the stalled peer", timeout: .seconds(30)) {
+            replay.standardErrorSoFar.contains("replay: the peer has taken no frame for 10s (slow, or gone)")
+        }
+        while try pull.receive(into: &frames) { received += 1 }
+        let outcome = try await replay.finish(timeout: .seconds(60))
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("replay: the peer takes frames again after "))
+        let line = outcome.standardError.split(separator: "\n").first { $0.hasPrefix("replayed ") } ?? ""
+        let sent = Int(
+            line.dropFirst("replayed ".count).prefix { $0 != " " }.replacingOccurrences(of: ",", with: ""))
+        #expect(sent == received, "\(received) received; \(outcome.standardError)")
+    }
+
     @Test func publishSaysItWaitsForASubscriberAndPublishesAnyway() async throws {
         let outcome = try await TestZoneBinary.Run([
             "replay", recording, "--publish", "tcp://127.0.0.1:0", "--wait", "2s", "--speed", "max", "--to",
