@@ -32,10 +32,11 @@ struct ReplayPeerTests {
         let started = clock.now
         let outcome = try await TestZoneBinary.Run([
             "replay", recording, "--push", endpoint, "--speed", "max", "--connect-timeout", "3s", "--quiet",
-        ]).finish(timeout: .seconds(30))
+        ]).finish(timeout: .seconds(90))
         let took = clock.now - started
         #expect(outcome.status == 2, "\(outcome.standardError)")
-        #expect(took >= .seconds(3) && took < .seconds(20), "gave up after \(took)")
+        // Given up, not hanging (the upper bound leaves room for a loaded machine's slow start).
+        #expect(took >= .seconds(3) && took < .seconds(60), "gave up after \(took)")
         let lines = outcome.standardError.split(separator: "\n")
         #expect(
             lines.first
@@ -51,12 +52,15 @@ struct ReplayPeerTests {
     @Test func aPeerThatComesLateGetsEveryFrame() async throws {
         let endpoint = try unusedEndpoint()
         let replay = try TestZoneBinary.Run([
-            "replay", recording, "--push", endpoint, "--speed", "max", "--to", "60s", "--quiet",
+            "replay", recording, "--push", endpoint, "--speed", "max", "--to", "60s", "--connect-timeout",
+            "2m",
+            "--quiet",
         ])
         try await waitUntil("replay says it waits", timeout: .seconds(20)) {
             replay.standardErrorSoFar.contains("replay: waiting for a peer at \(endpoint)")
         }
-        // The peer comes after the note, well within the default 10 s.
+        // The peer comes after the note (a limit of 2 minutes: this test's peer may be slow to
+        // come on a loaded machine; the give-up itself is the test above).
         let context = try Context()
         defer { context.shutdown() }
         let pull = try Socket(context, .pull)
