@@ -19,6 +19,21 @@ public struct ReportJob: Sendable {
     /// Write the DMV annual files (`dmv-disengagements.csv`, `dmv-mileage.csv`) instead of the
     /// report (the period should be a DMV year).
     public var dmv = false
+    /// Told when each step of ``run()`` starts (for a progress line; reports over a year take
+    /// long enough to want one).
+    public var progress: (@Sendable (Step) -> Void)?
+
+    /// The steps of a report, in order.
+    public enum Step: Int, Sendable, CaseIterable {
+        /// Reading the rows of the period.
+        case readingPeriod
+        /// Reading the rows of the previous period (for the comparison).
+        case readingPrevious
+        /// Computing the figures and tables.
+        case building
+        /// Rendering the formats and writing the files.
+        case writing
+    }
 
     public init(
         databasePath: String, month: ReportPeriod, outputDirectory: String,
@@ -50,12 +65,15 @@ public struct ReportJob: Sendable {
         if overlay == nil, let roadNetwork {
             overlay = ZoneRegistryOverlay(configuration: nil, network: roadNetwork)
         }
+        progress?(.readingPeriod)
         var records = try reader.records(month: month, operatorID: operatorID)
+        progress?(.readingPrevious)
         var previous = try reader.records(month: month.previous, operatorID: operatorID)
         if let overlay {
             records = overlay.apply(to: records)
             previous = overlay.apply(to: previous)
         }
+        progress?(.building)
         let report = ReportBuilder(
             month: month, operatorFilter: operatorID, generatedAtMicros: generatedAtMicros,
             softwareVersion: softwareVersion
@@ -66,6 +84,7 @@ public struct ReportJob: Sendable {
     /// Builds the report, writes the files and returns the report and the paths written.
     public func run() throws(ReportError) -> (report: MonthlyReport, paths: [String]) {
         let (report, records) = try build()
+        progress?(.writing)
         // The DMV files replace the report's formats: those are not rendered at all.
         var files = ReportFiles(report: report, formats: dmv ? [] : formats)
         if dmv { files.files = DMVExport(report: report, records: records).files }

@@ -236,3 +236,27 @@ enum InputFiles {
         }
     }
 }
+
+/// The options typed on the command line, for the warning about an option that has no effect in
+/// the mode chosen (issue 21: a warning, not silence). ArgumentParser fills in defaults without
+/// telling whether a value was given, so the words of the command line are looked at.
+enum GivenOptions {
+    /// Whether `flag` (`--wait`) was typed, as `--wait VALUE` or `--wait=VALUE`.
+    static func contains(_ flag: String, in arguments: [String] = CommandLine.arguments) -> Bool {
+        // Everything after a lone `--` is an argument, not an option.
+        let options = arguments.dropFirst().prefix { $0 != "--" }
+        return options.contains { $0 == flag || $0.hasPrefix(flag + "=") }
+    }
+
+    /// Prints one warning `<flags> has/have no effect <reason>` for the flags among `flags` that
+    /// were typed; nothing when none was.
+    static func warnIgnored(_ command: String, _ flags: [String], _ reason: String) {
+        let typed = flags.filter { contains($0) }
+        guard !typed.isEmpty else { return }
+        let names =
+            typed.count == 1
+            ? typed[0] : typed.dropLast().joined(separator: ", ") + " and " + typed[typed.count - 1]
+        CommandFailure.printWarning(
+            command, "\(names) \(typed.count == 1 ? "has" : "have") no effect \(reason)")
+    }
+}

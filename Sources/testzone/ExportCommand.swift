@@ -43,6 +43,9 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "No progress line.")
     var quiet = false
 
+    @Flag(help: "Print the closing summary (counts, channels) as one JSON document instead of text.")
+    var json = false
+
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("give at least one journal (MCAP file or directory)") }
         try InputFiles.require(inputs, "cannot read the recording", kind: .fileOrDirectory)
@@ -65,6 +68,7 @@ struct ExportCommand: ParsableCommand {
                 throw CommandFailure.from(error, what: "cannot read the zone configuration", path: config)
                     .report("export")
             }
+            if let zone { ZoneTimeZone.check(zone, path: config, command: "export") }
         }
         let export: FoxgloveExport
         let result: FoxgloveExport.Result
@@ -77,19 +81,70 @@ struct ExportCommand: ParsableCommand {
                     from: from?.resolve(start: start), to: to?.resolve(start: start),
                     topicPrefixes: topics.isEmpty ? nil : topics, zone: zone))
             let line = quiet ? nil : ProgressLine(label: "export")
+            let started = ContinuousClock.now
             result = try export.run { frames, share in
                 line?.update(
-                    "\(RecordingArguments.formatCount(frames)) frames, \(Int((min(1, share) * 100).rounded()))%"
-                )
+                    "\(RecordingArguments.formatCount(frames)) frames, "
+                        + "\(RecordingArguments.formatCount(Int(Double(frames) / max(1e-9, (ContinuousClock.now - started).seconds)))) frames/s",
+                    done: share)
             }
             line?.finish()
         } catch {
             let failure = CommandFailure.from(error, what: "cannot export")
             throw CommandFailure(failure.what, failure.path ?? output, failure.why).report("export")
         }
-        print(Self.note(result, files: files, output: output), terminator: "")
+        if json {
+            print(try Self.jsonNote(result, files: files, output: output))
+        } else {
+            print(Self.note(result, files: files, output: output), terminator: "")
+        }
         for warning in result.warnings { StandardError.line("testzone export: warning: \(warning)") }
         if !result.warnings.isEmpty { throw ExitCode(1) }
+    }
+
+    /// The closing summary of `--json`: the figures of ``note(_:files:output:)``, times as
+    /// nanoseconds since the epoch and ISO 8601 (UTC).
+    static func jsonNote(_ r: FoxgloveExport.Result, files: [String], output: String) throws -> String {
+        struct Channel: Encodable {
+            var topic: String
+            var schema: String?
+            var encoding: String
+            var messages: UInt64
+        }
+        struct Summary: Encodable {
+            var output: String
+            var inputs: [String]
+            var frames: UInt64
+            var bytes: UInt64
+            var seconds: Double
+            var firstTimeNs: UInt64?
+            var lastTimeNs: UInt64?
+            var firstTime: String?
+            var lastTime: String?
+            var cv2xDecoded: UInt64
+            var cv2xUndecodable: UInt64
+            var jt808Packets: UInt64
+            var jt808Undecodable: UInt64
+            var channels: [Channel]
+            var warnings: [String]
+        }
+        let summary = Summary(
+            output: output, inputs: files, frames: r.frames, bytes: r.bytes, seconds: r.seconds,
+            firstTimeNs: r.firstTime, lastTimeNs: r.lastTime,
+            firstTime: r.firstTime.map(RecordingArguments.formatTime),
+            lastTime: r.lastTime.map(RecordingArguments.formatTime),
+            cv2xDecoded: r.cv2xDecoded, cv2xUndecodable: r.cv2xUndecoded, jt808Packets: r.jt808Packets,
+            jt808Undecodable: r.jt808Undecoded,
+            channels: r.channels.map {
+                Channel(
+                    topic: $0.topic, schema: $0.schema.isEmpty ? nil : $0.schema, encoding: $0.encoding,
+                    messages: $0.messages)
+            },
+            warnings: r.warnings)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(summary), as: UTF8.self)
     }
 
     /// The closing note: what the export holds, its size and speed.

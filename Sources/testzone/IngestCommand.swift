@@ -174,6 +174,7 @@ struct IngestCommand: ParsableCommand {
         var logger = Logger(label: "testzone.ingest") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = level
         let zone = try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: config))
+        ZoneTimeZone.check(zone, path: config, command: "ingest")
         let configurationBytes = (try? Data(contentsOf: URL(fileURLWithPath: config))) ?? Data()
         let network = try ZoneSetup.roadNetwork(fromRecordings: map)
         logger.info(

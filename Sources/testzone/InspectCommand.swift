@@ -52,6 +52,8 @@ struct InspectCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let document = InspectDocument(files: reports, totals: totals)
             print(String(decoding: try encoder.encode(document), as: UTF8.self))
+        } else if reports.isEmpty {
+            // Nothing was readable: the error lines above say so; no table of nothing.
         } else if files.count == 1 && paths.count == 1 && reports.count == 1 {
             print(reports[0].text, terminator: "")
         } else {

@@ -50,6 +50,15 @@ struct MetricsCommand: ParsableCommand {
     var zone: String?
 
     func validate() throws {
+        if !events {
+            GivenOptions.warnIgnored(
+                "metrics", ["--config"], "without --events (plates, names and places are for the register)")
+        }
+        if !events && by == nil {
+            GivenOptions.warnIgnored(
+                "metrics", ["--csv"], "without --by or --events (the summary is a table; --json for machines)"
+            )
+        }
         if let month, ShanghaiCalendar.dayRange(month: month) == nil {
             throw ValidationError("--month must be YYYY-MM, got \(month)")
         }
@@ -66,6 +75,7 @@ struct MetricsCommand: ParsableCommand {
 
     func run() throws {
         if events {
+            ZoneTimeZone.check(path: zone, command: "metrics")
             try printEvents()
             return
         }

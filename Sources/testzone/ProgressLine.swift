@@ -1,9 +1,9 @@
 import Foundation
 
 /// A status line on standard error for long work (`inspect` of a folder, `export`, `clip`,
-/// `simulate`, `replay --db`): rewritten in place on a terminal (at most 5 times a second), one
-/// plain line every 2 s otherwise, nothing for work that ends within the first 2 s. With the
-/// share done it adds the rate-based ETA.
+/// `simulate`, `replay --db`, `report`): rewritten in place on a terminal (at most 5 times a
+/// second), one plain line every 2 s otherwise, nothing for work that ends within the first 2 s.
+/// With the share done it adds the percentage and the rate-based ETA, and on a terminal a bar.
 ///
 /// `TESTZONE_PROGRESS_SECONDS` (a number of seconds) changes the 2 s of the plain lines (and of
 /// the quiet start), for tests and for logs that want fewer lines.
@@ -30,7 +30,9 @@ final class ProgressLine {
         let interval: Duration = terminal ? .milliseconds(200) : period
         if let lastShown, now - lastShown < interval { return }
         lastShown = now
-        var text = "\(label): \(status())"
+        var text = "\(label): "
+        if let done, terminal { text += Self.bar(done) + " " }
+        text += status()
         if let done { text += Self.eta(done: done, elapsed: now - start) }
         if terminal {
             StandardError.write("\r\u{1B}[K\(text)")
@@ -50,6 +52,13 @@ final class ProgressLine {
             text += ", ETA \(RecordingArguments.formatSpan(UInt64(left * 1e9)))"
         }
         return text
+    }
+
+    /// `[#########---------------------]`: 30 cells, filled by the share done.
+    static func bar(_ done: Double, width: Int = 30) -> String {
+        let filled = Int(min(1, max(0, done)) * Double(width))
+        return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            + "]"
     }
 
     /// Clears the line on a terminal.

@@ -17,8 +17,11 @@ struct ReplayCommand: ParsableCommand {
             spacing (log times) divided by --speed; --speed max sends as fast as the socket takes \
             them. The time frame carries the message's publish time (the gateway time when it was \
             recorded) in big-endian microseconds. --publish binds a PUB socket (consumers \
-            --subscribe to it; replay waits up to --wait for a first subscriber); --push connects \
-            a PUSH socket to a `record --listen` or ingest PULL endpoint (lossless). --from/--to \
+            --subscribe to it; replay waits up to --wait for a first subscriber, then publishes \
+            anyway: PUB has no peer to wait for, and frames no subscriber takes are dropped); \
+            --push connects a PUSH socket to a `record --listen` or ingest PULL endpoint \
+            (lossless): it sends nothing before the peer has taken the connection, says so on \
+            standard error after 1 s, and gives up (exit 2) after --connect-timeout. --from/--to \
             take an ISO 8601 time or an offset from the recordings' start (90, 2m30s).
             """
     )
@@ -57,6 +60,14 @@ struct ReplayCommand: ParsableCommand {
 
     @Option(help: "With --publish: wait up to this long for a first subscriber before sending.")
     var wait: RecordingArguments.Span = .init(nanoseconds: 5_000_000_000)
+
+    @Option(
+        name: .customLong("connect-timeout"),
+        help: """
+            With --push: give up (exit 2) when no peer has taken the connection within this long \
+            (0: wait without limit).
+            """)
+    var connectTimeout: RecordingArguments.Span = .init(nanoseconds: 10_000_000_000)
 
     @Option(
         help: """
@@ -115,6 +126,10 @@ struct ReplayCommand: ParsableCommand {
                     "--from, --to, --topic, --loop and --speed apply to socket replay only (--db reads as fast as it can)"
                 )
             }
+            GivenOptions.warnIgnored(
+                "replay",
+                ["--wait", "--linger", "--connect-timeout", "--curve-secret-key", "--curve-server-key"],
+                "with --db (it replays into a database, not onto a socket)")
             return
         }
         if curve.isOn, curve.curveServerKey == nil {
@@ -125,6 +140,19 @@ struct ReplayCommand: ParsableCommand {
             throw ValidationError(
                 "give exactly one of --publish ENDPOINT or --push ENDPOINT, or --db with --config")
         }
+        if push != nil {
+            GivenOptions.warnIgnored(
+                "replay", ["--wait"],
+                "with --push (it is how long --publish waits for a first subscriber; --push waits for its peer up to --connect-timeout)"
+            )
+        } else {
+            GivenOptions.warnIgnored(
+                "replay", ["--connect-timeout"],
+                "with --publish (a PUB socket binds and has no peer to wait for; --wait sets how long it waits for a first subscriber)"
+            )
+        }
+        GivenOptions.warnIgnored(
+            "replay", ["--config"], "without --db (socket replay sends the frames as they are)")
     }
 
     func run() throws {
@@ -142,6 +170,11 @@ struct ReplayCommand: ParsableCommand {
     /// Sends the messages on a PUB or PUSH socket.
     private func runOnSocket(_ options: ReplayOptions) throws {
         let replay = try Replay(files: files, options: options)
+        if !replay.hasMessages {
+            // Said before any socket is opened: no wait for a peer to send it nothing.
+            for warning in replay.warnings { CommandFailure.printWarning("replay", warning) }
+            throw Self.noFrames(files: files, problems: replay.warnings.count)
+        }
         let curveKeys = try curve.role(command: "replay")
         let context = try Context()
         let socket: Socket
@@ -152,14 +185,26 @@ struct ReplayCommand: ParsableCommand {
             try socket.bind(publish)
             if !waitForSubscriber(socket) {
                 StandardError.line(
-                    "replay: no subscriber within \(RecordingArguments.formatSpan(wait.nanoseconds)); publishing anyway"
+                    "replay: no subscriber within \(wait.defaultValueDescription); publishing "
+                        + "anyway (a PUB socket drops what no subscriber takes)"
                 )
             }
         } else {
             socket = try Socket(context, .push)
             try socket.setSendHighWaterMark(Self.pushQueue)
+            // Frames are queued only to a connected peer: with nobody at the endpoint nothing is
+            // queued, and the wait below sees that no peer has come.
+            try socket.setImmediate(true)
             try socket.useCurve(curveKeys)
             try socket.connect(push ?? "")
+            do {
+                try waitForPeer(socket, endpoint: push ?? "")
+            } catch {
+                try? socket.setLinger(.zero)
+                socket.close()
+                _ = context.terminate()
+                throw error
+            }
         }
         try socket.setSendTimeout(.milliseconds(200))
         try socket.setLinger(linger.duration)
@@ -184,15 +229,67 @@ struct ReplayCommand: ParsableCommand {
             CommandFailure.printError(
                 "replay",
                 "frames left unsent (\(publish ?? push ?? "")): the peer did not take "
-                    + "the last frames within \(RecordingArguments.formatSpan(linger.nanoseconds)); up to "
+                    + "the last frames within \(linger.defaultValueDescription); up to "
                     + "\(RecordingArguments.formatCount(queue)) queued frames were dropped")
             throw ExitCode(1)
         }
         if sent == 0 && !StopSignal.requested {
-            throw CommandFailure(
-                "no frames", files.joined(separator: ", "),
-                "nothing to send (an empty, foreign or damaged recording"
-                    + (replay.warnings.isEmpty ? "" : "; \(replay.warnings.count) problem(s) above") + ")")
+            throw Self.noFrames(files: files, problems: replay.warnings.count)
+        }
+        if !replay.warnings.isEmpty {
+            StandardError.line(
+                "replay: the recordings had \(replay.warnings.count) problem(s) (warnings above): "
+                    + "the frames before each were sent, the rest of that file was not readable")
+        }
+    }
+
+    /// The error of a replay with nothing to send.
+    static func noFrames(files: [String], problems: Int) -> CommandFailure {
+        CommandFailure(
+            "no frames", files.joined(separator: ", "),
+            "nothing to send (an empty, foreign or damaged recording"
+                + (problems == 0 ? "" : "; \(problems) problem(s) above") + ")")
+    }
+
+    /// Waits until a peer has taken the PUSH socket's connection (with `ZMQ_IMMEDIATE` the socket
+    /// is writable only then): says so on standard error after 1 s, and throws a
+    /// ``CommandFailure`` after `--connect-timeout` (0: no limit), `ExitCode(130)` when stopped.
+    private func waitForPeer(_ socket: Socket, endpoint: String) throws {
+        let poller = Poller()
+        let index = poller.add(socket, events: .writable)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let limit = connectTimeout.nanoseconds > 0 ? connectTimeout.duration : nil
+        let limitText = connectTimeout.defaultValueDescription
+        var announced = false
+        while true {
+            if try poller.poll(timeout: .milliseconds(100)) > 0,
+                poller.readyEvents(at: index).contains(.writable)
+            {
+                if announced {
+                    let waited = UInt64((clock.now - started).seconds * 1e9)
+                    StandardError.line(
+                        "replay: connected to \(endpoint) after \(RecordingArguments.formatSpan(waited))")
+                }
+                return
+            }
+            if StopSignal.requested { throw ExitCode(130) }
+            let waited = clock.now - started
+            if !announced && waited >= .seconds(1) {
+                announced = true
+                StandardError.line(
+                    "replay: waiting for a peer at \(endpoint) (testzone ingest --listen or record --listen); "
+                        + (limit == nil
+                            ? "no time limit (--connect-timeout 0)"
+                            : "giving up after \(limitText) (--connect-timeout)"))
+            }
+            if let limit, waited >= limit {
+                throw CommandFailure(
+                    "no peer", endpoint,
+                    "nothing took the connection within \(limitText) (is testzone ingest --listen or record --listen "
+                        + "running there, with matching CURVE keys?); --connect-timeout waits longer, 0 without limit"
+                )
+            }
         }
     }
 
@@ -202,9 +299,17 @@ struct ReplayCommand: ParsableCommand {
     /// Waits for the first subscription message on an XPUB socket.
     private func waitForSubscriber(_ socket: Socket) -> Bool {
         let clock = ContinuousClock()
-        let deadline = clock.now + wait.duration
+        let started = clock.now
+        let deadline = started + wait.duration
+        var announced = false
         var message = Message()
         while clock.now < deadline && !StopSignal.requested {
+            if !announced && clock.now - started >= .seconds(1) {
+                announced = true
+                StandardError.line(
+                    "replay: waiting up to \(wait.defaultValueDescription) for a first subscriber "
+                        + "on \(publish ?? "") (--wait)")
+            }
             try? socket.setReceiveTimeout(.milliseconds(100))
             if (try? socket.receive(into: &message)) == true, message.count > 0,
                 message.withUnsafeBytes({ $0[0] }) == 1
@@ -269,8 +374,11 @@ final class Replay {
     /// The time range replayed ([startTime, endTime)).
     let startTime: UInt64
     let endTime: UInt64
-    /// Warnings of the last pass, per file (truncation, corruption).
+    /// Warnings of the last pass, per file (truncation, corruption); before the first pass, those
+    /// of reading the files without a summary for their time range.
     private(set) var warnings: [String] = []
+    /// Whether the recordings hold any message at all (an empty or wholly damaged one does not).
+    let hasMessages: Bool
 
     init(files: [String], options: ReplayOptions) throws {
         readers = try files.map { path in try MCAPReader(path: path) }
@@ -288,8 +396,10 @@ final class Replay {
                     start = min(start, message.logTime)
                     end = max(end, message.logTime)
                 }
+                warnings += cursor.warnings.map { "\(reader.path): \($0)" }
             }
         }
+        hasMessages = start != .max
         if start == .max { start = 0 }
         recordingStart = start
         recordingEnd = end
@@ -383,18 +493,39 @@ final class Replay {
         return result
     }
 
+    /// How long the socket may stay full before replay says that the peer takes nothing.
+    static let stallNotice: Duration = .seconds(10)
+
     /// Sends one three-frame message, retrying while the socket is full; false when stopped.
     private func send(
         _ socket: Socket, topic: [UInt8], payload: UnsafeRawBufferPointer, time: [UInt8],
         shouldStop: () -> Bool
     ) throws -> Bool {
+        var stalledSince: ContinuousClock.Instant?
+        var said = false
         while true {
             do {
                 try socket.send(topic, options: .more)
                 break
-            } catch let error where error.isWouldBlock {
-                if shouldStop() { return false }
+            } catch {
+                guard error.isWouldBlock else { throw error }
             }
+            if shouldStop() { return false }
+            // A peer that takes nothing for a while is slow or gone: say so once, not silence.
+            let now = ContinuousClock.now
+            let since = stalledSince ?? now
+            stalledSince = since
+            if !said, now - since >= Self.stallNotice {
+                said = true
+                StandardError.line(
+                    "replay: the peer has taken no frame for \(Int(Self.stallNotice.seconds))s (slow, or gone); "
+                        + "waiting for it (Ctrl-C stops)")
+            }
+        }
+        if said, let stalledSince {
+            let waited = UInt64((ContinuousClock.now - stalledSince).seconds * 1e9)
+            StandardError.line(
+                "replay: the peer takes frames again after \(RecordingArguments.formatSpan(waited))")
         }
         // The remaining frames of a multipart message are queued with the first one.
         try socket.send(payload, options: .more)

@@ -16,6 +16,7 @@ struct ReplayToDatabase {
 
     func run() throws {
         let zone = try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: configuration))
+        ZoneTimeZone.check(zone, path: configuration, command: "replay")
         let clock = ContinuousClock()
         let started = clock.now
         let network = try ZoneSetup.roadNetwork(fromRecordings: map.isEmpty ? files : map)
@@ -93,5 +94,12 @@ struct ReplayToDatabase {
                 + "\(String(format: "%.2f", zoneReport.automatedKilometres)) automated L3/L4 km, "
                 + "\(zoneReport.disengagements) disengagements, \(rejected) rejected, \(duplicates) duplicates"
         )
+        if !result.warnings.isEmpty {
+            // A truncated or damaged recording: counted up to the damage, never silently complete.
+            StandardError.line(
+                "replay: the recordings had \(result.warnings.count) problem(s) (warnings above): run "
+                    + "\(result.runID) holds the frames before each; the problems are stored with it and "
+                    + "reports flag the run")
+        }
     }
 }

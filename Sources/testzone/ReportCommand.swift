@@ -74,6 +74,9 @@ struct ReportCommand: ParsableCommand {
     )
     var generatedAt: String?
 
+    @Flag(help: "No progress line.")
+    var quiet = false
+
     func validate() throws {
         if zoneDeprecated != nil {
             CommandFailure.deprecated("report", "--zone", use: "--config")
@@ -82,6 +85,10 @@ struct ReportCommand: ParsableCommand {
         if !mapFromDeprecated.isEmpty {
             CommandFailure.deprecated("report", "--map-from", use: "--map")
             if !mapFrom.isEmpty { throw ValidationError("give --map only (--map-from is its old spelling)") }
+        }
+        if dmv {
+            GivenOptions.warnIgnored(
+                "report", ["--format"], "with --dmv (it writes the two DMV CSV files instead of the report)")
         }
         try InputFiles.require([database], "cannot open the database")
         try InputFiles.require(zoneFile, "cannot read the zone configuration")
@@ -95,6 +102,7 @@ struct ReportCommand: ParsableCommand {
     var mapFiles: [String] { mapFrom.isEmpty ? mapFromDeprecated : mapFrom }
 
     func run() throws {
+        ZoneTimeZone.check(path: zoneFile, command: "report")
         do {
             let month = try selectedPeriod()
             let formats = try ReportFormat.parseList(format)
@@ -115,12 +123,49 @@ struct ReportCommand: ParsableCommand {
                 softwareVersion: TestZone.softwareVersion)
             var dmvJob = job
             dmvJob.dmv = dmv
-            let (report, paths) = try dmvJob.run()
+            let progress = quiet ? nil : StepProgress(label: "report")
+            dmvJob.progress = { step in
+                progress?.step(
+                    Self.describe(step, period: month, database: database), done: Self.share(before: step))
+            }
+            let outcome: (report: MonthlyReport, paths: [String])
+            do {
+                outcome = try dmvJob.run()
+                progress?.finish()
+            } catch {
+                progress?.finish()
+                throw error
+            }
+            let (report, paths) = outcome
             if !report.hasData { print("note: \(ReportText.noDataNote(report))") }
             for path in paths { print(path) }
             print("records SHA-256 \(report.digest)")
         } catch let error as ReportError {
             throw CommandFailure.from(error, what: Self.what(error)).report("report")
+        }
+    }
+
+    /// Estimated share of a report's time per step (reading the period is most of it), for the
+    /// progress line's percentage and ETA: a guide, not a measurement of this database.
+    static let stepWeights: [ReportJob.Step: Double] = [
+        .readingPeriod: 0.45, .readingPrevious: 0.3, .building: 0.1, .writing: 0.15,
+    ]
+
+    /// The share done when `step` starts.
+    static func share(before step: ReportJob.Step) -> Double {
+        ReportJob.Step.allCases.filter { $0.rawValue < step.rawValue }.reduce(0) {
+            $0 + (stepWeights[$1] ?? 0)
+        }
+    }
+
+    /// The progress line's words for `step`.
+    static func describe(_ step: ReportJob.Step, period: ReportPeriod, database: String) -> String {
+        let number = "step \(step.rawValue + 1) of \(ReportJob.Step.allCases.count)"
+        switch step {
+        case .readingPeriod: return "reading \(period) from \(database), \(number)"
+        case .readingPrevious: return "reading the previous \(period.noun) for comparison, \(number)"
+        case .building: return "computing the figures, \(number)"
+        case .writing: return "rendering and writing the files, \(number)"
         }
     }
 

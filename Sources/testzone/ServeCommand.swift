@@ -62,6 +62,7 @@ struct ServeCommand: ParsableCommand {
             throw CommandFailure.from(error, what: "cannot read the zone configuration", path: config)
                 .report("serve")
         }
+        ZoneTimeZone.check(zone, path: config, command: "serve")
         let network = try ZoneSetup.roadNetwork(fromRecordings: map)
         let access = try console.access(command: "serve")
         // serve shows what is there: a file that is not a TestZone database yet (empty, or

@@ -158,6 +158,11 @@ struct SimulateCommand: ParsableCommand {
         for (name, value) in [("--loss", loss), ("--duplicates", duplicates), ("--corrupt", corrupt)] {
             if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be within 0...1") }
         }
+        if publish == nil {
+            GivenOptions.warnIgnored(
+                "simulate", ["--socket", "--speed", "--no-time-frame"],
+                "with --out (for --publish only; an MCAP is written as fast as it can, with log times)")
+        }
     }
 
     private func parseStart() -> Int64? {

@@ -30,6 +30,8 @@ struct TestZone: AsyncParsableCommand {
               --quiet              no progress or status line
               durations            30s, 5m, 1h, 1h30m, 250ms or plain seconds
               sizes                100MB, 1GB (decimal), 2GiB (binary) or bytes
+              time zone            days, months and times are Asia/Shanghai (a zone.toml
+                                   naming another time zone is read with a warning)
 
             EXIT STATUS
               0     success

@@ -77,6 +77,7 @@ struct TokensCommand: ParsableCommand {
                     throw CommandFailure.from(error, what: "cannot read the zone configuration", path: config)
                         .report("tokens add")
                 }
+                ZoneTimeZone.check(zone, path: config, command: "tokens add")
                 guard zone.operators.contains(where: { $0.id == operatorID }) else {
                     throw CurveKeyFiles.failure(
                         "tokens add", "unknown operator '\(operatorID)'", config,

@@ -4,7 +4,7 @@ import Testing
 
 /// Files that are not what a command expects get a plain message naming the file, and are left
 /// untouched (issue 21).
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(5)))
 struct ClearErrorsTests {
     private let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
         "tz-errors-\(UUID().uuidString)")
@@ -45,7 +45,7 @@ struct ClearErrorsTests {
         let replayed = try await TestZoneBinary.Run([
             "replay", "--db", database, "--config", repositoryFile("Replays/demo/zone.toml"), "--quiet",
             repositoryFile("Replays/demo/demo.mcap"),
-        ]).finish(timeout: .seconds(90))
+        ]).finish(timeout: .seconds(240))  // ~25 s alone; several times that on the loaded shared machine
         try #require(replayed.status == 0, "\(replayed.standardError)")
         let operatorOutcome = try await TestZoneBinary.run([
             "metrics", "--db", database, "--operator", "NOPE",

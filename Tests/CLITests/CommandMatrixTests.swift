@@ -289,13 +289,16 @@ struct CommandMatrixTests {
     func matrix(command: Command, situation: Case) async throws {
         let expected = command.expect(situation)
         if case .notApplicable = expected { return }
-        if situation == .unreadable && geteuid() == 0 {
-            // root reads a file of mode 000 anyway (CAP_DAC_OVERRIDE): there is no unreadable
-            // file to give. The check itself (InputFiles.require, "permission denied") runs for
-            // everyone else.
+        // root reads a file of mode 000 anyway (CAP_DAC_OVERRIDE): as root, the unreadable case
+        // runs the command as `nobody` (setpriv), for whom the file's mode counts.
+        let unprivileged = situation == .unreadable && geteuid() == 0
+        if unprivileged && TestZoneBinary.unprivilegedPrefix == nil {
+            Issue.record("running as root without setpriv: the unreadable-file case cannot run")
             return
         }
         try await Self.withPaths { paths in
+            // `nobody` may write the command's outputs into the scratch directory, as its owner would.
+            if unprivileged { chmod(paths.scratch, 0o777) }
             let path = try Self.make(situation, in: paths.scratch)
             let arguments: [String]
             switch situation {
@@ -305,7 +308,8 @@ struct CommandMatrixTests {
             default: arguments = command.words + command.withFile(path, paths)
             }
             let before = situation.isFileCase ? Self.fingerprint(path) : ""
-            let outcome = try await TestZoneBinary.Run(arguments).finish(timeout: .seconds(60))
+            let outcome = try await TestZoneBinary.Run(arguments, unprivileged: unprivileged).finish(
+                timeout: .seconds(60))
             let shown = "\(arguments.joined(separator: " ")) -> \(outcome.status)\n\(outcome.standardError)"
             switch expected {
             case .success:

@@ -175,7 +175,8 @@ struct VocabularyTests {
         let zone = try scratch("zone.toml")
         let fast = ["TESTZONE_PROGRESS_SECONDS": "0.05"]
         let simulated = try await TestZoneBinary.Run(
-            ["simulate", "--out", recording, "--config-out", zone, "--duration", "10m", "--vehicles", "4"],
+            // Short enough for a loaded 2-core machine; the status lines come every 0.05 s anyway.
+            ["simulate", "--out", recording, "--config-out", zone, "--duration", "3m", "--vehicles", "3"],
             environment: fast
         ).finish(timeout: .seconds(120))
         #expect(simulated.status == 0, "\(simulated.standardError)")
@@ -183,11 +184,11 @@ struct VocabularyTests {
             $0.hasPrefix("simulate: ")
         }
         #expect(!simulateLines.isEmpty, "\(simulated.standardError)")
-        #expect(simulateLines.allSatisfy { $0.contains(" of 600 simulated s, ") && $0.contains("%") })
+        #expect(simulateLines.allSatisfy { $0.contains(" of 180 simulated s, ") && $0.contains("%") })
         #expect(!simulated.standardError.contains("\u{1B}["), "no terminal control codes in a log")
 
         let quiet = try await TestZoneBinary.Run(
-            ["simulate", "--out", try scratch("q.mcap"), "--duration", "10m", "--vehicles", "4", "--quiet"],
+            ["simulate", "--out", try scratch("q.mcap"), "--duration", "3m", "--vehicles", "3", "--quiet"],
             environment: fast
         ).finish(timeout: .seconds(120))
         #expect(quiet.status == 0 && !quiet.standardError.contains("simulate: "))
@@ -242,16 +243,40 @@ struct VocabularyTests {
         return result
     }
 
+    /// The names of a SUBCOMMANDS section (lines indented by exactly two spaces).
+    static func subcommands(_ help: String) -> [String] {
+        guard let start = help.range(of: "SUBCOMMANDS:\n") else { return [] }
+        return help[start.upperBound...].split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("  "), !line.hasPrefix("   "), !line.hasPrefix("  See ") else { return nil }
+            return line.split(separator: " ").first.map(String.init)
+        }
+    }
+
+    /// Every command `testzone --help` leads to, a group's subcommands in its place
+    /// (`decode cv2x`, not `decode`).
+    static func commandsOfHelp(_ prefix: [String] = []) async throws -> [String] {
+        let help = try await TestZoneBinary.run(prefix + ["--help"])
+        var commands: [String] = []
+        for name in subcommands(help.standardOutput) {
+            let words = prefix + [name]
+            let nested = try await commandsOfHelp(words)
+            commands += nested.isEmpty ? [words.joined(separator: " ")] : nested
+        }
+        return commands
+    }
+
     @Test func readmeCommandReferenceListsTheFlagsOfEveryHelp() async throws {
         let readme = try String(contentsOfFile: repositoryFile("README.md"), encoding: .utf8)
         let documented = Self.readmeFlags(readme)
-        let commands = [
-            "tap", "decode cv2x", "decode jt808", "record", "replay", "inspect", "export", "clip", "metrics",
-            "simulate", "report", "ingest", "keys generate", "keys show", "tokens add", "tokens list",
-            "tokens revoke", "audit", "serve",
-        ]
+        // The commands as `testzone --help` lists them: a new command cannot be left out of the
+        // README's reference or of the command matrix.
+        let commands = try await Self.commandsOfHelp()
+        #expect(commands.count >= 19, "\(commands)")
         #expect(
             Set(documented.keys) == Set(commands), "README command reference: \(documented.keys.sorted())")
+        #expect(
+            Set(CommandMatrixTests.commands.map(\.name)) == Set(commands),
+            "the command matrix: \(CommandMatrixTests.commands.map(\.name))")
         for command in commands {
             let help = try await TestZoneBinary.run(
                 command.split(separator: " ").map(String.init) + ["--help"])

@@ -234,7 +234,18 @@ struct CurveIngestTests {
             "\(keys)/source.key_secret", "--curve-server-key", "\(keys)/server.key",
         ])
         #expect(replay.status == 0, "replay: \(replay.standardError)")
-        try await Task.sleep(for: .seconds(1))
+        // record may still be writing what it has received (slowly on a loaded machine): stop it
+        // once its file has not grown for 2 s (it writes a chunk every second while it has data).
+        var lastSize = -1
+        var stableSince = ContinuousClock.now
+        try await waitUntil("record has written what it received", timeout: .seconds(120)) {
+            let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
+            if size != lastSize {
+                lastSize = size
+                stableSince = ContinuousClock.now
+            }
+            return ContinuousClock.now - stableSince >= .seconds(2)
+        }
         record.signal(SIGINT)
         let recorded = try await record.finish(timeout: .seconds(60))
         #expect(recorded.status == 0, "record: \(recorded.standardError)")

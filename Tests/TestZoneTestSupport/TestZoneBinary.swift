@@ -55,16 +55,24 @@ public enum TestZoneBinary {
         private let exited = DispatchSemaphore(value: 0)
 
         /// Starts `testzone` with `arguments`; records a test issue and throws when the binary
-        /// has not been built.
-        public init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        /// has not been built. With `unprivileged` and when the tests run as root, the command
+        /// runs as `nobody` (``TestZoneBinary/unprivilegedPrefix``), for whom file modes count.
+        public init(_ arguments: [String], environment: [String: String] = [:], unprivileged: Bool = false)
+            throws
+        {
             let url = try #require(TestZoneBinary.url, "testzone binary not found; run `swift build` first")
             let directory = FileManager.default.temporaryDirectory
             outputURL = directory.appendingPathComponent("testzone-\(UUID().uuidString).out")
             errorURL = directory.appendingPathComponent("testzone-\(UUID().uuidString).err")
             _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
             _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-            process.executableURL = url
-            process.arguments = arguments
+            if unprivileged, geteuid() == 0, let prefix = TestZoneBinary.unprivilegedPrefix {
+                process.executableURL = URL(fileURLWithPath: prefix[0])
+                process.arguments = Array(prefix.dropFirst()) + [url.path] + arguments
+            } else {
+                process.executableURL = url
+                process.arguments = arguments
+            }
             if !environment.isEmpty {
                 process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             }
@@ -114,6 +122,18 @@ public enum TestZoneBinary {
                 standardError: String(decoding: (try? Data(contentsOf: errorURL)) ?? Data(), as: UTF8.self))
         }
     }
+
+    /// How a root test process runs a command as `nobody` (uid and gid 65534, no supplementary
+    /// groups): `setpriv` (util-linux), or `nil` when it is not installed. Root reads a file of
+    /// mode 000 anyway (CAP_DAC_OVERRIDE); `nobody` does not, which makes "permission denied"
+    /// testable in a container that runs everything as root.
+    public static let unprivilegedPrefix: [String]? = {
+        for path in ["/usr/bin/setpriv", "/bin/setpriv"]
+        where FileManager.default.isExecutableFile(atPath: path) {
+            return [path, "--reuid=65534", "--regid=65534", "--clear-groups"]
+        }
+        return nil
+    }()
 
     /// Runs `testzone` with `arguments` to completion.
     public static func run(_ arguments: [String]) async throws -> Outcome {
