@@ -162,6 +162,8 @@ struct SimulateCommand: ParsableCommand {
             GivenOptions.warnIgnored(
                 "simulate", ["--socket", "--speed", "--no-time-frame"],
                 "with --out (for --publish only; an MCAP is written as fast as it can, with log times)")
+        } else {
+            GivenOptions.warnIgnored("simulate", ["--compression"], "with --publish (for --out only)")
         }
     }
 
