@@ -30,7 +30,9 @@ public enum PostgresTestServer {
     /// The server's URL; records a failure and throws when there is none (only reached under CI).
     public static func requireURL() throws -> String {
         guard let url else {
-            Issue.record("CI requires PostgreSQL but TESTZONE_POSTGRES_URL is not set (Tools/postgres/start.sh failed?)")
+            Issue.record(
+                "CI requires PostgreSQL but TESTZONE_POSTGRES_URL is not set (Tools/postgres/start.sh failed?)"
+            )
             throw CancellationError()
         }
         return url
