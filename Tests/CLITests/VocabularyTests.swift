@@ -247,7 +247,7 @@ struct VocabularyTests {
         let documented = Self.readmeFlags(readme)
         let commands = [
             "tap", "decode cv2x", "decode jt808", "record", "replay", "inspect", "export", "clip", "metrics",
-            "simulate", "report", "ingest", "keys generate", "keys show", "tokens add", "tokens list",
+            "simulate", "report", "ingest", "nodes", "keys generate", "keys show", "tokens add", "tokens list",
             "tokens revoke", "audit", "serve",
         ]
         #expect(
