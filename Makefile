@@ -8,7 +8,7 @@ JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
 FUZZ_TARGET  ?=
 
-.PHONY: all setup build run test bench fuzz format lint clean
+.PHONY: all setup build run test bench fuzz format lint clean postgres-start postgres-stop
 
 all: build
 
@@ -24,10 +24,17 @@ build: setup
 run: build
 	@Tools/run-demo.sh $(BIN)
 
-## test: build and run the whole test suite
+## test: build and run the whole test suite (with a scratch PostgreSQL on loopback for the
+## tests that need one: Tools/postgres/with-postgres.sh starts it and stops it at the end)
 test: setup
 	$(SWIFT) build -c $(CONFIG) -j $(JOBS) --product testzone
-	$(SWIFT) test -j $(JOBS)
+	Tools/postgres/with-postgres.sh $(SWIFT) test -j $(JOBS)
+
+## postgres-start / postgres-stop: a scratch PostgreSQL server on loopback (URL on stdout)
+postgres-start:
+	@Tools/postgres/start.sh
+postgres-stop:
+	@Tools/postgres/stop.sh
 
 ## bench: run the benchmarks (Benchmarks/ package) with their reference programs
 bench: setup

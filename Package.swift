@@ -9,6 +9,7 @@ import PackageDescription
 
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let postgres = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
 
 let package = Package(
     name: "testzone",
@@ -40,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // Issue 19: bearer-token authentication of the console (roles, audit log).
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        // Issue 20: PostgreSQL as the shared store of several ingest nodes.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // MARK: System libraries (headers from Debian's -dev packages; `make setup` installs them)
@@ -59,7 +62,8 @@ let package = Package(
         .target(name: "Zone", dependencies: ["CV2X", "TOMLKit"]),
         .target(name: "CMemoryHints"),
         .target(name: "Metrics", dependencies: ["Zone", "CMemoryHints"]),
-        .target(name: "Store", dependencies: ["Metrics", "Zone", grdb], exclude: ["README.md"]),
+        .target(
+            name: "Store", dependencies: ["Metrics", "Zone", grdb, postgres, logging], exclude: ["README.md"]),
         .target(name: "Simulator", dependencies: ["CV2X", "JT808", "Recording", "Zone", "ZeroMQ"]),
         .target(
             name: "Pipeline",
@@ -118,7 +122,7 @@ let package = Package(
         .testTarget(
             name: "ZoneTests", dependencies: ["Zone", "CV2X", "UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Zone"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Zone"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Zone", "TestZoneTestSupport"]),
         .testTarget(
             name: "SimulatorTests",
             dependencies: ["Simulator", "Zone", "CV2X", "UPER", "JT808", "Recording", "ZeroMQ"]

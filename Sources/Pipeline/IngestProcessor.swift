@@ -8,8 +8,10 @@ import Store
 /// journal holds, in journal order, so the result equals a replay of the journal.
 struct IngestProcessor: Sendable {
     var frames: FrameProcessor
-    let store: ZoneStore
+    let store: any IngestStore
     let run: Int64
+    /// The part of the aggregate this node commits (`--shard K/N`; ``Shard/whole``: all of it).
+    var shard: Shard = .whole
     /// Receiver topic id -> interned topic.
     private var topicRefs: [FrameProcessor.TopicRef] = []
     /// Receiver topic id -> 0 cv2x, 1 jt808, 2 other.
@@ -43,10 +45,11 @@ struct IngestProcessor: Sendable {
     private var spareObservations: [LiveObservation] = []
     private var activity: [SourceActivity] = []
 
-    init(configuration: MetricsConfiguration, store: ZoneStore, run: Int64) {
+    init(configuration: MetricsConfiguration, store: any IngestStore, run: Int64, shard: Shard = .whole) {
         frames = FrameProcessor(configuration: configuration)
         self.store = store
         self.run = run
+        self.shard = shard
     }
 
     /// Registry reloads already written to the zone tables.
@@ -182,7 +185,7 @@ struct IngestProcessor: Sendable {
 
     /// Rejected frames of everything processed so far are to be (re)inserted at the next commit.
     mutating func takeRejected() -> [RejectedFrame] {
-        pendingRejected += frames.drainRejected()
+        pendingRejected += frames.drainRejected().filter { shard.owns($0.topic) }  // a topic is its source name
         defer { pendingRejected.removeAll(keepingCapacity: true) }
         return pendingRejected
     }
@@ -217,7 +220,8 @@ struct IngestProcessor: Sendable {
         if final { runFiles = try files.map { try DatabaseReplay.fileHash(path: $0.path) } }
         do {
             try store.commitLiveRun(
-                run, metrics: metrics, cache: &rowCache, span: span, frames: frames.messages,
+                run, metrics: metrics.restricted(to: shard), cache: &rowCache, span: span,
+                frames: frames.messages,
                 rejected: rejected,
                 checkpoints: checkpoints, complete: final, files: runFiles,
                 at: Microseconds(Date().timeIntervalSince1970 * 1e6))

@@ -16,8 +16,13 @@ public struct IngestOptions: Sendable {
     public var listen: [String] = []
     /// PUB endpoints to connect SUB sockets to (drops show up as sequence gaps).
     public var subscribe: [String] = []
-    /// The SQLite database.
+    /// The database: an SQLite file or a `postgres://` URL (``StoreLocation``).
     public var databasePath: String
+    /// This node's share of a sharded ingest (`--shard K/N`): it journals everything it
+    /// receives and commits the vehicles and sources of its shard (see Sources/Store/README.md).
+    public var shard: Shard = .whole
+    /// The node id its runs and `nodes` row carry (default `shard-K-of-N`; `""` unsharded).
+    public var node: String = ""
     /// The journal directory.
     public var journalDirectory: String
     /// Rotate the journal file after this many seconds.
@@ -128,17 +133,21 @@ public final class LiveIngest {
         self.stop = stop
     }
 
-    private static func session(at now: Date) -> String {
+    /// `ingest-<UTC time>`, or `ingest-<node>-<UTC time>` for a node of a sharded ingest (the
+    /// run key `live:<session>` is then unique across the nodes of a shared store).
+    private static func session(at now: Date, node: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
-        return "ingest-" + formatter.string(from: now)
+        return "ingest-" + (node.isEmpty ? "" : node + "-") + formatter.string(from: now)
     }
 
-    /// Locks the journal directory (`DIR/.ingest.lock`) and the database (`<db>.ingest.lock`).
+    /// Locks the journal directory (`DIR/.ingest.lock`) and, for an SQLite database, the
+    /// database (`<db>.ingest.lock`); a PostgreSQL store is shared by the nodes.
     static func takeLocks(directory: String, database: String) throws -> [OwnerLock] {
         let journal = try OwnerLock(path: directory + "/.ingest.lock", what: "journal directory \(directory)")
+        if case .postgres = try? StoreLocation(database) { return [journal] }
         let databasePath = URL(fileURLWithPath: database).standardizedFileURL.path
         let store = try OwnerLock(path: databasePath + ".ingest.lock", what: "database \(databasePath)")
         return [journal, store]
@@ -204,7 +213,12 @@ public final class LiveIngest {
         defer { zap?.stop() }
         let sockets = try bindSockets(context)
 
-        let store = try ZoneStore(path: options.databasePath)
+        let store: any IngestStore
+        switch try StoreLocation(options.databasePath) {
+        case .sqlite(let path): store = try ZoneStore(path: path)
+        case .postgres(let location): store = try PostgresIngestStore.open(location, node: options.node)
+        }
+        defer { (store as? PostgresIngestStore)?.close() }
         try store.registerZone(options.configuration, operators: options.operatorNames)
 
         // Recovery: an unfinished live run whose session has files in this directory.
@@ -230,7 +244,8 @@ public final class LiveIngest {
                 metadata: ["session": "\(session)", "files": "\(existing.count)"])
             let checkpoints = Dictionary(
                 try store.checkpoints(run: run).map { ($0.journalFile, $0) }, uniquingKeysWith: { a, _ in a })
-            processor = IngestProcessor(configuration: options.configuration, store: store, run: run)
+            processor = IngestProcessor(
+                configuration: options.configuration, store: store, run: run, shard: options.shard)
             for file in existing {
                 if !JournalRecovery.isFinished(path: file.path) {
                     let outcome: JournalRecovery.Outcome
@@ -264,12 +279,20 @@ public final class LiveIngest {
                 "applied the journal the database had not committed",
                 metadata: ["messages": "\(recovered)", "total": "\(processor.frames.messages)"])
         } else {
-            let name = Self.session(at: Date())
+            let name = Self.session(at: Date(), node: options.node)
             session = name
             run = try store.beginRun(
                 key: "live:\(name)", files: [], kind: "live", softwareVersion: options.softwareVersion,
                 configuration: options.configurationDescription, startedAt: now())
-            processor = IngestProcessor(configuration: options.configuration, store: store, run: run)
+            processor = IngestProcessor(
+                configuration: options.configuration, store: store, run: run, shard: options.shard)
+        }
+        if !options.node.isEmpty, let shared = store as? PostgresIngestStore {
+            try shared.registerNode(
+                NodeRecord(
+                    id: options.node, shard: options.shard.index, shards: options.shard.count, runID: run,
+                    session: session ?? "", host: ProcessInfo.processInfo.hostName, startedAt: now(),
+                    frames: processor.frames.messages))
         }
         let sessionName = session ?? ""
         processor.attach(options.observer)
@@ -355,6 +378,9 @@ public final class LiveIngest {
         }
         for socket in sockets { socket.close() }
         let metrics = try processor.commit(final: true)
+        if !options.node.isEmpty, let shared = store as? PostgresIngestStore {
+            try shared.markNode(options.node, status: "stopped")
+        }
         status.printFinal(processor: processor, metrics: metrics)
         logger.info(
             "ingest stopped",

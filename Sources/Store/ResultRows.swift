@@ -103,8 +103,11 @@ public struct LiveRowCache: Sendable {
     var sources: Set<String> = []
     /// Rows inserted, replaced or deleted by the last commit.
     public internal(set) var rowsWritten = 0
+    /// PostgreSQL: the run's rows were written by this process (the next commit replaces only
+    /// the vehicles it carries); see ``PostgresIngestStore``.
+    var committedRemotely = false
     /// Whether nothing is known yet (the next commit rewrites the run's rows).
-    public var isEmpty: Bool { keyed.isEmpty && ordered.isEmpty }
+    public var isEmpty: Bool { keyed.isEmpty && ordered.isEmpty && !committedRemotely }
 
     /// An empty cache.
     public init() {}
@@ -138,7 +141,7 @@ public struct LiveRowCache: Sendable {
 
 /// The sink of ``ResultWriter``: inserts every row (`cache == nil`) or only what differs from
 /// the cache (updating it).
-struct ResultRows {
+struct ResultRows: ResultRowSink {
     let db: Database
     let run: Int64
     var cache: LiveRowCache?
@@ -158,10 +161,18 @@ struct ResultRows {
         seen.removeAll(keepingCapacity: true)
     }
 
-    /// Whether a source has not been written before (its `sources` row is then inserted).
-    mutating func isNew(source: String) -> Bool {
-        guard cache != nil else { return true }
-        return cache?.sources.insert(source).inserted ?? true
+    /// Inserts or updates the vehicles' registry rows.
+    mutating func vehicles(_ identities: [VehicleIdentity]) throws {
+        try ZoneStore.upsertVehicles(db, identities)
+    }
+
+    /// Inserts a source's row unless the cache says it was written before.
+    mutating func source(_ name: String, kind: String) throws {
+        if cache != nil, cache?.sources.insert(name).inserted == false { return }
+        let statement = try InsertStatement(db, sql: "INSERT OR IGNORE INTO sources(id, kind) VALUES (?, ?)")
+        statement.bind(1, name)
+        statement.bind(2, kind)
+        try statement.step()
     }
 
     private static func fingerprint(_ values: [DatabaseValue]) -> Int {

@@ -1,36 +1,60 @@
 import GRDB
 import Metrics
 
-/// Writes a run's ``ZoneMetrics`` into the result tables inside the caller's transaction, with
-/// cached statements and direct binding.
+/// Writes a run's ``ZoneMetrics`` into the result tables inside the caller's SQLite transaction,
+/// with cached statements and direct binding.
 ///
-/// Each row is produced once, as values, and handed to a ``ResultRows`` sink: ``write()``
-/// inserts every row (a replay, a full rewrite); ``write(changes:)`` writes only the rows that
-/// differ from what a ``LiveRowCache`` says the database holds (live ingest's incremental
-/// commits).
+/// Each row is produced once, as values, by ``ResultRowProducer`` and handed to a ``ResultRows``
+/// sink: ``write()`` inserts every row (a replay, a full rewrite); ``write(changes:)`` writes
+/// only the rows that differ from what a ``LiveRowCache`` says the database holds (live ingest's
+/// incremental commits). The PostgreSQL back-end hands the same rows to its own sink
+/// (``PostgresResultRows``).
 struct ResultWriter {
     let db: Database
     let run: Int64
     let metrics: ZoneMetrics
 
-    private var configuration: MetricsConfiguration { metrics.configuration }
-
     /// Inserts every row of `metrics` (the run's rows must have been deleted before).
     func write() throws {
         var sink = ResultRows(db: db, run: run, cache: nil)
-        try produce(into: &sink)
+        try ResultRowProducer(metrics: metrics).produce(into: &sink)
     }
 
     /// Writes only what changed against `cache` (and updates it): the rows of the vehicles in
     /// `metrics` (the others are left as they are) and the health tables.
     func write(changes cache: inout LiveRowCache) throws {
         var sink = ResultRows(db: db, run: run, cache: cache)
-        try produce(into: &sink)
+        try ResultRowProducer(metrics: metrics).produce(into: &sink)
         cache = sink.cache ?? cache
     }
+}
 
-    private func produce(into sink: inout ResultRows) throws {
-        try ZoneStore.upsertVehicles(db, metrics.vehicles.values.map(\.identity).sorted { $0.vin < $1.vin })
+/// Where the rows of a run's aggregate go: the SQLite writer (``ResultRows``) or the PostgreSQL
+/// one (``PostgresResultRows``). Rows come per vehicle (`begin(vehicle:)` ... `end()`), then the
+/// run-wide health tables (`begin(vehicle: nil)` ... `end()`).
+protocol ResultRowSink {
+    /// The registry rows of the vehicles in the aggregate (inserted or updated).
+    mutating func vehicles(_ identities: [VehicleIdentity]) throws
+    /// Starts the rows of a vehicle (`nil`: the run-wide health tables).
+    mutating func begin(vehicle: String?)
+    /// A data source seen in the run (`cv2x/<id>`, `jt808/<terminal>`): its `sources` row.
+    mutating func source(_ name: String, kind: String) throws
+    /// A row identified by `key` (within the vehicle).
+    mutating func keyed(_ table: ResultTable, key: [DatabaseValue], _ values: [DatabaseValue]) throws
+    /// The rows of a sequence table of the vehicle (segments, events), in order.
+    mutating func ordered(_ table: ResultTable, _ rows: [[DatabaseValue]]) throws
+    /// Ends a vehicle (or the health tables).
+    mutating func end() throws
+}
+
+/// Produces the result rows of a run's aggregate, in a fixed order, into a ``ResultRowSink``.
+struct ResultRowProducer {
+    let metrics: ZoneMetrics
+
+    private var configuration: MetricsConfiguration { metrics.configuration }
+
+    func produce(into sink: inout some ResultRowSink) throws {
+        try sink.vehicles(metrics.vehicles.values.map(\.identity).sorted { $0.vin < $1.vin })
         for vin in metrics.vehicles.keys.sorted() {
             guard let vehicle = metrics.vehicles[vin] else { continue }
             try produce(vehicle, into: &sink)
@@ -38,7 +62,7 @@ struct ResultWriter {
         try produceHealth(into: &sink)
     }
 
-    private func produce(_ vehicle: VehicleMetrics, into sink: inout ResultRows) throws {
+    private func produce(_ vehicle: VehicleMetrics, into sink: inout some ResultRowSink) throws {
         let vin = vehicle.identity.vin
         let summary = vehicle.summary
         let totals = summary.totals(configuration: configuration)
@@ -144,16 +168,11 @@ struct ResultWriter {
         try sink.end()
     }
 
-    private func produceHealth(into sink: inout ResultRows) throws {
-        let source = try InsertStatement(db, sql: "INSERT OR IGNORE INTO sources(id, kind) VALUES (?, ?)")
+    private func produceHealth(into sink: inout some ResultRowSink) throws {
         sink.begin(vehicle: nil)
         for name in metrics.sources.keys.sorted() {
             guard let h = metrics.sources[name] else { continue }
-            if sink.isNew(source: name) {
-                source.bind(1, name)
-                source.bind(2, String(name.prefix { $0 != "/" }))
-                try source.step()
-            }
+            try sink.source(name, kind: String(name.prefix { $0 != "/" }))
             try sink.keyed(
                 .dataHealth, key: [v(name)],
                 [

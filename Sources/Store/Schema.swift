@@ -11,26 +11,48 @@ public enum Schema {
     /// The migrator with all migrations registered, in order.
     public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration(firstMigration) { db in
-            for statement in v1 { try db.execute(sql: statement) }
-        }
-        migrator.registerMigration("v2-issue16-source-outage") { db in
-            for statement in v2Issue16 { try db.execute(sql: statement) }
-        }
-        migrator.registerMigration("v2-issue17-event-clips") { db in
-            for statement in eventClips { try db.execute(sql: statement) }
-        }
-        migrator.registerMigration("v2-issue18-event-register") { db in
-            for statement in issue18 { try db.execute(sql: statement) }
-        }
-        migrator.registerMigration("v2-issue19-audit-log") { db in
-            for statement in auditLog { try db.execute(sql: statement) }
-        }
-        migrator.registerMigration("v3-issue18-report-indexes") { db in
-            for statement in reportIndexes { try db.execute(sql: statement) }
+        for migration in migrations {
+            migrator.registerMigration(migration.identifier) { db in
+                for statement in migration.statements { try db.execute(sql: statement) }
+            }
         }
         return migrator
     }
+
+    /// Every migration in order, as SQLite statements: the one source of the schema of both
+    /// back-ends (``PostgresSchema`` translates the column types for PostgreSQL).
+    static let migrations: [(identifier: String, statements: [String])] = [
+        (firstMigration, v1),
+        ("v2-issue16-source-outage", v2Issue16),
+        ("v2-issue17-event-clips", eventClips),
+        ("v2-issue18-event-register", issue18),
+        ("v2-issue19-audit-log", auditLog),
+        ("v3-issue18-report-indexes", reportIndexes),
+        ("v4-issue20-nodes", nodes),
+    ]
+
+    /// Issue 20 (several ingest nodes, one store): the node that wrote each run (`''` for a
+    /// single, unsharded ingest or a replay), and one row per node with its shard and its last
+    /// commit, for `testzone nodes`.
+    static let nodes: [String] = [
+        "ALTER TABLE runs ADD COLUMN node TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX runs_node ON runs(node, status)",
+        """
+        CREATE TABLE nodes (
+            id TEXT PRIMARY KEY NOT NULL,
+            shard INTEGER NOT NULL,
+            shards INTEGER NOT NULL,
+            run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+            session TEXT NOT NULL DEFAULT '',
+            host TEXT NOT NULL DEFAULT '',
+            started_at_us INTEGER NOT NULL,
+            last_commit_at_us INTEGER,
+            frames INTEGER NOT NULL DEFAULT 0,
+            last_data_time_us INTEGER,
+            status TEXT NOT NULL DEFAULT 'running'
+        )
+        """,
+    ]
 
     /// Issue 18: covering indexes in the order the monthly report reads coverage. Per link, the
     /// distinct (vehicle, day) pairs are consecutive entries of `link_coverage_link`; the visited

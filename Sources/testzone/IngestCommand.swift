@@ -14,7 +14,7 @@ import Zone
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Live ingest: ZeroMQ -> MCAP journal -> decode -> metrics -> SQLite.",
+        abstract: "Live ingest: ZeroMQ -> MCAP journal -> decode -> metrics -> SQLite or PostgreSQL.",
         discussion: """
             Binds PULL sockets (--listen, gateways PUSH there; senders block at the high-water \
             mark instead of losing frames) and/or connects SUB sockets (--subscribe; drops show up \
@@ -44,8 +44,24 @@ struct IngestCommand: ParsableCommand {
     )
     var map: [String] = []
 
-    @Option(help: "The SQLite database.")
+    @Option(
+        help: "The database: an SQLite file, or postgres://user@host[:port]/database shared by several nodes."
+    )
     var db: String
+
+    @Option(
+        help: ArgumentHelp(
+            "Run as node K of N (0-based, e.g. 0/3): commit only the vehicles and sources of shard K.",
+            discussion: """
+                Every node receives and journals the whole feed; a vehicle (by VIN) and a source \
+                (cv2x/<rsu>, jt808/<terminal>) belong to the shard FNV-1a(key) mod N. The nodes \
+                share one PostgreSQL --db; metrics and report over it give the merged result. \
+                `testzone nodes --db` lists the nodes with their last commit and lag.
+                """, valueName: "K/N"))
+    var shard: String?
+
+    @Option(help: "The node id of a sharded ingest (default shard-K-of-N).")
+    var node: String?
 
     @Option(help: "The journal directory (MCAP files).")
     var journal: String
@@ -145,6 +161,26 @@ struct IngestCommand: ParsableCommand {
             throw ValidationError("--http: expected HOST:PORT, e.g. 127.0.0.1:8080")
         }
         if console.tokens != nil, http == nil { throw ValidationError("--tokens goes with --http") }
+        let location: StoreLocation
+        do {
+            location = try StoreLocation(db)
+        } catch {
+            throw ValidationError("--db: \(error)")
+        }
+        if let shard {
+            do {
+                _ = try Shard(parsing: shard)
+            } catch {
+                throw ValidationError("--shard: \(error)")
+            }
+        }
+        if node != nil, shard == nil { throw ValidationError("--node goes with --shard") }
+        if let node, node.isEmpty || node.contains("/") || node.contains(where: \.isWhitespace) {
+            throw ValidationError("--node: a name without spaces or '/', e.g. zone-a-1")
+        }
+        if case .postgres = location, http != nil {
+            throw ValidationError("--http needs an SQLite --db (the console does not read PostgreSQL yet)")
+        }
         if rotateSeconds <= 0 || commitEvery <= 0 || flushEvery <= 0 {
             throw ValidationError("--rotate-interval, --commit-interval and --flush-interval must be > 0")
         }
@@ -187,6 +223,10 @@ struct IngestCommand: ParsableCommand {
             configuration: ZoneSetup.metricsConfiguration(zone: zone, network: network), databasePath: db,
             journalDirectory: journal)
         options.operatorNames = ZoneSetup.operatorNames(zone: zone)
+        if let shard, let parsed = try? Shard(parsing: shard) {
+            options.shard = parsed
+            options.node = node ?? parsed.defaultNodeID
+        }
         options.listen = listen
         options.subscribe = subscribe
         options.rotateSeconds = rotateSeconds

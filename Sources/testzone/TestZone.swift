@@ -56,6 +56,7 @@ struct TestZone: AsyncParsableCommand {
             SimulateCommand.self,
             ReportCommand.self,
             IngestCommand.self,
+            NodesCommand.self,
             KeysCommand.self,
             TokensCommand.self,
             AuditCommand.self,

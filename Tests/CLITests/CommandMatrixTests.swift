@@ -167,6 +167,9 @@ struct CommandMatrixTests {
             name: "tokens revoke", withFile: { path, _ in ["--file", path, "--id", "ops"] },
             badFlag: { _ in ["--file", "t.toml", "--id"] }),
         Command(
+            name: "nodes", withFile: { path, _ in ["--db", path] },
+            badFlag: { _ in ["--db", "postgres://"] }),
+        Command(
             name: "audit", withFile: { path, _ in ["--db", path] },
             badFlag: { paths in ["--db", paths.database, "--since", "yesterday"] }),
         Command(
