@@ -8,7 +8,8 @@
 #     ASN1_DIR     modules of one set (default: ../shared/reference/asn1/csae53-2020 from the repo
 #                  root, or $TESTZONE_ASN1_DIR/csae53-2020)
 #     FRAMES_FILE  extra frames (e.g. RSM with 5 participants, MAP with 4 nodes)
-#   ASN1C_ITERATIONS (default 200000) and ASN1C_REPEATS (default 5, best taken) tune the timing.
+#   ASN1C_ITERATIONS (default 200000) and ASN1C_REPEATS (default 5, best taken) tune the timing;
+#   ASN1C_BENCH_COPY=PATH keeps a copy of the built asn1c_bench program.
 #
 # Installs the `asn1c` package when it is missing and we are root (only the benchmarks need it).
 set -euo pipefail
@@ -58,5 +59,7 @@ cp "$root/Tools/bench/asn1c_bench.c" .
 # Compile in parallel (2 cores are shared), then link.
 ls *.c | xargs -P "$(nproc)" -n 16 cc -O2 -DNDEBUG -I. -w -c
 cc -O2 -o asn1c_bench *.o -lm
+# ASN1C_BENCH_COPY=PATH keeps a copy of the built program (cv2x-instructions.sh counts its instructions).
+[[ -n "${ASN1C_BENCH_COPY:-}" ]] && cp asn1c_bench "$ASN1C_BENCH_COPY"
 echo "asn1c-cv2x: asn1c $(asn1c -v 2>&1 | head -1 | grep -Eo 'v[0-9.]+') on $asn1_dir"
 ./asn1c_bench -n "${ASN1C_ITERATIONS:-200000}" -r "${ASN1C_REPEATS:-5}" ${frames:+"$frames"}

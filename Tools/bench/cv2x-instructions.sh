@@ -11,7 +11,11 @@
 # `MessageFrameDecoder` for every decode (REUSE=1), the pipeline's path. A last row "mix-of-all"
 # decodes every frame in turn with one decoder (the figures are means per decode).
 # ASN1C=1 first runs Tools/bench/asn1c-cv2x.sh on the same frames (asn1c generated and built at
-# bench time) and adds asn1c's ns/frame and the speed-up (asn1c ns / Swift ns) of each mode.
+# bench time) and adds asn1c's ns/frame and the speed-up (asn1c ns / Swift ns) of each mode, and,
+# with valgrind, asn1c's callgrind instructions per decode (same SMALL/LARGE difference) and the
+# instruction ratio (asn1c instructions / Swift instructions): a load-independent comparison for
+# a busy machine, where the ns of both sides swing (it is not a time ratio: the two programs run
+# at different instructions per cycle).
 # Usage: Tools/bench/cv2x-instructions.sh [repo-root]   (the build takes a few minutes)
 #        FRAME_HEX=<hex> FRAME_NAME=<name> ... for one frame only; otherwise the typical BSM, the
 #        mandatory BSM, the SPAT example, then Tools/bench/cv2x-frames.hex (FRAMES=<file> for
@@ -41,8 +45,22 @@ fi
 if [[ ${ASN1C:-0} == 1 ]]; then
     # asn1c_bench has the three example frames built in; give it the others.
     grep -v -E '^(bsm-mandatory-38B|bsm-typical-51B|spat-4-phases-54B) ' "$OUT/frames" > "$OUT/asn1c-frames"
-    "$ROOT/Tools/bench/asn1c-cv2x.sh" "" "$OUT/asn1c-frames" | tee "$OUT/asn1c.txt" >&2
+    ASN1C_BENCH_COPY="$OUT/asn1c_bench" "$ROOT/Tools/bench/asn1c-cv2x.sh" "" "$OUT/asn1c-frames" \
+        | tee "$OUT/asn1c.txt" >&2
 fi
+asn1c_instructions() {  # name hex: asn1c's instructions per decode of one frame (asn1c_bench runs its
+    # three built-in frames first, so a run without an extra frame is subtracted)
+    [[ ${ASN1C:-0} == 1 && ${VALGRIND:-1} == 1 && -x $OUT/asn1c_bench && $1 != mix-of-all ]] || { echo -; return; }
+    echo "$1 $2" > "$OUT/asn1c-one"
+    local counts=() file n
+    for file in /dev/null "$OUT/asn1c-one"; do
+        for n in $SMALL $LARGE; do
+            counts+=("$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$OUT/asn1c_bench" -n "$n" -r 1 "$file" 2>&1 \
+                | sed -n 's/.*I *refs: *//p' | tr -d ,)")
+        done
+    done
+    echo $((((counts[3] - counts[2]) - (counts[1] - counts[0])) / COUNT))
+}
 MIX=$(cut -d' ' -f2 "$OUT/frames" | paste -sd,)
 [[ -n ${FRAME_HEX:-} ]] || echo "mix-of-all $MIX" >> "$OUT/frames"
 
@@ -62,13 +80,15 @@ allocations() {  # mode count
         | sed -n 's/.*total heap usage: *\([0-9,]*\) allocs.*/\1/p' | tr -d ,
 }
 echo "load $(cut -d' ' -f1-3 /proc/loadavg) at $(date -u +%H:%M) UTC"
-printf '%-26s %-9s %10s %10s %8s %13s %12s\n' frame mode asn1c-ns ns speed-up instructions allocations
+printf '%-26s %-9s %10s %10s %8s %13s %12s %12s %11s\n' frame mode asn1c-ns ns speed-up instructions allocations \
+    asn1c-instr instr-ratio
 while read -r name hex; do
     [[ -n $name ]] || continue
     asn1c=$(awk -v n="$name" '$1 == n && $3 ~ /^[0-9.]+$/ {print $3}' "$OUT/asn1c.txt")
     if [[ $name == mix-of-all ]]; then  # asn1c: the mean over the frames
         asn1c=$(awk '!/^#/ && $3 ~ /^[0-9.]+$/ {s += $3; n++} END {if (n) printf "%.1f", s / n}' "$OUT/asn1c.txt")
     fi
+    asn1c_i=$(asn1c_instructions "$name" "$hex")
     for mode in ${MODES:-fresh in-place}; do
         export FRAME_HEX=$hex
         ns=$(nanoseconds "$mode")
@@ -79,7 +99,9 @@ while read -r name hex; do
             a=$(awk -v c=$COUNT -v l="$(allocations "$mode" $LARGE)" -v s="$(allocations "$mode" $SMALL)" \
                 'BEGIN {printf "%.2f", (l - s) / c}')
         fi
-        printf '%-26s %-9s %10s %10s %8s %13s %12s\n' "$name" "$mode" "${asn1c:--}" "$ns" "$ratio" "$i" "$a"
+        iratio=$([[ $asn1c_i != - && $i != - ]] && awk -v a="$asn1c_i" -v b="$i" 'BEGIN {printf "%.1fx", a / b}' || echo -)
+        printf '%-26s %-9s %10s %10s %8s %13s %12s %12s %11s\n' "$name" "$mode" "${asn1c:--}" "$ns" "$ratio" "$i" "$a" \
+            "$asn1c_i" "$iratio"
     done
 done < "$OUT/frames"
 echo "load $(cut -d' ' -f1-3 /proc/loadavg) at $(date -u +%H:%M) UTC"
