@@ -110,7 +110,9 @@ let package = Package(
         ),
 
         // MARK: Tests (Swift Testing, one target per module)
-        .target(name: "TestZoneTestSupport", path: "Tests/TestZoneTestSupport"),
+        .target(
+            name: "TestZoneTestSupport", dependencies: ["Store", "ZeroMQ", grdb],
+            path: "Tests/TestZoneTestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CV2XTests", dependencies: ["CV2X", "UPER"], resources: [.copy("Fixtures")]),

@@ -15,19 +15,8 @@ struct ReplayPeerTests {
         )
         .path
 
-    /// A loopback TCP endpoint with nothing bound to it (bound by libzmq, then released).
-    private func unusedEndpoint() throws -> String {
-        let context = try Context()
-        defer { context.shutdown() }
-        let socket = try Socket(context, .pull)
-        try socket.bind("tcp://127.0.0.1:*")
-        let endpoint = try socket.lastEndpoint
-        socket.close()
-        return endpoint
-    }
-
     @Test func pushWithoutAPeerSaysSoAndGivesUpAfterTheConnectTimeout() async throws {
-        let endpoint = try unusedEndpoint()
+        let endpoint = try freeEndpoint()
         let clock = ContinuousClock()
         let started = clock.now
         let outcome = try await TestZoneBinary.Run([
@@ -50,7 +39,7 @@ struct ReplayPeerTests {
     }
 
     @Test func aPeerThatComesLateGetsEveryFrame() async throws {
-        let endpoint = try unusedEndpoint()
+        let endpoint = try freeEndpoint()
         let replay = try TestZoneBinary.Run([
             "replay", recording, "--push", endpoint, "--speed", "max", "--to", "60s", "--connect-timeout",
             "2m",
@@ -81,7 +70,7 @@ struct ReplayPeerTests {
     }
 
     @Test func aPeerThatStopsTakingFramesIsNamedAndStillGetsEveryFrame() async throws {
-        let endpoint = try unusedEndpoint()
+        let endpoint = try freeEndpoint()
         let context = try Context()
         defer { context.shutdown() }
         let pull = try Socket(context, .pull)

@@ -59,17 +59,6 @@ struct SimulatedRun: Sendable {
     }
 }
 
-/// A free TCP port on loopback (bound and released by libzmq).
-func freeEndpoint() throws -> String {
-    let context = try Context()
-    defer { context.shutdown() }
-    let socket = try Socket(context, .pull)
-    try socket.bind("tcp://127.0.0.1:*")
-    let endpoint = try socket.lastEndpoint
-    socket.close()
-    return endpoint
-}
-
 /// A gateway: a PUSH socket connected to the ingest.
 final class Gateway {
     let context: Context

@@ -72,17 +72,6 @@ func consolePort(_ run: TestZoneBinary.Run, command: String) async throws -> Int
     return try #require(port)
 }
 
-/// A free TCP port on loopback (bound and released by libzmq).
-func freeEndpoint() throws -> String {
-    let context = try Context()
-    defer { context.shutdown() }
-    let socket = try Socket(context, .pull)
-    try socket.bind("tcp://127.0.0.1:*")
-    let endpoint = try socket.lastEndpoint
-    socket.close()
-    return endpoint
-}
-
 enum Database {
     static func scalar(_ path: String, _ sql: String) throws -> Int64 {
         try DatabaseQueue(path: path).read { db in try Int64.fetchOne(db, sql: sql) ?? 0 }

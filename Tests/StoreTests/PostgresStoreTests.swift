@@ -246,73 +246,19 @@ struct PostgresStoreTests {
     // MARK: Support
 
     /// The derived tables' rows (without run ids and row ids), each value as text, sorted.
-    static let dumpedTables: [(table: String, columns: String)] = [
-        ("vehicles", "vin, operator_id, terminal_number, obu_id, registered"),
-        (
-            "vehicle_runs",
-            "vin, fixes, time_gaps, outlier_steps, distance_m, bsm_received, late, open_takeover_requests, first_time_us, last_time_us"
-        ),
-        ("vehicle_daily", "vin, day, month, level, distance_m, time_s, uplink_covered_m"),
-        ("mode_segments", "vin, start_us, end_us, level, status, status_name, distance_m"),
-        (
-            "events",
-            "vin, kind, time_us, day, month, latitude, longitude, speed_mps, link_id, road_class, level, initiator, initiator_code, cause, cause_code, takeover_time_us, closed_requests, takeover_outcome, late, road_name, safety_driver, remote_operator"
-        ),
-        ("link_coverage", "vin, day, month, link_id"),
-        ("grid_coverage", "vin, day, month, cell"),
-        ("v2x_reception", "vin, day, month, rsu_id, band, band_index, exposure_s, expected, received"),
-        (
-            "data_health",
-            "source_id, received, decoded, rejected, duplicates, clock_offset_samples, clock_offset_mean_us, clock_offset_min_us, clock_offset_max_us, first_seen_us, last_seen_us, outage_us, malformed_items"
-        ),
-        ("rejected_reasons", "source_id, reason, count"),
-        ("sequence_health", "stream_kind, stream_id, count, gaps, repeats, reordered, resets"),
-        ("unattributed", "bsm_from_unregistered_obu, unknown_vehicle_observations"),
-    ]
+    static let dumpedTables =
+        DerivedTableDump.tables + [
+            ("unattributed", "bsm_from_unregistered_obu, unknown_vehicle_observations")
+        ]
 
-    static func normalized(_ value: String?) -> String {
-        guard let value else { return "NULL" }
-        if let number = Double(value), value.first != "0" || value == "0" || value.hasPrefix("0.") {
-            return "\(number)"
-        }
-        return value
-    }
-
-    static func sorted(_ rows: [[String]]) -> [[String]] {
-        rows.sorted { $0.lexicographicallyPrecedes($1) }
-    }
+    static func normalized(_ value: String?) -> String { DerivedTableDump.normalized(value) }
 
     static func dump(_ store: ZoneStore) throws -> [String: [[String]]] {
-        try store.pool.read { db in
-            var result: [String: [[String]]] = [:]
-            for (table, columns) in dumpedTables {
-                let rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM \(table)").map { row in
-                    Array(row.databaseValues).map { value -> String in
-                        switch value.storage {
-                        case .null: "NULL"
-                        case .int64(let number): normalized(String(number))
-                        case .double(let number): normalized("\(number)")
-                        case .string(let text): normalized(text)
-                        case .blob(let data): data.map { String(format: "%02x", $0) }.joined()
-                        }
-                    }
-                }
-                result[table] = sorted(rows)
-            }
-            return result
-        }
+        try DerivedTableDump.dump(sqlite: store.pool, tables: dumpedTables)
     }
 
     static func dump(_ store: PostgresStore) async throws -> [String: [[String]]] {
-        var result: [String: [[String]]] = [:]
-        for (table, columns) in dumpedTables {
-            let casts = columns.split(separator: ",").map {
-                "\($0.trimmingCharacters(in: .whitespaces))::text"
-            }
-            let rows = try await store.rows("SELECT \(casts.joined(separator: ", ")) FROM \(table)")
-            result[table] = sorted(rows.map { $0.map(normalized) })
-        }
-        return result
+        try await DerivedTableDump.dump(store, tables: dumpedTables)
     }
 
     /// The PostgreSQL type a column of Schema's SQLite type becomes (information_schema names).
