@@ -126,20 +126,7 @@ enum ShardedStore {
             Issue.record("TESTZONE_POSTGRES_URL is not a postgres:// URL: \(url)")
             throw CancellationError()
         }
-        let name = "testzone_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
-        let store = try await PostgresStore.open(admin)
-        var location = admin
-        location.database = name
-        do {
-            _ = try await store.rows("CREATE DATABASE \(name)")
-            try await body(location)
-        } catch {
-            _ = try? await store.rows("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-            await store.close()
-            throw error
-        }
-        _ = try? await store.rows("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-        await store.close()
+        try await ScratchPostgresDatabase.with(admin: admin, body)
     }
 
     /// Derived tables without run ids, row ids and journal file names.

@@ -303,21 +303,7 @@ enum PostgresScratch {
     }
 
     static func withDatabase(_ body: (PostgresLocation) async throws -> Void) async throws {
-        let admin = try adminLocation()
-        let name = "testzone_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
-        let store = try await PostgresStore.open(admin)
-        var location = admin
-        location.database = name
-        do {
-            _ = try await store.rows("CREATE DATABASE \(name)")
-            try await body(location)
-        } catch {
-            _ = try? await store.rows("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-            await store.close()
-            throw error
-        }
-        _ = try? await store.rows("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-        await store.close()
+        try await ScratchPostgresDatabase.with(admin: adminLocation(), body)
     }
 
     static func withStore(_ body: (PostgresStore) async throws -> Void) async throws {
