@@ -231,7 +231,7 @@ struct IngestProcessor: Sendable {
             frames.aggregator.markAllChanged()
             throw error
         }
-        if !final {
+        if !final, store.retainsCommittedRows {
             // What is committed and can no longer change leaves memory (bounded however long the
             // run); the cache forgets the same rows, which stay in the database.
             for (vin, drop) in frames.aggregator.dropSettled(vins: metrics.vehicles.keys) {

@@ -7,6 +7,10 @@ import Metrics
 public protocol IngestStore: Sendable {
     /// The node this store writes as (`""`: a single, unsharded ingest).
     var node: String { get }
+    /// Whether rows of earlier commits stay as they are when later commits no longer carry them
+    /// (incremental writes). Only then may live ingest release committed, final rows from memory
+    /// (``TrackSummary/dropSettled()``); a store whose commit restates a vehicle's rows needs them.
+    var retainsCommittedRows: Bool { get }
     /// Records the zone registry.
     func registerZone(_ configuration: MetricsConfiguration, operators: [String: String]) throws
     /// Starts a run (replacing runs with the same key or files); returns its id.
@@ -36,6 +40,8 @@ public protocol IngestStore: Sendable {
 extension ZoneStore: IngestStore {
     /// SQLite holds one node: `""`.
     public var node: String { "" }
+    /// Incremental: a commit writes only the rows that differ from its ``LiveRowCache``.
+    public var retainsCommittedRows: Bool { true }
 }
 
 /// ``PostgresStore`` as an ``IngestStore`` for one node: each call waits for the database.
@@ -44,6 +50,9 @@ public struct PostgresIngestStore: IngestStore {
     public let store: PostgresStore
     /// This node's id (its runs carry it in `runs.node`).
     public let node: String
+    /// A commit replaces each carried vehicle's rows with what memory holds: nothing may be
+    /// released from memory.
+    public var retainsCommittedRows: Bool { false }
 
     /// Wraps `store` for `node`.
     public init(store: PostgresStore, node: String) {
