@@ -9,11 +9,6 @@ struct ClearErrorsTests {
     private let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
         "tz-errors-\(UUID().uuidString)")
 
-    private func repositoryFile(_ relative: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(relative).path
-    }
-
     @Test func foreignOrEmptyDatabasesAreNotWrittenTo() async throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

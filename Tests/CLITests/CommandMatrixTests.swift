@@ -181,11 +181,6 @@ struct CommandMatrixTests {
     /// The command groups: no arguments prints their help.
     static let groups = ["decode", "keys", "tokens"]
 
-    static func repositoryFile(_ relative: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(relative).path
-    }
-
     /// A fresh scratch directory with the fixtures, removed by `body`'s end.
     static func withPaths(_ body: (Paths) async throws -> Void) async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -10,11 +10,6 @@ struct ModeAndProgressTests {
     private let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
         "tz-modes-\(UUID().uuidString)")
 
-    private func repositoryFile(_ relative: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(relative).path
-    }
-
     private func scratch(_ name: String) throws -> String {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory.appendingPathComponent(name).path
