@@ -113,7 +113,7 @@ let package = Package(
         .target(
             name: "TestZoneTestSupport", dependencies: ["Store", "ZeroMQ", grdb],
             path: "Tests/TestZoneTestSupport"),
-        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestZoneTestSupport"]),
         .testTarget(name: "UPERTests", dependencies: ["UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CV2XTests", dependencies: ["CV2X", "UPER"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JT808Tests", dependencies: ["JT808"]),

@@ -1,17 +1,11 @@
 import Foundation
 import Recording
 import Synchronization
+import TestZoneTestSupport
 import Testing
 import ZeroMQ
 
 @testable import testzone
-
-/// Runs `body` on its own thread (blocking libzmq calls stay off the cooperative pool).
-private func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
 
 private func ipcEndpoint() -> String {
     "ipc://"
@@ -93,7 +87,7 @@ struct RecordReplayTests {
         // (the cooperative pool is busy with other tests), and nothing must be sent before.
         let recorderReady = StopFlag()
 
-        async let recorded = onThread { () throws -> RecordProgress in
+        let recording = StartedThread { () throws -> RecordProgress in
             let pull = try Socket(context, .pull)
             try pull.bind(recordEndpoint)
             recorderReady.set()
@@ -124,7 +118,7 @@ struct RecordReplayTests {
             }
             return times
         }
-        let progress = try await recorded
+        let progress = try await recording.value
         #expect(progress.messages == UInt64(count))
         #expect(progress.malformedTimeFrames == 1)
 
@@ -163,7 +157,7 @@ struct RecordReplayTests {
         // Replay at double speed into a PULL socket.
         let replayEndpoint = ipcEndpoint()
         let receiverReady = StopFlag()
-        async let received = onThread {
+        let receiver = StartedThread {
             try receive(count, context: context, bind: replayEndpoint, ready: receiverReady)
         }
         let result = try await onThread { () throws -> ReplayResult in
@@ -176,7 +170,7 @@ struct RecordReplayTests {
             return try replay.run(socket: push) { false }
         }
         #expect(result.messages == UInt64(count))
-        let wire = try await received
+        let wire = try await receiver.value
         #expect(wire.count == count)
         for (i, (message, _)) in wire.enumerated() {
             #expect(message.topic == traffic[i].topic)
@@ -279,7 +273,7 @@ struct RecordReplayTests {
         let context = try Context()
         let endpoint = ipcEndpoint()
         let stopped = StopFlag()
-        async let recorded = onThread { () throws -> RecordProgress in
+        let recording = StartedThread { () throws -> RecordProgress in
             defer { stopped.set() }
             let pull = try Socket(context, .pull)
             try pull.bind(endpoint)
@@ -309,7 +303,7 @@ struct RecordReplayTests {
                 }
             }
         }
-        let progress = try await recorded
+        let progress = try await recording.value
         #expect(progress.stopReason == "size limit reached")
         let reader = try MCAPReader(path: path)
         let stats = try #require(reader.summary?.statistics)

@@ -1,4 +1,5 @@
 import Foundation
+import TestZoneTestSupport
 import Testing
 import ZeroMQ
 
@@ -8,7 +9,7 @@ struct LifecycleTests {
         let context = try Context()
         let endpoint = "inproc://blocked-\(UUID().uuidString)"
         let bound = AsyncStream<Void>.makeStream()
-        async let outcome: ZeroMQError? = onThread { () throws -> ZeroMQError? in
+        let blocked = StartedThread { () throws -> ZeroMQError? in
             let pull = try Socket(context, .pull)
             try pull.bind(endpoint)
             bound.continuation.yield()
@@ -22,7 +23,7 @@ struct LifecycleTests {
         for await _ in bound.stream { break }
         try await Task.sleep(for: .milliseconds(50))
         context.shutdown()
-        let error = try await outcome
+        let error = try await blocked.value
         #expect(error?.isContextTerminated == true)
         #expect(error?.code == ZeroMQError.contextTerminatedCode)
     }
@@ -30,7 +31,7 @@ struct LifecycleTests {
     @Test func contextShutdownUnblocksAPoll() async throws {
         let context = try Context()
         let ready = AsyncStream<Void>.makeStream()
-        async let outcome: Bool = onThread {
+        let polling = StartedThread { () throws -> Bool in
             let pull = try Socket(context, .pull)
             try pull.bind("inproc://polled-\(UUID().uuidString)")
             let poller = Poller()
@@ -46,7 +47,7 @@ struct LifecycleTests {
         for await _ in ready.stream { break }
         try await Task.sleep(for: .milliseconds(50))
         context.shutdown()
-        #expect(try await outcome)
+        #expect(try await polling.value)
     }
 
     @Test func afterShutdownNewCallsFailWithETERM() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import TestZoneTestSupport
 import Testing
 import ZeroMQ
 
@@ -121,7 +122,7 @@ struct MessagingTests {
         // Sender and receiver each block on a thread of their own (never on the cooperative pool,
         // which other tests share), and neither can block for ever: on a loaded machine a stalled
         // side ends with a timeout error instead of keeping the test process alive.
-        async let received: (count: Int, inOrder: Bool) = onThread {
+        let receiver = StartedThread { () throws -> (count: Int, inOrder: Bool) in
             let pull = try Socket(context, .pull)
             try pull.setLinger(.zero)
             try pull.setReceiveTimeout(.seconds(30))
@@ -136,7 +137,7 @@ struct MessagingTests {
             pull.close()
             return (count, inOrder)
         }
-        async let sent: Int = onThread {
+        let sender = StartedThread { () throws -> Int in
             let push = try Socket(context, .push)
             try push.setLinger(.seconds(30))  // deliver what is queued at close, but not for ever
             try push.setSendTimeout(.seconds(30))
@@ -153,8 +154,8 @@ struct MessagingTests {
             push.close()
             return sent
         }
-        let outcome = try await received
-        #expect(try await sent == total)
+        let outcome = try await receiver.value
+        #expect(try await sender.value == total)
         #expect(outcome.count == total)
         #expect(outcome.inOrder)
     }

@@ -2,16 +2,6 @@ import Foundation
 import Testing
 import ZeroMQ
 
-/// Runs `body` on a new thread, outside Swift's cooperative pool (which has only as many threads
-/// as cores), and awaits its result. Blocking libzmq calls in tests go through this so that
-/// parallel tests never starve each other.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
-        thread.start()
-    }
-}
-
 /// The transports a test runs over.
 enum Transport: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case tcp

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestZoneTestSupport
 import Testing
 import ZeroMQ
 
