@@ -123,7 +123,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ZoneTests", dependencies: ["Zone", "CV2X", "UPER"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Zone"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Zone", "TestZoneTestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Zone", "TestZoneTestSupport"]),
         .testTarget(
             name: "SimulatorTests",

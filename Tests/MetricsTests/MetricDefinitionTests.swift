@@ -1,4 +1,5 @@
 import Metrics
+import TestZoneTestSupport
 import Testing
 
 @Suite("Metric definitions (DESIGN.md 5)")

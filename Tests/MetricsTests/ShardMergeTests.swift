@@ -1,4 +1,5 @@
 import Metrics
+import TestZoneTestSupport
 import Testing
 
 /// Property: splitting observations into shards by time and by vehicle, aggregating each shard
