@@ -227,17 +227,35 @@ extension ZoneStore {
         try pool.read { db in
             var arguments = StatementArguments()
             let condition = filter.condition(arguments: &arguments)
-            return try Row.fetchAll(
+            // Summed in Swift, exactly: the same rows give the same figure in any physical order.
+            var mileage: [DailyMileage] = []
+            var metres = ExactSum()
+            func close() {
+                guard var last = mileage.popLast() else { return }
+                last.kilometres = metres.value / 1000
+                mileage.append(last)
+                metres = ExactSum()
+            }
+            for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT vin, day, level, SUM(distance_m) AS d FROM vehicle_daily WHERE \(condition)
-                    GROUP BY vin, day, level ORDER BY vin, day, level
-                    """, arguments: arguments
-            ).map {
-                DailyMileage(
-                    vin: $0["vin"], day: $0["day"], level: $0["level"], kilometres: ($0["d"] as Double) / 1000
-                )
+                    SELECT vin, day, level, distance_m AS d FROM vehicle_daily WHERE \(condition)
+                    ORDER BY vin, day, level
+                    """, arguments: arguments)
+            {
+                let vin: String = row["vin"]
+                let day: String = row["day"]
+                let level: Int = row["level"]
+                if let last = mileage.last, last.vin == vin, last.day == day, last.level == level {
+                    metres += row["d"]
+                    continue
+                }
+                close()
+                mileage.append(DailyMileage(vin: vin, day: day, level: level, kilometres: 0))
+                metres += row["d"]
             }
+            close()
+            return mileage
         }
     }
 
@@ -267,18 +285,36 @@ extension ZoneStore {
         }
         var arguments = StatementArguments()
         let condition = filter.condition(arguments: &arguments)
+        // Distances and times are summed in Swift, exactly (``ExactSum``), not with SQL's SUM: a
+        // live database, a replay of its journal and several shard nodes hold the same rows in a
+        // different order, and must give the same figures to the last bit.
+        struct LevelSums {
+            var metres = ExactSum()
+            var seconds = ExactSum()
+            var uplinkMetres = ExactSum()
+        }
+        var sums: [String: [Int: LevelSums]] = [:]
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT \(grouping.key("vehicle_daily")!) AS k, level, SUM(distance_m) AS d, SUM(time_s) AS t,
-                SUM(uplink_covered_m) AS u FROM vehicle_daily WHERE \(condition) GROUP BY k, level
+                SELECT \(grouping.key("vehicle_daily")!) AS k, level, distance_m AS d, time_s AS t,
+                uplink_covered_m AS u FROM vehicle_daily WHERE \(condition)
                 """, arguments: arguments)
         {
             let k = entry(row["k"])
             let level: Int = row["level"]
-            result[k]!.automatedMetresByLevel[level, default: 0] += row["d"]
-            result[k]!.automatedSecondsByLevel[level, default: 0] += row["t"]
-            if level == 3 || level == 4 { result[k]!.uplinkCoveredMetres += row["u"] }
+            sums[k, default: [:]][level, default: LevelSums()].metres += row["d"]
+            sums[k, default: [:]][level, default: LevelSums()].seconds += row["t"]
+            sums[k, default: [:]][level, default: LevelSums()].uplinkMetres += row["u"]
+        }
+        for (k, levels) in sums {
+            var uplink = ExactSum()
+            for (level, sum) in levels {
+                result[k]!.automatedMetresByLevel[level] = sum.metres.value
+                result[k]!.automatedSecondsByLevel[level] = sum.seconds.value
+                if level == 3 || level == 4 { uplink.add(sum.uplinkMetres) }
+            }
+            result[k]!.uplinkCoveredMetres = uplink.value
         }
         for row in try Row.fetchAll(
             db,
@@ -321,21 +357,23 @@ extension ZoneStore {
         }
         let linkKey = grouping.key("link_coverage") ?? ""
         let cellKey = grouping.key("grid_coverage") ?? ""
-        let network = try Double.fetchOne(db, sql: "SELECT COALESCE(SUM(length_m), 0) FROM road_links") ?? 0
+        let network = ExactSum(try Double.fetchAll(db, sql: "SELECT length_m FROM road_links")).value
+        var coveredLinkMetres: [String: ExactSum] = [:]
         for row in try linkKey.isEmpty
             ? []
             : Row.fetchAll(
                 db,
                 sql: """
-                    SELECT c.k AS k, COUNT(*) AS n, COALESCE(SUM(r.length_m), 0) AS m FROM
+                    SELECT c.k AS k, COALESCE(r.length_m, 0) AS m FROM
                     (SELECT DISTINCT \(linkKey) AS k, link_id FROM link_coverage WHERE \(condition)) AS c
-                    LEFT JOIN road_links r ON r.id = c.link_id GROUP BY c.k
+                    LEFT JOIN road_links r ON r.id = c.link_id
                     """, arguments: arguments)
         {
             let k = entry(row["k"])
-            result[k]!.coveredLinks = row["n"]
-            result[k]!.coveredLinkMetres = row["m"]
+            result[k]!.coveredLinks += 1
+            coveredLinkMetres[k, default: ExactSum()] += row["m"]
         }
+        for (k, metres) in coveredLinkMetres { result[k]!.coveredLinkMetres = metres.value }
         let cells = try Int.fetchOne(db, sql: "SELECT columns * rows FROM coverage_grid WHERE id = 1") ?? 0
         for row in try cellKey.isEmpty
             ? []

@@ -80,6 +80,16 @@ extension AlwaysOnIngestTests {
                 #expect(
                     live == outputs[1][name], "report file \(name) differs between live ingest and replay")
             }
+            // `metrics --json` prints full-precision figures: equal to the last bit although the
+            // live database and the replay hold their rows in a different order (exact sums).
+            var metrics: [String] = []
+            for database in [instance.database, replay] {
+                let result = try await runLong(["metrics", "--db", database, "--json"])
+                #expect(result.status == 0, "\(result.standardError)")
+                metrics.append(result.standardOutput)
+            }
+            #expect(!metrics[0].isEmpty)
+            #expect(metrics[0] == metrics[1], "metrics --json differs between live ingest and replay")
         }
 
         @Test("replay --push into ingest 20 times in a row: zero missing frames")
