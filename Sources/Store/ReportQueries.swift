@@ -19,22 +19,22 @@ public struct ReportFilter: Sendable, Hashable {
     }
 
     /// SQL condition on a table with `month` and `vin` columns (aliased `alias.`), arguments appended.
-    func condition(alias: String = "", arguments: inout StatementArguments) -> String {
+    func condition(alias: String = "", arguments: inout [any DatabaseValueConvertible]) -> String {
         let p = alias.isEmpty ? "" : "\(alias)."
         var parts: [String] = []
         if let month {
             parts.append("\(p)month = ?")
-            arguments += [month]
+            arguments.append(month)
         }
         if let vin {
             parts.append("\(p)vin = ?")
-            arguments += [vin]
+            arguments.append(vin)
         }
         if let operatorID {
             parts.append("\(p)vin IN (SELECT vin FROM vehicles WHERE operator_id = ?)")
-            arguments += [operatorID]
+            arguments.append(operatorID)
         }
-        return parts.isEmpty ? "1" : parts.joined(separator: " AND ")
+        return parts.isEmpty ? "TRUE" : parts.joined(separator: " AND ")
     }
 }
 
@@ -188,17 +188,94 @@ extension ZoneStore {
         self.init(pool: pool)
     }
 
+    /// The database as a ``StoreReader`` (its figures: ``StoreSummaries``).
+    public var reader: SQLiteStoreReader { SQLiteStoreReader(pool, description: pool.path) }
+
+    /// Operator ids in the database, sorted.
+    public func operatorIDs() throws -> [String] { try StoreSummaries(reader).operatorIDs() }
+
+    /// Whether the database knows this VIN (registered, or seen unregistered).
+    public func hasVehicle(_ vin: String) throws -> Bool { try StoreSummaries(reader).hasVehicle(vin) }
+
+    /// Summaries grouped by `grouping` (see ``StoreSummaries/summaries(_:by:)``).
+    public func summaries(_ filter: ReportFilter = ReportFilter(), by grouping: SummaryGrouping) throws
+        -> [StoredSummary]
+    {
+        try StoreSummaries(reader).summaries(filter, by: grouping)
+    }
+
+    /// Per-vehicle summaries matching the filter (vehicles with any data in it), sorted by VIN.
+    public func vehicleSummaries(_ filter: ReportFilter = ReportFilter()) throws -> [StoredSummary] {
+        try StoreSummaries(reader).vehicleSummaries(filter)
+    }
+
+    /// Zone totals over the filter (link and grid coverage are unions over vehicles).
+    public func zoneSummary(_ filter: ReportFilter = ReportFilter()) throws -> StoredSummary {
+        try StoreSummaries(reader).zoneSummary(filter)
+    }
+
+    /// Daily automated kilometres by vehicle and level.
+    public func dailyMileage(_ filter: ReportFilter = ReportFilter()) throws -> [DailyMileage] {
+        try StoreSummaries(reader).dailyMileage(filter)
+    }
+
+    /// Stored event rows matching the filter, in time order.
+    public func events(_ filter: ReportFilter = ReportFilter(), kinds: [EventKind]? = nil) throws -> [Row] {
+        try pool.read { db in
+            var values: [any DatabaseValueConvertible] = []
+            var condition = filter.condition(arguments: &values)
+            if let kinds {
+                condition += " AND kind IN (\(kinds.map { _ in "?" }.joined(separator: ",")))"
+                values += kinds.map(\.rawValue)
+            }
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM events WHERE \(condition) ORDER BY time_us, vin",
+                arguments: StatementArguments(values))
+        }
+    }
+}
+
+/// The stored figures of `testzone metrics` (and the console's summaries), read through a
+/// ``StoreReader``: one set of queries for SQLite and PostgreSQL. Every figure adds up the
+/// rows of all runs in the store; over the partials of several ingest nodes (sharded by
+/// vehicle) that is exactly one node's result.
+public struct StoreSummaries: Sendable {
+    /// The database.
+    public let reader: any StoreReader
+
+    /// Reads through `reader`.
+    public init(_ reader: any StoreReader) { self.reader = reader }
+
+    /// Opens the TestZone database at `location` for reading only (SQLite read-only, no
+    /// migration; PostgreSQL plain reads) and checks that it has the TestZone schema. Call from a
+    /// thread of its own, not from async code (see ``openStoreReader(_:)``).
+    public static func open(_ location: StoreLocation) throws -> StoreSummaries {
+        switch location {
+        case .sqlite(let path):
+            return StoreSummaries(try ZoneStore(readingOnly: path).reader)
+        case .postgres(let postgres):
+            let reader = try PostgresStoreReader(postgres)
+            let tables = try reader.read { try $0.tableNames() }
+            guard tables.contains(PostgresSchema.migrationsTable), tables.contains("runs") else {
+                reader.close()
+                throw ZoneStoreError(
+                    path: postgres.description,
+                    reason:
+                        "not a TestZone database (no TestZone tables; one is written by `testzone ingest --db postgres://...`)"
+                )
+            }
+            return StoreSummaries(reader)
+        }
+    }
+
     /// Operator ids in the database, sorted.
     public func operatorIDs() throws -> [String] {
-        try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM operators ORDER BY id") }
+        try reader.read { try $0.texts("SELECT id FROM operators ORDER BY id\($0.dialect.bytewise)") }
     }
 
     /// Whether the database knows this VIN (registered, or seen unregistered).
     public func hasVehicle(_ vin: String) throws -> Bool {
-        try pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT COUNT(*) > 0 FROM vehicles WHERE vin = ?", arguments: [vin])
-                ?? false
-        }
+        try reader.read { try $0.int64("SELECT COUNT(*) FROM vehicles WHERE vin = ?", [vin]) ?? 0 > 0 }
     }
 
     /// Summaries grouped by `grouping` (the key is in ``StoredSummary/vin``: a VIN, operator id,
@@ -206,58 +283,43 @@ extension ZoneStore {
     public func summaries(_ filter: ReportFilter = ReportFilter(), by grouping: SummaryGrouping) throws
         -> [StoredSummary]
     {
-        try pool.read { db in try Self.summaries(db, filter, grouping: grouping) }
+        try reader.read { try Self.summaries($0, filter, grouping: grouping) }
     }
 
     /// Per-vehicle summaries matching the filter (vehicles with any data in it), sorted by VIN.
     public func vehicleSummaries(_ filter: ReportFilter = ReportFilter()) throws -> [StoredSummary] {
-        try pool.read { db in try Self.summaries(db, filter, grouping: .vehicle) }
+        try reader.read { try Self.summaries($0, filter, grouping: .vehicle) }
     }
 
     /// Zone totals over the filter (link and grid coverage are unions over vehicles).
     public func zoneSummary(_ filter: ReportFilter = ReportFilter()) throws -> StoredSummary {
-        try pool.read { db in
-            try Self.summaries(db, filter, grouping: .zone).first
+        try reader.read { session in
+            try Self.summaries(session, filter, grouping: .zone).first
                 ?? StoredSummary(vin: "*", operatorID: "")
         }
     }
 
     /// Daily automated kilometres by vehicle and level.
     public func dailyMileage(_ filter: ReportFilter = ReportFilter()) throws -> [DailyMileage] {
-        try pool.read { db in
-            var arguments = StatementArguments()
+        try reader.read { session in
+            var arguments: [any DatabaseValueConvertible] = []
             let condition = filter.condition(arguments: &arguments)
-            return try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT vin, day, level, SUM(distance_m) AS d FROM vehicle_daily WHERE \(condition)
-                    GROUP BY vin, day, level ORDER BY vin, day, level
-                    """, arguments: arguments
+            let bytewise = session.dialect.bytewise
+            return try session.rows(
+                """
+                SELECT vin, day, level, SUM(distance_m) AS d FROM vehicle_daily WHERE \(condition)
+                GROUP BY vin, day, level ORDER BY vin\(bytewise), day\(bytewise), level
+                """, arguments
             ).map {
                 DailyMileage(
-                    vin: $0["vin"], day: $0["day"], level: $0["level"], kilometres: ($0["d"] as Double) / 1000
-                )
+                    vin: $0.text("vin"), day: $0.text("day"), level: $0.int("level"),
+                    kilometres: $0.double("d") / 1000)
             }
         }
     }
 
-    /// Stored event rows matching the filter, in time order.
-    public func events(_ filter: ReportFilter = ReportFilter(), kinds: [EventKind]? = nil) throws -> [Row] {
-        try pool.read { db in
-            var arguments = StatementArguments()
-            var condition = filter.condition(arguments: &arguments)
-            if let kinds {
-                condition += " AND kind IN (\(kinds.map { _ in "?" }.joined(separator: ",")))"
-                arguments += StatementArguments(kinds.map(\.rawValue))
-            }
-            return try Row.fetchAll(
-                db, sql: "SELECT * FROM events WHERE \(condition) ORDER BY time_us, vin", arguments: arguments
-            )
-        }
-    }
-
-    static func summaries(_ db: Database, _ filter: ReportFilter, grouping: SummaryGrouping) throws
-        -> [StoredSummary]
+    static func summaries(_ session: any StoreReadSession, _ filter: ReportFilter, grouping: SummaryGrouping)
+        throws -> [StoredSummary]
     {
         var result: [String: StoredSummary] = [:]
         let perVehicle = grouping == .vehicle
@@ -265,39 +327,43 @@ extension ZoneStore {
             if result[vin] == nil { result[vin] = StoredSummary(vin: vin, operatorID: "") }
             return vin
         }
-        var arguments = StatementArguments()
+        var arguments: [any DatabaseValueConvertible] = []
         let condition = filter.condition(arguments: &arguments)
-        for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT \(grouping.key("vehicle_daily")!) AS k, level, SUM(distance_m) AS d, SUM(time_s) AS t,
-                SUM(uplink_covered_m) AS u FROM vehicle_daily WHERE \(condition) GROUP BY k, level
-                """, arguments: arguments)
+        let b = session.dialect.bytewise
+        // Distances and times are added up here, per vehicle and day in that order, not by SQL
+        // SUM across vehicles: SQLite and PostgreSQL add up a group's rows in different orders
+        // (and SQLite with compensated summation), so only this gives the same last bits from
+        // one SQLite node and from the merged partials of several nodes. A (vehicle, day,
+        // level) group is one row per run.
+        for row in try session.rows(
+            """
+            SELECT \(grouping.key("vehicle_daily")!) AS k, level, SUM(distance_m) AS d, SUM(time_s) AS t,
+            SUM(uplink_covered_m) AS u FROM vehicle_daily WHERE \(condition) GROUP BY k, level, vin, day
+            ORDER BY level, vin\(b), day\(b)
+            """, arguments)
         {
-            let k = entry(row["k"])
-            let level: Int = row["level"]
-            result[k]!.automatedMetresByLevel[level, default: 0] += row["d"]
-            result[k]!.automatedSecondsByLevel[level, default: 0] += row["t"]
-            if level == 3 || level == 4 { result[k]!.uplinkCoveredMetres += row["u"] }
+            let k = entry(row.text("k"))
+            let level = row.int("level")
+            result[k]!.automatedMetresByLevel[level, default: 0] += row.double("d")
+            result[k]!.automatedSecondsByLevel[level, default: 0] += row.double("t")
+            if level == 3 || level == 4 { result[k]!.uplinkCoveredMetres += row.double("u") }
         }
-        for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT \(grouping.key("events")!) AS k, kind, initiator, cause, COUNT(*) AS n FROM events
-                WHERE \(condition) GROUP BY k, kind, initiator, cause
-                """, arguments: arguments)
+        for row in try session.rows(
+            """
+            SELECT \(grouping.key("events")!) AS k, kind, initiator, cause, COUNT(*) AS n FROM events
+            WHERE \(condition) GROUP BY k, kind, initiator, cause
+            """, arguments)
         {
-            let k = entry(row["k"])
-            let n: Int = row["n"]
-            let kind: String = row["kind"]
+            let k = entry(row.text("k"))
+            let n = row.int("n")
+            let kind = row.text("kind")
             switch EventKind(rawValue: kind) {
             case .disengagement?, .inferredDisengagement?:
                 result[k]!.disengagements += n
                 if kind == EventKind.inferredDisengagement.rawValue { result[k]!.inferredDisengagements += n }
-                result[k]!.disengagementsByInitiator[row["initiator"], default: 0] += n
+                result[k]!.disengagementsByInitiator[row.text("initiator"), default: 0] += n
                 // An inferred disengagement has no cause item: its cause is "unknown" (as in reports).
-                let cause: String =
-                    kind == EventKind.inferredDisengagement.rawValue ? "unknown" : row["cause"]
+                let cause = kind == EventKind.inferredDisengagement.rawValue ? "unknown" : row.text("cause")
                 result[k]!.disengagementsByCause[cause, default: 0] += n
             case .plannedDeactivation?: result[k]!.plannedDeactivations += n
             case .takeoverRequest?: result[k]!.takeoverRequests += n
@@ -307,51 +373,52 @@ extension ZoneStore {
             default: break
             }
         }
-        for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT \(grouping.key("events")!) AS k, takeover_outcome AS o, takeover_time_us AS t FROM events
-                WHERE kind = 'takeover-request' AND \(condition) ORDER BY t
-                """, arguments: arguments)
+        for row in try session.rows(
+            """
+            SELECT \(grouping.key("events")!) AS k, takeover_outcome AS o, takeover_time_us AS t FROM events
+            WHERE kind = 'takeover-request' AND \(condition) ORDER BY t
+            """, arguments)
         {
-            let k = entry(row["k"])
-            let outcome: String? = row["o"]
-            if outcome == "taken-over", let t: Int64 = row["t"] { result[k]!.takeoverTimes.append(t) }
+            let k = entry(row.text("k"))
+            let outcome = row.optionalText("o")
+            if outcome == "taken-over", let t = row.optionalInt64("t") { result[k]!.takeoverTimes.append(t) }
             if outcome == "missed" { result[k]!.missedTakeovers += 1 }
         }
         let linkKey = grouping.key("link_coverage") ?? ""
         let cellKey = grouping.key("grid_coverage") ?? ""
-        let network = try Double.fetchOne(db, sql: "SELECT COALESCE(SUM(length_m), 0) FROM road_links") ?? 0
+        var network = 0.0
+        try session.forEach("SELECT length_m FROM road_links ORDER BY id\(b)", []) {
+            network += $0.double(at: 0)
+        }
         for row in try linkKey.isEmpty
             ? []
-            : Row.fetchAll(
-                db,
-                sql: """
-                    SELECT c.k AS k, COUNT(*) AS n, COALESCE(SUM(r.length_m), 0) AS m FROM
-                    (SELECT DISTINCT \(linkKey) AS k, link_id FROM link_coverage WHERE \(condition)) AS c
-                    LEFT JOIN road_links r ON r.id = c.link_id GROUP BY c.k
-                    """, arguments: arguments)
+            : session.rows(
+                """
+                SELECT c.k AS k, r.length_m AS m FROM
+                (SELECT DISTINCT \(linkKey) AS k, link_id FROM link_coverage WHERE \(condition)) AS c
+                LEFT JOIN road_links r ON r.id = c.link_id ORDER BY c.link_id\(b)
+                """, arguments)
         {
-            let k = entry(row["k"])
-            result[k]!.coveredLinks = row["n"]
-            result[k]!.coveredLinkMetres = row["m"]
+            let k = entry(row.text("k"))
+            result[k]!.coveredLinks += 1
+            result[k]!.coveredLinkMetres += row.optionalDouble("m") ?? 0
         }
-        let cells = try Int.fetchOne(db, sql: "SELECT columns * rows FROM coverage_grid WHERE id = 1") ?? 0
+        let cells = Int(try session.int64("SELECT columns * rows FROM coverage_grid WHERE id = 1") ?? 0)
         for row in try cellKey.isEmpty
             ? []
-            : Row.fetchAll(
-                db,
-                sql: """
-                    SELECT k, COUNT(*) AS n FROM (SELECT DISTINCT \(cellKey) AS k, cell FROM grid_coverage
-                    WHERE \(condition)) GROUP BY k
-                    """, arguments: arguments)
+            : session.rows(
+                """
+                SELECT c.k AS k, COUNT(*) AS n FROM (SELECT DISTINCT \(cellKey) AS k, cell FROM grid_coverage
+                WHERE \(condition)) AS c GROUP BY c.k
+                """, arguments)
         {
-            result[entry(row["k"])]!.coveredCells = row["n"]
+            result[entry(row.text("k"))]!.coveredCells = row.int("n")
         }
-        let operators = Dictionary(
-            try Row.fetchAll(db, sql: "SELECT vin, operator_id FROM vehicles").map {
-                (($0["vin"] as String), ($0["operator_id"] as String))
-            }, uniquingKeysWith: { a, _ in a })
+        var operators: [String: String] = [:]
+        try session.forEach("SELECT vin, operator_id FROM vehicles", []) { row in
+            let vin = row.text("vin")
+            if operators[vin] == nil { operators[vin] = row.text("operator_id") }
+        }
         return result.keys.sorted().map { vin in
             var summary = result[vin]!
             summary.operatorID = perVehicle ? operators[vin] ?? "" : ""
