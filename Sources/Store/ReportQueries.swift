@@ -332,9 +332,9 @@ public struct StoreSummaries: Sendable {
         let b = session.dialect.bytewise
         // Distances and times are added up here, per vehicle and day in that order, not by SQL
         // SUM across vehicles: SQLite and PostgreSQL add up a group's rows in different orders
-        // (and SQLite with compensated summation), so only this gives the same last bits from
-        // one SQLite node and from the merged partials of several nodes. A (vehicle, day,
-        // level) group is one row per run.
+        // (and SQLite 3.43 and later with compensated summation), so only this gives the same
+        // last bits from one SQLite node and from the merged partials of several nodes. A
+        // (vehicle, day, level) group is one row per run.
         for row in try session.rows(
             """
             SELECT \(grouping.key("vehicle_daily")!) AS k, level, SUM(distance_m) AS d, SUM(time_s) AS t,
