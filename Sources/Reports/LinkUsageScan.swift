@@ -1,4 +1,5 @@
 import GRDB
+import Store
 
 /// Counts, per road link, the distinct (vehicle, day) pairs of `link_coverage` rows in one
 /// ordered pass.
@@ -13,7 +14,9 @@ import GRDB
 enum LinkUsageScan {
     /// The vehicle-days per link id of the rows matching `condition` (an SQL condition on
     /// `link_coverage`), sorted by link id.
-    static func vehicleDays(_ db: Database, condition: String, arguments: StatementArguments) throws
+    static func vehicleDays(
+        _ session: any StoreReadSession, condition: String, arguments: [any DatabaseValueConvertible]
+    ) throws
         -> [(linkID: String, vehicleDays: Int)]
     {
         var counts: [String: Int] = [:]
@@ -25,19 +28,19 @@ enum LinkUsageScan {
         func flush() {
             if groupCount > 0 { counts[groupLink, default: 0] += groupCount }
         }
-        try SQLiteRow.forEach(
-            db,
-            sql: """
-                SELECT month, link_id, vin, day FROM link_coverage \(
-                    try StoreReportReader.indexHint(db, table: "link_coverage", index: "link_coverage_link"))
-                WHERE \(condition) ORDER BY month, link_id, vin, day
-                """, arguments: arguments
+        let b = session.dialect.bytewise
+        try session.forEach(
+            """
+            SELECT month, link_id, vin, day FROM link_coverage \(
+                try session.indexHint(table: "link_coverage", index: "link_coverage_link"))
+            WHERE \(condition) ORDER BY month\(b), link_id\(b), vin\(b), day\(b)
+            """, arguments
         ) { row in
             Self.columns(row, 0, 1, into: &scratch)
             if scratch != group {
                 flush()
                 swap(&group, &scratch)
-                groupLink = row.text(1)
+                groupLink = row.text(at: 1)
                 groupCount = 0
                 pair.removeAll(keepingCapacity: true)
             }
@@ -52,11 +55,11 @@ enum LinkUsageScan {
     }
 
     /// The bytes of two text columns, separated by a zero byte (never part of a TestZone id).
-    private static func columns(_ row: SQLiteRow, _ a: Int32, _ b: Int32, into bytes: inout [UInt8]) {
+    private static func columns(_ row: StoreRow, _ a: Int, _ b: Int, into bytes: inout [UInt8]) {
         bytes.removeAll(keepingCapacity: true)
-        if let text = row.bytes(a) { bytes.append(contentsOf: text) }
+        row.withUTF8(at: a) { bytes.append(contentsOf: $0) }
         bytes.append(0)
-        if let text = row.bytes(b) { bytes.append(contentsOf: text) }
+        row.withUTF8(at: b) { bytes.append(contentsOf: $0) }
         bytes.append(0)
     }
 }

@@ -1,9 +1,12 @@
 import Foundation
+import Store
 import Zone
 
 /// One `testzone report` invocation: read the month and the previous month from the database,
 /// build the report, render the formats and write them into the output directory.
 public struct ReportJob: Sendable {
+    /// The database: an SQLite file, or a PostgreSQL store (`postgres://user@host/database`)
+    /// shared by several ingest nodes, whose report is the merged result.
     public var databasePath: String
     public var month: ReportPeriod
     public var outputDirectory: String
@@ -58,7 +61,16 @@ public struct ReportJob: Sendable {
 
     /// The report and the rows of its period.
     public func build() throws(ReportError) -> (report: MonthlyReport, records: ReportRecords) {
-        let reader = try StoreReportReader(path: databasePath)
+        let location: StoreLocation
+        do {
+            location = try StoreLocation(databasePath)
+        } catch let error as ZoneStoreError {
+            throw .databaseUnavailable(path: error.path, reason: error.reason)
+        } catch {
+            throw .databaseUnavailable(path: databasePath, reason: "\(error)")
+        }
+        let reader = try StoreReportReader(location: location)
+        defer { reader.close() }
         var overlay = try zonePath.map { path throws(ReportError) in
             try ZoneRegistryOverlay(path: path, network: roadNetwork)
         }

@@ -68,6 +68,20 @@ public final class PostgresStore: Sendable {
     /// One connection, opened and closed, so that an unreachable server or a refused login is
     /// reported at once (the pool would retry in the background).
     private static func probe(_ location: PostgresLocation, timeout: Duration, logger: Logger) async throws {
+        let connection = try await connect(location, timeout: timeout, logger: logger)
+        do {
+            try await connection.close()
+        } catch {
+            throw ZoneStoreError(
+                path: location.description, reason: PostgresFailure.reason(error, location: location))
+        }
+    }
+
+    /// One plain connection (no pool); failures are ``ZoneStoreError`` naming the URL (without
+    /// password) and the reason.
+    static func connect(_ location: PostgresLocation, timeout: Duration, logger: Logger) async throws
+        -> PostgresConnection
+    {
         do {
             let tls: PostgresConnection.Configuration.TLS =
                 location.tls == .require
@@ -78,9 +92,7 @@ public final class PostgresStore: Sendable {
                 database: location.database, tls: tls)
             configuration.options.connectTimeout = .nanoseconds(
                 Int64(timeout.components.seconds) * 1_000_000_000)
-            let connection = try await PostgresConnection.connect(
-                configuration: configuration, id: 0, logger: logger)
-            try await connection.close()
+            return try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         } catch {
             throw ZoneStoreError(
                 path: location.description, reason: PostgresFailure.reason(error, location: location))

@@ -19,22 +19,22 @@ public struct ReportFilter: Sendable, Hashable {
     }
 
     /// SQL condition on a table with `month` and `vin` columns (aliased `alias.`), arguments appended.
-    func condition(alias: String = "", arguments: inout StatementArguments) -> String {
+    func condition(alias: String = "", arguments: inout [any DatabaseValueConvertible]) -> String {
         let p = alias.isEmpty ? "" : "\(alias)."
         var parts: [String] = []
         if let month {
             parts.append("\(p)month = ?")
-            arguments += [month]
+            arguments.append(month)
         }
         if let vin {
             parts.append("\(p)vin = ?")
-            arguments += [vin]
+            arguments.append(vin)
         }
         if let operatorID {
             parts.append("\(p)vin IN (SELECT vin FROM vehicles WHERE operator_id = ?)")
-            arguments += [operatorID]
+            arguments.append(operatorID)
         }
-        return parts.isEmpty ? "1" : parts.joined(separator: " AND ")
+        return parts.isEmpty ? "TRUE" : parts.joined(separator: " AND ")
     }
 }
 
@@ -188,17 +188,94 @@ extension ZoneStore {
         self.init(pool: pool)
     }
 
+    /// The database as a ``StoreReader`` (its figures: ``StoreSummaries``).
+    public var reader: SQLiteStoreReader { SQLiteStoreReader(pool, description: pool.path) }
+
+    /// Operator ids in the database, sorted.
+    public func operatorIDs() throws -> [String] { try StoreSummaries(reader).operatorIDs() }
+
+    /// Whether the database knows this VIN (registered, or seen unregistered).
+    public func hasVehicle(_ vin: String) throws -> Bool { try StoreSummaries(reader).hasVehicle(vin) }
+
+    /// Summaries grouped by `grouping` (see ``StoreSummaries/summaries(_:by:)``).
+    public func summaries(_ filter: ReportFilter = ReportFilter(), by grouping: SummaryGrouping) throws
+        -> [StoredSummary]
+    {
+        try StoreSummaries(reader).summaries(filter, by: grouping)
+    }
+
+    /// Per-vehicle summaries matching the filter (vehicles with any data in it), sorted by VIN.
+    public func vehicleSummaries(_ filter: ReportFilter = ReportFilter()) throws -> [StoredSummary] {
+        try StoreSummaries(reader).vehicleSummaries(filter)
+    }
+
+    /// Zone totals over the filter (link and grid coverage are unions over vehicles).
+    public func zoneSummary(_ filter: ReportFilter = ReportFilter()) throws -> StoredSummary {
+        try StoreSummaries(reader).zoneSummary(filter)
+    }
+
+    /// Daily automated kilometres by vehicle and level.
+    public func dailyMileage(_ filter: ReportFilter = ReportFilter()) throws -> [DailyMileage] {
+        try StoreSummaries(reader).dailyMileage(filter)
+    }
+
+    /// Stored event rows matching the filter, in time order.
+    public func events(_ filter: ReportFilter = ReportFilter(), kinds: [EventKind]? = nil) throws -> [Row] {
+        try pool.read { db in
+            var values: [any DatabaseValueConvertible] = []
+            var condition = filter.condition(arguments: &values)
+            if let kinds {
+                condition += " AND kind IN (\(kinds.map { _ in "?" }.joined(separator: ",")))"
+                values += kinds.map(\.rawValue)
+            }
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM events WHERE \(condition) ORDER BY time_us, vin",
+                arguments: StatementArguments(values))
+        }
+    }
+}
+
+/// The stored figures of `testzone metrics` (and the console's summaries), read through a
+/// ``StoreReader``: one set of queries for SQLite and PostgreSQL. Every figure adds up the
+/// rows of all runs in the store; over the partials of several ingest nodes (sharded by
+/// vehicle) that is exactly one node's result.
+public struct StoreSummaries: Sendable {
+    /// The database.
+    public let reader: any StoreReader
+
+    /// Reads through `reader`.
+    public init(_ reader: any StoreReader) { self.reader = reader }
+
+    /// Opens the TestZone database at `location` for reading only (SQLite read-only, no
+    /// migration; PostgreSQL plain reads) and checks that it has the TestZone schema. Call from a
+    /// thread of its own, not from async code (see ``openStoreReader(_:)``).
+    public static func open(_ location: StoreLocation) throws -> StoreSummaries {
+        switch location {
+        case .sqlite(let path):
+            return StoreSummaries(try ZoneStore(readingOnly: path).reader)
+        case .postgres(let postgres):
+            let reader = try PostgresStoreReader(postgres)
+            let tables = try reader.read { try $0.tableNames() }
+            guard tables.contains(PostgresSchema.migrationsTable), tables.contains("runs") else {
+                reader.close()
+                throw ZoneStoreError(
+                    path: postgres.description,
+                    reason:
+                        "not a TestZone database (no TestZone tables; one is written by `testzone ingest --db postgres://...`)"
+                )
+            }
+            return StoreSummaries(reader)
+        }
+    }
+
     /// Operator ids in the database, sorted.
     public func operatorIDs() throws -> [String] {
-        try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM operators ORDER BY id") }
+        try reader.read { try $0.texts("SELECT id FROM operators ORDER BY id\($0.dialect.bytewise)") }
     }
 
     /// Whether the database knows this VIN (registered, or seen unregistered).
     public func hasVehicle(_ vin: String) throws -> Bool {
-        try pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT COUNT(*) > 0 FROM vehicles WHERE vin = ?", arguments: [vin])
-                ?? false
-        }
+        try reader.read { try $0.int64("SELECT COUNT(*) FROM vehicles WHERE vin = ?", [vin]) ?? 0 > 0 }
     }
 
     /// Summaries grouped by `grouping` (the key is in ``StoredSummary/vin``: a VIN, operator id,
@@ -206,28 +283,29 @@ extension ZoneStore {
     public func summaries(_ filter: ReportFilter = ReportFilter(), by grouping: SummaryGrouping) throws
         -> [StoredSummary]
     {
-        try pool.read { db in try Self.summaries(db, filter, grouping: grouping) }
+        try reader.read { try Self.summaries($0, filter, grouping: grouping) }
     }
 
     /// Per-vehicle summaries matching the filter (vehicles with any data in it), sorted by VIN.
     public func vehicleSummaries(_ filter: ReportFilter = ReportFilter()) throws -> [StoredSummary] {
-        try pool.read { db in try Self.summaries(db, filter, grouping: .vehicle) }
+        try reader.read { try Self.summaries($0, filter, grouping: .vehicle) }
     }
 
     /// Zone totals over the filter (link and grid coverage are unions over vehicles).
     public func zoneSummary(_ filter: ReportFilter = ReportFilter()) throws -> StoredSummary {
-        try pool.read { db in
-            try Self.summaries(db, filter, grouping: .zone).first
+        try reader.read { session in
+            try Self.summaries(session, filter, grouping: .zone).first
                 ?? StoredSummary(vin: "*", operatorID: "")
         }
     }
 
     /// Daily automated kilometres by vehicle and level.
     public func dailyMileage(_ filter: ReportFilter = ReportFilter()) throws -> [DailyMileage] {
-        try pool.read { db in
-            var arguments = StatementArguments()
+        try reader.read { session in
+            var arguments: [any DatabaseValueConvertible] = []
             let condition = filter.condition(arguments: &arguments)
-            // Summed in Swift, exactly: the same rows give the same figure in any physical order.
+            let bytewise = session.dialect.bytewise
+            // Summed exactly (``ExactSum``): the same rows give the same figure in any order.
             var mileage: [DailyMileage] = []
             var metres = ExactSum()
             func close() {
@@ -236,46 +314,28 @@ extension ZoneStore {
                 mileage.append(last)
                 metres = ExactSum()
             }
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT vin, day, level, distance_m AS d FROM vehicle_daily WHERE \(condition)
-                    ORDER BY vin, day, level
-                    """, arguments: arguments)
-            {
-                let vin: String = row["vin"]
-                let day: String = row["day"]
-                let level: Int = row["level"]
-                if let last = mileage.last, last.vin == vin, last.day == day, last.level == level {
-                    metres += row["d"]
-                    continue
+            try session.forEach(
+                """
+                SELECT vin, day, level, distance_m AS d FROM vehicle_daily WHERE \(condition)
+                ORDER BY vin\(bytewise), day\(bytewise), level
+                """, arguments
+            ) { row in
+                let vin = row.text("vin")
+                let day = row.text("day")
+                let level = row.int("level")
+                if mileage.last.map({ $0.vin != vin || $0.day != day || $0.level != level }) ?? true {
+                    close()  // the previous (vehicle, day, level)
+                    mileage.append(DailyMileage(vin: vin, day: day, level: level, kilometres: 0))
                 }
-                close()
-                mileage.append(DailyMileage(vin: vin, day: day, level: level, kilometres: 0))
-                metres += row["d"]
+                metres += row.double("d")
             }
             close()
             return mileage
         }
     }
 
-    /// Stored event rows matching the filter, in time order.
-    public func events(_ filter: ReportFilter = ReportFilter(), kinds: [EventKind]? = nil) throws -> [Row] {
-        try pool.read { db in
-            var arguments = StatementArguments()
-            var condition = filter.condition(arguments: &arguments)
-            if let kinds {
-                condition += " AND kind IN (\(kinds.map { _ in "?" }.joined(separator: ",")))"
-                arguments += StatementArguments(kinds.map(\.rawValue))
-            }
-            return try Row.fetchAll(
-                db, sql: "SELECT * FROM events WHERE \(condition) ORDER BY time_us, vin", arguments: arguments
-            )
-        }
-    }
-
-    static func summaries(_ db: Database, _ filter: ReportFilter, grouping: SummaryGrouping) throws
-        -> [StoredSummary]
+    static func summaries(_ session: any StoreReadSession, _ filter: ReportFilter, grouping: SummaryGrouping)
+        throws -> [StoredSummary]
     {
         var result: [String: StoredSummary] = [:]
         let perVehicle = grouping == .vehicle
@@ -283,29 +343,30 @@ extension ZoneStore {
             if result[vin] == nil { result[vin] = StoredSummary(vin: vin, operatorID: "") }
             return vin
         }
-        var arguments = StatementArguments()
+        var arguments: [any DatabaseValueConvertible] = []
         let condition = filter.condition(arguments: &arguments)
-        // Distances and times are summed in Swift, exactly (``ExactSum``), not with SQL's SUM: a
-        // live database, a replay of its journal and several shard nodes hold the same rows in a
-        // different order, and must give the same figures to the last bit.
+        // Distances and times are added up here, exactly (``ExactSum``), not by SQL SUM: SQLite
+        // and PostgreSQL add up rows in their physical or plan order (SQLite 3.43 and later with
+        // compensated summation), and a live database, the replay of its journal and the merged
+        // partials of several nodes hold the same rows in different orders. The correctly
+        // rounded sum of the same rows is the same to the last bit, whatever the order.
         struct LevelSums {
             var metres = ExactSum()
             var seconds = ExactSum()
             var uplinkMetres = ExactSum()
         }
         var sums: [String: [Int: LevelSums]] = [:]
-        for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT \(grouping.key("vehicle_daily")!) AS k, level, distance_m AS d, time_s AS t,
-                uplink_covered_m AS u FROM vehicle_daily WHERE \(condition)
-                """, arguments: arguments)
-        {
-            let k = entry(row["k"])
-            let level: Int = row["level"]
-            sums[k, default: [:]][level, default: LevelSums()].metres += row["d"]
-            sums[k, default: [:]][level, default: LevelSums()].seconds += row["t"]
-            sums[k, default: [:]][level, default: LevelSums()].uplinkMetres += row["u"]
+        try session.forEach(
+            """
+            SELECT \(grouping.key("vehicle_daily")!) AS k, level, distance_m AS d, time_s AS t,
+            uplink_covered_m AS u FROM vehicle_daily WHERE \(condition)
+            """, arguments
+        ) { row in
+            let k = entry(row.text("k"))
+            let level = row.int("level")
+            sums[k, default: [:]][level, default: LevelSums()].metres += row.double("d")
+            sums[k, default: [:]][level, default: LevelSums()].seconds += row.double("t")
+            sums[k, default: [:]][level, default: LevelSums()].uplinkMetres += row.double("u")
         }
         for (k, levels) in sums {
             var uplink = ExactSum()
@@ -316,24 +377,22 @@ extension ZoneStore {
             }
             result[k]!.uplinkCoveredMetres = uplink.value
         }
-        for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT \(grouping.key("events")!) AS k, kind, initiator, cause, COUNT(*) AS n FROM events
-                WHERE \(condition) GROUP BY k, kind, initiator, cause
-                """, arguments: arguments)
+        for row in try session.rows(
+            """
+            SELECT \(grouping.key("events")!) AS k, kind, initiator, cause, COUNT(*) AS n FROM events
+            WHERE \(condition) GROUP BY k, kind, initiator, cause
+            """, arguments)
         {
-            let k = entry(row["k"])
-            let n: Int = row["n"]
-            let kind: String = row["kind"]
+            let k = entry(row.text("k"))
+            let n = row.int("n")
+            let kind = row.text("kind")
             switch EventKind(rawValue: kind) {
             case .disengagement?, .inferredDisengagement?:
                 result[k]!.disengagements += n
                 if kind == EventKind.inferredDisengagement.rawValue { result[k]!.inferredDisengagements += n }
-                result[k]!.disengagementsByInitiator[row["initiator"], default: 0] += n
+                result[k]!.disengagementsByInitiator[row.text("initiator"), default: 0] += n
                 // An inferred disengagement has no cause item: its cause is "unknown" (as in reports).
-                let cause: String =
-                    kind == EventKind.inferredDisengagement.rawValue ? "unknown" : row["cause"]
+                let cause = kind == EventKind.inferredDisengagement.rawValue ? "unknown" : row.text("cause")
                 result[k]!.disengagementsByCause[cause, default: 0] += n
             case .plannedDeactivation?: result[k]!.plannedDeactivations += n
             case .takeoverRequest?: result[k]!.takeoverRequests += n
@@ -343,57 +402,56 @@ extension ZoneStore {
             default: break
             }
         }
-        for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT \(grouping.key("events")!) AS k, takeover_outcome AS o, takeover_time_us AS t FROM events
-                WHERE kind = 'takeover-request' AND \(condition) ORDER BY t
-                """, arguments: arguments)
+        for row in try session.rows(
+            """
+            SELECT \(grouping.key("events")!) AS k, takeover_outcome AS o, takeover_time_us AS t FROM events
+            WHERE kind = 'takeover-request' AND \(condition) ORDER BY t
+            """, arguments)
         {
-            let k = entry(row["k"])
-            let outcome: String? = row["o"]
-            if outcome == "taken-over", let t: Int64 = row["t"] { result[k]!.takeoverTimes.append(t) }
+            let k = entry(row.text("k"))
+            let outcome = row.optionalText("o")
+            if outcome == "taken-over", let t = row.optionalInt64("t") { result[k]!.takeoverTimes.append(t) }
             if outcome == "missed" { result[k]!.missedTakeovers += 1 }
         }
         let linkKey = grouping.key("link_coverage") ?? ""
         let cellKey = grouping.key("grid_coverage") ?? ""
-        let network = ExactSum(try Double.fetchAll(db, sql: "SELECT length_m FROM road_links")).value
+        var network = ExactSum()
+        try session.forEach("SELECT length_m FROM road_links", []) { network += $0.double(at: 0) }
         var coveredLinkMetres: [String: ExactSum] = [:]
         for row in try linkKey.isEmpty
             ? []
-            : Row.fetchAll(
-                db,
-                sql: """
-                    SELECT c.k AS k, COALESCE(r.length_m, 0) AS m FROM
-                    (SELECT DISTINCT \(linkKey) AS k, link_id FROM link_coverage WHERE \(condition)) AS c
-                    LEFT JOIN road_links r ON r.id = c.link_id
-                    """, arguments: arguments)
+            : session.rows(
+                """
+                SELECT c.k AS k, r.length_m AS m FROM
+                (SELECT DISTINCT \(linkKey) AS k, link_id FROM link_coverage WHERE \(condition)) AS c
+                LEFT JOIN road_links r ON r.id = c.link_id
+                """, arguments)
         {
-            let k = entry(row["k"])
+            let k = entry(row.text("k"))
             result[k]!.coveredLinks += 1
-            coveredLinkMetres[k, default: ExactSum()] += row["m"]
+            coveredLinkMetres[k, default: ExactSum()] += row.optionalDouble("m") ?? 0
         }
         for (k, metres) in coveredLinkMetres { result[k]!.coveredLinkMetres = metres.value }
-        let cells = try Int.fetchOne(db, sql: "SELECT columns * rows FROM coverage_grid WHERE id = 1") ?? 0
+        let cells = Int(try session.int64("SELECT columns * rows FROM coverage_grid WHERE id = 1") ?? 0)
         for row in try cellKey.isEmpty
             ? []
-            : Row.fetchAll(
-                db,
-                sql: """
-                    SELECT k, COUNT(*) AS n FROM (SELECT DISTINCT \(cellKey) AS k, cell FROM grid_coverage
-                    WHERE \(condition)) GROUP BY k
-                    """, arguments: arguments)
+            : session.rows(
+                """
+                SELECT c.k AS k, COUNT(*) AS n FROM (SELECT DISTINCT \(cellKey) AS k, cell FROM grid_coverage
+                WHERE \(condition)) AS c GROUP BY c.k
+                """, arguments)
         {
-            result[entry(row["k"])]!.coveredCells = row["n"]
+            result[entry(row.text("k"))]!.coveredCells = row.int("n")
         }
-        let operators = Dictionary(
-            try Row.fetchAll(db, sql: "SELECT vin, operator_id FROM vehicles").map {
-                (($0["vin"] as String), ($0["operator_id"] as String))
-            }, uniquingKeysWith: { a, _ in a })
+        var operators: [String: String] = [:]
+        try session.forEach("SELECT vin, operator_id FROM vehicles", []) { row in
+            let vin = row.text("vin")
+            if operators[vin] == nil { operators[vin] = row.text("operator_id") }
+        }
         return result.keys.sorted().map { vin in
             var summary = result[vin]!
             summary.operatorID = perVehicle ? operators[vin] ?? "" : ""
-            summary.networkMetres = network
+            summary.networkMetres = network.value
             summary.gridCells = cells
             return summary
         }

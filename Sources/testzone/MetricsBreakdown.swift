@@ -6,7 +6,7 @@ import Store
 /// 1,000 automated L3 + L4 km of the same group; by initiator and by cause over the zone's km, as
 /// the California DMV reports them) and takeover count, median, p95 and maximum; a TOTAL row last.
 enum MetricsBreakdown {
-    static func table(store: ZoneStore, filter: ReportFilter, by: String) throws -> ReportTable {
+    static func table(store: StoreSummaries, filter: ReportFilter, by: String) throws -> ReportTable {
         switch by {
         case "initiator", "cause": return try categories(store: store, filter: filter, by: by)
         default:
@@ -63,7 +63,7 @@ enum MetricsBreakdown {
             rows: body)
     }
 
-    static func categories(store: ZoneStore, filter: ReportFilter, by: String) throws -> ReportTable {
+    static func categories(store: StoreSummaries, filter: ReportFilter, by: String) throws -> ReportTable {
         let zone = try store.zoneSummary(filter)
         let counts = by == "initiator" ? zone.disengagementsByInitiator : zone.disengagementsByCause
         let order = by == "initiator" ? Categories.initiatorOrder : Categories.causeOrder

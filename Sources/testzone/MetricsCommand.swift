@@ -17,11 +17,15 @@ struct MetricsCommand: ParsableCommand {
             MRMs, road-link coverage and V2X uplink coverage; then the zone totals. Months are \
             Asia/Shanghai calendar months. --by operator|level|month|initiator|cause gives one row \
             per group with rates per 1,000 km and takeover count/median/p95/max; --events lists the \
-            event register. The database is opened read-only.
+            event register. The database is opened read-only; over a PostgreSQL store shared by \
+            several ingest nodes (--shard K/N) the figures are the merged result.
             """
     )
 
-    @Option(help: "The database written by `testzone replay --db` or live ingest.")
+    @Option(
+        help:
+            "The database written by `testzone replay --db` or live ingest: an SQLite file, or postgres://user@host[:port]/database (the merged result of several ingest nodes)."
+    )
     var db: String
 
     @Option(help: "Only this month (YYYY-MM, Asia/Shanghai).")
@@ -62,7 +66,7 @@ struct MetricsCommand: ParsableCommand {
         if let month, ShanghaiCalendar.dayRange(month: month) == nil {
             throw ValidationError("--month must be YYYY-MM, got \(month)")
         }
-        try InputFiles.require([db], "cannot open the database")
+        if case .sqlite = try? StoreLocation(db) { try InputFiles.require([db], "cannot open the database") }
         try InputFiles.require(zone, "cannot read the zone configuration")
         if let by, !Self.groupings.contains(by) {
             throw ValidationError("--by must be one of \(Self.groupings.joined(separator: ", ")), got \(by)")
@@ -70,6 +74,9 @@ struct MetricsCommand: ParsableCommand {
         if json && csv { throw ValidationError("--json and --csv exclude each other") }
         if events && by != nil { throw ValidationError("--events and --by exclude each other") }
     }
+
+    /// `--db` for messages: the path, or the URL without its password.
+    var shownDatabase: String? { (try? StoreLocation(db))?.description }
 
     static let groupings = ["vehicle", "operator", "level", "month", "initiator", "cause"]
 
@@ -79,21 +86,27 @@ struct MetricsCommand: ParsableCommand {
             try printEvents()
             return
         }
-        let store: ZoneStore
+        let store: StoreSummaries
         do {
-            store = try ZoneStore(readingOnly: db)
+            store = try StoreSummaries.open(try StoreLocation(db))
         } catch {
-            throw CommandFailure.from(error, what: "cannot open the database", path: db).report("metrics")
+            throw CommandFailure.from(
+                error, what: "cannot open the database", path: error is ZoneStoreError ? nil : db
+            )
+            .report("metrics")
         }
+        defer { store.reader.close() }
         // Like `report`: an unknown operator or vehicle is an error, not an empty table.
         if let operatorID, let known = try? store.operatorIDs(), !known.contains(operatorID) {
             throw CommandFailure(
-                "unknown operator '\(operatorID)'", db,
+                "unknown operator '\(operatorID)'", store.reader.description,
                 "operators in the database: \(known.joined(separator: ", "))"
             ).report("metrics")
         }
         if let vehicle, (try? store.hasVehicle(vehicle)) == false {
-            throw CommandFailure("unknown vehicle '\(vehicle)'", db, "no such VIN in the database").report(
+            throw CommandFailure(
+                "unknown vehicle '\(vehicle)'", store.reader.description, "no such VIN in the database"
+            ).report(
                 "metrics")
         }
         let filter = ReportFilter(month: month, vin: vehicle, operatorID: operatorID)
@@ -121,8 +134,9 @@ struct MetricsCommand: ParsableCommand {
         do {
             table = try eventTable()
         } catch {
-            throw CommandFailure.from(error, what: "cannot read the event register", path: db).report(
-                "metrics")
+            throw CommandFailure.from(error, what: "cannot read the event register", path: shownDatabase)
+                .report(
+                    "metrics")
         }
         let text =
             json
@@ -133,7 +147,16 @@ struct MetricsCommand: ParsableCommand {
 
     /// The register rows of the filter (all time: the days with data).
     func eventTable() throws(ReportError) -> ReportTable {
-        let reader = try StoreReportReader(path: db)
+        let location: StoreLocation
+        do {
+            location = try StoreLocation(db)
+        } catch let error as ZoneStoreError {
+            throw .databaseUnavailable(path: error.path, reason: error.reason)
+        } catch {
+            throw .databaseUnavailable(path: db, reason: "\(error)")
+        }
+        let reader = try StoreReportReader(location: location)
+        defer { reader.close() }
         let period: ReportPeriod
         if let month {
             period = ReportPeriod(month: try ReportMonth(parsing: month))

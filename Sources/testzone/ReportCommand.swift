@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Pipeline
 import Reports
+import Store
 import Zone
 
 /// `testzone report`: the monthly safety summary for regulators.
@@ -22,7 +23,11 @@ struct ReportCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .customLong("db"), help: "The TestZone database (SQLite).")
+    @Option(
+        name: .customLong("db"),
+        help:
+            "The TestZone database: an SQLite file, or postgres://user@host[:port]/database (the merged result of several ingest nodes)."
+    )
     var database: String
 
     @Option(help: "The month, YYYY-MM (Asia/Shanghai calendar).")
@@ -90,7 +95,9 @@ struct ReportCommand: ParsableCommand {
             GivenOptions.warnIgnored(
                 "report", ["--format"], "with --dmv (it writes the two DMV CSV files instead of the report)")
         }
-        try InputFiles.require([database], "cannot open the database")
+        if case .sqlite = try? StoreLocation(database) {
+            try InputFiles.require([database], "cannot open the database")
+        }
         try InputFiles.require(zoneFile, "cannot read the zone configuration")
         try InputFiles.require(mapFiles, "cannot read the road network")
     }

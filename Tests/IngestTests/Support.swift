@@ -38,7 +38,10 @@ struct SimulatedRun: Sendable {
     }
 
     /// The recording's messages as ZeroMQ parts (topic, payload, 8-byte gateway time).
-    func messages() throws -> [[[UInt8]]] {
+    func messages() throws -> [[[UInt8]]] { try Self.messages(recording: recording) }
+
+    /// The messages of any recording as ZeroMQ parts (topic, payload, 8-byte gateway time).
+    static func messages(recording: String) throws -> [[[UInt8]]] {
         let reader = try MCAPReader(path: recording)
         let cursor = reader.makeCursor(MCAPQuery(order: .logTime))
         var out: [[[UInt8]]] = []
@@ -53,6 +56,11 @@ struct SimulatedRun: Sendable {
     }
 
     func configuration() throws -> MetricsConfiguration {
+        try Self.configuration(zone: zone, recording: recording)
+    }
+
+    /// The metrics configuration of any zone and recording (road network from its MAP frames).
+    static func configuration(zone: String, recording: String) throws -> MetricsConfiguration {
         ZoneSetup.metricsConfiguration(
             zone: try ZoneConfiguration.load(contentsOf: URL(fileURLWithPath: zone)),
             network: try ZoneSetup.roadNetwork(fromRecordings: [recording]))
