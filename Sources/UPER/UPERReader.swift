@@ -386,6 +386,25 @@ public struct UPERReader {
         try readIndex(rootCount: rootCount, extensible: extensible)
     }
 
+    /// The extension bit and the root index of an extensible ENUMERATED or CHOICE whose root
+    /// index takes `bits` bits (1...62), read together: the root index (not range-checked), or -1
+    /// when the extension bit is set, the reader then just after that bit (where the extension
+    /// index follows). Same bits and errors as `readBool()` then `readBits(bits)`, in one read.
+    @inlinable @inline(__always)
+    public mutating func readExtensibleRootIndex(bits: Int) throws(UPERError) -> Int {
+        let count = bits &+ 1
+        if count <= end &- position {
+            let word = try readBits(count)
+            if word &>> UInt64(truncatingIfNeeded: bits) != 0 {
+                position &-= bits
+                return -1
+            }
+            return Int(truncatingIfNeeded: word)
+        }
+        if try readBool() { return -1 }
+        return Int(truncatingIfNeeded: try readBits(bits))
+    }
+
     @inlinable @inline(__always)
     mutating func readIndex(rootCount: Int, extensible: Bool) throws(UPERError) -> Index {
         if extensible, try readBool() { return .extension(try readNormallySmallNonNegative()) }
