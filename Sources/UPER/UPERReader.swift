@@ -386,6 +386,37 @@ public struct UPERReader {
         try readIndex(rootCount: rootCount, extensible: extensible)
     }
 
+    /// The extension bit and the root index of an extensible ENUMERATED or CHOICE whose root
+    /// index takes `bits` bits (1...56), read together: the root index (not range-checked), or -1
+    /// when the extension bit is set, the reader then just after that bit (where the extension
+    /// index follows). Same bits and errors as `readBool()` then `readBits(bits)`, in one load
+    /// on the fast path.
+    @inlinable @inline(__always)
+    public mutating func readExtensibleRootIndex(bits: Int) throws(UPERError) -> Int {
+        let count = bits &+ 1
+        let shift = position & 7
+        if position &+ count <= fastEnd && count &+ shift <= 64 {
+            let loaded = UInt64(
+                bigEndian: base.unsafelyUnwrapped.loadUnaligned(
+                    fromByteOffset: position &>> 3, as: UInt64.self))
+            let word = loaded &<< UInt64(truncatingIfNeeded: shift)
+            if word &>> 63 != 0 {
+                position &+= 1
+                return -1
+            }
+            position &+= count
+            return Int(truncatingIfNeeded: word &>> UInt64(truncatingIfNeeded: 64 &- count))
+        }
+        return try readExtensibleRootIndexOutOfLine(bits: bits)
+    }
+
+    /// `readExtensibleRootIndex(bits:)` near the end of the buffer: the two reads one after the other.
+    @usableFromInline
+    mutating func readExtensibleRootIndexOutOfLine(bits: Int) throws(UPERError) -> Int {
+        if try readBool() { return -1 }
+        return Int(truncatingIfNeeded: try readBits(bits))
+    }
+
     @inlinable @inline(__always)
     mutating func readIndex(rootCount: Int, extensible: Bool) throws(UPERError) -> Index {
         if extensible, try readBool() { return .extension(try readNormallySmallNonNegative()) }

@@ -1305,8 +1305,13 @@ class Generator:
         out = []
         count = len(root)
         bits = bits_for_range(count)
+        # An extensible CHOICE of 2 or more root alternatives reads its extension bit and root
+        # index in one read (`cvExtensibleIndex`: -1 for an extension alternative).
+        joint = extensible and count > 1
+        if joint:
+            out.append('        let rootIndex = try reader.cvExtensibleIndex(count: %d, bits: %d)' % (count, bits))
         if extensible:
-            out.append('        if try reader.readBool() {')
+            out.append('        if %s {' % ('rootIndex < 0' if joint else 'try reader.readBool()'))
             out.append('            let index = try reader.readNormallySmallNonNegative()')
             if additions:
                 out.append('            switch index {')
@@ -1328,7 +1333,7 @@ class Generator:
         if count == 1:
             out.extend(self.choice_alternative_decode(root[0], name, '        ', in_place))
         else:
-            out.append('        switch try reader.cvIndex(count: %d, bits: %d) {' % (count, bits))
+            out.append('        switch %s {' % ('rootIndex' if joint else 'try reader.cvIndex(count: %d, bits: %d)' % (count, bits)))
             for i, m in enumerate(root):
                 out.append('        %s' % ('case %d:' % i if i < count - 1 else 'default:'))
                 out.extend(self.choice_alternative_decode(m, name, '            ', in_place))
@@ -1393,8 +1398,12 @@ class Generator:
         bits = bits_for_range(count)
         out.append('    /// Decodes from UPER (X.691 unaligned).')
         out.append('    public init(from reader: inout UPERReader) throws(UPERError) {')
+        # Extension bit and root index in one read (`cvExtensibleIndex`: -1 for an extension value).
+        joint = extensible and count > 1
+        if joint:
+            out.append('        let rootIndex = try reader.cvExtensibleIndex(count: %d, bits: %d)' % (count, bits))
         if extensible:
-            out.append('        if try reader.readBool() {')
+            out.append('        if %s {' % ('rootIndex < 0' if joint else 'try reader.readBool()'))
             out.append('            let index = try reader.readNormallySmallNonNegative()')
             if additions:
                 out.append('            switch index {')
@@ -1419,7 +1428,7 @@ class Generator:
             out.append('            UInt8(truncatingIfNeeded: try reader.cvIndex(count: %d, bits: %d)), to: Self.self)' % (
                 count, bits))
         else:
-            out.append('        switch try reader.cvIndex(count: %d, bits: %d) {' % (count, bits))
+            out.append('        switch %s {' % ('rootIndex' if joint else 'try reader.cvIndex(count: %d, bits: %d)' % (count, bits)))
             for i, (vname, _) in enumerate(root_sorted):
                 out.append('        %s self = .%s' % ('case %d:' % i if i < count - 1 else 'default:',
                                                       member_identifier(vname)))
@@ -1496,32 +1505,34 @@ class Generator:
         out.append('/// reusing its storage (and, element by element, the storage of nested values).')
         out.append('static func decode%s(into list: inout [%s], from reader: inout UPERReader) throws(UPERError) {' % (name, et))
         out.append('    let count = try reader.readCount(%s)' % si.swift_args())
-        in_place = self.in_place_stmt(elem, 'list[index]', 'reader', name + 'Element')
+        in_place = self.in_place_stmt(elem, 'elements[index]', 'reader', name + 'Element')
         ek, erd = self.codec_kind(elem)
         if ek == 'type' and erd['type'] == 'SEQUENCE':
             # SEQUENCE elements are decoded over the held element, in place.
-            in_place = 'try list[index].decode(from: &reader)'
+            in_place = 'try elements[index].decode(from: &reader)'
+        if in_place is not None:
+            stmts = [in_place]
+        else:
+            # Elements without lists: assigned over the held ones.
+            stmts = ['elements[index] = %s' % self.dec_expr(elem, 'reader', name + 'Element')]
+        # The list is first given `count` elements (surplus removed, blanks appended: no work when
+        # the previous frame had as many), then decoded through one buffer pointer: one uniqueness
+        # check per list instead of one per element, no bounds checks.
+        out.append('    if list.count != count {')
+        out.append('        resize%s(&list, to: count)' % name)
+        out.append('    }')
+        self.emit_buffer_loop(out, stmts)
+        out.append('}')
+        out.append('')
+        out.append('/// Gives `list` exactly `count` elements: removes the surplus or appends blank values.')
+        out.append('static func resize%s(_ list: inout [%s], to count: Int) {' % (name, et))
         out.append('    if list.count > count {')
         out.append('        list.removeSubrange(count...)')
         out.append('    } else {')
         out.append('        list.reserveCapacity(Swift.min(count, 1024))')
-        out.append('    }')
-        out.append('    for index in 0..<count {')
-        if in_place is not None:
-            stmts = ['if index == list.count {', '    list.append(%s)' % self.blank_expr(elem), '}', in_place]
-        else:
-            # Elements without lists: assigned over the held ones (no generic removeAll).
-            stmts = ['let element = %s' % self.dec_expr(elem, 'reader', name + 'Element'),
-                     'if index == list.count {', '    list.append(element)', '} else {',
-                     '    list[index] = element', '}']
-        if any('try ' in t for t in stmts):
-            out.append('        do {')
-            out.extend('            ' + t for t in stmts)
-            out.append('        } catch {')
-            out.append('            throw error.inField("[\\(index)]")')
-            out.append('        }')
-        else:
-            out.extend('        ' + t for t in stmts)
+        out.append('        while list.count < count {')
+        out.append('            list.append(%s)' % self.blank_expr(elem))
+        out.append('        }')
         out.append('    }')
         out.append('}')
         out.append('')
@@ -1533,6 +1544,15 @@ class Generator:
             out.append('/// when a later list is longer (no allocation for a stream of varying list lengths).')
             out.append('static func decode%s(into list: inout [%s], surplus: inout Spare<[%s]>, from reader: inout UPERReader) throws(UPERError) {' % (name, et, et))
             out.append('    let count = try reader.readCount(%s)' % si.swift_args())
+            out.append('    if list.count != count {')
+            out.append('        resize%s(&list, to: count, surplus: &surplus)' % name)
+            out.append('    }')
+            self.emit_buffer_loop(out, ['try elements[index].decode(from: &reader)'])
+            out.append('}')
+            out.append('')
+            out.append('/// Gives `list` exactly `count` elements: moves the surplus into `surplus`, or appends')
+            out.append('/// elements taken back from `surplus`, then blank values.')
+            out.append('static func resize%s(_ list: inout [%s], to count: Int, surplus: inout Spare<[%s]>) {' % (name, et, et))
             out.append('    if list.count > count {')
             out.append('        if case .none = surplus.value {')
             out.append('            surplus.value = []')
@@ -1541,19 +1561,12 @@ class Generator:
             out.append('        list.removeSubrange(count...)')
             out.append('    } else {')
             out.append('        list.reserveCapacity(Swift.min(count, 1024))')
-            out.append('    }')
-            out.append('    for index in 0..<count {')
-            out.append('        do {')
-            out.append('            if index == list.count {')
-            out.append('                if let element = surplus.value?.popLast() {')
-            out.append('                    list.append(element)')
-            out.append('                } else {')
-            out.append('                    list.append(%s)' % self.blank_expr(elem))
-            out.append('                }')
+            out.append('        while list.count < count {')
+            out.append('            if let element = surplus.value?.popLast() {')
+            out.append('                list.append(element)')
+            out.append('            } else {')
+            out.append('                list.append(%s)' % self.blank_expr(elem))
             out.append('            }')
-            out.append('            try list[index].decode(from: &reader)')
-            out.append('        } catch {')
-            out.append('            throw error.inField("[\\(index)]")')
             out.append('        }')
             out.append('    }')
             out.append('}')
@@ -1594,6 +1607,22 @@ class Generator:
             out.extend('        ' + s for s in stmts)
         out.append('    }')
         out.append('}')
+
+    def emit_buffer_loop(self, out, stmts):
+        """The element loop of an in-place list codec: `stmts` decode element `index` of the
+        list's buffer (`elements`); an error adds `[index]` to its path."""
+        out.append('    try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in')
+        out.append('        for index in 0..<elements.count {')
+        if any('try ' in t for t in stmts):
+            out.append('            do throws(UPERError) {')
+            out.extend('                ' + t for t in stmts)
+            out.append('            } catch {')
+            out.append('                throw error.inField("[\\(index)]")')
+            out.append('            }')
+        else:
+            out.extend('            ' + t for t in stmts)
+        out.append('        }')
+        out.append('    }')
 
     def emit_values(self, out):
         ints = []
@@ -1765,8 +1794,13 @@ class Generator:
         out.append('    /// alternative. Errors are those of `%s(from:)`.' % top)
         out.append('    public mutating func decode(from reader: inout UPERReader) throws(UPERError) {')
         out.append('        alternative = nil')
+        joint = extensible and len(root) > 1
+        if joint:
+            # Extension bit and root index in one read (-1 for an extension alternative).
+            out.append('        let rootIndex = try reader.cvExtensibleIndex(count: %d, bits: %d)' % (
+                len(root), bits_for_range(len(root))))
         if extensible:
-            out.append('        if try reader.readBool() {')
+            out.append('        if %s {' % ('rootIndex < 0' if joint else 'try reader.readBool()'))
             out.append('            let index = try reader.readNormallySmallNonNegative()')
             if additions:
                 out.append('            switch index {')
@@ -1797,7 +1831,8 @@ class Generator:
         if count == 1:
             out.extend(alternative_lines(root[0], idents[0], '        '))
         else:
-            out.append('        switch try reader.cvIndex(count: %d, bits: %d) {' % (count, bits_for_range(count)))
+            out.append('        switch %s {' % ('rootIndex' if joint else 'try reader.cvIndex(count: %d, bits: %d)' % (
+                count, bits_for_range(count))))
             for i, (m, ident) in enumerate(zip(root, idents)):
                 out.append('        %s' % ('case %d:' % i if i < count - 1 else 'default:'))
                 out.extend(alternative_lines(m, ident, '            '))

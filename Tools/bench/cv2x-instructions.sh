@@ -20,16 +20,21 @@
 #        FRAME_HEX=<hex> FRAME_NAME=<name> ... for one frame only; otherwise the typical BSM, the
 #        mandatory BSM, the SPAT example, then Tools/bench/cv2x-frames.hex (FRAMES=<file> for
 #        another list of "name hex" lines). MODES="in-place" for one mode only; VALGRIND=0 skips
-#        the instruction and allocation counts.
+#        the instruction and allocation counts. DECODE_LOOP=<program> uses a decode loop built
+#        earlier the same way instead of building one (e.g. to measure one build several times).
 set -euo pipefail
 ROOT=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-swiftc -O -wmo -parse-as-library -module-name UPER -emit-module -emit-module-path "$OUT/UPER.swiftmodule" \
-    -emit-library -static -o "$OUT/libUPER.a" "$ROOT"/Sources/UPER/*.swift
-swiftc -O -wmo -parse-as-library -module-name CV2X -I "$OUT" -emit-module -emit-module-path "$OUT/CV2X.swiftmodule" \
-    -emit-library -static -o "$OUT/libCV2X.a" $(find "$ROOT/Sources/CV2X" -name '*.swift')
-swiftc -O -I "$OUT" -L "$OUT" -lCV2X -lUPER "$ROOT/Tools/bench/cv2x-instructions/main.swift" -o "$OUT/decode-loop"
+if [[ -n ${DECODE_LOOP:-} ]]; then  # a decode loop built earlier the same way (skips the build)
+    cp "$DECODE_LOOP" "$OUT/decode-loop"
+else
+    swiftc -O -wmo -parse-as-library -module-name UPER -emit-module -emit-module-path "$OUT/UPER.swiftmodule" \
+        -emit-library -static -o "$OUT/libUPER.a" "$ROOT"/Sources/UPER/*.swift
+    swiftc -O -wmo -parse-as-library -module-name CV2X -I "$OUT" -emit-module -emit-module-path "$OUT/CV2X.swiftmodule" \
+        -emit-library -static -o "$OUT/libCV2X.a" $(find "$ROOT/Sources/CV2X" -name '*.swift')
+    swiftc -O -I "$OUT" -L "$OUT" -lCV2X -lUPER "$ROOT/Tools/bench/cv2x-instructions/main.swift" -o "$OUT/decode-loop"
+fi
 
 if [[ -n ${FRAME_HEX:-} ]]; then
     echo "${FRAME_NAME:-frame} $FRAME_HEX" > "$OUT/frames"

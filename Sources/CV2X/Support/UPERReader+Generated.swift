@@ -28,6 +28,18 @@ extension UPERReader {
         return index
     }
 
+    /// Root index of an extensible CHOICE or ENUMERATED with `count` root alternatives, read
+    /// with its extension bit (`readExtensibleRootIndex`): -1 when the extension bit is set, else
+    /// the index, checked against `count` as `cvIndex` does.
+    @inline(__always)
+    mutating func cvExtensibleIndex(count: Int, bits: Int) throws(UPERError) -> Int {
+        let index = try readExtensibleRootIndex(bits: bits)
+        if index >= count {
+            throw UPERError(.invalidIndex(index: index, count: count), bitOffset: bitOffset - bits)
+        }
+        return index
+    }
+
     /// BIT STRING of fixed size up to 64 bits, kept inline.
     @inline(__always)
     mutating func cvFixedBitString(count: Int) throws(UPERError) -> ShortBitString {

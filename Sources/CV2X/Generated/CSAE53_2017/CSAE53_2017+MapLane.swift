@@ -798,12 +798,13 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            if try reader.readBool() {
+            let rootIndex = try reader.cvExtensibleIndex(count: 8, bits: 3)
+            if rootIndex < 0 {
                 let index = try reader.readNormallySmallNonNegative()
                 self = .unknownExtension(index: index, bytes: try reader.readOpenTypeBytes())
                 return
             }
-            switch try reader.cvIndex(count: 8, bits: 3) {
+            switch rootIndex {
             case 0:
                 do {
                     self = .vehicle(try (reader.readBool() ? reader.readShortBitStringExtension(lower: 8, upper: 8) : ShortBitString(count: 8, bits: reader.readBits(8))))

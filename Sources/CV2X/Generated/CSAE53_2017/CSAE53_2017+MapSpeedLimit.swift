@@ -120,12 +120,13 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            if try reader.readBool() {
+            let rootIndex = try reader.cvExtensibleIndex(count: 13, bits: 4)
+            if rootIndex < 0 {
                 let index = try reader.readNormallySmallNonNegative()
                 self = .unknownExtension(index)
                 return
             }
-            switch try reader.cvIndex(count: 13, bits: 4) {
+            switch rootIndex {
             case 0: self = .unknown
             case 1: self = .maxSpeedInSchoolZone
             case 2: self = .maxSpeedInSchoolZoneWhenChildrenArePresent

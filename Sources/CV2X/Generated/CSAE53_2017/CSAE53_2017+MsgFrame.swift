@@ -31,12 +31,13 @@ extension CSAE53_2017 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            if try reader.readBool() {
+            let rootIndex = try reader.cvExtensibleIndex(count: 5, bits: 3)
+            if rootIndex < 0 {
                 let index = try reader.readNormallySmallNonNegative()
                 self = .unknownExtension(index: index, bytes: try reader.readOpenTypeBytes())
                 return
             }
-            switch try reader.cvIndex(count: 5, bits: 3) {
+            switch rootIndex {
             case 0:
                 do {
                     self = .bsmFrame(try BasicSafetyMessage(from: &reader))
@@ -74,12 +75,13 @@ extension CSAE53_2017 {
         /// holds, it is decoded in place and its lists' storage is reused; on error the value
         /// is valid but unspecified.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
-            if try reader.readBool() {
+            let rootIndex = try reader.cvExtensibleIndex(count: 5, bits: 3)
+            if rootIndex < 0 {
                 let index = try reader.readNormallySmallNonNegative()
                 self = .unknownExtension(index: index, bytes: try reader.readOpenTypeBytes())
                 return
             }
-            switch try reader.cvIndex(count: 5, bits: 3) {
+            switch rootIndex {
             case 0:
                 var value: BasicSafetyMessage
                 if case .bsmFrame(let held) = consume self {

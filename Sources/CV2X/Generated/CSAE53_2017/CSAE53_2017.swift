@@ -134,19 +134,28 @@ extension CSAE53_2017 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeNodeList(into list: inout [Node], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeNodeList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeNodeList(_ list: inout [Node], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(Node(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(Node(uperBlank: ()))
             }
         }
     }
@@ -156,6 +165,23 @@ extension CSAE53_2017 {
     /// when a later list is longer (no allocation for a stream of varying list lengths).
     static func decodeNodeList(into list: inout [Node], surplus: inout Spare<[Node]>, from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeNodeList(&list, to: count, surplus: &surplus)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: moves the surplus into `surplus`, or appends
+    /// elements taken back from `surplus`, then blank values.
+    static func resizeNodeList(_ list: inout [Node], to count: Int, surplus: inout Spare<[Node]>) {
         if list.count > count {
             if case .none = surplus.value {
                 surplus.value = []
@@ -164,19 +190,12 @@ extension CSAE53_2017 {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    if let element = surplus.value?.popLast() {
-                        list.append(element)
-                    } else {
-                        list.append(Node(uperBlank: ()))
-                    }
+            while list.count < count {
+                if let element = surplus.value?.popLast() {
+                    list.append(element)
+                } else {
+                    list.append(Node(uperBlank: ()))
                 }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
             }
         }
     }
@@ -212,19 +231,28 @@ extension CSAE53_2017 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeLaneList(into list: inout [Lane], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeLaneList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeLaneList(_ list: inout [Lane], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(Lane(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(Lane(uperBlank: ()))
             }
         }
     }
@@ -234,6 +262,23 @@ extension CSAE53_2017 {
     /// when a later list is longer (no allocation for a stream of varying list lengths).
     static func decodeLaneList(into list: inout [Lane], surplus: inout Spare<[Lane]>, from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeLaneList(&list, to: count, surplus: &surplus)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: moves the surplus into `surplus`, or appends
+    /// elements taken back from `surplus`, then blank values.
+    static func resizeLaneList(_ list: inout [Lane], to count: Int, surplus: inout Spare<[Lane]>) {
         if list.count > count {
             if case .none = surplus.value {
                 surplus.value = []
@@ -242,19 +287,12 @@ extension CSAE53_2017 {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    if let element = surplus.value?.popLast() {
-                        list.append(element)
-                    } else {
-                        list.append(Lane(uperBlank: ()))
-                    }
+            while list.count < count {
+                if let element = surplus.value?.popLast() {
+                    list.append(element)
+                } else {
+                    list.append(Lane(uperBlank: ()))
                 }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
             }
         }
     }
@@ -290,19 +328,28 @@ extension CSAE53_2017 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeConnectsToList(into list: inout [Connection], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 8, extensible: false)
+        if list.count != count {
+            resizeConnectsToList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeConnectsToList(_ list: inout [Connection], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(Connection(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(Connection(uperBlank: ()))
             }
         }
     }
@@ -338,19 +385,28 @@ extension CSAE53_2017 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeSpeedLimitList(into list: inout [RegulatorySpeedLimit], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 9, extensible: false)
+        if list.count != count {
+            resizeSpeedLimitList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeSpeedLimitList(_ list: inout [RegulatorySpeedLimit], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(RegulatorySpeedLimit(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(RegulatorySpeedLimit(uperBlank: ()))
             }
         }
     }
@@ -386,19 +442,28 @@ extension CSAE53_2017 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodePointList(into list: inout [RoadPoint], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 2, upper: 31, extensible: false)
+        if list.count != count {
+            resizePointList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizePointList(_ list: inout [RoadPoint], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(RoadPoint(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(RoadPoint(uperBlank: ()))
             }
         }
     }
@@ -434,19 +499,28 @@ extension CSAE53_2017 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeLinkList(into list: inout [Link], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeLinkList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeLinkList(_ list: inout [Link], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(Link(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(Link(uperBlank: ()))
             }
         }
     }
@@ -456,6 +530,23 @@ extension CSAE53_2017 {
     /// when a later list is longer (no allocation for a stream of varying list lengths).
     static func decodeLinkList(into list: inout [Link], surplus: inout Spare<[Link]>, from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeLinkList(&list, to: count, surplus: &surplus)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: moves the surplus into `surplus`, or appends
+    /// elements taken back from `surplus`, then blank values.
+    static func resizeLinkList(_ list: inout [Link], to count: Int, surplus: inout Spare<[Link]>) {
         if list.count > count {
             if case .none = surplus.value {
                 surplus.value = []
@@ -464,19 +555,12 @@ extension CSAE53_2017 {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    if let element = surplus.value?.popLast() {
-                        list.append(element)
-                    } else {
-                        list.append(Link(uperBlank: ()))
-                    }
+            while list.count < count {
+                if let element = surplus.value?.popLast() {
+                    list.append(element)
+                } else {
+                    list.append(Link(uperBlank: ()))
                 }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
             }
         }
     }
@@ -512,19 +596,28 @@ extension CSAE53_2017 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeMovementList(into list: inout [Movement], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeMovementList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeMovementList(_ list: inout [Movement], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(Movement(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(Movement(uperBlank: ()))
             }
         }
     }
@@ -560,19 +653,28 @@ extension CSAE53_2017 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodePathPointList(into list: inout [PositionOffsetLLV], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 2, upper: 32, extensible: false)
+        if list.count != count {
+            resizePathPointList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizePathPointList(_ list: inout [PositionOffsetLLV], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(PositionOffsetLLV(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(PositionOffsetLLV(uperBlank: ()))
             }
         }
     }
@@ -608,19 +710,28 @@ extension CSAE53_2017 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeParticipantList(into list: inout [ParticipantData], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count != count {
+            resizeParticipantList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeParticipantList(_ list: inout [ParticipantData], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(ParticipantData(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(ParticipantData(uperBlank: ()))
             }
         }
     }
@@ -656,19 +767,28 @@ extension CSAE53_2017 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeIntersectionStateList(into list: inout [IntersectionState], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeIntersectionStateList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeIntersectionStateList(_ list: inout [IntersectionState], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(IntersectionState(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(IntersectionState(uperBlank: ()))
             }
         }
     }
@@ -678,6 +798,23 @@ extension CSAE53_2017 {
     /// when a later list is longer (no allocation for a stream of varying list lengths).
     static func decodeIntersectionStateList(into list: inout [IntersectionState], surplus: inout Spare<[IntersectionState]>, from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeIntersectionStateList(&list, to: count, surplus: &surplus)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: moves the surplus into `surplus`, or appends
+    /// elements taken back from `surplus`, then blank values.
+    static func resizeIntersectionStateList(_ list: inout [IntersectionState], to count: Int, surplus: inout Spare<[IntersectionState]>) {
         if list.count > count {
             if case .none = surplus.value {
                 surplus.value = []
@@ -686,19 +823,12 @@ extension CSAE53_2017 {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    if let element = surplus.value?.popLast() {
-                        list.append(element)
-                    } else {
-                        list.append(IntersectionState(uperBlank: ()))
-                    }
+            while list.count < count {
+                if let element = surplus.value?.popLast() {
+                    list.append(element)
+                } else {
+                    list.append(IntersectionState(uperBlank: ()))
                 }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
             }
         }
     }
@@ -734,19 +864,28 @@ extension CSAE53_2017 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodePhaseList(into list: inout [Phase], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count != count {
+            resizePhaseList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizePhaseList(_ list: inout [Phase], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(Phase(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(Phase(uperBlank: ()))
             }
         }
     }
@@ -756,6 +895,23 @@ extension CSAE53_2017 {
     /// when a later list is longer (no allocation for a stream of varying list lengths).
     static func decodePhaseList(into list: inout [Phase], surplus: inout Spare<[Phase]>, from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count != count {
+            resizePhaseList(&list, to: count, surplus: &surplus)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: moves the surplus into `surplus`, or appends
+    /// elements taken back from `surplus`, then blank values.
+    static func resizePhaseList(_ list: inout [Phase], to count: Int, surplus: inout Spare<[Phase]>) {
         if list.count > count {
             if case .none = surplus.value {
                 surplus.value = []
@@ -764,19 +920,12 @@ extension CSAE53_2017 {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    if let element = surplus.value?.popLast() {
-                        list.append(element)
-                    } else {
-                        list.append(Phase(uperBlank: ()))
-                    }
+            while list.count < count {
+                if let element = surplus.value?.popLast() {
+                    list.append(element)
+                } else {
+                    list.append(Phase(uperBlank: ()))
                 }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
             }
         }
     }
@@ -812,19 +961,28 @@ extension CSAE53_2017 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodePhaseStateList(into list: inout [PhaseState], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count != count {
+            resizePhaseStateList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizePhaseStateList(_ list: inout [PhaseState], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(PhaseState(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(PhaseState(uperBlank: ()))
             }
         }
     }
@@ -860,19 +1018,28 @@ extension CSAE53_2017 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodePathHistoryPointList(into list: inout [PathHistoryPoint], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 23, extensible: false)
+        if list.count != count {
+            resizePathHistoryPointList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizePathHistoryPointList(_ list: inout [PathHistoryPoint], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(PathHistoryPoint(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(PathHistoryPoint(uperBlank: ()))
             }
         }
     }

@@ -63,13 +63,14 @@ extension CSAE53_2019 {
         /// alternative. Errors are those of `MessageFrame(from:)`.
         public mutating func decode(from reader: inout UPERReader) throws(UPERError) {
             alternative = nil
-            if try reader.readBool() {
+            let rootIndex = try reader.cvExtensibleIndex(count: 5, bits: 3)
+            if rootIndex < 0 {
                 let index = try reader.readNormallySmallNonNegative()
                 unknownExtension = (index: index, bytes: try reader.readOpenTypeBytes())
                 alternative = .unknownExtension
                 return
             }
-            switch try reader.cvIndex(count: 5, bits: 3) {
+            switch rootIndex {
             case 0:
                 do {
                     try self.bsmFrame.decode(from: &reader)

@@ -875,12 +875,13 @@ extension CSAE53_2019 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            if try reader.readBool() {
+            let rootIndex = try reader.cvExtensibleIndex(count: 6, bits: 3)
+            if rootIndex < 0 {
                 let index = try reader.readNormallySmallNonNegative()
                 self = .unknownExtension(index)
                 return
             }
-            switch try reader.cvIndex(count: 6, bits: 3) {
+            switch rootIndex {
             case 0: self = .unknown
             case 1: self = .police
             case 2: self = .government

@@ -967,12 +967,13 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            if try reader.readBool() {
+            let rootIndex = try reader.cvExtensibleIndex(count: 5, bits: 3)
+            if rootIndex < 0 {
                 let index = try reader.readNormallySmallNonNegative()
                 self = .unknownExtension(index)
                 return
             }
-            switch try reader.cvIndex(count: 5, bits: 3) {
+            switch rootIndex {
             case 0: self = .unknown
             case 1: self = .motor
             case 2: self = .non_motor
@@ -1051,12 +1052,13 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            if try reader.readBool() {
+            let rootIndex = try reader.cvExtensibleIndex(count: 8, bits: 3)
+            if rootIndex < 0 {
                 let index = try reader.readNormallySmallNonNegative()
                 self = .unknownExtension(index)
                 return
             }
-            switch try reader.cvIndex(count: 8, bits: 3) {
+            switch rootIndex {
             case 0: self = .unknown
             case 1: self = .selfinfo
             case 2: self = .v2x

@@ -513,12 +513,13 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            if try reader.readBool() {
+            let rootIndex = try reader.cvExtensibleIndex(count: 9, bits: 4)
+            if rootIndex < 0 {
                 let index = try reader.readNormallySmallNonNegative()
                 self = .unknownExtension(index)
                 return
             }
-            switch try reader.cvIndex(count: 9, bits: 4) {
+            switch rootIndex {
             case 0: self = .unavailable
             case 1: self = .dark
             case 2: self = .flashing_red
@@ -612,12 +613,13 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            if try reader.readBool() {
+            let rootIndex = try reader.cvExtensibleIndex(count: 2, bits: 1)
+            if rootIndex < 0 {
                 let index = try reader.readNormallySmallNonNegative()
                 self = .unknownExtension(index: index, bytes: try reader.readOpenTypeBytes())
                 return
             }
-            switch try reader.cvIndex(count: 2, bits: 1) {
+            switch rootIndex {
             case 0:
                 do throws(UPERError) {
                     var value = TimeCountingDown(uperBlank: ())

@@ -180,12 +180,13 @@ extension CSAE53_2020 {
 
         /// Decodes from UPER (X.691 unaligned).
         public init(from reader: inout UPERReader) throws(UPERError) {
-            if try reader.readBool() {
+            let rootIndex = try reader.cvExtensibleIndex(count: 7, bits: 3)
+            if rootIndex < 0 {
                 let index = try reader.readNormallySmallNonNegative()
                 self = .unknownExtension(index)
                 return
             }
-            switch try reader.cvIndex(count: 7, bits: 3) {
+            switch rootIndex {
             case 0: self = .notInUseOrNotEquipped
             case 1: self = .emergency
             case 2: self = .nonEmergency

@@ -154,19 +154,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeNodeList(into list: inout [Node], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeNodeList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeNodeList(_ list: inout [Node], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(Node(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(Node(uperBlank: ()))
             }
         }
     }
@@ -176,6 +185,23 @@ extension CSAE53_2020 {
     /// when a later list is longer (no allocation for a stream of varying list lengths).
     static func decodeNodeList(into list: inout [Node], surplus: inout Spare<[Node]>, from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeNodeList(&list, to: count, surplus: &surplus)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: moves the surplus into `surplus`, or appends
+    /// elements taken back from `surplus`, then blank values.
+    static func resizeNodeList(_ list: inout [Node], to count: Int, surplus: inout Spare<[Node]>) {
         if list.count > count {
             if case .none = surplus.value {
                 surplus.value = []
@@ -184,19 +210,12 @@ extension CSAE53_2020 {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    if let element = surplus.value?.popLast() {
-                        list.append(element)
-                    } else {
-                        list.append(Node(uperBlank: ()))
-                    }
+            while list.count < count {
+                if let element = surplus.value?.popLast() {
+                    list.append(element)
+                } else {
+                    list.append(Node(uperBlank: ()))
                 }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
             }
         }
     }
@@ -232,19 +251,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeLaneList(into list: inout [Lane], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeLaneList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeLaneList(_ list: inout [Lane], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(Lane(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(Lane(uperBlank: ()))
             }
         }
     }
@@ -254,6 +282,23 @@ extension CSAE53_2020 {
     /// when a later list is longer (no allocation for a stream of varying list lengths).
     static func decodeLaneList(into list: inout [Lane], surplus: inout Spare<[Lane]>, from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeLaneList(&list, to: count, surplus: &surplus)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: moves the surplus into `surplus`, or appends
+    /// elements taken back from `surplus`, then blank values.
+    static func resizeLaneList(_ list: inout [Lane], to count: Int, surplus: inout Spare<[Lane]>) {
         if list.count > count {
             if case .none = surplus.value {
                 surplus.value = []
@@ -262,19 +307,12 @@ extension CSAE53_2020 {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    if let element = surplus.value?.popLast() {
-                        list.append(element)
-                    } else {
-                        list.append(Lane(uperBlank: ()))
-                    }
+            while list.count < count {
+                if let element = surplus.value?.popLast() {
+                    list.append(element)
+                } else {
+                    list.append(Lane(uperBlank: ()))
                 }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
             }
         }
     }
@@ -310,19 +348,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeConnectsToList(into list: inout [Connection], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 8, extensible: false)
+        if list.count != count {
+            resizeConnectsToList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeConnectsToList(_ list: inout [Connection], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(Connection(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(Connection(uperBlank: ()))
             }
         }
     }
@@ -358,19 +405,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeSpeedLimitList(into list: inout [RegulatorySpeedLimit], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 9, extensible: false)
+        if list.count != count {
+            resizeSpeedLimitList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeSpeedLimitList(_ list: inout [RegulatorySpeedLimit], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(RegulatorySpeedLimit(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(RegulatorySpeedLimit(uperBlank: ()))
             }
         }
     }
@@ -406,19 +462,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodePointList(into list: inout [RoadPoint], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 2, upper: 31, extensible: false)
+        if list.count != count {
+            resizePointList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizePointList(_ list: inout [RoadPoint], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(RoadPoint(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(RoadPoint(uperBlank: ()))
             }
         }
     }
@@ -454,19 +519,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeLinkList(into list: inout [Link], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeLinkList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeLinkList(_ list: inout [Link], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(Link(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(Link(uperBlank: ()))
             }
         }
     }
@@ -476,6 +550,23 @@ extension CSAE53_2020 {
     /// when a later list is longer (no allocation for a stream of varying list lengths).
     static func decodeLinkList(into list: inout [Link], surplus: inout Spare<[Link]>, from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeLinkList(&list, to: count, surplus: &surplus)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: moves the surplus into `surplus`, or appends
+    /// elements taken back from `surplus`, then blank values.
+    static func resizeLinkList(_ list: inout [Link], to count: Int, surplus: inout Spare<[Link]>) {
         if list.count > count {
             if case .none = surplus.value {
                 surplus.value = []
@@ -484,19 +575,12 @@ extension CSAE53_2020 {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    if let element = surplus.value?.popLast() {
-                        list.append(element)
-                    } else {
-                        list.append(Link(uperBlank: ()))
-                    }
+            while list.count < count {
+                if let element = surplus.value?.popLast() {
+                    list.append(element)
+                } else {
+                    list.append(Link(uperBlank: ()))
                 }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
             }
         }
     }
@@ -532,19 +616,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeMovementList(into list: inout [Movement], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeMovementList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeMovementList(_ list: inout [Movement], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(Movement(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(Movement(uperBlank: ()))
             }
         }
     }
@@ -580,19 +673,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeRTEList(into list: inout [RTEData], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 8, extensible: false)
+        if list.count != count {
+            resizeRTEList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeRTEList(_ list: inout [RTEData], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(RTEData(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(RTEData(uperBlank: ()))
             }
         }
     }
@@ -602,6 +704,23 @@ extension CSAE53_2020 {
     /// when a later list is longer (no allocation for a stream of varying list lengths).
     static func decodeRTEList(into list: inout [RTEData], surplus: inout Spare<[RTEData]>, from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 8, extensible: false)
+        if list.count != count {
+            resizeRTEList(&list, to: count, surplus: &surplus)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: moves the surplus into `surplus`, or appends
+    /// elements taken back from `surplus`, then blank values.
+    static func resizeRTEList(_ list: inout [RTEData], to count: Int, surplus: inout Spare<[RTEData]>) {
         if list.count > count {
             if case .none = surplus.value {
                 surplus.value = []
@@ -610,19 +729,12 @@ extension CSAE53_2020 {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    if let element = surplus.value?.popLast() {
-                        list.append(element)
-                    } else {
-                        list.append(RTEData(uperBlank: ()))
-                    }
+            while list.count < count {
+                if let element = surplus.value?.popLast() {
+                    list.append(element)
+                } else {
+                    list.append(RTEData(uperBlank: ()))
                 }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
             }
         }
     }
@@ -658,19 +770,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeRTSList(into list: inout [RTSData], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count != count {
+            resizeRTSList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeRTSList(_ list: inout [RTSData], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(RTSData(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(RTSData(uperBlank: ()))
             }
         }
     }
@@ -680,6 +801,23 @@ extension CSAE53_2020 {
     /// when a later list is longer (no allocation for a stream of varying list lengths).
     static func decodeRTSList(into list: inout [RTSData], surplus: inout Spare<[RTSData]>, from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count != count {
+            resizeRTSList(&list, to: count, surplus: &surplus)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: moves the surplus into `surplus`, or appends
+    /// elements taken back from `surplus`, then blank values.
+    static func resizeRTSList(_ list: inout [RTSData], to count: Int, surplus: inout Spare<[RTSData]>) {
         if list.count > count {
             if case .none = surplus.value {
                 surplus.value = []
@@ -688,19 +826,12 @@ extension CSAE53_2020 {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    if let element = surplus.value?.popLast() {
-                        list.append(element)
-                    } else {
-                        list.append(RTSData(uperBlank: ()))
-                    }
+            while list.count < count {
+                if let element = surplus.value?.popLast() {
+                    list.append(element)
+                } else {
+                    list.append(RTSData(uperBlank: ()))
                 }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
             }
         }
     }
@@ -736,19 +867,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeReferencePathList(into list: inout [ReferencePath], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 8, extensible: false)
+        if list.count != count {
+            resizeReferencePathList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeReferencePathList(_ list: inout [ReferencePath], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(ReferencePath(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(ReferencePath(uperBlank: ()))
             }
         }
     }
@@ -758,6 +898,23 @@ extension CSAE53_2020 {
     /// when a later list is longer (no allocation for a stream of varying list lengths).
     static func decodeReferencePathList(into list: inout [ReferencePath], surplus: inout Spare<[ReferencePath]>, from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 8, extensible: false)
+        if list.count != count {
+            resizeReferencePathList(&list, to: count, surplus: &surplus)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: moves the surplus into `surplus`, or appends
+    /// elements taken back from `surplus`, then blank values.
+    static func resizeReferencePathList(_ list: inout [ReferencePath], to count: Int, surplus: inout Spare<[ReferencePath]>) {
         if list.count > count {
             if case .none = surplus.value {
                 surplus.value = []
@@ -766,19 +923,12 @@ extension CSAE53_2020 {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    if let element = surplus.value?.popLast() {
-                        list.append(element)
-                    } else {
-                        list.append(ReferencePath(uperBlank: ()))
-                    }
+            while list.count < count {
+                if let element = surplus.value?.popLast() {
+                    list.append(element)
+                } else {
+                    list.append(ReferencePath(uperBlank: ()))
                 }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
             }
         }
     }
@@ -814,19 +964,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeReferenceLinkList(into list: inout [ReferenceLink], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count != count {
+            resizeReferenceLinkList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeReferenceLinkList(_ list: inout [ReferenceLink], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(ReferenceLink(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(ReferenceLink(uperBlank: ()))
             }
         }
     }
@@ -862,19 +1021,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodePathPointList(into list: inout [PositionOffsetLLV], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 2, upper: 32, extensible: false)
+        if list.count != count {
+            resizePathPointList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizePathPointList(_ list: inout [PositionOffsetLLV], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(PositionOffsetLLV(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(PositionOffsetLLV(uperBlank: ()))
             }
         }
     }
@@ -910,19 +1078,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeParticipantList(into list: inout [ParticipantData], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count != count {
+            resizeParticipantList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeParticipantList(_ list: inout [ParticipantData], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(ParticipantData(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(ParticipantData(uperBlank: ()))
             }
         }
     }
@@ -958,19 +1135,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodeIntersectionStateList(into list: inout [IntersectionState], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeIntersectionStateList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizeIntersectionStateList(_ list: inout [IntersectionState], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(IntersectionState(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(IntersectionState(uperBlank: ()))
             }
         }
     }
@@ -980,6 +1166,23 @@ extension CSAE53_2020 {
     /// when a later list is longer (no allocation for a stream of varying list lengths).
     static func decodeIntersectionStateList(into list: inout [IntersectionState], surplus: inout Spare<[IntersectionState]>, from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 32, extensible: false)
+        if list.count != count {
+            resizeIntersectionStateList(&list, to: count, surplus: &surplus)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: moves the surplus into `surplus`, or appends
+    /// elements taken back from `surplus`, then blank values.
+    static func resizeIntersectionStateList(_ list: inout [IntersectionState], to count: Int, surplus: inout Spare<[IntersectionState]>) {
         if list.count > count {
             if case .none = surplus.value {
                 surplus.value = []
@@ -988,19 +1191,12 @@ extension CSAE53_2020 {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    if let element = surplus.value?.popLast() {
-                        list.append(element)
-                    } else {
-                        list.append(IntersectionState(uperBlank: ()))
-                    }
+            while list.count < count {
+                if let element = surplus.value?.popLast() {
+                    list.append(element)
+                } else {
+                    list.append(IntersectionState(uperBlank: ()))
                 }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
             }
         }
     }
@@ -1036,19 +1232,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodePhaseList(into list: inout [Phase], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count != count {
+            resizePhaseList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizePhaseList(_ list: inout [Phase], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(Phase(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(Phase(uperBlank: ()))
             }
         }
     }
@@ -1058,6 +1263,23 @@ extension CSAE53_2020 {
     /// when a later list is longer (no allocation for a stream of varying list lengths).
     static func decodePhaseList(into list: inout [Phase], surplus: inout Spare<[Phase]>, from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count != count {
+            resizePhaseList(&list, to: count, surplus: &surplus)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: moves the surplus into `surplus`, or appends
+    /// elements taken back from `surplus`, then blank values.
+    static func resizePhaseList(_ list: inout [Phase], to count: Int, surplus: inout Spare<[Phase]>) {
         if list.count > count {
             if case .none = surplus.value {
                 surplus.value = []
@@ -1066,19 +1288,12 @@ extension CSAE53_2020 {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    if let element = surplus.value?.popLast() {
-                        list.append(element)
-                    } else {
-                        list.append(Phase(uperBlank: ()))
-                    }
+            while list.count < count {
+                if let element = surplus.value?.popLast() {
+                    list.append(element)
+                } else {
+                    list.append(Phase(uperBlank: ()))
                 }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
             }
         }
     }
@@ -1114,19 +1329,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodePhaseStateList(into list: inout [PhaseState], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 16, extensible: false)
+        if list.count != count {
+            resizePhaseStateList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizePhaseStateList(_ list: inout [PhaseState], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(PhaseState(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(PhaseState(uperBlank: ()))
             }
         }
     }
@@ -1162,19 +1386,28 @@ extension CSAE53_2020 {
     /// reusing its storage (and, element by element, the storage of nested values).
     static func decodePathHistoryPointList(into list: inout [PathHistoryPoint], from reader: inout UPERReader) throws(UPERError) {
         let count = try reader.readCount(lower: 1, upper: 23, extensible: false)
+        if list.count != count {
+            resizePathHistoryPointList(&list, to: count)
+        }
+        try list.withUnsafeMutableBufferPointer { (elements) throws(UPERError) in
+            for index in 0..<elements.count {
+                do throws(UPERError) {
+                    try elements[index].decode(from: &reader)
+                } catch {
+                    throw error.inField("[\(index)]")
+                }
+            }
+        }
+    }
+
+    /// Gives `list` exactly `count` elements: removes the surplus or appends blank values.
+    static func resizePathHistoryPointList(_ list: inout [PathHistoryPoint], to count: Int) {
         if list.count > count {
             list.removeSubrange(count...)
         } else {
             list.reserveCapacity(Swift.min(count, 1024))
-        }
-        for index in 0..<count {
-            do {
-                if index == list.count {
-                    list.append(PathHistoryPoint(uperBlank: ()))
-                }
-                try list[index].decode(from: &reader)
-            } catch {
-                throw error.inField("[\(index)]")
+            while list.count < count {
+                list.append(PathHistoryPoint(uperBlank: ()))
             }
         }
     }
