@@ -10,7 +10,7 @@ import Testing
 /// environment errors), that an error is one line `testzone <command>: error: <what> (<path>):
 /// <why>` (the path where there is one), that nothing raw from Foundation shows, and that the
 /// file given is exactly as it was afterwards (SHA-256 before and after).
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct CommandMatrixTests {
     /// The eight situations.
     enum Case: String, CaseIterable, Sendable, CustomTestStringConvertible {

@@ -7,7 +7,7 @@ import ZeroMQ
 /// and gives up after `--connect-timeout` (exit 2, the one error line) instead of hanging
 /// silently; when a peer comes within the time, every frame reaches it. `--publish` says that
 /// it waits for a subscriber and then publishes anyway.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct ReplayPeerTests {
     private let recording = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(

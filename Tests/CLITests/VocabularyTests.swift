@@ -5,7 +5,7 @@ import Testing
 /// Issue 21: one vocabulary for every command. The old spellings still work for one release,
 /// hidden from `--help`, each with one deprecation note; periodic status lines when standard
 /// error is not a terminal; the README's command reference lists exactly the flags of `--help`.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct VocabularyTests {
     private let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
         "tz-vocabulary-\(UUID().uuidString)")
