@@ -8,27 +8,11 @@ import Testing
 /// SQLite file and a PostgreSQL store give the same figures; the PostgreSQL reader only reads.
 @Suite("Store readers: SQLite and PostgreSQL")
 struct PostgresReaderTests {
-    /// Runs `body` on a thread of its own: the readers wait for the database synchronously, which
-    /// must not block a thread of Swift's cooperative pool.
-    static func onOwnThread<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws
-        -> Result
-    {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Swift.Result { try body() }) }.start()
-        }
-    }
-
     @Test(.enabled(if: PostgresTestServer.isEnabled, PostgresTestServer.skipMessage))
     func summariesAreTheSameOverBothBackEnds() async throws {
         let metrics = StoreTests.metrics()
-        let (sqlite, directory) = try StoreTests().temporaryDatabase()
+        let (sqlite, directory) = try StoreTests.liveCommittedDatabase(metrics, complete: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        try sqlite.registerZone(StoreTests.configuration, operators: ["saic": "SAIC Motor"])
-        let sqliteRun = try sqlite.beginRun(key: "live:s", files: [], kind: "live", startedAt: StoreTests.t0)
-        var cache = LiveRowCache()
-        try sqlite.commitLiveRun(
-            sqliteRun, metrics: metrics, cache: &cache, span: (StoreTests.t0, StoreTests.t0 + 300_000_000),
-            frames: 903, rejected: [], checkpoints: [], complete: true, files: [], at: StoreTests.t0)
         let sqliteReader = sqlite.reader
 
         try await PostgresScratch.withStore { store in
@@ -42,7 +26,7 @@ struct PostgresReaderTests {
                 complete: true, files: [], at: StoreTests.t0)
             let location = store.location
             // Expectations stay in the test's task; the thread returns what differs.
-            let (count, differences) = try await Self.onOwnThread { () throws -> (Int, [String]) in
+            let (count, differences) = try await onThread { () throws -> (Int, [String]) in
                 let postgres = try StoreSummaries.open(.postgres(location))
                 defer { postgres.reader.close() }
                 let local = StoreSummaries(sqliteReader)
@@ -89,7 +73,7 @@ struct PostgresReaderTests {
     func postgresReaderDecodesLikeSQLiteAndOnlyReads() async throws {
         try await PostgresScratch.withStore { store in
             let location = store.location
-            let decoded = try await Self.onOwnThread { () throws -> Decoded in
+            let decoded = try await onThread { () throws -> Decoded in
                 let reader = try PostgresStoreReader(location)
                 defer { reader.close() }
                 guard

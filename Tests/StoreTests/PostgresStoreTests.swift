@@ -141,14 +141,8 @@ struct PostgresStoreTests {
     @Test(.enabled(if: PostgresTestServer.isEnabled, PostgresTestServer.skipMessage))
     func liveCommitWritesWhatSQLiteWritesAndReplayDoublesNothing() async throws {
         let metrics = StoreTests.metrics()
-        let (sqlite, directory) = try StoreTests().temporaryDatabase()
+        let (sqlite, directory) = try StoreTests.liveCommittedDatabase(metrics, complete: false)
         defer { try? FileManager.default.removeItem(at: directory) }
-        try sqlite.registerZone(StoreTests.configuration, operators: ["saic": "SAIC Motor"])
-        let sqliteRun = try sqlite.beginRun(key: "live:s", files: [], kind: "live", startedAt: StoreTests.t0)
-        var cache = LiveRowCache()
-        try sqlite.commitLiveRun(
-            sqliteRun, metrics: metrics, cache: &cache, span: (StoreTests.t0, StoreTests.t0 + 300_000_000),
-            frames: 903, rejected: [], checkpoints: [], complete: false, files: [], at: StoreTests.t0)
         let expected = try Self.dump(sqlite)
         #expect(expected.values.reduce(0) { $0 + $1.count } > 50)
 

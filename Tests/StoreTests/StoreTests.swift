@@ -68,6 +68,19 @@ struct StoreTests {
         return aggregator.finish()
     }
 
+    /// A temporary SQLite database with the test zone and one live run committed from `metrics`
+    /// (`complete` or still running); the caller removes the directory.
+    static func liveCommittedDatabase(_ metrics: ZoneMetrics, complete: Bool) throws -> (ZoneStore, URL) {
+        let (sqlite, directory) = try StoreTests().temporaryDatabase()
+        try sqlite.registerZone(configuration, operators: ["saic": "SAIC Motor"])
+        let run = try sqlite.beginRun(key: "live:s", files: [], kind: "live", startedAt: t0)
+        var cache = LiveRowCache()
+        try sqlite.commitLiveRun(
+            run, metrics: metrics, cache: &cache, span: (t0, t0 + 300_000_000), frames: 903, rejected: [],
+            checkpoints: [], complete: complete, files: [], at: t0)
+        return (sqlite, directory)
+    }
+
     func temporaryDatabase() throws -> (ZoneStore, URL) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "testzone-store-\(UUID().uuidString)")
