@@ -254,28 +254,37 @@ struct CurveIngestTests {
         // tap --listen with the server's key: a client holding another server's public key never
         // completes the handshake, so tap counts nothing; one with the right key is counted.
         let tapEndpoint = try freeEndpoint()
+        // A generous --duration: on a loaded 2-core machine the handshakes and the frames must
+        // land inside tap's window; tap says when it listens, and only then do the gateways send.
         let tap = try TestZoneBinary.Run([
-            "tap", "--listen", "--json", "--duration", "4", "--curve-secret-key", "\(keys)/server.key_secret",
+            "tap", "--listen", "--json", "--duration", "15", "--curve-secret-key",
+            "\(keys)/server.key_secret",
             tapEndpoint,
         ])
-        try await Task.sleep(for: .milliseconds(500))
+        try await waitUntil("tap listens", timeout: .seconds(60)) {
+            tap.standardErrorSoFar.contains("tap: listening on ")
+        }
         func certificate(_ name: String) throws -> CurveCertificate {
             try CurveCertificate(text: try String(contentsOfFile: "\(keys)/\(name)", encoding: .utf8))
         }
         let source = try certificate("source.key_secret")
         let otherServer = try certificate("other-server.key")
         let rightServer = try certificate("server.key")
-        for (server, count) in [(otherServer, 50), (rightServer, 7)] {
+        // The wrong key never completes a handshake: its frames wait out the linger and are
+        // dropped. The right key gets time to complete it on a loaded machine.
+        for (server, count, linger) in [
+            (otherServer, 50, Duration.milliseconds(1500)), (rightServer, 7, Duration.seconds(10)),
+        ] {
             let gateway = try Gateway(endpoint: tapEndpoint) { socket in
                 try socket.setCurveServerKey(server.publicKey)
                 try socket.setCurvePublicKey(source.publicKey)
                 try socket.setCurveSecretKey(try #require(source.secretKey))
-                try socket.setLinger(.milliseconds(1500))
+                try socket.setLinger(linger)
             }
             for index in 0..<count { try gateway.send([Array("cv2x/RSU-1".utf8), [UInt8(index)]]) }
             gateway.close()
         }
-        let tapped = try await tap.finish(timeout: .seconds(30))
+        let tapped = try await tap.finish(timeout: .seconds(60))
         let totals = tapped.standardOutput.split(separator: "\n").compactMap { line -> Int? in
             let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             return object?["total_messages"] as? Int
