@@ -7,12 +7,6 @@ import ZeroMQ
 
 @testable import testzone
 
-private func ipcEndpoint() -> String {
-    "ipc://"
-        + FileManager.default.temporaryDirectory.appendingPathComponent("tz-rec-\(UUID().uuidString).ipc")
-        .path
-}
-
 /// A flag one thread sets and another polls.
 private final class StopFlag: Sendable {
     private let value = Atomic<Bool>(false)
@@ -82,7 +76,8 @@ struct RecordReplayTests {
         let count = 100
         let spacing: UInt32 = 20_000  // µs between sends
         let traffic = Self.traffic(count)
-        let recordEndpoint = ipcEndpoint()
+        let recordEndpoint = uniqueIPCEndpoint()
+        defer { removeIPCFile(recordEndpoint) }
         // Each side binds first and says so: the test threads may start late on a loaded machine
         // (the cooperative pool is busy with other tests), and nothing must be sent before.
         let recorderReady = StopFlag()
@@ -155,7 +150,8 @@ struct RecordReplayTests {
         Self.expectSpacing(logTimes, matches: sendTimes, scale: 1)
 
         // Replay at double speed into a PULL socket.
-        let replayEndpoint = ipcEndpoint()
+        let replayEndpoint = uniqueIPCEndpoint()
+        defer { removeIPCFile(replayEndpoint) }
         let receiverReady = StopFlag()
         let receiver = StartedThread {
             try receive(count, context: context, bind: replayEndpoint, ready: receiverReady)
@@ -271,7 +267,8 @@ struct RecordReplayTests {
         defer { dir.remove() }
         let path = dir.path("limited.mcap")
         let context = try Context()
-        let endpoint = ipcEndpoint()
+        let endpoint = uniqueIPCEndpoint()
+        defer { removeIPCFile(endpoint) }
         let stopped = StopFlag()
         let recording = StartedThread { () throws -> RecordProgress in
             defer { stopped.set() }

@@ -1,4 +1,5 @@
 import Foundation
+import TestZoneTestSupport
 import Testing
 import ZeroMQ
 

@@ -18,19 +18,6 @@ enum Transport: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
-/// A unique ipc:// endpoint in the temporary directory (for tests that need a fixed address
-/// before anyone binds it).
-func uniqueIPCEndpoint() -> String {
-    "ipc://"
-        + FileManager.default.temporaryDirectory.appendingPathComponent("tz-\(UUID().uuidString).ipc").path
-}
-
-/// Removes the socket file of an endpoint from ``uniqueIPCEndpoint()`` (libzmq leaves it behind
-/// when the binding socket goes away without an explicit unbind).
-func removeIPCFile(_ endpoint: String) {
-    try? FileManager.default.removeItem(atPath: String(endpoint.dropFirst("ipc://".count)))
-}
-
 /// Binds a socket of `bindType` and connects one of `connectType` to it.
 func connectedPair(
     _ context: Context, _ bindType: SocketType, _ connectType: SocketType, over transport: Transport = .tcp
