@@ -136,9 +136,8 @@ struct TapCommandTests {
     }
 
     @Test func listenBindsAPullSocketForPushers() async throws {
-        let endpoint =
-            "ipc://"
-            + FileManager.default.temporaryDirectory.appendingPathComponent("tap-\(UUID().uuidString)").path
+        let endpoint = uniqueIPCEndpoint()
+        defer { removeIPCFile(endpoint) }
         let context = try Context()
         let push = try Socket(context, .push)
         try push.setLinger(.seconds(10))
