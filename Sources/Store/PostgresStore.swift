@@ -59,10 +59,49 @@ public final class PostgresStore: Sendable {
         return store
     }
 
-    /// Stops the client's connections.
-    public func close() async {
+    /// Stops the client's connections: cancels the client's `run()` and waits for it to end, at
+    /// most `timeout`. A client that does not stop in time (postgres-nio's pool can keep retrying
+    /// a connection during its graceful shutdown) is abandoned with a warning, so that stopping a
+    /// node or a command never hangs on it.
+    public func close(timeout: Duration = .seconds(10)) async {
         runner.cancel()
-        await runner.value
+        let (ended, continuation) = AsyncStream.makeStream(of: Bool.self)
+        let runner = runner
+        let waiting = Task {
+            await runner.value
+            continuation.yield(true)
+        }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            continuation.yield(false)
+        }
+        var first = ended.makeAsyncIterator()
+        let stopped = await first.next() ?? false
+        timer.cancel()
+        continuation.finish()
+        if !stopped {
+            waiting.cancel()
+            logger.warning(
+                "the PostgreSQL client did not stop within \(timeout); its connections are abandoned",
+                metadata: ["database": "\(location)"])
+        }
+    }
+
+    /// Runs `statements` in order on a plain connection of its own (no pool, no migration), e.g.
+    /// `CREATE DATABASE`, which cannot run in a transaction. Errors are ``ZoneStoreError``.
+    public static func administer(
+        _ location: PostgresLocation, _ statements: [String], connectTimeout: Duration = .seconds(10),
+        logger: Logger = Logger(label: "testzone.postgres")
+    ) async throws {
+        let connection = try await connect(location, timeout: connectTimeout, logger: logger)
+        do {
+            for statement in statements { try await connection.run(statement, logger: logger) }
+        } catch {
+            try? await connection.close()
+            throw ZoneStoreError(
+                path: location.description, reason: PostgresFailure.reason(error, location: location))
+        }
+        try? await connection.close()
     }
 
     /// One connection, opened and closed, so that an unreachable server or a refused login is

@@ -10,18 +10,17 @@ public enum ScratchPostgresDatabase {
         async throws
     {
         let name = "testzone_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
-        let store = try await PostgresStore.open(admin)
         var location = admin
         location.database = name
+        // One plain connection each time (no pool): nothing of the test server's own database
+        // stays open or is migrated, and nothing waits for a pool to stop.
+        try await PostgresStore.administer(admin, ["CREATE DATABASE \(name)"])
         do {
-            _ = try await store.rows("CREATE DATABASE \(name)")
             try await body(location)
         } catch {
-            _ = try? await store.rows("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-            await store.close()
+            try? await PostgresStore.administer(admin, ["DROP DATABASE IF EXISTS \(name) WITH (FORCE)"])
             throw error
         }
-        _ = try? await store.rows("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-        await store.close()
+        try? await PostgresStore.administer(admin, ["DROP DATABASE IF EXISTS \(name) WITH (FORCE)"])
     }
 }
