@@ -79,6 +79,12 @@ public enum ShanghaiCalendar {
         return Int32(era * 146_097 + doe - 719_468)
     }
 
+    /// The day number of the first day of the month that contains `dayNumber`.
+    public static func firstDayOfMonth(_ dayNumber: Int32) -> Int32 {
+        let c = civil(dayNumber)
+        return self.dayNumber(year: c.year, month: c.month, day: 1)
+    }
+
     /// `YYYY-MM-DD` of a day number.
     public static func dateString(_ dayNumber: Int32) -> String {
         let c = civil(dayNumber)

@@ -208,14 +208,21 @@ public struct TrackTotals: Sendable, Hashable, Codable {
     /// Creates empty totals.
     public init() {}
 
-    /// Adds another shard's totals.
-    /// Removes the link, cell and reception entries of days before `day` (per-day totals stay).
+    /// Removes and returns the per-day automated totals of days before `day`.
+    mutating func removeDaily(before day: Int32) -> [DayLevel: DayTotals] {
+        let removed = daily.filter { $0.key.day < day }
+        if !removed.isEmpty { daily = daily.filter { $0.key.day >= day } }
+        return removed
+    }
+
+    /// Removes the link, cell and reception entries of days before `day`.
     mutating func dropDays(before day: Int32) {
         reception = reception.filter { $0.key.day >= day }
         links = links.filter { $0.day >= day }
         cells = cells.filter { $0.day >= day }
     }
 
+    /// Adds another shard's totals.
     public mutating func add(_ other: Self) {
         fixes += other.fixes
         timeGaps += other.timeGaps

@@ -28,8 +28,13 @@ public struct TrackSummary: Sendable, Hashable {
     /// Merges of windows that overlapped in time (precondition of exact merging violated).
     public private(set) var overlappingMerges: Int64 = 0
     /// Disengagements (reported and inferred) dropped from memory after live ingest committed
-    /// them, per Shanghai day (``dropSettled()``): what a live view adds to ``events(configuration:)``.
+    /// them, per Shanghai month, keyed by the month's first day number (``dropSettled()``): what a
+    /// live view adds to ``events(configuration:)`` for a month.
     public private(set) var droppedDisengagements: [Int32: Int] = [:]
+    /// Automated distance and time per level dropped from memory after live ingest committed the
+    /// days they belong to, per Shanghai month, keyed by the month's first day number
+    /// (``dropSettled()``): what a live view adds to a month's per-day totals.
+    public private(set) var droppedAutomated: [DayLevel: DayTotals] = [:]
 
     /// Creates an empty summary.
     public init() {}
@@ -117,12 +122,22 @@ public struct TrackSummary: Sendable, Hashable {
 
     // MARK: Dropping what is committed
 
+    /// L3 + L4 automated kilometres of the month that starts on day `firstDay` which live ingest
+    /// dropped from memory (``droppedAutomated``).
+    public func droppedAutomatedKilometres(month firstDay: Int32) -> Double {
+        let metres = [UInt8(3), 4].reduce(0.0) {
+            $0 + Double(droppedAutomated[DayLevel(day: firstDay, level: $1)]?.distance ?? 0) / 1e6
+        }
+        return metres / 1000
+    }
+
     /// Removes from memory what can no longer change and has been written (live ingest, right
     /// after a successful commit of this vehicle): closed mode segments that ended before the seal
     /// time, the leading events before it (placed, and not a takeover request still open), and
-    /// the link, cell and reception entries of days before the last fix's day. Per-day totals
-    /// (a few entries a day) and the run totals stay. Returns what went, so that the writer's
-    /// cache forgets the same rows; `nil` while the head is incomplete (nothing is dropped).
+    /// the link, cell, reception and per-day automated entries of days before the last fix's day
+    /// (those days' disengagements and automated totals are kept per month, for live views). The
+    /// run totals stay. Returns what went, so that the writer's cache forgets the same rows; `nil`
+    /// while the head is incomplete (nothing is dropped).
     ///
     /// A summary that dropped something is no longer mergeable (``merged(with:)`` needs whole
     /// windows); live ingest never merges.
@@ -150,7 +165,15 @@ public struct TrackSummary: Sendable, Hashable {
         }
         for event in headEvents.prefix(headEventCount) + machine.events.prefix(bodyEventCount)
         where event.kind.isDisengagement {
-            droppedDisengagements[ShanghaiCalendar.dayNumber(event.time), default: 0] += 1
+            let month = ShanghaiCalendar.firstDayOfMonth(ShanghaiCalendar.dayNumber(event.time))
+            droppedDisengagements[month, default: 0] += 1
+        }
+        let settledDays =
+            Array(headTotals.removeDaily(before: today)) + Array(machine.totals.removeDaily(before: today))
+        for (key, value) in settledDays {
+            let month = DayLevel(day: ShanghaiCalendar.firstDayOfMonth(key.day), level: key.level)
+            droppedAutomated[month, default: DayTotals()] =
+                droppedAutomated[month, default: DayTotals()] + value
         }
         headEvents.removeFirst(headEventCount)
         machine.events.removeFirst(bodyEventCount)

@@ -410,17 +410,18 @@ public final class LiveConsole: IngestObserver, ConsoleSource {
         var result: [String: (ConsoleModel.Period, ConsoleModel.Period)] = [:]
         for report in metrics.vehicleReports(days: monthRange) {
             let today = daily[report.identity.vin]
-            // Disengagements that live ingest committed and dropped from memory (older days).
-            let dropped =
-                metrics.vehicles[report.identity.vin]?.summary.droppedDisengagements
-                .filter { monthRange.contains($0.key) }.values.reduce(0, +) ?? 0
+            // Disengagements and automated distance of older days, which live ingest committed
+            // and dropped from memory (kept per month).
+            let summary = metrics.vehicles[report.identity.vin]?.summary
+            let dropped = summary?.droppedDisengagements[monthRange.lowerBound] ?? 0
+            let droppedKilometres = summary?.droppedAutomatedKilometres(month: monthRange.lowerBound) ?? 0
             result[report.identity.vin] = (
                 ConsoleModel.Period(
                     period: ShanghaiCalendar.dateString(day),
                     automatedKilometres: today?.automatedKilometres ?? 0,
                     disengagements: today?.disengagements.count ?? 0),
                 ConsoleModel.Period(
-                    period: monthText, automatedKilometres: report.automatedKilometres,
+                    period: monthText, automatedKilometres: report.automatedKilometres + droppedKilometres,
                     disengagements: report.disengagements.count + dropped)
             )
         }

@@ -115,7 +115,7 @@ public struct LiveRowCache: Sendable {
     /// Forgets the rows of `vin` that its summary dropped after they were committed
     /// (``TrackSummary/dropSettled()``): they stay in the database as they are, and later commits
     /// neither compare nor delete them. The first `drop.segments` segments and `drop.events`
-    /// events, and the coverage and reception rows of days before `drop.beforeDay`.
+    /// events, and the daily, coverage and reception rows of days before `drop.beforeDay`.
     public mutating func forget(vin: String, _ drop: SettledDrop) {
         for (table, count) in [(ResultTable.modeSegments, drop.segments), (.events, drop.events)]
         where count > 0 {
@@ -125,7 +125,7 @@ public struct LiveRowCache: Sendable {
             ordered[scope] = rows
         }
         let day = ShanghaiCalendar.dateString(drop.beforeDay)
-        for table in [ResultTable.linkCoverage, .gridCoverage, .v2xReception] {
+        for table in [ResultTable.vehicleDaily, .linkCoverage, .gridCoverage, .v2xReception] {
             let scope = Scope(vin: vin, table: table.rawValue)
             guard let rows = keyed[scope] else { continue }
             // Every key of these tables starts with the day ("YYYY-MM-DD" sorts as text).

@@ -60,6 +60,71 @@ struct ActivityWindowTests {
         }
     }
 
+    @Test(
+        "a month of a source that sends 2 h a day: settled days are runs, not bitmaps; late marks count once; the value is the same however stored"
+    )
+    func settledDaysAreCompact() throws {
+        let width = ActivityWindows.width
+        let day: Int64 = 86_400_000_000
+        var windows = ActivityWindows()
+        var marked = Set<Int64>()
+        for index in Int64(0)..<30 {
+            // 08:00-10:00 UTC with a 5-minute gap each day, a frame every second.
+            for second in stride(from: Int64(8 * 3_600), to: 10 * 3_600, by: 1) where second % 1_800 >= 300 {
+                let time = index * day + second * 1_000_000
+                windows.mark(time)
+                marked.insert(time / width)
+            }
+        }
+        let (bitmaps, runs) = windows.representation
+        #expect(bitmaps == 2 && runs == 28, "\(bitmaps) bitmaps, \(runs) run days")
+        let whole: (Int64, Int64) = (0, 30 * day)
+        func expected(_ from: Int64, _ to: Int64) -> Int64 {
+            let first = from / width + 1
+            let last = to / width
+            return (last - first - Int64(marked.filter { $0 >= first && $0 < last }.count)) * width
+        }
+        #expect(windows.silence(from: whole.0, to: whole.1) == expected(whole.0, whole.1))
+        #expect(windows.silence(from: 3 * day + 5, to: 12 * day + 7) == expected(3 * day + 5, 12 * day + 7))
+
+        // A late frame into a settled day: a new window counts, a marked one does not.
+        let silentWindow = 2 * day + 20 * 3_600 * 1_000_000  // 20:00, silent
+        let markedWindow = 2 * day + (9 * 3_600 + 600) * 1_000_000  // 09:10, sent
+        var late = windows
+        late.mark(markedWindow)
+        #expect(late == windows)
+        late.mark(silentWindow)
+        marked.insert(silentWindow / width)
+        #expect(late != windows)
+        #expect(late.silence(from: whole.0, to: whole.1) == expected(whole.0, whole.1))
+        #expect(late.silence(from: 2 * day, to: 3 * day) == expected(2 * day, 3 * day))
+
+        // The same marks in another order (days settled at other times) are the same value, also after
+        // a JSON round trip and a merge with nothing.
+        var shuffled = ActivityWindows()
+        var random = SplitMix64(state: 7)
+        for window in marked.sorted().shuffled(using: &random) {
+            shuffled.mark(window * width)
+        }
+        #expect(shuffled == late)
+        #expect(shuffled.hashValue == late.hashValue)
+        let decoded = try JSONDecoder().decode(ActivityWindows.self, from: JSONEncoder().encode(late))
+        #expect(decoded == late)
+        #expect(decoded.silence(from: 2 * day, to: 3 * day) == expected(2 * day, 3 * day))
+        var merged = ActivityWindows()
+        merged.add(late)
+        #expect(merged == late)
+        #expect(merged.silence(from: whole.0, to: whole.1) == expected(whole.0, whole.1))
+    }
+
+    @Test("malformed activity JSON is refused with the day it names")
+    func malformedJSON() {
+        let json = Data(#"{"days":{"3":[1,2]},"lastWindow":0}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ActivityWindows.self, from: json) }
+        let runs = Data(#"{"days":{},"runs":{"3":[5,2]},"lastWindow":0}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ActivityWindows.self, from: runs) }
+    }
+
     @Test("shards by source content merge to the whole")
     func merging() {
         var whole = SourceHealth()
