@@ -20,6 +20,10 @@ struct IngestProcessor: Sendable {
     /// whether the file was finished.
     private(set) var files: [(path: String, applied: Int64, complete: Bool, lastLogTime: UInt64)] = []
     private var fileSequences: [Int] = []
+    /// The checkpoint state of each file that the database holds (messages applied, complete):
+    /// a commit writes only the checkpoints that changed, so that its cost does not grow with
+    /// the journal files of a months-long run.
+    private var committedFiles: [(applied: Int64, complete: Bool)] = []
     /// Rejected frames not yet committed.
     private var pendingRejected: [RejectedFrame] = []
     /// Messages processed by kind (cv2x, jt808, other).
@@ -211,10 +215,13 @@ struct IngestProcessor: Sendable {
             if let last = vehicle.summary.lastTime { span.last = max(span.last ?? last, last) }
         }
         let rejected = takeRejected()
-        let checkpoints = files.map { file in
-            JournalCheckpoint(
+        let fileStates = files.map { (applied: $0.applied, complete: $0.complete || final) }
+        let checkpoints = files.indices.compactMap { index -> JournalCheckpoint? in
+            let file = files[index]
+            if index < committedFiles.count, committedFiles[index] == fileStates[index] { return nil }
+            return JournalCheckpoint(
                 journalFile: file.path, runID: run, byteOffset: 0, messageIndex: file.applied,
-                logTime: Microseconds(file.lastLogTime / 1000), complete: file.complete || final)
+                logTime: Microseconds(file.lastLogTime / 1000), complete: fileStates[index].complete)
         }
         var runFiles: [RunFile] = []
         if final { runFiles = try files.map { try DatabaseReplay.fileHash(path: $0.path) } }
@@ -231,6 +238,7 @@ struct IngestProcessor: Sendable {
             frames.aggregator.markAllChanged()
             throw error
         }
+        committedFiles = fileStates
         if !final, store.retainsCommittedRows {
             // What is committed and can no longer change leaves memory (bounded however long the
             // run); the cache forgets the same rows, which stay in the database.

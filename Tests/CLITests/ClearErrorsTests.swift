@@ -4,7 +4,7 @@ import Testing
 
 /// Files that are not what a command expects get a plain message naming the file, and are left
 /// untouched (issue 21).
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct ClearErrorsTests {
     private let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
         "tz-errors-\(UUID().uuidString)")

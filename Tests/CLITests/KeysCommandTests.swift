@@ -4,7 +4,7 @@ import Testing
 import ZeroMQ
 
 /// `testzone keys generate` / `keys show` with the real binary and real files.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(10)))
 struct KeysCommandTests {
     /// A fresh directory under the temporary directory, removed by `body`'s end.
     func withDirectory(_ body: (URL) async throws -> Void) async throws {

@@ -5,7 +5,7 @@ import Testing
 /// Issue 21: a warning, not silence, for options that have no effect in the mode chosen and for
 /// a zone.toml whose time zone is not the one TestZone counts in (Asia/Shanghai); progress of
 /// `report` and `export` off a terminal; `export --json`.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct ModeAndProgressTests {
     private let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
         "tz-modes-\(UUID().uuidString)")

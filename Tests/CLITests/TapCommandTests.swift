@@ -4,7 +4,7 @@ import Testing
 import ZeroMQ
 
 /// End-to-end runs of `testzone tap` against publishers and pushers in the test process.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct TapCommandTests {
     /// A PUB-like feed (an XPUB, so the test knows when `tap` has subscribed).
     struct Feed {

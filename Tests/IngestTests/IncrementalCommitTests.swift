@@ -36,10 +36,15 @@ extension AlwaysOnIngestTests {
             }
             try await Task.sleep(for: .milliseconds(600))  // a commit after the last change
             let before = try Self.rowIDs(instance.database)
+            let checkpointsUpdated = "SELECT MAX(updated_at_us) FROM journal_checkpoints"
+            let checkpointsBefore = try DatabaseView.scalar(instance.database, checkpointsUpdated)
             #expect(try DatabaseView.scalar(instance.database, "SELECT COUNT(*) FROM events") > 0)
             // Several commits (every 0.2 s) with nothing new.
             try await Task.sleep(for: .milliseconds(1500))
             #expect(try Self.rowIDs(instance.database) == before, "idle commits rewrote rows")
+            #expect(
+                try DatabaseView.scalar(instance.database, checkpointsUpdated) == checkpointsBefore,
+                "idle commits rewrote the journal checkpoints")
             #expect(
                 run.standardErrorSoFar.contains(", 0 rows"), "the status line shows commits writing nothing")
             run.signal(SIGINT)

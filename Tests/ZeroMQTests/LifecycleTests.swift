@@ -3,7 +3,7 @@ import TestZoneTestSupport
 import Testing
 import ZeroMQ
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(10)))
 struct LifecycleTests {
     @Test func contextShutdownUnblocksABlockedReceive() async throws {
         let context = try Context()

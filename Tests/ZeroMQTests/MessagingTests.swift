@@ -3,7 +3,7 @@ import TestZoneTestSupport
 import Testing
 import ZeroMQ
 
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(10)))
 struct MessagingTests {
     @Test(arguments: Transport.allCases)
     func pushPullDeliversFramesInPlace(over transport: Transport) throws {

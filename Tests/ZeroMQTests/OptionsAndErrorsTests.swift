@@ -3,7 +3,7 @@ import TestZoneTestSupport
 import Testing
 import ZeroMQ
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(10)))
 struct OptionsAndErrorsTests {
     @Test func optionsReadBackWhatWasSet() throws {
         let context = try Context()
