@@ -19,6 +19,10 @@
 # Environment: SECONDS_RUN (default 20; 600 for the 10-minute RSS soak), RAW_SECONDS (the raw
 # reference run, default SECONDS_RUN), PAIRS (default 5), VEHICLES, DURATION (of
 # the simulated run, s), BOTH_LAYOUTS, PORT, SCRATCH (build folder, default .build).
+# STORE=postgres (issue 20): the ingest commits into PostgreSQL instead of SQLite, a fresh database
+# on the server of TESTZONE_POSTGRES_URL for each run (run the script through
+# Tools/postgres/with-postgres.sh to get a scratch server). Each ingest run also prints its commit
+# throughput (rows written / time spent committing, from the per-commit debug log).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUN=${SECONDS_RUN:-20}
@@ -43,8 +47,46 @@ if [[ ! -f $OUT/demo-$VEHICLES-$DURATION.frames ]]; then
 fi
 FRAMES=$OUT/demo-$VEHICLES-$DURATION.frames
 EP=tcp://127.0.0.1:$PORT
+STORE=${STORE:-sqlite}
+case $STORE in
+sqlite) ;;
+postgres)
+    [[ -n ${TESTZONE_POSTGRES_URL:-} ]] || {
+        echo "ingest.sh: STORE=postgres needs TESTZONE_POSTGRES_URL (run it through Tools/postgres/with-postgres.sh)" >&2
+        exit 2
+    }
+    command -v psql >/dev/null || { echo "ingest.sh: STORE=postgres needs psql" >&2; exit 2; }
+    ;;
+*) echo "ingest.sh: STORE must be sqlite or postgres, not $STORE" >&2; exit 2 ;;
+esac
 
-echo "== live ingest throughput: demo mix ($VEHICLES vehicles, $DURATION s simulated), ${RUN} s per run, $PAIRS pairs"
+fresh_store() {  # removes the previous run's store and journal; prints the --db value
+    rm -rf "$OUT/journal" "$OUT/zone.sqlite"*
+    if [[ $STORE == postgres ]]; then
+        psql -q "$TESTZONE_POSTGRES_URL" -c "DROP DATABASE IF EXISTS testzone_ingest_bench WITH (FORCE)" \
+            -c "CREATE DATABASE testzone_ingest_bench" >&2
+        echo "${TESTZONE_POSTGRES_URL%/*}/testzone_ingest_bench"
+    else
+        echo "$OUT/zone.sqlite"
+    fi
+}
+
+commit_throughput() {  # the per-commit debug lines of an ingest log -> "rows in ms = rows/s"
+    awk '/ commit$/ {
+            ms = rows = ""
+            for (i = 1; i <= NF; i++) {
+                if ($i ~ /^ms=/) { ms = substr($i, 4) }
+                if ($i ~ /^rows=/) { rows = substr($i, 6) }
+            }
+            if (rows + 0 > 0) { total += rows; time += ms; commits++ }
+        }
+        END {
+            if (time > 0) printf "%d rows in %d commits, %.0f ms committing: %.0f rows/s\n", total, commits, time, total / time * 1000
+            else print "no commit wrote rows"
+        }' "$1"
+}
+
+echo "== live ingest throughput into $STORE: demo mix ($VEHICLES vehicles, $DURATION s simulated), ${RUN} s per run, $PAIRS pairs"
 echo "   ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 
 raw_run() {  # prints the receiver's frames/s
@@ -59,10 +101,10 @@ raw_run() {  # prints the receiver's frames/s
 }
 
 ingest_run() {  # threads; prints "rate loss"
-    local threads=$1
-    rm -rf "$OUT/journal" "$OUT/zone.sqlite"*
-    "$BIN" ingest --config "$OUT/zone.toml" --listen "$EP" --db "$OUT/zone.sqlite" --journal "$OUT/journal" \
-        --threads "$threads" --status-interval 5 --log-level warning 2> "$OUT/ingest-$threads.err" &
+    local threads=$1 db
+    db=$(fresh_store)
+    "$BIN" ingest --config "$OUT/zone.toml" --listen "$EP" --db "$db" --journal "$OUT/journal" \
+        --threads "$threads" --status-interval 5 --log-level debug 2> "$OUT/ingest-$threads.err" &
     local ingest=$!
     (while kill -0 $ingest 2>/dev/null; do
         awk '/VmRSS/ {print $2}' /proc/$ingest/status 2>/dev/null
@@ -83,6 +125,7 @@ ingest_run() {  # threads; prints "rate loss"
         sed 's/^/   ingest sender: /' "$OUT/push-$threads.txt"
         grep -E '^ingest ' "$OUT/ingest-$threads.err" | tail -3 | sed 's/^/   /'
         echo "   frames sent $sent, processed $done: loss $((sent - done))"
+        echo "   commits into $STORE: $(commit_throughput "$OUT/ingest-$threads.err")"
         echo "   RSS kB (every 2 s): $(tr '\n' ' ' < "$OUT/rss-$threads.txt")"
         echo "   journal: $(du -sh "$OUT/journal" | cut -f1) in $(ls "$OUT/journal" | wc -l) file(s)"
     } >&2
@@ -117,8 +160,8 @@ done
 echo "   (load $(cut -d' ' -f1-3 /proc/loadavg))"
 
 echo "-- testzone replay --push --speed max (Swift sender) -> testzone ingest:"
-rm -rf "$OUT/journal" "$OUT/zone.sqlite"*
-"$BIN" ingest --config "$OUT/zone.toml" --listen "$EP" --db "$OUT/zone.sqlite" --journal "$OUT/journal" \
+db=$(fresh_store)
+"$BIN" ingest --config "$OUT/zone.toml" --listen "$EP" --db "$db" --journal "$OUT/journal" \
     --status-interval 0 --log-level warning 2> "$OUT/ingest-replay.err" &
 ingest=$!
 "$BIN" replay "$OUT/demo.mcap" --push "$EP" --speed max --quiet 2>&1 | sed 's/^/   /'
